@@ -1,0 +1,1 @@
+"""One module per screen. Screens talk to tui.services, never to an SDK."""

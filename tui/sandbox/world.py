@@ -1,0 +1,387 @@
+"""The sandbox's world: one emulated Alibaba Cloud account, with time in it.
+
+Everything the sandbox's HTTP APIs and DNS servers answer comes from here. The world
+is shared by the API server and the DNS servers (one asyncio loop in one thread) and
+by tests poking it from another thread, so every public method takes `lock`.
+
+Time is "sandbox time": wall-clock seconds scaled by the speed factor, so a TTL of 600
+or a 4-minute configuring phase pass in seconds in tests and stay watchable in demos.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import secrets
+import string
+import threading
+import time
+from dataclasses import dataclass, field
+
+CNAME_SUFFIX = "w.kunlunsl.com"
+ALIDNS_SERVERS = ("dns9.hichina.com", "dns10.hichina.com")
+DEFAULT_QUOTA = 50
+
+
+class Clock:
+    """Sandbox seconds: `speed` of them pass in each real second."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self._wall0 = time.time()
+        self._mono0 = time.monotonic()
+
+    def now(self) -> float:
+        return self._wall0 + (time.monotonic() - self._mono0) * self.speed
+
+    def real(self, sandbox_seconds: float) -> float:
+        """How many real seconds a sandbox duration lasts."""
+        return sandbox_seconds / self.speed
+
+
+@dataclass
+class SandboxZone:
+    name: str
+    domain_id: str
+    hosted_in_alidns: bool = True  # False: DNS "hosted elsewhere", served but not listed
+    verified_for_cdn: bool = False
+    dns_servers: tuple[str, ...] = ALIDNS_SERVERS
+    version_code: str = "mianfei"  # the free edition: TTL 600-86400
+    min_ttl: int = 600
+
+
+@dataclass
+class RecordVersion:
+    """One version of a DNS record. Changes close a version and open a new one, so the
+    world can answer "what did this name hold at time t" (resolvers lag behind)."""
+
+    record_id: str
+    zone: str
+    rr: str
+    type: str
+    value: str
+    ttl: int = 600
+    line: str = "default"
+    enabled: bool = True
+    locked: bool = False
+    priority: int | None = None
+    weight: int | None = None
+    created_at: float = 0.0
+    deleted_at: float | None = None
+
+    @property
+    def fqdn(self) -> str:
+        return self.zone if self.rr == "@" else f"{self.rr}.{self.zone}"
+
+    def live_at(self, t: float) -> bool:
+        return self.created_at <= t and (self.deleted_at is None or t < self.deleted_at)
+
+
+@dataclass
+class SandboxDomain:
+    name: str  # as the API has it: a wildcard is ".example.com"
+    cdn_type: str
+    sources: list[dict]
+    scope: str = "domestic"
+    status: str = "configuring"
+    cname: str = ""
+    created: float = 0.0
+    modified: float = 0.0
+    description: str = ""
+    domain_id: int = 0
+    # (sandbox time, status) transitions still to come, earliest first.
+    pending: list[tuple[float, str]] = field(default_factory=list)
+
+
+@dataclass
+class SandboxBucket:
+    name: str
+    location: str  # oss-cn-hangzhou
+    created: float = 0.0
+    storage_class: str = "Standard"
+    objects: dict[str, bytes] = field(default_factory=dict)
+    # CNAMEs bound to the bucket: domain -> (status, purge_cdn_cache)
+    cnames: dict[str, tuple[str, bool]] = field(default_factory=dict)
+
+    @property
+    def extranet_endpoint(self) -> str:
+        return f"{self.location}.aliyuncs.com"
+
+    @property
+    def intranet_endpoint(self) -> str:
+        return f"{self.location}-internal.aliyuncs.com"
+
+
+def _random_token(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+def cname_for(domain: str) -> str:
+    """The CNAME CDN assigns: `<domain>.w.kunlunsl.com` (a wildcard gets `all.`)."""
+    base = f"all{domain}" if domain.startswith(".") else domain
+    return f"{base}.{CNAME_SUFFIX}"
+
+
+def edge_address(cname: str) -> str:
+    """A stable loopback address for a CDN CNAME target (127.0.0.2-127.0.0.254)."""
+    n = int(hashlib.sha256(cname.encode()).hexdigest(), 16) % 253 + 2
+    return f"127.0.0.{n}"
+
+
+class World:
+    def __init__(self, speed: float = 1.0, *, seed: bool = True) -> None:
+        self.lock = threading.RLock()
+        self.clock = Clock(speed)
+        # The account's key pair: the only one the sandbox accepts.
+        self.access_key_id = "SBX" + _random_token(17)
+        self.access_key_secret = _random_token(30)
+        self.account_uid = "1" + _random_token(15, string.digits)
+        self.quota = DEFAULT_QUOTA
+        self.zones: dict[str, SandboxZone] = {}
+        self.records: list[RecordVersion] = []
+        self.domains: dict[str, SandboxDomain] = {}
+        self.buckets: dict[str, SandboxBucket] = {}
+        # Names held by other accounts or other products: name -> CheckCdnDomainExist status.
+        self.foreign_domains: dict[str, str] = {}
+        self.refresh_tasks: list[dict] = []
+        self.configure_delay = 240.0  # configuring -> online, sandbox seconds (3-5 min real)
+        self._ids = itertools.count(100000)
+        if seed:
+            self._seed()
+
+    # -- time ---------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def next_id(self) -> str:
+        return str(next(self._ids))
+
+    def tick(self) -> None:
+        """Apply the domain transitions that are due."""
+        with self.lock:
+            now = self.now()
+            for domain in self.domains.values():
+                while domain.pending and domain.pending[0][0] <= now:
+                    _, status = domain.pending.pop(0)
+                    domain.status = status
+                    domain.modified = now
+                    if status == "deleted":
+                        break
+            for name in [n for n, d in self.domains.items() if d.status == "deleted"]:
+                del self.domains[name]
+            for task in self.refresh_tasks:
+                if task["Status"] == "Refreshing" and task["done_at"] <= now:
+                    task["Status"], task["Process"] = "Complete", "100%"
+
+    # -- zones and records ----------------------------------------------------------
+
+    def add_zone(self, name: str, **kwargs) -> SandboxZone:
+        with self.lock:
+            zone = SandboxZone(name=name, domain_id=_random_token(8).lower(), **kwargs)
+            self.zones[name] = zone
+            return zone
+
+    def zone_for(self, fqdn: str) -> SandboxZone | None:
+        """The longest zone that contains `fqdn` (hosted here or elsewhere)."""
+        fqdn = fqdn.rstrip(".").lower()
+        best = None
+        for name, zone in self.zones.items():
+            if (fqdn == name or fqdn.endswith("." + name)) and (
+                best is None or len(name) > len(best.name)
+            ):
+                best = zone
+        return best
+
+    def current_records(self, zone: str | None = None) -> list[RecordVersion]:
+        """Records as the Alidns API shows them now (enabled or not)."""
+        with self.lock:
+            return [
+                r
+                for r in self.records
+                if r.deleted_at is None and (zone is None or r.zone == zone)
+            ]
+
+    def records_at(self, t: float | None = None) -> list[RecordVersion]:
+        """Enabled records live at sandbox time `t`: what DNS served then."""
+        with self.lock:
+            t = self.now() if t is None else t
+            return [r for r in self.records if r.enabled and r.live_at(t)]
+
+    def add_record(self, zone: str, rr: str, type: str, value: str, **kwargs) -> RecordVersion:
+        with self.lock:
+            record = RecordVersion(
+                record_id=kwargs.pop("record_id", None) or self.next_id(),
+                zone=zone,
+                rr=rr,
+                type=type,
+                value=value,
+                created_at=kwargs.pop("created_at", None) or self.now(),
+                **kwargs,
+            )
+            self.records.append(record)
+            return record
+
+    def find_record(self, record_id: str) -> RecordVersion | None:
+        with self.lock:
+            for r in self.records:
+                if r.record_id == record_id and r.deleted_at is None:
+                    return r
+            return None
+
+    def replace_record(self, record_id: str, **changes) -> RecordVersion:
+        """Close the record's current version and open a changed one (same id)."""
+        with self.lock:
+            old = self.find_record(record_id)
+            if old is None:
+                raise KeyError(record_id)
+            now = self.now()
+            old.deleted_at = now
+            fields = {**old.__dict__, **changes, "created_at": now, "deleted_at": None}
+            new = RecordVersion(**fields)
+            self.records.append(new)
+            return new
+
+    def delete_record(self, record_id: str) -> RecordVersion:
+        with self.lock:
+            old = self.find_record(record_id)
+            if old is None:
+                raise KeyError(record_id)
+            old.deleted_at = self.now()
+            return old
+
+    def record_problem(self, zone: str, rr: str, type: str, value: str, line: str,
+                       ignore_id: str | None = None) -> str | None:
+        """The Alidns error code adding/updating this record would get, or None.
+
+        DomainRecordDuplicate: the same RR, type, value and line exist.
+        DomainRecordConflict: a CNAME beside any other record at the same RR and line,
+        except that at `@` a CNAME may stand beside MX and TXT.
+        """
+        with self.lock:
+            for r in self.current_records(zone):
+                if r.record_id == ignore_id or r.rr.lower() != rr.lower() or r.line != line:
+                    continue
+                if r.type == type and r.value.rstrip(".").lower() == value.rstrip(".").lower():
+                    return "DomainRecordDuplicate"
+                if "CNAME" in (r.type, type):
+                    other = r.type if type == "CNAME" else type
+                    if rr == "@" and other in ("MX", "TXT"):
+                        continue
+                    return "DomainRecordConflict"
+            return None
+
+    # -- CDN ------------------------------------------------------------------------
+
+    def add_domain(self, name: str, cdn_type: str, sources: list[dict], scope: str,
+                   *, status: str | None = None, created: float | None = None) -> SandboxDomain:
+        """A new CDN domain: configuring now, online after `configure_delay`."""
+        with self.lock:
+            now = self.now()
+            domain = SandboxDomain(
+                name=name,
+                cdn_type=cdn_type,
+                sources=sources,
+                scope=scope,
+                cname=cname_for(name),
+                created=created if created is not None else now,
+                modified=now,
+                domain_id=int(self.next_id()),
+            )
+            if status is None:
+                domain.status = "configuring"
+                domain.pending = [(now + self.configure_delay, "online")]
+            else:
+                domain.status = status
+            self.domains[name] = domain
+            return domain
+
+    def root_of(self, domain: str) -> str:
+        """The root (registrable) domain CDN verifies ownership of."""
+        name = domain.lstrip("*").lstrip(".")
+        zone = self.zone_for(name)
+        if zone is not None:
+            return zone.name
+        return ".".join(name.split(".")[-2:])
+
+    def verify_content(self, domain: str) -> str:
+        digest = hashlib.md5(f"{self.account_uid}:{self.root_of(domain)}".encode()).hexdigest()
+        return f"verify_{digest}"
+
+    def is_verified(self, domain: str) -> bool:
+        zone = self.zones.get(self.root_of(domain))
+        return bool(zone and zone.verified_for_cdn)
+
+    # -- the seed: a small, varied account ------------------------------------------
+
+    def _seed(self) -> None:
+        day = 86400.0
+        now = self.now()
+        for name, location, age in (
+            ("demo-assets", "oss-cn-hangzhou", 400),
+            ("demo-video", "oss-cn-shanghai", 200),
+            ("demo-downloads", "oss-ap-southeast-1", 30),
+        ):
+            self.buckets[name] = SandboxBucket(name, location, created=now - age * day)
+        self.buckets["demo-assets"].objects["index.html"] = b"<h1>Hello from OSS</h1>\n"
+        self.buckets["demo-assets"].objects["img/logo.png"] = b"\x89PNG sandbox logo"
+        self.buckets["demo-assets"].cnames["img.example.com"] = ("Enabled", True)
+        self.buckets["demo-assets"].cnames["static.example.com"] = ("Enabled", False)
+
+        # A zone already verified for CDN, with domains in varied states.
+        self.add_zone("example.com", verified_for_cdn=True)
+        # A zone in this account's Alidns not yet verified: the ownership flow.
+        self.add_zone("newsite.net")
+        # A zone under a two-label public suffix.
+        self.add_zone("example.com.cn", verified_for_cdn=True)
+        # DNS hosted at another provider: served by the sandbox's authoritative server,
+        # but not in this account's Alidns.
+        self.add_zone("partner.org", hosted_in_alidns=False, verified_for_cdn=True)
+
+        hz = "demo-assets.oss-cn-hangzhou.aliyuncs.com"
+        sh = "demo-video.oss-cn-shanghai.aliyuncs.com"
+        sg = "demo-downloads.oss-ap-southeast-1.aliyuncs.com"
+
+        def oss(content: str, port: int = 80) -> list[dict]:
+            return [{"content": content, "type": "oss", "port": port,
+                     "priority": "20", "weight": "10"}]
+
+        t0 = now - 90 * day
+        self.add_domain("img.example.com", "web", oss(hz), "domestic", status="online", created=t0)
+        self.add_domain("static.example.com", "web", oss(hz, 443), "global", status="online",
+                        created=t0 + 5 * day)
+        self.add_domain("video.example.com", "video", oss(sh), "domestic", created=now - 60)
+        self.add_domain("old.example.com", "web", oss(hz), "overseas", status="offline",
+                        created=t0 - 200 * day)
+        self.add_domain("dl.example.com", "download", oss(sg), "overseas",
+                        status="check_failed", created=now - 3 * day)
+        self.add_domain("cdn.partner.org", "web", oss(hz), "global", status="online",
+                        created=t0 + 20 * day)
+
+        old = now - 30 * day
+        ex = "example.com"
+        self.add_record(ex, "@", "A", "127.0.0.10", created_at=old)
+        self.add_record(ex, "@", "MX", "mx1.example.com", priority=10, created_at=old)
+        self.add_record(ex, "@", "TXT", "v=spf1 -all", created_at=old)
+        self.add_record(ex, "www", "A", "127.0.0.11", created_at=old)
+        self.add_record(ex, "www2", "A", "127.0.0.12", created_at=old)
+        self.add_record(ex, "mx1", "A", "127.0.0.13", created_at=old)
+        self.add_record(ex, "img", "CNAME", cname_for("img.example.com"), created_at=old)
+        self.add_record(ex, "_dmarc", "TXT", "v=DMARC1; p=none", locked=True, created_at=old)
+        self.add_record("newsite.net", "@", "A", "127.0.0.20", created_at=old)
+        self.add_record("newsite.net", "www", "A", "127.0.0.21", created_at=old)
+        self.add_record("example.com.cn", "@", "A", "127.0.0.30", created_at=old)
+        self.add_record("partner.org", "@", "A", "127.0.0.40", created_at=old)
+        self.add_record("partner.org", "cdn", "CNAME", cname_for("cdn.partner.org"),
+                        created_at=old)
+
+        # Names elsewhere: CheckCdnDomainExist tells which product holds them.
+        self.foreign_domains.update({
+            "taken.example.org": "DomainExistOtherUser",
+            "live.example.org": "DomainExistLiveProduct",
+            "vod.example.org": "DomainExistVodProduct",
+            "dcdn.example.org": "DomainExistDcdnProduct",
+            "scdn.example.org": "DomainExistScdnProduct",
+        })

@@ -1,0 +1,61 @@
+"""The project's own errors. Screens catch these, never an SDK exception.
+
+Messages never carry secrets: they are built from the service's own answer
+(code, message, request id), never from request headers or credentials.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every error the service layer raises."""
+
+
+class CredentialsNotFound(ServiceError):
+    """No credentials in the default chain (env, aliyun-cli config, credentials.ini, ...)."""
+
+
+class CloudError(ServiceError):
+    """An error answered by (or on the way to) an Alibaba Cloud API."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        request_id: str = "",
+        status: int | None = None,
+        retryable: bool = False,
+        service: str = "",
+        action: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.status = status
+        self.retryable = retryable
+        self.service = service
+        self.action = action
+        self.retry_after = retry_after  # seconds, when the service said so
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = f"{self.service} {self.action}".strip()
+        head = f"{where}: " if where else ""
+        text = f"{head}{self.code}: {self.message}" if self.code else f"{head}{self.message}"
+        if self.request_id:
+            text += f" (RequestId {self.request_id})"
+        return text
+
+
+class ThrottledError(CloudError):
+    """Throttling.User and friends; `retry_after` is set when the service sent one."""
+
+
+class ServerSideError(CloudError):
+    """HTTP 5xx or ServiceUnavailable."""
+
+
+class NetworkError(CloudError):
+    """Connection refused, reset, timed out, or an answer that is not the API's."""

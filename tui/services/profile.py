@@ -1,0 +1,45 @@
+"""Where the service layer talks to: real Alibaba Cloud, or the embedded sandbox.
+
+The sandbox is only another Profile whose endpoints point at 127.0.0.1: the code path
+to it is the same official SDKs over HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str  # the aliyun-cli profile name, "default", or "sandbox"
+    region: str
+    sandbox: bool = False
+    cdn_endpoint: str = "cdn.aliyuncs.com"
+    dns_endpoint: str = "alidns.aliyuncs.com"
+    # oss2 wants a URL; a region's public endpoint by default.
+    oss_endpoint: str = ""
+    protocol: str = "https"
+    # Secrets: never in repr, never in a log or on screen.
+    access_key_id: str = field(default="", repr=False)
+    access_key_secret: str = field(default="", repr=False)
+    security_token: str = field(default="", repr=False)
+    # An alibabacloud_credentials Client (the default chain) when not static keys.
+    credential: object = field(default=None, repr=False, compare=False)
+    # Sandbox only: its authoritative name servers and simulated public resolvers.
+    nameservers: tuple[str, ...] = ()
+    resolvers: tuple[tuple[str, str], ...] = ()
+    connect_timeout_ms: int = 5000
+    read_timeout_ms: int = 10000
+
+    @property
+    def label(self) -> str:
+        """What the header shows: unmistakably sandbox, or the profile and region."""
+        return "SANDBOX" if self.sandbox else f"{self.name} · {self.region}"
+
+    @property
+    def oss_url(self) -> str:
+        if self.oss_endpoint:
+            if "://" in self.oss_endpoint:
+                return self.oss_endpoint
+            return f"{self.protocol}://{self.oss_endpoint}"
+        return f"https://oss-{self.region}.aliyuncs.com"
