@@ -43,3 +43,27 @@ class Profile:
                 return self.oss_endpoint
             return f"{self.protocol}://{self.oss_endpoint}"
         return f"https://oss-{self.region}.aliyuncs.com"
+
+
+def sandbox_profile(info: dict) -> Profile:
+    """A Profile for the embedded sandbox, from its `info` (the `serve --json` object)."""
+
+    def host_port(value: str) -> str:
+        return value.split("://", 1)[-1]
+
+    return Profile(
+        name="sandbox",
+        region="cn-hangzhou",
+        sandbox=True,
+        cdn_endpoint=host_port(info["cdn_endpoint"]),
+        dns_endpoint=host_port(info["dns_api_endpoint"]),
+        oss_endpoint="http://" + host_port(info["oss_endpoint"]),
+        protocol="http",
+        access_key_id=info["access_key_id"],
+        access_key_secret=info["access_key_secret"],
+        nameservers=tuple(info["nameservers"]),
+        resolvers=tuple(info["resolvers"].items()),
+        # Loopback answers in milliseconds; short timeouts keep fault tests quick.
+        connect_timeout_ms=2000,
+        read_timeout_ms=5000,
+    )
