@@ -1,0 +1,48 @@
+"""F1 / ?: what this screen is for and its keys."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+GENERAL = (
+    "oss-cdn takes a bucket to a CDN-served domain: add the domain (a), verify ownership "
+    "when asked, wait until it is online, copy its CNAME, create the CNAME record in "
+    "Alibaba Cloud DNS, and watch resolvers see it. Without credentials everything runs "
+    "against the embedded SANDBOX on 127.0.0.1. Ctrl+P opens the command palette."
+)
+
+
+class HelpScreen(ModalScreen):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 76; max-width: 100%; height: auto; max-height: 90%;
+        border: round $accent; padding: 0 1; background: $surface;
+    }
+    """
+    BINDINGS = [Binding("escape,q,f1,question_mark", "dismiss", "Close")]
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self.for_screen = screen
+
+    def compose(self) -> ComposeResult:
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold")
+        keys.add_column()
+        seen = set()
+        for binding in [*self.for_screen.BINDINGS, *self.app.BINDINGS]:
+            if isinstance(binding, Binding) and binding.description and binding.action not in seen:
+                seen.add(binding.action)
+                keys.add_row(binding.key.replace("_", " "), binding.description)
+        about = (self.for_screen.__doc__ or "").strip()
+        with VerticalScroll():
+            yield Static(Text(about, style="bold") if about else "")
+            yield Static(Text(GENERAL))
+            yield Static(keys)

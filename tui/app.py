@@ -1,0 +1,80 @@
+"""The App: where it connects, the screens, the keys, notifications.
+
+Nothing heavy is imported here: the SDKs arrive with the service layer after the first
+paint (a test checks `import tui.app` leaves them out of sys.modules).
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import get_current_worker
+
+from tui.launch import LaunchOptions
+from tui.messages import Connected
+
+
+class OssCdnApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "oss-cdn"
+    SUB_TITLE = "connecting…"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1,question_mark", "help", "Help", id="help"),
+    ]
+
+    def __init__(self, options: LaunchOptions | None = None) -> None:
+        super().__init__()
+        self.options = options or LaunchOptions()
+        self.services = None  # tui.services.facade.Services, once connected
+        self.profile = None
+        self.sandbox = None  # the embedded sandbox, when the app runs one
+
+    def on_mount(self) -> None:
+        from screens.domains import DomainsScreen
+
+        self.push_screen(DomainsScreen())
+        self.connect()
+
+    @work(thread=True, exclusive=True, group="connect")
+    def connect(self) -> None:
+        # A thread: reading credential files and binding the sandbox's sockets block.
+        from tui.launch import connect
+        from tui.services.errors import ServiceError
+        from tui.services.facade import Services
+
+        try:
+            profile, sandbox = connect(self.options)
+        except ServiceError as error:
+            self.call_from_thread(self.notify, str(error), title="Cannot connect",
+                                  severity="error", timeout=30, markup=False)
+            self.call_from_thread(setattr, self, "sub_title", "not connected")
+            return
+        if get_current_worker().is_cancelled:
+            if sandbox is not None:
+                sandbox.stop()
+            return
+        self.call_from_thread(self._connected, profile, sandbox, Services(profile))
+
+    def _connected(self, profile, sandbox, services) -> None:
+        self.profile, self.sandbox, self.services = profile, sandbox, services
+        self.sub_title = profile.label
+        self.set_class(profile.sandbox, "-sandbox")
+        for screen in self.screen_stack:
+            screen.post_message(Connected(profile.label))
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def report(self, error: Exception, title: str = "Error") -> None:
+        """Show an error as a notification: literal text, never a traceback."""
+        self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
+
+    async def on_unmount(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()

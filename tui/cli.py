@@ -1,0 +1,73 @@
+"""Command line: `oss-cdn` (the app), `oss-cdn sandbox serve`, `oss-cdn check`.
+
+Kept free of heavy imports: the app module is imported only when the app runs, and the
+SDKs only after its first paint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui import __version__
+from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, disable_ecs_metadata_by_default
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the speed factor must be greater than 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oss-cdn",
+        description="Serve an OSS bucket through Alibaba Cloud CDN on your own domain. "
+        "Without credentials it runs against the embedded sandbox.",
+    )
+    parser.add_argument("--version", action="version", version=f"oss-cdn {__version__}")
+    parser.add_argument("--profile", help="aliyun-cli profile in ~/.aliyun/config.json")
+    parser.add_argument("--region", help="region id, e.g. cn-hangzhou")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="use the embedded sandbox even when credentials are found")
+    parser.add_argument("--sandbox-speed", type=_speed, default=DEFAULT_SANDBOX_SPEED,
+                        metavar="F", help="sandbox seconds per real second "
+                        f"(default {DEFAULT_SANDBOX_SPEED:g})")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sandbox = commands.add_parser("sandbox", help="run the embedded sandbox on its own")
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION",
+                                              required=True)
+    serve = sandbox_commands.add_parser("serve", help="serve the sandbox until interrupted")
+    serve.add_argument("--json", action="store_true",
+                       help="print its endpoints and keys as one JSON line first")
+    serve.add_argument("--sandbox-speed", type=_speed, default=DEFAULT_SANDBOX_SPEED,
+                       metavar="F", dest="serve_speed")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    disable_ecs_metadata_by_default()
+    if args.command == "sandbox":
+        from tui.sandbox.runner import serve_forever
+
+        return serve_forever(speed=args.serve_speed, json_out=args.json)
+    options = LaunchOptions(
+        profile=args.profile,
+        region=args.region,
+        sandbox=args.sandbox,
+        sandbox_speed=args.sandbox_speed,
+    )
+    from tui.app import OssCdnApp
+
+    OssCdnApp(options).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
