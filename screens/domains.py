@@ -6,11 +6,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from tui.listing import SORT_KEYS, display_name, filter_domains, sort_domains
+from screens.domain_actions import DomainActions
+from tui.listing import SORT_KEYS, filter_domains, sort_domains
 from tui.messages import Connected
+from tui.rules import display_name
 from tui.widgets.status import status_badge
 
 COLUMNS = (
@@ -24,9 +25,21 @@ COLUMNS = (
 )
 
 
-class DomainsScreen(Screen):
+# While a domain is changing, re-list every few seconds (quicker in the sandbox).
+AUTO_REFRESH = 5.0
+AUTO_REFRESH_SANDBOX = 1.0
+
+
+class DomainsScreen(DomainActions):
+    """Every CDN domain of the account. Open one for its CNAME; add, start, stop or
+    delete from here. The list refreshes itself while any domain is changing state."""
+
     CSS_PATH = "domains.tcss"
     BINDINGS = [
+        Binding("a", "add", "Add", id="domains.add"),
+        Binding("enter", "open", "Open", id="domains.open"),
+        Binding("s", "toggle", "Start/Stop", id="domains.toggle"),
+        Binding("d", "delete", "Delete", id="domains.delete"),
         Binding("r", "refresh", "Refresh", id="domains.refresh"),
         Binding("slash", "filter", "Filter", id="domains.filter"),
         Binding("o", "sort", "Sort", id="domains.sort"),
@@ -39,6 +52,7 @@ class DomainsScreen(Screen):
         self.quota: int | None = None
         self.sort_key = "name"
         self.sort_reverse = False
+        self.auto_refresh = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,6 +87,16 @@ class DomainsScreen(Screen):
             self.query_one(DataTable).loading = False
         self.quota = services.cdn.domain_quota
         self.show()
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Refresh on a gentle timer while anything is in a transitional state."""
+        if self.auto_refresh is not None:
+            self.auto_refresh.stop()
+            self.auto_refresh = None
+        if any(d.transitional for d in self.domains):
+            interval = AUTO_REFRESH_SANDBOX if self.app.profile.sandbox else AUTO_REFRESH
+            self.auto_refresh = self.set_timer(interval, self.load)
 
     def show(self) -> None:
         """Fill the table from self.domains, the filter and the sort."""
@@ -112,6 +136,40 @@ class DomainsScreen(Screen):
         empty.display = total == 0
         if total == 0:
             empty.update("No CDN domains yet. Press [b]a[/b] to add your first one.")
+
+    def current_domain(self):
+        name = self.selected_name()
+        return next((d for d in self.domains if d.name == name), None)
+
+    def domain_changed(self) -> None:
+        self.load()
+
+    def action_add(self) -> None:
+        from screens.add_domain import AddDomainScreen
+
+        if self.app.services is None:
+            return
+
+        def added(name: str | None) -> None:
+            self.load()
+            if name:
+                self.open(name)
+
+        self.app.push_screen(AddDomainScreen([d.name for d in self.domains]), added)
+
+    def action_open(self) -> None:
+        domain = self.current_domain()
+        if domain is not None:
+            self.open(domain.name)
+
+    def open(self, name: str) -> None:
+        from screens.cname import DomainScreen
+
+        self.app.push_screen(DomainScreen(name), lambda _: self.load())
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
+        self.action_open()
 
     def action_refresh(self) -> None:
         if self.app.services is not None:

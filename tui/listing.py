@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from tui.rules import display_name
 from tui.services.models import CdnDomain
 
 # column key -> how to sort by it
@@ -19,11 +20,6 @@ SORT_KEYS = {
 
 CDN_TYPES = {"web": "image & small file", "download": "large file", "video": "video on demand"}
 SCOPES = {"domestic": "mainland China", "overseas": "outside mainland", "global": "global"}
-
-
-def display_name(name: str) -> str:
-    """The API spells a wildcard `.example.com`; people write `*.example.com`."""
-    return f"*{name}" if name.startswith(".") else name
 
 
 def filter_domains(domains: Iterable[CdnDomain], text: str) -> list[CdnDomain]:

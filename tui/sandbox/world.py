@@ -298,6 +298,24 @@ class World:
             self.domains[name] = domain
             return domain
 
+    def move_domain(self, name: str, status: str, then: str, delay: float) -> SandboxDomain:
+        """Put a domain in a passing status now (stopping, deleting...) and in `then`
+        after `delay` sandbox seconds. `then` may be "deleted": tick() removes it."""
+        with self.lock:
+            domain = self.domains[name]
+            now = self.now()
+            domain.status = status
+            domain.modified = now
+            domain.pending = [(now + delay, then)]
+            return domain
+
+    def mark_verified(self, domain: str) -> None:
+        """CDN saw proof of ownership of the domain's root: no more verification there."""
+        with self.lock:
+            zone = self.zones.get(self.root_of(domain))
+            if zone is not None:
+                zone.verified_for_cdn = True
+
     def root_of(self, domain: str) -> str:
         """The root (registrable) domain CDN verifies ownership of."""
         name = domain.lstrip("*").lstrip(".")

@@ -168,3 +168,19 @@ class Page:
     page_number: int = 1
     page_size: int = 0
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DomainQuota:
+    """How many CDN domains the account has, against how many it may have."""
+
+    used: int
+    limit: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+    @property
+    def full(self) -> bool:
+        return self.used >= self.limit

@@ -1,0 +1,301 @@
+"""Add a domain to CDN with an OSS bucket as its origin, every rule checked as you type."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
+
+from tui.explain import explain, holder_of
+from tui.rules import check_domain, check_origin_host, display_name
+
+CDN_TYPES = (
+    ("web", "Image and small file"),
+    ("download", "Large file (over 20 MB)"),
+    ("video", "Video on demand"),
+    ("dcdn", "DCDN (static + dynamic)"),
+)
+SCOPES = (
+    ("domestic", "Mainland China only"),
+    ("global", "Global"),
+    ("overseas", "Outside mainland China"),
+)
+NOTES = {
+    "dcdn": "DCDN domains are added in the DCDN console (or its API), not in CDN: "
+    "pick another business type to continue here.",
+    "domestic": "Needs an ICP filing for the domain (MIIT); wait about 8 hours after "
+    "filing before adding it.",
+    "global": "Needs an ICP filing for the domain, since mainland China nodes serve it.",
+    "overseas": "No ICP filing needed.",
+    80: "CDN fetches from the bucket over HTTP.",
+    443: "CDN fetches from the bucket over HTTPS.",
+}
+TYPED = "__typed__"  # the origin Select's "type an endpoint" option
+DEBOUNCE = 0.35  # seconds of quiet typing before the cloud checks run
+
+
+def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=1)
+    table.add_column()
+    for item in check.checklist:
+        if item.passed is None:
+            table.add_row(Text("·", style="dim"), Text(item.label, style="dim"))
+        elif item.passed:
+            table.add_row(Text("✓", style="green"), Text(item.label))
+        else:
+            table.add_row(Text("✗", style="red bold"),
+                          Text.assemble((item.label, "bold"), " — ", item.message))
+    for label, passed, note in cloud:
+        mark = {None: Text("…", style="yellow"), True: Text("✓", style="green"),
+                False: Text("✗", style="red bold")}[passed]
+        table.add_row(mark, Text.assemble((label, "bold" if passed is False else ""),
+                                          f" — {note}" if note else ""))
+    return table
+
+
+class AddDomainScreen(Screen[str]):
+    """Add a domain to CDN. Every rule shows as a line that passes or fails while you type;
+    the name's availability and the account's quota are checked in the cloud as you pause."""
+
+    CSS_PATH = "add_domain.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Add domain", id="add.submit"),
+        Binding("ctrl+f", "fix", "Apply fix", id="add.fix"),
+        Binding("escape", "dismiss", "Cancel", id="add.cancel"),
+    ]
+
+    def __init__(self, existing: list[str] | None = None) -> None:
+        super().__init__()
+        self.existing = existing or []
+        self.buckets: list = []
+        self.cloud: dict[str, tuple[bool | None, str]] = {}
+        self.debounce: Timer | None = None
+        self.check = check_domain("")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Label("Domain to accelerate")
+            yield Input(placeholder="cdn.example.com or *.example.com", id="domain")
+            yield Static("", id="fix")
+            yield Static("", id="checklist")
+            yield Label("Business type")
+            with RadioSet(id="cdn_type"):
+                for value, label in CDN_TYPES:
+                    yield RadioButton(label, value=value == "web", name=value)
+            yield Static("", id="cdn_type_note", classes="note")
+            yield Label("Origin: an OSS bucket (its public endpoint)")
+            yield Select([], prompt="Loading buckets…", id="origin", allow_blank=True)
+            yield Input(placeholder="bucket.oss-cn-hangzhou.aliyuncs.com", id="origin_host")
+            yield Static("", id="origin_note", classes="note")
+            yield Label("Origin port")
+            with RadioSet(id="port"):
+                yield RadioButton("80 (HTTP)", value=True, name="80")
+                yield RadioButton("443 (HTTPS)", name="443")
+            yield Static(NOTES[80], id="port_note", classes="note")
+            yield Label("Region scope")
+            with RadioSet(id="scope"):
+                for value, label in SCOPES:
+                    yield RadioButton(label, value=value == "domestic", name=value)
+            yield Static(NOTES["domestic"], id="scope_note", classes="note")
+            yield Static("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Add domain", id="submit", variant="primary", disabled=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#origin_host").display = False
+        self.query_one("#error").display = False
+        self.query_one("#domain", Input).focus()
+        self.load_buckets()
+        self.refresh_checks()
+
+    # -- what the form holds -------------------------------------------------------
+
+    def _pressed(self, radio_set: str) -> str:
+        button = self.query_one(f"#{radio_set}", RadioSet).pressed_button
+        return button.name if button is not None else ""
+
+    @property
+    def cdn_type(self) -> str:
+        return self._pressed("cdn_type")
+
+    @property
+    def scope(self) -> str:
+        return self._pressed("scope")
+
+    @property
+    def port(self) -> int:
+        return int(self._pressed("port") or 80)
+
+    @property
+    def origin_host(self) -> str:
+        value = self.query_one("#origin", Select).value
+        if value == TYPED:
+            return self.query_one("#origin_host", Input).value.strip().lower()
+        return value if isinstance(value, str) else ""
+
+    def origin_problems(self) -> list:
+        return check_origin_host(self.origin_host)
+
+    def ready(self) -> bool:
+        cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
+        return (self.check.ok and not self.origin_problems() and self.cdn_type != "dcdn"
+                and cloud_ok)
+
+    # -- live checks ------------------------------------------------------------------
+
+    def refresh_checks(self) -> None:
+        name = self.query_one("#domain", Input).value
+        self.check = check_domain(name, existing=self.existing, origin=self.origin_host or None)
+        fix = self.check.fix
+        self.query_one("#fix", Static).update(
+            Text.assemble(("ctrl+f", "bold reverse"), f" {fix.label}: ", (fix.value, "bold"))
+            if fix else "")
+        cloud = [(label, passed, note) for label, (passed, note) in self.cloud.items()]
+        self.query_one("#checklist", Static).update(_checklist(self.check, cloud))
+        problems = self.origin_problems()
+        note = self.query_one("#origin_note", Static)
+        note.update(Text(problems[0].message, style="red") if problems and self.buckets_loaded
+                    else "")
+        self.query_one("#submit", Button).disabled = not self.ready()
+
+    @property
+    def buckets_loaded(self) -> bool:
+        return self.query_one("#origin", Select).value is not Select.NULL
+
+    @on(Input.Changed, "#domain")
+    def domain_changed(self) -> None:
+        self.cloud = {}
+        self.refresh_checks()
+        if self.debounce is not None:
+            self.debounce.stop()
+        if self.check.ok:
+            self.cloud = {"Available in CDN": (None, "checking…"),
+                          "Within the domain quota": (None, "checking…")}
+            self.refresh_checks()
+            self.debounce = self.set_timer(DEBOUNCE, self.cloud_check)
+
+    @work(exclusive=True, group="cloud-check")
+    async def cloud_check(self) -> None:
+        """CheckCdnDomainExist and the quota, for the name in the box right now."""
+        import asyncio
+
+        from tui.services.errors import ServiceError
+
+        name = self.check.api_name
+        cdn = self.app.services.cdn
+        try:
+            exists, quota = await asyncio.gather(cdn.check_exists(name), cdn.quota())
+        except ServiceError as error:
+            self.cloud = {"Cloud checks": (None, f"could not check: {error}")}
+            self.refresh_checks()
+            return
+        if name != self.check.api_name:  # the user typed on while we asked
+            return
+        holder = holder_of(exists.status)
+        self.cloud = {
+            "Available in CDN": (holder is None, f"already in {holder}" if holder else "free"),
+            "Within the domain quota": (
+                not quota.full,
+                f"{quota.used} / {quota.limit} domains"
+                + (": delete one or raise the quota in Quota Center" if quota.full else ""),
+            ),
+        }
+        self.refresh_checks()
+
+    @work(exclusive=True, group="buckets")
+    async def load_buckets(self) -> None:
+        from tui.services.errors import ServiceError
+
+        select = self.query_one("#origin", Select)
+        try:
+            self.buckets = await self.app.services.oss.list_buckets()
+        except ServiceError as error:
+            self.app.report(error, "Could not list buckets")
+            self.buckets = []
+        options = [
+            (f"{b.name} · {b.region} · {b.public_host}", b.public_host) for b in self.buckets
+        ]
+        options.append(("Type a bucket endpoint…", TYPED))
+        select.set_options(options)
+        select.prompt = "Pick the bucket to serve"
+        select.value = options[0][1]
+
+    @on(Select.Changed, "#origin")
+    def origin_changed(self, event: Select.Changed) -> None:
+        typed = event.value == TYPED
+        self.query_one("#origin_host").display = typed
+        if typed:
+            self.query_one("#origin_host", Input).focus()
+        self.refresh_checks()
+
+    @on(Input.Changed, "#origin_host")
+    def origin_host_changed(self) -> None:
+        self.refresh_checks()
+
+    @on(RadioSet.Changed)
+    def choice_changed(self, event: RadioSet.Changed) -> None:
+        set_id = event.radio_set.id
+        value = event.pressed.name
+        key = int(value) if set_id == "port" else value
+        self.query_one(f"#{set_id}_note", Static).update(NOTES.get(key, ""))
+        self.refresh_checks()
+
+    # -- actions -----------------------------------------------------------------------
+
+    def action_fix(self) -> None:
+        if self.check.fix:
+            box = self.query_one("#domain", Input)
+            box.value = self.check.fix.value
+            box.cursor_position = len(box.value)
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        if self.ready():
+            self.submit()
+        else:
+            self.notify("Some checks do not pass yet: see the lines marked ✗.",
+                        severity="warning")
+
+    @work(exclusive=True, group="submit")
+    async def submit(self) -> None:
+        from tui.services.errors import CloudError, ServiceError
+        from tui.services.models import Source
+
+        name = self.check.api_name
+        source = Source(type="oss", content=self.origin_host, port=self.port)
+        error_box = self.query_one("#error", Static)
+        error_box.display = False
+        button = self.query_one("#submit", Button)
+        button.disabled, button.label = True, "Adding…"
+        try:
+            await self.app.services.cdn.add_domain(name, self.cdn_type, [source], self.scope)
+        except ServiceError as error:
+            button.label = "Add domain"
+            self.refresh_checks()
+            if isinstance(error, CloudError) and error.code == "DomainOwnerVerifyFail":
+                self._verify_then_retry(name)
+                return
+            error_box.update(Text(explain(error)))
+            error_box.display = True
+            error_box.scroll_visible()
+            return
+        self.notify(f"Added {display_name(name)}: CDN is configuring it.", markup=False)
+        self.dismiss(name)
+
+    def _verify_then_retry(self, name: str) -> None:
+        from screens.verify import VerifyScreen
+
+        def verified(ok: bool | None) -> None:
+            if ok:
+                self.submit()
+
+        self.app.push_screen(VerifyScreen(name, origin=self.origin_host), verified)

@@ -1,0 +1,146 @@
+"""One domain: its CNAME, large and copyable, the DNS record to create, and its status
+watched live until it is online."""
+
+from __future__ import annotations
+
+import time
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from screens.domain_actions import DomainActions
+from tui.clipboard import copy
+from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
+from tui.listing import CDN_TYPES, SCOPES
+from tui.rules import display_name
+from tui.services.models import FAILED_STATES
+from tui.widgets.status import status_badge
+
+
+def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
+    table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
+    for column in ("Host", "Type", "Value", "TTL"):
+        table.add_column(column, style="bold" if column == "Value" else "")
+    table.add_row(host_record(domain), "CNAME", cname, str(ttl))
+    return table
+
+
+class DomainScreen(DomainActions):
+    """A CDN domain: its CNAME, the DNS record that points the domain at CDN, its state."""
+
+    CSS_PATH = "cname.tcss"
+    BINDINGS = [
+        Binding("c", "copy_cname", "Copy CNAME", id="domain.copy"),
+        Binding("b", "copy_bind", "Copy BIND line", id="domain.copy_bind"),
+        Binding("v", "verify", "Verify owner", id="domain.verify"),
+        Binding("s", "toggle", "Start/Stop", id="domain.toggle"),
+        Binding("d", "delete", "Delete", id="domain.delete"),
+        Binding("r", "refresh", "Refresh", id="domain.refresh"),
+        Binding("escape", "dismiss", "Back", id="domain.back"),
+    ]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.domain_name = name
+        self.domain = None
+        self.watch_started = time.monotonic()
+        self.poll_timer = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(Text(display_name(self.domain_name), style="bold"), id="title")
+            yield Static("", id="status")
+            yield Static("", id="cname")
+            yield Static("DNS record to create, at any DNS provider:", classes="label")
+            yield Static("", id="record")
+            yield Static("", id="bind")
+            yield Static("", id="facts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#cname").loading = True
+        self.load()
+
+    def current_domain(self):
+        return self.domain
+
+    def domain_changed(self) -> None:
+        self.watch_started = time.monotonic()
+        self.load()
+
+    @work(exclusive=True, group="domain")
+    async def load(self) -> None:
+        from tui.services.errors import CloudError
+
+        try:
+            self.domain = await self.app.services.cdn.domain(self.domain_name)
+        except CloudError as error:
+            if error.code == "InvalidDomain.NotFound":
+                self.notify(f"{display_name(self.domain_name)} is no longer in CDN.", markup=False)
+                self.dismiss()
+            else:
+                self.app.report(error, "Could not load the domain")
+            return
+        finally:
+            self.query_one("#cname").loading = False
+        self.show()
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Poll while the domain is changing; quicker in the sandbox, where time runs fast."""
+        if self.poll_timer is not None:
+            self.poll_timer.stop()
+            self.poll_timer = None
+        if self.domain is not None and self.domain.transitional:
+            interval = 0.5 if self.app.profile.sandbox else 5.0
+            self.poll_timer = self.set_timer(interval, self.load)
+
+    def show(self) -> None:
+        d = self.domain
+        status = status_badge(d.status)
+        if d.transitional:
+            elapsed = int(time.monotonic() - self.watch_started)
+            status.append(f"   watching for {elapsed // 60}:{elapsed % 60:02d}", style="dim")
+            if d.status == "configuring":
+                status.append(" · usually 3-5 minutes", style="dim")
+        elif d.status in FAILED_STATES:
+            status.append("   press v to verify ownership of the root domain", style="bold")
+        self.query_one("#status", Static).update(status)
+        cname = self.query_one("#cname", Static)
+        if d.cname:
+            cname.update(Text(d.cname, style="bold"))
+            self.query_one("#record", Static).update(record_table(d.name, d.cname))
+            self.query_one("#bind", Static).update(Text(bind_line(d.name, d.cname), style="dim"))
+        else:
+            cname.update(Text("CDN has not assigned a CNAME yet.", style="italic"))
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="bold")
+        facts.add_column()
+        for source in d.sources:
+            facts.add_row("Origin", f"{source.content}:{source.port} ({source.type})")
+        facts.add_row("Business type", f"{CDN_TYPES.get(d.cdn_type, d.cdn_type)} ({d.cdn_type})")
+        facts.add_row("Region scope", f"{SCOPES.get(d.scope, d.scope)} ({d.scope})")
+        facts.add_row("Created", d.created)
+        self.query_one("#facts", Static).update(facts)
+
+    def action_copy_cname(self) -> None:
+        if self.domain and self.domain.cname:
+            copy(self.app, self.domain.cname, "the CNAME")
+
+    def action_copy_bind(self) -> None:
+        if self.domain and self.domain.cname:
+            copy(self.app, bind_line(self.domain.name, self.domain.cname), "the BIND line")
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_verify(self) -> None:
+        from screens.verify import VerifyScreen
+
+        self.app.push_screen(VerifyScreen(self.domain_name), lambda ok: ok and self.load())

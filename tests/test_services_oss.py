@@ -1,0 +1,91 @@
+"""The OSS service against the sandbox: real oss2 over loopback sockets, no mocks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.services.errors import CloudError
+from tui.services.facade import Services
+from tui.services.models import Bucket
+
+
+@pytest.fixture
+def services(profile):
+    return Services(profile)
+
+
+async def test_list_buckets_with_region_and_public_endpoint(services):
+    buckets = {b.name: b for b in await services.oss.list_buckets()}
+    assert set(buckets) == {"demo-assets", "demo-video", "demo-downloads"}
+    assets = buckets["demo-assets"]
+    assert assets.region == "oss-cn-hangzhou"
+    assert assets.extranet_endpoint == "oss-cn-hangzhou.aliyuncs.com"
+    assert assets.intranet_endpoint == "oss-cn-hangzhou-internal.aliyuncs.com"
+    assert assets.public_host == "demo-assets.oss-cn-hangzhou.aliyuncs.com"
+    assert assets.created.endswith("Z")
+    assert buckets["demo-downloads"].region == "oss-ap-southeast-1"
+
+
+async def test_list_buckets_follows_markers(services, sandbox):
+    from tui.sandbox.world import SandboxBucket
+
+    for i in range(1500):
+        name = f"bulk-{i:04}"
+        sandbox.world.buckets[name] = SandboxBucket(name, "oss-cn-beijing")
+    sandbox.calls.clear()
+    buckets = await services.oss.list_buckets()
+    assert len({b.name for b in buckets}) == len(buckets) == 1503
+    assert len(sandbox.calls) == 2
+
+
+async def test_bucket_info(services):
+    info = await services.oss.bucket_info("demo-video")
+    assert info == Bucket(
+        name="demo-video",
+        region="oss-cn-shanghai",
+        extranet_endpoint="oss-cn-shanghai.aliyuncs.com",
+        intranet_endpoint="oss-cn-shanghai-internal.aliyuncs.com",
+        created=info.created,
+        storage_class="Standard",
+    )
+    assert info.created
+
+
+async def test_bucket_cnames_report_auto_cdn_cache_update(services):
+    [assets] = [b for b in await services.oss.list_buckets() if b.name == "demo-assets"]
+    cnames = {c.domain: c for c in await services.oss.bucket_cnames(assets)}
+    assert set(cnames) == {"img.example.com", "static.example.com"}
+    assert cnames["img.example.com"].purge_cdn_cache is True
+    assert cnames["static.example.com"].purge_cdn_cache is False
+    assert cnames["img.example.com"].status == "Enabled"
+
+
+async def test_put_object(services, sandbox):
+    etag = await services.oss.put_object("demo-assets", "verification.html", "verify_abc")
+    assert etag
+    assert sandbox.world.buckets["demo-assets"].objects["verification.html"] == b"verify_abc"
+
+
+async def test_a_missing_bucket(services):
+    with pytest.raises(CloudError) as caught:
+        await services.oss.bucket_info("no-such-bucket")
+    error = caught.value
+    assert error.code == "NoSuchBucket"
+    assert error.status == 404
+    assert error.service == "OSS"
+    assert error.request_id
+    assert not error.retryable
+
+
+def test_real_accounts_call_the_bucket_region_endpoint(profile):
+    from tui.services.oss import OssService
+    from tui.services.profile import Profile
+
+    real = Profile(name="dev", region="cn-hangzhou", access_key_id="AK", access_key_secret="S")
+    oss = OssService(real)
+    shanghai = Bucket("demo-video", "oss-cn-shanghai", "oss-cn-shanghai.aliyuncs.com")
+    assert oss.endpoint_for(shanghai) == "https://oss-cn-shanghai.aliyuncs.com"
+    assert oss.endpoint_for(Bucket("b", "oss-eu-west-1")) == "https://oss-eu-west-1.aliyuncs.com"
+    assert oss.endpoint_for("by-name") == "https://oss-cn-hangzhou.aliyuncs.com"
+    # The sandbox profile names its endpoint: everything goes there.
+    assert OssService(profile).endpoint_for(shanghai) == profile.oss_url

@@ -1,0 +1,429 @@
+"""CDN API 2018-05-10: the actions the app uses, with the real shapes and error codes.
+
+Each action takes (world, params) under the world's lock and returns the JSON body
+without RequestId; errors are raised as ApiError. Codes are Alibaba's, from the API
+reference and error center; where the docs name none, the choice is noted.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+
+from tui.sandbox.http_server import ApiError, Params, RpcProduct, iso_time
+from tui.sandbox.world import SandboxDomain, World
+
+VERSION = "2018-05-10"
+CDN_TYPES = ("web", "download", "video")
+SCOPES = ("domestic", "overseas", "global")
+STATUSES = ("online", "offline", "configuring", "configure_failed", "checking",
+            "check_failed", "stopping", "deleting")
+SOURCE_TYPES = ("ipaddr", "domain", "oss", "fc_domain")
+SEARCH_TYPES = ("fuzzy_match", "pre_match", "suf_match", "full_match")
+BUSY = ("configuring", "checking", "stopping", "deleting")
+RESOURCE_GROUP = "rg-acfmsandbox000"
+
+# Sandbox seconds for the short transitions of Start/Stop/Delete, and for cache tasks
+# (refresh takes 5-6 minutes on the real CDN).
+TRANSITION_SECONDS = 30.0
+REFRESH_SECONDS = 330.0
+PUSH_SECONDS = 600.0
+DAY = 86400.0
+
+# Daily refresh and prefetch quotas of a default account: (Quota, task types it counts).
+QUOTAS = {
+    "Url": (10000, ("file",)),
+    "Dir": (100, ("directory",)),
+    "Regex": (20, ("regex",)),
+    "Preload": (1000, ("preload",)),
+    "Block": (100, ()),
+    "IgnoreParams": (10, ()),
+    "PreloadEdge": (0, ()),
+}
+OBJECT_TYPES = {"file": "file", "directory": "directory", "regex": "regex", "exquery": "regex"}
+
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+# -- validation -------------------------------------------------------------------------
+
+def valid_domain_name(name: str) -> bool:
+    """CDN's rules: lowercase letters, digits, hyphens and dots, 1-67 characters; a
+    wildcard arrives as `.example.com` and may be up to 99 bytes. Punycode labels
+    (`xn--`) are the one place a double hyphen is allowed."""
+    wildcard = name.startswith(".")
+    host = name[1:] if wildcard else name
+    if not host or len(name.encode()) > (99 if wildcard else 67):
+        return False
+    labels = host.split(".")
+    if len(labels) < 2 or labels[-1].isdigit():
+        return False
+    for label in labels:
+        body = label[4:] if label.startswith("xn--") else label
+        if not _LABEL.fullmatch(body) or "--" in body:
+            return False
+    return True
+
+
+def _malformed_sources(reason: str) -> ApiError:
+    return ApiError(400, "InvalidSources.Malformed", f"Specified Sources is malformed. {reason}")
+
+
+def parse_sources(raw: str, domain: str) -> list[dict]:
+    """The Sources JSON of AddCdnDomain, checked and filled with defaults."""
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        raise _malformed_sources("Sources must be a JSON array.") from None
+    if not isinstance(items, list) or not 1 <= len(items) <= 20:
+        raise _malformed_sources("Give 1 to 20 origins.")
+    sources = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise _malformed_sources("Each origin is an object.")
+        content = str(item.get("content", "")).strip().lower()
+        type_ = item.get("type")
+        port = item.get("port", 80)
+        priority = str(item.get("priority", "20"))
+        if type_ not in SOURCE_TYPES:
+            raise _malformed_sources(f"type must be one of {', '.join(SOURCE_TYPES)}.")
+        if not content or len(content) > 67:
+            raise _malformed_sources("content must be 1-67 characters.")
+        if str(port) not in ("80", "443"):
+            raise _malformed_sources("port must be 80 or 443.")
+        if priority not in ("20", "30"):
+            raise _malformed_sources("priority must be \"20\" (primary) or \"30\" (backup).")
+        if content == domain.lstrip("."):
+            raise _malformed_sources("The origin must differ from the accelerated domain.")
+        if type_ == "ipaddr" and not _is_ip(content):
+            raise _malformed_sources("An ipaddr origin must be an IP address.")
+        if type_ == "oss" and not content.endswith(".aliyuncs.com"):
+            raise _malformed_sources("An oss origin is a bucket's aliyuncs.com endpoint.")
+        sources.append({"content": content, "type": type_, "port": int(port),
+                        "priority": priority, "weight": str(item.get("weight", "10"))})
+    return sources
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _domain_name(params: Params, name: str = "DomainName") -> str:
+    return params.required(name).strip().lower()
+
+
+def _owned(world: World, name: str) -> SandboxDomain:
+    domain = world.domains.get(name)
+    if domain is None:
+        raise ApiError(404, "InvalidDomain.NotFound",
+                       "The domain provided does not exist in our records.")
+    return domain
+
+
+def _not_busy(domain: SandboxDomain) -> None:
+    if domain.status in BUSY:
+        raise ApiError(403, "ServiceBusy",
+                       "The specified Domain is configuring, please retry later.")
+
+
+# -- shapes -----------------------------------------------------------------------------
+
+def _source_models(domain: SandboxDomain, **extra: str) -> list[dict]:
+    return [{"Content": s["content"], "Type": s["type"], "Port": s["port"],
+             "Priority": s["priority"], "Weight": s["weight"], **extra}
+            for s in domain.sources]
+
+
+def _page_data(domain: SandboxDomain) -> dict:
+    return {
+        "DomainName": domain.name,
+        "Cname": domain.cname,
+        "DomainStatus": domain.status,
+        "CdnType": domain.cdn_type,
+        "Coverage": domain.scope,
+        "GmtCreated": iso_time(domain.created),
+        "GmtModified": iso_time(domain.modified),
+        "SslProtocol": "off",
+        "Sandbox": "normal",
+        "Description": domain.description,
+        "DomainId": domain.domain_id,
+        "ResourceGroupId": RESOURCE_GROUP,
+        "Sources": {"Source": _source_models(domain)},
+    }
+
+
+# -- domains ----------------------------------------------------------------------------
+
+def describe_user_domains(world: World, params: Params) -> dict:
+    page = params.page(max_size=500)
+    search = params.get("DomainSearchType", "fuzzy_match")
+    if search not in SEARCH_TYPES:
+        raise ApiError(400, "InvalidDomainSearchType.ValueNotSupported",
+                       "The specified value of parameter DomainSearchType is not supported.")
+    status = params.get("DomainStatus")
+    if status is not None and status not in STATUSES:
+        raise ApiError(400, "InvalidDomainStatus.ValueNotSupported",
+                       "The specified value of parameter DomainStatus is not supported.")
+    cdn_type = params.get("CdnType")
+    if cdn_type is not None and cdn_type not in CDN_TYPES:
+        raise ApiError(400, "InvalidCdnType.ValueNotSupported",
+                       "The specified value of parameter CdnType is not supported.")
+    needle = (params.get("DomainName") or "").lower()
+    match = {
+        "fuzzy_match": lambda name: needle in name,
+        "pre_match": lambda name: name.startswith(needle),
+        "suf_match": lambda name: name.endswith(needle),
+        "full_match": lambda name: name == needle,
+    }[search]
+    found = [
+        d for d in world.domains.values()
+        if (not needle or match(d.name))
+        and (status is None or d.status == status)
+        and (cdn_type is None or d.cdn_type == cdn_type)
+    ]
+    found.sort(key=lambda d: (-d.created, d.name))  # newest first, as the console lists
+    return {
+        "PageNumber": page.number,
+        "PageSize": page.size,
+        "TotalCount": len(found),
+        "Domains": {"PageData": [_page_data(d) for d in page.of(found)]},
+    }
+
+
+def describe_cdn_domain_detail(world: World, params: Params) -> dict:
+    domain = _owned(world, _domain_name(params))
+    return {"GetDomainDetailModel": {
+        "DomainName": domain.name,
+        "Cname": domain.cname,
+        "HttpsCname": "",
+        "DomainStatus": domain.status,
+        "CdnType": domain.cdn_type,
+        "Scope": domain.scope,
+        "GmtCreated": iso_time(domain.created),
+        "GmtModified": iso_time(domain.modified),
+        "Description": domain.description,
+        "ResourceGroupId": RESOURCE_GROUP,
+        "ServerCertificateStatus": "off",
+        "SourceModels": {"SourceModel": _source_models(domain, Enabled="online")},
+    }}
+
+
+def check_cdn_domain_exist(world: World, params: Params) -> dict:
+    name = _domain_name(params)
+    if name in world.domains:
+        status = "DomainExistCdnProduct"
+    else:
+        status = world.foreign_domains.get(name, "DomainNotExist")
+    return {"Status": status}
+
+
+def add_cdn_domain(world: World, params: Params) -> dict:
+    name = params.required("DomainName").strip()  # not lowercased: uppercase is malformed
+    cdn_type = params.required("CdnType")
+    raw_sources = params.required("Sources")
+    if not valid_domain_name(name):
+        raise ApiError(400, "InvalidDomainName.Malformed", "Specified DomainName is malformed.")
+    if cdn_type not in CDN_TYPES:
+        raise ApiError(400, "InvalidCdnType.Malformed", "Specified CdnType is malformed.")
+    scope = params.get("Scope", "domestic")
+    if scope not in SCOPES:
+        raise ApiError(400, "InvalidScope.Malformed", "Specified Scope is malformed.")
+    sources = parse_sources(raw_sources, name)
+    if name in world.domains or name in world.foreign_domains:
+        raise ApiError(400, "DomainAlreadyExist", "This domain name is exist already")
+    if len(world.domains) >= world.quota:
+        raise ApiError(403, "DomainOverLimit", "The Number of Domain is over the limit")
+    if not world.is_verified(name):
+        root = world.root_of(name)
+        raise ApiError(400, "DomainOwnerVerifyFail",
+                       f"Owner verification of the root domain failed. Prove you own {root}: "
+                       f"publish the TXT record verification.{root} (see "
+                       "DescribeVerifyContent), then call VerifyDomainOwner.")
+    world.add_domain(name, cdn_type, sources, scope)
+    return {}
+
+
+def start_cdn_domain(world: World, params: Params) -> dict:
+    domain = _owned(world, _domain_name(params))
+    _not_busy(domain)
+    if domain.status in ("check_failed", "configure_failed"):
+        raise ApiError(400, "IllegalOperationDomain",
+                       "You are not authorized to operate the domain.")
+    if domain.status == "offline":
+        world.move_domain(domain.name, "configuring", "online", TRANSITION_SECONDS)
+    return {}
+
+
+def stop_cdn_domain(world: World, params: Params) -> dict:
+    domain = _owned(world, _domain_name(params))
+    _not_busy(domain)
+    if domain.status in ("check_failed", "configure_failed"):
+        raise ApiError(400, "IllegalOperationDomain",
+                       "You are not authorized to operate the domain.")
+    if domain.status == "online":
+        world.move_domain(domain.name, "stopping", "offline", TRANSITION_SECONDS)
+    return {}
+
+
+def delete_cdn_domain(world: World, params: Params) -> dict:
+    domain = _owned(world, _domain_name(params))
+    _not_busy(domain)
+    world.move_domain(domain.name, "deleting", "deleted", TRANSITION_SECONDS)
+    return {}
+
+
+# -- ownership --------------------------------------------------------------------------
+
+def describe_verify_content(world: World, params: Params) -> dict:
+    return {"Content": world.verify_content(_domain_name(params))}
+
+
+def verify_domain_owner(world: World, params: Params) -> dict:
+    name = _domain_name(params)
+    verify_type = params.required("VerifyType")
+    content = world.verify_content(name)
+    root = world.root_of(name)
+    if verify_type == "dnsCheck":
+        host = f"verification.{root}"
+        found = [r.value.strip('"') for r in world.records_at()
+                 if r.type == "TXT" and r.fqdn.lower() == host]
+        if content not in found:
+            seen = f" It holds {', '.join(found)}." if found else ""
+            raise ApiError(400, "DomainOwnerVerifyFail",
+                           f"Owner verification of the root domain failed. No TXT record "
+                           f"{host} with the value {content} was found.{seen}")
+    elif verify_type == "fileCheck":
+        # The real CDN fetches http://<root>/verification.html; the sandbox cannot, so it
+        # reads the file from the account's buckets (the app uploads it to the origin).
+        files = [b.objects["verification.html"] for b in world.buckets.values()
+                 if "verification.html" in b.objects]
+        if not files:
+            raise ApiError(400, "InvalidFile", "The file is not found.")
+        if not any(f.decode(errors="replace").strip() == content for f in files):
+            raise ApiError(400, "VerifyError", "The specified Verify is incorrectly formatted.")
+    else:
+        # No documented code for an unknown VerifyType; the generic one.
+        raise ApiError(400, "InvalidParameter",
+                       "The specified parameter VerifyType is not valid: dnsCheck or fileCheck.")
+    world.mark_verified(name)
+    return {"Content": content}
+
+
+def describe_domain_cname(world: World, params: Params) -> dict:
+    names = [n.strip().lower() for n in _domain_name(params).split(",") if n.strip()]
+    if len(names) > 30:
+        raise ApiError(400, "DomainNameOverLimit",
+                       "A maximum of 30 domains are supported for each request.")
+    records = [r for r in world.records_at() if r.type == "CNAME"]
+    data = []
+    for name in names:
+        domain = world.domains.get(name)
+        cname = domain.cname if domain else ""
+        fqdn = f"*{name}" if name.startswith(".") else name
+        in_place = bool(cname) and any(
+            r.fqdn.lower() == fqdn and r.value.rstrip(".").lower() == cname for r in records
+        )
+        data.append({"Domain": name, "Cname": cname, "Status": 0 if in_place else 1})
+    return {"CnameDatas": {"Data": data}}
+
+
+# -- cache refresh and prefetch ---------------------------------------------------------
+
+def _object_paths(world: World, params: Params) -> list[str]:
+    paths = [p.strip() for p in params.required("ObjectPath").splitlines() if p.strip()]
+    for path in paths:
+        host = path.split("://", 1)[-1].split("/", 1)[0].lower()
+        wildcard = "." + host.split(".", 1)[-1]
+        if host not in world.domains and wildcard not in world.domains:
+            raise ApiError(404, "InvalidDomain.NotFound",
+                           "The domain provided does not exist in our records.")
+    return paths
+
+
+def _add_tasks(world: World, paths: list[str], object_type: str, seconds: float) -> str:
+    now = world.now()
+    ids = []
+    for path in paths:
+        task_id = world.next_id()
+        ids.append(task_id)
+        world.refresh_tasks.append({
+            "TaskId": task_id, "ObjectPath": path, "ObjectType": object_type,
+            "Status": "Refreshing", "Process": "0%", "CreationTime": iso_time(now),
+            "Description": "", "created_at": now, "done_at": now + seconds,
+        })
+    return ",".join(ids)
+
+
+def refresh_object_caches(world: World, params: Params) -> dict:
+    raw_type = params.get("ObjectType", "File")
+    object_type = OBJECT_TYPES.get(raw_type.lower())
+    if object_type is None:
+        raise ApiError(400, "InvalidObjectType.ValueNotSupported",
+                       "The specified value of parameter ObjectType is not supported.")
+    paths = _object_paths(world, params)
+    return {"RefreshTaskId": _add_tasks(world, paths, object_type, REFRESH_SECONDS)}
+
+
+def push_object_cache(world: World, params: Params) -> dict:
+    paths = _object_paths(world, params)
+    return {"PushTaskId": _add_tasks(world, paths, "preload", PUSH_SECONDS)}
+
+
+def describe_refresh_tasks(world: World, params: Params) -> dict:
+    page = params.page(max_size=100)
+    wanted = {
+        "TaskId": params.get("TaskId"),
+        "ObjectType": params.get("ObjectType"),
+        "Status": params.get("Status"),
+    }
+    path = params.get("ObjectPath")
+    domain = (params.get("DomainName") or "").lower()
+    tasks = [
+        t for t in reversed(world.refresh_tasks)
+        if all(v is None or t[k] == v for k, v in wanted.items())
+        and (path is None or path in t["ObjectPath"])
+        and (not domain or domain in t["ObjectPath"].lower())
+    ]
+    public = [{k: v for k, v in t.items() if k[0].isupper()} for t in page.of(tasks)]
+    return {"PageNumber": page.number, "PageSize": page.size, "TotalCount": len(tasks),
+            "Tasks": {"CDNTask": public}}
+
+
+def describe_refresh_quota(world: World, params: Params) -> dict:
+    since = world.now() - DAY
+    recent = [t["ObjectType"] for t in world.refresh_tasks if t["created_at"] >= since]
+    answer = {}
+    for name, (quota, types) in QUOTAS.items():
+        used = sum(1 for t in recent if t in types)
+        # The API answers numbers as strings.
+        answer[f"{name}Quota"] = str(quota)
+        answer[f"{name}Remain"] = str(max(quota - used, 0))
+    return answer
+
+
+PRODUCT = RpcProduct(
+    name="Cdn",
+    version=VERSION,
+    host_id="cdn.aliyuncs.com",
+    actions={
+        "DescribeUserDomains": describe_user_domains,
+        "DescribeCdnDomainDetail": describe_cdn_domain_detail,
+        "CheckCdnDomainExist": check_cdn_domain_exist,
+        "AddCdnDomain": add_cdn_domain,
+        "StartCdnDomain": start_cdn_domain,
+        "StopCdnDomain": stop_cdn_domain,
+        "DeleteCdnDomain": delete_cdn_domain,
+        "DescribeVerifyContent": describe_verify_content,
+        "VerifyDomainOwner": verify_domain_owner,
+        "DescribeDomainCname": describe_domain_cname,
+        "RefreshObjectCaches": refresh_object_caches,
+        "PushObjectCache": push_object_cache,
+        "DescribeRefreshTasks": describe_refresh_tasks,
+        "DescribeRefreshQuota": describe_refresh_quota,
+    },
+)

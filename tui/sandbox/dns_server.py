@@ -1,0 +1,241 @@
+"""The sandbox's DNS on loopback: one authoritative server and simulated public resolvers.
+
+Each server listens on UDP and TCP at the same ephemeral port of 127.0.0.1. The
+authoritative server answers what the world holds now. Each resolver recurses into the
+sandbox's data only (there is no internet here), sees the world as it was `lag` sandbox
+seconds ago, and caches in sandbox seconds, so a change reaches the resolvers one by one,
+the way propagation looks from around the world.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Callable
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.opcode
+import dns.rcode
+import dns.rdataclass
+import dns.rrset
+
+from tui.sandbox.dns_answers import DEFAULT_LINES, OVERSEA_LINES, Answer, SandboxDns
+from tui.sandbox.world import World
+
+UDP_LIMIT = 512  # a UDP answer without EDNS; larger ones are truncated (TC) for TCP
+EDNS_PAYLOAD = 1232  # what the servers advertise (the DNS flag day 2020 size)
+MAX_CACHE = 10_000  # cache entries a resolver keeps before it drops expired ones
+
+
+@dataclass(frozen=True)
+class PublicResolver:
+    name: str
+    stands_for: str  # the real resolver's address
+    region: str  # "mainland" | "global"
+    lag: float  # sandbox seconds behind the world
+
+
+# Lags spread so that a propagation board turns its rows one by one.
+PUBLIC_RESOLVERS = (
+    PublicResolver("AliDNS", "223.5.5.5", "mainland", 0),
+    PublicResolver("AliDNS 2", "223.6.6.6", "mainland", 15),
+    PublicResolver("DNSPod", "119.29.29.29", "mainland", 30),
+    PublicResolver("114DNS", "114.114.114.114", "mainland", 60),
+    PublicResolver("Baidu", "180.76.76.76", "mainland", 90),
+    PublicResolver("CNNIC", "1.2.4.8", "mainland", 120),
+    PublicResolver("Google", "8.8.8.8", "global", 150),
+    PublicResolver("Cloudflare", "1.1.1.1", "global", 180),
+    PublicResolver("Quad9", "9.9.9.9", "global", 240),
+    PublicResolver("OpenDNS", "208.67.222.222", "global", 300),
+)
+
+
+class _Server:
+    """A DNS server on UDP and TCP at one loopback port; subclasses fill in answers."""
+
+    recursion_available = False
+
+    def __init__(self, data: SandboxDns) -> None:
+        self.data = data
+        self.address = ""
+        self._udp: asyncio.DatagramTransport | None = None
+        self._tcp: asyncio.Server | None = None
+        self._streams: dict[asyncio.StreamWriter, asyncio.Task] = {}
+
+    def answer(self, response: dns.message.Message, question: dns.rrset.RRset) -> None:
+        raise NotImplementedError
+
+    async def start(self, host: str) -> None:
+        loop = asyncio.get_running_loop()
+        for _ in range(20):
+            udp, _ = await loop.create_datagram_endpoint(
+                lambda: _UdpProtocol(self.reply), local_addr=(host, 0))
+            port = udp.get_extra_info("sockname")[1]
+            try:
+                self._tcp = await asyncio.start_server(self._serve_stream, host, port)
+            except OSError:  # the port is taken for TCP: try another one
+                udp.close()
+                continue
+            self._udp, self.address = udp, f"{host}:{port}"
+            return
+        raise OSError(f"no port free for both UDP and TCP on {host}")
+
+    async def close(self) -> None:
+        if self._udp is not None:
+            self._udp.close()
+        if self._tcp is not None:
+            self._tcp.close()
+            # Hang up on open connections and let their handlers end before the loop does.
+            handlers = list(self._streams.values())
+            for writer in self._streams:
+                writer.close()
+            await asyncio.gather(*handlers, return_exceptions=True)
+            await self._tcp.wait_closed()
+
+    def reply(self, wire: bytes, *, udp: bool) -> bytes | None:
+        """The response to one query on the wire; None drops what is not a query."""
+        try:
+            query = dns.message.from_wire(wire)
+            response = dns.message.make_response(
+                query, recursion_available=self.recursion_available, our_payload=EDNS_PAYLOAD)
+        except (dns.exception.DNSException, ValueError):
+            return None
+        if query.opcode() != dns.opcode.QUERY:
+            response.set_rcode(dns.rcode.NOTIMP)
+        elif len(query.question) != 1:
+            response.set_rcode(dns.rcode.FORMERR)
+        elif query.question[0].rdclass != dns.rdataclass.IN:
+            response.set_rcode(dns.rcode.REFUSED)
+        else:
+            self.answer(response, query.question[0])
+        limit = (query.payload if query.edns >= 0 else UDP_LIMIT) if udp else 65535
+        return response.to_wire(max_size=limit, prefer_truncation=True)
+
+    async def _serve_stream(self, reader: asyncio.StreamReader,
+                            writer: asyncio.StreamWriter) -> None:
+        """Length-prefixed queries over TCP, as many as the client sends."""
+        self._streams[writer] = asyncio.current_task()
+        try:
+            while True:
+                size = int.from_bytes(await reader.readexactly(2), "big")
+                wire = self.reply(await reader.readexactly(size), udp=False)
+                if wire is None:
+                    break
+                writer.write(len(wire).to_bytes(2, "big") + wire)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client hung up
+        finally:
+            self._streams.pop(writer, None)
+            writer.close()
+
+
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, reply: Callable[..., bytes | None]) -> None:
+        self._reply = reply
+        self._transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport) -> None:
+        self._transport = transport
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        wire = self._reply(data, udp=True)
+        if wire is not None and self._transport is not None:
+            self._transport.sendto(wire, addr)
+
+
+class Authoritative(_Server):
+    """Every sandbox zone and the CDN's targets, as the world holds them now."""
+
+    def answer(self, response: dns.message.Message, question: dns.rrset.RRset) -> None:
+        result = self.data.answer(question.name, question.rdtype, self.data.world.now())
+        if result is None:
+            response.set_rcode(dns.rcode.REFUSED)
+            return
+        response.flags |= dns.flags.AA
+        response.set_rcode(result.rcode)
+        response.answer, response.authority = result.answer, result.authority
+
+
+@dataclass
+class _CacheEntry:
+    answer: Answer
+    expires: float  # sandbox time
+
+
+class CachingResolver(_Server):
+    """A public resolver: answers from its cache, or from the world `lag` seconds ago."""
+
+    recursion_available = True
+
+    def __init__(self, data: SandboxDns, spec: PublicResolver) -> None:
+        super().__init__(data)
+        self.spec = spec
+        self._lines = DEFAULT_LINES if spec.region == "mainland" else OVERSEA_LINES
+        self._cache: dict[tuple[str, int], _CacheEntry] = {}
+
+    def answer(self, response: dns.message.Message, question: dns.rrset.RRset) -> None:
+        now = self.data.world.now()
+        key = (question.name.to_text().lower(), question.rdtype)
+        entry = self._cache.get(key)
+        if entry is None or entry.expires <= now:
+            result = self.data.answer(question.name, question.rdtype, now - self.spec.lag,
+                                      self._lines)
+            if result is None or not result.complete:  # nowhere else to ask
+                response.set_rcode(dns.rcode.SERVFAIL)
+                return
+            # Positive answers live for the chain's smallest TTL, negative ones for the
+            # SOA's (RFC 2308): both are in the sections' TTLs.
+            ttl = min((r.ttl for r in result.answer + result.authority), default=0)
+            entry = _CacheEntry(result, now + ttl)
+            self._store(key, entry, now)
+        remaining = max(0, int(entry.expires - now))
+        response.set_rcode(entry.answer.rcode)
+        response.answer = [_with_ttl(r, remaining) for r in entry.answer.answer]
+        response.authority = [_with_ttl(r, remaining) for r in entry.answer.authority]
+
+    def _store(self, key: tuple[str, int], entry: _CacheEntry, now: float) -> None:
+        if len(self._cache) >= MAX_CACHE:
+            self._cache = {k: e for k, e in self._cache.items() if e.expires > now}
+        self._cache[key] = entry
+
+
+def _with_ttl(rrset: dns.rrset.RRset, ttl: int) -> dns.rrset.RRset:
+    return dns.rrset.from_rdata_list(rrset.name, ttl, list(rrset))
+
+
+@dataclass
+class DnsServers:
+    """Where the sandbox's DNS listens: addresses are "127.0.0.1:PORT"."""
+
+    nameservers: list[str]
+    resolvers: dict[str, str]  # resolver name -> address
+    details: dict[str, dict]  # resolver name -> address, stands_for, region, lag
+    _servers: list[_Server] = field(default_factory=list, repr=False)
+
+    async def close(self) -> None:
+        for server in self._servers:
+            await server.close()
+
+
+async def start_dns(world: World, host: str = "127.0.0.1") -> DnsServers:
+    """Start the authoritative server and the public resolvers on the running loop."""
+    data = SandboxDns(world)
+    authoritative = Authoritative(data)
+    resolvers = [CachingResolver(data, spec) for spec in PUBLIC_RESOLVERS]
+    servers = DnsServers([], {}, {}, [authoritative, *resolvers])
+    try:
+        for server in servers._servers:
+            await server.start(host)
+    except BaseException:
+        await servers.close()
+        raise
+    servers.nameservers.append(authoritative.address)
+    for resolver in resolvers:
+        spec = resolver.spec
+        servers.resolvers[spec.name] = resolver.address
+        servers.details[spec.name] = {"address": resolver.address, "stands_for": spec.stands_for,
+                                      "region": spec.region, "lag": spec.lag}
+    return servers

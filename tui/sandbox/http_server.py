@@ -1,0 +1,343 @@
+"""The sandbox's HTTP side: one aiohttp server on loopback speaking Alibaba's wire protocol.
+
+One port answers three services the way the real endpoints do:
+- CDN (x-acs-version 2018-05-10) and Alidns (2015-01-09): RPC-style `POST /?params`,
+  signed V3 (ACS3-HMAC-SHA256) or v2 (query signature), JSON answers and JSON errors;
+- OSS REST, path-style `/bucket/key?sub-resource`, signed `Authorization: OSS ak:sig`,
+  XML answers and errors (see oss_api).
+
+Every request: the world's clock moves on (`World.tick`), the call is recorded, an armed
+fault may take over, then the signature is checked and the action answered.
+This module holds what CDN and Alidns share: `ApiError`, `Params`, request ids, JSON
+errors, signature checks. The products' actions are plugged in by the runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import socket
+import struct
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from tui.sandbox import signing
+from tui.sandbox.faults import CallLog, Fault, Faults
+from tui.sandbox.world import World
+
+# Parameters of the RPC protocol itself: not an action's parameters, not in `calls`.
+PROTOCOL_PARAMS = frozenset({
+    "Action", "Version", "Format", "Timestamp", "SignatureNonce", "SignatureMethod",
+    "SignatureVersion", "Signature", "AccessKeyId", "SecurityToken", "SignatureType",
+})
+
+FAULT_HTML = (
+    "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+    "<body><h1>502 Bad Gateway</h1><p>Tengine</p></body></html>"
+)
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status, Alibaba error code, the service's own message."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 headers: Mapping[str, str] | None = None, **extra: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+        self.extra = extra  # more fields for the error body (OSS: BucketName, ...)
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def iso_time(t: float) -> str:
+    """Sandbox time as the RPC APIs write it: 2025-01-02T03:04:05Z."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+
+    def of(self, items: list) -> list:
+        start = (self.number - 1) * self.size
+        return items[start:start + self.size]
+
+
+class Params:
+    """An RPC call's parameters, read with the checks and error codes of the real APIs."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values = {k: v for k, v in values.items() if k not in PROTOCOL_PARAMS}
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        value = self.values.get(name)
+        return default if value is None or value == "" else value
+
+    def required(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise ApiError(400, "MissingParameter",
+                           f"The input parameter \"{name}\" that is mandatory for "
+                           "processing this request is not supplied.")
+        return value
+
+    def integer(self, name: str, default: int, low: int, high: int,
+                code: str | None = None) -> int:
+        raw = self.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise ApiError(400, code or f"Invalid{name}.ValueNotSupported",
+                           f"The specified value of parameter {name} is not supported.")
+        return value
+
+    def boolean(self, name: str, default: bool = False) -> bool:
+        raw = self.get(name)
+        return default if raw is None else raw.lower() == "true"
+
+    def page(self, max_size: int, default_size: int = 20) -> Page:
+        return Page(self.integer("PageNumber", 1, 1, 100000),
+                    self.integer("PageSize", default_size, 1, max_size))
+
+
+Action = Callable[[World, Params], dict]
+
+
+@dataclass(frozen=True)
+class RpcProduct:
+    name: str  # as in Alibaba's troubleshooting links: Cdn, Alidns
+    version: str  # x-acs-version
+    host_id: str  # the public endpoint, echoed as HostId in errors
+    actions: Mapping[str, Action]
+
+
+@dataclass
+class Call:
+    """What a request asks for, before anything is checked."""
+
+    action: str
+    params: dict[str, str]
+    request_id: str
+    version: str = ""  # RPC only: which product (x-acs-version or Version)
+
+
+class Api(Protocol):
+    """A wire protocol served on the port: RPC (CDN, Alidns) or OSS REST."""
+
+    def identify(self, request: web.Request, body: bytes) -> Call: ...
+
+    def fault_error(self, fault: Fault) -> ApiError: ...
+
+    def error(self, call: Call, err: ApiError) -> web.Response: ...
+
+    def non_json(self, call: Call) -> web.Response: ...
+
+    async def answer(self, call: Call, request: web.Request, body: bytes) -> web.Response: ...
+
+
+def is_rpc(request: web.Request) -> bool:
+    return "x-acs-action" in request.headers or "Action" in request.query
+
+
+class RpcApi:
+    """CDN and Alidns: both RPC style, told apart by their API version."""
+
+    def __init__(self, world: World, products: list[RpcProduct]) -> None:
+        self.world = world
+        self.products = {p.version: p for p in products}
+
+    # -- reading the request ---------------------------------------------------------
+
+    def identify(self, request: web.Request, body: bytes) -> Call:
+        query, form = _query(request), _form(request, body)
+        action = request.headers.get("x-acs-action") or query.get("Action", "")
+        version = request.headers.get("x-acs-version") or query.get("Version", "")
+        return Call(action, Params({**query, **form}).values, new_request_id(), version)
+
+    # -- answers ---------------------------------------------------------------------
+
+    async def answer(self, call: Call, request: web.Request, body: bytes) -> web.Response:
+        product = self.products.get(call.version)
+        if product is None:
+            raise ApiError(400, "InvalidVersion", "Specified parameter Version is not valid.")
+        self._verify(request, body)
+        handler = product.actions.get(call.action)
+        if handler is None:
+            raise ApiError(404, "InvalidAction.NotFound",
+                           "Specified api is not found, please check your url and method.")
+        with self.world.lock:
+            payload = handler(self.world, Params(call.params))
+        return web.json_response({"RequestId": call.request_id, **payload},
+                                 headers={"x-acs-request-id": call.request_id})
+
+    def error(self, call: Call, err: ApiError) -> web.Response:
+        product = self.products.get(call.version)
+        name = product.name if product else "Unknown"
+        host_id = product.host_id if product else "aliyuncs.com"
+        body = {
+            "RequestId": call.request_id,
+            "HostId": host_id,
+            "Code": err.code,
+            "Message": err.message,
+            "Recommend": (f"https://api.aliyun.com/troubleshoot?q={err.code}"
+                          f"&product={name}&requestId={call.request_id}"),
+        }
+        headers = {"x-acs-request-id": call.request_id, **err.headers}
+        return web.json_response(body, status=err.status, headers=headers)
+
+    def fault_error(self, fault: Fault) -> ApiError:
+        p = fault.params
+        if fault.kind == "throttle":
+            return ApiError(400, "Throttling.User", "Request was denied due to user flow control.",
+                            {"x-acs-retry-after": str(p.get("retry_after_ms", 1000))})
+        if fault.kind == "server_error":
+            return ApiError(500, "InternalError", "The request processing has failed due to "
+                            "some unknown error, exception or failure.")
+        if fault.kind == "unavailable":
+            return ApiError(503, "ServiceUnavailable",
+                            "The request has failed due to a temporary failure of the server.")
+        return ApiError(int(p.get("status", 400)), p.get("code", "InvalidParameter"),
+                        p.get("message", "The specified parameter is not valid."))
+
+    def non_json(self, call: Call) -> web.Response:
+        return web.Response(text=FAULT_HTML, content_type="text/html")
+
+    # -- signatures ------------------------------------------------------------------
+
+    def _verify(self, request: web.Request, body: bytes) -> None:
+        authorization = request.headers.get("Authorization")
+        if authorization:
+            self._verify_acs3(request, authorization, body)
+        elif "Signature" in request.query:
+            self._verify_rpc(request, body)
+        else:
+            raise ApiError(400, "MissingAccessKeyId",
+                           "AccessKeyId is mandatory for this action.")
+
+    def _check_key(self, access_key_id: str) -> None:
+        if access_key_id != self.world.access_key_id:
+            raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+
+    def _verify_acs3(self, request: web.Request, authorization: str, body: bytes) -> None:
+        auth = signing.parse_acs3_authorization(authorization)
+        if auth is None:
+            raise ApiError(400, "IncompleteSignature",
+                           "The request signature does not conform to Aliyun standards.")
+        self._check_key(auth.access_key_id)
+        expected, string_to_sign = signing.acs3_signature(
+            request.method, request.path, _query(request), request.headers,
+            auth.signed_headers, body, self.world.access_key_secret)
+        if not hmac.compare_digest(expected, auth.signature):
+            raise _signature_mismatch(string_to_sign)
+
+    def _verify_rpc(self, request: web.Request, body: bytes) -> None:
+        params = {**_query(request), **_form(request, body)}
+        provided = params.pop("Signature")
+        self._check_key(params.get("AccessKeyId", ""))
+        expected, string_to_sign = signing.rpc_signature(
+            request.method, params, self.world.access_key_secret)
+        if not hmac.compare_digest(expected, provided):
+            raise _signature_mismatch(string_to_sign)
+
+
+def _signature_mismatch(string_to_sign: str) -> ApiError:
+    # Alibaba shows its string to sign (a digest of the request, no secret) to help debugging.
+    return ApiError(400, "SignatureDoesNotMatch",
+                    "Specified signature does not match our calculation. "
+                    f"server string to sign is:{string_to_sign}")
+
+
+def _query(request: web.Request) -> dict[str, str]:
+    # parse_qsl decodes '+' as a space, matching the SDK's urlencode on the way out.
+    return dict(parse_qsl(request.query_string, keep_blank_values=True))
+
+
+def _form(request: web.Request, body: bytes) -> dict[str, str]:
+    if not body or not request.content_type.startswith("application/x-www-form-urlencoded"):
+        return {}
+    return dict(parse_qsl(body.decode(), keep_blank_values=True))
+
+
+class SandboxServer:
+    """The aiohttp server: picks the protocol, records the call, applies faults, answers."""
+
+    def __init__(self, world: World, faults: Faults, calls: CallLog,
+                 rpc: RpcApi, oss: Api, host: str = "127.0.0.1") -> None:
+        self.world = world
+        self.faults = faults
+        self.calls = calls
+        self.rpc = rpc
+        self.oss = oss
+        self.host = host
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> int:
+        """Listen on an ephemeral port; returns it."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        # handler_cancellation: a client that gave up (timeout faults) frees its handler;
+        # a short shutdown_timeout: stopping never waits on a held request.
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5,
+                                     access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self.port
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.world.tick()
+        body = await request.read()
+        api: Api = self.rpc if is_rpc(request) else self.oss
+        call = api.identify(request, body)
+        self.calls.record(call.action, call.params)
+        fault = self.faults.take(call.action)
+        if fault is not None:
+            if fault.kind == "reset":
+                _reset(request)
+                return web.Response()
+            if fault.kind == "non_json":
+                return api.non_json(call)
+            if fault.kind == "timeout":
+                await asyncio.sleep(float(fault.params.get("delay", 30)))
+                self.world.tick()
+            else:
+                return api.error(call, api.fault_error(fault))
+        try:
+            return await api.answer(call, request, body)
+        except ApiError as err:
+            return api.error(call, err)
+
+
+def _reset(request: web.Request) -> None:
+    """Drop the connection with a TCP reset, answering nothing."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        # Linger 0: close() sends RST instead of a polite FIN.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()

@@ -1,0 +1,288 @@
+"""OSS REST as oss2 speaks it to an IP endpoint: path-style `/bucket/key?sub-resource`.
+
+Signed with header auth v1 (`Authorization: OSS ak:sig`); answers and errors are XML
+shaped for oss2's parsers (oss2/xml_utils.py, oss2/exceptions.py), every response
+carrying `x-oss-request-id`. Operations: ListBuckets, GetBucketInfo, ListCname,
+PutObject, GetObject, HeadObject, DeleteObject.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import mimetypes
+import secrets
+import time
+from email.utils import formatdate
+from urllib.parse import parse_qsl, unquote
+from xml.etree import ElementTree as ET
+
+from aiohttp import web
+
+from tui.sandbox import signing
+from tui.sandbox.faults import Fault
+from tui.sandbox.http_server import FAULT_HTML, ApiError, Call
+from tui.sandbox.world import SandboxBucket, World
+
+# The EC (error condition) code OSS adds to each error, for its troubleshooting pages.
+ERROR_CONDITIONS = {
+    "AccessDenied": "0003-00000001",
+    "InvalidAccessKeyId": "0002-00000902",
+    "SignatureDoesNotMatch": "0002-00000040",
+    "InvalidArgument": "0002-00000003",
+    "NoSuchBucket": "0015-00000101",
+    "NoSuchKey": "0026-00000001",
+    "InvalidDigest": "0016-00000201",
+    "NotImplemented": "0001-00000101",
+}
+
+
+def _oss_time(t: float) -> str:
+    """OSS's ISO 8601 with milliseconds, the only form oss2 parses: ...T03:04:05.000Z."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(t))
+
+
+def _etag(data: bytes) -> str:
+    return f'"{hashlib.md5(data).hexdigest().upper()}"'
+
+
+def _sub(parent: ET.Element, tag: str, text: object = None) -> ET.Element:
+    child = ET.SubElement(parent, tag)
+    if text is not None:
+        child.text = str(text)
+    return child
+
+
+class OssApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    # -- reading the request ---------------------------------------------------------
+
+    def identify(self, request: web.Request, body: bytes) -> Call:
+        bucket, key = _bucket_and_key(request)
+        query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        params = {"bucket": bucket, "key": key, **query} if bucket else dict(query)
+        return Call(_operation(request.method, bucket, key, query), params, _request_id())
+
+    # -- answers ---------------------------------------------------------------------
+
+    async def answer(self, call: Call, request: web.Request, body: bytes) -> web.Response:
+        bucket_name, key = _bucket_and_key(request)
+        query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        self._verify(request, signing.oss_resource(bucket_name, key, query))
+        if call.action == "ListBuckets":
+            return self._xml(call, self._list_buckets(query))
+        if call.action == "NotImplemented":
+            raise ApiError(501, "NotImplemented",
+                           "The sandbox does not implement this operation.")
+        bucket = self._bucket(bucket_name)
+        if call.action == "GetBucketInfo":
+            return self._xml(call, self._bucket_info(bucket))
+        if call.action == "ListCname":
+            return self._xml(call, self._list_cname(bucket))
+        if call.action == "PutObject":
+            return self._put_object(call, request, bucket, key, body)
+        data = bucket.objects.get(key)
+        if data is None:
+            raise ApiError(404, "NoSuchKey", "The specified key does not exist.", Key=key)
+        if call.action == "DeleteObject":
+            del bucket.objects[key]
+            return web.Response(status=204, headers=self._headers(call))
+        headers = {
+            **self._headers(call),
+            "ETag": _etag(data),
+            "Last-Modified": formatdate(self.world.now(), usegmt=True),
+            "Content-Type": mimetypes.guess_type(key)[0] or "application/octet-stream",
+            "x-oss-object-type": "Normal",
+            "x-oss-storage-class": bucket.storage_class,
+        }
+        if call.action == "HeadObject":
+            headers["Content-Length"] = str(len(data))
+            return web.Response(headers=headers)
+        return web.Response(body=data, headers=headers)
+
+    def error(self, call: Call, err: ApiError) -> web.Response:
+        root = ET.Element("Error")
+        _sub(root, "Code", err.code)
+        _sub(root, "Message", err.message)
+        _sub(root, "RequestId", call.request_id)
+        _sub(root, "HostId", "oss-cn-hangzhou.aliyuncs.com")
+        for tag, text in err.extra.items():
+            _sub(root, tag, text)
+        ec = ERROR_CONDITIONS.get(err.code)
+        if ec:
+            _sub(root, "EC", ec)
+            _sub(root, "RecommendDoc", f"https://api.aliyun.com/troubleshoot?q={ec}")
+        document = _document(root)
+        headers = {**self._headers(call), **err.headers}
+        if ec:
+            headers["x-oss-ec"] = ec
+        if call.action == "HeadObject":
+            # A HEAD answer has no body: OSS puts the error document in a header instead.
+            headers["x-oss-err"] = base64.b64encode(document).decode()
+            return web.Response(status=err.status, headers=headers)
+        return web.Response(status=err.status, body=document, headers=headers,
+                            content_type="application/xml")
+
+    def fault_error(self, fault: Fault) -> ApiError:
+        p = fault.params
+        if fault.kind == "throttle":
+            return ApiError(503, "TotalQpsLimitExceeded", "Max total qps limit is exceeded.")
+        if fault.kind == "server_error":
+            return ApiError(500, "InternalError",
+                            "We encountered an internal error. Please try again.")
+        if fault.kind == "unavailable":
+            return ApiError(503, "ServiceUnavailable",
+                            "Thread pool is almost full, please retry later.")
+        return ApiError(int(p.get("status", 400)), p.get("code", "InvalidArgument"),
+                        p.get("message", "The specified argument is not valid."))
+
+    def non_json(self, call: Call) -> web.Response:
+        return web.Response(text=FAULT_HTML, content_type="text/html",
+                            headers=self._headers(call))
+
+    # -- signature -------------------------------------------------------------------
+
+    def _verify(self, request: web.Request, resource: str) -> None:
+        authorization = request.headers.get("Authorization")
+        if not authorization:
+            raise ApiError(403, "AccessDenied",
+                           "AccessDenied: Anonymous access is forbidden for this operation.")
+        scheme, _, credential = authorization.partition(" ")
+        access_key_id, _, provided = credential.rpartition(":")
+        if scheme != "OSS" or not access_key_id or not provided:
+            raise ApiError(400, "InvalidArgument", "Authorization header is invalid.")
+        if access_key_id != self.world.access_key_id:
+            raise ApiError(403, "InvalidAccessKeyId",
+                           "The OSS Access Key Id you provided does not exist in our records.",
+                           OSSAccessKeyId=access_key_id)
+        expected, string_to_sign = signing.oss_signature(
+            request.method, request.headers, resource, self.world.access_key_secret)
+        if not hmac.compare_digest(expected, provided):
+            raise ApiError(403, "SignatureDoesNotMatch",
+                           "The request signature we calculated does not match the signature "
+                           "you provided. Check your key and signing method.",
+                           StringToSign=string_to_sign, OSSAccessKeyId=access_key_id)
+
+    # -- operations ------------------------------------------------------------------
+
+    def _bucket(self, name: str) -> SandboxBucket:
+        bucket = self.world.buckets.get(name)
+        if bucket is None:
+            raise ApiError(404, "NoSuchBucket", "The specified bucket does not exist.",
+                           BucketName=name)
+        return bucket
+
+    def _owner(self, parent: ET.Element) -> None:
+        owner = _sub(parent, "Owner")
+        _sub(owner, "ID", self.world.account_uid)
+        _sub(owner, "DisplayName", self.world.account_uid)
+
+    def _list_buckets(self, query: dict[str, str]) -> ET.Element:
+        prefix, marker = query.get("prefix", ""), query.get("marker", "")
+        try:
+            max_keys = int(query.get("max-keys") or 100)
+        except ValueError:
+            max_keys = 0
+        if not 1 <= max_keys <= 1000:
+            raise ApiError(400, "InvalidArgument", "max-keys must be between 1 and 1000.")
+        names = sorted(n for n in self.world.buckets if n.startswith(prefix) and n > marker)
+        shown, truncated = names[:max_keys], len(names) > max_keys
+        root = ET.Element("ListAllMyBucketsResult")
+        for tag in ("prefix", "marker", "max-keys"):
+            if tag in query:
+                _sub(root, {"max-keys": "MaxKeys"}.get(tag, tag.capitalize()), query[tag])
+        _sub(root, "IsTruncated", str(truncated).lower())
+        if truncated:
+            _sub(root, "NextMarker", shown[-1])
+        self._owner(root)
+        buckets = _sub(root, "Buckets")
+        for name in shown:
+            self._bucket_fields(_sub(buckets, "Bucket"), self.world.buckets[name])
+        return root
+
+    def _bucket_fields(self, node: ET.Element, bucket: SandboxBucket) -> None:
+        _sub(node, "Name", bucket.name)
+        _sub(node, "Location", bucket.location)
+        _sub(node, "Region", bucket.location.removeprefix("oss-"))
+        _sub(node, "CreationDate", _oss_time(bucket.created))
+        _sub(node, "ExtranetEndpoint", bucket.extranet_endpoint)
+        _sub(node, "IntranetEndpoint", bucket.intranet_endpoint)
+        _sub(node, "StorageClass", bucket.storage_class)
+
+    def _bucket_info(self, bucket: SandboxBucket) -> ET.Element:
+        root = ET.Element("BucketInfo")
+        node = _sub(root, "Bucket")
+        self._bucket_fields(node, bucket)
+        _sub(node, "AccessMonitor", "Disabled")
+        _sub(node, "TransferAcceleration", "Disabled")
+        _sub(node, "CrossRegionReplication", "Disabled")
+        _sub(node, "DataRedundancyType", "LRS")
+        _sub(node, "Comment", "")
+        self._owner(node)
+        _sub(_sub(node, "AccessControlList"), "Grant", "private")
+        _sub(_sub(node, "ServerSideEncryptionRule"), "SSEAlgorithm", "None")
+        return root
+
+    def _list_cname(self, bucket: SandboxBucket) -> ET.Element:
+        root = ET.Element("ListCnameResult")
+        _sub(root, "Bucket", bucket.name)
+        _sub(root, "Owner", self.world.account_uid)
+        for domain, (status, purge_cdn_cache) in sorted(bucket.cnames.items()):
+            node = _sub(root, "Cname")
+            _sub(node, "Domain", domain)
+            _sub(node, "LastModified", _oss_time(bucket.created))
+            _sub(node, "Status", status)
+            _sub(node, "IsPurgeCdnCache", str(purge_cdn_cache).lower())
+        return root
+
+    def _put_object(self, call: Call, request: web.Request, bucket: SandboxBucket,
+                    key: str, body: bytes) -> web.Response:
+        content_md5 = request.headers.get("Content-MD5")
+        if content_md5 and content_md5 != base64.b64encode(hashlib.md5(body).digest()).decode():
+            raise ApiError(400, "InvalidDigest",
+                           "The Content-MD5 you specified was invalid.")
+        with self.world.lock:
+            bucket.objects[key] = body
+        return web.Response(headers={**self._headers(call), "ETag": _etag(body)})
+
+    # -- responses -------------------------------------------------------------------
+
+    @staticmethod
+    def _headers(call: Call) -> dict[str, str]:
+        return {"x-oss-request-id": call.request_id, "Server": "AliyunOSS"}
+
+    def _xml(self, call: Call, root: ET.Element) -> web.Response:
+        return web.Response(body=_document(root), headers=self._headers(call),
+                            content_type="application/xml")
+
+
+def _document(root: ET.Element) -> bytes:
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def _request_id() -> str:
+    """OSS request ids are 24 upper-case hex digits."""
+    return secrets.token_hex(12).upper()
+
+
+def _bucket_and_key(request: web.Request) -> tuple[str, str]:
+    # The raw path: oss2 quotes '/' inside keys as %2F, which must not split the key.
+    bucket, _, key = request.rel_url.raw_path.lstrip("/").partition("/")
+    return unquote(bucket), unquote(key)
+
+
+def _operation(method: str, bucket: str, key: str, query: dict[str, str]) -> str:
+    """The OSS operation name a request maps to (what faults and calls match on)."""
+    if not bucket:
+        return "ListBuckets" if method == "GET" else "NotImplemented"
+    if not key:
+        if method == "GET" and "bucketInfo" in query:
+            return "GetBucketInfo"
+        if method == "GET" and "cname" in query:
+            return "ListCname"
+        return "NotImplemented"
+    return {"PUT": "PutObject", "GET": "GetObject", "HEAD": "HeadObject",
+            "DELETE": "DeleteObject"}.get(method, "NotImplemented")

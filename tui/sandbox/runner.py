@@ -1,0 +1,141 @@
+"""Run the sandbox: its HTTP APIs and DNS servers on loopback, in a thread of their own.
+
+    with Sandbox(speed=1000) as box:
+        box.info["cdn_endpoint"]        # "127.0.0.1:PORT", for the SDKs' Config(endpoint=)
+        box.faults.add("throttle", "AddCdnDomain")
+        box.world.add_zone("more.example")
+
+The thread runs its own asyncio loop, so the app (or a test) in the main thread talks to
+the sandbox over real sockets, exactly as it would to Alibaba Cloud.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import threading
+
+from tui.sandbox import alidns_api, cdn_api
+from tui.sandbox.faults import CallLog, Faults
+from tui.sandbox.http_server import RpcApi, SandboxServer
+from tui.sandbox.oss_api import OssApi
+from tui.sandbox.world import World
+
+START_TIMEOUT = 15.0
+
+
+class Sandbox:
+    def __init__(self, speed: float = 1.0, host: str = "127.0.0.1") -> None:
+        self.speed = speed
+        self.host = host
+        self.world = World(speed)
+        self.faults = Faults()
+        self.calls = CallLog()
+        self.info: dict = {}
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+
+    def start(self) -> Sandbox:
+        """Start serving; returns once every server listens (raises what stopped it)."""
+        if self._thread is not None:
+            raise RuntimeError("the sandbox is already running")
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._serve(ready, failure)),
+            name="oss-cdn-sandbox", daemon=True)
+        self._thread.start()
+        if not ready.wait(START_TIMEOUT):
+            raise TimeoutError("the sandbox did not start in time")
+        if failure:
+            self._thread.join()
+            self._thread = None
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        """Stop the servers and wait for the thread; safe to call twice."""
+        thread, loop, stop = self._thread, self._loop, self._stop
+        if thread is None:
+            return
+        if loop is not None and stop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(stop.set)
+        thread.join(START_TIMEOUT)
+        self._thread = self._loop = self._stop = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    async def _serve(self, ready: threading.Event, failure: list[BaseException]) -> None:
+        # Imported here: the DNS servers live in their own module, loaded with the loop.
+        from tui.sandbox.dns_server import start_dns
+
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        http = SandboxServer(
+            self.world, self.faults, self.calls,
+            rpc=RpcApi(self.world, [cdn_api.PRODUCT, alidns_api.PRODUCT]),
+            oss=OssApi(self.world),
+            host=self.host,
+        )
+        dns = None
+        try:
+            port = await http.start()
+            dns = await start_dns(self.world, self.host)
+            self.info = self._describe(port, dns)
+        except BaseException as exc:  # reported to start() in the caller's thread
+            failure.append(exc)
+        ready.set()
+        try:
+            if not failure:
+                await self._stop.wait()
+        finally:
+            if dns is not None:
+                await dns.close()
+            await http.close()
+
+    def _describe(self, port: int, dns) -> dict:
+        endpoint = f"{self.host}:{port}"
+        return {
+            "cdn_endpoint": endpoint,
+            "dns_api_endpoint": endpoint,
+            "oss_endpoint": endpoint,
+            "access_key_id": self.world.access_key_id,
+            "access_key_secret": self.world.access_key_secret,
+            "nameservers": list(dns.nameservers),
+            "resolvers": dict(dns.resolvers),
+            "resolver_details": dict(dns.details),
+            "speed": self.speed,
+        }
+
+
+def main_serve(speed: float = 1.0, json_out: bool = False) -> int:
+    """`oss-cdn sandbox serve [--json]`: run until SIGINT or SIGTERM, then stop cleanly.
+
+    With json_out the first line of output is the connection info as one JSON object
+    (credentials included: it is how another process connects). Without it, a summary
+    for people, which leaves the secret out.
+    """
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    with Sandbox(speed=speed) as box:
+        info = box.info
+        if json_out:
+            print(json.dumps(info), flush=True)
+        else:
+            print(f"Sandbox running at speed {speed:g}x (Ctrl+C stops it)\n"
+                  f"  CDN and Alidns API  {info['cdn_endpoint']}\n"
+                  f"  OSS                 http://{info['oss_endpoint']}\n"
+                  f"  Name servers        {', '.join(info['nameservers'])}\n"
+                  f"  Resolvers           {', '.join(info['resolvers'].values())}\n"
+                  f"  AccessKey ID        {info['access_key_id']}\n"
+                  "  (the secret is in the --json output)", flush=True)
+        while not done.wait(0.5):
+            pass
+    return 0

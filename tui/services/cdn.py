@@ -1,0 +1,250 @@
+"""Alibaba Cloud CDN (API 2018-05-10) through alibabacloud_cdn20180510."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+
+from alibabacloud_cdn20180510 import models as sdk
+
+from .clients import TeaService, all_pages, cdn_client
+from .models import (
+    CdnDomain,
+    CnameStatus,
+    DomainExistence,
+    DomainQuota,
+    RefreshQuota,
+    RefreshTask,
+    Source,
+)
+from .profile import Profile
+from .retry import DEFAULT_POLICY, RetryPolicy
+
+# CDN domains an account may have: 50 by default, raised through Quota Center. No API
+# of CDN 2018-05-10 reports the number, so it is this constant (the sandbox's too).
+DOMAIN_QUOTA = 50
+DOMAINS_PAGE_SIZE = 500  # DescribeUserDomains' maximum
+CNAME_BATCH = 30  # DescribeDomainCname takes up to 30 comma-separated names
+
+
+def _source(s) -> Source:
+    return Source(
+        type=s.type or "",
+        content=s.content or "",
+        port=int(s.port or 80),
+        priority=str(s.priority or "20"),
+        weight=str(s.weight or "10"),
+    )
+
+
+def _domain_from_list(d: sdk.DescribeUserDomainsResponseBodyDomainsPageData) -> CdnDomain:
+    return CdnDomain(
+        name=d.domain_name,
+        status=d.domain_status or "",
+        cname=d.cname or "",
+        cdn_type=d.cdn_type or "",
+        scope=d.coverage or "",
+        sources=tuple(_source(s) for s in (d.sources.source if d.sources else None) or ()),
+        created=d.gmt_created or "",
+        modified=d.gmt_modified or "",
+        description=d.description or "",
+        ssl=d.ssl_protocol or "",
+    )
+
+
+def _int(text: str | int | None) -> int:
+    return int(text) if text not in (None, "") else 0
+
+
+class CdnService(TeaService):
+    service = "CDN"
+    domain_quota = DOMAIN_QUOTA
+
+    def __init__(self, profile: Profile, policy: RetryPolicy = DEFAULT_POLICY) -> None:
+        super().__init__(profile, cdn_client(profile), profile.cdn_endpoint, policy)
+
+    # -- domains -----------------------------------------------------------------------
+
+    async def list_domains(self, *, status: str | None = None) -> list[CdnDomain]:
+        """Every CDN domain of the account (optionally only those in `status`)."""
+
+        async def page(number: int) -> tuple[list[CdnDomain], int]:
+            request = sdk.DescribeUserDomainsRequest(
+                page_number=number, page_size=DOMAINS_PAGE_SIZE, domain_status=status
+            )
+            body = await self.call("DescribeUserDomains",
+                                   self._client.describe_user_domains_with_options_async,
+                                   request, write=False)
+            data = body.domains.page_data if body.domains else None
+            return [_domain_from_list(d) for d in data or ()], _int(body.total_count)
+
+        return await all_pages(page, DOMAINS_PAGE_SIZE, key=lambda d: d.name)
+
+    async def quota(self) -> DomainQuota:
+        """Domains in use against the account's quota (for the add form)."""
+        return DomainQuota(used=len(await self.list_domains()), limit=self.domain_quota)
+
+    async def domain(self, name: str) -> CdnDomain:
+        """DescribeCdnDomainDetail: one domain, with its scope and origins."""
+        body = await self.call(
+            "DescribeCdnDomainDetail",
+            self._client.describe_cdn_domain_detail_with_options_async,
+            sdk.DescribeCdnDomainDetailRequest(domain_name=name),
+            write=False,
+        )
+        d = body.get_domain_detail_model
+        models = d.source_models.source_model if d.source_models else None
+        return CdnDomain(
+            name=d.domain_name or name,
+            status=d.domain_status or "",
+            cname=d.cname or "",
+            cdn_type=d.cdn_type or "",
+            scope=d.scope or "",
+            sources=tuple(_source(s) for s in models or ()),
+            created=d.gmt_created or "",
+            modified=d.gmt_modified or "",
+            description=d.description or "",
+        )
+
+    async def check_exists(self, name: str) -> DomainExistence:
+        """CheckCdnDomainExist: is the name free, or held by someone or some product?"""
+        body = await self.call(
+            "CheckCdnDomainExist",
+            self._client.check_cdn_domain_exist_with_options_async,
+            sdk.CheckCdnDomainExistRequest(domain_name=name),
+            write=False,
+        )
+        return DomainExistence(domain=name, status=body.status or "")
+
+    async def add_domain(self, name: str, cdn_type: str, sources: Sequence[Source],
+                         scope: str = "domestic") -> None:
+        """AddCdnDomain. A wildcard goes in as `.example.com` (the API's spelling)."""
+        request = sdk.AddCdnDomainRequest(
+            domain_name=name,
+            cdn_type=cdn_type,
+            sources=json.dumps([s.to_api() for s in sources]),
+            scope=scope,
+        )
+        await self.call("AddCdnDomain", self._client.add_cdn_domain_with_options_async,
+                        request, write=True)
+
+    async def start_domain(self, name: str) -> None:
+        await self.call("StartCdnDomain", self._client.start_cdn_domain_with_options_async,
+                        sdk.StartCdnDomainRequest(domain_name=name), write=True)
+
+    async def stop_domain(self, name: str) -> None:
+        await self.call("StopCdnDomain", self._client.stop_cdn_domain_with_options_async,
+                        sdk.StopCdnDomainRequest(domain_name=name), write=True)
+
+    async def delete_domain(self, name: str) -> None:
+        await self.call("DeleteCdnDomain", self._client.delete_cdn_domain_with_options_async,
+                        sdk.DeleteCdnDomainRequest(domain_name=name), write=True)
+
+    # -- ownership and CNAME -----------------------------------------------------------
+
+    async def verify_content(self, name: str) -> str:
+        """The `verify_<hex>` TXT value to publish at `verification.<root domain>`."""
+        body = await self.call(
+            "DescribeVerifyContent",
+            self._client.describe_verify_content_with_options_async,
+            sdk.DescribeVerifyContentRequest(domain_name=name),
+            write=False,
+        )
+        return body.content or ""
+
+    async def verify_owner(self, name: str, verify_type: str = "dnsCheck") -> str:
+        """VerifyDomainOwner (dnsCheck | fileCheck); returns the service's note on success.
+
+        A failed check raises CloudError (DomainOwnerVerifyFail, InvalidFile, VerifyError).
+        """
+        body = await self.call(
+            "VerifyDomainOwner",
+            self._client.verify_domain_owner_with_options_async,
+            sdk.VerifyDomainOwnerRequest(domain_name=name, verify_type=verify_type),
+            write=False,  # a check: asking twice changes nothing
+        )
+        return body.content or ""
+
+    async def cname_status(self, names: Sequence[str]) -> list[CnameStatus]:
+        """DescribeDomainCname for any number of names (asked 30 at a time)."""
+        batches = [names[i:i + CNAME_BATCH] for i in range(0, len(names), CNAME_BATCH)]
+
+        async def batch(chunk: Sequence[str]) -> list[CnameStatus]:
+            body = await self.call(
+                "DescribeDomainCname",
+                self._client.describe_domain_cname_with_options_async,
+                sdk.DescribeDomainCnameRequest(domain_name=",".join(chunk)),
+                write=False,
+            )
+            data = body.cname_datas.data if body.cname_datas else None
+            return [
+                CnameStatus(domain=d.domain or "", cname=d.cname or "", status=_int(d.status))
+                for d in data or ()
+            ]
+
+        results = await asyncio.gather(*(batch(chunk) for chunk in batches))
+        return [status for chunk in results for status in chunk]
+
+    # -- cache -------------------------------------------------------------------------
+
+    async def refresh(self, paths: Sequence[str], object_type: str = "File",
+                      force: bool = False) -> str:
+        """RefreshObjectCaches (File | Directory | Regex | ExQuery); returns the task id(s)."""
+        request = sdk.RefreshObjectCachesRequest(
+            object_path="\n".join(paths), object_type=object_type, force=force
+        )
+        body = await self.call("RefreshObjectCaches",
+                               self._client.refresh_object_caches_with_options_async,
+                               request, write=True)
+        return body.refresh_task_id or ""
+
+    async def push(self, paths: Sequence[str], area: str | None = None,
+                   l2_preload: bool = False) -> str:
+        """PushObjectCache (prefetch); returns the task id(s)."""
+        request = sdk.PushObjectCacheRequest(
+            object_path="\n".join(paths), area=area, l_2preload=l2_preload or None
+        )
+        body = await self.call("PushObjectCache",
+                               self._client.push_object_cache_with_options_async,
+                               request, write=True)
+        return body.push_task_id or ""
+
+    async def refresh_tasks(self, *, task_id: str | None = None, domain: str | None = None,
+                            object_type: str | None = None) -> list[RefreshTask]:
+        """DescribeRefreshTasks: recent refresh and prefetch tasks, newest first.
+
+        The API wants `object_type` whenever `domain` is given.
+        """
+        request = sdk.DescribeRefreshTasksRequest(
+            task_id=task_id, domain_name=domain, object_type=object_type, page_size=100
+        )
+        body = await self.call("DescribeRefreshTasks",
+                               self._client.describe_refresh_tasks_with_options_async,
+                               request, write=False)
+        tasks = body.tasks.cdntask if body.tasks else None
+        return [
+            RefreshTask(
+                task_id=t.task_id or "",
+                object_path=t.object_path or "",
+                object_type=t.object_type or "",
+                status=t.status or "",
+                process=t.process or "",
+                created=t.creation_time or "",
+            )
+            for t in tasks or ()
+        ]
+
+    async def refresh_quota(self) -> RefreshQuota:
+        """DescribeRefreshQuota: today's refresh and prefetch allowance."""
+        body = await self.call("DescribeRefreshQuota",
+                               self._client.describe_refresh_quota_with_options_async,
+                               sdk.DescribeRefreshQuotaRequest(), write=False)
+        return RefreshQuota(
+            url_quota=_int(body.url_quota),
+            url_remain=_int(body.url_remain),
+            dir_quota=_int(body.dir_quota),
+            dir_remain=_int(body.dir_remain),
+            preload_quota=_int(body.preload_quota),
+            preload_remain=_int(body.preload_remain),
+        )

@@ -1,0 +1,273 @@
+"""The SDK clients, built from a Profile, and the one way the service layer calls them.
+
+Every tea SDK call goes through `TeaService.call`: explicit connect/read timeouts, the
+proxy rule for loopback, the project's errors and the retry policy, once for CDN and
+Alidns alike. oss2 gets the same credential, timeouts and proxy rule here.
+
+Two SDK habits are corrected here, at client construction:
+- darabonba reads HTTP_PROXY/http_proxy (HTTPS_PROXY/https_proxy) from os.environ on
+  every async request and ignores NO_PROXY, so a developer's proxy would swallow the
+  sandbox's loopback traffic. Inside darabonba.core only, `os` is replaced by a view
+  whose environ hides those variables while a call to a loopback endpoint runs (a
+  ContextVar marks it, so concurrent calls elsewhere still see the proxy).
+- SDK loggers: `darabonba-core` logs request headers, Authorization included, with
+  DEBUG=sdk, through a handler of its own on stderr (over the TUI); oss2 logs request
+  headers at DEBUG. Their records are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ipaddress
+import logging
+import math
+import os
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+import darabonba.core
+import oss2
+from alibabacloud_alidns20150109.client import Client as AlidnsClient
+from alibabacloud_cdn20180510.client import Client as CdnClient
+from alibabacloud_tea_openapi.utils_models import Config
+from darabonba.runtime import RuntimeOptions
+
+from .errors import CredentialsNotFound
+from .mapping import from_tea
+from .profile import Profile
+from .retry import DEFAULT_POLICY, RetryPolicy, retrying
+
+T = TypeVar("T")
+
+# Pages fetched at once after the first: quick for 1,000s of items, gentle on API limits.
+PAGE_CONCURRENCY = 4
+
+SDK_LOGGERS = ("darabonba-core", "alibabacloud-tea", "credentials", "oss2")
+PROXY_VARIABLES = frozenset({"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"})
+
+
+# -- endpoints ---------------------------------------------------------------------------
+
+def endpoint_host(endpoint: str) -> str:
+    """The host of `endpoint`, given as a URL or as host[:port]."""
+    netloc = endpoint.split("://", 1)[-1]
+    return urlsplit("//" + netloc).hostname or ""
+
+
+def is_loopback(endpoint: str) -> bool:
+    """Does `endpoint` point at this machine (127.0.0.0/8, ::1, localhost)?"""
+    host = endpoint_host(endpoint)
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# -- the SDK corrections -----------------------------------------------------------------
+
+_DIRECT: ContextVar[bool] = ContextVar("oss_cdn_direct", default=False)
+
+
+class _EnvironForDarabonba(Mapping):
+    """os.environ as darabonba reads it: no proxy variables during a loopback call."""
+
+    def _hidden(self, key: str) -> bool:
+        return _DIRECT.get() and key in PROXY_VARIABLES
+
+    def __getitem__(self, key: str) -> str:
+        if self._hidden(key):
+            raise KeyError(key)
+        return os.environ[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in os.environ if not self._hidden(key))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _OsForDarabonba:
+    """Stands in for the `os` module inside darabonba.core, and only there."""
+
+    environ = _EnvironForDarabonba()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+
+@functools.cache
+def prepare_sdks() -> None:
+    """Apply the corrections described above (once per process)."""
+    darabonba.core.os = _OsForDarabonba()
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.addHandler(logging.NullHandler())
+        logger.setLevel(logging.CRITICAL + 1)
+        logger.propagate = False
+
+
+@contextmanager
+def direct_connection(enabled: bool) -> Iterator[None]:
+    """Within this block (and the tasks it starts), darabonba ignores proxy variables."""
+    if not enabled:
+        yield
+        return
+    token = _DIRECT.set(True)
+    try:
+        yield
+    finally:
+        _DIRECT.reset(token)
+
+
+# -- tea SDKs (CDN, Alidns) --------------------------------------------------------------
+
+def _require_credentials(profile: Profile) -> None:
+    if not profile.access_key_id and profile.credential is None:
+        raise CredentialsNotFound(f"profile {profile.name!r} has no credentials")
+
+
+def tea_config(profile: Profile, endpoint: str) -> Config:
+    _require_credentials(profile)
+    config = Config(
+        endpoint=endpoint,
+        protocol=profile.protocol,
+        region_id=profile.region,
+        connect_timeout=profile.connect_timeout_ms,
+        read_timeout=profile.read_timeout_ms,
+    )
+    if profile.access_key_id:
+        config.access_key_id = profile.access_key_id
+        config.access_key_secret = profile.access_key_secret
+        config.security_token = profile.security_token or None
+    else:
+        config.credential = profile.credential
+    return config
+
+
+def cdn_client(profile: Profile) -> CdnClient:
+    prepare_sdks()
+    return CdnClient(tea_config(profile, profile.cdn_endpoint))
+
+
+def dns_client(profile: Profile) -> AlidnsClient:
+    prepare_sdks()
+    return AlidnsClient(tea_config(profile, profile.dns_endpoint))
+
+
+class TeaService:
+    """A tea SDK client called the project's way (base of CdnService and DnsService)."""
+
+    service: ClassVar[str]  # the name errors carry, e.g. "CDN"
+
+    def __init__(self, profile: Profile, client: Any, endpoint: str,
+                 policy: RetryPolicy = DEFAULT_POLICY) -> None:
+        self.profile = profile
+        self._client = client
+        self._endpoint = endpoint
+        self._direct = is_loopback(endpoint)
+        self._policy = policy
+        self._runtime = RuntimeOptions(
+            connect_timeout=profile.connect_timeout_ms,
+            read_timeout=profile.read_timeout_ms,
+        )
+
+    async def call(self, action: str, method: Callable[..., Awaitable[Any]], request: Any,
+                   *, write: bool) -> Any:
+        """The response body of `method(request)` (a `*_with_options_async` of the client).
+
+        Raises the project's errors; a read is retried on transient ones, a write never.
+        """
+
+        async def attempt() -> Any:
+            try:
+                with direct_connection(self._direct):
+                    response = await method(request, self._runtime)
+            except Exception as error:  # every SDK failure becomes one of ours
+                raise from_tea(error, service=self.service, action=action,
+                               endpoint=self._endpoint) from error
+            return response.body
+
+        return await retrying(attempt, write=write, policy=self._policy)
+
+
+async def all_pages(
+    fetch: Callable[[int], Awaitable[tuple[list[T], int]]],
+    page_size: int,
+    key: Callable[[T], Hashable],
+) -> list[T]:
+    """Every item of a paged listing. `fetch(n)` returns page n and the total count.
+
+    Page 1 tells the total; the others are fetched together, PAGE_CONCURRENCY at a time.
+    An item that moved between pages while they were read is kept once.
+    """
+    first, total = await fetch(1)
+    pages = max(1, math.ceil(total / page_size))
+    limit = asyncio.Semaphore(PAGE_CONCURRENCY)
+
+    async def page(number: int) -> list[T]:
+        async with limit:
+            items, _ = await fetch(number)
+            return items
+
+    tasks = [asyncio.ensure_future(page(n)) for n in range(2, pages + 1)]
+    try:
+        rest = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        raise
+    seen: set[Hashable] = set()
+    items: list[T] = []
+    for item in (item for chunk in (first, *rest) for item in chunk):
+        if key(item) not in seen:
+            seen.add(key(item))
+            items.append(item)
+    return items
+
+
+# -- oss2 --------------------------------------------------------------------------------
+
+class OssCredentials(oss2.credentials.CredentialsProvider):
+    """oss2's view of the profile's alibabacloud_credentials client (refreshed by it)."""
+
+    def __init__(self, credential: Any) -> None:
+        self._credential = credential
+
+    def get_credentials(self) -> oss2.credentials.Credentials:
+        model = self._credential.get_credential()
+        return oss2.credentials.Credentials(
+            model.access_key_id, model.access_key_secret, model.security_token or ""
+        )
+
+
+def oss_auth(profile: Profile) -> oss2.ProviderAuth:
+    _require_credentials(profile)
+    if profile.access_key_id:
+        provider = oss2.credentials.StaticCredentialsProvider(
+            profile.access_key_id, profile.access_key_secret, profile.security_token
+        )
+    else:
+        provider = OssCredentials(profile.credential)
+    return oss2.ProviderAuth(provider)
+
+
+def oss_session(profile: Profile) -> oss2.Session:
+    """One connection pool for all of the profile's OSS calls."""
+    prepare_sdks()
+    session = oss2.Session()
+    # requests honours NO_PROXY, but nobody sets it for the sandbox: loopback goes direct.
+    session.session.trust_env = not is_loopback(profile.oss_url)
+    return session
+
+
+def oss_timeout(profile: Profile) -> tuple[float, float]:
+    """oss2 hands its `connect_timeout` to requests, which takes (connect, read)."""
+    return profile.connect_timeout_ms / 1000, profile.read_timeout_ms / 1000

@@ -1,0 +1,85 @@
+"""Finding the user's credentials and region, the way Alibaba's own tools do.
+
+Without a profile name: alibabacloud_credentials' default chain (environment variables,
+OIDC, ~/.aliyun/config.json, ~/.alibabacloud/credentials.ini, the ECS RAM role unless
+ALIBABA_CLOUD_ECS_METADATA_DISABLED=true, ALIBABA_CLOUD_CREDENTIALS_URI). With one: that
+profile of aliyun-cli's ~/.aliyun/config.json. The resulting credential client is shared
+by the three SDKs (it refreshes STS tokens itself).
+
+The library fixes HOME and its environment variables when it is imported; the named
+profile's file is located here, when asked, so a changed HOME is honoured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .errors import CredentialsNotFound
+from .profile import Profile
+
+DEFAULT_REGION = "cn-hangzhou"
+
+
+def cli_config_path() -> Path:
+    """aliyun-cli's configuration file in the current user's home."""
+    return Path.home() / ".aliyun" / "config.json"
+
+
+def cli_profile(name: str | None = None) -> dict:
+    """A profile of aliyun-cli's config.json: `name`, else ALIBABA_CLOUD_PROFILE's, else
+    the file's `current`; {} when there is no such file or profile."""
+    try:
+        config = json.loads(cli_config_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    wanted = name or os.environ.get("ALIBABA_CLOUD_PROFILE") or config.get("current")
+    for profile in config.get("profiles") or ():
+        if isinstance(profile, dict) and profile.get("name") == wanted:
+            return profile
+    return {}
+
+
+def resolve_region(region: str | None, profile: dict) -> str:
+    """The --region flag, else the CLI profile's region_id, else ALIBABA_CLOUD_REGION_ID,
+    else cn-hangzhou."""
+    return (region or profile.get("region_id") or os.environ.get("ALIBABA_CLOUD_REGION_ID")
+            or DEFAULT_REGION)
+
+
+def resolve_profile(profile_name: str | None = None, region: str | None = None) -> Profile:
+    """A Profile for the real account. Raises CredentialsNotFound when nothing is found."""
+    from alibabacloud_credentials.client import Client as CredentialClient
+    from alibabacloud_credentials.exceptions import CredentialException
+    from alibabacloud_credentials.provider import (
+        CLIProfileCredentialsProvider,
+        DefaultCredentialsProvider,
+    )
+
+    config_profile = cli_profile(profile_name)
+    if profile_name:
+        provider = CLIProfileCredentialsProvider(profile_name=profile_name,
+                                                 profile_file=str(cli_config_path()))
+    else:
+        provider = DefaultCredentialsProvider()
+    try:
+        found = provider.get_credentials()
+    except (CredentialException, ValueError, OSError) as error:
+        if profile_name:
+            raise CredentialsNotFound(
+                f"cannot load profile {profile_name!r} from {cli_config_path()}: {error}"
+            ) from None
+        raise CredentialsNotFound(
+            "no Alibaba Cloud credentials found (environment, ~/.aliyun/config.json, "
+            "~/.alibabacloud/credentials.ini)"
+        ) from None
+    if not found.get_access_key_id():
+        raise CredentialsNotFound("the credentials found have no AccessKey ID")
+
+    from_cli = profile_name or "cli_profile" in (found.get_provider_name() or "")
+    return Profile(
+        name=profile_name or (config_profile.get("name") if from_cli else None) or "default",
+        region=resolve_region(region, config_profile),
+        credential=CredentialClient(provider=provider),
+    )

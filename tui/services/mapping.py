@@ -1,0 +1,178 @@
+"""SDK exceptions -> the project's errors, in the service's own words.
+
+The tea SDKs reword the service's message ("code: 400, <message> request id: ..."); the
+service's own sentence is in `data['Message']`. Connection failures arrive wrapped twice
+(an IOError becomes darabonba's RetryError, which becomes UnretryableException), so the
+original is looked up on the exception's context. Messages are built from the answer
+and the endpoint only: never from request headers, so never with a secret.
+"""
+
+from __future__ import annotations
+
+import errno
+from xml.etree.ElementTree import ParseError
+
+import aiohttp
+import requests
+from alibabacloud_credentials.exceptions import CredentialException
+from alibabacloud_tea_openapi.exceptions import ThrottlingException
+from oss2.exceptions import OssError, RequestError
+from Tea.exceptions import TeaException, UnretryableException, ValidateException
+
+from .errors import (
+    CloudError,
+    CredentialsNotFound,
+    NetworkError,
+    ServerSideError,
+    ServiceError,
+    ThrottledError,
+)
+
+# A connection that was there, then dropped (aiohttp reports resets as a plain OSError).
+LOST_ERRNOS = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED})
+
+# Codes that say "not now" whatever the HTTP status: worth retrying a read.
+TRANSIENT_CODES = frozenset({"ServiceUnavailable", "ServiceBusy"})
+
+
+def is_throttling(code: str, status: int | None) -> bool:
+    # Throttling.User / Throttling.Api (CDN, Alidns); TotalQpsLimitExceeded and friends (OSS).
+    return code.startswith("Throttling") or code.endswith("QpsLimitExceeded") or status == 429
+
+
+def error_class(code: str, status: int | None, throttled: bool = False) -> type[CloudError]:
+    """Which CloudError an answer is, from its code and HTTP status."""
+    if throttled or is_throttling(code, status):
+        return ThrottledError
+    if code in TRANSIENT_CODES or (status is not None and status >= 500):
+        return ServerSideError
+    return CloudError
+
+
+def _answer_error(
+    code: str,
+    message: str,
+    *,
+    request_id: str,
+    status: int | None,
+    service: str,
+    action: str,
+    throttled: bool = False,
+    retry_after: float | None = None,
+) -> CloudError:
+    cls = error_class(code, status, throttled)
+    return cls(
+        code,
+        message,
+        request_id=request_id,
+        status=status,
+        retryable=cls is not CloudError,
+        service=service,
+        action=action,
+        retry_after=retry_after,
+    )
+
+
+def _causes(error: BaseException | None) -> list[BaseException]:
+    """`error` and what it wraps: darabonba keeps the original in the context of its
+    RetryError, requests and urllib3 in args and `reason`."""
+    found: list[BaseException] = []
+    pending = [error]
+    while pending and len(found) < 10:
+        current = pending.pop(0)
+        if current is None or current in found:
+            continue
+        found.append(current)
+        linked = (*getattr(current, "args", ()), getattr(current, "reason", None),
+                  current.__cause__, current.__context__)
+        pending.extend(x for x in linked if isinstance(x, BaseException))
+    return found
+
+
+def _network_error(cause: BaseException | None, endpoint: str, service: str,
+                   action: str) -> NetworkError:
+    """A request that got no usable answer: why, in words a person can act on."""
+    causes = _causes(cause)
+
+    def any_of(*kinds: type[BaseException]) -> bool:
+        return any(isinstance(c, kinds) for c in causes)
+
+    if any_of(aiohttp.ClientProxyConnectionError, requests.exceptions.ProxyError):
+        code, message = "ConnectionFailed", f"cannot connect to the HTTP proxy for {endpoint}"
+    elif any_of(requests.ConnectTimeout, aiohttp.ConnectionTimeoutError):
+        code, message = "ConnectTimeout", f"no connection to {endpoint} in time"
+    elif any_of(TimeoutError, requests.Timeout):
+        code, message = "ReadTimeout", f"{endpoint} did not answer in time"
+    elif any_of(aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) or any(
+            isinstance(c, OSError) and c.errno in LOST_ERRNOS for c in causes):
+        code, message = "ConnectionLost", f"{endpoint} closed the connection before answering"
+    elif any_of(OSError, aiohttp.ClientConnectionError, requests.ConnectionError):
+        code, message = "ConnectionFailed", f"cannot connect to {endpoint}"
+    else:
+        kind = type(cause).__name__ if cause is not None else "unknown error"
+        code, message = "RequestFailed", f"request to {endpoint} failed ({kind})"
+    return NetworkError(code, message, retryable=True, service=service, action=action)
+
+
+def _bad_answer(endpoint: str, service: str, action: str) -> NetworkError:
+    # A proxy, captive portal or wrong endpoint answered: repeating will not help.
+    return NetworkError("BadResponse", f"{endpoint} answered with something that is not "
+                        f"the {service} API's response", service=service, action=action)
+
+
+def from_tea(error: Exception, *, service: str, action: str, endpoint: str) -> ServiceError:
+    """The project's error for an exception raised by a tea SDK (CDN, Alidns) call."""
+    if isinstance(error, UnretryableException):
+        inner = error.inner_exception
+        if isinstance(inner, CredentialException):
+            return CredentialsNotFound(f"{service} {action}: credentials unavailable: {inner}")
+        if isinstance(inner, RuntimeError) and "json" in str(inner).lower():
+            return _bad_answer(endpoint, service, action)  # darabonba's "Failed to parse"
+        # darabonba turns an IOError into RetryError(str(e)): the original is its context.
+        return _network_error(inner, endpoint, service, action)
+    if isinstance(error, TeaException):
+        data = error.data if isinstance(error.data, dict) else {}
+        code = str(data.get("Code") or data.get("code") or "")
+        message = str(data.get("Message") or data.get("message") or "")
+        status = getattr(error, "status_code", None) or data.get("statusCode")
+        retry_after_ms = getattr(error, "retry_after", None)
+        return _answer_error(
+            code or "Unknown",
+            message or (f"HTTP {status}" if status else "no message"),
+            request_id=str(data.get("RequestId") or data.get("requestId") or ""),
+            status=status,
+            service=service,
+            action=action,
+            throttled=isinstance(error, ThrottlingException),
+            retry_after=retry_after_ms / 1000 if retry_after_ms else None,
+        )
+    if isinstance(error, ValidateException):
+        return CloudError("InvalidParameter", str(error), service=service, action=action)
+    if isinstance(error, ServiceError):
+        return error
+    return _network_error(error, endpoint, service, action)
+
+
+def from_oss(error: Exception, *, action: str, endpoint: str) -> ServiceError:
+    """The project's error for an exception raised by an oss2 call."""
+    service = "OSS"
+    if isinstance(error, CredentialException):
+        return CredentialsNotFound(f"{service} {action}: credentials unavailable: {error}")
+    if isinstance(error, RequestError):
+        return _network_error(error.exception, endpoint, service, action)
+    if isinstance(error, OssError):
+        status = error.status if error.status > 0 else None  # oss2's own errors are negative
+        return _answer_error(
+            error.code or "Unknown",
+            error.message or (f"HTTP {status}" if status else "no message"),
+            request_id=error.request_id or "",
+            status=status,
+            service=service,
+            action=action,
+        )
+    if isinstance(error, (ParseError, ValueError, RuntimeError)):
+        # oss2 raises these while parsing an answer that is not OSS's XML.
+        return _bad_answer(endpoint, service, action)
+    if isinstance(error, ServiceError):
+        return error
+    return _network_error(error, endpoint, service, action)

@@ -1,0 +1,129 @@
+"""Object Storage Service through oss2, which blocks: each call runs in a thread.
+
+Bucket calls go to the bucket's own region endpoint (oss-<region>.aliyuncs.com) on a real
+account; a profile with an explicit OSS endpoint (the sandbox's http://127.0.0.1:P, where
+oss2 switches to path-style URLs) sends every call there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import oss2
+
+from .clients import oss_auth, oss_session, oss_timeout
+from .mapping import from_oss
+from .models import Bucket, BucketCname
+from .profile import Profile
+from .retry import DEFAULT_POLICY, RetryPolicy, retrying
+
+T = TypeVar("T")
+
+BUCKETS_PAGE_SIZE = 1000  # ListBuckets' maximum
+
+
+def _iso(unix: int | None) -> str:
+    if not unix:
+        return ""
+    return datetime.fromtimestamp(unix, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class OssService:
+    def __init__(self, profile: Profile, policy: RetryPolicy = DEFAULT_POLICY) -> None:
+        self.profile = profile
+        self._policy = policy
+        self._auth = oss_auth(profile)
+        self._session = oss_session(profile)
+        self._timeout = oss_timeout(profile)
+
+    def endpoint_for(self, bucket: Bucket | str) -> str:
+        """The URL bucket calls go to: the profile's OSS endpoint when it names one,
+        else the bucket's public region endpoint."""
+        if self.profile.oss_endpoint or isinstance(bucket, str):
+            return self.profile.oss_url
+        host = bucket.extranet_endpoint or f"{bucket.region}.aliyuncs.com"
+        return f"{self.profile.protocol}://{host}"
+
+    def _bucket(self, bucket: Bucket | str) -> oss2.Bucket:
+        name = bucket if isinstance(bucket, str) else bucket.name
+        return oss2.Bucket(self._auth, self.endpoint_for(bucket), name,
+                           session=self._session, connect_timeout=self._timeout)
+
+    async def _call(self, action: str, endpoint: str, fn: Callable[..., T], *args: Any,
+                    write: bool, **kwargs: Any) -> T:
+        async def attempt() -> T:
+            try:
+                return await asyncio.to_thread(fn, *args, **kwargs)
+            except Exception as error:  # every oss2 failure becomes one of ours
+                raise from_oss(error, action=action, endpoint=endpoint) from error
+
+        return await retrying(attempt, write=write, policy=self._policy)
+
+    async def list_buckets(self) -> list[Bucket]:
+        """Every bucket of the account, with its region and public endpoint."""
+        endpoint = self.profile.oss_url
+        service = oss2.Service(self._auth, endpoint, session=self._session,
+                               connect_timeout=self._timeout)
+        buckets: list[Bucket] = []
+        marker = ""
+        while True:
+            # Pages follow markers, so they are read one after another.
+            result = await self._call("ListBuckets", endpoint, service.list_buckets,
+                                      marker=marker, max_keys=BUCKETS_PAGE_SIZE, write=False)
+            buckets.extend(
+                Bucket(
+                    name=b.name,
+                    region=b.location or "",
+                    extranet_endpoint=b.extranet_endpoint or "",
+                    intranet_endpoint=b.intranet_endpoint or "",
+                    created=_iso(b.creation_date),
+                    storage_class=b.storage_class or "",
+                )
+                for b in result.buckets
+            )
+            if not result.is_truncated or not result.next_marker:
+                return buckets
+            marker = result.next_marker
+
+    async def bucket_info(self, bucket: Bucket | str) -> Bucket:
+        """GetBucketInfo. Given only a name, asks the profile's endpoint."""
+        client = self._bucket(bucket)
+        info = await self._call("GetBucketInfo", client.endpoint, client.get_bucket_info,
+                                write=False)
+        return Bucket(
+            name=info.name,
+            region=info.location or "",
+            extranet_endpoint=info.extranet_endpoint or "",
+            intranet_endpoint=info.intranet_endpoint or "",
+            created=info.creation_date or "",
+            storage_class=info.storage_class or "",
+        )
+
+    async def bucket_cnames(self, bucket: Bucket | str) -> list[BucketCname]:
+        """ListCname: the domains bound to the bucket, with IsPurgeCdnCache (Auto CDN Cache
+        Update, which only the OSS console can switch)."""
+        client = self._bucket(bucket)
+        result = await self._call("ListCname", client.endpoint, client.list_bucket_cname,
+                                  write=False)
+        return [
+            BucketCname(
+                domain=c.domain or "",
+                status=c.status or "",
+                last_modified=c.last_modified or "",
+                purge_cdn_cache=str(c.is_purge_cdn_cache).lower() == "true",
+            )
+            for c in result.cname
+        ]
+
+    async def put_object(self, bucket: Bucket | str, key: str, data: bytes | str) -> str:
+        """PutObject (e.g. the ownership verification file); returns the ETag."""
+        client = self._bucket(bucket)
+        result = await self._call("PutObject", client.endpoint, client.put_object, key, data,
+                                  write=True)
+        return result.etag or ""
+
+    def close(self) -> None:
+        self._session.session.close()

@@ -1,0 +1,86 @@
+"""Confirmation dialogs: a plain yes/no, and one that needs the name typed back."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+DIALOG_CSS = """
+{cls} {{ align: center middle; }}
+{cls} > Vertical {{
+    width: 70; max-width: 100%; height: auto; border: thick $warning;
+    background: $surface; padding: 0 1;
+}}
+{cls} Horizontal {{ height: auto; align-horizontal: right; }}
+{cls} Button {{ margin: 0 0 0 1; }}
+"""
+
+
+class Confirm(ModalScreen[bool]):
+    """Yes or no. Enter confirms, Esc cancels."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(cls="Confirm")
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+
+    def __init__(self, title: str, body: str | Text, confirm_label: str = "Confirm") -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text, style="bold"))
+            yield Static(self.body if isinstance(self.body, Text) else Text(self.body))
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self.confirm_label, id="confirm", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm", Button).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+
+class TypedConfirm(ModalScreen[bool]):
+    """A destructive action: the user types `expected` before it is allowed."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(cls="TypedConfirm")
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+
+    def __init__(self, title: str, body: str, expected: str, confirm_label: str = "Delete") -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.expected = expected
+        self.confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text, style="bold"))
+            yield Static(Text(self.body))
+            yield Static(Text.assemble("Type ", (self.expected, "bold"), " to confirm:"))
+            yield Input(id="typed")
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self.confirm_label, id="confirm", variant="error", disabled=True)
+
+    @on(Input.Changed, "#typed")
+    def typed(self, event: Input.Changed) -> None:
+        self.query_one("#confirm", Button).disabled = event.value.strip() != self.expected
+
+    @on(Input.Submitted, "#typed")
+    def submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip() == self.expected:
+            self.dismiss(True)
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
