@@ -49,7 +49,6 @@ class DomainScreen(DomainActions):
         self.domain_name = name
         self.domain = None
         self.watch_started = time.monotonic()
-        self.poll_timer = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,6 +64,8 @@ class DomainScreen(DomainActions):
 
     def on_mount(self) -> None:
         self.query_one("#cname").loading = True
+        # Quicker in the sandbox, where time runs fast; 3-5 minutes in reality.
+        self.set_interval(0.5 if self.app.profile.sandbox else 5.0, self._tick)
         self.load()
 
     def current_domain(self):
@@ -90,16 +91,11 @@ class DomainScreen(DomainActions):
         finally:
             self.query_one("#cname").loading = False
         self.show()
-        self._schedule()
 
-    def _schedule(self) -> None:
-        """Poll while the domain is changing; quicker in the sandbox, where time runs fast."""
-        if self.poll_timer is not None:
-            self.poll_timer.stop()
-            self.poll_timer = None
+    def _tick(self) -> None:
+        """Poll while the domain is changing."""
         if self.domain is not None and self.domain.transitional:
-            interval = 0.5 if self.app.profile.sandbox else 5.0
-            self.poll_timer = self.set_timer(interval, self.load)
+            self.load()
 
     def show(self) -> None:
         d = self.domain

@@ -35,6 +35,7 @@ class DomainsScreen(DomainActions):
     delete from here. The list refreshes itself while any domain is changing state."""
 
     CSS_PATH = "domains.tcss"
+    AUTO_FOCUS = "#domains"
     BINDINGS = [
         Binding("a", "add", "Add", id="domains.add"),
         Binding("enter", "open", "Open", id="domains.open"),
@@ -52,7 +53,6 @@ class DomainsScreen(DomainActions):
         self.quota: int | None = None
         self.sort_key = "name"
         self.sort_reverse = False
-        self.auto_refresh = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,6 +71,8 @@ class DomainsScreen(DomainActions):
             self.load()
 
     def on_connected(self, message: Connected) -> None:
+        interval = AUTO_REFRESH_SANDBOX if self.app.profile.sandbox else AUTO_REFRESH
+        self.set_interval(interval, self._tick)
         self.load()
 
     @work(exclusive=True, group="domains")
@@ -84,19 +86,20 @@ class DomainsScreen(DomainActions):
             self.app.report(error, "Could not list domains")
             return
         finally:
-            self.query_one(DataTable).loading = False
+            table = self.query_one(DataTable)
+            table.loading = False
+            if self.focused is None:
+                table.focus()
         self.quota = services.cdn.domain_quota
         self.show()
-        self._schedule()
 
-    def _schedule(self) -> None:
-        """Refresh on a gentle timer while anything is in a transitional state."""
-        if self.auto_refresh is not None:
-            self.auto_refresh.stop()
-            self.auto_refresh = None
-        if any(d.transitional for d in self.domains):
-            interval = AUTO_REFRESH_SANDBOX if self.app.profile.sandbox else AUTO_REFRESH
-            self.auto_refresh = self.set_timer(interval, self.load)
+    def _tick(self) -> None:
+        """Refresh on a gentle timer, only while anything is in a transitional state."""
+        if any(d.transitional for d in self.domains) and not self.is_loading():
+            self.load()
+
+    def is_loading(self) -> bool:
+        return any(w.group == "domains" and w.is_running for w in self.workers)
 
     def show(self) -> None:
         """Fill the table from self.domains, the filter and the sort."""
@@ -176,11 +179,14 @@ class DomainsScreen(DomainActions):
             self.load()
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.value = ""
+        box.display = False
         self.query_one(DataTable).focus()
 
     def action_sort(self) -> None:
@@ -201,5 +207,7 @@ class DomainsScreen(DomainActions):
         self.show()
 
     @on(Input.Submitted, "#filter")
-    def filter_done(self) -> None:
+    def filter_done(self, event: Input.Submitted) -> None:
+        # Enter keeps the filter (shown while it narrows the list) and goes to the table.
+        event.input.display = bool(event.value)
         self.query_one(DataTable).focus()

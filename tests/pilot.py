@@ -18,3 +18,33 @@ async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 10.0
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
         await asyncio.sleep(0)
+
+
+def text_of(widget, width: int = 200) -> str:
+    """What a Static shows, as plain text (its content rendered by Rich)."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
+def sandbox_app(speed: float = 1000.0):
+    from tui.app import OssCdnApp
+    from tui.launch import LaunchOptions
+
+    return OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=speed))
+
+
+async def connected(pilot) -> None:
+    """Wait until the app has its sandbox and has listed the domains."""
+    from textual.widgets import DataTable
+
+    app = pilot.app
+    await wait_for(pilot, lambda: app.services is not None and
+                   app.screen.query_one(DataTable).row_count > 0, what="the domain list")
+
+
+async def type_text(pilot, text: str) -> None:
+    for char in text:
+        await pilot.press(char if char != " " else "space")

@@ -145,3 +145,31 @@ def test_the_default_chain_prefers_environment_keys(home):
 def test_the_default_chain_with_nothing_is_not_found(tmp_path):
     out = resolve_in_subprocess(tmp_path)
     assert out.startswith("not found: no Alibaba Cloud credentials found")
+
+
+async def test_credentials_that_fail_at_call_time(tmp_path, profile):
+    """A profile whose credential cannot be loaded any more (file gone, token expired)."""
+    from alibabacloud_credentials.client import Client as CredentialClient
+    from alibabacloud_credentials.provider import CLIProfileCredentialsProvider
+
+    provider = CLIProfileCredentialsProvider(profile_name="gone",
+                                             profile_file=str(tmp_path / "config.json"))
+    account = replace(profile, access_key_id="", access_key_secret="",
+                      credential=CredentialClient(provider=provider))
+    services = Services(account)
+    with pytest.raises(CredentialsNotFound) as caught:
+        await services.cdn.list_domains()
+    assert "CDN DescribeUserDomains" in str(caught.value)
+    with pytest.raises(CredentialsNotFound) as caught:
+        await services.oss.list_buckets()
+    assert "OSS ListBuckets" in str(caught.value)
+
+
+def test_a_profile_without_credentials_cannot_build_clients():
+    from tui.services.profile import Profile
+
+    services = Services(Profile(name="empty", region="cn-hangzhou"))
+    with pytest.raises(CredentialsNotFound):
+        services.cdn
+    with pytest.raises(CredentialsNotFound):
+        services.oss

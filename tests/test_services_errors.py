@@ -6,7 +6,7 @@ faults the sandbox itself injects.
 
 from __future__ import annotations
 
-import logging
+import os
 import socket
 import subprocess
 import sys
@@ -317,12 +317,14 @@ async def test_a_proxy_in_the_environment_does_not_take_loopback_traffic(
     assert len(await services.oss.list_buckets()) == 3
 
 
-def test_the_proxy_is_hidden_from_darabonba_only_during_loopback_calls(profile, monkeypatch):
+def test_the_proxy_is_hidden_from_darabonba_only_during_loopback_calls(monkeypatch):
     import darabonba.core
 
     from tui.services.clients import cdn_client, direct_connection
+    from tui.services.profile import Profile
 
-    cdn_client(profile)  # constructing a client applies the correction
+    # Constructing a client applies the correction.
+    cdn_client(Profile(name="p", region="cn-hangzhou", access_key_id="a", access_key_secret="b"))
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     assert darabonba.core.os.environ.get("HTTP_PROXY") == "http://127.0.0.1:9"
     with direct_connection(True):
@@ -330,22 +332,26 @@ def test_the_proxy_is_hidden_from_darabonba_only_during_loopback_calls(profile, 
         assert "HTTP_PROXY" not in dict(darabonba.core.os.environ)
     with direct_connection(False):
         assert darabonba.core.os.environ.get("HTTP_PROXY") == "http://127.0.0.1:9"
-    import os
-
     assert os.environ["HTTP_PROXY"] == "http://127.0.0.1:9"  # the real environment is untouched
 
 
-def test_sdk_loggers_drop_everything(services, capfd):
-    import darabonba.core
-
-    services.cdn  # construction silences the SDK loggers
-    darabonba.core.logger.debug("> authorization : ACS3-HMAC-SHA256 Credential=AK")
-    logging.getLogger("oss2.http").debug("headers: {'authorization': 'OSS AK:sig'}")
-    logging.getLogger("oss2.api").warning("oss2 warning")
-    assert capfd.readouterr().err == ""
-    logger = logging.getLogger("darabonba-core")
-    assert not logger.propagate
-    assert not logger.isEnabledFor(logging.CRITICAL)
+def test_sdk_loggers_drop_everything():
+    """With DEBUG=sdk darabonba logs headers, Authorization included, to stderr."""
+    code = (
+        "import logging, darabonba.core\n"
+        "from tui.services.clients import cdn_client\n"
+        "from tui.services.profile import Profile\n"
+        "darabonba.core.logger.debug('before: authorization A')\n"
+        "cdn_client(Profile(name='p', region='cn-hangzhou', access_key_id='a',"
+        " access_key_secret='b'))\n"
+        "darabonba.core.logger.debug('after: authorization B')\n"
+        "logging.getLogger('oss2.http').warning('after: authorization C')\n"
+        "logging.getLogger('credentials').warning('after: credentials D')\n"
+    )
+    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "DEBUG": "sdk"}, check=True).stderr
+    assert "before: authorization A" in err  # the trap is real
+    assert "after" not in err
 
 
 def test_importing_the_facade_leaves_the_sdks_out():

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from tui.services.errors import CloudError
+from tui.services.errors import CloudError, NetworkError, ServerSideError, ThrottledError
 from tui.services.facade import Services
 from tui.services.models import Bucket
+from tui.services.retry import RetryPolicy
 
 
 @pytest.fixture
@@ -89,3 +92,63 @@ def test_real_accounts_call_the_bucket_region_endpoint(profile):
     assert oss.endpoint_for("by-name") == "https://oss-cn-hangzhou.aliyuncs.com"
     # The sandbox profile names its endpoint: everything goes there.
     assert OssService(profile).endpoint_for(shanghai) == profile.oss_url
+
+
+# -- faults: oss2 blocks, so these also cover the thread hand-off -----------------------
+
+FAST = RetryPolicy(base_delay=0.01, max_delay=0.02)
+
+
+async def test_a_server_error_on_a_read_is_retried(services, sandbox):
+    sandbox.faults.add("server_error", "GetBucketInfo")
+    sandbox.calls.clear()
+    assert (await services.oss.bucket_info("demo-assets")).name == "demo-assets"
+    assert sandbox.calls.actions() == ["GetBucketInfo", "GetBucketInfo"]
+
+
+async def test_throttling_that_lasts(profile, sandbox):
+    sandbox.faults.add("throttle", "ListBuckets", count=None)
+    with pytest.raises(ThrottledError) as caught:
+        await Services(profile, retry=FAST).oss.list_buckets()
+    error = caught.value
+    assert (error.code, error.status, error.retryable) == ("TotalQpsLimitExceeded", 503, True)
+    assert error.message == "Max total qps limit is exceeded."
+    assert len(sandbox.calls.of("ListBuckets")) == FAST.max_attempts
+
+
+async def test_put_object_is_never_retried(services, sandbox):
+    sandbox.faults.add("unavailable", "PutObject")
+    sandbox.calls.clear()
+    with pytest.raises(ServerSideError) as caught:
+        await services.oss.put_object("demo-assets", "verification.html", "verify_abc")
+    assert caught.value.code == "ServiceUnavailable"
+    assert sandbox.calls.actions() == ["PutObject"]
+    assert "verification.html" not in sandbox.world.buckets["demo-assets"].objects
+
+
+@pytest.mark.parametrize("action", ["ListBuckets", "ListCname", "PutObject"])
+async def test_an_html_answer_is_a_bad_response(services, sandbox, action):
+    # A gateway's page with status 200: it even parses as XML, so it is caught by its type.
+    sandbox.faults.add("non_json", action, count=None)
+    calls = {
+        "ListBuckets": lambda: services.oss.list_buckets(),
+        "ListCname": lambda: services.oss.bucket_cnames("demo-assets"),
+        "PutObject": lambda: services.oss.put_object("demo-assets", "k", b"v"),
+    }
+    with pytest.raises(NetworkError) as caught:
+        await calls[action]()
+    assert caught.value.code == "BadResponse"
+    assert len(sandbox.calls.of(action)) == 1
+
+
+async def test_read_timeout_and_reset(profile, sandbox):
+    services = Services(replace(profile, read_timeout_ms=300), retry=FAST)
+    sandbox.faults.add("timeout", "GetBucketInfo", count=None, delay=2)
+    with pytest.raises(NetworkError) as caught:
+        await services.oss.bucket_info("demo-assets")
+    assert caught.value.code == "ReadTimeout"
+    sandbox.faults.add("reset", "ListCname", count=None)
+    with pytest.raises(NetworkError) as caught:
+        await services.oss.bucket_cnames("demo-assets")
+    assert caught.value.code == "ConnectionLost"
+    assert len(sandbox.calls.of("ListCname")) == FAST.max_attempts

@@ -56,7 +56,9 @@ class OssCdnApp(App):
             if sandbox is not None:
                 sandbox.stop()
             return
-        self.call_from_thread(self._connected, profile, sandbox, Services(profile))
+        services = Services(profile)
+        services.warm_up()
+        self.call_from_thread(self._connected, profile, sandbox, services)
 
     def _connected(self, profile, sandbox, services) -> None:
         self.profile, self.sandbox, self.services = profile, sandbox, services
@@ -76,5 +78,7 @@ class OssCdnApp(App):
         self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
 
     async def on_unmount(self) -> None:
+        if self.services is not None:
+            await self.services.close()
         if self.sandbox is not None:
             self.sandbox.stop()

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tui.services.profile import Profile
@@ -83,31 +83,29 @@ class _Failure(Exception):
     """Ends the command with exit status 2 and this message."""
 
 
-def run_check(args: argparse.Namespace, *, profile: Profile | None = None,
-              out: TextIO | None = None, err: TextIO | None = None) -> int:
+def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> int:
     """Run one round for parsed `check` arguments and print it; returns the exit status.
 
     `profile` is where to talk to; when None and the check needs the cloud (no --expect,
     or no --resolver), it comes from tui.launch.connect with the global options in `args`
     (--profile, --region, --sandbox, --sandbox-speed), like the app's.
     """
-    out, err = out or sys.stdout, err or sys.stderr
     box = None
     try:
         if profile is None and (args.expect is None or not args.resolvers):
-            profile, box = _connect(args, err)
+            profile, box = _connect(args)
         ok, report = asyncio.run(_check(args, profile))
     except _Failure as failure:
-        print(f"oss-cdn check: {failure}", file=err)
+        print(f"oss-cdn check: {failure}", file=sys.stderr)
         return USAGE_ERROR
     finally:
         if box is not None:
             box.stop()
-    out.write(report)
+    sys.stdout.write(report)
     return 0 if ok else 1
 
 
-def _connect(args: argparse.Namespace, err: TextIO):
+def _connect(args: argparse.Namespace):
     from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, connect
     from tui.services.errors import ServiceError
 
@@ -123,7 +121,7 @@ def _connect(args: argparse.Namespace, err: TextIO):
         raise _Failure(str(error)) from None
     if box is not None and not options.sandbox:
         print("oss-cdn check: no Alibaba Cloud credentials found; "
-              "checking against the embedded sandbox", file=err)
+              "checking against the embedded sandbox", file=sys.stderr)
     return profile, box
 
 
@@ -180,8 +178,8 @@ def _cells(row: ResolverResult) -> tuple[str, ...]:
         row.resolver,
         row.address,
         row.verdict.value,
-        answer,
-        "" if row.ttl is None else f"{row.ttl}s",
+        answer or "-",
+        "-" if row.ttl is None else f"{row.ttl}s",
         "-" if row.latency_ms is None else f"{row.latency_ms:.1f} ms",
     )
 

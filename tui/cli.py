@@ -54,9 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     disable_ecs_metadata_by_default()
     if args.command == "sandbox":
-        from tui.sandbox.runner import serve_forever
+        from tui.sandbox.runner import main_serve
 
-        return serve_forever(speed=args.serve_speed, json_out=args.json)
+        return main_serve(speed=args.serve_speed, json_out=args.json)
     options = LaunchOptions(
         profile=args.profile,
         region=args.region,

@@ -33,11 +33,16 @@ MAX_NAME_CHARS = 253
 MAX_LABEL_CHARS = 63
 RECORD_TYPES = ("A", "AAAA", "CNAME", "NS", "MX", "TXT", "CAA", "SRV")
 CAA_TAGS = frozenset({"issue", "issuewild", "iodef", "issuemail", "contactemail", "contactphone"})
-# Where Alibaba Cloud CDN points accelerated names; a record already aimed there is not
-# a way around the CDN.
+# Where Alibaba Cloud CDN points accelerated names; a record already aimed there is no
+# way around the CDN.
 CDN_CNAME_SUFFIXES = (".w.kunlunsl.com", ".w.kunlunle.com", ".w.cdngslb.com", ".w.alikunlun.com")
-# CNAME may share "@" with these (Alidns warns but allows it).
+# A CNAME may share "@" with these (Alidns warns but allows it).
 _APEX_NEIGHBOURS = frozenset({"MX", "TXT"})
+# Underscores are fine in DNS data (_dmarc, _acme-challenge), though not in CDN domains.
+_LABEL_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
+_CAA = re.compile(r"(\d{1,3})\s+([A-Za-z0-9]+)\s+(.*)", re.DOTALL)
+_HOST_VALUED = {"CNAME": "A CNAME record", "NS": "An NS record", "MX": "An MX record",
+                "SRV": "An SRV target"}
 
 
 class RecordLike(Protocol):
@@ -85,13 +90,6 @@ class Conflict:
     code: str  # "duplicate" | "cname_conflict" | "apex_neighbour" | "shadow"
 
 
-# -- record validation ----------------------------------------------------------------
-
-# Underscores are fine in DNS data (_dmarc, _acme-challenge), just not in host names CDN takes.
-_LABEL_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
-_CAA = re.compile(r"(\d{1,3})\s+([A-Za-z0-9]+)\s+(.*)", re.DOTALL)
-
-
 def _is_enabled(record: RecordLike) -> bool:
     return record.status.upper() == "ENABLE"  # Alidns varies the case of Status
 
@@ -101,117 +99,201 @@ def _a(kind: str) -> str:
     return f"an {kind}" if kind[:1] in "AEFHILMNORSX" else f"a {kind}"
 
 
+def _as_int(value: object) -> int | None:
+    """An int from an int or a digit string (what an Input holds); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+# -- host records ---------------------------------------------------------------------
+
+
 def check_rr(rr: str) -> list[Problem]:
     """A host record: "@", "*", "*.sub", "www", "_dmarc", "img.shop"."""
     if not rr:
-        return [Problem("rr_empty", "Enter a host record: @ for the domain itself, or a name such as www.")]
+        return [Problem("rr_empty",
+                        "Enter a host record: @ for the domain itself, or a name such as www.")]
     if rr in ("@", "*"):
         return []
     problems = []
     labels = rr.split(".")
     if "" in labels:
-        problems.append(Problem("rr_empty_label", "Remove the stray dot: a host record cannot start or end with a dot or hold two in a row."))
+        problems.append(Problem(
+            "rr_empty_label",
+            "Remove the stray dot: a host record cannot start or end with one, or hold two.",
+        ))
     if "*" in rr and not (labels[0] == "*" and "*" not in rr[1:]):
-        problems.append(Problem("rr_wildcard", "Use * only as the whole first part of the host record, as in * or *.img."))
+        problems.append(Problem(
+            "rr_wildcard", "Use * only as the whole first part of the host record, as in *.img."
+        ))
     if "@" in rr:
-        problems.append(Problem("rr_at", "Use @ on its own for the domain itself, not inside a longer host record."))
+        problems.append(Problem(
+            "rr_at", "Use @ on its own for the domain itself, not inside a longer host record."
+        ))
     bad = sorted({c for c in rr if c not in _LABEL_CHARS and c not in "*@."})
     if bad:
-        puny = to_punycode(rr) if not rr.isascii() else None
-        fix = Fix(puny, "Use Punycode") if puny and puny != rr else None
+        puny = None if rr.isascii() else to_punycode(rr)
         shown = ", ".join(f'"{short(c)}"' for c in bad[:6])
-        problems.append(Problem("rr_characters", f"Remove {shown}: a host record holds letters, digits, hyphens, underscores and dots.", fix))
+        problems.append(Problem(
+            "rr_characters",
+            f"Remove {shown}: a host record holds letters, digits, hyphens, underscores and dots.",
+            Fix(puny, "Use Punycode") if puny else None,
+        ))
     long = [label for label in labels if len(label) > MAX_LABEL_CHARS]
     if long:
-        problems.append(Problem("rr_label_length", f"The part {short(long[0], 20)!r} has {len(long[0])} characters; each part may have at most {MAX_LABEL_CHARS}."))
+        problems.append(Problem(
+            "rr_label_length",
+            f"Shorten {short(long[0], 20)!r} ({len(long[0])} characters): each part between "
+            f"dots may have at most {MAX_LABEL_CHARS}.",
+        ))
     if len(rr) > MAX_NAME_CHARS:
-        problems.append(Problem("rr_length", f"The host record has {len(rr)} characters; a full name may have at most {MAX_NAME_CHARS}, so shorten it."))
+        problems.append(Problem(
+            "rr_length",
+            f"The host record has {len(rr)} characters and a full name may have at most "
+            f"{MAX_NAME_CHARS}, so shorten it.",
+        ))
     return problems
 
 
-def _check_host_value(value: str, type_: str) -> list[Problem]:
-    """A record value that names a host: CNAME, NS, MX and SRV targets."""
-    what = {"CNAME": "A CNAME record", "NS": "An NS record", "MX": "An MX record", "SRV": "An SRV target"}[type_]
+# -- values ---------------------------------------------------------------------------
+
+
+def _check_host_value(value: str, kind: str) -> list[Problem]:
+    """A value naming a host: CNAME, NS and MX values, SRV targets."""
+    what = _HOST_VALUED[kind]
     host = host_of(value)
     if host != value:
-        return [Problem("value_url", f"{what} takes only a host name, without http://, a path or a port.",
+        return [Problem("value_url",
+                        f"{what} takes only a host name, without http://, a path or a port.",
                         Fix(host.lower(), "Use the host name"))]
     if is_ip_address(value):
-        if type_ == "CNAME":
-            kind = "AAAA" if ":" in value else "A"
-            return [Problem("value_ip", f"{what} must name a host, not an IP address; use an {kind} record for {short(value)}.")]
-        return [Problem("value_ip", f"{what} must name a host, not an IP address; enter the server's host name.")]
+        instead = "enter the server's host name"
+        if kind == "CNAME":
+            instead = f"use {_a('AAAA' if ':' in value else 'A')} record for {short(value)}"
+        return [Problem("value_ip", f"{what} must name a host, not an IP address, so {instead}.")]
     if not value.isascii():
         puny = to_punycode(value.rstrip("."))
-        fix = Fix(puny, "Use Punycode") if puny else None
-        return [Problem("value_non_ascii", f"{what} needs the ASCII form of the name{f', {short(puny, 60)}' if puny else ' (Punycode, xn--...)'}.", fix)]
-    name = value[:-1] if value.endswith(".") else value  # a fully qualified trailing dot is fine
+        form = f"the Punycode form {short(puny, 60)}" if puny else "its Punycode (xn--) form"
+        return [Problem("value_non_ascii", f"{what} needs the name in ASCII, so use {form}.",
+                        Fix(puny, "Use Punycode") if puny else None)]
+    name = value[:-1] if value.endswith(".") else value  # a fully qualified final dot is fine
     labels = name.split(".")
     if len(name) > MAX_NAME_CHARS:
-        return [Problem("value_length", f"{what} target has {len(name)} characters; a host name may have at most {MAX_NAME_CHARS}.")]
+        return [Problem("value_length",
+                        f"The target has {len(name)} characters and a host name may have at most "
+                        f"{MAX_NAME_CHARS}, so shorten it.")]
     if "" in labels:
-        return [Problem("value_empty_label", f"Remove the stray dot from the target: {what} names a host such as img.example.com.")]
-    bad = [label for label in labels if not set(label) <= _LABEL_CHARS or len(label) > MAX_LABEL_CHARS]
+        return [Problem("value_empty_label",
+                        "Remove the stray dot from the target, which names a host such as "
+                        "img.example.com.")]
+    bad = [label for label in labels
+           if not set(label) <= _LABEL_CHARS or len(label) > MAX_LABEL_CHARS]
     if bad:
-        return [Problem("value_host", f"{short(bad[0], 20)!r} is not a valid part of a host name; use letters, digits and hyphens, at most {MAX_LABEL_CHARS} of them.")]
+        return [Problem("value_host",
+                        f"{short(bad[0], 20)!r} cannot be part of a host name: use up to "
+                        f"{MAX_LABEL_CHARS} letters, digits and hyphens between dots.")]
     if len(labels) < 2:
-        return [Problem("value_not_fqdn", f"{what} needs the full host name, such as img.example.com.w.kunlunsl.com, not a single word.")]
+        return [Problem("value_not_fqdn",
+                        f"{what} needs a full host name such as img.example.com.w.kunlunsl.com, "
+                        "not a single word.")]
     return []
 
 
-def _check_int(value: object) -> int | None:
-    """An integer from an int or a digit string (what an Input holds); None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
-        return int(value.strip())
-    return None
+def _check_address(kind: str, value: str) -> list[Problem]:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        example = "IPv4 address such as 203.0.113.10" if kind == "A" else (
+            "IPv6 address such as 2001:db8::10")
+        return [Problem("value_address", f"{_a(kind).capitalize()} record needs an {example}.")]
+    if kind == "A" and address.version == 6:
+        return [Problem("value_address", "That is an IPv6 address, so use an AAAA record for it.")]
+    if kind == "AAAA" and address.version == 4:
+        return [Problem("value_address", "That is an IPv4 address, so use an A record for it.")]
+    return []
 
 
 def _check_txt(value: str) -> list[Problem]:
     problems = []
     if len(value) > MAX_TXT_CHARS:
-        problems.append(Problem("txt_length", f"The TXT value has {len(value)} characters; Alidns takes at most {MAX_TXT_CHARS}, so shorten it."))
+        problems.append(Problem(
+            "txt_length",
+            f"The TXT value has {len(value)} characters and Alidns takes at most {MAX_TXT_CHARS}, "
+            "so shorten it.",
+        ))
     if len(re.findall(r'(?<!\\)"', value)) % 2:
-        problems.append(Problem("txt_quotes", 'The TXT value has an unmatched double quote; close it, or leave the quotes out and let Alidns add them.', severity="warning"))
+        problems.append(Problem(
+            "txt_quotes",
+            "The TXT value has an unmatched double quote: close it, or leave quotes out "
+            "and let Alidns add them.",
+            severity="warning",
+        ))
     return problems
 
 
 def _check_caa(value: str) -> list[Problem]:
     match = _CAA.fullmatch(value)
     if match is None:
-        return [Problem("caa_format", 'Write a CAA value as flags, tag and quoted value, as in 0 issue "letsencrypt.org".')]
+        return [Problem("caa_format", 'Write a CAA value as flags, tag and quoted value, '
+                                      'as in 0 issue "letsencrypt.org".')]
     flags, tag, rest = match.groups()
     problems = []
     if int(flags) > 255:
-        problems.append(Problem("caa_flags", "CAA flags go from 0 to 255; use 0, or 128 to mark the tag critical."))
+        problems.append(Problem(
+            "caa_flags", "CAA flags go from 0 to 255, so use 0, or 128 to mark the tag critical."
+        ))
     if tag.lower() not in CAA_TAGS:
-        problems.append(Problem("caa_tag", f"{short(tag, 20)!r} is not a known CAA tag; use issue, issuewild or iodef.", severity="warning"))
+        problems.append(Problem(
+            "caa_tag",
+            f"{short(tag, 20)!r} is not a known CAA tag, so use issue, issuewild or iodef.",
+            severity="warning",
+        ))
     if not (len(rest) >= 2 and rest.startswith('"') and rest.endswith('"')):
-        quoted = f'{flags} {tag} "{rest.strip(chr(34))}"'
-        problems.append(Problem("caa_quotes", f"Put the CAA value in double quotes: {short(quoted, 60)}.", Fix(quoted, "Add the quotes")))
+        bare = rest.strip('"')
+        quoted = f'{flags} {tag} "{bare}"'
+        problems.append(Problem("caa_quotes",
+                                f"Put the CAA value in double quotes: {short(quoted, 60)}.",
+                                Fix(quoted, "Add the quotes")))
     return problems
 
 
 def _check_srv(value: str) -> list[Problem]:
     parts = value.split()
-    numbers = [_check_int(p) for p in parts[:3]]
+    numbers = [_as_int(part) for part in parts[:3]]
     if len(parts) != 4 or any(n is None or n > 65535 for n in numbers):
-        return [Problem("srv_format", "Write an SRV value as priority, weight, port and target, as in 0 5 5060 sip.example.com.")]
+        return [Problem("srv_format", "Write an SRV value as priority, weight, port and target, "
+                                      "as in 0 5 5060 sip.example.com.")]
     return [] if parts[3] == "." else _check_host_value(parts[3], "SRV")
 
 
-def check_record_value(type: str, value: str, *, priority: int | str | None = None) -> list[Problem]:
-    """Problems with a record's value for its type; warnings come with severity "warning"."""
+def _check_mx_priority(priority: int | str | None) -> list[Problem]:
+    low, high = MX_PRIORITY.start, MX_PRIORITY.stop - 1
+    if priority is None:
+        return [Problem("mx_priority_missing", f"Give the MX record a priority from {low} to "
+                                               f"{high}, where lower numbers are tried first.")]
+    if _as_int(priority) not in MX_PRIORITY:
+        return [Problem("mx_priority", f"Alidns takes MX priorities from {low} to {high}, "
+                                       "where lower numbers are tried first.")]
+    return []
+
+
+def check_record_value(
+    type: str, value: str, *, priority: int | str | None = None
+) -> list[Problem]:
+    """Problems with a record's value for its type; doubts come with severity "warning"."""
     kind = type.strip().upper()
     if kind not in RECORD_TYPES:
-        return [Problem("type_unsupported", f"Choose one of the record types {', '.join(RECORD_TYPES)}.")]
+        return [Problem("type_unsupported",
+                        f"Choose one of the record types {', '.join(RECORD_TYPES)}.")]
     if not value.strip():
         return [Problem("value_empty", f"Enter the value of the {kind} record.")]
     if kind == "TXT":
-        return _check_txt(value)
+        return _check_txt(value)  # spaces are data here
     value = value.strip()
     if kind in ("A", "AAAA"):
         return _check_address(kind, value)
@@ -221,61 +303,44 @@ def check_record_value(type: str, value: str, *, priority: int | str | None = No
         return _check_srv(value)
     problems = _check_host_value(value, kind)
     if kind == "MX":
-        number = _check_int(priority)
-        if priority is None:
-            problems.append(Problem("mx_priority_missing", f"Give the MX record a priority from {MX_PRIORITY.start} to {MX_PRIORITY.stop - 1}; lower numbers are tried first."))
-        elif number not in MX_PRIORITY:
-            problems.append(Problem("mx_priority", f"An MX priority goes from {MX_PRIORITY.start} to {MX_PRIORITY.stop - 1} in Alidns; lower numbers are tried first."))
+        problems += _check_mx_priority(priority)
     return problems
 
 
-def _check_address(kind: str, value: str) -> list[Problem]:
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        example = "203.0.113.10" if kind == "A" else "2001:db8::10"
-        return [Problem("value_address", f"An {kind} record needs an IPv{4 if kind == 'A' else 6} address such as {example}.")]
-    if kind == "A" and address.version == 6:
-        return [Problem("value_address", "That is an IPv6 address; use an AAAA record for it.")]
-    if kind == "AAAA" and address.version == 4:
-        return [Problem("value_address", "That is an IPv4 address; use an A record for it.")]
-    return []
-
-
-def check_ttl(ttl: int | str, *, min_ttl: int = FREE_MIN_TTL, max_ttl: int = FREE_MAX_TTL) -> list[Problem]:
+def check_ttl(ttl: int | str, *, min_ttl: int = FREE_MIN_TTL,
+              max_ttl: int = FREE_MAX_TTL) -> list[Problem]:
     """A TTL within what the DNS edition allows (the free edition: 600-86400 seconds)."""
-    edition = "the free edition of Alibaba Cloud DNS" if min_ttl == FREE_MIN_TTL else "your Alibaba Cloud DNS edition"
-    seconds = _check_int(ttl)
+    seconds = _as_int(ttl)
     if seconds is None:
-        return [Problem("ttl_number", f"Enter the TTL as a whole number of seconds, such as {min_ttl}.")]
+        return [Problem("ttl_number",
+                        f"Enter the TTL as a whole number of seconds, such as {min_ttl}.")]
     if not min_ttl <= seconds <= max_ttl:
-        return [Problem("ttl_range", f"A TTL of {seconds} is outside the {min_ttl}-{max_ttl} seconds {edition} allows; use a value in that range.")]
+        edition = ("the free edition of Alibaba Cloud DNS" if min_ttl == FREE_MIN_TTL
+                   else "your Alibaba Cloud DNS edition")
+        return [Problem("ttl_range", f"A TTL of {seconds} is outside the {min_ttl}-{max_ttl} "
+                                     f"seconds {edition} allows, so pick one in that range.")]
     return []
 
 
-def check_record(rr: str, type: str, value: str, ttl: int | str, *, priority: int | str | None = None,
-                 min_ttl: int = FREE_MIN_TTL, max_ttl: int = FREE_MAX_TTL) -> RecordCheck:
+def check_record(rr: str, type: str, value: str, ttl: int | str, *,
+                 priority: int | str | None = None, min_ttl: int = FREE_MIN_TTL,
+                 max_ttl: int = FREE_MAX_TTL) -> RecordCheck:
     """Everything checkable about a record before sending it to Alidns."""
-    problems = [
+    return RecordCheck((
         *check_rr(rr),
         *check_record_value(type, value, priority=priority),
         *check_ttl(ttl, min_ttl=min_ttl, max_ttl=max_ttl),
-    ]
-    return RecordCheck(tuple(problems))
+    ))
 
 
 # -- zones and host records -----------------------------------------------------------
 
 
 def find_zone(domain: str, zones: Iterable[str]) -> str | None:
-    """The longest of `zones` that contains `domain` (either wildcard spelling), as given."""
+    """The longest of `zones` containing `domain` (either wildcard spelling), as given."""
     name = base_name(domain)
-    best = None
-    for zone in zones:
-        z = base_name(zone)
-        if (name == z or name.endswith("." + z)) and (best is None or len(z) > len(base_name(best))):
-            best = zone
-    return best
+    inside = [z for z in zones if name == base_name(z) or name.endswith("." + base_name(z))]
+    return max(inside, key=lambda z: len(base_name(z)), default=None)
 
 
 def host_record(domain: str, zone: str | None = None) -> str:
@@ -297,6 +362,11 @@ def host_record(domain: str, zone: str | None = None) -> str:
     return rr
 
 
+def exact_rr(records: Iterable[RecordLike], rr: str) -> list[RecordLike]:
+    """The records at exactly `rr` (Alidns' RRKeyWord search also finds www2 for www)."""
+    return [r for r in records if r.rr.lower() == rr.lower()]
+
+
 def _same_host(a: str, b: str) -> bool:
     return a.rstrip(".").lower() == b.rstrip(".").lower()
 
@@ -306,19 +376,15 @@ def _same_value(kind: str, a: str, b: str) -> bool:
     return a == b if kind == "TXT" else _same_host(a, b)
 
 
-def exact_rr(records: Iterable[RecordLike], rr: str) -> list[RecordLike]:
-    """The records at exactly `rr` (Alidns' RRKeyWord search also finds www2 for www)."""
-    return [r for r in records if r.rr.lower() == rr.lower()]
-
-
 # -- conflicts ------------------------------------------------------------------------
 
 
-def record_conflicts(rr: str, type: str, records: Iterable[RecordLike], *, value: str | None = None,
-                     line: str = "default", ignore_id: str | None = None) -> list[Conflict]:
-    """What adding (or, with ignore_id, updating) a record at rr/line would run into, by the
+def record_conflicts(rr: str, type: str, records: Iterable[RecordLike], *,
+                     value: str | None = None, line: str = "default",
+                     ignore_id: str | None = None) -> list[Conflict]:
+    """What adding (or, with ignore_id, updating) a record at rr and line runs into, by the
     Alidns rules: a CNAME stands alone at its host and line, except that at "@" it may stand
-    beside MX and TXT (with a warning); the same RR, type and value is a duplicate."""
+    beside MX and TXT (a warning); the same RR, type and value is a duplicate."""
     kind = type.upper()
     conflicts = []
     for record in exact_rr(records, rr):
@@ -328,15 +394,34 @@ def record_conflicts(rr: str, type: str, records: Iterable[RecordLike], *, value
         neighbour = other if kind == "CNAME" else kind  # the type standing beside a CNAME
         where = f"{record.rr} ({line})"
         if other == kind and value is not None and _same_value(kind, record.value, value):
-            conflicts.append(Conflict(record, "error", f"{where} already has this {kind} record for {short(value, 60)}, so there is nothing to add.", "duplicate"))
+            conflicts.append(Conflict(
+                record, "error",
+                f"{where} already has this {kind} record, so there is nothing to add.",
+                "duplicate",
+            ))
         elif "CNAME" not in (kind, other):
             continue
         elif rr == "@" and neighbour in _APEX_NEIGHBOURS:
-            conflicts.append(Conflict(record, "warning", f"@ would hold {_a(neighbour)} record beside a CNAME; Alidns allows it, but some resolvers then follow the CNAME and mail or verification can break.", "apex_neighbour"))
+            conflicts.append(Conflict(
+                record, "warning",
+                f"@ would hold {_a(neighbour)} record beside a CNAME, which Alidns allows, "
+                "but resolvers may follow the CNAME instead and break mail or verification.",
+                "apex_neighbour",
+            ))
         elif kind == "CNAME":
-            conflicts.append(Conflict(record, "error", f"{where} already has {_a(other)} record ({short(record.value)}); a CNAME must stand alone, so delete or replace it first.", "cname_conflict"))
+            conflicts.append(Conflict(
+                record, "error",
+                f"{where} already has {_a(other)} record ({short(record.value)}) and a CNAME "
+                "must stand alone, so delete or replace that record first.",
+                "cname_conflict",
+            ))
         else:
-            conflicts.append(Conflict(record, "error", f"{where} has a CNAME record ({short(record.value)}); nothing else can stand beside it, so delete it first.", "cname_conflict"))
+            conflicts.append(Conflict(
+                record, "error",
+                f"{where} has a CNAME record ({short(record.value)}) and nothing may stand "
+                "beside it, so delete the CNAME first.",
+                "cname_conflict",
+            ))
     return conflicts
 
 
@@ -344,8 +429,8 @@ def wildcard_shadows(rr_wildcard: str, records: Iterable[RecordLike]) -> list[Re
     """Enabled records exactly one level below a wildcard RR ("*" or "*.sub").
 
     They take precedence over the wildcard, so their names bypass the CDN. Deeper names
-    are not shadows (the wildcard matches one level only), nor are "_" service names such
-    as _dmarc, which no browser visits and which must never be deleted for this, nor
+    are not shadows (a wildcard matches one level only); nor are "_" service names such
+    as _dmarc, which no browser visits and which must never be deleted for this; nor are
     CNAMEs into the CDN (names accelerated on their own).
     """
     suffix = rr_wildcard.lower()[1:]  # "" for "*", ".sub" for "*.sub"
@@ -357,7 +442,8 @@ def wildcard_shadows(rr_wildcard: str, records: Iterable[RecordLike]) -> list[Re
         head = rr[: len(rr) - len(suffix)]
         if not head or head in ("@", "*") or "." in head or head.startswith("_"):
             continue
-        if record.type.upper() == "CNAME" and record.value.lower().rstrip(".").endswith(CDN_CNAME_SUFFIXES):
+        into_cdn = record.value.lower().rstrip(".").endswith(CDN_CNAME_SUFFIXES)
+        if record.type.upper() == "CNAME" and into_cdn:
             continue
         shadows.append(record)
     return shadows
@@ -393,9 +479,9 @@ class Plan:
     domain: str
     zone: str
     rr: str
-    steps: tuple[PlanStep, ...] = ()
+    steps: tuple[PlanStep, ...] = ()  # in order: deletes first
     warnings: tuple[Conflict, ...] = ()
-    blockers: tuple[Conflict, ...] = ()  # must be resolved (or replace=True) before applying
+    blockers: tuple[Conflict, ...] = ()  # to resolve (or plan with replace=True) first
 
     @property
     def ready(self) -> bool:
@@ -407,12 +493,25 @@ class Plan:
 
 
 def _delete(record: RecordLike) -> PlanStep:
-    return PlanStep("delete", record.rr, record.type.upper(), record.value, record.ttl, record.record_id, line=record.line)
+    return PlanStep("delete", record.rr, record.type.upper(), record.value, record.ttl,
+                    record.record_id, line=record.line)
 
 
-def plan_cname(domain: str, cname: str, zone: str | None, records: Iterable[RecordLike], *, ttl: int = FREE_MIN_TTL,
-               line: str = "default", remove_shadows: bool = False, replace: bool = False) -> Plan:
-    """The DNS changes that make `domain` a CNAME of `cname` in `zone`.
+def _shadow_warning(record: RecordLike, zone: str) -> Conflict:
+    name = f"{record.rr}.{zone}"
+    return Conflict(
+        record, "warning",
+        f"{name} has its own {record.type.upper()} record, which wins over the wildcard and "
+        f"bypasses the CDN, so delete it or add {name} to CDN too.",
+        "shadow",
+    )
+
+
+def plan_cname(domain: str, cname: str, zone: str | None, records: Iterable[RecordLike], *,
+               ttl: int = FREE_MIN_TTL, line: str = "default", remove_shadows: bool = False,
+               replace: bool = False) -> Plan:
+    """The DNS changes that make `domain` a CNAME of `cname` in `zone` (None: its
+    registrable domain).
 
     Records that cannot stand beside the CNAME are blockers unless `replace` turns them
     into delete steps; for a wildcard, the records it would not cover are warnings unless
@@ -424,7 +523,7 @@ def plan_cname(domain: str, cname: str, zone: str | None, records: Iterable[Reco
     rr = host_record(domain, zone_name)
     target = cname.strip().rstrip(".")
     deletes: list[PlanStep] = []
-    later: list[PlanStep] = []
+    changes: list[PlanStep] = []
     warnings: list[Conflict] = []
     blockers: list[Conflict] = []
 
@@ -432,20 +531,19 @@ def plan_cname(domain: str, cname: str, zone: str | None, records: Iterable[Reco
     cnames = [r for r in here if r.type.upper() == "CNAME"]
     # Keep the CNAME that already points right, else the first one; extras must go.
     keep = next((r for r in cnames if _same_host(r.value, target)), cnames[0] if cnames else None)
-    for extra in cnames:
-        if extra is not keep:
-            deletes.append(_delete(extra))
+    deletes += [_delete(r) for r in cnames if r is not keep]
     if keep is None:
-        later.append(PlanStep("create", rr, "CNAME", target, ttl, line=line))
+        changes.append(PlanStep("create", rr, "CNAME", target, ttl, line=line))
     else:
         if not _same_host(keep.value, target):
-            later.append(PlanStep("update", rr, "CNAME", target, ttl, keep.record_id, keep.value, line))
+            changes.append(PlanStep("update", rr, "CNAME", target, ttl, keep.record_id,
+                                    keep.value, line))
         if not _is_enabled(keep):
-            later.append(PlanStep("enable", rr, "CNAME", target, ttl, keep.record_id, line=line))
+            changes.append(PlanStep("enable", rr, "CNAME", target, ttl, keep.record_id,
+                                    line=line))
 
-    for conflict in record_conflicts(rr, "CNAME", here, line=line):
-        if conflict.record.type.upper() == "CNAME":
-            continue  # handled above
+    others = [r for r in here if r.type.upper() != "CNAME"]
+    for conflict in record_conflicts(rr, "CNAME", others, line=line):
         if conflict.severity == "warning":
             warnings.append(conflict)
         elif replace:
@@ -458,13 +556,13 @@ def plan_cname(domain: str, cname: str, zone: str | None, records: Iterable[Reco
             if remove_shadows:
                 deletes.append(_delete(record))
             else:
-                name = f"{record.rr}.{zone_name}"
-                warnings.append(Conflict(record, "warning", f"{name} has its own {record.type.upper()} record, which wins over the wildcard and bypasses the CDN; delete it or add {name} to CDN.", "shadow"))
+                warnings.append(_shadow_warning(record, zone_name))
 
-    return Plan(domain, zone_name, rr, tuple(deletes + later), tuple(warnings), tuple(blockers))
+    return Plan(domain, zone_name, rr, tuple(deletes + changes), tuple(warnings), tuple(blockers))
 
 
 def bind_line(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> str:
-    """A zone-file line for DNS hosted elsewhere: `img.example.com. 600 IN CNAME x.w.kunlunsl.com.`"""
+    """A zone-file line for DNS hosted elsewhere:
+    `img.example.com. 600 IN CNAME img.example.com.w.kunlunsl.com.`"""
     owner = ("*." if is_wildcard(domain) else "") + base_name(domain)
     return f"{owner}. {ttl} IN CNAME {cname.strip().rstrip('.')}."

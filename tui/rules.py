@@ -141,8 +141,6 @@ def is_ip_address(text: str) -> bool:
 
 def to_punycode(name: str) -> str | None:
     """The ASCII (Punycode) form of a name, lowercase, wildcard kept; None if impossible."""
-    if len(name) > 1024:  # no valid name is that long: spare the work on pasted junk
-        return None
     prefix = _WILDCARD_PREFIX if name.startswith(_WILDCARD_PREFIX) else ""
     try:
         ascii_name = idna.encode(name[len(prefix) :], uts46=True).decode("ascii")

@@ -199,7 +199,8 @@ def _record_fields(params: Params, zone: SandboxZone) -> dict:
         raise ApiError(400, "InvalidRR.Format", "The parameter value RR is invalid.")
     if type_ not in RECORD_TYPES:
         # No documented code for an unknown type; the generic one.
-        raise ApiError(400, "InvalidParameter", f"The specified parameter Type {type_} is not valid.")
+        raise ApiError(400, "InvalidParameter",
+                       f"The specified parameter Type {type_} is not valid.")
     if not _valid_value(type_, value):
         raise ApiError(400, "SubDomainInvalid.Value",
                        "The DNS record is invalid or in the wrong format.")

@@ -26,7 +26,7 @@ RESOURCE_GROUP = "rg-acfmsandbox000"
 
 # Sandbox seconds for the short transitions of Start/Stop/Delete, and for cache tasks
 # (refresh takes 5-6 minutes on the real CDN).
-TRANSITION_SECONDS = 30.0
+TRANSITION_SECONDS = 120.0
 REFRESH_SECONDS = 330.0
 PUSH_SECONDS = 600.0
 DAY = 86400.0

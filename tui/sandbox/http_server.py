@@ -232,7 +232,8 @@ class RpcApi:
 
     def _check_key(self, access_key_id: str) -> None:
         if access_key_id != self.world.access_key_id:
-            raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+            raise ApiError(404, "InvalidAccessKeyId.NotFound",
+                           "Specified access key is not found.")
 
     def _verify_acs3(self, request: web.Request, authorization: str, body: bytes) -> None:
         auth = signing.parse_acs3_authorization(authorization)
@@ -243,7 +244,7 @@ class RpcApi:
         expected, string_to_sign = signing.acs3_signature(
             request.method, request.path, _query(request), request.headers,
             auth.signed_headers, body, self.world.access_key_secret)
-        if not hmac.compare_digest(expected, auth.signature):
+        if not hmac.compare_digest(expected.encode(), auth.signature.encode()):
             raise _signature_mismatch(string_to_sign)
 
     def _verify_rpc(self, request: web.Request, body: bytes) -> None:
@@ -252,7 +253,7 @@ class RpcApi:
         self._check_key(params.get("AccessKeyId", ""))
         expected, string_to_sign = signing.rpc_signature(
             request.method, params, self.world.access_key_secret)
-        if not hmac.compare_digest(expected, provided):
+        if not hmac.compare_digest(expected.encode(), provided.encode()):
             raise _signature_mismatch(string_to_sign)
 
 
@@ -271,7 +272,7 @@ def _query(request: web.Request) -> dict[str, str]:
 def _form(request: web.Request, body: bytes) -> dict[str, str]:
     if not body or not request.content_type.startswith("application/x-www-form-urlencoded"):
         return {}
-    return dict(parse_qsl(body.decode(), keep_blank_values=True))
+    return dict(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
 
 
 class SandboxServer:
@@ -297,9 +298,11 @@ class SandboxServer:
         self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5,
                                      access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        # Bind the socket ourselves: port 0 picks a free port, and we can read which.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind((self.host, 0))
+        self.port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
         return self.port
 
     async def close(self) -> None:

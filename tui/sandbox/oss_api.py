@@ -61,17 +61,20 @@ class OssApi:
     # -- reading the request ---------------------------------------------------------
 
     def identify(self, request: web.Request, body: bytes) -> Call:
-        bucket, key = _bucket_and_key(request)
-        query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        bucket, key, query = _parse(request)
         params = {"bucket": bucket, "key": key, **query} if bucket else dict(query)
         return Call(_operation(request.method, bucket, key, query), params, _request_id())
 
     # -- answers ---------------------------------------------------------------------
 
     async def answer(self, call: Call, request: web.Request, body: bytes) -> web.Response:
-        bucket_name, key = _bucket_and_key(request)
-        query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        bucket_name, key, query = _parse(request)
         self._verify(request, signing.oss_resource(bucket_name, key, query))
+        with self.world.lock:  # tests change buckets from their own thread
+            return self._dispatch(call, request, bucket_name, key, query, body)
+
+    def _dispatch(self, call: Call, request: web.Request, bucket_name: str, key: str,
+                  query: dict[str, str], body: bytes) -> web.Response:
         if call.action == "ListBuckets":
             return self._xml(call, self._list_buckets(query))
         if call.action == "NotImplemented":
@@ -89,11 +92,12 @@ class OssApi:
             raise ApiError(404, "NoSuchKey", "The specified key does not exist.", Key=key)
         if call.action == "DeleteObject":
             del bucket.objects[key]
+            bucket.written.pop(key, None)
             return web.Response(status=204, headers=self._headers(call))
         headers = {
             **self._headers(call),
             "ETag": _etag(data),
-            "Last-Modified": formatdate(self.world.now(), usegmt=True),
+            "Last-Modified": formatdate(bucket.written.get(key, bucket.created), usegmt=True),
             "Content-Type": mimetypes.guess_type(key)[0] or "application/octet-stream",
             "x-oss-object-type": "Normal",
             "x-oss-storage-class": bucket.storage_class,
@@ -160,7 +164,7 @@ class OssApi:
                            OSSAccessKeyId=access_key_id)
         expected, string_to_sign = signing.oss_signature(
             request.method, request.headers, resource, self.world.access_key_secret)
-        if not hmac.compare_digest(expected, provided):
+        if not hmac.compare_digest(expected.encode(), provided.encode()):
             raise ApiError(403, "SignatureDoesNotMatch",
                            "The request signature we calculated does not match the signature "
                            "you provided. Check your key and signing method.",
@@ -244,8 +248,8 @@ class OssApi:
         if content_md5 and content_md5 != base64.b64encode(hashlib.md5(body).digest()).decode():
             raise ApiError(400, "InvalidDigest",
                            "The Content-MD5 you specified was invalid.")
-        with self.world.lock:
-            bucket.objects[key] = body
+        bucket.objects[key] = body
+        bucket.written[key] = self.world.now()
         return web.Response(headers={**self._headers(call), "ETag": _etag(body)})
 
     # -- responses -------------------------------------------------------------------
@@ -268,10 +272,12 @@ def _request_id() -> str:
     return secrets.token_hex(12).upper()
 
 
-def _bucket_and_key(request: web.Request) -> tuple[str, str]:
+def _parse(request: web.Request) -> tuple[str, str, dict[str, str]]:
+    """(bucket, key, decoded query) of a path-style request."""
     # The raw path: oss2 quotes '/' inside keys as %2F, which must not split the key.
     bucket, _, key = request.rel_url.raw_path.lstrip("/").partition("/")
-    return unquote(bucket), unquote(key)
+    query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+    return unquote(bucket), unquote(key), query
 
 
 def _operation(method: str, bucket: str, key: str, query: dict[str, str]) -> str:

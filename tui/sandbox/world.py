@@ -102,6 +102,8 @@ class SandboxBucket:
     created: float = 0.0
     storage_class: str = "Standard"
     objects: dict[str, bytes] = field(default_factory=dict)
+    # When each object was last written (sandbox time); absent: when the bucket was made.
+    written: dict[str, float] = field(default_factory=dict)
     # CNAMEs bound to the bucket: domain -> (status, purge_cdn_cache)
     cnames: dict[str, tuple[str, bool]] = field(default_factory=dict)
 

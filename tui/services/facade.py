@@ -16,10 +16,14 @@ if TYPE_CHECKING:
     from .alidns import DnsService
     from .cdn import CdnService
     from .oss import OssService
+    from .ownership import OwnershipService
+    from .propagation import PropagationService
     from .retry import RetryPolicy
 
 
 class Services:
+    """The CDN, DNS and OSS services of one Profile; each built on first use."""
+
     def __init__(self, profile: Profile, *, retry: RetryPolicy | None = None) -> None:
         self.profile = profile
         self._retry = retry
@@ -46,6 +50,22 @@ class Services:
         from .oss import OssService
 
         return OssService(self.profile, self._policy())
+
+    @cached_property
+    def ownership(self) -> OwnershipService:
+        from .ownership import OwnershipService
+
+        return OwnershipService(self.profile, self.cdn, self.dns, self.oss)
+
+    @cached_property
+    def propagation(self) -> PropagationService:
+        from .propagation import PropagationService
+
+        return PropagationService(self.profile, self.cdn)
+
+    def warm_up(self) -> None:
+        """Import the SDKs now (from a worker thread), not on the event loop later."""
+        self.cdn, self.dns, self.oss, self.ownership, self.propagation  # noqa: B018
 
     async def close(self) -> None:
         """Release the connection pool oss2 keeps (the tea SDKs open one per call)."""

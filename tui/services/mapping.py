@@ -17,7 +17,7 @@ import requests
 from alibabacloud_credentials.exceptions import CredentialException
 from alibabacloud_tea_openapi.exceptions import ThrottlingException
 from oss2.exceptions import OssError, RequestError
-from Tea.exceptions import TeaException, UnretryableException, ValidateException
+from Tea.exceptions import TeaException, UnretryableException
 
 from .errors import (
     CloudError,
@@ -114,7 +114,7 @@ def _network_error(cause: BaseException | None, endpoint: str, service: str,
     return NetworkError(code, message, retryable=True, service=service, action=action)
 
 
-def _bad_answer(endpoint: str, service: str, action: str) -> NetworkError:
+def bad_answer(endpoint: str, service: str, action: str) -> NetworkError:
     # A proxy, captive portal or wrong endpoint answered: repeating will not help.
     return NetworkError("BadResponse", f"{endpoint} answered with something that is not "
                         f"the {service} API's response", service=service, action=action)
@@ -127,7 +127,7 @@ def from_tea(error: Exception, *, service: str, action: str, endpoint: str) -> S
         if isinstance(inner, CredentialException):
             return CredentialsNotFound(f"{service} {action}: credentials unavailable: {inner}")
         if isinstance(inner, RuntimeError) and "json" in str(inner).lower():
-            return _bad_answer(endpoint, service, action)  # darabonba's "Failed to parse"
+            return bad_answer(endpoint, service, action)  # darabonba's "Failed to parse"
         # darabonba turns an IOError into RetryError(str(e)): the original is its context.
         return _network_error(inner, endpoint, service, action)
     if isinstance(error, TeaException):
@@ -146,10 +146,6 @@ def from_tea(error: Exception, *, service: str, action: str, endpoint: str) -> S
             throttled=isinstance(error, ThrottlingException),
             retry_after=retry_after_ms / 1000 if retry_after_ms else None,
         )
-    if isinstance(error, ValidateException):
-        return CloudError("InvalidParameter", str(error), service=service, action=action)
-    if isinstance(error, ServiceError):
-        return error
     return _network_error(error, endpoint, service, action)
 
 
@@ -172,7 +168,5 @@ def from_oss(error: Exception, *, action: str, endpoint: str) -> ServiceError:
         )
     if isinstance(error, (ParseError, ValueError, RuntimeError)):
         # oss2 raises these while parsing an answer that is not OSS's XML.
-        return _bad_answer(endpoint, service, action)
-    if isinstance(error, ServiceError):
-        return error
+        return bad_answer(endpoint, service, action)
     return _network_error(error, endpoint, service, action)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import oss2
 
 from .clients import oss_auth, oss_session, oss_timeout
-from .mapping import from_oss
+from .mapping import bad_answer, from_oss
 from .models import Bucket, BucketCname
 from .profile import Profile
 from .retry import DEFAULT_POLICY, RetryPolicy, retrying
@@ -56,9 +56,14 @@ class OssService:
                     write: bool, **kwargs: Any) -> T:
         async def attempt() -> T:
             try:
-                return await asyncio.to_thread(fn, *args, **kwargs)
+                result = await asyncio.to_thread(fn, *args, **kwargs)
+                answered_html = "text/html" in result.headers.get("content-type", "")
             except Exception as error:  # every oss2 failure becomes one of ours
                 raise from_oss(error, action=action, endpoint=endpoint) from error
+            if answered_html:
+                # A gateway's or captive portal's page, which may even parse as XML.
+                raise bad_answer(endpoint, "OSS", action)
+            return result
 
         return await retrying(attempt, write=write, policy=self._policy)
 

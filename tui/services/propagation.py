@@ -31,9 +31,10 @@ import json
 import os
 import socket
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dns.exception
 import dns.message
@@ -53,6 +54,9 @@ from .verdicts import (
     read_answer,
     result_for,
 )
+
+if TYPE_CHECKING:
+    from .cdn import CdnService
 
 DEFAULT_TIMEOUT = 2.0  # seconds per server; a round lasts about this long at worst
 CDN_TIMEOUT = 10.0  # CDN's API may be slower than DNS; its row waits longer
@@ -137,7 +141,7 @@ class ResolverConfig:
     system: bool = True
 
 
-def config_path(environ: os._Environ | dict = os.environ) -> Path:
+def config_path(environ: Mapping[str, str] = os.environ) -> Path:
     base = environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return Path(base) / "oss-cdn" / CONFIG_NAME
 
@@ -239,14 +243,23 @@ async def _ip_of(host: str, port: int) -> str:
 
 
 async def _query(target: Target, qname: str, timeout: float) -> dns.message.Message:
+    import dns.asyncbackend
     import dns.asyncquery
+    import dns.inet
 
     where = await _ip_of(target.host, target.port)
     # Type A with recursion desired: a resolver returns the whole CNAME chain, an
     # authoritative server the part it holds.
     query = dns.message.make_query(qname, "A", use_edns=0, payload=EDNS_PAYLOAD)
-    response, _ = await dns.asyncquery.udp_with_fallback(
-        query, where, timeout=timeout, port=target.port, ignore_unexpected=True)
+    # A connected UDP socket hears the ICMP "port unreachable" of a server that is not
+    # there: the row says so at once instead of waiting out the timeout.
+    backend = dns.asyncbackend.get_default_backend()
+    sock = await backend.make_socket(dns.inet.af_for_address(where), socket.SOCK_DGRAM,
+                                     destination=(where, target.port))
+    async with sock:
+        response, _ = await dns.asyncquery.udp_with_fallback(
+            query, where, timeout=timeout, port=target.port, udp_sock=sock,
+            ignore_unexpected=True)
     return response
 
 
@@ -301,7 +314,7 @@ async def ask_cdn(view: CdnView, *, timeout: float = CDN_TIMEOUT) -> ResolverRes
     return ResolverResult(
         "CDN", address, CDN,
         Verdict.MATCH if status.in_place else Verdict.MISMATCH,
-        answer=(canonical(status.cname),) if status.cname else (),
+        answer=(canonical(status.cname),) if status.in_place else (),
         latency_ms=_ms_since(start),
         detail="" if status.in_place else "CDN does not see the CNAME yet",
     )
@@ -323,14 +336,18 @@ class PropagationService:
     """The propagation check for one profile: which servers to ask, and rounds of asking.
 
     `cdn` is the profile's CdnService (for CDN's own row), or None to leave that row out.
+    `config` stands for resolvers.json (read before each round when None); `ns_resolver`
+    (a dns.asyncresolver.Resolver) finds the zone's servers, the system's when None.
     """
 
-    def __init__(self, profile: Profile, cdn=None, *, timeout: float = DEFAULT_TIMEOUT,
-                 config: ResolverConfig | None = None) -> None:
+    def __init__(self, profile: Profile, cdn: CdnService | None = None, *,
+                 timeout: float = DEFAULT_TIMEOUT, config: ResolverConfig | None = None,
+                 ns_resolver=None) -> None:
         self.profile = profile
         self.cdn = cdn
         self.timeout = timeout
         self._config = config
+        self._ns_resolver = ns_resolver
         self._zone_servers: dict[str, tuple[Target, ...]] = {}
 
     async def check(self, domain: str, expected: str, *,
@@ -342,7 +359,7 @@ class PropagationService:
         failed: tuple[ResolverResult, ...] = ()
         if targets is None:
             targets, failed = await self._default_targets(domain)
-        view = self._cdn_view(domain) if with_cdn and self.cdn is not None else None
+        view = self.cdn_view(domain) if with_cdn and self.cdn is not None else None
         rows = await check_round(domain, expected, targets, timeout=self.timeout, cdn_view=view)
         return failed + rows
 
@@ -356,14 +373,16 @@ class PropagationService:
         failed: tuple[ResolverResult, ...] = ()
         if key not in self._zone_servers:  # remembered once found: they seldom change
             try:
-                self._zone_servers[key] = await authoritative_targets(key, timeout=self.timeout)
+                self._zone_servers[key] = await authoritative_targets(
+                    key, resolver=self._ns_resolver, timeout=self.timeout)
             except dns.exception.DNSException as error:
                 failed = (ResolverResult("Authoritative", "NS lookup", AUTHORITATIVE,
                                          Verdict.ERROR, detail=_describe(error)),)
         zone = self._zone_servers.get(key, ())
         return zone + config.resolvers + ((system,) if system else ()), failed
 
-    def _cdn_view(self, domain: str) -> CdnView:
+    def cdn_view(self, domain: str) -> CdnView:
+        """DescribeDomainCname for `domain` alone, as `ask_cdn` takes it."""
         name = canonical(domain)
 
         async def view() -> CnameStatus:

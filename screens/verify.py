@@ -1,0 +1,195 @@
+"""Ownership verification: the TXT record (created for you when the zone is in this
+account) or the file at the origin, watched until it is live, then verified."""
+
+from __future__ import annotations
+
+import time
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tui.clipboard import copy
+from tui.explain import explain
+from tui.rules import display_name, parse_origin
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    return grid
+
+
+class VerifyScreen(Screen[bool]):
+    """Prove to CDN that you own the root domain. Press t to create the TXT record in
+    Alibaba Cloud DNS (or copy it with c to add it at your provider); the app watches the
+    authoritative servers and verifies as soon as they serve it. Or press u to upload the
+    verification file to the origin bucket and verify by file."""
+
+    CSS_PATH = "verify.tcss"
+    BINDINGS = [
+        Binding("t", "publish", "Create TXT", id="verify.publish"),
+        Binding("c", "copy_value", "Copy value", id="verify.copy"),
+        Binding("u", "upload", "Upload file", id="verify.upload"),
+        Binding("v", "verify", "Verify now", id="verify.now"),
+        Binding("escape", "dismiss(False)", "Back", id="verify.back"),
+    ]
+
+    def __init__(self, domain: str, origin: str = "") -> None:
+        super().__init__()
+        self.domain = domain
+        self.origin = origin  # the bucket endpoint, for the file method
+        self.challenge = None
+        self.watching_since: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(Text(f"Prove you own the root of {display_name(self.domain)}",
+                              style="bold"), id="title")
+            yield Static("", id="intro")
+            yield Static(Text("Method 1 · DNS TXT record", style="bold underline"))
+            yield Static("", id="txt")
+            yield Static("", id="txt_hint", classes="hint")
+            yield Static(Text("Method 2 · file at the origin", style="bold underline"))
+            yield Static("", id="file")
+            yield Static("", id="state")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#txt").loading = True
+        self.load()
+
+    @work(exclusive=True, group="verify")
+    async def load(self) -> None:
+        from tui.services.errors import ServiceError
+
+        try:
+            self.challenge = await self.app.services.ownership.challenge(self.domain)
+        except ServiceError as error:
+            self.app.report(error, "Could not get the verification content")
+            return
+        finally:
+            self.query_one("#txt").loading = False
+        self.show()
+
+    def show(self) -> None:
+        ch = self.challenge
+        self.query_one("#intro", Static).update(Text(
+            f"CDN serves {display_name(self.domain)} only once you prove you own {ch.root}. "
+            "It asks once per root domain."))
+        txt = _grid()
+        txt.add_row("Host", f"{ch.txt_rr if ch.zone else 'verification'}"
+                    + (f"  (in zone {ch.zone})" if ch.zone else f"  (on {ch.root})"))
+        txt.add_row("Type", "TXT")
+        txt.add_row("Value", ch.content)
+        self.query_one("#txt", Static).update(txt)
+        hint = ("t creates it in Alibaba Cloud DNS (a correct existing one is reused)."
+                if ch.zone else f"{ch.root} is not in this account's Alibaba Cloud DNS: add "
+                "the record at your DNS provider (c copies the value); the app watches for it.")
+        self.query_one("#txt_hint", Static).update(Text(hint))
+        file = _grid()
+        bucket = parse_origin(self.origin) if self.origin else None
+        file.add_row("File", "verification.html at the root of the origin"
+                     + (f" (bucket {bucket.bucket})" if bucket else ""))
+        file.add_row("Content", ch.content)
+        if bucket:
+            file.add_row("", "u uploads it to the bucket, then verifies by file.")
+        self.query_one("#file", Static).update(file)
+        if ch.zone is None:
+            self.start_watch()
+
+    def set_state(self, text: str, style: str = "") -> None:
+        self.query_one("#state", Static).update(Text(text, style=style))
+
+    # -- the TXT method ------------------------------------------------------------------
+
+    def action_copy_value(self) -> None:
+        if self.challenge:
+            copy(self.app, self.challenge.content, "the TXT value")
+
+    @work(exclusive=True, group="verify")
+    async def action_publish(self) -> None:
+        from tui.services.errors import ServiceError
+
+        ch = self.challenge
+        if ch is None or ch.zone is None:
+            self.notify("The root domain's DNS is not in this account: add the record at "
+                        "your DNS provider.", severity="warning")
+            return
+        self.set_state("Creating the TXT record…")
+        try:
+            created = await self.app.services.ownership.publish_txt(ch)
+        except ServiceError as error:
+            self.set_state(explain(error), "red")
+            return
+        self.notify("TXT record created." if created else "A correct TXT record was already "
+                    "there: reusing it.", markup=False)
+        self.start_watch()
+
+    def start_watch(self) -> None:
+        self.watching_since = time.monotonic()
+        self.watch_dns()
+
+    @work(exclusive=True, group="verify")
+    async def watch_dns(self) -> None:
+        """Ask the authoritative servers until every one serves the TXT, then verify."""
+        import asyncio
+
+        ownership = self.app.services.ownership
+        interval = 0.3 if self.app.profile.sandbox else 5.0
+        while True:
+            seen = await ownership.txt_seen(self.challenge)
+            elapsed = int(time.monotonic() - self.watching_since)
+            shown = ", ".join(f"{a} {'✓' if ok else '…'}" for a, ok in seen.items())
+            if seen and all(seen.values()):
+                self.set_state(f"Authoritative servers serve the record ({shown}). Verifying…")
+                await self._verify("dnsCheck")
+                return
+            self.set_state(f"Waiting for the authoritative servers to serve it "
+                           f"({elapsed}s): {shown or 'none found'}")
+            await asyncio.sleep(interval)
+
+    # -- the file method and the call ---------------------------------------------------
+
+    @work(exclusive=True, group="verify")
+    async def action_upload(self) -> None:
+        from tui.services.errors import ServiceError
+
+        bucket = parse_origin(self.origin) if self.origin else None
+        if self.challenge is None or bucket is None:
+            self.notify("No OSS origin known for this domain: use the TXT method.",
+                        severity="warning")
+            return
+        self.set_state(f"Uploading verification.html to {bucket.bucket}…")
+        try:
+            await self.app.services.ownership.upload_file(self.challenge, bucket.bucket)
+        except ServiceError as error:
+            self.set_state(explain(error), "red")
+            return
+        await self._verify("fileCheck")
+
+    @work(exclusive=True, group="verify")
+    async def action_verify(self) -> None:
+        if self.challenge is not None:
+            await self._verify("dnsCheck")
+
+    async def _verify(self, method: str) -> None:
+        from tui.services.errors import ServiceError
+
+        try:
+            await self.app.services.ownership.verify(self.challenge, method)
+        except ServiceError as error:
+            how = ("Check the TXT record's host and value, wait for DNS, then press v."
+                   if method == "dnsCheck" else
+                   "Check that the file is reachable at http://<root>/verification.html.")
+            self.set_state(f"Verification failed. {explain(error)}\n{how}", "red")
+            return
+        self.notify(f"Ownership of {self.challenge.root} verified.", markup=False)
+        self.dismiss(True)

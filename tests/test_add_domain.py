@@ -1,0 +1,141 @@
+"""The add-domain form against the sandbox: live checklist, fixes, cloud checks, submit."""
+
+from textual.widgets import Button, DataTable, Input
+
+from screens.add_domain import AddDomainScreen
+from screens.cname import DomainScreen
+from tests.pilot import connected, sandbox_app, text_of, type_text, wait_for
+
+
+def failed_codes(screen) -> set[str]:
+    return {i.code for i in screen.check.checklist if i.passed is False}
+
+
+async def open_form(pilot) -> AddDomainScreen:
+    await connected(pilot)
+    await pilot.press("a")
+    screen = await wait_for(pilot, lambda: isinstance(pilot.app.screen, AddDomainScreen)
+                            and pilot.app.screen, what="the add form")
+    # The bucket list arrives from OSS; the first bucket is preselected.
+    await wait_for(pilot, lambda: screen.origin_host, what="buckets")
+    return screen
+
+
+def line(checklist_text: str, label: str) -> str:
+    return next(l.strip() for l in checklist_text.splitlines() if label in l)
+
+
+async def test_checklist_follows_each_keystroke_with_the_uppercase_fix():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(pilot)
+        checklist = screen.query_one("#checklist")
+        # (text typed so far, rules that fail at that point)
+        steps = [
+            ("C", {"uppercase"}),
+            ("Cdn", {"uppercase"}),
+            ("Cdn.", {"uppercase", "empty_label"}),
+            ("Cdn.N", {"uppercase"}),
+            ("Cdn.Newsite.net", {"uppercase"}),
+        ]
+        typed = ""
+        for target, failing in steps:
+            await type_text(pilot, target[len(typed):])
+            typed = target
+            assert screen.query_one("#domain", Input).value == typed
+            assert failed_codes(screen) >= failing
+            text = text_of(checklist)
+            assert line(text, "Lowercase").startswith("✗")
+            assert line(text, "No stray dots").startswith("✗" if "empty_label" in failing else "✓")
+            assert screen.query_one("#submit", Button).disabled
+        assert failed_codes(screen) == {"uppercase"}
+        assert "Use lowercase" in text_of(screen.query_one("#fix"))
+        await pilot.press("ctrl+f")
+        assert screen.query_one("#domain", Input).value == "cdn.newsite.net"
+        assert failed_codes(screen) == set()
+        assert line(text_of(checklist), "Lowercase").startswith("✓")
+
+
+async def test_punycode_fix_for_a_chinese_name():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(pilot)
+        screen.query_one("#domain", Input).value = "图片.newsite.net"
+        await pilot.pause()
+        assert "non_ascii" in failed_codes(screen)
+        assert "ICP" in text_of(screen.query_one("#checklist"))
+        assert screen.check.fix.label == "Use Punycode"
+        assert screen.query_one("#submit", Button).disabled
+        await pilot.press("ctrl+f")
+        value = screen.query_one("#domain", Input).value
+        assert value.startswith("xn--") and value.endswith(".newsite.net") and value.isascii()
+        assert failed_codes(screen) == set()
+
+
+async def test_cloud_check_answers_for_the_last_text_typed():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(pilot)
+        # "taken.example.org" is held by another account; one more keystroke makes it free.
+        await type_text(pilot, "taken.example.org")
+        await wait_for(pilot, lambda: screen.cloud.get("Available in CDN", (None,))[0] is False,
+                       what="the taken verdict")
+        assert "another Alibaba Cloud account" in text_of(screen.query_one("#checklist"))
+        assert screen.query_one("#submit", Button).disabled
+        for _ in "taken":
+            await pilot.press("backspace")
+        # Now "taken.example.org" minus its last five characters: retype a free name.
+        screen.query_one("#domain", Input).value = ""
+        await type_text(pilot, "free.example.org")
+        await wait_for(pilot, lambda: screen.cloud.get("Available in CDN", (None,))[0] is True,
+                       what="the free verdict")
+        checked = [p.get("DomainName") for p in app.sandbox.calls.of("CheckCdnDomainExist")]
+        assert checked[-1] == "free.example.org"
+        # Debounced: the name was not asked for keystroke by keystroke.
+        assert len(checked) < len("taken.example.orgfree.example.org") // 4
+        assert "6 / 50 domains" in text_of(screen.query_one("#checklist"))
+
+
+async def test_submit_then_configuring_then_online_in_the_list():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(pilot)
+        await type_text(pilot, "assets.example.com")
+        await wait_for(pilot, lambda: not screen.query_one("#submit", Button).disabled,
+                       what="submit enabled")
+        app.sandbox.world.configure_delay = 2000  # 2 s real at speed 1000: see it configuring
+        await pilot.press("ctrl+s")
+        details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
+                                 and app.screen, what="the new domain's details")
+        assert details.domain_name == "assets.example.com"
+        added = app.sandbox.world.domains["assets.example.com"]
+        assert added.sources[0]["content"] == "demo-assets.oss-cn-hangzhou.aliyuncs.com"
+        await pilot.press("escape")
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: "assets.example.com" in table.rows, what="row")
+
+        def status() -> str:
+            return str(table.get_row("assets.example.com")[1])
+
+        await wait_for(pilot, lambda: "configuring" in status(), what="configuring")
+        # The list refreshes itself while a domain is changing: no key pressed.
+        await wait_for(pilot, lambda: "online" in status(), timeout=15, what="online")
+
+
+async def test_an_api_error_keeps_what_was_typed():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(pilot)
+        await type_text(pilot, "keep.example.com")
+        await wait_for(pilot, lambda: not screen.query_one("#submit", Button).disabled,
+                       what="submit enabled")
+        app.sandbox.faults.add("http_error", action="AddCdnDomain", status=400,
+                               code="DomainAlreadyExist", message="The domain already exists.")
+        await pilot.press("ctrl+s")
+        error = screen.query_one("#error")
+        await wait_for(pilot, lambda: error.display, what="the error panel")
+        text = text_of(error)
+        assert "DomainAlreadyExist" in text and "RequestId" in text
+        assert "DCDN" in text  # where the name may already live
+        assert screen.query_one("#domain", Input).value == "keep.example.com"
+        assert isinstance(app.screen, AddDomainScreen)

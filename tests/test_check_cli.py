@@ -1,0 +1,144 @@
+"""`oss-cdn check`: exit codes, the table, the JSON object; in-process against the
+sandbox fixture, and as a real command against the sandbox's loopback resolvers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from tui.check import add_check_parser, run_check
+from tui.sandbox.world import cname_for
+
+IMG_CNAME = cname_for("img.example.com")  # in CDN, and its record is long in place
+STATIC_CNAME = cname_for("static.example.com")  # in CDN, with no DNS record yet
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="oss-cdn")
+    add_check_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["check", *argv])
+
+
+def check(profile, capsys, *argv: str) -> tuple[int, str, str]:
+    status = run_check(parse(*argv), profile=profile)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_exit_0_and_the_json_object_when_every_server_answers_the_cname(profile, capsys):
+    status, out, err = check(profile, capsys, "img.example.com", "--json")
+    assert status == 0, out + err
+    report = json.loads(out)  # ONE object
+    assert report["domain"] == "img.example.com"
+    assert report["expected"] == IMG_CNAME  # asked of CDN: no --expect
+    assert report["propagated"] is True
+    rows = report["results"]
+    assert {tuple(sorted(r)) for r in rows} == {tuple(sorted(
+        ["resolver", "address", "kind", "verdict", "answer", "ttl", "latency_ms"]))}
+    dns_rows = [r for r in rows if r["kind"] != "cdn"]
+    assert len(dns_rows) == len(profile.nameservers) + len(profile.resolvers)
+    assert all(r["verdict"] == "match" and r["answer"][0] == IMG_CNAME for r in dns_rows)
+    assert all(r["address"].startswith("127.0.0.1:") for r in dns_rows)
+    assert [r for r in rows if r["kind"] == "cdn"][0]["verdict"] == "match"
+    assert "system" not in {r["kind"] for r in rows}
+
+
+def test_exit_1_and_an_aligned_table_while_the_record_is_missing(profile, capsys):
+    status, out, _ = check(profile, capsys, "static.example.com")
+    assert status == 1
+    lines = out.splitlines()
+    assert lines[0] == f"static.example.com: expecting CNAME {STATIC_CNAME}"
+    header = lines[2]
+    table = lines[2:lines.index("", 2)]
+    assert header.split() == ["RESOLVER", "ADDRESS", "VERDICT", "ANSWER", "TTL", "LATENCY"]
+    assert len(table) == 1 + len(profile.nameservers) + len(profile.resolvers) + 1  # + CDN
+    assert len({len(line) for line in table}) == 1  # the numbers end in one column
+    for word in ("ADDRESS", "VERDICT", "ANSWER"):
+        at = header.index(word)
+        assert all(line[at - 2:at] == "  " and line[at] != " " for line in table)
+    rows = {line.split()[0]: line for line in table[1:]}
+    assert "nxdomain" in rows["AliDNS"] and "600s" in rows["AliDNS"]
+    assert "mismatch" in rows["CDN"]
+    assert lines[-1].startswith("Not propagated yet: authoritative not ok · 0/")
+    assert lines[-1].endswith("cached answers expire within about 600 s.")
+
+
+def test_expect_and_resolver_choose_what_is_asked(profile, capsys):
+    aliDNS = dict(profile.resolvers)["AliDNS"]
+    status, out, _ = check(profile, capsys, "img.example.com", "--expect", IMG_CNAME.upper() + ".",
+                           "--resolver", f"Mine={aliDNS}", "--json")
+    assert status == 0
+    report = json.loads(out)
+    assert report["expected"] == IMG_CNAME
+    assert [(r["resolver"], r["address"]) for r in report["results"]] == [("Mine", aliDNS)]
+
+    status, out, _ = check(profile, capsys, "img.example.com", "--expect", STATIC_CNAME,
+                           "--resolver", aliDNS, "--json")
+    assert status == 1
+    assert json.loads(out)["results"][0]["verdict"] == "mismatch"
+
+
+def test_exit_2_when_cdn_does_not_know_the_domain(profile, capsys):
+    status, out, err = check(profile, capsys, "nothere.example.com")
+    assert status == 2
+    assert out == ""
+    assert err.startswith("oss-cdn check: ")
+    assert "InvalidDomain.NotFound" in err
+    assert profile.access_key_secret not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["img.example.com", "--timeout", "0"],
+    ["img.example.com", "--timeout", "soon"],
+    ["img.example.com", "--resolver", "127.0.0.1:99999"],
+    ["img.example.com", "--resolver", "Name="],
+    ["not a domain"],
+    ["localhost"],
+])
+def test_usage_errors_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        parse(*argv)
+    assert exit_.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+ENTRY = (
+    "import argparse, sys\n"
+    "from tui.check import add_check_parser, run_check\n"
+    "parser = argparse.ArgumentParser(prog='oss-cdn')\n"
+    "add_check_parser(parser.add_subparsers(dest='command', required=True))\n"
+    "sys.exit(run_check(parser.parse_args(sys.argv[1:])))\n"
+)
+
+
+def oss_cdn(*argv: str) -> subprocess.CompletedProcess:
+    """The command in a process of its own (only loopback servers are named in `argv`)."""
+    return subprocess.run([sys.executable, "-c", ENTRY, *argv], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_the_command_against_loopback_resolvers(profile):
+    resolvers = [f"--resolver={name}={address}" for name, address in profile.resolvers]
+    done = oss_cdn("check", "img.example.com", "--expect", IMG_CNAME, *resolvers, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["propagated"] is True
+    assert [r["resolver"] for r in report["results"]] == [n for n, _ in profile.resolvers]
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as dead:
+        dead.bind(("127.0.0.1", 0))
+        port = dead.getsockname()[1]
+        done = oss_cdn("check", "img.example.com", "--expect", IMG_CNAME, *resolvers,
+                       f"--resolver=Dead=127.0.0.1:{port}", "--timeout", "0.3")
+    assert done.returncode == 1
+    dead_row = [line for line in done.stdout.splitlines() if line.startswith("Dead ")]
+    assert dead_row and "timeout" in dead_row[0] and "no answer in 0.3 s" in dead_row[0]
+
+    done = oss_cdn("check", "img.example.com", "--timeout", "-1")
+    assert done.returncode == 2
+    assert "timeout" in done.stderr

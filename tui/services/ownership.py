@@ -1,0 +1,119 @@
+"""Proving to CDN that you own a root domain: the TXT record (or file), and the check.
+
+CDN asks once per root domain per account. The console makes you add the TXT record by
+hand and guess when it is live; here the record is created in Alidns when the zone is
+in the account (reusing a correct one, never duplicating), the authoritative servers are
+watched until they serve it, and only then is VerifyDomainOwner called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from tui.dns_rules import exact_rr, find_zone
+from tui.rules import base_name, root_domain
+from tui.services.models import Bucket
+from tui.services.profile import Profile
+from tui.services.propagation import (
+    AUTHORITATIVE,
+    Target,
+    authoritative_targets,
+    parse_address,
+)
+
+TXT_HOST = "verification"
+FILE_NAME = "verification.html"
+QUERY_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """What CDN wants to see for `domain`: `content` at verification.<root>, or in a file."""
+
+    domain: str
+    root: str
+    content: str
+    zone: str | None  # the Alidns zone holding the root in this account, if any
+
+    @property
+    def txt_fqdn(self) -> str:
+        return f"{TXT_HOST}.{self.root}"
+
+    @property
+    def txt_rr(self) -> str:
+        """The host record inside `zone` (the zone may sit above the root)."""
+        if self.zone is None or self.zone == self.root:
+            return TXT_HOST
+        return f"{TXT_HOST}.{self.root[: -len(self.zone) - 1]}"
+
+
+class OwnershipService:
+    def __init__(self, profile: Profile, cdn, dns, oss) -> None:
+        self.profile = profile
+        self.cdn, self.dns, self.oss = cdn, dns, oss
+
+    async def challenge(self, domain: str) -> Challenge:
+        content, zones = await asyncio.gather(self.cdn.verify_content(domain),
+                                              self.dns.list_zones())
+        root = root_domain(base_name(domain))
+        zone = find_zone(root, [z.name for z in zones])
+        return Challenge(domain, root, content, zone)
+
+    async def publish_txt(self, challenge: Challenge) -> bool:
+        """Create the TXT record in Alidns; False when a correct one was already there."""
+        if challenge.zone is None:
+            raise ValueError(f"{challenge.root} is not hosted in this account's Alibaba Cloud DNS")
+        records = await self.dns.records_at(challenge.zone, challenge.txt_rr, "TXT")
+        if any(r.value.strip('"') == challenge.content for r in exact_rr(records, challenge.txt_rr)):
+            return False
+        await self.dns.add_record(challenge.zone, challenge.txt_rr, "TXT", challenge.content)
+        return True
+
+    async def name_servers(self, challenge: Challenge) -> tuple[Target, ...]:
+        """The authoritative servers of the root: the sandbox's own, or by an NS lookup."""
+        if self.profile.sandbox:
+            return tuple(Target(f"Authoritative {n}", *parse_address(a), kind=AUTHORITATIVE)
+                         for n, a in enumerate(self.profile.nameservers, 1))
+        return await authoritative_targets(challenge.root, timeout=QUERY_TIMEOUT)
+
+    async def txt_seen(self, challenge: Challenge) -> dict[str, bool]:
+        """Each authoritative server -> does it serve the TXT value now?"""
+        servers = await self.name_servers(challenge)
+        seen = await asyncio.gather(*(self._serves(s, challenge) for s in servers))
+        return {s.address: ok for s, ok in zip(servers, seen)}
+
+    async def _serves(self, server: Target, challenge: Challenge) -> bool:
+        import dns.asyncquery
+        import dns.exception
+        import dns.message
+
+        query = dns.message.make_query(challenge.txt_fqdn, "TXT")
+        try:
+            host = server.host
+            if not _is_ip(host):
+                host = (await asyncio.get_running_loop().getaddrinfo(host, server.port))[0][4][0]
+            response, _ = await dns.asyncquery.udp_with_fallback(
+                query, host, port=server.port, timeout=QUERY_TIMEOUT)
+        except (dns.exception.DNSException, OSError):
+            return False
+        values = {b"".join(rdata.strings).decode(errors="replace")
+                  for rrset in response.answer if rrset.rdtype == 16 for rdata in rrset}
+        return challenge.content in values
+
+    async def upload_file(self, challenge: Challenge, bucket: Bucket | str) -> None:
+        """Put verification.html with the content at the root of the origin bucket."""
+        await self.oss.put_object(bucket, FILE_NAME, challenge.content)
+
+    async def verify(self, challenge: Challenge, method: str = "dnsCheck") -> str:
+        return await self.cdn.verify_owner(challenge.domain, method)
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
