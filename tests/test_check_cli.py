@@ -99,12 +99,20 @@ def test_exit_2_when_cdn_does_not_know_the_domain(profile, capsys):
     ["img.example.com", "--resolver", "Name="],
     ["not a domain"],
     ["localhost"],
+    ["*.example.com"],
 ])
 def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         parse(*argv)
     assert exit_.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_the_default_timeout_is_the_service_s():
+    from tui.check import DEFAULT_TIMEOUT
+    from tui.services import propagation
+
+    assert parse("img.example.com").timeout == DEFAULT_TIMEOUT == propagation.DEFAULT_TIMEOUT
 
 
 ENTRY = (

@@ -16,6 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import dns.exception
 import dns.message
 import dns.query
 import pytest

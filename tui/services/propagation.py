@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING
 
 import dns.exception
 import dns.message
-import dns.name
 
 from .errors import ServiceError
 from .models import CnameStatus

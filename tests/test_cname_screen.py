@@ -1,0 +1,77 @@
+"""The details screen: the CNAME copied, the BIND line shown, live status."""
+
+from textual.widgets import DataTable
+
+from screens.cname import DomainScreen
+from tests.pilot import connected, sandbox_app, text_of, wait_for
+
+
+async def open_domain(pilot, name: str) -> DomainScreen:
+    await connected(pilot)
+    table = pilot.app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(name))
+    await pilot.press("enter")
+    screen = await wait_for(pilot, lambda: isinstance(pilot.app.screen, DomainScreen)
+                            and pilot.app.screen.domain and pilot.app.screen, what="details")
+    return screen
+
+
+async def test_copy_the_cname_and_the_bind_line():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_domain(pilot, "static.example.com")
+        cname = app.sandbox.world.domains["static.example.com"].cname
+        assert cname in text_of(screen.query_one("#cname"))
+        bind = f"static.example.com. 600 IN CNAME {cname}."
+        assert text_of(screen.query_one("#bind")).strip() == bind
+        record = text_of(screen.query_one("#record"))
+        assert "static" in record and "CNAME" in record and "600" in record
+        await pilot.press("c")
+        assert app.clipboard == cname
+        await pilot.press("b")
+        assert app.clipboard == bind
+
+
+async def test_status_is_polled_until_online():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        world = app.sandbox.world
+        world.configure_delay = 1500
+        origin = {"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
+                  "port": 80, "priority": "20", "weight": "10"}
+        world.add_domain("new.example.com", "web", [origin], "domestic")
+        await pilot.press("r")
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: "new.example.com" in table.rows, what="the new row")
+        screen = await open_domain(pilot, "new.example.com")
+        assert screen.domain.status == "configuring"
+        assert "watching for" in text_of(screen.query_one("#status"))
+        await wait_for(pilot, lambda: screen.domain.status == "online", timeout=10,
+                       what="online")
+        assert "online" in text_of(screen.query_one("#status"))
+
+
+async def test_stop_then_delete_with_typed_confirmation():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_domain(pilot, "static.example.com")
+        world = app.sandbox.world
+        await pilot.press("s")
+        await wait_for(pilot, lambda: world.domains["static.example.com"].status
+                       in ("stopping", "offline"), what="stopping")
+        await pilot.press("d")
+        from tui.widgets.confirm import TypedConfirm
+
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, TypedConfirm)
+                                and app.screen, what="the confirmation")
+        await pilot.press("enter")  # nothing typed: nothing happens
+        assert isinstance(app.screen, TypedConfirm)
+        assert "static.example.com" in world.domains
+        for char in "static.example.com":
+            await pilot.press(char)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "static.example.com" not in world.domains or
+                       world.domains["static.example.com"].status == "deleting",
+                       what="deleting")
+        assert dialog is not app.screen

@@ -1,0 +1,92 @@
+"""Ownership verification end to end on the sandbox's unverified zone (newsite.net)."""
+
+from textual.widgets import Button
+
+from screens.cname import DomainScreen
+from screens.verify import VerifyScreen
+from tests.pilot import sandbox_app, text_of, type_text, wait_for
+from tests.test_add_domain import open_form
+
+
+def txt_records(world):
+    return [r for r in world.current_records("newsite.net")
+            if r.rr == "verification" and r.type == "TXT"]
+
+
+async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot)
+        world = app.sandbox.world
+        assert not world.zones["newsite.net"].verified_for_cdn
+        await type_text(pilot, "cdn.newsite.net")
+        await wait_for(pilot, lambda: not form.query_one("#submit", Button).disabled,
+                       what="submit enabled")
+        await pilot.press("ctrl+s")
+        verify = await wait_for(pilot, lambda: isinstance(app.screen, VerifyScreen)
+                                and app.screen, what="the verification screen")
+        await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+        content = world.verify_content("cdn.newsite.net")
+        shown = text_of(verify.query_one("#txt"))
+        assert "verification" in shown and content in shown and "TXT" in shown
+        assert txt_records(world) == []
+
+        await pilot.press("t")  # one key: create the record, watch DNS, verify
+        details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
+                                 and app.screen, timeout=15, what="the new domain")
+        assert details.domain_name == "cdn.newsite.net"
+        assert world.zones["newsite.net"].verified_for_cdn
+        assert [r.value for r in txt_records(world)] == [content]
+        assert "cdn.newsite.net" in world.domains
+        # The app asked DNS before CDN: VerifyDomainOwner came after the record existed.
+        actions = app.sandbox.calls.actions()
+        assert actions.index("AddDomainRecord") < actions.index("VerifyDomainOwner")
+        await wait_for(pilot, lambda: details.domain and details.domain.status == "online",
+                       timeout=15, what="online")
+        await pilot.press("c")
+        assert app.clipboard == world.domains["cdn.newsite.net"].cname
+
+
+async def test_publishing_twice_reuses_the_record(sandbox, profile):
+    from tui.services.facade import Services
+
+    services = Services(profile)
+    ownership = services.ownership
+    challenge = await ownership.challenge("img.newsite.net")
+    assert challenge.zone == "newsite.net" and challenge.root == "newsite.net"
+    assert await ownership.publish_txt(challenge) is True
+    assert await ownership.publish_txt(challenge) is False
+    assert len(txt_records(sandbox.world)) == 1
+    seen = await ownership.txt_seen(challenge)
+    assert seen and all(seen.values())
+    await ownership.verify(challenge)
+    assert sandbox.world.zones["newsite.net"].verified_for_cdn
+
+
+async def test_a_failed_verification_says_why(sandbox, profile):
+    from tui.services.errors import CloudError
+    from tui.services.facade import Services
+
+    ownership = Services(profile).ownership
+    challenge = await ownership.challenge("img.newsite.net")
+    assert (await ownership.txt_seen(challenge)) and not any(
+        (await ownership.txt_seen(challenge)).values())
+    try:
+        await ownership.verify(challenge)
+    except CloudError as error:
+        assert error.code == "DomainOwnerVerifyFail"
+        assert error.request_id
+    else:
+        raise AssertionError("verification passed without the TXT record")
+
+
+async def test_file_method_uploads_to_the_origin_bucket(sandbox, profile):
+    from tui.services.facade import Services
+
+    ownership = Services(profile).ownership
+    challenge = await ownership.challenge("img.newsite.net")
+    await ownership.upload_file(challenge, "demo-assets")
+    assert sandbox.world.buckets["demo-assets"].objects["verification.html"] == \
+        challenge.content.encode()
+    await ownership.verify(challenge, "fileCheck")
+    assert sandbox.world.zones["newsite.net"].verified_for_cdn
