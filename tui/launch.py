@@ -21,6 +21,7 @@ class LaunchOptions:
     region: str | None = None
     sandbox: bool = False
     sandbox_speed: float = DEFAULT_SANDBOX_SPEED
+    sandbox_epoch: float | None = None  # a fixed start: a reproducible sandbox world
 
 
 def disable_ecs_metadata_by_default() -> None:
@@ -41,13 +42,13 @@ def connect(options: LaunchOptions):
         except CredentialsNotFound:
             if options.profile:
                 raise
-    return start_sandbox(options.sandbox_speed)
+    return start_sandbox(options.sandbox_speed, options.sandbox_epoch)
 
 
-def start_sandbox(speed: float):
+def start_sandbox(speed: float, epoch: float | None = None):
     from tui.sandbox.runner import Sandbox
     from tui.services.profile import sandbox_profile
 
-    box = Sandbox(speed=speed)
+    box = Sandbox(speed=speed, epoch=epoch)
     box.start()
     return sandbox_profile(box.info), box

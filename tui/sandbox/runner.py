@@ -26,10 +26,11 @@ START_TIMEOUT = 15.0
 
 
 class Sandbox:
-    def __init__(self, speed: float = 1.0, host: str = "127.0.0.1") -> None:
+    def __init__(self, speed: float = 1.0, host: str = "127.0.0.1",
+                 epoch: float | None = None) -> None:
         self.speed = speed
         self.host = host
-        self.world = World(speed)
+        self.world = World(speed, epoch=epoch)
         self.faults = Faults()
         self.calls = CallLog()
         self.info: dict = {}

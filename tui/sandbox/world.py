@@ -26,11 +26,11 @@ DEFAULT_QUOTA = 50
 class Clock:
     """Sandbox seconds: `speed` of them pass in each real second."""
 
-    def __init__(self, speed: float = 1.0) -> None:
+    def __init__(self, speed: float = 1.0, start: float | None = None) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
-        self._wall0 = time.time()
+        self._wall0 = time.time() if start is None else start
         self._mono0 = time.monotonic()
 
     def now(self) -> float:
@@ -133,13 +133,17 @@ def edge_address(cname: str) -> str:
 
 
 class World:
-    def __init__(self, speed: float = 1.0, *, seed: bool = True) -> None:
+    def __init__(self, speed: float = 1.0, *, seed: bool = True,
+                 epoch: float | None = None) -> None:
+        """`epoch` fixes the world's start time (and so its dates and verification
+        contents): a reproducible world for screenshots and demos."""
         self.lock = threading.RLock()
-        self.clock = Clock(speed)
+        self.clock = Clock(speed, epoch)
         # The account's key pair: the only one the sandbox accepts.
         self.access_key_id = "SBX" + _random_token(17)
         self.access_key_secret = _random_token(30)
-        self.account_uid = "1" + _random_token(15, string.digits)
+        self.account_uid = ("1" + _random_token(15, string.digits) if epoch is None
+                            else str(int(epoch)).rjust(16, "1"))
         self.quota = DEFAULT_QUOTA
         self.zones: dict[str, SandboxZone] = {}
         self.records: list[RecordVersion] = []
