@@ -37,6 +37,8 @@ class DomainScreen(DomainActions):
     BINDINGS = [
         Binding("c", "copy_cname", "Copy CNAME", id="domain.copy"),
         Binding("b", "copy_bind", "Copy BIND line", id="domain.copy_bind"),
+        Binding("n", "dns_record", "Create DNS record", id="domain.dns"),
+        Binding("p", "propagation", "Propagation", id="domain.propagation"),
         Binding("v", "verify", "Verify owner", id="domain.verify"),
         Binding("s", "toggle", "Start/Stop", id="domain.toggle"),
         Binding("d", "delete", "Delete", id="domain.delete"),
@@ -135,6 +137,18 @@ class DomainScreen(DomainActions):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_dns_record(self) -> None:
+        from screens.cname_plan import CnamePlanScreen
+
+        if self.domain and self.domain.cname:
+            self.app.push_screen(CnamePlanScreen(self.domain.name, self.domain.cname))
+
+    def action_propagation(self) -> None:
+        from screens.propagation import PropagationScreen
+
+        if self.domain and self.domain.cname:
+            self.app.push_screen(PropagationScreen(self.domain.name, self.domain.cname))
 
     def action_verify(self) -> None:
         from screens.verify import VerifyScreen

@@ -69,16 +69,16 @@ def test_exit_1_and_an_aligned_table_while_the_record_is_missing(profile, capsys
 
 
 def test_expect_and_resolver_choose_what_is_asked(profile, capsys):
-    aliDNS = dict(profile.resolvers)["AliDNS"]
+    alidns = dict(profile.resolvers)["AliDNS"]
     status, out, _ = check(profile, capsys, "img.example.com", "--expect", IMG_CNAME.upper() + ".",
-                           "--resolver", f"Mine={aliDNS}", "--json")
+                           "--resolver", f"Mine={alidns}", "--json")
     assert status == 0
     report = json.loads(out)
     assert report["expected"] == IMG_CNAME
-    assert [(r["resolver"], r["address"]) for r in report["results"]] == [("Mine", aliDNS)]
+    assert [(r["resolver"], r["address"]) for r in report["results"]] == [("Mine", alidns)]
 
     status, out, _ = check(profile, capsys, "img.example.com", "--expect", STATIC_CNAME,
-                           "--resolver", aliDNS, "--json")
+                           "--resolver", alidns, "--json")
     assert status == 1
     assert json.loads(out)["results"][0]["verdict"] == "mismatch"
 

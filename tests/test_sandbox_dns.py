@@ -190,7 +190,7 @@ async def test_lagging_resolver_keeps_the_old_answer_until_ttl_and_lag_pass(worl
 
 
 async def test_resolvers_cache_negative_answers_for_the_soa_minimum(world, servers):
-    resolver = servers.resolvers["AliDNS"]
+    resolver = servers.resolvers["OpenDNS"]  # caps negative answers at the SOA's 600
     before = world.now()
     missing = await ask(resolver, "later.example.com")
     assert missing.rcode() == dns.rcode.NXDOMAIN and missing.authority[0].ttl <= 600
@@ -203,6 +203,15 @@ async def test_resolvers_cache_negative_answers_for_the_soa_minimum(world, serve
         assert time.monotonic() < deadline, "the negative answer never expired"
         await asyncio.sleep(0.02)
     assert world.now() - before >= 600 and values(found) == ["127.0.0.8"]
+
+
+async def test_resolvers_cap_negative_caching_each_their_own_way(world, servers):
+    caps = {}
+    for name in ("AliDNS", "CNNIC", "OpenDNS"):
+        missing = await ask(servers.resolvers[name], f"gone-{name.lower()}.example.com")
+        assert missing.rcode() == dns.rcode.NXDOMAIN
+        caps[name] = missing.authority[0].ttl
+    assert caps["AliDNS"] <= 60 < caps["CNNIC"] <= 300 < caps["OpenDNS"] <= 600
 
 
 async def test_large_answers_are_truncated_over_udp_and_whole_over_tcp(world, servers):

@@ -35,20 +35,23 @@ class PublicResolver:
     stands_for: str  # the real resolver's address
     region: str  # "mainland" | "global"
     lag: float  # sandbox seconds behind the world
+    # Real resolvers cap how long they keep a negative answer, each its own way; without
+    # caps every resolver asked at once would turn at once, when the SOA minimum ends.
+    max_negative_ttl: int = 600
 
 
-# Lags spread so that a propagation board turns its rows one by one.
+# Lags and caps spread so that a propagation board turns its rows one by one.
 PUBLIC_RESOLVERS = (
-    PublicResolver("AliDNS", "223.5.5.5", "mainland", 0),
-    PublicResolver("AliDNS 2", "223.6.6.6", "mainland", 15),
-    PublicResolver("DNSPod", "119.29.29.29", "mainland", 30),
-    PublicResolver("114DNS", "114.114.114.114", "mainland", 60),
-    PublicResolver("Baidu", "180.76.76.76", "mainland", 90),
-    PublicResolver("CNNIC", "1.2.4.8", "mainland", 120),
-    PublicResolver("Google", "8.8.8.8", "global", 150),
-    PublicResolver("Cloudflare", "1.1.1.1", "global", 180),
-    PublicResolver("Quad9", "9.9.9.9", "global", 240),
-    PublicResolver("OpenDNS", "208.67.222.222", "global", 300),
+    PublicResolver("AliDNS", "223.5.5.5", "mainland", 0, 60),
+    PublicResolver("AliDNS 2", "223.6.6.6", "mainland", 15, 90),
+    PublicResolver("DNSPod", "119.29.29.29", "mainland", 30, 120),
+    PublicResolver("114DNS", "114.114.114.114", "mainland", 60, 180),
+    PublicResolver("Baidu", "180.76.76.76", "mainland", 90, 240),
+    PublicResolver("CNNIC", "1.2.4.8", "mainland", 120, 300),
+    PublicResolver("Google", "8.8.8.8", "global", 150, 360),
+    PublicResolver("Cloudflare", "1.1.1.1", "global", 180, 420),
+    PublicResolver("Quad9", "9.9.9.9", "global", 240, 480),
+    PublicResolver("OpenDNS", "208.67.222.222", "global", 300, 600),
 )
 
 
@@ -189,6 +192,8 @@ class CachingResolver(_Server):
             # Positive answers live for the chain's smallest TTL, negative ones for the
             # SOA's (RFC 2308): both are in the sections' TTLs.
             ttl = min((r.ttl for r in result.answer + result.authority), default=0)
+            if not result.answer:
+                ttl = min(ttl, self.spec.max_negative_ttl)
             entry = _CacheEntry(result, now + ttl)
             self._store(key, entry, now)
         remaining = max(0, int(entry.expires - now))

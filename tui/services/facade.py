@@ -15,6 +15,7 @@ from .profile import Profile
 if TYPE_CHECKING:
     from .alidns import DnsService
     from .cdn import CdnService
+    from .cname_setup import CnameSetupService
     from .oss import OssService
     from .ownership import OwnershipService
     from .propagation import PropagationService
@@ -58,6 +59,12 @@ class Services:
         return OwnershipService(self.profile, self.cdn, self.dns, self.oss)
 
     @cached_property
+    def cname_setup(self) -> CnameSetupService:
+        from .cname_setup import CnameSetupService
+
+        return CnameSetupService(self.dns)
+
+    @cached_property
     def propagation(self) -> PropagationService:
         from .propagation import PropagationService
 
@@ -65,7 +72,7 @@ class Services:
 
     def warm_up(self) -> None:
         """Import the SDKs now (from a worker thread), not on the event loop later."""
-        self.cdn, self.dns, self.oss, self.ownership, self.propagation  # noqa: B018
+        self.cdn, self.dns, self.oss, self.ownership, self.cname_setup, self.propagation  # noqa: B018
 
     async def close(self) -> None:
         """Release the connection pool oss2 keeps (the tea SDKs open one per call)."""

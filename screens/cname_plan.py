@@ -1,0 +1,162 @@
+"""The CDN CNAME in one step: the DNS change shown as a plan, applied on confirmation."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from screens.cname import record_table
+from tui.clipboard import copy
+from tui.dns_rules import bind_line
+from tui.explain import explain
+from tui.rules import display_name
+
+ACTION_STYLES = {"create": "green", "update": "yellow", "delete": "red", "enable": "cyan"}
+
+
+def plan_table(plan) -> Table:
+    table = Table.grid(padding=(0, 2))
+    for _ in range(4):
+        table.add_column()
+    for step in plan.steps:
+        if step.action == "update":
+            detail = f"{step.old_value} -> {step.value}"
+        elif step.action == "create":
+            detail = f"{step.value}  TTL {step.ttl}"
+        else:
+            detail = step.value
+        table.add_row(Text(step.action, style=f"bold {ACTION_STYLES[step.action]}"),
+                      Text(step.rr), Text(step.type), Text(detail))
+    return table
+
+
+class CnamePlanScreen(Screen[bool]):
+    """Point the domain at its CDN CNAME in Alibaba Cloud DNS. The change is shown as a
+    plan (create / update / delete) and nothing is sent until you press Enter. Conflicting
+    records block the plan until you choose to replace them (x); for a wildcard, records
+    it would not cover can be removed (w). When the DNS is hosted elsewhere, the record
+    to create there is shown instead."""
+
+    CSS_PATH = "cname_plan.tcss"
+    BINDINGS = [
+        Binding("enter", "apply", "Apply plan", id="plan.apply"),
+        Binding("x", "replace", "Replace conflicts", id="plan.replace"),
+        Binding("w", "remove_shadows", "Remove shadows", id="plan.shadows"),
+        Binding("c", "copy", "Copy record", id="plan.copy"),
+        Binding("p", "board", "Propagation", id="plan.board"),
+        Binding("escape", "dismiss(False)", "Back", id="plan.back"),
+    ]
+
+    def __init__(self, domain: str, cname: str) -> None:
+        super().__init__()
+        self.domain = domain
+        self.cname = cname
+        self.setup = None
+        self.replace = False
+        self.remove_shadows = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(Text(f"Point {display_name(self.domain)} at CDN", style="bold"),
+                         id="title")
+            yield Static("", id="where")
+            yield Static("", id="plan")
+            yield Static("", id="notes")
+            yield Static("", id="state")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#plan").loading = True
+        self.prepare()
+
+    @work(exclusive=True, group="plan")
+    async def prepare(self) -> None:
+        from tui.services.errors import ServiceError
+
+        try:
+            self.setup = await self.app.services.cname_setup.prepare(
+                self.domain, self.cname, replace=self.replace,
+                remove_shadows=self.remove_shadows)
+        except ServiceError as error:
+            self.app.report(error, "Could not read the DNS records")
+            return
+        finally:
+            self.query_one("#plan").loading = False
+        self.show()
+
+    def show(self) -> None:
+        setup, plan = self.setup, self.setup.plan
+        where = self.query_one("#where", Static)
+        notes = self.query_one("#notes", Static)
+        if plan is None:
+            where.update(Text(
+                f"{display_name(self.domain)} is not in a zone of this account's Alibaba Cloud "
+                "DNS: create this record at your DNS provider (c copies it), then press p to "
+                "watch resolvers pick it up."))
+            self.query_one("#plan", Static).update(record_table(self.domain, self.cname))
+            notes.update(Text(bind_line(self.domain, self.cname), style="dim"))
+            return
+        where.update(Text(f"Zone {plan.zone} in Alibaba Cloud DNS · host record {plan.rr}"))
+        body = plan_table(plan) if plan.steps else Text(
+            f"{plan.rr} already points at {self.cname}: nothing to do. Press p to check "
+            "propagation.", style="green")
+        self.query_one("#plan", Static).update(body)
+        lines = Text()
+        for conflict in plan.blockers:
+            lines.append("✗ ", style="red bold").append(conflict.message + "\n")
+        if plan.blockers:
+            lines.append("Press x to delete them as part of the plan.\n", style="bold")
+        for conflict in plan.warnings:
+            lines.append("! ", style="yellow bold").append(conflict.message + "\n")
+        if any(c.code == "shadow" for c in plan.warnings):
+            lines.append("Press w to delete them as part of the plan.\n", style="bold")
+        if plan.steps and plan.ready:
+            lines.append("\nNothing has been changed yet. Enter applies the plan.", style="bold")
+        notes.update(lines)
+
+    def action_replace(self) -> None:
+        self.replace = not self.replace
+        self.prepare()
+
+    def action_remove_shadows(self) -> None:
+        self.remove_shadows = not self.remove_shadows
+        self.prepare()
+
+    def action_copy(self) -> None:
+        copy(self.app, bind_line(self.domain, self.cname), "the BIND line")
+
+    def action_board(self) -> None:
+        from screens.propagation import PropagationScreen
+
+        self.app.switch_screen(PropagationScreen(self.domain, self.cname))
+
+    @work(exclusive=True, group="plan")
+    async def action_apply(self) -> None:
+        from tui.services.cname_setup import ApplyError
+
+        plan = self.setup.plan if self.setup else None
+        if plan is None or not plan.steps:
+            self.action_board()
+            return
+        if not plan.ready:
+            self.notify("Conflicting records block this plan: press x to replace them.",
+                        severity="warning")
+            return
+        state = self.query_one("#state", Static)
+        state.update("Applying…")
+        try:
+            done = await self.app.services.cname_setup.apply(self.setup)
+        except ApplyError as error:
+            applied = "".join(f"\n  done: {s.describe()}" for s in error.done)
+            state.update(Text(f"{error.step.describe()} failed.{applied}\n"
+                              f"{explain(error.error)}", style="red"))
+            return
+        self.notify(f"Applied {len(done)} change(s) to {plan.zone}.", markup=False)
+        self.action_board()

@@ -1,0 +1,143 @@
+"""The propagation board: who sees the CDN CNAME yet, re-checked until everyone does."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tui.rules import display_name
+
+# verdict -> (symbol, style): the word is always shown too, for terminals without colour.
+VERDICTS = {
+    "match": ("✓", "green"),
+    "mismatch": ("✗", "red"),
+    "nxdomain": ("∅", "yellow"),
+    "noanswer": ("∅", "yellow"),
+    "timeout": ("⌛", "magenta"),
+    "servfail": ("!", "red"),
+    "error": ("!", "red"),
+}
+# The verdict and when it may change first: what fits in 80 columns matters most.
+COLUMNS = ("Resolver", "Verdict", "Change due", "Latency", "Answer", "Address")
+
+
+def verdict_text(verdict: str) -> Text:
+    symbol, style = VERDICTS.get(verdict, ("?", ""))
+    return Text(f"{symbol} {verdict}", style=style)
+
+
+def row_cells(result, ttl_scale: float = 1.0) -> list[Text]:
+    """One board row; `ttl_scale` turns the resolver's seconds into real ones."""
+    answer = " → ".join(result.answer) or result.detail or "—"
+    ttl = f"in ~{result.ttl * ttl_scale:.0f} s" if result.hint else ""
+    latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—"
+    return [Text(result.resolver), verdict_text(str(result.verdict)), Text(ttl),
+            Text(latency, justify="right"), Text(answer), Text(result.address)]
+
+
+class PropagationScreen(Screen):
+    """Is the CNAME live? Each row is one DNS server asked at the same moment: the zone's
+    authoritative servers, public resolvers in and outside mainland China, and CDN's own
+    view. Rows are judged by the CNAME target, not the final addresses (they differ by
+    location). A stale or negative answer shows how long it may stay cached. The board
+    re-checks on its own, backing off, pauses while hidden, and stops once propagated."""
+
+    CSS_PATH = "propagation.tcss"
+    BINDINGS = [
+        Binding("r", "check_now", "Check now", id="board.check"),
+        Binding("escape", "dismiss", "Back", id="board.back"),
+    ]
+
+    def __init__(self, domain: str, expected: str) -> None:
+        super().__init__()
+        self.domain = domain
+        self.expected = expected
+        self.board = None
+        self.generation = 0  # bumps on every (re)schedule; stale timers see a mismatch
+        self.active = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text.assemble(("Propagation of ", "bold"),
+                                   (display_name(self.domain), "bold"),
+                                   " → ", self.expected), id="title")
+        yield Static("", id="summary")
+        table: DataTable = DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        for label in COLUMNS:
+            table.add_column(label, key=label)
+        yield table
+        yield Static("", id="next")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from tui.services.verdicts import PropagationBoard
+
+        sandbox = self.app.sandbox
+        # Resolver TTLs count sandbox seconds; the board waits in real ones.
+        scale = 1 / sandbox.speed if sandbox is not None else 1.0
+        self.board = PropagationBoard(self.expected, ttl_scale=scale,
+                                      base_delay=2.0 * min(1.0, scale * 20))
+
+    def on_screen_resume(self) -> None:
+        self.active = True
+        self.check()
+
+    def on_screen_suspend(self) -> None:
+        self.active = False
+        self.generation += 1  # pending re-checks lapse while hidden
+
+    def action_check_now(self) -> None:
+        self.check()
+
+    @work(exclusive=True, group="board")
+    async def check(self) -> None:
+        from tui.services.cname_setup import probe_name
+        from tui.services.errors import ServiceError
+
+        self.generation += 1
+        self.query_one("#next", Static).update(Text("checking…", style="dim"))
+        try:
+            results = await self.app.services.propagation.check(probe_name(self.domain),
+                                                                self.expected)
+        except ServiceError as error:
+            self.app.report(error, "Could not check propagation")
+            return
+        self.board = self.board.advance(results)
+        self.show()
+        if self.board.propagated:
+            self.query_one("#next", Static).update(Text(
+                "Propagated: every server asked answers the CDN CNAME. Checks stopped; "
+                "r checks again.", style="green"))
+            return
+        if self.active:
+            delay = self.board.next_delay
+            self.query_one("#next", Static).update(
+                Text(f"next check in {delay:.0f} s · r checks now", style="dim"))
+            self.set_timer(delay, partial(self._due, self.generation))
+
+    def _due(self, generation: int) -> None:
+        if generation == self.generation and self.active:
+            self.check()
+
+    def show(self) -> None:
+        board = self.board
+        table = self.query_one(DataTable)
+        keys = [r.resolver for r in board.results]
+        if list(table.rows) != keys:
+            table.clear()
+            for result in board.results:
+                table.add_row(*row_cells(result, board.ttl_scale), key=result.resolver)
+        else:
+            for result in board.results:
+                for column, cell in zip(COLUMNS, row_cells(result, board.ttl_scale)):
+                    table.update_cell(result.resolver, column, cell)
+        style = "bold green" if board.propagated else "bold yellow"
+        verdict = "PROPAGATED" if board.propagated else "NOT YET"
+        self.query_one("#summary", Static).update(Text.assemble(
+            (verdict, style), f"  {board.summary}  ·  round {board.rounds}"))

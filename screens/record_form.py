@@ -1,0 +1,265 @@
+"""Add or edit one Alibaba Cloud DNS record, every rule checked as you type."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from tui.dns_rules import (
+    FREE_MAX_TTL,
+    FREE_MIN_TTL,
+    MX_PRIORITY,
+    RECORD_TYPES,
+    Conflict,
+    RecordCheck,
+    check_record,
+    record_conflicts,
+)
+from tui.explain import explain
+from tui.rules import Problem
+from tui.services.models import DnsRecord, Zone
+
+# Alidns editions (Zone.version_code) -> (name, lowest TTL allowed); all allow up to 86400.
+EDITIONS: dict[str, tuple[str, int]] = {
+    "mianfei": ("Free", FREE_MIN_TTL),
+    "version_personal": ("Personal", 600),
+    "version_enterprise_basic": ("Enterprise Standard", 60),
+    "version_enterprise_advanced": ("Enterprise Ultimate", 1),
+}
+DEFAULT_TTL = 600
+DEFAULT_PRIORITY = "10"
+LINE = "default"  # the only resolution line the form writes: every resolver
+PLACEHOLDERS = {
+    "A": "IPv4 address, e.g. 203.0.113.10",
+    "AAAA": "IPv6 address, e.g. 2001:db8::10",
+    "CNAME": "host name, e.g. img.example.com.w.kunlunsl.com",
+    "NS": "name server, e.g. ns1.example.net",
+    "MX": "mail server, e.g. mx1.example.com",
+    "TXT": "text, e.g. v=spf1 -all",
+    "CAA": 'e.g. 0 issue "letsencrypt.org"',
+    "SRV": "priority weight port target, e.g. 0 5 5060 sip.example.com",
+}
+FIELDS = ("rr", "value", "ttl", "priority")
+
+
+def edition_name(version_code: str) -> str:
+    """The edition as the console names it; an unknown code as it is."""
+    return EDITIONS.get(version_code, (version_code or "unknown", 0))[0]
+
+
+def ttl_range(zone: Zone) -> tuple[int, int]:
+    """The TTLs the zone's edition allows; an unknown edition gets the free range, which
+    every edition accepts."""
+    low = EDITIONS.get(zone.version_code, ("", FREE_MIN_TTL))[1]
+    return low, FREE_MAX_TTL
+
+
+def field_of(problem: Problem) -> str:
+    """Which input a problem of tui.dns_rules.check_record belongs under."""
+    for prefix, field in (("rr_", "rr"), ("ttl_", "ttl"), ("mx_priority", "priority")):
+        if problem.code.startswith(prefix):
+            return field
+    return "value"
+
+
+def _line(mark: str, style: str, message: str) -> Text:
+    return Text.assemble((mark, style), " ", message)
+
+
+class RecordForm(ModalScreen[DnsRecord | None]):
+    """A DNS record of the zone, new or edited. Each field shows what is wrong with it as
+    you type; records already at the host that would conflict are shown before anything
+    is sent. Dismissed with the saved record, or None when cancelled."""
+
+    CSS_PATH = "record_form.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="record.save"),
+        Binding("escape", "dismiss(None)", "Cancel", id="record.cancel"),
+    ]
+
+    def __init__(self, zone: Zone, records: Sequence[DnsRecord],
+                 record: DnsRecord | None = None) -> None:
+        super().__init__()
+        self.zone = zone
+        self.records = records  # the zone's records, to find conflicts before sending
+        self.record = record  # None: a new record
+        self.min_ttl, self.max_ttl = ttl_range(zone)
+        # A field shows its errors once typed in (or when it arrives filled in, to edit).
+        self.touched: set[str] = set(FIELDS) if record else set()
+        self.check: RecordCheck = RecordCheck(())
+        self.conflicts: list[Conflict] = []
+
+    def compose(self) -> ComposeResult:
+        r = self.record
+        title = (f"Edit {r.rr} {r.type} in {self.zone.name}" if r
+                 else f"New record in {self.zone.name}")
+        priority = str(r.priority) if r and r.priority is not None else DEFAULT_PRIORITY
+        with Vertical(id="dialog"):
+            yield Static(Text(title, style="bold"), id="title")
+            with VerticalScroll():
+                yield from self._field("Host", Input(r.rr if r else "", id="rr", compact=True,
+                                                     placeholder="@ for the domain itself, www, *"))
+                with Horizontal(classes="field", id="type_row"):
+                    yield Label("Type")
+                    yield Select([(t, t) for t in RECORD_TYPES], value=r.type if r else "A",
+                                 allow_blank=False, compact=True, id="type")
+                yield from self._field("Value", Input(r.value if r else "", id="value",
+                                                      compact=True))
+                yield from self._field("TTL", Input(str(r.ttl if r else DEFAULT_TTL), id="ttl",
+                                                    compact=True))
+                yield from self._field("Priority", Input(priority, id="priority", compact=True),
+                                       row_id="priority_row")
+                with Horizontal(classes="field"):
+                    yield Label("Line")
+                    yield Static(Text(f"{LINE} (every resolver)"), id="line")
+                yield Static("", id="conflicts")
+                yield Static("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Save", id="save", variant="primary", compact=True, disabled=True)
+
+    def _field(self, label: str, box: Input, row_id: str | None = None) -> ComposeResult:
+        with Horizontal(classes="field", id=row_id):
+            yield Label(label)
+            yield box
+        yield Static("", id=f"{box.id}_note", classes="note")
+
+    def on_mount(self) -> None:
+        self.query_one("#error").display = False
+        self.query_one("#rr" if self.record is None else "#value", Input).focus()
+        self.type_changed()
+
+    # -- what the form holds -----------------------------------------------------------
+
+    def value_of(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value
+
+    @property
+    def type(self) -> str:
+        return str(self.query_one("#type", Select).value)
+
+    @property
+    def rr(self) -> str:
+        return self.value_of("rr").lower()
+
+    @property
+    def value(self) -> str:
+        value = self.value_of("value")
+        return value if self.type == "TXT" else value.strip()  # spaces are data in TXT
+
+    @property
+    def priority(self) -> int | None:
+        return int(self.value_of("priority")) if self.type == "MX" else None
+
+    def unchanged(self) -> bool:
+        r = self.record
+        return r is not None and (r.rr, r.type, r.value, str(r.ttl)) == (
+            self.rr, self.type, self.value, self.value_of("ttl").strip()) and (
+            self.type != "MX" or str(r.priority) == self.value_of("priority").strip())
+
+    def ready(self) -> bool:
+        return (self.check.ok and not any(c.severity == "error" for c in self.conflicts)
+                and not self.unchanged())
+
+    # -- live checks -----------------------------------------------------------------
+
+    def refresh_checks(self) -> None:
+        self.check = check_record(
+            self.rr, self.type, self.value, self.value_of("ttl").strip(),
+            priority=self.value_of("priority").strip() if self.type == "MX" else None,
+            min_ttl=self.min_ttl, max_ttl=self.max_ttl,
+        )
+        problems: dict[str, list[Problem]] = {field: [] for field in FIELDS}
+        for problem in self.check.problems:
+            problems[field_of(problem)].append(problem)
+        for field in FIELDS:
+            self.query_one(f"#{field}_note", Static).update(self._note(field, problems[field]))
+        self.conflicts = (record_conflicts(self.rr, self.type, self.records, value=self.value,
+                                           line=LINE, ignore_id=self.record and self.record.record_id)
+                          if not problems["rr"] else [])
+        lines = [_line("✗" if c.severity == "error" else "!",
+                       "red bold" if c.severity == "error" else "yellow bold", c.message)
+                 for c in self.conflicts]
+        if self.unchanged():
+            lines.append(Text("Nothing changed yet.", style="dim"))
+        self.query_one("#conflicts", Static).update(Text("\n").join(lines))
+        self.query_one("#save", Button).disabled = not self.ready()
+
+    def _note(self, field: str, problems: list[Problem]) -> Text:
+        """Under a field: its first error or warning once touched, else a hint."""
+        if problems and field in self.touched:
+            p = problems[0]
+            error = p.severity == "error"
+            return _line("✗" if error else "!", "red bold" if error else "yellow bold", p.message)
+        if field == "rr" and not problems:
+            fqdn = self.zone.name if self.rr == "@" else f"{self.rr}.{self.zone.name}"
+            return Text(fqdn, style="dim")
+        if field == "ttl":
+            edition = edition_name(self.zone.version_code or "mianfei")
+            return Text(f"seconds, {self.min_ttl}-{self.max_ttl} on the {edition} edition",
+                        style="dim")
+        if field == "priority":
+            return Text(f"{MX_PRIORITY.start}-{MX_PRIORITY.stop - 1}, lower is tried first",
+                        style="dim")
+        return Text("")
+
+    @on(Input.Changed)
+    def field_changed(self, event: Input.Changed) -> None:
+        self.touched.add(event.input.id)
+        self.refresh_checks()
+
+    @on(Select.Changed, "#type")
+    def type_changed(self) -> None:
+        self.query_one("#priority_row").display = self.type == "MX"
+        self.query_one("#priority_note").display = self.type == "MX"
+        self.query_one("#value", Input).placeholder = PLACEHOLDERS.get(self.type, "")
+        self.refresh_checks()
+
+    # -- saving ------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self.touched.update(FIELDS)
+        self.refresh_checks()
+        if self.ready():
+            self.save()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)
+
+    @work(exclusive=True, group="record-save")
+    async def save(self) -> None:
+        from tui.services.errors import ServiceError
+
+        dns = self.app.services.dns
+        ttl = int(self.value_of("ttl"))
+        error_box = self.query_one("#error", Static)
+        error_box.display = False
+        button = self.query_one("#save", Button)
+        button.disabled, button.label = True, "Saving…"
+        try:
+            if self.record is None:
+                saved = await dns.add_record(self.zone.name, self.rr, self.type, self.value,
+                                             ttl=ttl, line=LINE, priority=self.priority)
+            else:
+                saved = await dns.update_record(self.record, rr=self.rr, type=self.type,
+                                                value=self.value, ttl=ttl,
+                                                priority=self.priority)
+        except ServiceError as error:
+            # Everything typed stays; the cloud's answer says what to change.
+            button.label = "Save"
+            self.refresh_checks()
+            error_box.update(Text(explain(error)))
+            error_box.display = True
+            error_box.scroll_visible()
+            return
+        self.dismiss(saved)
