@@ -28,6 +28,8 @@ COLUMNS = (
 # While a domain is changing, re-list every few seconds (quicker in the sandbox).
 AUTO_REFRESH = 5.0
 AUTO_REFRESH_SANDBOX = 1.0
+ROWS_AT_ONCE = 200
+FILTER_DEBOUNCE = 0.15
 
 
 class DomainsScreen(DomainActions):
@@ -44,6 +46,7 @@ class DomainsScreen(DomainActions):
         Binding("r", "refresh", "Refresh", id="domains.refresh"),
         Binding("slash", "filter", "Filter", id="domains.filter"),
         Binding("o", "sort", "Sort", id="domains.sort"),
+        Binding("z", "zones", "DNS zones", id="domains.zones"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="domains.clear"),
     ]
 
@@ -53,6 +56,8 @@ class DomainsScreen(DomainActions):
         self.quota: int | None = None
         self.sort_key = "name"
         self.sort_reverse = False
+        self.rows: list = []  # the domains the filter and sort give, in order
+        self.filter_timer = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,12 +108,24 @@ class DomainsScreen(DomainActions):
 
     def show(self) -> None:
         """Fill the table from self.domains, the filter and the sort."""
-        table = self.query_one(DataTable)
         text = self.query_one("#filter", Input).value
-        rows = sort_domains(filter_domains(self.domains, text), self.sort_key, self.sort_reverse)
+        self.rows = sort_domains(filter_domains(self.domains, text), self.sort_key,
+                                 self.sort_reverse)
         selected = self.selected_name()
+        table = self.query_one(DataTable)
         table.clear()
-        for d in rows:
+        self._add_rows(ROWS_AT_ONCE)
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected))
+        self._summarise()
+
+    def _add_rows(self, count: int) -> None:
+        # DataTable measures every cell it is given: thousands of rows at once would
+        # stall typing in the filter, so rows arrive a page at a time as the cursor
+        # nears the end.
+        table = self.query_one(DataTable)
+        start = table.row_count
+        for d in self.rows[start:start + count]:
             table.add_row(
                 Text(display_name(d.name)),
                 status_badge(d.status),
@@ -119,9 +136,13 @@ class DomainsScreen(DomainActions):
                 Text(d.created[:10]),
                 key=d.name,
             )
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
-        self._summarise(len(rows))
+
+    @on(DataTable.RowHighlighted)
+    def more_rows(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        if event.cursor_row >= table.row_count - 20 and table.row_count < len(self.rows):
+            self._add_rows(ROWS_AT_ONCE)
+            self._summarise()
 
     def selected_name(self) -> str | None:
         table = self.query_one(DataTable)
@@ -129,12 +150,15 @@ class DomainsScreen(DomainActions):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
-    def _summarise(self, shown: int) -> None:
-        total = len(self.domains)
-        quota = f"{total} / {self.quota} domains" if self.quota else f"{total} domains"
-        if shown != total:
-            quota += f" · {shown} shown"
-        self.query_one("#summary", Static).update(Text(quota))
+    def _summarise(self) -> None:
+        total, matching = len(self.domains), len(self.rows)
+        text = f"{total} / {self.quota} domains" if self.quota else f"{total} domains"
+        if matching != total:
+            text += f" · {matching} match the filter"
+        shown = self.query_one(DataTable).row_count
+        if shown < matching:
+            text += f" · first {shown} listed (more as you scroll; / narrows)"
+        self.query_one("#summary", Static).update(Text(text))
         empty = self.query_one("#empty", Static)
         empty.display = total == 0
         if total == 0:
@@ -178,6 +202,12 @@ class DomainsScreen(DomainActions):
         if self.app.services is not None:
             self.load()
 
+    def action_zones(self) -> None:
+        from screens.dns_records import ZonesScreen
+
+        if self.app.services is not None:
+            self.app.push_screen(ZonesScreen())
+
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
@@ -204,7 +234,11 @@ class DomainsScreen(DomainActions):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self) -> None:
-        self.show()
+        # Over a long list, wait for a pause in typing rather than re-filter every key.
+        if self.filter_timer is not None:
+            self.filter_timer.stop()
+        self.filter_timer = self.set_timer(FILTER_DEBOUNCE if len(self.domains) > 500 else 0,
+                                           self.show)
 
     @on(Input.Submitted, "#filter")
     def filter_done(self, event: Input.Submitted) -> None:

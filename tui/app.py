@@ -36,7 +36,8 @@ class OssCdnApp(App):
         from screens.domains import DomainsScreen
 
         self.push_screen(DomainsScreen())
-        self.connect()
+        # Connect once the first frame is out: importing the SDKs holds the GIL.
+        self.call_after_refresh(self.connect)
 
     @work(thread=True, exclusive=True, group="connect")
     def connect(self) -> None:
@@ -57,8 +58,9 @@ class OssCdnApp(App):
                 sandbox.stop()
             return
         services = Services(profile)
-        services.warm_up()
+        services.cdn  # noqa: B018 - the domain list needs it first: import it here
         self.call_from_thread(self._connected, profile, sandbox, services)
+        services.warm_up()  # the rest while the list loads, off the event loop
 
     def _connected(self, profile, sandbox, services) -> None:
         self.profile, self.sandbox, self.services = profile, sandbox, services

@@ -210,7 +210,7 @@ def _check_address(kind: str, value: str) -> list[Problem]:
     except ValueError:
         example = "IPv4 address such as 203.0.113.10" if kind == "A" else (
             "IPv6 address such as 2001:db8::10")
-        return [Problem("value_address", f"{_a(kind).capitalize()} record needs an {example}.")]
+        return [Problem("value_address", f"A{_a(kind)[1:]} record needs an {example}.")]
     if kind == "A" and address.version == 6:
         return [Problem("value_address", "That is an IPv6 address, so use an AAAA record for it.")]
     if kind == "AAAA" and address.version == 4:

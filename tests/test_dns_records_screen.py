@@ -1,0 +1,426 @@
+"""The DNS zones and records editor against the sandbox (Pilot), and its pure helpers."""
+
+from textual.widgets import Button, DataTable, Input
+
+from screens.dns_records import RecordsScreen, ZonesScreen, filter_records
+from screens.record_form import RecordForm, edition_name, field_of, ttl_range
+from tests.pilot import connected, sandbox_app, text_of, type_text, wait_for
+from tui.dns_rules import check_record
+from tui.services.models import DnsRecord, Zone
+from tui.widgets.confirm import Confirm
+
+WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord",
+          "SetDomainRecordStatus"}
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def world_record(app, rr: str, type: str, zone: str = "example.com"):
+    found = [r for r in app.sandbox.world.current_records(zone) if r.rr == rr and r.type == type]
+    return found[0] if len(found) == 1 else None
+
+
+def cells(table: DataTable, key: str) -> list[str]:
+    return [str(cell) for cell in table.get_row(key)]
+
+
+def writes(app) -> list[str]:
+    return [a for a in app.sandbox.calls.actions() if a in WRITES]
+
+
+def messages(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def open_zones(pilot) -> ZonesScreen:
+    await connected(pilot)
+    await pilot.press("z")
+    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, ZonesScreen)
+                          and pilot.app.screen.query_one(DataTable).row_count
+                          and pilot.app.screen, what="the zones")
+
+
+async def open_records(pilot, zone: str = "example.com") -> RecordsScreen:
+    zones = await open_zones(pilot)
+    for _ in range(zones.query_one(DataTable).row_count):
+        if zones.selected_name() == zone:
+            break
+        await pilot.press("down")
+    await pilot.press("enter")
+    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecordsScreen)
+                          and pilot.app.screen.loaded and pilot.app.screen, what="the records")
+
+
+async def select_row(pilot, screen: RecordsScreen, rr: str, type: str) -> DnsRecord:
+    table = screen.query_one(DataTable)
+    target = next(r for r in screen.records.values() if r.rr == rr and r.type == type)
+    table.move_cursor(row=table.get_row_index(target.record_id))
+    await pilot.pause()
+    assert screen.current() == target
+    return target
+
+
+async def open_form(pilot, key: str = "a") -> RecordForm:
+    await pilot.press(key)
+    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecordForm)
+                          and pilot.app.screen, what="the record form")
+
+
+async def choose_type(pilot, form: RecordForm, type: str) -> None:
+    """Pick a record type with the keyboard: focus the Select, open it, walk down."""
+    from tui.dns_rules import RECORD_TYPES
+
+    form.query_one("#type").focus()
+    await pilot.press("enter")
+    for _ in range(RECORD_TYPES.index(type) - RECORD_TYPES.index(form.type)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: form.type == type, what=f"type {type}")
+
+
+def note(form: RecordForm, field: str) -> str:
+    return text_of(form.query_one(f"#{field}_note")).strip()
+
+
+def save_disabled(form: RecordForm) -> bool:
+    return form.query_one("#save", Button).disabled
+
+
+# -- pure helpers ---------------------------------------------------------------------
+
+
+def rec(rr: str, type: str, value: str, status: str = "ENABLE", ttl: int = 600) -> DnsRecord:
+    return DnsRecord(record_id=f"{rr}-{type}", zone="example.com", rr=rr, type=type,
+                     value=value, status=status, ttl=ttl)
+
+
+RECORDS = [
+    rec("@", "A", "127.0.0.10"),
+    rec("@", "TXT", "v=spf1 -all"),
+    rec("www", "A", "127.0.0.11"),
+    rec("www2", "A", "127.0.0.12", status="DISABLE"),
+    rec("img", "CNAME", "img.example.com.w.kunlunsl.com", ttl=3600),
+]
+
+
+def rrs(found) -> list[str]:
+    return [f"{r.rr} {r.type}" for r in found]
+
+
+def test_filter_words_match_part_of_host_type_or_value_in_any_case():
+    assert rrs(filter_records(RECORDS, "WWW")) == ["www A", "www2 A"]
+    assert rrs(filter_records(RECORDS, "kunlun")) == ["img CNAME"]
+    assert rrs(filter_records(RECORDS, "txt")) == ["@ TXT"]
+    assert rrs(filter_records(RECORDS, "www .12")) == ["www2 A"]  # every word must match
+    assert rrs(filter_records(RECORDS, "  ")) == rrs(RECORDS)
+    # TTL and status are not searched loosely: "600" is no part of any host, type or value.
+    assert filter_records(RECORDS, "600") == []
+
+
+def test_field_words_match_that_field_exactly():
+    assert rrs(filter_records(RECORDS, "rr:www")) == ["www A"]
+    assert rrs(filter_records(RECORDS, "type:a")) == ["@ A", "www A", "www2 A"]
+    assert rrs(filter_records(RECORDS, "status:disabled")) == ["www2 A"]
+    assert rrs(filter_records(RECORDS, "ttl:3600")) == ["img CNAME"]
+    assert rrs(filter_records(RECORDS, "type:a 11")) == ["www A"]
+    # Half typed ("type:") narrows nothing yet; an unknown field is a plain word.
+    assert rrs(filter_records(RECORDS, "type:")) == rrs(RECORDS)
+    assert filter_records(RECORDS, "owner:me") == []
+
+
+def test_ttl_range_follows_the_edition():
+    assert ttl_range(Zone("a.com", version_code="mianfei")) == (600, 86400)
+    assert ttl_range(Zone("a.com", version_code="version_enterprise_basic")) == (60, 86400)
+    assert ttl_range(Zone("a.com", version_code="version_enterprise_advanced")) == (1, 86400)
+    assert ttl_range(Zone("a.com")) == (600, 86400)  # unknown: what every edition allows
+    assert edition_name("mianfei") == "Free"
+    assert edition_name("new_code") == "new_code"
+
+
+def test_each_problem_goes_under_its_field():
+    check = check_record("a b", "MX", "http://x", "60", priority="99")
+    assert {p.code: field_of(p) for p in check.problems} == {
+        "rr_characters": "rr", "value_url": "value", "mx_priority": "priority",
+        "ttl_range": "ttl"}
+
+
+# -- zones and records ----------------------------------------------------------------
+
+
+async def test_zones_and_records_are_listed_exactly_as_the_world_holds_them():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        zones = await open_zones(pilot)
+        world = app.sandbox.world
+        table = zones.query_one(DataTable)
+        hosted = {n for n, z in world.zones.items() if z.hosted_in_alidns}
+        assert set(table.rows) == hosted  # partner.org is DNS hosted elsewhere: not listed
+        row = cells(table, "example.com")
+        assert row[1:3] == [str(len(world.current_records("example.com"))), "Free"]
+        assert row[3] == "dns9.hichina.com, dns10.hichina.com"
+
+        screen = await open_records(pilot)
+        records = screen.query_one(DataTable)
+        held = world.current_records("example.com")
+        assert set(records.rows) == {r.record_id for r in held}
+        for r in held:
+            value = r.value + (f"  priority {r.priority}" if r.type == "MX" else "")
+            assert cells(records, r.record_id) == [
+                r.rr, r.type, value, str(r.ttl), r.line,
+                "● enabled" if r.enabled else "○ disabled", "locked" if r.locked else ""]
+        assert "8 records" in text_of(screen.query_one("#summary"))
+        # The apex comes first.
+        first = records.coordinate_to_cell_key((0, 0)).row_key.value
+        assert screen.records[first].rr == "@"
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, ZonesScreen)
+
+
+async def test_filter_as_you_type_and_escape_clears_then_goes_back():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        table = screen.query_one(DataTable)
+
+        def shown() -> list[str]:
+            return sorted(f"{screen.records[k.value].rr} {screen.records[k.value].type}"
+                          for k in table.rows)
+
+        await pilot.press("slash")
+        await type_text(pilot, "w")
+        assert "img CNAME" in shown()  # its value holds ".w.kunlunsl.com"
+        await type_text(pilot, "w")
+        assert shown() == ["www A", "www2 A"]
+        await type_text(pilot, "w2")
+        assert shown() == ["www2 A"]
+        assert "1 shown" in text_of(screen.query_one("#summary"))
+        screen.query_one("#filter", Input).value = ""
+        await type_text(pilot, "TYPE:txt")
+        assert shown() == ["@ TXT", "_dmarc TXT"]
+        await type_text(pilot, " nothing-like-this")
+        await pilot.pause()
+        assert shown() == []
+        assert "No record matches" in text_of(screen.query_one("#empty"))
+        await pilot.press("escape")
+        assert len(shown()) == 8
+        assert not screen.query_one("#filter").display
+        await pilot.press("escape")
+        assert isinstance(app.screen, ZonesScreen)
+
+
+# -- the form ---------------------------------------------------------------------------
+
+
+async def test_add_an_a_record_typed_char_by_char():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        form = await open_form(pilot)
+        assert save_disabled(form)
+        assert note(form, "value") == ""  # untouched fields show no error yet
+        await type_text(pilot, "api")
+        assert note(form, "rr") == "api.example.com"
+        await pilot.press("tab", "tab")  # past the type (A) to the value
+        assert form.query_one("#value", Input).has_focus
+        for typed in ("1", "127", "127.0.0", "127.0.0.500"):
+            await type_text(pilot, typed[len(form.value_of("value")):])
+            assert form.value_of("value") == typed
+            assert note(form, "value").startswith("✗ An A record needs an IPv4 address")
+            assert save_disabled(form)
+        await pilot.press("backspace")
+        assert form.value_of("value") == "127.0.0.50"
+        assert note(form, "value") == ""
+        assert not save_disabled(form)
+        assert "AddDomainRecord" not in writes(app)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the records")
+
+        added = world_record(app, "api", "A")
+        assert (added.value, added.ttl, added.line, added.enabled) == (
+            "127.0.0.50", 600, "default", True)
+        assert writes(app) == ["AddDomainRecord"]
+        table = screen.query_one(DataTable)
+        assert cells(table, added.record_id)[:4] == ["api", "A", "127.0.0.50", "600"]
+        assert screen.current().record_id == added.record_id
+        assert "9 records" in text_of(screen.query_one("#summary"))
+
+
+async def test_edit_a_records_value():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        www = await select_row(pilot, screen, "www", "A")
+        form = await open_form(pilot, "e")
+        assert form.value_of("value") == "127.0.0.11"
+        assert "Nothing changed yet" in text_of(form.query_one("#conflicts"))
+        assert save_disabled(form)
+        await pilot.press("end", "backspace", "backspace")  # focus selected it all
+        await type_text(pilot, "99")
+        assert not save_disabled(form)
+        await pilot.press("enter")  # Enter in a field saves too
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the records")
+
+        changed = world_record(app, "www", "A")
+        assert changed.record_id == www.record_id and changed.value == "127.0.0.99"
+        assert writes(app) == ["UpdateDomainRecord"]
+        assert cells(screen.query_one(DataTable), www.record_id)[2] == "127.0.0.99"
+
+
+async def test_toggle_disables_then_enables():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        www2 = await select_row(pilot, screen, "www2", "A")
+        table = screen.query_one(DataTable)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "disabled" in cells(table, www2.record_id)[5],
+                       what="disabled in the table")
+        assert world_record(app, "www2", "A").enabled is False
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "enabled" in cells(table, www2.record_id)[5],
+                       what="enabled in the table")
+        assert world_record(app, "www2", "A").enabled is True
+        assert [p["Status"] for p in app.sandbox.calls.of("SetDomainRecordStatus")] == [
+            "Disable", "Enable"]
+
+
+async def test_delete_asks_first_and_cancel_keeps_the_record():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        www2 = await select_row(pilot, screen, "www2", "A")
+        await pilot.press("d")
+        confirm = await wait_for(pilot, lambda: isinstance(app.screen, Confirm) and app.screen,
+                                 what="the confirmation")
+        shown = " ".join(text_of(s) for s in confirm.query("Static"))
+        assert "www2.example.com" in shown and "127.0.0.12" in shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the records")
+        assert world_record(app, "www2", "A") is not None
+        assert writes(app) == []
+
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm), what="the confirmation")
+        await pilot.press("enter")
+        table = screen.query_one(DataTable)
+        await wait_for(pilot, lambda: www2.record_id not in table.rows, what="the row gone")
+        assert world_record(app, "www2", "A") is None
+        assert [p["RecordId"] for p in app.sandbox.calls.of("DeleteDomainRecord")] == [
+            www2.record_id]
+        assert "7 records" in text_of(screen.query_one("#summary"))
+
+
+async def test_a_cname_beside_an_a_record_is_refused_before_sending():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_records(pilot)
+        form = await open_form(pilot)
+        await type_text(pilot, "www")
+        await choose_type(pilot, form, "CNAME")
+        form.query_one("#value").focus()
+        await type_text(pilot, "www.example.com.w.kunlunsl.com")
+        assert note(form, "value") == ""  # the value itself is fine
+        conflicts = text_of(form.query_one("#conflicts"))
+        assert "✗" in conflicts and "already has an A record (127.0.0.11)" in conflicts
+        assert save_disabled(form)
+        await pilot.press("ctrl+s")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        assert "AddDomainRecord" not in app.sandbox.calls.actions()
+
+
+async def test_a_cname_at_the_apex_beside_mx_and_txt_is_warned_about_but_allowed():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        world = app.sandbox.world
+        world.add_zone("mail.test")
+        world.add_record("mail.test", "@", "MX", "mx.mail.test", priority=5)
+        world.add_record("mail.test", "@", "TXT", "v=spf1 -all")
+        screen = await open_records(pilot, "mail.test")
+        form = await open_form(pilot)
+        await type_text(pilot, "@")
+        await choose_type(pilot, form, "CNAME")
+        form.query_one("#value").focus()
+        await type_text(pilot, "mail.test.w.kunlunsl.com")
+        conflicts = text_of(form.query_one("#conflicts"))
+        assert conflicts.count("!") == 2 and "✗" not in conflicts
+        assert "MX record beside a CNAME" in conflicts
+        assert not save_disabled(form)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the records")
+        assert world_record(app, "@", "CNAME", "mail.test").value == "mail.test.w.kunlunsl.com"
+
+
+async def test_ttl_below_the_free_edition_is_refused_with_the_edition_message():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_records(pilot)
+        form = await open_form(pilot)
+        await type_text(pilot, "api")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "127.0.0.51")
+        await pilot.press("tab")
+        assert form.query_one("#ttl", Input).has_focus
+        await pilot.press("backspace", "backspace", "backspace")
+        await type_text(pilot, "60")
+        assert note(form, "ttl") == (
+            "✗ A TTL of 60 is outside the 600-86400 seconds the free edition of Alibaba "
+            "Cloud DNS allows, so pick one in that range.")
+        assert save_disabled(form)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        assert "AddDomainRecord" not in app.sandbox.calls.actions()
+        await type_text(pilot, "0")  # 600
+        assert note(form, "ttl").startswith("seconds, 600-86400")
+        assert not save_disabled(form)
+
+
+async def test_a_cloud_refusal_is_explained_and_keeps_what_was_typed():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        # Someone adds a record in the console after the list was read: the form cannot
+        # know, and Alidns refuses the CNAME.
+        app.sandbox.world.add_record("example.com", "cdn", "A", "127.0.0.60")
+        form = await open_form(pilot)
+        await type_text(pilot, "cdn")
+        await choose_type(pilot, form, "CNAME")
+        form.query_one("#value").focus()
+        await type_text(pilot, "cdn.example.com.w.kunlunsl.com")
+        assert not save_disabled(form)
+        await pilot.press("ctrl+s")
+        error = form.query_one("#error")
+        await wait_for(pilot, lambda: error.display, what="the error panel")
+        text = text_of(error)
+        assert "DomainRecordConflict" in text and "RequestId" in text
+        assert "a CNAME cannot share its host" in text  # in plain words
+        assert app.screen is form
+        assert (form.rr, form.type, form.value) == (
+            "cdn", "CNAME", "cdn.example.com.w.kunlunsl.com")
+        assert not save_disabled(form)  # fix it (or the other record) and try again
+        await pilot.press("escape")
+        assert app.screen is screen
+        assert "cdn" not in {r.rr for r in screen.records.values()}
+
+
+async def test_a_locked_record_cannot_be_edited_deleted_or_toggled():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        locked = await select_row(pilot, screen, "_dmarc", "TXT")
+        assert locked.locked
+        for key in ("e", "enter", "d", "t", "space"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is screen, key
+        assert writes(app) == []
+        said = messages(app)
+        assert len(said) == 5
+        assert all("locked by Alibaba Cloud DNS: unlock it in the Alibaba Cloud DNS console"
+                   in m for m in said)
+        assert world_record(app, "_dmarc", "TXT").value == "v=DMARC1; p=none"
