@@ -11,6 +11,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import get_current_worker
 
+from tui.commands import ScreenCommands
 from tui.launch import LaunchOptions
 from tui.messages import Connected
 
@@ -20,6 +21,7 @@ class OssCdnApp(App):
     TITLE = "oss-cdn"
     SUB_TITLE = "connecting…"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1,question_mark", "help", "Help", id="help"),
@@ -35,6 +37,7 @@ class OssCdnApp(App):
     def on_mount(self) -> None:
         from screens.domains import DomainsScreen
 
+        self.load_keymap()
         self.push_screen(DomainsScreen())
         # Connect once the first frame is out: importing the SDKs holds the GIL.
         self.call_after_refresh(self.connect)
@@ -68,6 +71,24 @@ class OssCdnApp(App):
         self.set_class(profile.sandbox, "-sandbox")
         for screen in self.screen_stack:
             screen.post_message(Connected(profile.label))
+
+    def load_keymap(self) -> None:
+        """Remap keys from ~/.config/oss-cdn/keymap.json: {"binding id": "keys"}."""
+        import json
+
+        from tui.config import config_dir
+
+        path = config_dir() / "keymap.json"
+        try:
+            keymap = json.loads(path.read_text())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as error:
+            self.notify(f"{path}: {error}", title="Keymap not loaded", severity="warning",
+                        markup=False)
+            return
+        if isinstance(keymap, dict):
+            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
