@@ -117,18 +117,9 @@ def test_the_default_timeout_is_the_service_s():
     assert parse("img.example.com").timeout == DEFAULT_TIMEOUT == propagation.DEFAULT_TIMEOUT
 
 
-ENTRY = (
-    "import argparse, sys\n"
-    "from tui.check import add_check_parser, run_check\n"
-    "parser = argparse.ArgumentParser(prog='oss-cdn')\n"
-    "add_check_parser(parser.add_subparsers(dest='command', required=True))\n"
-    "sys.exit(run_check(parser.parse_args(sys.argv[1:])))\n"
-)
-
-
 def oss_cdn(*argv: str) -> subprocess.CompletedProcess:
     """The command in a process of its own (only loopback servers are named in `argv`)."""
-    return subprocess.run([sys.executable, "-c", ENTRY, *argv], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "tui", *argv], capture_output=True,
                           text=True, timeout=60)
 
 
@@ -152,3 +143,17 @@ def test_the_command_against_loopback_resolvers(profile):
     done = oss_cdn("check", "img.example.com", "--timeout", "-1")
     assert done.returncode == 2
     assert "timeout" in done.stderr
+
+
+def test_the_command_asks_cdn_and_the_sandbox_resolvers_by_default():
+    # No --expect, no --resolver: CDN gives the CNAME, the sandbox's servers answer.
+    done = oss_cdn("--sandbox", "check", "img.example.com", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["expected"] == "img.example.com.w.kunlunsl.com"
+    names = {r["resolver"] for r in report["results"]}
+    assert {"Authoritative", "AliDNS", "OpenDNS"} <= names
+    # A domain whose record does not exist yet: not propagated, exit 1.
+    done = oss_cdn("--sandbox", "check", "static.example.com", "--json")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["propagated"] is False

@@ -47,12 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print its endpoints and keys as one JSON line first")
     serve.add_argument("--sandbox-speed", type=_speed, default=DEFAULT_SANDBOX_SPEED,
                        metavar="F", dest="serve_speed")
+    from tui.check import add_check_parser
+
+    add_check_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     disable_ecs_metadata_by_default()
+    if args.command == "check":
+        from tui.check import run_check
+
+        return run_check(args)
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve
 
