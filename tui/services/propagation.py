@@ -141,8 +141,7 @@ class ResolverConfig:
 
 
 def config_path(environ: Mapping[str, str] = os.environ) -> Path:
-    base = environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "oss-cdn" / CONFIG_NAME
+    return config_dir(environ) / CONFIG_NAME
 
 
 def parse_resolver_config(text: str) -> ResolverConfig:
