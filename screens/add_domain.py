@@ -12,30 +12,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
 
+from tui.choices import CDN_TYPES, DCDN, DCDN_LABEL, NOTES, SCOPES
 from tui.explain import explain, holder_of
 from tui.rules import check_domain, check_origin_host, display_name
 
-CDN_TYPES = (
-    ("web", "Image and small file"),
-    ("download", "Large file (over 20 MB)"),
-    ("video", "Video on demand"),
-    ("dcdn", "DCDN (static + dynamic)"),
-)
-SCOPES = (
-    ("domestic", "Mainland China only"),
-    ("global", "Global"),
-    ("overseas", "Outside mainland China"),
-)
-NOTES = {
-    "dcdn": "DCDN domains are added in the DCDN console (or its API), not in CDN: "
-    "pick another business type to continue here.",
-    "domestic": "Needs an ICP filing for the domain (MIIT); wait about 8 hours after "
-    "filing before adding it.",
-    "global": "Needs an ICP filing for the domain, since mainland China nodes serve it.",
-    "overseas": "No ICP filing needed.",
-    80: "CDN fetches from the bucket over HTTP.",
-    443: "CDN fetches from the bucket over HTTPS.",
-}
 TYPED = "__typed__"  # the origin Select's "type an endpoint" option
 DEBOUNCE = 0.35  # seconds of quiet typing before the cloud checks run
 
@@ -88,7 +68,7 @@ class AddDomainScreen(Screen[str]):
             yield Static("", id="checklist")
             yield Label("Business type")
             with RadioSet(id="cdn_type"):
-                for value, label in CDN_TYPES:
+                for value, label in [*CDN_TYPES.items(), (DCDN, DCDN_LABEL)]:
                     yield RadioButton(label, value=value == "web", name=value)
             yield Static("", id="cdn_type_note", classes="note")
             yield Label("Origin: an OSS bucket (its public endpoint)")
@@ -102,7 +82,7 @@ class AddDomainScreen(Screen[str]):
             yield Static(NOTES[80], id="port_note", classes="note")
             yield Label("Region scope")
             with RadioSet(id="scope"):
-                for value, label in SCOPES:
+                for value, label in SCOPES.items():
                     yield RadioButton(label, value=value == "domestic", name=value)
             yield Static(NOTES["domestic"], id="scope_note", classes="note")
             yield Static("", id="error")
@@ -147,7 +127,7 @@ class AddDomainScreen(Screen[str]):
 
     def ready(self) -> bool:
         cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
-        return (self.check.ok and not self.origin_problems() and self.cdn_type != "dcdn"
+        return (self.check.ok and not self.origin_problems() and self.cdn_type != DCDN
                 and cloud_ok)
 
     # -- live checks ------------------------------------------------------------------
@@ -195,10 +175,12 @@ class AddDomainScreen(Screen[str]):
         try:
             exists, quota = await asyncio.gather(cdn.check_exists(name), cdn.quota())
         except ServiceError as error:
-            self.cloud = {"Cloud checks": (None, f"could not check: {error}")}
-            self.refresh_checks()
+            exists = quota = error
+        if not self.is_attached or name != self.check.api_name:  # left, or typed on
             return
-        if name != self.check.api_name:  # the user typed on while we asked
+        if isinstance(exists, ServiceError):
+            self.cloud = {"Cloud checks": (None, f"could not check: {exists}")}
+            self.refresh_checks()
             return
         holder = holder_of(exists.status)
         self.cloud = {

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Static
 from screens.domain_actions import DomainActions
 from tui.clipboard import copy
 from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
-from tui.listing import CDN_TYPES, SCOPES
+from tui.choices import CDN_TYPES, SCOPES
 from tui.rules import display_name
 from tui.services.models import FAILED_STATES
 from tui.widgets.status import status_badge

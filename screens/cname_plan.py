@@ -25,14 +25,8 @@ def plan_table(plan) -> Table:
     for _ in range(4):
         table.add_column()
     for step in plan.steps:
-        if step.action == "update":
-            detail = f"{step.old_value} -> {step.value}"
-        elif step.action == "create":
-            detail = f"{step.value}  TTL {step.ttl}"
-        else:
-            detail = step.value
         table.add_row(Text(step.action, style=f"bold {ACTION_STYLES[step.action]}"),
-                      Text(step.rr), Text(step.type), Text(detail))
+                      Text(step.rr), Text(step.type), Text(step.detail))
     return table
 
 

@@ -11,9 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from screens.record_form import RecordForm, edition_name
+from tui.dns_rules import RECORD_TYPES
 from tui.rules import display_name, short
 from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm
@@ -34,6 +36,8 @@ RECORD_COLUMNS = (
     ("locked", "Lock"),
 )
 VALUE_CHARS = 60  # a DKIM key would push every other column off an 80-column screen
+ROWS_AT_ONCE = 200  # as in the domain list: rows arrive a page at a time
+FILTER_DEBOUNCE = 0.15
 
 # `field:text` in the filter matches that field exactly; other words, any part of these.
 FILTER_FIELDS = {
@@ -217,9 +221,11 @@ class RecordsScreen(Screen):
         super().__init__()
         self.zone = zone
         self.records: dict[str, DnsRecord] = {}  # by record id, in record_order
+        self.rows: list[DnsRecord] = []  # the records the filter lets through, in order
         self.loaded = False
         # Records with a change on its way: a second change waits for the first's answer.
         self.pending: set[str] = set()
+        self.filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -235,7 +241,7 @@ class RecordsScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).loading = True
-        self._summarise(0)
+        self._summarise()
         self.load()
 
     @work(exclusive=True, group="records")
@@ -261,57 +267,90 @@ class RecordsScreen(Screen):
         return self.query_one("#filter", Input).value
 
     def show(self) -> None:
-        """Rebuild the table from self.records and the filter (a load or a new filter)."""
-        table = self.query_one(DataTable)
+        """Fill the table from self.records and the filter (after a load or a new filter)."""
+        self.rows = filter_records(self.records.values(), self.filter_text)
         selected = self.selected_id()
-        rows = filter_records(self.records.values(), self.filter_text)
+        table = self.query_one(DataTable)
         table.clear()
-        for r in rows:
-            table.add_row(*record_cells(r), key=r.record_id)
+        self._add_rows(ROWS_AT_ONCE)
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
-        self._summarise(len(rows))
+        self._summarise()
+
+    def _add_rows(self, count: int) -> None:
+        # DataTable measures every cell it is given: thousands of rows at once would
+        # stall typing in the filter, so rows arrive a page at a time as the cursor
+        # nears the end.
+        table = self.query_one(DataTable)
+        start = table.row_count
+        for r in self.rows[start:start + count]:
+            table.add_row(*record_cells(r), key=r.record_id)
+
+    @on(DataTable.RowHighlighted)
+    def more_rows(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        if event.cursor_row >= table.row_count - 20 and table.row_count < len(self.rows):
+            self._add_rows(ROWS_AT_ONCE)
+            self._summarise()
 
     def _put(self, record: DnsRecord) -> None:
         """One record added or changed: touch its row only, so thousands stay quick.
-        (Its place in the order waits for the next refresh.)"""
-        self.records[record.record_id] = record
-        table = self.query_one(DataTable)
+        A new record goes right after the rows listed; its place in the order waits
+        for the next refresh."""
         key = record.record_id
+        self.records[key] = record
+        table = self.query_one(DataTable)
+        index = next((i for i, r in enumerate(self.rows) if r.record_id == key), None)
         if not filter_records([record], self.filter_text):
+            if index is not None:
+                self._drop(index)
+        elif index is not None:
+            self.rows[index] = record
             if key in table.rows:
-                table.remove_row(key)
-        elif key in table.rows:
-            for (column, _), cell in zip(RECORD_COLUMNS, record_cells(record)):
-                table.update_cell(key, column, cell, update_width=True)
+                for (column, _), before, cell in zip(RECORD_COLUMNS, table.get_row(key),
+                                                     record_cells(record)):
+                    # A narrower cell would have DataTable measure the whole column again.
+                    if cell != before:
+                        table.update_cell(key, column, cell,
+                                          update_width=cell.cell_len > before.cell_len)
         else:
+            self.rows.insert(table.row_count, record)
             table.add_row(*record_cells(record), key=key)
         if key in table.rows:
             table.move_cursor(row=table.get_row_index(key))
-        self._summarise(table.row_count)
+        self._summarise()
 
     def _forget(self, record_id: str) -> None:
         self.records.pop(record_id, None)
-        table = self.query_one(DataTable)
-        if record_id in table.rows:
-            table.remove_row(record_id)
-        self._summarise(table.row_count)
+        index = next((i for i, r in enumerate(self.rows) if r.record_id == record_id), None)
+        if index is not None:
+            self._drop(index)
+        self._summarise()
 
-    def _summarise(self, shown: int) -> None:
-        total = len(self.records)
-        edition = edition_name(self.zone.version_code or "mianfei")
-        summary = Text.assemble((display_name(self.zone.name), "bold"), f" · {edition} edition")
+    def _drop(self, index: int) -> None:
+        key = self.rows.pop(index).record_id
+        table = self.query_one(DataTable)
+        if key in table.rows:
+            table.remove_row(key)
+
+    def _summarise(self) -> None:
+        total, matching = len(self.records), len(self.rows)
+        summary = Text.assemble((display_name(self.zone.name), "bold"),
+                                f" · {edition_name(self.zone.version_code)} edition")
         if self.loaded:
             summary.append(f" · {total} record{'s' if total != 1 else ''}")
-            if shown != total:
-                summary.append(f" · {shown} shown")
+            if matching != total:
+                summary.append(f" · {matching} match the filter")
+            listed = self.query_one(DataTable).row_count
+            if listed < matching:
+                summary.append(f" · first {listed} listed (more as you scroll; / narrows)")
         self.query_one("#summary", Static).update(summary)
         empty = self.query_one("#empty", Static)
-        empty.display = self.loaded and shown == 0
+        empty.display = self.loaded and matching == 0
         if total == 0:
             empty.update(Text.assemble("No records in ", display_name(self.zone.name),
                                        " yet. Press ", ("a", "bold"), " to add one."))
-        elif shown == 0:
+        elif matching == 0:
             empty.update(Text.assemble("No record matches the filter. Press ", ("Esc", "bold"),
                                        " to clear it."))
 
@@ -346,9 +385,15 @@ class RecordsScreen(Screen):
 
     def action_edit(self) -> None:
         record = self.current()
-        if self._changeable(record):
-            self.app.push_screen(RecordForm(self.zone, list(self.records.values()), record),
-                                 self._saved)
+        if not self._changeable(record):
+            return
+        if record.type.upper() not in RECORD_TYPES:
+            self.notify(f"{record.fqdn} is a {record.type} record: edit it in the Alibaba "
+                        f"Cloud DNS console (this form edits {', '.join(RECORD_TYPES)}).",
+                        markup=False)
+            return
+        self.app.push_screen(RecordForm(self.zone, list(self.records.values()), record),
+                             self._saved)
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:
@@ -433,7 +478,15 @@ class RecordsScreen(Screen):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self) -> None:
-        if self.loaded:
+        if not self.loaded:
+            return
+        # Over a long list, wait for a pause in typing rather than re-filter every key.
+        if self.filter_timer is not None:
+            self.filter_timer.stop()
+            self.filter_timer = None
+        if len(self.records) > 500:
+            self.filter_timer = self.set_timer(FILTER_DEBOUNCE, self.show)
+        else:
             self.show()
 
     @on(Input.Submitted, "#filter")

@@ -237,8 +237,11 @@ class DomainsScreen(DomainActions):
         # Over a long list, wait for a pause in typing rather than re-filter every key.
         if self.filter_timer is not None:
             self.filter_timer.stop()
-        self.filter_timer = self.set_timer(FILTER_DEBOUNCE if len(self.domains) > 500 else 0,
-                                           self.show)
+            self.filter_timer = None
+        if len(self.domains) > 500:
+            self.filter_timer = self.set_timer(FILTER_DEBOUNCE, self.show)
+        else:
+            self.show()
 
     @on(Input.Submitted, "#filter")
     def filter_done(self, event: Input.Submitted) -> None:

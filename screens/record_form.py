@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from tui.dns_rules import (
     FREE_MAX_TTL,
@@ -52,6 +52,13 @@ FIELDS = ("rr", "value", "ttl", "priority")
 def edition_name(version_code: str) -> str:
     """The edition as the console names it; an unknown code as it is."""
     return EDITIONS.get(version_code, (version_code or "unknown", 0))[0]
+
+
+def ttl_hint(zone: Zone) -> str:
+    low, high = ttl_range(zone)
+    if zone.version_code in EDITIONS:
+        return f"seconds, {low}-{high} on the {edition_name(zone.version_code)} edition"
+    return f"seconds, {low}-{high} (what every edition allows)"
 
 
 def ttl_range(zone: Zone) -> tuple[int, int]:
@@ -116,7 +123,7 @@ class RecordForm(ModalScreen[DnsRecord | None]):
                                                     compact=True))
                 yield from self._field("Priority", Input(priority, id="priority", compact=True),
                                        row_id="priority_row")
-                with Horizontal(classes="field"):
+                with Horizontal(classes="field", id="line_row"):
                     yield Label("Line")
                     yield Static(Text(f"{LINE} (every resolver)"), id="line")
                 yield Static("", id="conflicts")
@@ -124,6 +131,7 @@ class RecordForm(ModalScreen[DnsRecord | None]):
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Save", id="save", variant="primary", compact=True, disabled=True)
+        yield Footer()
 
     def _field(self, label: str, box: Input, row_id: str | None = None) -> ComposeResult:
         with Horizontal(classes="field", id=row_id):
@@ -202,9 +210,7 @@ class RecordForm(ModalScreen[DnsRecord | None]):
             fqdn = self.zone.name if self.rr == "@" else f"{self.rr}.{self.zone.name}"
             return Text(fqdn, style="dim")
         if field == "ttl":
-            edition = edition_name(self.zone.version_code or "mianfei")
-            return Text(f"seconds, {self.min_ttl}-{self.max_ttl} on the {edition} edition",
-                        style="dim")
+            return Text(ttl_hint(self.zone), style="dim")
         if field == "priority":
             return Text(f"{MX_PRIORITY.start}-{MX_PRIORITY.stop - 1}, lower is tried first",
                         style="dim")

@@ -2,7 +2,7 @@
 
 from textual.widgets import Button, DataTable, Input
 
-from screens.dns_records import RecordsScreen, ZonesScreen, filter_records
+from screens.dns_records import ROWS_AT_ONCE, RecordsScreen, ZonesScreen, filter_records
 from screens.record_form import RecordForm, edition_name, field_of, ttl_range
 from tests.pilot import connected, sandbox_app, text_of, type_text, wait_for
 from tui.dns_rules import check_record
@@ -188,26 +188,55 @@ async def test_filter_as_you_type_and_escape_clears_then_goes_back():
             return sorted(f"{screen.records[k.value].rr} {screen.records[k.value].type}"
                           for k in table.rows)
 
+        async def shows(expected: list[str]) -> None:
+                await wait_for(pilot, lambda: shown() == expected, what=f"{expected} shown")
+
         await pilot.press("slash")
         await type_text(pilot, "w")
-        assert "img CNAME" in shown()  # its value holds ".w.kunlunsl.com"
+        await shows(["img CNAME", "www A", "www2 A"])  # img's value has ".w.kunlunsl.com"
         await type_text(pilot, "w")
-        assert shown() == ["www A", "www2 A"]
+        await shows(["www A", "www2 A"])
         await type_text(pilot, "w2")
-        assert shown() == ["www2 A"]
-        assert "1 shown" in text_of(screen.query_one("#summary"))
+        await shows(["www2 A"])
+        assert "1 match the filter" in text_of(screen.query_one("#summary"))
         screen.query_one("#filter", Input).value = ""
         await type_text(pilot, "TYPE:txt")
-        assert shown() == ["@ TXT", "_dmarc TXT"]
+        await shows(["@ TXT", "_dmarc TXT"])
         await type_text(pilot, " zzz")
-        await pilot.pause()
-        assert shown() == []
+        await shows([])
         assert "No record matches" in text_of(screen.query_one("#empty"))
         await pilot.press("escape")
-        assert len(shown()) == 8
+        await wait_for(pilot, lambda: len(shown()) == 8, what="every record again")
         assert not screen.query_one("#filter").display
         await pilot.press("escape")
         assert isinstance(app.screen, ZonesScreen)
+
+
+async def test_every_page_of_records_is_read_and_the_table_fills_as_the_cursor_goes():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        world = app.sandbox.world
+        for i in range(600):  # more than one page of DescribeDomainRecords (500)
+            world.add_record("example.com", f"host{i:03}", "A", f"127.0.{i // 250}.{i % 250}")
+        screen = await open_records(pilot)
+        pages = [p["PageNumber"] for p in app.sandbox.calls.of("DescribeDomainRecords")]
+        assert sorted(pages) == ["1", "2"]
+        assert len(screen.records) == 608
+        table = screen.query_one(DataTable)
+        assert table.row_count == ROWS_AT_ONCE
+        assert f"first {ROWS_AT_ONCE} listed" in text_of(screen.query_one("#summary"))
+        while table.row_count < 608:
+            before = table.row_count
+            table.move_cursor(row=before - 1)
+            await wait_for(pilot, lambda: table.row_count > before, what="more rows")
+        assert "listed" not in text_of(screen.query_one("#summary"))
+        last = table.coordinate_to_cell_key((607, 0)).row_key.value
+        assert screen.records[last].rr == "www2"  # in order to the end
+        # A filter over the long list waits for a pause in typing, then narrows it.
+        await pilot.press("slash")
+        await type_text(pilot, "host59")
+        await wait_for(pilot, lambda: table.row_count == 10, what="host590-599")
 
 
 # -- the form ---------------------------------------------------------------------------
@@ -424,3 +453,16 @@ async def test_a_locked_record_cannot_be_edited_deleted_or_toggled():
         assert all("locked by Alibaba Cloud DNS: unlock it in the Alibaba Cloud DNS console"
                    in m for m in said)
         assert world_record(app, "_dmarc", "TXT").value == "v=DMARC1; p=none"
+
+
+async def test_a_record_type_the_form_does_not_know_is_sent_to_the_console():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        app.sandbox.world.add_record("example.com", "go", "REDIRECT_URL", "http://example.org")
+        screen = await open_records(pilot)
+        await select_row(pilot, screen, "go", "REDIRECT_URL")
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "REDIRECT_URL record: edit it in the Alibaba Cloud DNS console" in messages(app)[-1]

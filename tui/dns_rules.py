@@ -463,15 +463,18 @@ class PlanStep:
     old_value: str | None = None  # for update
     line: str = "default"
 
+    @property
+    def detail(self) -> str:
+        """What changes: `new  TTL 600`, `old -> new`, or the value."""
+        if self.action == "create":
+            return f"{self.value}  TTL {self.ttl}"
+        if self.action == "update":
+            return f"{self.old_value} -> {self.value}"
+        return self.value
+
     def describe(self) -> str:
         """One line for a preview: `update  img  CNAME  old -> new`."""
-        if self.action == "create":
-            detail = f"{self.value}  TTL {self.ttl}"
-        elif self.action == "update":
-            detail = f"{self.old_value} -> {self.value}"
-        else:
-            detail = self.value
-        return f"{self.action}  {self.rr}  {self.type}  {detail}"
+        return f"{self.action}  {self.rr}  {self.type}  {self.detail}"
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,6 @@ SORT_KEYS = {
     "created": lambda d: d.created,
 }
 
-CDN_TYPES = {"web": "image & small file", "download": "large file", "video": "video on demand"}
-SCOPES = {"domestic": "mainland China", "overseas": "outside mainland", "global": "global"}
-
 
 def filter_domains(domains: Iterable[CdnDomain], text: str) -> list[CdnDomain]:
     """Domains whose name, CNAME, origin or status contain every word of `text`."""

@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING
 import dns.exception
 import dns.message
 
+from tui.config import config_dir
+
 from .errors import ServiceError
 from .models import CnameStatus
 from .profile import Profile

@@ -1,0 +1,64 @@
+"""What the DNS zones, records and record form look like, at 80x24 and 120x40.
+
+Same reproducible world as tests/test_snapshots.py: a fixed epoch, real speed.
+"""
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from screens.dns_records import RecordsScreen, ZonesScreen
+from screens.record_form import RecordForm
+from tests.pilot import connected, type_text, wait_for
+from tests.test_snapshots import SIZES, app, settle
+
+
+async def open_zones(pilot) -> ZonesScreen:
+    await connected(pilot)
+    await pilot.press("z")
+    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, ZonesScreen)
+                          and pilot.app.screen.query_one(DataTable).row_count
+                          and pilot.app.screen)
+
+
+async def open_records(pilot) -> RecordsScreen:
+    await open_zones(pilot)
+    await pilot.press("enter")  # example.com, the first zone
+    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecordsScreen)
+                          and pilot.app.screen.loaded and pilot.app.screen)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dns_zones(snap_compare, size):
+    async def run_before(pilot):
+        await open_zones(pilot)
+        await settle(pilot)
+
+    assert snap_compare(app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dns_records(snap_compare, size):
+    async def run_before(pilot):
+        await open_records(pilot)
+        await settle(pilot)
+
+    assert snap_compare(app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_record_form_with_a_conflict(snap_compare, size):
+    """A CNAME typed at www, where an A record stands: refused before sending."""
+
+    async def run_before(pilot):
+        await open_records(pilot)
+        await pilot.press("a")
+        form = await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecordForm)
+                              and pilot.app.screen)
+        await type_text(pilot, "www")
+        form.query_one("#type").value = "CNAME"
+        form.query_one("#value", Input).value = "www.example.com.w.kunlunsl.com"
+        form.query_one("#ttl", Input).value = "60"
+        form.query_one("#value").focus()
+        await settle(pilot)
+
+    assert snap_compare(app(), terminal_size=size, run_before=run_before)
