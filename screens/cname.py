@@ -17,7 +17,7 @@ from screens.domain_actions import DomainActions
 from tui.clipboard import copy
 from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
 from tui.choices import CDN_TYPES, SCOPES
-from tui.rules import display_name
+from tui.rules import base_name, display_name, parse_origin
 from tui.services.models import FAILED_STATES
 from tui.widgets.status import status_badge
 
@@ -26,8 +26,21 @@ def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
     table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
     for column in ("Host", "Type", "Value", "TTL"):
         table.add_column(column, style="bold" if column == "Value" else "")
-    table.add_row(host_record(domain), "CNAME", cname, str(ttl))
+    table.add_row(Text(host_record(domain)), Text("CNAME"), Text(cname), Text(str(ttl)))
     return table
+
+
+def cache_update_text(domain: str, bucket: str, cnames) -> Text:
+    bound = next((c for c in cnames if c.domain == base_name(domain)), None)
+    if bound is None:
+        return Text(f"off: {display_name(domain)} is not bound to bucket {bucket}. In the "
+                    "OSS console, map it under Bucket > Transmission > Domain Names and turn "
+                    "on Auto CDN Cache Update.", style="yellow")
+    if bound.purge_cdn_cache:
+        return Text("on: OSS refreshes CDN when objects change (uses the refresh quota)",
+                    style="green")
+    return Text(f"off: turn it on in the OSS console (bucket {bucket} > Transmission > "
+                "Domain Names); the API cannot switch it.", style="yellow")
 
 
 class DomainScreen(DomainActions):
@@ -51,6 +64,8 @@ class DomainScreen(DomainActions):
         self.domain_name = name
         self.domain = None
         self.watch_started = time.monotonic()
+        self.cache_update_checked = False
+        self.cache_update = Text("checking…", style="dim")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,6 +108,27 @@ class DomainScreen(DomainActions):
         finally:
             self.query_one("#cname").loading = False
         self.show()
+        if not self.cache_update_checked:
+            self.cache_update_checked = True
+            self.check_cache_update()
+
+    @work(exclusive=True, group="cache-update")
+    async def check_cache_update(self) -> None:
+        """Is OSS set to refresh CDN when objects change? Only the console can switch it
+        (OSS refuses the API call), but ListCname reports it."""
+        from tui.services.errors import ServiceError
+
+        origin = parse_origin(self.domain.origin) if self.domain.origin else None
+        if origin is None:
+            self.cache_update = Text("not an OSS origin", style="dim")
+        else:
+            try:
+                cnames = await self.app.services.oss.bucket_cnames(origin.bucket)
+            except ServiceError as error:
+                self.cache_update = Text(f"could not ask OSS: {error}", style="dim")
+            else:
+                self.cache_update = cache_update_text(self.domain.name, origin.bucket, cnames)
+        self.show()
 
     def _tick(self) -> None:
         """Poll while the domain is changing."""
@@ -121,10 +157,12 @@ class DomainScreen(DomainActions):
         facts.add_column(style="bold")
         facts.add_column()
         for source in d.sources:
-            facts.add_row("Origin", f"{source.content}:{source.port} ({source.type})")
-        facts.add_row("Business type", f"{CDN_TYPES.get(d.cdn_type, d.cdn_type)} ({d.cdn_type})")
-        facts.add_row("Region scope", f"{SCOPES.get(d.scope, d.scope)} ({d.scope})")
-        facts.add_row("Created", d.created)
+            facts.add_row("Origin", Text(f"{source.content}:{source.port} ({source.type})"))
+        facts.add_row("Business type",
+                      Text(f"{CDN_TYPES.get(d.cdn_type, d.cdn_type)} ({d.cdn_type})"))
+        facts.add_row("Region scope", Text(f"{SCOPES.get(d.scope, d.scope)} ({d.scope})"))
+        facts.add_row("Created", Text(d.created))
+        facts.add_row("Auto CDN Cache Update", self.cache_update)
         self.query_one("#facts", Static).update(facts)
 
     def action_copy_cname(self) -> None:

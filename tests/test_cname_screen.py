@@ -75,3 +75,22 @@ async def test_stop_then_delete_with_typed_confirmation():
                        world.domains["static.example.com"].status == "deleting",
                        what="deleting")
         assert dialog is not app.screen
+
+
+async def test_auto_cdn_cache_update_is_reported_from_oss():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        expectations = {
+            "img.example.com": "on:",  # bound to demo-assets, IsPurgeCdnCache true
+            "static.example.com": "off: turn it on",  # bound, switched off
+            "video.example.com": "is not bound to bucket demo-video",
+        }
+        for name, expected in expectations.items():
+            screen = await open_domain(pilot, name)
+            await wait_for(pilot, lambda: "checking" not in screen.cache_update.plain,
+                           what="the OSS answer")
+            assert expected in screen.cache_update.plain
+            assert expected.split(":")[0] in text_of(screen.query_one("#facts"))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, DomainScreen),
+                           what="back to the list")
