@@ -154,7 +154,7 @@ class DomainsScreen(DomainActions):
         total, matching = len(self.domains), len(self.rows)
         text = f"{total} / {self.quota} domains" if self.quota else f"{total} domains"
         if matching != total:
-            text += f" · {matching} match the filter"
+            text += f" · {matching} {'matches' if matching == 1 else 'match'} the filter"
         shown = self.query_one(DataTable).row_count
         if shown < matching:
             text += f" · first {shown} listed (more as you scroll; / narrows)"

@@ -76,7 +76,12 @@ def field_of(problem: Problem) -> str:
     return "value"
 
 
-def _line(mark: str, style: str, message: str) -> Text:
+_MARKS = {"error": ("✗", "red bold"), "warning": ("!", "yellow bold")}
+
+
+def marked(severity: str, message: str) -> Text:
+    """A problem as a line: a mark that reads without colour, then the message."""
+    mark, style = _MARKS[severity]
     return Text.assemble((mark, style), " ", message)
 
 
@@ -112,7 +117,7 @@ class RecordForm(ModalScreen[DnsRecord | None]):
             yield Static(Text(title, style="bold"), id="title")
             with VerticalScroll():
                 yield from self._field("Host", Input(r.rr if r else "", id="rr", compact=True,
-                                                     placeholder="@ for the domain itself, www, *"))
+                                                     placeholder="@ for the domain, www, *"))
                 with Horizontal(classes="field", id="type_row"):
                     yield Label("Type")
                     yield Select([(t, t) for t in RECORD_TYPES], value=r.type if r else "A",
@@ -189,12 +194,11 @@ class RecordForm(ModalScreen[DnsRecord | None]):
             problems[field_of(problem)].append(problem)
         for field in FIELDS:
             self.query_one(f"#{field}_note", Static).update(self._note(field, problems[field]))
+        editing = self.record.record_id if self.record else None
         self.conflicts = (record_conflicts(self.rr, self.type, self.records, value=self.value,
-                                           line=LINE, ignore_id=self.record and self.record.record_id)
+                                           line=LINE, ignore_id=editing)
                           if not problems["rr"] else [])
-        lines = [_line("✗" if c.severity == "error" else "!",
-                       "red bold" if c.severity == "error" else "yellow bold", c.message)
-                 for c in self.conflicts]
+        lines = [marked(c.severity, c.message) for c in self.conflicts]
         if self.unchanged():
             lines.append(Text("Nothing changed yet.", style="dim"))
         self.query_one("#conflicts", Static).update(Text("\n").join(lines))
@@ -203,9 +207,7 @@ class RecordForm(ModalScreen[DnsRecord | None]):
     def _note(self, field: str, problems: list[Problem]) -> Text:
         """Under a field: its first error or warning once touched, else a hint."""
         if problems and field in self.touched:
-            p = problems[0]
-            error = p.severity == "error"
-            return _line("✗" if error else "!", "red bold" if error else "yellow bold", p.message)
+            return marked(problems[0].severity, problems[0].message)
         if field == "rr" and not problems:
             fqdn = self.zone.name if self.rr == "@" else f"{self.rr}.{self.zone.name}"
             return Text(fqdn, style="dim")

@@ -29,6 +29,8 @@ _ADVICE = {
     "InvalidAccessKeyId.NotFound": "The AccessKey ID is unknown: check your credentials.",
     "CdnServiceNotFound": "CDN is not activated for this account: activate it in the console.",
     "DomainRecordDuplicate": "That exact record already exists.",
+    "QuotaExceeded.TTL": "The TTL is below what this zone's Alibaba Cloud DNS edition "
+    "allows (600 s on the free edition): raise it, or upgrade the edition.",
     "DomainRecordConflict": "Another record at this host conflicts with it (a CNAME cannot "
     "share its host with other records).",
 }
