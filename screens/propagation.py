@@ -118,7 +118,7 @@ class PropagationScreen(Screen):
         if self.active:
             delay = self.board.next_delay
             self.query_one("#next", Static).update(
-                Text(f"next check in {delay:.0f} s · r checks now", style="dim"))
+                Text(f"next check in {delay:.1f} s · r checks now", style="dim"))
             self.set_timer(delay, partial(self._due, self.generation))
 
     def _due(self, generation: int) -> None:
@@ -139,5 +139,6 @@ class PropagationScreen(Screen):
                     table.update_cell(result.resolver, column, cell)
         style = "bold green" if board.propagated else "bold yellow"
         verdict = "PROPAGATED" if board.propagated else "NOT YET"
+        summary = board.summary.removeprefix("propagated · ")  # the verdict says it
         self.query_one("#summary", Static).update(Text.assemble(
-            (verdict, style), f"  {board.summary}  ·  round {board.rounds}"))
+            (verdict, style), f"  {summary}  ·  round {board.rounds}"))

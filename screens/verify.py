@@ -104,6 +104,9 @@ class VerifyScreen(Screen[bool]):
         self.query_one("#file", Static).update(file)
         if ch.zone is None:
             self.start_watch()
+        else:
+            self.set_state("Not verified yet: press t to publish the TXT record, or u to "
+                           "upload the file.")
 
     def set_state(self, text: str, style: str = "") -> None:
         self.query_one("#state", Static).update(Text(text, style=style))
