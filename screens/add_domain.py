@@ -8,13 +8,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
 
+from screens.base import AppScreen
 from tui.choices import CDN_TYPES, DCDN, DCDN_LABEL, NOTES, SCOPES
 from tui.explain import explain, holder_of
 from tui.rules import check_domain, check_origin_host, display_name
+from tui.widgets.header import AppHeader
 
 TYPED = "__typed__"  # the origin Select's "type an endpoint" option
 DEBOUNCE = 0.35  # seconds of quiet typing before the cloud checks run
@@ -40,7 +41,7 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Table:
     return table
 
 
-class AddDomainScreen(Screen[str]):
+class AddDomainScreen(AppScreen):
     """Add a domain to CDN. Every rule shows as a line that passes or fails while you type;
     the name's availability and the account's quota are checked in the cloud as you pause."""
 
@@ -58,9 +59,10 @@ class AddDomainScreen(Screen[str]):
         self.cloud: dict[str, tuple[bool | None, str]] = {}
         self.debounce: Timer | None = None
         self.check = check_domain("")
+        self.submitting = False  # AddCdnDomain on its way: never send a second one
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll():
             yield Label("Domain to accelerate")
             yield Input(placeholder="cdn.example.com or *.example.com", id="domain")
@@ -126,6 +128,8 @@ class AddDomainScreen(Screen[str]):
         return check_origin_host(self.origin_host)
 
     def ready(self) -> bool:
+        if self.submitting:
+            return False
         cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
         return (self.check.ok and not self.origin_problems() and self.cdn_type != DCDN
                 and cloud_ok)
@@ -204,7 +208,8 @@ class AddDomainScreen(Screen[str]):
             self.app.report(error, "Could not list buckets")
             self.buckets = []
         options = [
-            (f"{b.name} · {b.region} · {b.public_host}", b.public_host) for b in self.buckets
+            (Text(f"{b.name} · {b.region} · {b.public_host}"), b.public_host)
+            for b in self.buckets
         ]
         options.append(("Type a bucket endpoint…", TYPED))
         select.set_options(options)
@@ -241,13 +246,16 @@ class AddDomainScreen(Screen[str]):
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
+        if self.submitting:
+            return
         if self.ready():
+            self.submitting = True
             self.submit()
         else:
             self.notify("Some checks do not pass yet: see the lines marked ✗.",
                         severity="warning")
 
-    @work(exclusive=True, group="submit")
+    @work(group="submit")  # not exclusive: a write in flight is never cancelled
     async def submit(self) -> None:
         from tui.services.errors import CloudError, ServiceError
         from tui.services.models import Source
@@ -261,6 +269,7 @@ class AddDomainScreen(Screen[str]):
         try:
             await self.app.services.cdn.add_domain(name, self.cdn_type, [source], self.scope)
         except ServiceError as error:
+            self.submitting = False
             button.label = "Add domain"
             self.refresh_checks()
             if isinstance(error, CloudError) and error.code == "DomainOwnerVerifyFail":
@@ -271,13 +280,13 @@ class AddDomainScreen(Screen[str]):
             error_box.scroll_visible()
             return
         self.notify(f"Added {display_name(name)}: CDN is configuring it.", markup=False)
-        self.dismiss(name)
+        self.leave(name)
 
     def _verify_then_retry(self, name: str) -> None:
         from screens.verify import VerifyScreen
 
         def verified(ok: bool | None) -> None:
             if ok:
-                self.submit()
+                self.action_submit()
 
         self.app.push_screen(VerifyScreen(name, origin=self.origin_host), verified)

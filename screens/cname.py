@@ -11,15 +11,16 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from screens.domain_actions import DomainActions
 from tui.clipboard import copy
 from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
 from tui.choices import CDN_TYPES, SCOPES
-from tui.rules import base_name, display_name, parse_origin
+from tui.rules import display_name, parse_origin
 from tui.services.models import FAILED_STATES
 from tui.widgets.status import status_badge
+from tui.widgets.header import AppHeader
 
 
 def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
@@ -31,7 +32,8 @@ def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
 
 
 def cache_update_text(domain: str, bucket: str, cnames) -> Text:
-    bound = next((c for c in cnames if c.domain == base_name(domain)), None)
+    # OSS binds a wildcard as "*.example.com", not as the apex.
+    bound = next((c for c in cnames if c.domain == display_name(domain)), None)
     if bound is None:
         return Text(f"off: {display_name(domain)} is not bound to bucket {bucket}. In the "
                     "OSS console, map it under Bucket > Transmission > Domain Names and turn "
@@ -68,7 +70,7 @@ class DomainScreen(DomainActions):
         self.cache_update = Text("checking…", style="dim")
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll():
             yield Static(Text(display_name(self.domain_name), style="bold"), id="title")
             yield Static("", id="status")
@@ -94,19 +96,22 @@ class DomainScreen(DomainActions):
 
     @work(exclusive=True, group="domain")
     async def load(self) -> None:
-        from tui.services.errors import CloudError
+        from tui.services.errors import CloudError, ServiceError
 
         try:
-            self.domain = await self.app.services.cdn.domain(self.domain_name)
-        except CloudError as error:
-            if error.code == "InvalidDomain.NotFound":
-                self.notify(f"{display_name(self.domain_name)} is no longer in CDN.", markup=False)
-                self.dismiss()
+            domain = await self.app.services.cdn.domain(self.domain_name)
+        except ServiceError as error:
+            self.query_one("#cname").loading = False
+            if isinstance(error, CloudError) and error.code == "InvalidDomain.NotFound":
+                self.notify(f"{display_name(self.domain_name)} is no longer in CDN.",
+                            markup=False)
+                self.leave()
             else:
                 self.app.report(error, "Could not load the domain")
             return
-        finally:
-            self.query_one("#cname").loading = False
+        # Not in a `finally`: a worker cancelled as the screen closes must not touch it.
+        self.query_one("#cname").loading = False
+        self.domain = domain
         self.show()
         if not self.cache_update_checked:
             self.cache_update_checked = True
@@ -118,12 +123,13 @@ class DomainScreen(DomainActions):
         (OSS refuses the API call), but ListCname reports it."""
         from tui.services.errors import ServiceError
 
+        oss = self.app.services.oss
         origin = parse_origin(self.domain.origin) if self.domain.origin else None
         if origin is None:
             self.cache_update = Text("not an OSS origin", style="dim")
         else:
             try:
-                cnames = await self.app.services.oss.bucket_cnames(origin.bucket)
+                cnames = await oss.bucket_cnames(oss.bucket_from_origin(self.domain.origin))
             except ServiceError as error:
                 self.cache_update = Text(f"could not ask OSS: {error}", style="dim")
             else:
@@ -131,8 +137,10 @@ class DomainScreen(DomainActions):
         self.show()
 
     def _tick(self) -> None:
-        """Poll while the domain is changing."""
-        if self.domain is not None and self.domain.transitional:
+        """Poll while the domain is changing (one request at a time)."""
+        loading = any(w.node is self and w.group == "domain" and w.is_running
+                      for w in self.workers)
+        if self.domain is not None and self.domain.transitional and not loading:
             self.load()
 
     def show(self) -> None:
@@ -191,4 +199,6 @@ class DomainScreen(DomainActions):
     def action_verify(self) -> None:
         from screens.verify import VerifyScreen
 
-        self.app.push_screen(VerifyScreen(self.domain_name), lambda ok: ok and self.load())
+        origin = self.domain.origin if self.domain else ""
+        self.app.push_screen(VerifyScreen(self.domain_name, origin=origin),
+                             lambda ok: ok and self.load())

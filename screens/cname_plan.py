@@ -8,14 +8,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
+from screens.base import AppScreen
 from screens.cname import record_table
 from tui.clipboard import copy
 from tui.dns_rules import bind_line
 from tui.explain import explain
 from tui.rules import display_name
+from tui.widgets.header import AppHeader
 
 ACTION_STYLES = {"create": "green", "update": "yellow", "delete": "red", "enable": "cyan"}
 
@@ -30,7 +31,7 @@ def plan_table(plan) -> Table:
     return table
 
 
-class CnamePlanScreen(Screen[bool]):
+class CnamePlanScreen(AppScreen):
     """Point the domain at its CDN CNAME in Alibaba Cloud DNS. The change is shown as a
     plan (create / update / delete) and nothing is sent until you press Enter. Conflicting
     records block the plan until you choose to replace them (x); for a wildcard, records
@@ -54,9 +55,10 @@ class CnamePlanScreen(Screen[bool]):
         self.setup = None
         self.replace = False
         self.remove_shadows = False
+        self.applying = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll():
             yield Static(Text(f"Point {display_name(self.domain)} at CDN", style="bold"),
                          id="title")
@@ -75,14 +77,15 @@ class CnamePlanScreen(Screen[bool]):
         from tui.services.errors import ServiceError
 
         try:
-            self.setup = await self.app.services.cname_setup.prepare(
+            setup = await self.app.services.cname_setup.prepare(
                 self.domain, self.cname, replace=self.replace,
                 remove_shadows=self.remove_shadows)
         except ServiceError as error:
+            self.query_one("#plan").loading = False
             self.app.report(error, "Could not read the DNS records")
             return
-        finally:
-            self.query_one("#plan").loading = False
+        self.query_one("#plan").loading = False
+        self.setup = setup
         self.show()
 
     def show(self) -> None:
@@ -116,12 +119,14 @@ class CnamePlanScreen(Screen[bool]):
         notes.update(lines)
 
     def action_replace(self) -> None:
-        self.replace = not self.replace
-        self.prepare()
+        if not self.applying:
+            self.replace = not self.replace
+            self.prepare()
 
     def action_remove_shadows(self) -> None:
-        self.remove_shadows = not self.remove_shadows
-        self.prepare()
+        if not self.applying:
+            self.remove_shadows = not self.remove_shadows
+            self.prepare()
 
     def action_copy(self) -> None:
         copy(self.app, bind_line(self.domain, self.cname), "the BIND line")
@@ -129,20 +134,26 @@ class CnamePlanScreen(Screen[bool]):
     def action_board(self) -> None:
         from screens.propagation import PropagationScreen
 
-        self.app.switch_screen(PropagationScreen(self.domain, self.cname))
+        if self.is_active:  # not under a dialog that covers this screen
+            self.app.switch_screen(PropagationScreen(self.domain, self.cname))
 
-    @work(exclusive=True, group="plan")
-    async def action_apply(self) -> None:
-        from tui.services.cname_setup import ApplyError
-
+    def action_apply(self) -> None:
         plan = self.setup.plan if self.setup else None
+        if self.applying or self.setup is None:
+            return
         if plan is None or not plan.steps:
             self.action_board()
-            return
-        if not plan.ready:
+        elif not plan.ready:
             self.notify("Conflicting records block this plan: press x to replace them.",
                         severity="warning")
-            return
+        else:
+            self.applying = True
+            self.apply()
+
+    @work(group="plan-apply")  # not exclusive: a write in flight is never cancelled
+    async def apply(self) -> None:
+        from tui.services.cname_setup import ApplyError
+
         state = self.query_one("#state", Static)
         state.update("Applying…")
         try:
@@ -151,6 +162,9 @@ class CnamePlanScreen(Screen[bool]):
             applied = "".join(f"\n  done: {s.describe()}" for s in error.done)
             state.update(Text(f"{error.step.describe()} failed.{applied}\n"
                               f"{explain(error.error)}", style="red"))
+            self.prepare()  # the records changed: plan again from what is there now
             return
-        self.notify(f"Applied {len(done)} change(s) to {plan.zone}.", markup=False)
+        finally:
+            self.applying = False
+        self.notify(f"Applied {len(done)} change(s) to {self.setup.plan.zone}.", markup=False)
         self.action_board()

@@ -11,14 +11,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from screens.record_form import RecordForm, edition_name
 from tui.dns_rules import RECORD_TYPES
+from tui.listing import matches_every_word
 from tui.rules import display_name, short
 from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm
+from tui.widgets.paged_table import FilterInput, PagedTable
 
 ZONE_COLUMNS = (
     ("name", "Zone"),
@@ -36,8 +37,6 @@ RECORD_COLUMNS = (
     ("locked", "Lock"),
 )
 VALUE_CHARS = 60  # a DKIM key would push every other column off an 80-column screen
-ROWS_AT_ONCE = 200  # as in the domain list: rows arrive a page at a time
-FILTER_DEBOUNCE = 0.15
 
 # `field:text` in the filter matches that field exactly; other words, any part of these.
 FILTER_FIELDS = {
@@ -71,11 +70,22 @@ def filter_records(records: Iterable[DnsRecord], text: str) -> list[DnsRecord]:
             loose.append(word)
     if not exact and not loose:
         return list(records)
+    # A word holds no space, so it cannot match across two of the fields joined here.
+    words = " ".join(loose)
     return [
         r for r in records
         if all(FILTER_FIELDS[f](r).lower() == wanted for f, wanted in exact)
-        and all(any(w in FILTER_FIELDS[f](r).lower() for f in SEARCHED) for w in loose)
+        and matches_every_word(" ".join(FILTER_FIELDS[f](r) for f in SEARCHED), words)
     ]
+
+
+def zone_cells(zone: Zone) -> tuple[Text, ...]:
+    return (
+        Text(display_name(zone.name)),
+        Text(str(zone.record_count), justify="right"),
+        Text(edition_name(zone.version_code)),
+        Text(", ".join(zone.dns_servers)),
+    )
 
 
 def record_cells(record: DnsRecord) -> tuple[Text, ...]:
@@ -122,72 +132,50 @@ class ZonesScreen(Screen):
         Binding("escape", "dismiss", "Back", id="zones.back"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.zones: list[Zone] = []
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Alibaba Cloud DNS", id="summary")
-        table: DataTable = DataTable(id="zones", cursor_type="row", zebra_stripes=True)
-        for key, label in ZONE_COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        yield PagedTable(ZONE_COLUMNS, key=lambda z: z.name, cells=zone_cells, id="zones")
         yield Static("", id="empty")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).loading = True
+        table = self.query_one(PagedTable)
+        table.loading = True
+        self.watch(table, "counts", self._summarise, init=False)
         self.load()
 
     @work(exclusive=True, group="zones")
     async def load(self) -> None:
         from tui.services.errors import ServiceError
 
-        table = self.query_one(DataTable)
+        table = self.query_one(PagedTable)
         try:
-            self.zones = await self.app.services.dns.list_zones()
+            zones = await self.app.services.dns.list_zones()
         except ServiceError as error:
             self.app.report(error, "Could not list the DNS zones")
-            return
-        finally:
-            table.loading = False
-        self.show()
+            zones = None
+        if not table.is_attached:
+            return  # the screen closed while the answer was on its way
+        table.loading = False
+        if zones is not None:
+            table.fill(zones)
 
-    def show(self) -> None:
-        table = self.query_one(DataTable)
-        selected = self.selected_name()
-        table.clear()
-        for z in self.zones:
-            table.add_row(
-                Text(display_name(z.name)),
-                Text(str(z.record_count), justify="right"),
-                Text(edition_name(z.version_code)),
-                Text(", ".join(z.dns_servers)),
-                key=z.name,
-            )
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
-        count = len(self.zones)
+    def _summarise(self) -> None:
+        table = self.query_one(PagedTable)
+        count = table.counts[0]
         self.query_one("#summary", Static).update(
-            Text(f"Alibaba Cloud DNS · {count} zone{'s' if count != 1 else ''}"))
+            Text(f"Alibaba Cloud DNS · {count} zone{'s' if count != 1 else ''}{table.note()}"))
         empty = self.query_one("#empty", Static)
-        empty.display = not self.zones
+        empty.display = count == 0
         empty.update(
             "No domains are hosted in this account's Alibaba Cloud DNS. Add yours in the "
             "Alibaba Cloud DNS console, set the name servers it gives you (such as "
             "dns9.hichina.com) at your registrar, then press [b]r[/b]. If your DNS is "
             "hosted elsewhere, create the records at that provider instead.")
 
-    def selected_name(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
     def action_open(self) -> None:
-        name = self.selected_name()
-        zone = next((z for z in self.zones if z.name == name), None)
+        zone = self.query_one(PagedTable).selected
         if zone is not None:
             # Back from the records, the counts may have changed.
             self.app.push_screen(RecordsScreen(zone), lambda _: self.load())
@@ -221,129 +209,61 @@ class RecordsScreen(Screen):
         super().__init__()
         self.zone = zone
         self.records: dict[str, DnsRecord] = {}  # by record id, in record_order
-        self.rows: list[DnsRecord] = []  # the records the filter lets through, in order
         self.loaded = False
         # Records with a change on its way: a second change waits for the first's answer.
         self.pending: set[str] = set()
-        self.filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="summary")
-        yield Input(placeholder="filter: www, txt, type:mx, status:disabled · Esc clears",
-                    id="filter")
-        table: DataTable = DataTable(id="records", cursor_type="row", zebra_stripes=True)
-        for key, label in RECORD_COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        yield FilterInput("records",
+                          "filter: www, txt, type:mx, status:disabled · Esc clears")
+        yield PagedTable(RECORD_COLUMNS, key=lambda r: r.record_id, cells=record_cells,
+                         matching=filter_records, id="records")
         yield Static("", id="empty")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).loading = True
-        self._summarise()
+        table = self.query_one(PagedTable)
+        table.loading = True
+        self.watch(table, "counts", self._summarise)
         self.load()
 
     @work(exclusive=True, group="records")
     async def load(self) -> None:
         from tui.services.errors import ServiceError
 
-        table = self.query_one(DataTable)
+        table = self.query_one(PagedTable)
         try:
             records = await self.app.services.dns.records(self.zone.name)
         except ServiceError as error:
             self.app.report(error, f"Could not list the records of {self.zone.name}")
-            return
-        finally:
-            table.loading = False
-        self.records = {r.record_id: r for r in sorted(records, key=record_order)}
-        self.loaded = True
-        self.show()
+            records = None
+        if not table.is_attached:
+            return  # the screen closed while the answer was on its way
+        table.loading = False
+        if records is not None:
+            self.records = {r.record_id: r for r in sorted(records, key=record_order)}
+            self.loaded = True
+            table.fill(self.records.values())
 
     # -- the table -----------------------------------------------------------------------
 
-    @property
-    def filter_text(self) -> str:
-        return self.query_one("#filter", Input).value
-
-    def show(self) -> None:
-        """Fill the table from self.records and the filter (after a load or a new filter)."""
-        self.rows = filter_records(self.records.values(), self.filter_text)
-        selected = self.selected_id()
-        table = self.query_one(DataTable)
-        table.clear()
-        self._add_rows(ROWS_AT_ONCE)
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
-        self._summarise()
-
-    def _add_rows(self, count: int) -> None:
-        # DataTable measures every cell it is given: thousands of rows at once would
-        # stall typing in the filter, so rows arrive a page at a time as the cursor
-        # nears the end.
-        table = self.query_one(DataTable)
-        start = table.row_count
-        for r in self.rows[start:start + count]:
-            table.add_row(*record_cells(r), key=r.record_id)
-
-    @on(DataTable.RowHighlighted)
-    def more_rows(self, event: DataTable.RowHighlighted) -> None:
-        table = event.data_table
-        if event.cursor_row >= table.row_count - 20 and table.row_count < len(self.rows):
-            self._add_rows(ROWS_AT_ONCE)
-            self._summarise()
-
     def _put(self, record: DnsRecord) -> None:
-        """One record added or changed: touch its row only, so thousands stay quick.
-        A new record goes right after the rows listed; its place in the order waits
-        for the next refresh."""
-        key = record.record_id
-        self.records[key] = record
-        table = self.query_one(DataTable)
-        index = next((i for i, r in enumerate(self.rows) if r.record_id == key), None)
-        if not filter_records([record], self.filter_text):
-            if index is not None:
-                self._drop(index)
-        elif index is not None:
-            self.rows[index] = record
-            if key in table.rows:
-                for (column, _), before, cell in zip(RECORD_COLUMNS, table.get_row(key),
-                                                     record_cells(record)):
-                    # A narrower cell would have DataTable measure the whole column again.
-                    if cell != before:
-                        table.update_cell(key, column, cell,
-                                          update_width=cell.cell_len > before.cell_len)
-        else:
-            self.rows.insert(table.row_count, record)
-            table.add_row(*record_cells(record), key=key)
-        if key in table.rows:
-            table.move_cursor(row=table.get_row_index(key))
-        self._summarise()
+        self.records[record.record_id] = record
+        self.query_one(PagedTable).put(record)
 
     def _forget(self, record_id: str) -> None:
         self.records.pop(record_id, None)
-        index = next((i for i, r in enumerate(self.rows) if r.record_id == record_id), None)
-        if index is not None:
-            self._drop(index)
-        self._summarise()
-
-    def _drop(self, index: int) -> None:
-        key = self.rows.pop(index).record_id
-        table = self.query_one(DataTable)
-        if key in table.rows:
-            table.remove_row(key)
+        self.query_one(PagedTable).drop(record_id)
 
     def _summarise(self) -> None:
-        total, matching = len(self.records), len(self.rows)
+        table = self.query_one(PagedTable)
+        total, matching, _ = table.counts
         summary = Text.assemble((display_name(self.zone.name), "bold"),
                                 f" · {edition_name(self.zone.version_code)} edition")
         if self.loaded:
-            summary.append(f" · {total} record{'s' if total != 1 else ''}")
-            if matching != total:
-                summary.append(f" · {matching} match the filter")
-            listed = self.query_one(DataTable).row_count
-            if listed < matching:
-                summary.append(f" · first {listed} listed (more as you scroll; / narrows)")
+            summary.append(f" · {total} record{'s' if total != 1 else ''}{table.note()}")
         self.query_one("#summary", Static).update(summary)
         empty = self.query_one("#empty", Static)
         empty.display = self.loaded and matching == 0
@@ -354,14 +274,8 @@ class RecordsScreen(Screen):
             empty.update(Text.assemble("No record matches the filter. Press ", ("Esc", "bold"),
                                        " to clear it."))
 
-    def selected_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
     def current(self) -> DnsRecord | None:
-        return self.records.get(self.selected_id() or "")
+        return self.query_one(PagedTable).selected
 
     def _changeable(self, record: DnsRecord | None) -> bool:
         """Whether the record under the cursor may be changed now; says why not."""
@@ -426,11 +340,13 @@ class RecordsScreen(Screen):
 
     # Writes are not exclusive: cancelling one mid-flight would leave the screen not
     # knowing whether it happened. `pending` keeps a record to one change at a time.
+    # The screen may close while one is on its way: what it did is still told.
 
     @work(group="record-change")
     async def delete(self, record: DnsRecord) -> None:
         from tui.services.errors import ServiceError
 
+        table = self.query_one(PagedTable)
         self.pending.add(record.record_id)
         try:
             await self.app.services.dns.delete_record(record.record_id)
@@ -439,7 +355,8 @@ class RecordsScreen(Screen):
             return
         finally:
             self.pending.discard(record.record_id)
-        self._forget(record.record_id)
+        if table.is_attached:
+            self._forget(record.record_id)
         self.notify(f"Deleted {record.fqdn} {record.type} {short(record.value)}.", markup=False)
 
     @work(group="record-change")
@@ -447,6 +364,7 @@ class RecordsScreen(Screen):
         from tui.services.errors import ServiceError
 
         verb = "enable" if enabled else "disable"
+        table = self.query_one(PagedTable)
         self.pending.add(record.record_id)
         try:
             status = await self.app.services.dns.set_record_status(record.record_id, enabled)
@@ -455,42 +373,17 @@ class RecordsScreen(Screen):
             return
         finally:
             self.pending.discard(record.record_id)
-        self._put(replace(record, status=(status or verb).upper()))
+        if table.is_attached:
+            self._put(replace(record, status=(status or verb).upper()))
         self.notify(f"{verb.capitalize()}d {record.fqdn} {record.type}.", markup=False)
 
     def action_refresh(self) -> None:
         self.load()
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        self.query_one(FilterInput).open()
 
     def action_back(self) -> None:
         """Esc clears the filter first, then goes back to the zones."""
-        box = self.query_one("#filter", Input)
-        if box.display or box.value:
-            box.value = ""
-            box.display = False
-            self.query_one(DataTable).focus()
-        else:
+        if not self.query_one(FilterInput).close():
             self.dismiss()
-
-    @on(Input.Changed, "#filter")
-    def filter_changed(self) -> None:
-        if not self.loaded:
-            return
-        # Over a long list, wait for a pause in typing rather than re-filter every key.
-        if self.filter_timer is not None:
-            self.filter_timer.stop()
-            self.filter_timer = None
-        if len(self.records) > 500:
-            self.filter_timer = self.set_timer(FILTER_DEBOUNCE, self.show)
-        else:
-            self.show()
-
-    @on(Input.Submitted, "#filter")
-    def filter_done(self, event: Input.Submitted) -> None:
-        # Enter keeps the filter (shown while it narrows the list) and goes to the table.
-        event.input.display = bool(event.value)
-        self.query_one(DataTable).focus()

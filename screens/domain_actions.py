@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from textual import work
-from textual.screen import Screen
 
+from screens.base import AppScreen
 from tui.rules import display_name
 from tui.widgets.confirm import TypedConfirm
 
 
-class DomainActions(Screen):
+class DomainActions(AppScreen):
     """A screen showing one current domain; subclasses say which and how to reload."""
 
     def current_domain(self):
@@ -50,8 +50,18 @@ class DomainActions(Screen):
             confirmed,
         )
 
+    def _run(self, name: str, verb: str, doing: str) -> None:
+        # A second press while a change is on its way must not send another.
+        pending = self.app.domains_changing
+        if name in pending:
+            self.notify(f"{display_name(name)}: the last change is still on its way.",
+                        markup=False)
+            return
+        pending.add(name)
+        self._send(name, verb, doing)
+
     @work(group="domain-action")
-    async def _run(self, name: str, verb: str, doing: str) -> None:
+    async def _send(self, name: str, verb: str, doing: str) -> None:
         from tui.services.errors import ServiceError
 
         cdn = self.app.services.cdn
@@ -62,5 +72,7 @@ class DomainActions(Screen):
         except ServiceError as error:
             self.app.report(error, f"Could not {verb} {display_name(name)}")
             return
+        finally:
+            self.app.domains_changing.discard(name)
         self.notify(f"{doing} {display_name(name)}…", markup=False)
         self.domain_changed()

@@ -6,12 +6,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from screens.domain_actions import DomainActions
 from tui.listing import SORT_KEYS, filter_domains, sort_domains
 from tui.messages import Connected
 from tui.rules import display_name
+from tui.services.models import CdnDomain
+from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.status import status_badge
 
 COLUMNS = (
@@ -24,12 +26,21 @@ COLUMNS = (
     ("created", "Created"),
 )
 
-
 # While a domain is changing, re-list every few seconds (quicker in the sandbox).
 AUTO_REFRESH = 5.0
 AUTO_REFRESH_SANDBOX = 1.0
-ROWS_AT_ONCE = 200
-FILTER_DEBOUNCE = 0.15
+
+
+def domain_cells(d: CdnDomain) -> tuple[Text, ...]:
+    return (
+        Text(display_name(d.name)),
+        status_badge(d.status),
+        Text(d.cname),
+        Text(d.cdn_type),
+        Text(d.scope),
+        Text(d.origin),
+        Text(d.created[:10]),
+    )
 
 
 class DomainsScreen(DomainActions):
@@ -52,26 +63,24 @@ class DomainsScreen(DomainActions):
 
     def __init__(self) -> None:
         super().__init__()
-        self.domains: list = []
+        self.domains: list[CdnDomain] = []
         self.quota: int | None = None
         self.sort_key = "name"
         self.sort_reverse = False
-        self.rows: list = []  # the domains the filter and sort give, in order
-        self.filter_timer = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="summary")
-        yield Input(placeholder="filter: type to narrow the list, Esc to clear", id="filter")
-        table: DataTable = DataTable(id="domains", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        yield FilterInput("domains", "filter: type to narrow the list, Esc to clear")
+        yield PagedTable(COLUMNS, key=lambda d: d.name, cells=domain_cells,
+                         matching=filter_domains, id="domains")
         yield Static("", id="empty")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).loading = True
+        table = self.query_one(PagedTable)
+        table.loading = True
+        self.watch(table, "counts", self._summarise, init=False)
         if self.app.services is not None:
             self.load()
 
@@ -85,88 +94,50 @@ class DomainsScreen(DomainActions):
         from tui.services.errors import ServiceError
 
         services = self.app.services
+        table = self.query_one(PagedTable)
         try:
-            self.domains = await services.cdn.list_domains()
+            domains = await services.cdn.list_domains()
         except ServiceError as error:
             self.app.report(error, "Could not list domains")
-            return
-        finally:
-            table = self.query_one(DataTable)
-            table.loading = False
-            if self.focused is None:
-                table.focus()
-        self.quota = services.cdn.domain_quota
-        self.show()
+            domains = None
+        if not table.is_attached:
+            return  # the app closed while the answer was on its way
+        table.loading = False
+        if self.focused is None:
+            table.focus()
+        if domains is not None:
+            self.domains = domains
+            self.quota = services.cdn.domain_quota
+            self.show()
 
     def _tick(self) -> None:
-        """Refresh on a gentle timer, only while anything is in a transitional state."""
-        if any(d.transitional for d in self.domains) and not self.is_loading():
+        """Refresh on a gentle timer, only while anything is in a transitional state and
+        no other screen is on top. (Not `is_current`: Textual counts the screen right
+        under the top one as current, as it may show through.)"""
+        if (self.is_active and any(d.transitional for d in self.domains)
+                and not self.is_loading()):
             self.load()
 
     def is_loading(self) -> bool:
         return any(w.group == "domains" and w.is_running for w in self.workers)
 
     def show(self) -> None:
-        """Fill the table from self.domains, the filter and the sort."""
-        text = self.query_one("#filter", Input).value
-        self.rows = sort_domains(filter_domains(self.domains, text), self.sort_key,
-                                 self.sort_reverse)
-        selected = self.selected_name()
-        table = self.query_one(DataTable)
-        table.clear()
-        self._add_rows(ROWS_AT_ONCE)
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
-        self._summarise()
-
-    def _add_rows(self, count: int) -> None:
-        # DataTable measures every cell it is given: thousands of rows at once would
-        # stall typing in the filter, so rows arrive a page at a time as the cursor
-        # nears the end.
-        table = self.query_one(DataTable)
-        start = table.row_count
-        for d in self.rows[start:start + count]:
-            table.add_row(
-                Text(display_name(d.name)),
-                status_badge(d.status),
-                Text(d.cname),
-                Text(d.cdn_type),
-                Text(d.scope),
-                Text(d.origin),
-                Text(d.created[:10]),
-                key=d.name,
-            )
-
-    @on(DataTable.RowHighlighted)
-    def more_rows(self, event: DataTable.RowHighlighted) -> None:
-        table = event.data_table
-        if event.cursor_row >= table.row_count - 20 and table.row_count < len(self.rows):
-            self._add_rows(ROWS_AT_ONCE)
-            self._summarise()
-
-    def selected_name(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        """Fill the table from self.domains in the chosen order (the table filters)."""
+        self.query_one(PagedTable).fill(
+            sort_domains(self.domains, self.sort_key, self.sort_reverse))
 
     def _summarise(self) -> None:
-        total, matching = len(self.domains), len(self.rows)
+        table = self.query_one(PagedTable)
+        total = table.counts[0]
         text = f"{total} / {self.quota} domains" if self.quota else f"{total} domains"
-        if matching != total:
-            text += f" · {matching} {'matches' if matching == 1 else 'match'} the filter"
-        shown = self.query_one(DataTable).row_count
-        if shown < matching:
-            text += f" · first {shown} listed (more as you scroll; / narrows)"
-        self.query_one("#summary", Static).update(Text(text))
+        self.query_one("#summary", Static).update(Text(text + table.note()))
         empty = self.query_one("#empty", Static)
         empty.display = total == 0
         if total == 0:
             empty.update("No CDN domains yet. Press [b]a[/b] to add your first one.")
 
-    def current_domain(self):
-        name = self.selected_name()
-        return next((d for d in self.domains if d.name == name), None)
+    def current_domain(self) -> CdnDomain | None:
+        return self.query_one(PagedTable).selected
 
     def domain_changed(self) -> None:
         self.load()
@@ -209,15 +180,10 @@ class DomainsScreen(DomainActions):
             self.app.push_screen(ZonesScreen())
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        self.query_one(FilterInput).open()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.display = False
-        self.query_one(DataTable).focus()
+        self.query_one(FilterInput).close()
 
     def action_sort(self) -> None:
         keys = list(SORT_KEYS)
@@ -231,20 +197,3 @@ class DomainsScreen(DomainActions):
         self.sort_reverse = not self.sort_reverse if key == self.sort_key else False
         self.sort_key = key
         self.show()
-
-    @on(Input.Changed, "#filter")
-    def filter_changed(self) -> None:
-        # Over a long list, wait for a pause in typing rather than re-filter every key.
-        if self.filter_timer is not None:
-            self.filter_timer.stop()
-            self.filter_timer = None
-        if len(self.domains) > 500:
-            self.filter_timer = self.set_timer(FILTER_DEBOUNCE, self.show)
-        else:
-            self.show()
-
-    @on(Input.Submitted, "#filter")
-    def filter_done(self, event: Input.Submitted) -> None:
-        # Enter keeps the filter (shown while it narrows the list) and goes to the table.
-        event.input.display = bool(event.value)
-        self.query_one(DataTable).focus()

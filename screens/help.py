@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -9,6 +11,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from tui.keys import shown_bindings
 
 GENERAL = (
     "oss-cdn takes a bucket to a CDN-served domain: add the domain (a), verify ownership "
@@ -36,13 +40,11 @@ class HelpScreen(ModalScreen):
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold")
         keys.add_column()
-        seen = set()
-        for binding in [*self.for_screen.BINDINGS, *self.app.BINDINGS]:
-            if isinstance(binding, Binding) and binding.description and binding.action not in seen:
-                seen.add(binding.action)
-                keys.add_row(binding.key.replace("_", " "), binding.description)
-        about = (self.for_screen.__doc__ or "").strip()
+        for key, binding in shown_bindings(self.for_screen, with_app=True):
+            keys.add_row(self.app.get_key_display(binding), binding.description)
+        about = inspect.cleandoc(self.for_screen.__doc__ or "")
         with VerticalScroll():
             yield Static(Text(about, style="bold") if about else "")
             yield Static(Text(GENERAL))
             yield Static(keys)
+

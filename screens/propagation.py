@@ -9,9 +9,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from tui.rules import display_name
+from tui.widgets.header import AppHeader
 
 # verdict -> (symbol, style): the word is always shown too, for terminals without colour.
 VERDICTS = {
@@ -61,9 +62,10 @@ class PropagationScreen(Screen):
         self.board = None
         self.generation = 0  # bumps on every (re)schedule; stale timers see a mismatch
         self.active = False
+        self.servers: list[tuple[str, str]] = []  # the rows shown, in order
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(Text.assemble(("Propagation of ", "bold"),
                                    (display_name(self.domain), "bold"),
                                    " → ", self.expected), id="title")
@@ -103,10 +105,16 @@ class PropagationScreen(Screen):
         self.generation += 1
         self.query_one("#next", Static).update(Text("checking…", style="dim"))
         try:
-            results = await self.app.services.propagation.check(probe_name(self.domain),
-                                                                self.expected)
+            results = await self.app.services.propagation.check(
+                probe_name(self.domain), self.expected, cdn_domain=self.domain)
         except ServiceError as error:
             self.app.report(error, "Could not check propagation")
+            delay = max(self.board.backoff, self.board.base_delay)
+            self.query_one("#next", Static).update(
+                Text(f"check failed; trying again in {delay:.1f} s · r checks now",
+                     style="red"))
+            if self.active:
+                self.set_timer(delay, partial(self._due, self.generation))
             return
         self.board = self.board.advance(results)
         self.show()
@@ -128,15 +136,17 @@ class PropagationScreen(Screen):
     def show(self) -> None:
         board = self.board
         table = self.query_one(DataTable)
-        keys = [r.resolver for r in board.results]
-        if list(table.rows) != keys:
+        # Rows are keyed by position: names may repeat in a user's resolvers.json.
+        servers = [(r.resolver, r.address) for r in board.results]
+        if servers != self.servers:
+            self.servers = servers
             table.clear()
-            for result in board.results:
-                table.add_row(*row_cells(result, board.ttl_scale), key=result.resolver)
+            for n, result in enumerate(board.results):
+                table.add_row(*row_cells(result, board.ttl_scale), key=str(n))
         else:
-            for result in board.results:
+            for n, result in enumerate(board.results):
                 for column, cell in zip(COLUMNS, row_cells(result, board.ttl_scale)):
-                    table.update_cell(result.resolver, column, cell)
+                    table.update_cell(str(n), column, cell)
         style = "bold green" if board.propagated else "bold yellow"
         verdict = "PROPAGATED" if board.propagated else "NOT YET"
         summary = board.summary.removeprefix("propagated · ")  # the verdict says it

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
+from screens.base import AppScreen
 from tui.dns_rules import (
     FREE_MAX_TTL,
     FREE_MIN_TTL,
@@ -85,7 +86,7 @@ def marked(severity: str, message: str) -> Text:
     return Text.assemble((mark, style), " ", message)
 
 
-class RecordForm(ModalScreen[DnsRecord | None]):
+class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
     """A DNS record of the zone, new or edited. Each field shows what is wrong with it as
     you type; records already at the host that would conflict are shown before anything
     is sent. Dismissed with the saved record, or None when cancelled."""
@@ -107,6 +108,8 @@ class RecordForm(ModalScreen[DnsRecord | None]):
         self.touched: set[str] = set(FIELDS) if record else set()
         self.check: RecordCheck = RecordCheck(())
         self.conflicts: list[Conflict] = []
+        # A save on its way: Enter or ctrl+s again must not send the record twice.
+        self.saving = False
 
     def compose(self) -> ComposeResult:
         r = self.record
@@ -202,7 +205,7 @@ class RecordForm(ModalScreen[DnsRecord | None]):
         if self.unchanged():
             lines.append(Text("Nothing changed yet.", style="dim"))
         self.query_one("#conflicts", Static).update(Text("\n").join(lines))
-        self.query_one("#save", Button).disabled = not self.ready()
+        self.query_one("#save", Button).disabled = self.saving or not self.ready()
 
     def _note(self, field: str, problems: list[Problem]) -> Text:
         """Under a field: its first error or warning once touched, else a hint."""
@@ -235,16 +238,22 @@ class RecordForm(ModalScreen[DnsRecord | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        if self.saving:
+            return
         self.touched.update(FIELDS)
         self.refresh_checks()
         if self.ready():
+            # Set here, not in the worker: a second key may arrive before it starts.
+            self.saving = True
             self.save()
 
     @on(Button.Pressed, "#cancel")
     def cancel(self) -> None:
         self.dismiss(None)
 
-    @work(exclusive=True, group="record-save")
+    # Not exclusive, which would cancel a write mid-flight and leave unknown whether it
+    # happened: `saving` keeps the form to one at a time.
+    @work(group="record-save")
     async def save(self) -> None:
         from tui.services.errors import ServiceError
 
@@ -263,11 +272,15 @@ class RecordForm(ModalScreen[DnsRecord | None]):
                                                 value=self.value, ttl=ttl,
                                                 priority=self.priority)
         except ServiceError as error:
+            if not error_box.is_attached:  # the form closed while the answer was on its way
+                self.app.report(error, "Could not save the record")
+                return
             # Everything typed stays; the cloud's answer says what to change.
+            self.saving = False
             button.label = "Save"
             self.refresh_checks()
             error_box.update(Text(explain(error)))
             error_box.display = True
             error_box.scroll_visible()
             return
-        self.dismiss(saved)
+        self.leave(saved)  # once shown again, if Help was opened over the form meanwhile

@@ -11,12 +11,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
+
+from screens.base import AppScreen
 
 from tui.clipboard import copy
 from tui.explain import explain
 from tui.rules import display_name, parse_origin
+from tui.widgets.header import AppHeader
 
 
 def _grid() -> Table:
@@ -26,7 +28,7 @@ def _grid() -> Table:
     return grid
 
 
-class VerifyScreen(Screen[bool]):
+class VerifyScreen(AppScreen):
     """Prove to CDN that you own the root domain. Press t to create the TXT record in
     Alibaba Cloud DNS (or copy it with c to add it at your provider); the app watches the
     authoritative servers and verifies as soon as they serve it. Or press u to upload the
@@ -47,9 +49,10 @@ class VerifyScreen(Screen[bool]):
         self.origin = origin  # the bucket endpoint, for the file method
         self.challenge = None
         self.watching_since: float | None = None
+        self.busy = False  # a write or VerifyDomainOwner on its way
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll():
             yield Static(Text(f"Prove you own the root of {display_name(self.domain)}",
                               style="bold"), id="title")
@@ -66,17 +69,18 @@ class VerifyScreen(Screen[bool]):
         self.query_one("#txt").loading = True
         self.load()
 
-    @work(exclusive=True, group="verify")
+    @work(exclusive=True, group="verify-load")
     async def load(self) -> None:
         from tui.services.errors import ServiceError
 
         try:
-            self.challenge = await self.app.services.ownership.challenge(self.domain)
+            challenge = await self.app.services.ownership.challenge(self.domain)
         except ServiceError as error:
+            self.query_one("#txt").loading = False
             self.app.report(error, "Could not get the verification content")
             return
-        finally:
-            self.query_one("#txt").loading = False
+        self.query_one("#txt").loading = False
+        self.challenge = challenge
         self.show()
 
     def show(self) -> None:
@@ -85,10 +89,10 @@ class VerifyScreen(Screen[bool]):
             f"CDN serves {display_name(self.domain)} only once you prove you own {ch.root}. "
             "It asks once per root domain."))
         txt = _grid()
-        txt.add_row("Host", f"{ch.txt_rr if ch.zone else 'verification'}"
-                    + (f"  (in zone {ch.zone})" if ch.zone else f"  (on {ch.root})"))
+        txt.add_row("Host", Text(f"{ch.txt_rr if ch.zone else 'verification'}"
+                                 + (f"  (in zone {ch.zone})" if ch.zone else f"  (on {ch.root})")))
         txt.add_row("Type", "TXT")
-        txt.add_row("Value", ch.content)
+        txt.add_row("Value", Text(ch.content))
         self.query_one("#txt", Static).update(txt)
         hint = ("t creates it in Alibaba Cloud DNS (a correct existing one is reused)."
                 if ch.zone else f"{ch.root} is not in this account's Alibaba Cloud DNS: add "
@@ -96,9 +100,9 @@ class VerifyScreen(Screen[bool]):
         self.query_one("#txt_hint", Static).update(Text(hint))
         file = _grid()
         bucket = parse_origin(self.origin) if self.origin else None
-        file.add_row("File", "verification.html at the root of the origin"
-                     + (f" (bucket {bucket.bucket})" if bucket else ""))
-        file.add_row("Content", ch.content)
+        file.add_row("File", Text("verification.html at the root of the origin"
+                                  + (f" (bucket {bucket.bucket})" if bucket else "")))
+        file.add_row("Content", Text(ch.content))
         if bucket:
             file.add_row("", "u uploads it to the bucket, then verifies by file.")
         self.query_one("#file", Static).update(file)
@@ -117,21 +121,29 @@ class VerifyScreen(Screen[bool]):
         if self.challenge:
             copy(self.app, self.challenge.content, "the TXT value")
 
-    @work(exclusive=True, group="verify")
-    async def action_publish(self) -> None:
-        from tui.services.errors import ServiceError
-
+    def action_publish(self) -> None:
         ch = self.challenge
-        if ch is None or ch.zone is None:
+        if ch is None or self.busy:
+            return
+        if ch.zone is None:
             self.notify("The root domain's DNS is not in this account: add the record at "
                         "your DNS provider.", severity="warning")
             return
+        self.busy = True
+        self.publish()
+
+    @work(group="verify-write")
+    async def publish(self) -> None:
+        from tui.services.errors import ServiceError
+
         self.set_state("Creating the TXT record…")
         try:
-            created = await self.app.services.ownership.publish_txt(ch)
+            created = await self.app.services.ownership.publish_txt(self.challenge)
         except ServiceError as error:
             self.set_state(explain(error), "red")
             return
+        finally:
+            self.busy = False
         self.notify("TXT record created." if created else "A correct TXT record was already "
                     "there: reusing it.", markup=False)
         self.start_watch()
@@ -140,7 +152,7 @@ class VerifyScreen(Screen[bool]):
         self.watching_since = time.monotonic()
         self.watch_dns()
 
-    @work(exclusive=True, group="verify")
+    @work(exclusive=True, group="verify-watch")
     async def watch_dns(self) -> None:
         """Ask the authoritative servers until every one serves the TXT, then verify."""
         import asyncio
@@ -161,31 +173,45 @@ class VerifyScreen(Screen[bool]):
 
     # -- the file method and the call ---------------------------------------------------
 
-    @work(exclusive=True, group="verify")
-    async def action_upload(self) -> None:
-        from tui.services.errors import ServiceError
-
+    def action_upload(self) -> None:
         bucket = parse_origin(self.origin) if self.origin else None
-        if self.challenge is None or bucket is None:
+        if self.challenge is None or self.busy:
+            return
+        if bucket is None:
             self.notify("No OSS origin known for this domain: use the TXT method.",
                         severity="warning")
             return
-        self.set_state(f"Uploading verification.html to {bucket.bucket}…")
+        self.busy = True
+        self.upload(bucket.bucket)
+
+    @work(group="verify-write")
+    async def upload(self, name: str) -> None:
+        from tui.services.errors import ServiceError
+
+        services = self.app.services
+        self.set_state(f"Uploading verification.html to {name}…")
         try:
-            await self.app.services.ownership.upload_file(self.challenge, bucket.bucket)
+            bucket = services.oss.bucket_from_origin(self.origin)
+            await services.ownership.upload_file(self.challenge, bucket)
         except ServiceError as error:
+            self.busy = False
             self.set_state(explain(error), "red")
             return
         await self._verify("fileCheck")
 
-    @work(exclusive=True, group="verify")
-    async def action_verify(self) -> None:
-        if self.challenge is not None:
-            await self._verify("dnsCheck")
+    def action_verify(self) -> None:
+        if self.challenge is not None and not self.busy:
+            self.busy = True
+            self.verify_now()
+
+    @work(group="verify-write")
+    async def verify_now(self) -> None:
+        await self._verify("dnsCheck")
 
     async def _verify(self, method: str) -> None:
         from tui.services.errors import ServiceError
 
+        self.busy = True
         try:
             await self.app.services.ownership.verify(self.challenge, method)
         except ServiceError as error:
@@ -194,5 +220,7 @@ class VerifyScreen(Screen[bool]):
                    "Check that the file is reachable at http://<root>/verification.html.")
             self.set_state(f"Verification failed. {explain(error)}\n{how}", "red")
             return
+        finally:
+            self.busy = False
         self.notify(f"Ownership of {self.challenge.root} verified.", markup=False)
-        self.dismiss(True)
+        self.leave(True)

@@ -6,6 +6,7 @@ No mocks: the sandbox is real HTTP and DNS on loopback, spoken to by the officia
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
@@ -14,6 +15,11 @@ os.environ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
 for _var in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
              "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_PROFILE"):
     os.environ.pop(_var, None)
+
+# Nor the developer's keymap.json or resolvers.json: an empty configuration directory
+# for the session (removed at exit), which tests may point elsewhere themselves.
+_CONFIG_HOME = tempfile.TemporaryDirectory(prefix="oss-cdn-tests-")
+os.environ["XDG_CONFIG_HOME"] = _CONFIG_HOME.name
 
 # Fast enough for tests (a 240 s configuring phase lasts 0.24 s), slow enough to observe.
 SPEED = 1000.0

@@ -2,6 +2,7 @@
 
 import json
 
+from textual.command import CommandList, CommandPalette, Hit
 from textual.widgets import DataTable
 
 from screens.add_domain import AddDomainScreen
@@ -23,6 +24,17 @@ async def test_help_lists_the_screens_keys():
         assert not isinstance(app.screen, HelpScreen)
 
 
+def highlighted_hit(app) -> str:
+    """The text of the command palette's highlighted search hit ("" while none)."""
+    if not isinstance(app.screen, CommandPalette):
+        return ""
+    commands = app.screen.query_one(CommandList)
+    option = commands.highlighted_option
+    if option is None or not isinstance(option.hit, Hit):  # not a discovery hit
+        return ""
+    return option.hit.text or ""
+
+
 async def test_command_palette_runs_a_screen_action():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -30,7 +42,8 @@ async def test_command_palette_runs_a_screen_action():
         await pilot.press("ctrl+p")
         for char in "Add":
             await pilot.press(char)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: highlighted_hit(app).startswith("Add"),
+                       what="the palette's hit")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, AddDomainScreen), what="add form")
 

@@ -85,6 +85,16 @@ def test_an_unknown_profile_is_not_found(home):
     assert DEV_SECRET not in str(caught.value) and PROD_SECRET not in str(caught.value)
 
 
+def test_the_library_s_words_stay_out_of_the_message(home):
+    # The library quotes the file (here a mode holding a secret); only its class is told.
+    write_cli_config(home, [{"name": "odd", "mode": f"Mode-{DEV_SECRET}"}], current="odd")
+    with pytest.raises(CredentialsNotFound) as caught:
+        resolve_profile("odd", None)
+    message = str(caught.value)
+    assert "'odd'" in message and "(CredentialException)" in message
+    assert DEV_SECRET not in message and "unsupported profile mode" not in message
+
+
 def test_no_config_file_is_not_found(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     with pytest.raises(CredentialsNotFound):
@@ -160,9 +170,12 @@ async def test_credentials_that_fail_at_call_time(tmp_path, profile):
     with pytest.raises(CredentialsNotFound) as caught:
         await services.cdn.list_domains()
     assert "CDN DescribeUserDomains" in str(caught.value)
-    with pytest.raises(CredentialsNotFound) as caught:
+    with pytest.raises(CredentialsNotFound) as oss_caught:
         await services.oss.list_buckets()
-    assert "OSS ListBuckets" in str(caught.value)
+    assert "OSS ListBuckets" in str(oss_caught.value)
+    for error in (caught.value, oss_caught.value):  # the class name, not the library's text
+        assert "(CredentialException)" in str(error)
+        assert "unable to open" not in str(error) and str(tmp_path) not in str(error)
 
 
 def test_a_profile_without_credentials_cannot_build_clients():

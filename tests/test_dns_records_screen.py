@@ -2,12 +2,13 @@
 
 from textual.widgets import Button, DataTable, Input
 
-from screens.dns_records import ROWS_AT_ONCE, RecordsScreen, ZonesScreen, filter_records
+from screens.dns_records import RecordsScreen, ZonesScreen, filter_records
 from screens.record_form import RecordForm, edition_name, field_of, ttl_range
 from tests.pilot import connected, sandbox_app, text_of, type_text, wait_for
 from tui.dns_rules import check_record
 from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm
+from tui.widgets.paged_table import PAGE, PagedTable
 
 WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord",
           "SetDomainRecordStatus"}
@@ -44,7 +45,7 @@ async def open_zones(pilot) -> ZonesScreen:
 async def open_records(pilot, zone: str = "example.com") -> RecordsScreen:
     zones = await open_zones(pilot)
     for _ in range(zones.query_one(DataTable).row_count):
-        if zones.selected_name() == zone:
+        if zones.query_one(PagedTable).selected.name == zone:
             break
         await pilot.press("down")
     await pilot.press("enter")
@@ -198,7 +199,7 @@ async def test_filter_as_you_type_and_escape_clears_then_goes_back():
         await shows(["www A", "www2 A"])
         await type_text(pilot, "w2")
         await shows(["www2 A"])
-        assert "1 match the filter" in text_of(screen.query_one("#summary"))
+        assert "1 matches the filter" in text_of(screen.query_one("#summary"))
         screen.query_one("#filter", Input).value = ""
         await type_text(pilot, "TYPE:txt")
         await shows(["@ TXT", "_dmarc TXT"])
@@ -224,8 +225,8 @@ async def test_every_page_of_records_is_read_and_the_table_fills_as_the_cursor_g
         assert sorted(pages) == ["1", "2"]
         assert len(screen.records) == 608
         table = screen.query_one(DataTable)
-        assert table.row_count == ROWS_AT_ONCE
-        assert f"first {ROWS_AT_ONCE} listed" in text_of(screen.query_one("#summary"))
+        assert table.row_count == PAGE
+        assert f"first {PAGE} listed" in text_of(screen.query_one("#summary"))
         while table.row_count < 608:
             before = table.row_count
             table.move_cursor(row=before - 1)
@@ -469,3 +470,49 @@ async def test_a_record_type_the_form_does_not_know_is_sent_to_the_console():
         await pilot.pause()
         assert app.screen is screen
         assert "REDIRECT_URL record: edit it in the Alibaba Cloud DNS console" in messages(app)[-1]
+
+
+# -- impatient users --------------------------------------------------------------------
+
+
+async def test_pressing_save_twice_adds_the_record_once():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        form = await open_form(pilot)
+        await type_text(pilot, "api")
+        form.query_one("#value", Input).value = "127.0.0.50"
+        await wait_for(pilot, lambda: not save_disabled(form), what="Save enabled")
+        app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=0.5)
+        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")
+        await pilot.press("enter")  # Enter in a field saves too
+        assert save_disabled(form)  # typing again while it is on its way does not enable it
+        await type_text(pilot, "x")
+        assert save_disabled(form)
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the records")
+        assert app.sandbox.calls.actions().count("AddDomainRecord") == 1
+        added = world_record(app, "api", "A")
+        assert added.value == "127.0.0.50"
+        assert added.record_id in screen.query_one(DataTable).rows
+
+
+async def test_leaving_the_zones_or_records_while_they_load_does_not_crash_the_app():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        domains = app.screen
+        app.sandbox.faults.add("timeout", action="DescribeDomains", delay=0.4)
+        await pilot.press("z")
+        await wait_for(pilot, lambda: isinstance(app.screen, ZonesScreen), what="the zones")
+        await pilot.press("escape")
+        await pilot.pause(0.6)  # the held answer arrives after the screen is gone
+        assert app.is_running and app.return_code is None and app.screen is domains
+
+        zones = await open_zones(pilot)
+        app.sandbox.faults.add("timeout", action="DescribeDomainRecords", delay=0.4)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordsScreen), what="records")
+        await pilot.press("escape")
+        await pilot.pause(0.6)
+        assert app.is_running and app.return_code is None and app.screen is zones

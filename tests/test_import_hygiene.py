@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("alibabacloud", "oss2", "aiohttp", "darabonba", "Tea", "dns.asyncresolver")
 
@@ -22,6 +23,14 @@ def test_importing_the_app_leaves_the_sdks_out():
 
 def test_the_first_screen_and_cli_leave_the_sdks_out():
     assert imported_after("import tui.cli, screens.domains, screens.help") == []
+
+
+def test_no_screen_module_imports_the_sdks():
+    # Screens reach the SDKs through app.services, imported in functions when used.
+    screens = sorted(p.stem for p in Path(__file__).parent.parent.joinpath("screens")
+                     .glob("*.py") if p.stem != "__init__")
+    assert {"domains", "verify", "propagation"} <= set(screens)
+    assert imported_after(f"import {', '.join('screens.' + s for s in screens)}") == []
 
 
 def test_the_check_is_real():

@@ -68,6 +68,34 @@ async def test_quota_counts_domains_against_fifty(services, sandbox):
     assert services.cdn.domain_quota == sandbox.world.quota == 50
 
 
+async def test_the_domain_count_is_remembered_until_an_add_or_delete(services, sandbox,
+                                                                      monkeypatch):
+    from tui.services import cdn as cdn_module
+
+    cdn = services.cdn
+    sandbox.calls.clear()
+    assert (await cdn.quota()).used == 6
+    assert (await cdn.quota()).used == 6  # the add form asks at every pause in typing
+    assert len(sandbox.calls.of("DescribeUserDomains")) == 1
+    await cdn.add_domain("new.example.com", "web", [Source("oss", HZ)])
+    assert (await cdn.quota()).used == 7
+    await cdn.delete_domain("old.example.com")
+    sandbox.world.domains.pop("old.example.com")  # gone at once, for the count
+    assert (await cdn.quota()).used == 6
+    assert len(sandbox.calls.of("DescribeUserDomains")) == 3
+    # A full listing (the domain list's) renews the count; a filtered one does not.
+    sandbox.world.add_domain("more.example.com", "web", oss_source(), "domestic")
+    await cdn.list_domains(status="online")
+    assert (await cdn.quota()).used == 6
+    assert len(await cdn.list_domains()) == 7
+    assert (await cdn.quota()).used == 7
+    # And it is forgotten after a while.
+    monkeypatch.setattr(cdn_module, "COUNT_TTL", 0.05)
+    sandbox.world.domains.pop("more.example.com")
+    await asyncio.sleep(0.1)
+    assert (await cdn.quota()).used == 6
+
+
 async def test_domain_detail(services):
     video = await services.cdn.domain("video.example.com")
     assert video.name == "video.example.com"

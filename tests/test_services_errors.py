@@ -6,6 +6,7 @@ faults the sandbox itself injects.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -219,6 +220,16 @@ async def test_read_timeout_that_lasts(profile, sandbox):
     assert caught.value.retryable
     assert time.monotonic() - start >= 0.3 * FAST.max_attempts
     assert_no_secret(caught.value, profile)
+
+
+@pytest.mark.parametrize("timeout", [TimeoutError(), asyncio.TimeoutError()])
+def test_both_timeout_classes_are_a_read_timeout(timeout):
+    # On Python 3.10 asyncio.TimeoutError (aiohttp's read timeout) is not TimeoutError.
+    from tui.services.mapping import from_tea
+
+    error = from_tea(timeout, service="CDN", action="DescribeUserDomains",
+                     endpoint="127.0.0.1:1")
+    assert (type(error), error.code, error.retryable) == (NetworkError, "ReadTimeout", True)
 
 
 async def test_a_write_that_timed_out_is_not_sent_again(profile, sandbox):

@@ -94,6 +94,33 @@ def test_real_accounts_call_the_bucket_region_endpoint(profile):
     assert OssService(profile).endpoint_for(shanghai) == profile.oss_url
 
 
+def test_a_bucket_from_its_origin_host(profile):
+    from tui.services.oss import OssService
+    from tui.services.profile import Profile
+
+    sg = OssService.bucket_from_origin("demo-downloads.oss-ap-southeast-1.aliyuncs.com")
+    assert sg == Bucket("demo-downloads", "oss-ap-southeast-1",
+                        extranet_endpoint="oss-ap-southeast-1.aliyuncs.com")
+    assert sg.public_host == "demo-downloads.oss-ap-southeast-1.aliyuncs.com"
+    internal = OssService.bucket_from_origin("b1.oss-cn-beijing-internal.aliyuncs.com")
+    assert (internal.name, internal.extranet_endpoint) == ("b1", "oss-cn-beijing.aliyuncs.com")
+    with pytest.raises(ValueError):
+        OssService.bucket_from_origin("www.example.com")
+    # A real account calls the bucket's region, wherever the profile's region is.
+    real = OssService(Profile(name="dev", region="cn-hangzhou", access_key_id="AK",
+                              access_key_secret="S"))
+    assert real.endpoint_for(sg) == "https://oss-ap-southeast-1.aliyuncs.com"
+    assert OssService(profile).endpoint_for(sg) == profile.oss_url
+
+
+async def test_calls_for_an_origin_host_reach_the_sandbox(services, sandbox):
+    bucket = services.oss.bucket_from_origin("demo-assets.oss-cn-hangzhou.aliyuncs.com")
+    cnames = await services.oss.bucket_cnames(bucket)
+    assert {c.domain for c in cnames} == {"img.example.com", "static.example.com"}
+    await services.oss.put_object(bucket, "verification.html", "verify_abc")
+    assert sandbox.world.buckets["demo-assets"].objects["verification.html"] == b"verify_abc"
+
+
 # -- faults: oss2 blocks, so these also cover the thread hand-off -----------------------
 
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.02)

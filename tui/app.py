@@ -33,6 +33,7 @@ class OssCdnApp(App):
         self.services = None  # tui.services.facade.Services, once connected
         self.profile = None
         self.sandbox = None  # the embedded sandbox, when the app runs one
+        self.domains_changing: set[str] = set()  # start/stop/delete on their way
 
     def on_mount(self) -> None:
         from screens.domains import DomainsScreen
@@ -95,6 +96,20 @@ class OssCdnApp(App):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report (App._fatal_error) without the frames' locals: the
+        SDKs' frames hold the AccessKey secret and the STS token."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
 
     def report(self, error: Exception, title: str = "Error") -> None:
         """Show an error as a notification: literal text, never a traceback."""

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.keys import shown_bindings
 
 
 class ScreenCommands(Provider):
     def _commands(self):
-        screen = self.screen
-        seen = set()
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description and binding.show:
-                if binding.action in seen or binding.action.startswith("dismiss"):
-                    continue
-                seen.add(binding.action)
+        for _key, binding in shown_bindings(self.screen):
+            if not binding.action.startswith("dismiss"):
                 yield binding
 
     async def discover(self) -> Hits:
         for binding in self._commands():
             yield DiscoveryHit(binding.description, self._runner(binding.action),
-                               help=f"key: {binding.key}")
+                               help=f"key: {self.app.get_key_display(binding)}")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -28,7 +24,8 @@ class ScreenCommands(Provider):
             score = matcher.match(binding.description)
             if score > 0:
                 yield Hit(score, matcher.highlight(binding.description),
-                          self._runner(binding.action), help=f"key: {binding.key}")
+                          self._runner(binding.action),
+                          help=f"key: {self.app.get_key_display(binding)}")
 
     def _runner(self, action: str):
         screen = self.screen

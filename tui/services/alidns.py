@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alibabacloud_alidns20150109 import models as sdk
 
+from tui.dns_rules import find_zone
+
 from .clients import TeaService, all_pages, dns_client
+from .errors import CloudError
 from .models import DnsRecord, Zone
 from .profile import Profile
 from .retry import DEFAULT_POLICY, RetryPolicy
@@ -28,6 +31,11 @@ def _record(r, zone: str = "") -> DnsRecord:
         priority=r.priority,
         weight=r.weight,
     )
+
+
+def is_denied(error: CloudError) -> bool:
+    """Did the service refuse for want of permission (RAM policy, not the request)?"""
+    return error.status == 403 or error.code.startswith(("Forbidden", "NoPermission"))
 
 
 def _dns_servers(servers) -> tuple[str, ...]:
@@ -67,6 +75,18 @@ class DnsService(TeaService):
             return zones, int(body.total_count or 0)
 
         return await all_pages(page, ZONES_PAGE_SIZE, key=lambda z: z.name)
+
+    async def zone_for(self, domain: str) -> str | None:
+        """The account's zone holding `domain` (the longest), or None: none does, or the
+        user may not list zones (a RAM user without Alidns permission can still use CDN;
+        the domain is then handled as hosted elsewhere). Other errors propagate."""
+        try:
+            zones = await self.list_zones()
+        except CloudError as error:
+            if is_denied(error):
+                return None
+            raise
+        return find_zone(domain, [z.name for z in zones])
 
     async def zone(self, name: str) -> Zone:
         """DescribeDomainInfo: the zone's name servers (dns9.hichina.com ...) and edition."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Sequence
 
 from alibabacloud_cdn20180510 import models as sdk
@@ -25,6 +26,9 @@ from .retry import DEFAULT_POLICY, RetryPolicy
 # of CDN 2018-05-10 reports the number, so it is this constant (the sandbox's too).
 DOMAIN_QUOTA = 50
 DOMAINS_PAGE_SIZE = 500  # DescribeUserDomains' maximum
+# How long the domain count stays good for `quota()`, which the add form asks at every
+# pause in typing: a count costs a listing of every domain.
+COUNT_TTL = 30.0
 CNAME_BATCH = 30  # DescribeDomainCname takes up to 30 comma-separated names
 
 
@@ -63,6 +67,8 @@ class CdnService(TeaService):
 
     def __init__(self, profile: Profile, policy: RetryPolicy = DEFAULT_POLICY) -> None:
         super().__init__(profile, cdn_client(profile), profile.cdn_endpoint, policy)
+        self._count: tuple[float, int] | None = None  # (time.monotonic(), domains)
+        self._writes = 0  # adds and deletes done: a listing older than one is stale
 
     # -- domains -----------------------------------------------------------------------
 
@@ -79,11 +85,26 @@ class CdnService(TeaService):
             data = body.domains.page_data if body.domains else None
             return [_domain_from_list(d) for d in data or ()], _int(body.total_count)
 
-        return await all_pages(page, DOMAINS_PAGE_SIZE, key=lambda d: d.name)
+        writes = self._writes
+        domains = await all_pages(page, DOMAINS_PAGE_SIZE, key=lambda d: d.name)
+        if status is None and writes == self._writes:
+            self._count = (time.monotonic(), len(domains))
+        return domains
 
     async def quota(self) -> DomainQuota:
-        """Domains in use against the account's quota (for the add form)."""
-        return DomainQuota(used=len(await self.list_domains()), limit=self.domain_quota)
+        """Domains in use against the account's quota (for the add form). The count of
+        the last full listing serves for COUNT_TTL seconds, or until an add or delete."""
+        count = self._count
+        if count is not None and time.monotonic() - count[0] < COUNT_TTL:
+            used = count[1]
+        else:
+            used = len(await self.list_domains())
+        return DomainQuota(used=used, limit=self.domain_quota)
+
+    def _wrote(self) -> None:
+        """The domain count changed (or may have: a write whose answer was lost)."""
+        self._writes += 1
+        self._count = None
 
     async def domain(self, name: str) -> CdnDomain:
         """DescribeCdnDomainDetail: one domain, with its scope and origins."""
@@ -126,8 +147,11 @@ class CdnService(TeaService):
             sources=json.dumps([s.to_api() for s in sources]),
             scope=scope,
         )
-        await self.call("AddCdnDomain", self._client.add_cdn_domain_with_options_async,
-                        request, write=True)
+        try:
+            await self.call("AddCdnDomain", self._client.add_cdn_domain_with_options_async,
+                            request, write=True)
+        finally:
+            self._wrote()
 
     async def start_domain(self, name: str) -> None:
         await self.call("StartCdnDomain", self._client.start_cdn_domain_with_options_async,
@@ -138,8 +162,11 @@ class CdnService(TeaService):
                         sdk.StopCdnDomainRequest(domain_name=name), write=True)
 
     async def delete_domain(self, name: str) -> None:
-        await self.call("DeleteCdnDomain", self._client.delete_cdn_domain_with_options_async,
-                        sdk.DeleteCdnDomainRequest(domain_name=name), write=True)
+        try:
+            await self.call("DeleteCdnDomain", self._client.delete_cdn_domain_with_options_async,
+                            sdk.DeleteCdnDomainRequest(domain_name=name), write=True)
+        finally:
+            self._wrote()
 
     # -- ownership and CNAME -----------------------------------------------------------
 

@@ -191,9 +191,13 @@ class TeaService:
                 with direct_connection(self._direct):
                     response = await method(request, self._runtime)
             except Exception as error:  # every SDK failure becomes one of ours
-                raise from_tea(error, service=self.service, action=action,
-                               endpoint=self._endpoint) from error
-            return response.body
+                failure = from_tea(error, service=self.service, action=action,
+                                   endpoint=self._endpoint)
+            else:
+                return response.body
+            # Raised outside the except clause, so without the SDK's exception as its
+            # context: that one's frames hold the AccessKey secret in their locals.
+            raise failure
 
         return await retrying(attempt, write=write, policy=self._policy)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tui.dns_rules import FREE_MIN_TTL, Plan, PlanStep, find_zone, plan_cname
+from tui.dns_rules import FREE_MIN_TTL, Plan, PlanStep, plan_cname
 from tui.rules import base_name, is_wildcard
 from tui.services.errors import ServiceError
 from tui.services.models import DnsRecord
@@ -30,10 +30,6 @@ class CnameSetup:
     plan: Plan | None
     records: tuple[DnsRecord, ...] = field(default=(), repr=False)
 
-    @property
-    def hosted_here(self) -> bool:
-        return self.plan is not None
-
 
 class ApplyError(ServiceError):
     """A step of a plan failed; `done` are the steps applied before it."""
@@ -50,8 +46,7 @@ class CnameSetupService:
     async def prepare(self, domain: str, cname: str, *, ttl: int = FREE_MIN_TTL,
                       replace: bool = False, remove_shadows: bool = False) -> CnameSetup:
         """Find the zone (the longest in the account that holds the domain) and plan."""
-        zones = [z.name for z in await self.dns.list_zones()]
-        zone = find_zone(base_name(domain), zones)
+        zone = await self.dns.zone_for(base_name(domain))
         if zone is None:
             return CnameSetup(domain, cname, None, None)
         records = tuple(await self.dns.records(zone))

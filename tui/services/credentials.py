@@ -67,8 +67,10 @@ def resolve_profile(profile_name: str | None = None, region: str | None = None) 
         found = provider.get_credentials()
     except (CredentialException, ValueError, OSError) as error:
         if profile_name:
+            # The class name only: the library's text may quote the file's content.
             raise CredentialsNotFound(
-                f"cannot load profile {profile_name!r} from {cli_config_path()}: {error}"
+                f"cannot load profile {profile_name!r} from {cli_config_path()} "
+                f"({type(error).__name__}): check that it exists and has keys or a token"
             ) from None
         raise CredentialsNotFound(
             "no Alibaba Cloud credentials found (environment, ~/.aliyun/config.json, "

@@ -7,8 +7,9 @@ first paint.
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .profile import Profile
 
@@ -22,49 +23,76 @@ if TYPE_CHECKING:
     from .retry import RetryPolicy
 
 
+T = TypeVar("T")
+
+
+class _BuiltOnce(Generic[T]):
+    """A cached_property that builds its value once, even when two threads ask at once:
+    the connect worker warms the services up while the event loop may already use them
+    (two OssService would be two connection pools, one never closed)."""
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self._build = build
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, services: Any, owner: type | None = None) -> T:
+        if services is None:
+            return self  # type: ignore[return-value]
+        built = services.__dict__
+        if self._name not in built:
+            with services._building:  # reentrant: ownership builds cdn, dns and oss
+                if self._name not in built:
+                    built[self._name] = self._build(services)
+        return built[self._name]
+
+
 class Services:
     """The CDN, DNS and OSS services of one Profile; each built on first use."""
 
     def __init__(self, profile: Profile, *, retry: RetryPolicy | None = None) -> None:
         self.profile = profile
         self._retry = retry
+        self._building = threading.RLock()
 
     def _policy(self) -> RetryPolicy:
         from .retry import DEFAULT_POLICY
 
         return self._retry or DEFAULT_POLICY
 
-    @cached_property
+    @_BuiltOnce
     def cdn(self) -> CdnService:
         from .cdn import CdnService
 
         return CdnService(self.profile, self._policy())
 
-    @cached_property
+    @_BuiltOnce
     def dns(self) -> DnsService:
         from .alidns import DnsService
 
         return DnsService(self.profile, self._policy())
 
-    @cached_property
+    @_BuiltOnce
     def oss(self) -> OssService:
         from .oss import OssService
 
         return OssService(self.profile, self._policy())
 
-    @cached_property
+    @_BuiltOnce
     def ownership(self) -> OwnershipService:
         from .ownership import OwnershipService
 
         return OwnershipService(self.profile, self.cdn, self.dns, self.oss)
 
-    @cached_property
+    @_BuiltOnce
     def cname_setup(self) -> CnameSetupService:
         from .cname_setup import CnameSetupService
 
         return CnameSetupService(self.dns)
 
-    @cached_property
+    @_BuiltOnce
     def propagation(self) -> PropagationService:
         from .propagation import PropagationService
 
@@ -76,6 +104,7 @@ class Services:
 
     async def close(self) -> None:
         """Release the connection pool oss2 keeps (the tea SDKs open one per call)."""
-        oss = self.__dict__.pop("oss", None)
+        with self._building:
+            oss = self.__dict__.pop("oss", None)
         if oss is not None:
             oss.close()

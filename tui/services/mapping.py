@@ -9,6 +9,7 @@ and the endpoint only: never from request headers, so never with a secret.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 from xml.etree.ElementTree import ParseError
 
@@ -101,7 +102,7 @@ def _network_error(cause: BaseException | None, endpoint: str, service: str,
         code, message = "ConnectionFailed", f"cannot connect to the HTTP proxy for {endpoint}"
     elif any_of(requests.ConnectTimeout, aiohttp.ConnectionTimeoutError):
         code, message = "ConnectTimeout", f"no connection to {endpoint} in time"
-    elif any_of(TimeoutError, requests.Timeout):
+    elif any_of(TimeoutError, asyncio.TimeoutError, requests.Timeout):  # apart before 3.11
         code, message = "ReadTimeout", f"{endpoint} did not answer in time"
     elif any_of(aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) or any(
             isinstance(c, OSError) and c.errno in LOST_ERRNOS for c in causes):
@@ -112,6 +113,13 @@ def _network_error(cause: BaseException | None, endpoint: str, service: str,
         kind = type(cause).__name__ if cause is not None else "unknown error"
         code, message = "RequestFailed", f"request to {endpoint} failed ({kind})"
     return NetworkError(code, message, retryable=True, service=service, action=action)
+
+
+def _credentials_unavailable(error: Exception, service: str, action: str) -> CredentialsNotFound:
+    # The class name only: the credentials library's text may quote files or answers.
+    return CredentialsNotFound(f"{service} {action}: credentials unavailable "
+                               f"({type(error).__name__}): the profile's keys or token "
+                               "could not be loaded")
 
 
 def bad_answer(endpoint: str, service: str, action: str) -> NetworkError:
@@ -125,7 +133,7 @@ def from_tea(error: Exception, *, service: str, action: str, endpoint: str) -> S
     if isinstance(error, UnretryableException):
         inner = error.inner_exception
         if isinstance(inner, CredentialException):
-            return CredentialsNotFound(f"{service} {action}: credentials unavailable: {inner}")
+            return _credentials_unavailable(inner, service, action)
         if isinstance(inner, RuntimeError) and "json" in str(inner).lower():
             return bad_answer(endpoint, service, action)  # darabonba's "Failed to parse"
         # darabonba turns an IOError into RetryError(str(e)): the original is its context.
@@ -153,7 +161,7 @@ def from_oss(error: Exception, *, action: str, endpoint: str) -> ServiceError:
     """The project's error for an exception raised by an oss2 call."""
     service = "OSS"
     if isinstance(error, CredentialException):
-        return CredentialsNotFound(f"{service} {action}: credentials unavailable: {error}")
+        return _credentials_unavailable(error, service, action)
     if isinstance(error, RequestError):
         return _network_error(error.exception, endpoint, service, action)
     if isinstance(error, OssError):

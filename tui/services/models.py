@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # CDN domain states, as DescribeUserDomains spells them.
 TRANSITIONAL_STATES = frozenset({"configuring", "checking", "stopping", "deleting"})
@@ -45,10 +45,6 @@ class CdnDomain:
     @property
     def origin(self) -> str:
         return self.sources[0].content if self.sources else ""
-
-    @property
-    def is_wildcard(self) -> bool:
-        return self.name.startswith(".") or self.name.startswith("*.")
 
     @property
     def transitional(self) -> bool:
@@ -157,17 +153,6 @@ class BucketCname:
     status: str = ""
     last_modified: str = ""
     purge_cdn_cache: bool = False  # "Auto CDN Cache Update"; read-only through the API
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a listing (used where callers want the total too)."""
-
-    items: tuple = ()
-    total: int = 0
-    page_number: int = 1
-    page_size: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import oss2
 
+from tui.rules import parse_origin
+
 from .clients import oss_auth, oss_session, oss_timeout
 from .mapping import bad_answer, from_oss
 from .models import Bucket, BucketCname
@@ -39,9 +41,21 @@ class OssService:
         self._session = oss_session(profile)
         self._timeout = oss_timeout(profile)
 
+    @staticmethod
+    def bucket_from_origin(host: str) -> Bucket:
+        """The bucket a CDN origin names, `<bucket>.oss-<region>[-internal].aliyuncs.com`,
+        with its region, so calls go to that region's endpoint. Raises ValueError for a
+        host that is not an OSS endpoint."""
+        origin = parse_origin(host)
+        if origin is None:
+            raise ValueError(f"{host!r} is not an OSS endpoint")
+        region = f"oss-{origin.region}"
+        return Bucket(origin.bucket, region, extranet_endpoint=f"{region}.aliyuncs.com")
+
     def endpoint_for(self, bucket: Bucket | str) -> str:
         """The URL bucket calls go to: the profile's OSS endpoint when it names one,
-        else the bucket's public region endpoint."""
+        else the bucket's public region endpoint (the profile's region's for a bare
+        name: a bucket elsewhere needs a Bucket, e.g. from `bucket_from_origin`)."""
         if self.profile.oss_endpoint or isinstance(bucket, str):
             return self.profile.oss_url
         host = bucket.extranet_endpoint or f"{bucket.region}.aliyuncs.com"
@@ -59,11 +73,15 @@ class OssService:
                 result = await asyncio.to_thread(fn, *args, **kwargs)
                 answered_html = "text/html" in result.headers.get("content-type", "")
             except Exception as error:  # every oss2 failure becomes one of ours
-                raise from_oss(error, action=action, endpoint=endpoint) from error
-            if answered_html:
+                failure = from_oss(error, action=action, endpoint=endpoint)
+            else:
+                if not answered_html:
+                    return result
                 # A gateway's or captive portal's page, which may even parse as XML.
-                raise bad_answer(endpoint, "OSS", action)
-            return result
+                failure = bad_answer(endpoint, "OSS", action)
+            # Raised outside the except clause, so without oss2's exception as its
+            # context: that one's frames hold the AccessKey secret in their locals.
+            raise failure
 
         return await retrying(attempt, write=write, policy=self._policy)
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from tui.dns_rules import exact_rr, find_zone
+import dns.exception
+import dns.rdatatype
+
+from tui.dns_rules import exact_rr
 from tui.rules import base_name, root_domain
 from tui.services.models import Bucket
 from tui.services.profile import Profile
@@ -19,7 +22,8 @@ from tui.services.propagation import (
     AUTHORITATIVE,
     Target,
     authoritative_targets,
-    parse_address,
+    query_server,
+    sandbox_targets,
 )
 
 TXT_HOST = "verification"
@@ -49,15 +53,18 @@ class Challenge:
 
 
 class OwnershipService:
-    def __init__(self, profile: Profile, cdn, dns, oss) -> None:
+    """`ns_resolver` (a dns.asyncresolver.Resolver) finds the root's name servers outside
+    the sandbox; the system's when None."""
+
+    def __init__(self, profile: Profile, cdn, dns, oss, *, ns_resolver=None) -> None:
         self.profile = profile
         self.cdn, self.dns, self.oss = cdn, dns, oss
+        self._ns_resolver = ns_resolver
 
     async def challenge(self, domain: str) -> Challenge:
-        content, zones = await asyncio.gather(self.cdn.verify_content(domain),
-                                              self.dns.list_zones())
         root = root_domain(base_name(domain))
-        zone = find_zone(root, [z.name for z in zones])
+        content, zone = await asyncio.gather(self.cdn.verify_content(domain),
+                                             self.dns.zone_for(root))
         return Challenge(domain, root, content, zone)
 
     async def publish_txt(self, challenge: Challenge) -> bool:
@@ -71,11 +78,15 @@ class OwnershipService:
         return True
 
     async def name_servers(self, challenge: Challenge) -> tuple[Target, ...]:
-        """The authoritative servers of the root: the sandbox's own, or by an NS lookup."""
+        """The authoritative servers of the root: the sandbox's own, or by an NS lookup;
+        none when the lookup fails (the watch asks again on its next turn)."""
         if self.profile.sandbox:
-            return tuple(Target(f"Authoritative {n}", *parse_address(a), kind=AUTHORITATIVE)
-                         for n, a in enumerate(self.profile.nameservers, 1))
-        return await authoritative_targets(challenge.root, timeout=QUERY_TIMEOUT)
+            return tuple(t for t in sandbox_targets(self.profile) if t.kind == AUTHORITATIVE)
+        try:
+            return await authoritative_targets(challenge.root, resolver=self._ns_resolver,
+                                               timeout=QUERY_TIMEOUT)
+        except dns.exception.DNSException:
+            return ()
 
     async def txt_seen(self, challenge: Challenge) -> dict[str, bool]:
         """Each authoritative server -> does it serve the TXT value now?"""
@@ -84,21 +95,16 @@ class OwnershipService:
         return {s.address: ok for s, ok in zip(servers, seen)}
 
     async def _serves(self, server: Target, challenge: Challenge) -> bool:
-        import dns.asyncquery
-        import dns.exception
-        import dns.message
-
-        query = dns.message.make_query(challenge.txt_fqdn, "TXT")
         try:
-            host = server.host
-            if not _is_ip(host):
-                host = (await asyncio.get_running_loop().getaddrinfo(host, server.port))[0][4][0]
-            response, _ = await dns.asyncquery.udp_with_fallback(
-                query, host, port=server.port, timeout=QUERY_TIMEOUT)
-        except (dns.exception.DNSException, OSError):
+            # The outer bound also covers resolving the server's own name.
+            response = await asyncio.wait_for(
+                query_server(server, challenge.txt_fqdn, QUERY_TIMEOUT, rdtype="TXT"),
+                QUERY_TIMEOUT)
+        except (asyncio.TimeoutError, OSError, dns.exception.DNSException):
             return False
         values = {b"".join(rdata.strings).decode(errors="replace")
-                  for rrset in response.answer if rrset.rdtype == 16 for rdata in rrset}
+                  for rrset in response.answer if rrset.rdtype == dns.rdatatype.TXT
+                  for rdata in rrset}
         return challenge.content in values
 
     async def upload_file(self, challenge: Challenge, bucket: Bucket | str) -> None:
@@ -107,13 +113,3 @@ class OwnershipService:
 
     async def verify(self, challenge: Challenge, method: str = "dnsCheck") -> str:
         return await self.cdn.verify_owner(challenge.domain, method)
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True

@@ -40,6 +40,7 @@ import dns.exception
 import dns.message
 
 from tui.config import config_dir
+from tui.rules import domain_key
 
 from .errors import ServiceError
 from .models import CnameStatus
@@ -242,15 +243,18 @@ async def _ip_of(host: str, port: int) -> str:
     return infos[0][4][0]
 
 
-async def _query(target: Target, qname: str, timeout: float) -> dns.message.Message:
+async def query_server(target: Target, qname: str, timeout: float,
+                       rdtype: str = "A") -> dns.message.Message:
+    """`target`'s response to `qname`/`rdtype`. Raises OSError, DNSException (a
+    timeout too); the caller bounds the whole, the server's name lookup included."""
     import dns.asyncbackend
     import dns.asyncquery
     import dns.inet
 
     where = await _ip_of(target.host, target.port)
-    # Type A with recursion desired: a resolver returns the whole CNAME chain, an
+    # Recursion desired: for type A a resolver returns the whole CNAME chain, an
     # authoritative server the part it holds.
-    query = dns.message.make_query(qname, "A", use_edns=0, payload=EDNS_PAYLOAD)
+    request = dns.message.make_query(qname, rdtype, use_edns=0, payload=EDNS_PAYLOAD)
     # A connected UDP socket hears the ICMP "port unreachable" of a server that is not
     # there: the row says so at once instead of waiting out the timeout.
     backend = dns.asyncbackend.get_default_backend()
@@ -258,7 +262,7 @@ async def _query(target: Target, qname: str, timeout: float) -> dns.message.Mess
                                      destination=(where, target.port))
     async with sock:
         response, _ = await dns.asyncquery.udp_with_fallback(
-            query, where, timeout=timeout, port=target.port, udp_sock=sock,
+            request, where, timeout=timeout, port=target.port, udp_sock=sock,
             ignore_unexpected=True)
     return response
 
@@ -275,7 +279,7 @@ async def ask(target: Target, qname: str, expected: str, *,
 
     try:
         # The outer bound also covers resolving the server's own name.
-        response = await asyncio.wait_for(_query(target, qname, timeout), timeout)
+        response = await asyncio.wait_for(query_server(target, qname, timeout), timeout)
     except (asyncio.TimeoutError, dns.exception.Timeout):
         return failed(Verdict.TIMEOUT, f"no answer in {timeout:g} s")
     except (OSError, dns.exception.DNSException) as error:
@@ -336,8 +340,9 @@ class PropagationService:
     """The propagation check for one profile: which servers to ask, and rounds of asking.
 
     `cdn` is the profile's CdnService (for CDN's own row), or None to leave that row out.
-    `config` stands for resolvers.json (read before each round when None); `ns_resolver`
-    (a dns.asyncresolver.Resolver) finds the zone's servers, the system's when None.
+    `config` stands for resolvers.json (read on the first round when None: it and the
+    machine's resolver seldom change); `ns_resolver` (a dns.asyncresolver.Resolver)
+    finds the zone's servers, the system's when None.
     """
 
     def __init__(self, profile: Profile, cdn: CdnService | None = None, *,
@@ -347,19 +352,24 @@ class PropagationService:
         self.cdn = cdn
         self.timeout = timeout
         self._config = config
+        self._system: tuple[Target, ...] | None = None  # the machine's resolver, once read
         self._ns_resolver = ns_resolver
         self._zone_servers: dict[str, tuple[Target, ...]] = {}
 
     async def check(self, domain: str, expected: str, *,
                     targets: Sequence[Target] | None = None,
-                    with_cdn: bool = True) -> tuple[ResolverResult, ...]:
+                    with_cdn: bool = True,
+                    cdn_domain: str | None = None) -> tuple[ResolverResult, ...]:
         """One round for `domain`: against `targets`, or when None the defaults (the
-        zone's servers, the public resolvers, the system's). Raises ResolverConfigError
-        for a bad resolvers.json."""
+        zone's servers, the public resolvers, the system's). CDN's row asks about
+        `cdn_domain` (for a wildcard, `.example.com` while `domain` is a name it covers),
+        `domain` when None. Raises ResolverConfigError for a bad resolvers.json."""
         failed: tuple[ResolverResult, ...] = ()
         if targets is None:
             targets, failed = await self._default_targets(domain)
-        view = self.cdn_view(domain) if with_cdn and self.cdn is not None else None
+        view = None
+        if with_cdn and self.cdn is not None:
+            view = self.cdn_view(cdn_domain or domain)
         rows = await check_round(domain, expected, targets, timeout=self.timeout, cdn_view=view)
         return failed + rows
 
@@ -367,8 +377,12 @@ class PropagationService:
         """(targets, rows for what could not be found). In the sandbox, its own servers."""
         if self.profile.sandbox:
             return sandbox_targets(self.profile), ()
-        config = self._config or load_resolver_config()
-        system = system_target() if config.system else None
+        if self._config is None:  # a bad file is read again next round, once fixed
+            self._config = load_resolver_config()
+        config = self._config
+        if self._system is None:
+            system = system_target() if config.system else None
+            self._system = (system,) if system else ()
         key = canonical(domain)
         failed: tuple[ResolverResult, ...] = ()
         if key not in self._zone_servers:  # remembered once found: they seldom change
@@ -379,15 +393,16 @@ class PropagationService:
                 failed = (ResolverResult("Authoritative", "NS lookup", AUTHORITATIVE,
                                          Verdict.ERROR, detail=_describe(error)),)
         zone = self._zone_servers.get(key, ())
-        return zone + config.resolvers + ((system,) if system else ()), failed
+        return zone + config.resolvers + self._system, failed
 
     def cdn_view(self, domain: str) -> CdnView:
-        """DescribeDomainCname for `domain` alone, as `ask_cdn` takes it."""
-        name = canonical(domain)
+        """DescribeDomainCname for `domain` alone (a wildcard in either spelling), as
+        `ask_cdn` takes it."""
+        name = domain_key(domain)  # the API's spelling: ".example.com" for a wildcard
 
         async def view() -> CnameStatus:
             for status in await self.cdn.cname_status([name]):
-                if canonical(status.domain) == name:
+                if domain_key(status.domain) == name:
                     return status
             return CnameStatus(name, "", -1)  # CDN does not list it: not in place
 

@@ -1,0 +1,178 @@
+"""PagedTable and FilterInput in a bare app, and the every-word match they filter with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from tests.pilot import type_text, wait_for
+from tui.listing import filter_domains, matches_every_word
+from tui.services.models import CdnDomain
+from tui.widgets.paged_table import DEBOUNCE_OVER, PAGE, FilterInput, PagedTable
+
+# -- matches_every_word ---------------------------------------------------------------
+
+
+def test_every_word_must_be_part_of_the_haystack_in_any_case():
+    assert matches_every_word("img.example.com online", "IMG online")
+    assert matches_every_word("img.example.com online", "online img")  # any order
+    assert not matches_every_word("img.example.com online", "img offline")
+    assert matches_every_word("anything", "   ")  # no words: everything matches
+    assert not matches_every_word("", "a")
+
+
+words = st.text(alphabet="abcXYZ.-1", min_size=1, max_size=5)
+
+
+@given(st.text(alphabet="abcXYZ.-1 ", max_size=30), st.lists(words, max_size=4))
+def test_a_text_matches_exactly_when_each_of_its_words_does(haystack, parts):
+    alone = [matches_every_word(haystack, w) for w in parts]
+    assert matches_every_word(haystack, " ".join(parts)) == all(alone)
+    assert matches_every_word(haystack.upper(), " ".join(parts).lower()) == all(alone)
+
+
+@given(st.text(alphabet="abcXYZ.-1 ", min_size=1, max_size=30), st.data())
+def test_any_piece_of_the_haystack_matches(haystack, data):
+    start = data.draw(st.integers(0, len(haystack) - 1))
+    end = data.draw(st.integers(start + 1, len(haystack)))
+    assert matches_every_word(haystack, haystack[start:end].swapcase())
+
+
+def test_domains_match_on_name_cname_origin_and_status():
+    def domain(name: str, status: str = "online") -> CdnDomain:
+        return CdnDomain(name=name, status=status, cname=f"{name}.w.kunlunsl.com")
+
+    domains = [domain("img.example.com"), domain("static.example.com", "offline"),
+               domain(".all.example.com")]
+    assert [d.name for d in filter_domains(domains, "example offline")] == [
+        "static.example.com"]
+    assert [d.name for d in filter_domains(domains, "kunlun IMG")] == ["img.example.com"]
+    # Names are matched as people write them: the API's ".all.x" is "*.all.x".
+    assert [d.name for d in filter_domains(domains, "*.ALL")] == [".all.example.com"]
+    assert filter_domains(domains, "") == domains
+
+
+# -- PagedTable and FilterInput -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thing:
+    name: str
+    size: int = 0
+
+
+def things(n: int) -> list[Thing]:
+    return [Thing(f"thing{i:04}", i) for i in range(n)]
+
+
+def named(items, text: str) -> list[Thing]:
+    return [t for t in items
+            if matches_every_word(f"{t.name} {'big' if t.size >= 50 else 'small'}", text)]
+
+
+class ListApp(App):
+    def compose(self) -> ComposeResult:
+        yield FilterInput("things", "filter")
+        yield PagedTable((("name", "Name"), ("size", "Size")), key=lambda t: t.name,
+                         cells=lambda t: (Text(t.name), Text(str(t.size))),
+                         matching=named, id="things")
+
+    def on_mount(self) -> None:
+        self.changes = 0
+        self.watch(self.query_one(PagedTable), "counts", self.counted, init=False)
+
+    def counted(self) -> None:
+        self.changes += 1
+
+
+def listed(table: PagedTable) -> list[str]:
+    return [key.value for key in table.rows]
+
+
+async def test_rows_arrive_a_page_at_a_time_as_the_cursor_nears_the_end():
+    app = ListApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(PagedTable)
+        table.fill(things(450))
+        assert app.changes == 1  # a watcher hears of it at once
+        assert table.counts == (450, 450, PAGE)
+        assert listed(table) == [f"thing{i:04}" for i in range(PAGE)]
+        assert table.note() == f" · first {PAGE} listed (more as you scroll; / narrows)"
+        table.move_cursor(row=PAGE - 1)
+        await wait_for(pilot, lambda: table.row_count == 2 * PAGE, what="a second page")
+        assert table.counts == (450, 450, 2 * PAGE)
+        table.move_cursor(row=2 * PAGE - 1)
+        await wait_for(pilot, lambda: table.row_count == 450, what="the rest")
+        assert table.note() == ""
+        assert table.selected == Thing("thing0399", 399)
+
+
+async def test_the_filter_narrows_keeps_the_cursor_and_enter_and_close_tidy_up():
+    app = ListApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(PagedTable)
+        box = app.query_one(FilterInput)
+        table.fill(things(30))
+        table.move_cursor(row=12)
+        await pilot.pause()
+        assert not box.display
+        box.open()
+        await pilot.pause()
+        assert box.display and box.has_focus
+        await type_text(pilot, "THING001")
+        await wait_for(pilot, lambda: table.row_count == 10, what="thing0010-0019")
+        assert table.counts == (30, 10, 10)
+        assert table.note() == " · 10 match the filter"
+        assert table.selected == Thing("thing0012", 12)  # still on the same item
+        await pilot.press("enter")
+        assert box.display and table.has_focus  # shown while it narrows the list
+        assert box.close()
+        await wait_for(pilot, lambda: table.row_count == 30, what="everything again")
+        assert not box.display and table.has_focus
+        assert not box.close()  # nothing left to close
+        box.open()
+        await pilot.press("enter")
+        assert not box.display  # an empty filter goes away
+
+
+async def test_over_a_long_list_the_filter_waits_for_a_pause_in_typing():
+    app = ListApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(PagedTable)
+        table.fill(things(DEBOUNCE_OVER + 1))
+        table.filter_by("thing000")
+        table.filter_by("thing0004")
+        assert table.row_count == PAGE  # not yet
+        await wait_for(pilot, lambda: table.row_count == 1, what="the one match")
+        assert listed(table) == ["thing0004"]
+
+
+async def test_put_and_drop_touch_one_row():
+    app = ListApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(PagedTable)
+        table.fill(things(5))
+        table.filter_by("small")
+        await pilot.pause()
+
+        table.put(Thing("thing0003", 30))  # changed: its cells, in place
+        assert [str(c) for c in table.get_row("thing0003")] == ["thing0003", "30"]
+        assert table.selected == Thing("thing0003", 30)
+        table.put(Thing("thing0002", 99))  # changed, and the filter leaves it out now
+        assert "thing0002" not in table.rows and table.counts == (5, 4, 4)
+        table.put(Thing("new", 99))  # new, but the filter leaves it out
+        assert "new" not in table.rows and table.counts == (6, 4, 4)
+        table.put(Thing("thing0009", 9))  # new: right after the rows listed
+        assert listed(table)[-1] == "thing0009" and table.selected.name == "thing0009"
+        assert table.counts == (7, 5, 5)
+        table.drop("thing0001")
+        assert listed(table) == ["thing0000", "thing0003", "thing0004", "thing0009"]
+        assert table.counts == (6, 4, 4)
+        table.filter_by("")
+        await pilot.pause()
+        assert listed(table) == ["thing0000", "thing0002", "thing0003", "thing0004", "new",
+                                 "thing0009"]

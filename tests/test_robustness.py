@@ -1,0 +1,96 @@
+"""Slow answers and impatient users: leaving mid-load, pressing twice, dialogs on top."""
+
+from textual.widgets import Button
+
+from screens.cname import DomainScreen
+from screens.cname_plan import CnamePlanScreen
+from screens.domains import DomainsScreen
+from screens.help import HelpScreen
+from screens.propagation import PropagationScreen
+from screens.verify import VerifyScreen
+from tests.pilot import connected, sandbox_app, type_text, wait_for
+from tests.test_add_domain import open_form
+from tests.test_cname_plan import open_plan
+from tests.test_cname_screen import open_domain
+
+
+async def test_leaving_a_screen_while_it_loads_does_not_crash_the_app():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        slow = {"DescribeCdnDomainDetail": lambda: DomainScreen("img.example.com"),
+                "DescribeVerifyContent": lambda: VerifyScreen("img.newsite.net"),
+                "DescribeDomains": lambda: CnamePlanScreen("static.example.com", "x.w.kunlunsl.com")}
+        for action, make in slow.items():
+            app.sandbox.faults.add("timeout", action=action, delay=0.4)
+            screen = make()
+            app.push_screen(screen)
+            await wait_for(pilot, lambda: app.screen is screen, what=action)
+            await pilot.pause()  # mounted (Textual's Header dislikes a same-frame pop)
+            assert any(w.node is screen and w.is_running for w in app.workers)
+            await pilot.press("escape")
+            await pilot.pause(0.6)  # the held answer arrives after the screen is gone
+            assert app.is_running and isinstance(app.screen, DomainsScreen), action
+
+
+async def test_pressing_submit_twice_adds_the_domain_once():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot)
+        await type_text(pilot, "twice.example.com")
+        await wait_for(pilot, lambda: not form.query_one("#submit", Button).disabled,
+                       what="submit enabled")
+        app.sandbox.faults.add("timeout", action="AddCdnDomain", delay=0.5)
+        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen), what="details")
+        assert app.sandbox.calls.actions().count("AddCdnDomain") == 1
+
+
+async def test_applying_a_plan_twice_sends_it_once():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = await open_plan(pilot, "static.example.com")
+        app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=0.5)
+        await pilot.press("enter")
+        await pilot.press("x")  # would re-plan; ignored while applying
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen), what="board")
+        assert app.sandbox.calls.actions().count("AddDomainRecord") == 1
+        assert plan.replace is False
+
+
+async def test_stop_pressed_twice_sends_one_stop():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_domain(pilot, "img.example.com")
+        app.sandbox.faults.add("timeout", action="StopCdnDomain", delay=0.4)
+        await pilot.press("s")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "StopCdnDomain" in app.sandbox.calls.actions(),
+                       what="the stop")
+        await pilot.pause(0.6)
+        assert app.sandbox.calls.actions().count("StopCdnDomain") == 1
+
+
+async def test_a_verification_ending_under_the_help_screen_leaves_help_alone():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        world = app.sandbox.world
+        verify = VerifyScreen("img.newsite.net")
+        app.push_screen(verify)
+        await wait_for(pilot, lambda: verify.challenge, what="the challenge")
+        world.add_record("newsite.net", "verification", "TXT", verify.challenge.content)
+        app.sandbox.faults.add("timeout", action="VerifyDomainOwner", delay=0.4)
+        await pilot.press("v")
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await wait_for(pilot, lambda: world.zones["newsite.net"].verified_for_cdn,
+                       what="verified")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)  # not popped by the verify screen
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DomainsScreen),
+                       what="the verify screen leaving once shown again")

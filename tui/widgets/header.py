@@ -1,0 +1,26 @@
+"""The app's header: Textual's, minus a crash.
+
+Textual's Header updates its title from an async watcher that catches NoScreen but not
+NoMatches; when a screen closes while that update is queued (a slow cloud answer
+arriving as the user leaves), the update lands on a header whose children are gone and
+the app crashes. This header ignores updates once it is detached.
+"""
+
+from __future__ import annotations
+
+from textual.events import Mount
+from textual.widgets import Header
+from textual.widgets._header import HeaderTitle
+
+
+class AppHeader(Header):
+    def _on_mount(self, event: Mount) -> None:
+        event.prevent_default()  # replaces Header._on_mount
+
+        def set_title() -> None:
+            if self.is_attached:
+                self.query_one(HeaderTitle).update(self.format_title())
+
+        for obj in (self.app, self.screen):
+            self.watch(obj, "title", set_title)
+            self.watch(obj, "sub_title", set_title)
