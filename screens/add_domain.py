@@ -177,7 +177,8 @@ class AddDomainScreen(AppScreen):
         name = self.check.api_name
         cdn = self.app.services.cdn
         try:
-            exists, quota = await asyncio.gather(cdn.check_exists(name), cdn.quota())
+            exists, quota = await self.call(
+                asyncio.gather(cdn.check_exists(name), cdn.quota()))
         except ServiceError as error:
             exists = quota = error
         if not self.is_attached or name != self.check.api_name:  # left, or typed on
@@ -203,7 +204,7 @@ class AddDomainScreen(AppScreen):
 
         select = self.query_one("#origin", Select)
         try:
-            self.buckets = await self.app.services.oss.list_buckets()
+            self.buckets = await self.call(self.app.services.oss.list_buckets())
         except ServiceError as error:
             self.app.report(error, "Could not list buckets")
             self.buckets = []
@@ -267,7 +268,8 @@ class AddDomainScreen(AppScreen):
         button = self.query_one("#submit", Button)
         button.disabled, button.label = True, "Adding…"
         try:
-            await self.app.services.cdn.add_domain(name, self.cdn_type, [source], self.scope)
+            await self.call(self.app.services.cdn.add_domain(name, self.cdn_type, [source],
+                                                             self.scope))
         except ServiceError as error:
             self.submitting = False
             button.label = "Add domain"

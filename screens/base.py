@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.screen import Screen
 
 
@@ -14,6 +16,21 @@ class AppScreen(Screen):
     """
 
     _leaving: tuple | None = None
+
+    @property
+    def gone(self) -> bool:
+        """Closing or closed. Textual removes a screen's widgets before it cancels the
+        screen's workers: an answer arriving in between must not touch them."""
+        return not self.is_attached or self._closing or self._pruning
+
+    async def call(self, awaitable):
+        """Await a cloud call for this screen. If the screen closed meanwhile, end the
+        worker as cancelled (quietly) rather than touch removed widgets."""
+        try:
+            return await awaitable
+        finally:
+            if self.gone:
+                raise asyncio.CancelledError
 
     def leave(self, result=None) -> None:
         if self.is_active:

@@ -99,7 +99,7 @@ class DomainScreen(DomainActions):
         from tui.services.errors import CloudError, ServiceError
 
         try:
-            domain = await self.app.services.cdn.domain(self.domain_name)
+            domain = await self.call(self.app.services.cdn.domain(self.domain_name))
         except ServiceError as error:
             self.query_one("#cname").loading = False
             if isinstance(error, CloudError) and error.code == "InvalidDomain.NotFound":
@@ -129,7 +129,8 @@ class DomainScreen(DomainActions):
             self.cache_update = Text("not an OSS origin", style="dim")
         else:
             try:
-                cnames = await oss.bucket_cnames(oss.bucket_from_origin(self.domain.origin))
+                cnames = await self.call(
+                    oss.bucket_cnames(oss.bucket_from_origin(self.domain.origin)))
             except ServiceError as error:
                 self.cache_update = Text(f"could not ask OSS: {error}", style="dim")
             else:

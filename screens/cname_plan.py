@@ -77,9 +77,9 @@ class CnamePlanScreen(AppScreen):
         from tui.services.errors import ServiceError
 
         try:
-            setup = await self.app.services.cname_setup.prepare(
+            setup = await self.call(self.app.services.cname_setup.prepare(
                 self.domain, self.cname, replace=self.replace,
-                remove_shadows=self.remove_shadows)
+                remove_shadows=self.remove_shadows))
         except ServiceError as error:
             self.query_one("#plan").loading = False
             self.app.report(error, "Could not read the DNS records")
@@ -157,7 +157,7 @@ class CnamePlanScreen(AppScreen):
         state = self.query_one("#state", Static)
         state.update("Applying…")
         try:
-            done = await self.app.services.cname_setup.apply(self.setup)
+            done = await self.call(self.app.services.cname_setup.apply(self.setup))
         except ApplyError as error:
             applied = "".join(f"\n  done: {s.describe()}" for s in error.done)
             state.update(Text(f"{error.step.describe()} failed.{applied}\n"

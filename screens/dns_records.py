@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from screens.record_form import RecordForm, edition_name
 from tui.dns_rules import RECORD_TYPES
@@ -20,6 +20,7 @@ from tui.rules import display_name, short
 from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm
 from tui.widgets.paged_table import FilterInput, PagedTable
+from tui.widgets.header import AppHeader
 
 ZONE_COLUMNS = (
     ("name", "Zone"),
@@ -133,7 +134,7 @@ class ZonesScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("Alibaba Cloud DNS", id="summary")
         yield PagedTable(ZONE_COLUMNS, key=lambda z: z.name, cells=zone_cells, id="zones")
         yield Static("", id="empty")
@@ -214,7 +215,7 @@ class RecordsScreen(Screen):
         self.pending: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("", id="summary")
         yield FilterInput("records",
                           "filter: www, txt, type:mx, status:disabled · Esc clears")

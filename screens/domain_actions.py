@@ -68,7 +68,7 @@ class DomainActions(AppScreen):
         method = {"start": cdn.start_domain, "stop": cdn.stop_domain,
                   "delete": cdn.delete_domain}[verb]
         try:
-            await method(name)
+            await self.call(method(name))
         except ServiceError as error:
             self.app.report(error, f"Could not {verb} {display_name(name)}")
             return

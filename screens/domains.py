@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from screens.domain_actions import DomainActions
 from tui.listing import SORT_KEYS, filter_domains, sort_domains
@@ -15,6 +15,7 @@ from tui.rules import display_name
 from tui.services.models import CdnDomain
 from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.status import status_badge
+from tui.widgets.header import AppHeader
 
 COLUMNS = (
     ("name", "Domain"),
@@ -69,7 +70,7 @@ class DomainsScreen(DomainActions):
         self.sort_reverse = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("", id="summary")
         yield FilterInput("domains", "filter: type to narrow the list, Esc to clear")
         yield PagedTable(COLUMNS, key=lambda d: d.name, cells=domain_cells,

@@ -25,6 +25,7 @@ GENERAL = (
 class HelpScreen(ModalScreen):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
+    HelpScreen Static { margin: 0 0 1 0; }
     HelpScreen > VerticalScroll {
         width: 76; max-width: 100%; height: auto; max-height: 90%;
         border: round $accent; padding: 0 1; background: $surface;
@@ -42,7 +43,9 @@ class HelpScreen(ModalScreen):
         keys.add_column()
         for key, binding in shown_bindings(self.for_screen, with_app=True):
             keys.add_row(self.app.get_key_display(binding), binding.description)
-        about = inspect.cleandoc(self.for_screen.__doc__ or "")
+        # The screen's docstring, its lines re-flowed into paragraphs.
+        paragraphs = inspect.cleandoc(self.for_screen.__doc__ or "").split("\n\n")
+        about = "\n\n".join(" ".join(p.split()) for p in paragraphs)
         with VerticalScroll():
             yield Static(Text(about, style="bold") if about else "")
             yield Static(Text(GENERAL))

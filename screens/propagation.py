@@ -8,9 +8,9 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from screens.base import AppScreen
 from tui.rules import display_name
 from tui.widgets.header import AppHeader
 
@@ -42,7 +42,7 @@ def row_cells(result, ttl_scale: float = 1.0) -> list[Text]:
             Text(latency, justify="right"), Text(answer), Text(result.address)]
 
 
-class PropagationScreen(Screen):
+class PropagationScreen(AppScreen):
     """Is the CNAME live? Each row is one DNS server asked at the same moment: the zone's
     authoritative servers, public resolvers in and outside mainland China, and CDN's own
     view. Rows are judged by the CNAME target, not the final addresses (they differ by
@@ -105,8 +105,8 @@ class PropagationScreen(Screen):
         self.generation += 1
         self.query_one("#next", Static).update(Text("checking…", style="dim"))
         try:
-            results = await self.app.services.propagation.check(
-                probe_name(self.domain), self.expected, cdn_domain=self.domain)
+            results = await self.call(self.app.services.propagation.check(
+                probe_name(self.domain), self.expected, cdn_domain=self.domain))
         except ServiceError as error:
             self.app.report(error, "Could not check propagation")
             delay = max(self.board.backoff, self.board.base_delay)

@@ -74,7 +74,7 @@ class VerifyScreen(AppScreen):
         from tui.services.errors import ServiceError
 
         try:
-            challenge = await self.app.services.ownership.challenge(self.domain)
+            challenge = await self.call(self.app.services.ownership.challenge(self.domain))
         except ServiceError as error:
             self.query_one("#txt").loading = False
             self.app.report(error, "Could not get the verification content")
@@ -138,7 +138,7 @@ class VerifyScreen(AppScreen):
 
         self.set_state("Creating the TXT record…")
         try:
-            created = await self.app.services.ownership.publish_txt(self.challenge)
+            created = await self.call(self.app.services.ownership.publish_txt(self.challenge))
         except ServiceError as error:
             self.set_state(explain(error), "red")
             return
@@ -160,7 +160,7 @@ class VerifyScreen(AppScreen):
         ownership = self.app.services.ownership
         interval = 0.3 if self.app.profile.sandbox else 5.0
         while True:
-            seen = await ownership.txt_seen(self.challenge)
+            seen = await self.call(ownership.txt_seen(self.challenge))
             elapsed = int(time.monotonic() - self.watching_since)
             shown = ", ".join(f"{a} {'✓' if ok else '…'}" for a, ok in seen.items())
             if seen and all(seen.values()):
@@ -192,7 +192,7 @@ class VerifyScreen(AppScreen):
         self.set_state(f"Uploading verification.html to {name}…")
         try:
             bucket = services.oss.bucket_from_origin(self.origin)
-            await services.ownership.upload_file(self.challenge, bucket)
+            await self.call(services.ownership.upload_file(self.challenge, bucket))
         except ServiceError as error:
             self.busy = False
             self.set_state(explain(error), "red")
@@ -213,7 +213,7 @@ class VerifyScreen(AppScreen):
 
         self.busy = True
         try:
-            await self.app.services.ownership.verify(self.challenge, method)
+            await self.call(self.app.services.ownership.verify(self.challenge, method))
         except ServiceError as error:
             how = ("Check the TXT record's host and value, wait for DNS, then press v."
                    if method == "dnsCheck" else
