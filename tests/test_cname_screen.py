@@ -37,7 +37,7 @@ async def test_status_is_polled_until_online():
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)
         world = app.sandbox.world
-        world.configure_delay = 1500
+        world.configure_delay = 4000  # 4 s real: time to see it configuring
         origin = {"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
                   "port": 80, "priority": "20", "weight": "10"}
         world.add_domain("new.example.com", "web", [origin], "domestic")

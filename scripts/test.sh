@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install what the tests need and run them all: Debian's unbound (one test checks
+# propagation through a real caching resolver), the test extras, then pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v unbound >/dev/null && [ ! -x /usr/sbin/unbound ]; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends unbound
+fi
+python3 -m venv .venv
+.venv/bin/pip install -q -e '.[test]'
+.venv/bin/python -m pytest -n auto -q "$@"
