@@ -91,3 +91,17 @@ def test_help(snap_compare, size):
         await settle(pilot)
 
     assert snap_compare(app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cname_plan(snap_compare, size):
+    from screens.cname_plan import CnamePlanScreen
+
+    async def run_before(pilot):
+        await connected(pilot)
+        cname = pilot.app.sandbox.world.domains["static.example.com"].cname
+        pilot.app.push_screen(CnamePlanScreen("static.example.com", cname))
+        await wait_for(pilot, lambda: pilot.app.screen.setup)
+        await settle(pilot)
+
+    assert snap_compare(app(), terminal_size=size, run_before=run_before)
