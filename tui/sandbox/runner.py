@@ -130,11 +130,15 @@ def main_serve(speed: float = 1.0, json_out: bool = False) -> int:
         if json_out:
             print(json.dumps(info), flush=True)
         else:
+            details = info["resolver_details"]
+            resolvers = "".join(
+                f"\n    {name:<11} {address}  (stands for {details[name]['stands_for']})"
+                for name, address in info["resolvers"].items())
             print(f"Sandbox running at speed {speed:g}x (Ctrl+C stops it)\n"
                   f"  CDN and Alidns API  {info['cdn_endpoint']}\n"
                   f"  OSS                 http://{info['oss_endpoint']}\n"
                   f"  Name servers        {', '.join(info['nameservers'])}\n"
-                  f"  Resolvers           {', '.join(info['resolvers'].values())}\n"
+                  f"  Resolvers{resolvers}\n"
                   f"  AccessKey ID        {info['access_key_id']}\n"
                   "  (the secret is in the --json output)", flush=True)
         while not done.wait(0.5):
