@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -21,24 +22,33 @@ TYPED = "__typed__"  # the origin Select's "type an endpoint" option
 DEBOUNCE = 0.35  # seconds of quiet typing before the cloud checks run
 
 
-def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Table:
-    table = Table.grid(padding=(0, 1))
-    table.add_column(width=1)
-    table.add_column()
+MARKS = {None: ("…", "yellow"), True: ("✓", "green"), False: ("✗", "red bold")}
+
+
+def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
+    """Every rule, each marked pass (✓), fail (✗) or not applying yet (·). Failures get a
+    line of their own with the reason; the rest share lines, so the form's other fields
+    stay in view on a 24-line terminal."""
+    failing, others = Table.grid(padding=(0, 1)), Text()
+    failing.add_column(width=1)
+    failing.add_column()
     for item in check.checklist:
-        if item.passed is None:
-            table.add_row(Text("·", style="dim"), Text(item.label, style="dim"))
-        elif item.passed:
-            table.add_row(Text("✓", style="green"), Text(item.label))
+        if item.passed is False:
+            failing.add_row(Text("✗", style="red bold"),
+                            Text.assemble((item.label, "bold"), " — ", item.message))
+            continue
+        if others:
+            others.append("   ")
+        if item.passed:
+            others.append("✓ ", style="green").append(item.label)
         else:
-            table.add_row(Text("✗", style="red bold"),
-                          Text.assemble((item.label, "bold"), " — ", item.message))
+            others.append(f"· {item.label}", style="dim")
     for label, passed, note in cloud:
-        mark = {None: Text("…", style="yellow"), True: Text("✓", style="green"),
-                False: Text("✗", style="red bold")}[passed]
-        table.add_row(mark, Text.assemble((label, "bold" if passed is False else ""),
-                                          f" — {note}" if note else ""))
-    return table
+        mark, style = MARKS[passed]
+        failing.add_row(Text(mark, style=style),
+                        Text.assemble((label, "bold" if passed is False else ""),
+                                      f" — {note}" if note else ""))
+    return Group(failing, others)
 
 
 class AddDomainScreen(AppScreen):
@@ -59,7 +69,6 @@ class AddDomainScreen(AppScreen):
         self.cloud: dict[str, tuple[bool | None, str]] = {}
         self.debounce: Timer | None = None
         self.check = check_domain("")
-        self.submitting = False  # AddCdnDomain on its way: never send a second one
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -128,7 +137,7 @@ class AddDomainScreen(AppScreen):
         return check_origin_host(self.origin_host)
 
     def ready(self) -> bool:
-        if self.submitting:
+        if self.busy:  # AddCdnDomain on its way: never send a second one
             return False
         cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
         return (self.check.ok and not self.origin_problems() and self.cdn_type != DCDN
@@ -176,15 +185,15 @@ class AddDomainScreen(AppScreen):
 
         name = self.check.api_name
         cdn = self.app.services.cdn
-        try:
-            exists, quota = await self.call(
-                asyncio.gather(cdn.check_exists(name), cdn.quota()))
-        except ServiceError as error:
-            exists = quota = error
-        if not self.is_attached or name != self.check.api_name:  # left, or typed on
+        exists, quota = await self.call(
+            asyncio.gather(cdn.check_exists(name), cdn.quota(), return_exceptions=True))
+        if name != self.check.api_name:  # the user typed on meanwhile
             return
-        if isinstance(exists, ServiceError):
-            self.cloud = {"Cloud checks": (None, f"could not check: {exists}")}
+        failed = next((r for r in (exists, quota) if isinstance(r, BaseException)), None)
+        if failed is not None:
+            if not isinstance(failed, ServiceError):
+                raise failed
+            self.cloud = {"Cloud checks": (None, f"could not check: {failed}")}
             self.refresh_checks()
             return
         holder = holder_of(exists.status)
@@ -221,7 +230,7 @@ class AddDomainScreen(AppScreen):
     def origin_changed(self, event: Select.Changed) -> None:
         typed = event.value == TYPED
         self.query_one("#origin_host").display = typed
-        if typed:
+        if typed and event.select.has_focus:  # the user chose it, not the bucket list
             self.query_one("#origin_host", Input).focus()
         self.refresh_checks()
 
@@ -247,10 +256,10 @@ class AddDomainScreen(AppScreen):
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
-        if self.submitting:
+        if self.busy:
             return
         if self.ready():
-            self.submitting = True
+            self.busy = True
             self.submit()
         else:
             self.notify("Some checks do not pass yet: see the lines marked ✗.",
@@ -271,7 +280,7 @@ class AddDomainScreen(AppScreen):
             await self.call(self.app.services.cdn.add_domain(name, self.cdn_type, [source],
                                                              self.scope))
         except ServiceError as error:
-            self.submitting = False
+            self.busy = False
             button.label = "Add domain"
             self.refresh_checks()
             if isinstance(error, CloudError) and error.code == "DomainOwnerVerifyFail":

@@ -16,6 +16,24 @@ class AppScreen(Screen):
     """
 
     _leaving: tuple | None = None
+    _busy = False
+    # Actions refused while a write is in flight: leaving would cancel the write's
+    # worker half-way (a plan applied in part, a record neither saved nor not).
+    BUSY_BLOCKS: frozenset[str] = frozenset({"dismiss"})
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    @busy.setter
+    def busy(self, value: bool) -> None:
+        self._busy = value
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._busy and action in self.BUSY_BLOCKS:
+            return None  # shown dimmed, not run
+        return True
 
     @property
     def gone(self) -> bool:

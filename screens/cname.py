@@ -18,7 +18,6 @@ from tui.clipboard import copy
 from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
 from tui.choices import CDN_TYPES, SCOPES
 from tui.rules import display_name, parse_origin
-from tui.services.models import FAILED_STATES
 from tui.widgets.status import status_badge
 from tui.widgets.header import AppHeader
 
@@ -50,14 +49,15 @@ class DomainScreen(DomainActions):
 
     CSS_PATH = "cname.tcss"
     BINDINGS = [
-        Binding("c", "copy_cname", "Copy CNAME", id="domain.copy"),
-        Binding("b", "copy_bind", "Copy BIND line", id="domain.copy_bind"),
-        Binding("n", "dns_record", "Create DNS record", id="domain.dns"),
+        # Short words: the footer is one line of 80 columns on a bastion.
+        Binding("c", "copy_cname", "Copy", id="domain.copy"),
+        Binding("b", "copy_bind", "BIND", id="domain.copy_bind"),
+        Binding("n", "dns_record", "DNS record", id="domain.dns"),
         Binding("p", "propagation", "Propagation", id="domain.propagation"),
-        Binding("v", "verify", "Verify owner", id="domain.verify"),
+        Binding("v", "verify", "Verify", id="domain.verify"),
         Binding("s", "toggle", "Start/Stop", id="domain.toggle"),
         Binding("d", "delete", "Delete", id="domain.delete"),
-        Binding("r", "refresh", "Refresh", id="domain.refresh"),
+        Binding("r", "refresh", "Refresh", show=False, id="domain.refresh"),
         Binding("escape", "dismiss", "Back", id="domain.back"),
     ]
 
@@ -152,8 +152,13 @@ class DomainScreen(DomainActions):
             status.append(f"   watching for {elapsed // 60}:{elapsed % 60:02d}", style="dim")
             if d.status == "configuring":
                 status.append(" · usually 3-5 minutes", style="dim")
-        elif d.status in FAILED_STATES:
-            status.append("   press v to verify ownership of the root domain", style="bold")
+        elif d.status == "check_failed":
+            status.append("   CDN's review of the domain failed: check its ICP filing and "
+                          "content, then delete and add it again, or open a ticket.",
+                          style="bold")
+        elif d.status == "configure_failed":
+            status.append("   CDN could not configure it: delete and add it again, or open "
+                          "a ticket.", style="bold")
         self.query_one("#status", Static).update(status)
         cname = self.query_one("#cname", Static)
         if d.cname:

@@ -39,6 +39,7 @@ class CnamePlanScreen(AppScreen):
     to create there is shown instead."""
 
     CSS_PATH = "cname_plan.tcss"
+    BUSY_BLOCKS = frozenset({"dismiss", "apply", "replace", "remove_shadows", "board"})
     BINDINGS = [
         Binding("enter", "apply", "Apply plan", id="plan.apply"),
         Binding("x", "replace", "Replace conflicts", id="plan.replace"),
@@ -55,7 +56,7 @@ class CnamePlanScreen(AppScreen):
         self.setup = None
         self.replace = False
         self.remove_shadows = False
-        self.applying = False
+
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -119,14 +120,18 @@ class CnamePlanScreen(AppScreen):
         notes.update(lines)
 
     def action_replace(self) -> None:
-        if not self.applying:
-            self.replace = not self.replace
-            self.prepare()
+        self.replace = not self.replace
+        self.replan()
 
     def action_remove_shadows(self) -> None:
-        if not self.applying:
-            self.remove_shadows = not self.remove_shadows
-            self.prepare()
+        self.remove_shadows = not self.remove_shadows
+        self.replan()
+
+    def replan(self) -> None:
+        # The shown plan is void until the new one arrives: Enter must not apply it.
+        self.setup = None
+        self.query_one("#plan").loading = True
+        self.prepare()
 
     def action_copy(self) -> None:
         copy(self.app, bind_line(self.domain, self.cname), "the BIND line")
@@ -139,7 +144,7 @@ class CnamePlanScreen(AppScreen):
 
     def action_apply(self) -> None:
         plan = self.setup.plan if self.setup else None
-        if self.applying or self.setup is None:
+        if self.setup is None:
             return
         if plan is None or not plan.steps:
             self.action_board()
@@ -147,7 +152,7 @@ class CnamePlanScreen(AppScreen):
             self.notify("Conflicting records block this plan: press x to replace them.",
                         severity="warning")
         else:
-            self.applying = True
+            self.busy = True
             self.apply()
 
     @work(group="plan-apply")  # not exclusive: a write in flight is never cancelled
@@ -162,9 +167,10 @@ class CnamePlanScreen(AppScreen):
             applied = "".join(f"\n  done: {s.describe()}" for s in error.done)
             state.update(Text(f"{error.step.describe()} failed.{applied}\n"
                               f"{explain(error.error)}", style="red"))
-            self.prepare()  # the records changed: plan again from what is there now
+            self.replan()  # the records changed: plan again from what is there now
             return
         finally:
-            self.applying = False
+            self.busy = False
         self.notify(f"Applied {len(done)} change(s) to {self.setup.plan.zone}.", markup=False)
+        self.replan()  # "nothing to do" now, should the user come back to this screen
         self.action_board()

@@ -6,6 +6,7 @@ from textual import work
 
 from screens.base import AppScreen
 from tui.rules import display_name
+from tui.widgets.status import status_badge
 from tui.widgets.confirm import TypedConfirm
 
 
@@ -27,7 +28,8 @@ class DomainActions(AppScreen):
         elif domain.status in ("offline",):
             self._run(domain.name, "start", "Starting")
         else:
-            self.notify(f"{display_name(domain.name)} is {domain.status}: it can be started "
+            state = status_badge(domain.status).plain
+            self.notify(f"{display_name(domain.name)} is {state}: it can be started "
                         "when offline and stopped when online.", markup=False)
 
     def action_delete(self) -> None:
@@ -67,12 +69,14 @@ class DomainActions(AppScreen):
         cdn = self.app.services.cdn
         method = {"start": cdn.start_domain, "stop": cdn.stop_domain,
                   "delete": cdn.delete_domain}[verb]
+        self.busy = True
         try:
             await self.call(method(name))
         except ServiceError as error:
             self.app.report(error, f"Could not {verb} {display_name(name)}")
             return
         finally:
+            self.busy = False
             self.app.domains_changing.discard(name)
         self.notify(f"{doing} {display_name(name)}…", markup=False)
         self.domain_changed()

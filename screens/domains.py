@@ -58,7 +58,8 @@ class DomainsScreen(DomainActions):
         Binding("r", "refresh", "Refresh", id="domains.refresh"),
         Binding("slash", "filter", "Filter", id="domains.filter"),
         Binding("o", "sort", "Sort", id="domains.sort"),
-        Binding("z", "zones", "DNS zones", id="domains.zones"),
+        Binding("z", "zones", "Zones", id="domains.zones"),
+        Binding("O", "sort_reverse", "Reverse sort", show=False, id="domains.reverse"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="domains.clear"),
     ]
 
@@ -129,13 +130,17 @@ class DomainsScreen(DomainActions):
 
     def _summarise(self) -> None:
         table = self.query_one(PagedTable)
-        total = table.counts[0]
-        text = f"{total} / {self.quota} domains" if self.quota else f"{total} domains"
+        total, matching, _ = table.counts
+        text = f"{total} domain{'s' * (total != 1)}"
+        if self.quota:
+            text += f" · quota {self.quota}"
         self.query_one("#summary", Static).update(Text(text + table.note()))
         empty = self.query_one("#empty", Static)
-        empty.display = total == 0
+        empty.display = total == 0 or matching == 0
         if total == 0:
             empty.update("No CDN domains yet. Press [b]a[/b] to add your first one.")
+        elif matching == 0:
+            empty.update("No domain matches the filter. Esc clears it.")
 
     def current_domain(self) -> CdnDomain | None:
         return self.query_one(PagedTable).selected
@@ -190,6 +195,10 @@ class DomainsScreen(DomainActions):
         keys = list(SORT_KEYS)
         self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
         self.notify(f"Sorted by {self.sort_key}", timeout=2)
+        self.show()
+
+    def action_sort_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
         self.show()
 
     @on(DataTable.HeaderSelected)

@@ -18,7 +18,8 @@ GENERAL = (
     "oss-cdn takes a bucket to a CDN-served domain: add the domain (a), verify ownership "
     "when asked, wait until it is online, copy its CNAME, create the CNAME record in "
     "Alibaba Cloud DNS, and watch resolvers see it. Without credentials everything runs "
-    "against the embedded SANDBOX on 127.0.0.1. Ctrl+P opens the command palette."
+    "against the embedded SANDBOX on 127.0.0.1. Enter opens the row under the cursor; "
+    "Ctrl+P offers this screen's actions by name."
 )
 
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from screens.base import AppScreen
-from tui.rules import display_name
+from tui.rules import display_name, is_wildcard
 from tui.widgets.header import AppHeader
 
 # verdict -> (symbol, style): the word is always shown too, for terminals without colour.
@@ -66,9 +66,13 @@ class PropagationScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        yield Static(Text.assemble(("Propagation of ", "bold"),
-                                   (display_name(self.domain), "bold"),
-                                   " → ", self.expected), id="title")
+        from tui.services.cname_setup import probe_name
+
+        title = Text.assemble(("Propagation of ", "bold"), (display_name(self.domain), "bold"),
+                              " → ", self.expected)
+        if is_wildcard(self.domain):  # a wildcard is seen through a name it covers
+            title.append(f"  (asking {probe_name(self.domain)})", style="dim")
+        yield Static(title, id="title")
         yield Static("", id="summary")
         table: DataTable = DataTable(id="board", cursor_type="row", zebra_stripes=True)
         for label in COLUMNS:

@@ -49,7 +49,6 @@ class VerifyScreen(AppScreen):
         self.origin = origin  # the bucket endpoint, for the file method
         self.challenge = None
         self.watching_since: float | None = None
-        self.busy = False  # a write or VerifyDomainOwner on its way
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -200,6 +199,9 @@ class VerifyScreen(AppScreen):
         await self._verify("fileCheck")
 
     def action_verify(self) -> None:
+        if self.watching_since is not None:
+            self.notify("Already watching DNS: it verifies as soon as the record is served.")
+            return
         if self.challenge is not None and not self.busy:
             self.busy = True
             self.verify_now()

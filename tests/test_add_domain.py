@@ -22,7 +22,10 @@ async def open_form(pilot) -> AddDomainScreen:
 
 
 def line(checklist_text: str, label: str) -> str:
-    return next(l.strip() for l in checklist_text.splitlines() if label in l)
+    """The rule's mark and label as shown ("✓ Lowercase"), wherever it stands."""
+    text = " ".join(checklist_text.split())
+    at = text.index(label)
+    return text[at - 2:]
 
 
 async def test_checklist_follows_each_keystroke_with_the_uppercase_fix():

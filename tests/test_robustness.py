@@ -54,11 +54,24 @@ async def test_applying_a_plan_twice_sends_it_once():
         plan = await open_plan(pilot, "static.example.com")
         app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=0.5)
         await pilot.press("enter")
-        await pilot.press("x")  # would re-plan; ignored while applying
+        await pilot.press("x")  # would re-plan; refused while applying
+        await pilot.press("escape")  # would cancel the write half-way; refused
         await pilot.press("enter")
+        assert app.screen is plan
         await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen), what="board")
         assert app.sandbox.calls.actions().count("AddDomainRecord") == 1
         assert plan.replace is False
+
+
+async def test_a_plan_being_redrawn_cannot_be_applied():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = await open_plan(pilot, "static.example.com")
+        app.sandbox.faults.add("timeout", action="DescribeDomainRecords", delay=0.5)
+        await pilot.press("x")
+        await pilot.press("enter")  # the old plan is void until the new one arrives
+        await wait_for(pilot, lambda: plan.setup is not None, what="the new plan")
+        assert "AddDomainRecord" not in app.sandbox.calls.actions()
 
 
 async def test_stop_pressed_twice_sends_one_stop():

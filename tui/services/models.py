@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 # CDN domain states, as DescribeUserDomains spells them.
 TRANSITIONAL_STATES = frozenset({"configuring", "checking", "stopping", "deleting"})
-FAILED_STATES = frozenset({"configure_failed", "check_failed"})
 
 
 @dataclass(frozen=True)

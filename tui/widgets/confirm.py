@@ -21,11 +21,26 @@ DIALOG_CSS = """
 """
 
 
-class Confirm(ModalScreen[bool]):
+class Dialog(ModalScreen[bool]):
+    """A question answered once: Cancel or Esc says no, the confirm button yes."""
+
+    BINDINGS = [Binding("escape", "answer(False)", "Cancel")]
+
+    def action_answer(self, yes: bool) -> None:
+        # A second Enter or click may already be queued when the first closes the dialog:
+        # dismissing again would pop the screen below it.
+        if self.is_active:
+            self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.action_answer(event.button.id == "confirm")
+
+
+class Confirm(Dialog):
     """Yes or no. Enter confirms, Esc cancels."""
 
     DEFAULT_CSS = DIALOG_CSS.format(cls="Confirm")
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
 
     def __init__(self, title: str, body: str | Text, confirm_label: str = "Confirm") -> None:
         super().__init__()
@@ -44,16 +59,13 @@ class Confirm(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#confirm", Button).focus()
 
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm")
 
-
-class TypedConfirm(ModalScreen[bool]):
+class TypedConfirm(Dialog):
     """A destructive action: the user types `expected` before it is allowed."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(cls="TypedConfirm")
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+    DEFAULT_CSS = DIALOG_CSS.format(cls="TypedConfirm") + """
+    TypedConfirm #hint { color: $text-error; height: auto; display: none; }
+    """
 
     def __init__(self, title: str, body: str, expected: str, confirm_label: str = "Delete") -> None:
         super().__init__()
@@ -68,6 +80,7 @@ class TypedConfirm(ModalScreen[bool]):
             yield Static(Text(self.body))
             yield Static(Text.assemble("Type ", (self.expected, "bold"), " to confirm:"))
             yield Input(id="typed")
+            yield Static("", id="hint")
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="error", disabled=True)
@@ -75,12 +88,14 @@ class TypedConfirm(ModalScreen[bool]):
     @on(Input.Changed, "#typed")
     def typed(self, event: Input.Changed) -> None:
         self.query_one("#confirm", Button).disabled = event.value.strip() != self.expected
+        self.query_one("#hint", Static).display = False
 
     @on(Input.Submitted, "#typed")
     def submitted(self, event: Input.Submitted) -> None:
         if event.value.strip() == self.expected:
-            self.dismiss(True)
-
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm")
+            self.action_answer(True)
+        else:
+            # Enter did nothing visible otherwise: say what it waits for.
+            hint = self.query_one("#hint", Static)
+            hint.update(Text.assemble("Type exactly ", (self.expected, "bold"), " to confirm."))
+            hint.display = True
