@@ -8,6 +8,7 @@ import pytest
 
 from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
+from screens.cname_plan import CnamePlanScreen
 from screens.verify import VerifyScreen
 from tests.pilot import connected, type_text, wait_for
 from tui.app import OssCdnApp
@@ -21,87 +22,59 @@ def app() -> OssCdnApp:
     return OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1.0, sandbox_epoch=EPOCH))
 
 
-async def settle(pilot) -> None:
-    await pilot.pause(0.1)
-    await pilot.wait_for_scheduled_animations()
+async def shown(pilot, screen) -> None:
+    pilot.app.push_screen(screen)
+    await wait_for(pilot, lambda: pilot.app.screen is screen)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_domain_list(snap_compare, size):
+async def domain_list(pilot):
+    """The list as it opens."""
+
+
+async def domain_list_filtered(pilot):
+    await pilot.press("slash")
+    await type_text(pilot, "static")
+
+
+async def add_domain_form(pilot):
+    await pilot.press("a")
+    screen = await wait_for(pilot, lambda: isinstance(pilot.app.screen, AddDomainScreen)
+                            and pilot.app.screen)
+    await wait_for(pilot, lambda: screen.origin_host)
+    await type_text(pilot, "Img.newsite.net")
+
+
+async def domain_details(pilot):
+    await shown(pilot, DomainScreen("static.example.com"))
+    await wait_for(pilot, lambda: pilot.app.screen.domain)
+
+
+async def verify(pilot):
+    await shown(pilot, VerifyScreen("img.newsite.net", "demo-assets.oss-cn-hangzhou.aliyuncs.com"))
+    await wait_for(pilot, lambda: pilot.app.screen.challenge)
+
+
+async def cname_plan(pilot):
+    cname = pilot.app.sandbox.world.domains["static.example.com"].cname
+    await shown(pilot, CnamePlanScreen("static.example.com", cname))
+    await wait_for(pilot, lambda: pilot.app.screen.setup)
+
+
+async def help_screen(pilot):
+    await pilot.press("f1")
+
+
+SCENES = [domain_list, domain_list_filtered, add_domain_form, domain_details, verify,
+          cname_plan, help_screen]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+@pytest.mark.parametrize("scene", SCENES, ids=[s.__name__ for s in SCENES])
+def test_screen(snap_compare, scene, size):
     async def run_before(pilot):
         await connected(pilot)
-        await settle(pilot)
-
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_domain_list_filtered(snap_compare, size):
-    async def run_before(pilot):
-        await connected(pilot)
-        await pilot.press("slash")
-        await type_text(pilot, "static")
-        await settle(pilot)
-
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_add_domain_form(snap_compare, size):
-    async def run_before(pilot):
-        await connected(pilot)
-        await pilot.press("a")
-        screen = await wait_for(pilot, lambda: isinstance(pilot.app.screen, AddDomainScreen)
-                                and pilot.app.screen)
-        await wait_for(pilot, lambda: screen.origin_host)
-        await type_text(pilot, "Img.newsite.net")
-        await settle(pilot)
-
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_domain_details(snap_compare, size):
-    async def run_before(pilot):
-        await connected(pilot)
-        pilot.app.push_screen(DomainScreen("static.example.com"))
-        await wait_for(pilot, lambda: pilot.app.screen.domain)
-        await settle(pilot)
-
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_verify(snap_compare, size):
-    async def run_before(pilot):
-        await connected(pilot)
-        pilot.app.push_screen(VerifyScreen("img.newsite.net",
-                                           "demo-assets.oss-cn-hangzhou.aliyuncs.com"))
-        await wait_for(pilot, lambda: pilot.app.screen.challenge)
-        await settle(pilot)
-
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_help(snap_compare, size):
-    async def run_before(pilot):
-        await connected(pilot)
-        await pilot.press("f1")
-        await settle(pilot)
-
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_cname_plan(snap_compare, size):
-    from screens.cname_plan import CnamePlanScreen
-
-    async def run_before(pilot):
-        await connected(pilot)
-        cname = pilot.app.sandbox.world.domains["static.example.com"].cname
-        pilot.app.push_screen(CnamePlanScreen("static.example.com", cname))
-        await wait_for(pilot, lambda: pilot.app.screen.setup)
-        await settle(pilot)
+        await scene(pilot)
+        await pilot.pause(0.1)
+        await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(app(), terminal_size=size, run_before=run_before)

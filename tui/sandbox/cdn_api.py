@@ -248,26 +248,24 @@ def add_cdn_domain(world: World, params: Params) -> dict:
     return {}
 
 
-def start_cdn_domain(world: World, params: Params) -> dict:
+def _switch(world: World, params: Params, when: str, via: str, to: str) -> dict:
+    """Start or stop: a domain in `when` moves through `via` to `to`; others stay."""
     domain = _owned(world, _domain_name(params))
     _not_busy(domain)
     if domain.status in ("check_failed", "configure_failed"):
         raise ApiError(400, "IllegalOperationDomain",
                        "You are not authorized to operate the domain.")
-    if domain.status == "offline":
-        world.move_domain(domain.name, "configuring", "online", TRANSITION_SECONDS)
+    if domain.status == when:
+        world.move_domain(domain.name, via, to, TRANSITION_SECONDS)
     return {}
+
+
+def start_cdn_domain(world: World, params: Params) -> dict:
+    return _switch(world, params, "offline", "configuring", "online")
 
 
 def stop_cdn_domain(world: World, params: Params) -> dict:
-    domain = _owned(world, _domain_name(params))
-    _not_busy(domain)
-    if domain.status in ("check_failed", "configure_failed"):
-        raise ApiError(400, "IllegalOperationDomain",
-                       "You are not authorized to operate the domain.")
-    if domain.status == "online":
-        world.move_domain(domain.name, "stopping", "offline", TRANSITION_SECONDS)
-    return {}
+    return _switch(world, params, "online", "stopping", "offline")
 
 
 def delete_cdn_domain(world: World, params: Params) -> dict:
