@@ -10,9 +10,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from screens.base import AppScreen
 from screens.record_form import RecordForm, edition_name
 from tui.dns_rules import RECORD_TYPES
 from tui.listing import matches_every_word
@@ -28,16 +28,18 @@ ZONE_COLUMNS = (
     ("edition", "Edition"),
     ("servers", "DNS servers"),
 )
+# The value last and cut short: a long one (a DKIM key) must not push the status off an
+# 80-column screen. The edit form shows it whole.
 RECORD_COLUMNS = (
     ("rr", "Host"),
     ("type", "Type"),
-    ("value", "Value"),
+    ("status", "Status"),
     ("ttl", "TTL"),
     ("line", "Line"),
-    ("status", "Status"),
     ("locked", "Lock"),
+    ("value", "Value"),
 )
-VALUE_CHARS = 60  # a DKIM key would push every other column off an 80-column screen
+VALUE_CHARS = 36
 
 # `field:text` in the filter matches that field exactly; other words, any part of these.
 FILTER_FIELDS = {
@@ -97,12 +99,12 @@ def record_cells(record: DnsRecord) -> tuple[Text, ...]:
     return (
         Text(record.rr),
         Text(record.type),
-        value,
-        Text(str(record.ttl), justify="right"),
-        Text(record.line),
         Text("● enabled", style="green") if record.enabled
         else Text("○ disabled", style="bright_black"),
+        Text(str(record.ttl), justify="right"),
+        Text(record.line),
         Text("locked", style="yellow") if record.locked else Text(""),
+        value,
     )
 
 
@@ -121,7 +123,7 @@ def locked_message(record: DnsRecord) -> str:
             "Alibaba Cloud DNS console to change it here.")
 
 
-class ZonesScreen(Screen):
+class ZonesScreen(AppScreen):
     """The domains hosted in this account's Alibaba Cloud DNS. Open one to see and edit
     its records."""
 
@@ -152,12 +154,10 @@ class ZonesScreen(Screen):
 
         table = self.query_one(PagedTable)
         try:
-            zones = await self.app.services.dns.list_zones()
+            zones = await self.call(self.app.services.dns.list_zones())
         except ServiceError as error:
             self.app.report(error, "Could not list the DNS zones")
             zones = None
-        if not table.is_attached:
-            return  # the screen closed while the answer was on its way
         table.loading = False
         if zones is not None:
             table.fill(zones)
@@ -189,7 +189,7 @@ class ZonesScreen(Screen):
         self.load()
 
 
-class RecordsScreen(Screen):
+class RecordsScreen(AppScreen):
     """The records of one zone in Alibaba Cloud DNS: add, edit, enable or disable and
     delete them. Records locked in the console are shown and left alone."""
 
@@ -205,6 +205,7 @@ class RecordsScreen(Screen):
         Binding("slash", "filter", "Filter", id="records.filter"),
         Binding("escape", "back", "Back", id="records.back"),
     ]
+    BUSY_BLOCKS = AppScreen.BUSY_BLOCKS | {"back"}
 
     def __init__(self, zone: Zone) -> None:
         super().__init__()
@@ -212,6 +213,7 @@ class RecordsScreen(Screen):
         self.records: dict[str, DnsRecord] = {}  # by record id, in record_order
         self.loaded = False
         # Records with a change on its way: a second change waits for the first's answer.
+        # Filled by the actions, not the workers: a second key may arrive before one starts.
         self.pending: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -236,12 +238,10 @@ class RecordsScreen(Screen):
 
         table = self.query_one(PagedTable)
         try:
-            records = await self.app.services.dns.records(self.zone.name)
+            records = await self.call(self.app.services.dns.records(self.zone.name))
         except ServiceError as error:
             self.app.report(error, f"Could not list the records of {self.zone.name}")
             records = None
-        if not table.is_attached:
-            return  # the screen closed while the answer was on its way
         table.loading = False
         if records is not None:
             self.records = {r.record_id: r for r in sorted(records, key=record_order)}
@@ -325,7 +325,9 @@ class RecordsScreen(Screen):
             return
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
+            # Checked again: another change to it may have left while this was asked.
+            if yes and self._changeable(record):
+                self._sending(record)
                 self.delete(record)
 
         body = record_summary(record)
@@ -337,27 +339,34 @@ class RecordsScreen(Screen):
     def action_toggle(self) -> None:
         record = self.current()
         if self._changeable(record):
+            self._sending(record)
             self.set_enabled(record, not record.enabled)
 
     # Writes are not exclusive: cancelling one mid-flight would leave the screen not
-    # knowing whether it happened. `pending` keeps a record to one change at a time.
-    # The screen may close while one is on its way: what it did is still told.
+    # knowing whether it happened. `pending` keeps a record to one change at a time, and
+    # while any is on its way the screen is busy: closing it would cancel the write's
+    # worker with the screen, so Esc waits for the answer.
+
+    def _sending(self, record: DnsRecord) -> None:
+        self.pending.add(record.record_id)
+        self.busy = True
+
+    def _answered(self, record: DnsRecord) -> None:
+        self.pending.discard(record.record_id)
+        self.busy = bool(self.pending)
 
     @work(group="record-change")
     async def delete(self, record: DnsRecord) -> None:
         from tui.services.errors import ServiceError
 
-        table = self.query_one(PagedTable)
-        self.pending.add(record.record_id)
         try:
-            await self.app.services.dns.delete_record(record.record_id)
+            await self.call(self.app.services.dns.delete_record(record.record_id))
         except ServiceError as error:
             self.app.report(error, f"Could not delete {record.fqdn} {record.type}")
             return
         finally:
-            self.pending.discard(record.record_id)
-        if table.is_attached:
-            self._forget(record.record_id)
+            self._answered(record)
+        self._forget(record.record_id)
         self.notify(f"Deleted {record.fqdn} {record.type} {short(record.value)}.", markup=False)
 
     @work(group="record-change")
@@ -365,17 +374,15 @@ class RecordsScreen(Screen):
         from tui.services.errors import ServiceError
 
         verb = "enable" if enabled else "disable"
-        table = self.query_one(PagedTable)
-        self.pending.add(record.record_id)
         try:
-            status = await self.app.services.dns.set_record_status(record.record_id, enabled)
+            status = await self.call(
+                self.app.services.dns.set_record_status(record.record_id, enabled))
         except ServiceError as error:
             self.app.report(error, f"Could not {verb} {record.fqdn} {record.type}")
             return
         finally:
-            self.pending.discard(record.record_id)
-        if table.is_attached:
-            self._put(replace(record, status=(status or verb).upper()))
+            self._answered(record)
+        self._put(replace(record, status=(status or verb).upper()))
         self.notify(f"{verb.capitalize()}d {record.fqdn} {record.type}.", markup=False)
 
     def action_refresh(self) -> None:

@@ -108,8 +108,6 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         self.touched: set[str] = set(FIELDS) if record else set()
         self.check: RecordCheck = RecordCheck(())
         self.conflicts: list[Conflict] = []
-        # A save on its way: Enter or ctrl+s again must not send the record twice.
-        self.saving = False
 
     def compose(self) -> ComposeResult:
         r = self.record
@@ -205,7 +203,7 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         if self.unchanged():
             lines.append(Text("Nothing changed yet.", style="dim"))
         self.query_one("#conflicts", Static).update(Text("\n").join(lines))
-        self.query_one("#save", Button).disabled = self.saving or not self.ready()
+        self.query_one("#save", Button).disabled = self.busy or not self.ready()
 
     def _note(self, field: str, problems: list[Problem]) -> Text:
         """Under a field: its first error or warning once touched, else a hint."""
@@ -238,21 +236,30 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        if self.saving:
+        if self.busy:  # a save is on its way: Enter or ctrl+s again must not send it twice
             return
         self.touched.update(FIELDS)
         self.refresh_checks()
         if self.ready():
             # Set here, not in the worker: a second key may arrive before it starts.
-            self.saving = True
+            self._sending(True)
             self.save()
 
     @on(Button.Pressed, "#cancel")
     def cancel(self) -> None:
-        self.dismiss(None)
+        if not self.busy:
+            self.dismiss(None)
+
+    def _sending(self, busy: bool) -> None:
+        """While a save is on its way the form stays: closing it would cancel the save's
+        worker mid-flight, leaving unknown whether the record was written."""
+        self.busy = busy
+        self.query_one("#cancel", Button).disabled = busy
+        self.query_one("#save", Button).label = "Saving…" if busy else "Save"
+        self.refresh_checks()  # which disables Save while busy
 
     # Not exclusive, which would cancel a write mid-flight and leave unknown whether it
-    # happened: `saving` keeps the form to one at a time.
+    # happened: `busy` keeps the form to one at a time.
     @work(group="record-save")
     async def save(self) -> None:
         from tui.services.errors import ServiceError
@@ -261,24 +268,18 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         ttl = int(self.value_of("ttl"))
         error_box = self.query_one("#error", Static)
         error_box.display = False
-        button = self.query_one("#save", Button)
-        button.disabled, button.label = True, "Saving…"
         try:
             if self.record is None:
-                saved = await dns.add_record(self.zone.name, self.rr, self.type, self.value,
-                                             ttl=ttl, line=LINE, priority=self.priority)
+                saved = await self.call(dns.add_record(
+                    self.zone.name, self.rr, self.type, self.value, ttl=ttl, line=LINE,
+                    priority=self.priority))
             else:
-                saved = await dns.update_record(self.record, rr=self.rr, type=self.type,
-                                                value=self.value, ttl=ttl,
-                                                priority=self.priority)
+                saved = await self.call(dns.update_record(
+                    self.record, rr=self.rr, type=self.type, value=self.value, ttl=ttl,
+                    priority=self.priority))
         except ServiceError as error:
-            if not error_box.is_attached:  # the form closed while the answer was on its way
-                self.app.report(error, "Could not save the record")
-                return
             # Everything typed stays; the cloud's answer says what to change.
-            self.saving = False
-            button.label = "Save"
-            self.refresh_checks()
+            self._sending(False)
             error_box.update(Text(explain(error)))
             error_box.display = True
             error_box.scroll_visible()

@@ -6,6 +6,8 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from textual import events
+
 
 async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 10.0,
                    what: str = "condition"):
@@ -48,3 +50,13 @@ async def connected(pilot) -> None:
 async def type_text(pilot, text: str) -> None:
     for char in text:
         await pilot.press(char if char != " " else "space")
+
+
+async def press_at_once(pilot, *keys: str) -> None:
+    """Keys sent back to back, none handled before the next is sent (an impatient user,
+    or a slow terminal delivering a burst)."""
+    for key in keys:
+        event = events.Key(key, None)
+        event.set_sender(pilot.app)
+        pilot.app._driver.send_message(event)
+    await pilot.pause()

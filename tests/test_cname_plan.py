@@ -130,7 +130,10 @@ async def test_wildcard_lists_the_records_it_would_not_cover(sandbox, profile):
     setup = await setup_service.prepare(".example.com", cname)
     assert setup.plan.rr == "*"
     shadowed = {c.record.rr for c in setup.plan.warnings if c.code == "shadow"}
-    assert shadowed == {"www", "www2", "mx1"}  # not @, _dmarc, nor img (into the CDN)
+    assert shadowed == {"www", "www2"}  # not @, _dmarc, nor img (into the CDN)
+    # mx1 is the MX target: it is named, but never offered for deletion.
+    kept = {c.record.rr for c in setup.plan.warnings if c.code == "shadow_kept"}
+    assert kept == {"mx1"}
     removing = await setup_service.prepare(".example.com", cname, remove_shadows=True)
     assert {s.rr for s in removing.plan.steps if s.action == "delete"} == shadowed
     assert probe_name(".example.com") == "oss-cdn-probe.example.com"

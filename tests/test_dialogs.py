@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from textual import events
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from tests.pilot import text_of, type_text, wait_for
+from tests.pilot import press_at_once, text_of, type_text, wait_for
 from tui.widgets.confirm import Confirm, TypedConfirm
 
 
@@ -31,14 +30,6 @@ class DialogApp(App):
                               and dialog, what="the dialog")
 
 
-async def press_at_once(pilot, *keys: str) -> None:
-    """Keys sent back to back, none handled before the next is sent (an impatient user,
-    or a slow terminal delivering a burst)."""
-    for key in keys:
-        event = events.Key(key, None)
-        event.set_sender(pilot.app)
-        pilot.app._driver.send_message(event)
-    await pilot.pause()
 
 
 async def test_a_double_enter_in_a_typed_confirmation_answers_once():

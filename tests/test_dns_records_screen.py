@@ -4,12 +4,13 @@ from textual.widgets import Button, DataTable, Input
 
 from screens.dns_records import RecordsScreen, ZonesScreen, filter_records
 from screens.record_form import RecordForm, edition_name, field_of, ttl_range
-from tests.pilot import connected, sandbox_app, text_of, type_text, wait_for
+from tests.pilot import connected, press_at_once, sandbox_app, text_of, type_text, wait_for
 from tui.dns_rules import check_record
 from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm
 from tui.widgets.paged_table import PAGE, PagedTable
 
+STATUS, VALUE = 2, 6  # columns of the records table
 WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord",
           "SetDomainRecordStatus"}
 
@@ -168,8 +169,8 @@ async def test_zones_and_records_are_listed_exactly_as_the_world_holds_them():
         for r in held:
             value = r.value + (f"  priority {r.priority}" if r.type == "MX" else "")
             assert cells(records, r.record_id) == [
-                r.rr, r.type, value, str(r.ttl), r.line,
-                "● enabled" if r.enabled else "○ disabled", "locked" if r.locked else ""]
+                r.rr, r.type, "● enabled" if r.enabled else "○ disabled", str(r.ttl), r.line,
+                "locked" if r.locked else "", value]
         assert "8 records" in text_of(screen.query_one("#summary"))
         # The apex comes first.
         first = records.coordinate_to_cell_key((0, 0)).row_key.value
@@ -272,7 +273,8 @@ async def test_add_an_a_record_typed_char_by_char():
             "127.0.0.50", 600, "default", True)
         assert writes(app) == ["AddDomainRecord"]
         table = screen.query_one(DataTable)
-        assert cells(table, added.record_id)[:4] == ["api", "A", "127.0.0.50", "600"]
+        assert cells(table, added.record_id) == [
+            "api", "A", "● enabled", "600", "default", "", "127.0.0.50"]
         assert screen.current().record_id == added.record_id
         assert "9 records" in text_of(screen.query_one("#summary"))
 
@@ -295,7 +297,7 @@ async def test_edit_a_records_value():
         changed = world_record(app, "www", "A")
         assert changed.record_id == www.record_id and changed.value == "127.0.0.99"
         assert writes(app) == ["UpdateDomainRecord"]
-        assert cells(screen.query_one(DataTable), www.record_id)[2] == "127.0.0.99"
+        assert cells(screen.query_one(DataTable), www.record_id)[VALUE] == "127.0.0.99"
 
 
 async def test_toggle_disables_then_enables():
@@ -305,11 +307,11 @@ async def test_toggle_disables_then_enables():
         www2 = await select_row(pilot, screen, "www2", "A")
         table = screen.query_one(DataTable)
         await pilot.press("t")
-        await wait_for(pilot, lambda: "disabled" in cells(table, www2.record_id)[5],
+        await wait_for(pilot, lambda: cells(table, www2.record_id)[STATUS] == "○ disabled",
                        what="disabled in the table")
         assert world_record(app, "www2", "A").enabled is False
         await pilot.press("space")
-        await wait_for(pilot, lambda: "enabled" in cells(table, www2.record_id)[5],
+        await wait_for(pilot, lambda: cells(table, www2.record_id)[STATUS] == "● enabled",
                        what="enabled in the table")
         assert world_record(app, "www2", "A").enabled is True
         assert [p["Status"] for p in app.sandbox.calls.of("SetDomainRecordStatus")] == [
@@ -516,3 +518,101 @@ async def test_leaving_the_zones_or_records_while_they_load_does_not_crash_the_a
         await pilot.press("escape")
         await pilot.pause(0.6)
         assert app.is_running and app.return_code is None and app.screen is zones
+
+
+async def test_a_quick_double_toggle_sends_one_change():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        www = await select_row(pilot, screen, "www", "A")
+        app.sandbox.faults.add("timeout", action="SetDomainRecordStatus", delay=0.5)
+        await press_at_once(pilot, "t", "t")  # both keys in before a worker starts
+        assert "the last change is still on its way" in messages(app)[-1]
+        table = screen.query_one(DataTable)
+        await wait_for(pilot, lambda: cells(table, www.record_id)[STATUS] == "○ disabled",
+                       what="disabled in the table")
+        assert [p["Status"] for p in app.sandbox.calls.of("SetDomainRecordStatus")] == [
+            "Disable"]
+        assert world_record(app, "www", "A").enabled is False
+
+
+async def test_a_quick_double_delete_confirmation_sends_one_delete():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        www = await select_row(pilot, screen, "www", "A")
+        app.sandbox.faults.add("timeout", action="DeleteDomainRecord", delay=0.5)
+
+        async def confirmation() -> Confirm:
+            return await wait_for(pilot, lambda: isinstance(app.screen, Confirm)
+                                  and app.screen.is_mounted and app.screen,
+                                  what="the confirmation")
+
+        await pilot.press("d")
+        (await confirmation()).dismiss(True)
+        # d again before the answer was acted on: a second confirmation, confirmed too.
+        screen.action_delete()
+        await confirmation()
+        await pilot.press("enter")
+        table = screen.query_one(DataTable)
+        await wait_for(pilot, lambda: www.record_id not in table.rows, what="the row gone")
+        assert len(app.sandbox.calls.of("DeleteDomainRecord")) == 1
+        assert any("the last change is still on its way" in m for m in messages(app))
+
+
+async def test_escape_waits_for_a_change_on_its_way_then_goes_back():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        www = await select_row(pilot, screen, "www", "A")
+        app.sandbox.faults.add("timeout", action="SetDomainRecordStatus", delay=0.5)
+        await pilot.press("t")
+        await pilot.press("escape")  # leaving now would cancel the write half-way
+        assert app.screen is screen and screen.busy
+        table = screen.query_one(DataTable)
+        await wait_for(pilot, lambda: cells(table, www.record_id)[STATUS] == "○ disabled",
+                       what="disabled in the table")
+        assert not screen.busy
+        assert messages(app)[-1] == "Disabled www.example.com A."
+        await pilot.press("escape")
+        assert isinstance(app.screen, ZonesScreen)
+
+
+async def test_escape_during_a_slow_save_keeps_the_form_until_the_record_is_saved():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        form = await open_form(pilot)
+        await type_text(pilot, "api")
+        form.query_one("#value", Input).value = "127.0.0.50"
+        await wait_for(pilot, lambda: not save_disabled(form), what="Save enabled")
+        app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=0.5)
+        await pilot.press("ctrl+s")
+        await pilot.press("escape")
+        assert app.screen is form
+        cancel = form.query_one("#cancel", Button)
+        assert cancel.disabled
+        cancel.press()  # a click on a disabled button does nothing either
+        await pilot.pause()
+        assert app.screen is form
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the records")
+        assert app.sandbox.calls.actions().count("AddDomainRecord") == 1
+        added = world_record(app, "api", "A")
+        assert added.record_id in screen.query_one(DataTable).rows
+        await pilot.press("escape")
+        assert isinstance(app.screen, ZonesScreen)
+
+
+async def test_a_long_value_is_cut_short_and_shown_whole_in_the_form():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        key = "v=DKIM1; k=rsa; p=" + "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC" * 3
+        app.sandbox.world.add_record("example.com", "mail._domainkey", "TXT", key)
+        screen = await open_records(pilot)
+        dkim = await select_row(pilot, screen, "mail._domainkey", "TXT")
+        shown = cells(screen.query_one(DataTable), dkim.record_id)
+        assert shown[VALUE] == key[:35] + "…"
+        assert shown[STATUS] == "● enabled"
+        form = await open_form(pilot, "e")
+        assert form.value_of("value") == key

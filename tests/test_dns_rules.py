@@ -21,6 +21,7 @@ from tui.dns_rules import (
     find_zone,
     host_record,
     plan_cname,
+    pointed_at,
     record_conflicts,
     wildcard_shadows,
 )
@@ -392,6 +393,44 @@ def test_wildcard_plan_warns_about_shadows_or_deletes_them():
         "delete  www  A  1.2.3.4",
         f"create  *  CNAME  {cname}  TTL 600",
     ]
+
+
+def test_pointed_at_finds_the_hosts_other_records_name_in_the_zone():
+    mx = rec("@", "MX", "MX1.Example.com.")
+    srv = rec("_sip._tcp", "SRV", "0 5 5060 sip.example.com")
+    ns = rec("sub", "NS", "ns1.sub.example.com")
+    alias = rec("blog", "CNAME", "www.example.com")
+    apex = rec("go", "CNAME", "example.com")
+    outside = [rec("@", "MX", "mx.example.net"), rec("cdn", "CNAME", "x.notexample.com"),
+               rec("t", "TXT", "mx2.example.com"), rec("e", "MX", "")]
+    found = pointed_at([mx, srv, ns, alias, apex, *outside], "Example.COM.")
+    assert found == {"mx1": mx, "sip": srv, "ns1.sub": ns, "www": alias, "@": apex}
+
+
+def test_a_wildcard_plan_never_deletes_a_host_another_record_points_at():
+    mx = rec("@", "MX", "mx1.example.com")
+    mx1 = rec("MX1", "A", "1.2.3.4")  # the mail server: shadows the wildcard, and stays
+    www = rec("www", "A", "1.2.3.5")
+    blog = rec("blog", "CNAME", "www.example.com.")
+    sip = rec("sip", "A", "1.2.3.6")
+    srv = rec("_sip._tcp", "SRV", "0 5 5060 SIP.example.com")
+    records = [mx, mx1, www, blog, sip, srv]
+    cname = "all.example.com.w.kunlunsl.com"
+    removed = plan_cname("*.example.com", cname, "example.com", records, remove_shadows=True)
+    assert [s.describe() for s in removed.steps] == [
+        "delete  blog  CNAME  www.example.com.",
+        f"create  *  CNAME  {cname}  TTL 600",
+    ]
+    kept = {w.record.rr: w for w in removed.warnings}
+    assert set(kept) == {"MX1", "www", "sip"}
+    assert {w.code for w in kept.values()} == {"shadow_kept"}
+    assert "the MX record of example.com points at it" in kept["MX1"].message
+    assert "the CNAME record of blog.example.com points at it" in kept["www"].message
+    assert "the SRV record of _sip._tcp.example.com points at it" in kept["sip"].message
+    # Without remove_shadows the kept ones are told apart from those w would delete.
+    warned = plan_cname("*.example.com", cname, "example.com", records)
+    assert {w.record.rr: w.code for w in warned.warnings} == {
+        "MX1": "shadow_kept", "www": "shadow_kept", "sip": "shadow_kept", "blog": "shadow"}
 
 
 def test_plan_uses_the_registrable_domain_when_no_zone_is_given():

@@ -161,7 +161,7 @@ async def test_put_and_drop_touch_one_row():
 
         table.put(Thing("thing0003", 30))  # changed: its cells, in place
         assert [str(c) for c in table.get_row("thing0003")] == ["thing0003", "30"]
-        assert table.selected == Thing("thing0003", 30)
+        assert table.selected == Thing("thing0000", 0)
         table.put(Thing("thing0002", 99))  # changed, and the filter leaves it out now
         assert "thing0002" not in table.rows and table.counts == (5, 4, 4)
         table.put(Thing("new", 99))  # new, but the filter leaves it out
@@ -176,3 +176,20 @@ async def test_put_and_drop_touch_one_row():
         await pilot.pause()
         assert listed(table) == ["thing0000", "thing0002", "thing0003", "thing0004", "new",
                                  "thing0009"]
+
+
+async def test_a_change_leaves_the_cursor_where_the_user_put_it_and_a_new_item_takes_it():
+    app = ListApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(PagedTable)
+        table.fill(things(10))
+        table.move_cursor(row=2)
+        await pilot.pause()
+        # The answer to a change made on row 7 arrives after the user moved to row 2.
+        table.put(Thing("thing0007", 70))
+        await pilot.pause()
+        assert table.cursor_row == 2 and table.selected == Thing("thing0002", 2)
+        assert [str(c) for c in table.get_row("thing0007")] == ["thing0007", "70"]
+        table.put(Thing("added", 1))
+        await pilot.pause()
+        assert table.selected == Thing("added", 1) and table.cursor_row == 10

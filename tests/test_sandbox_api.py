@@ -213,6 +213,23 @@ def test_file_ownership_verification_reads_the_uploaded_file(sandbox, cdn, oss_a
     assert sandbox.world.is_verified("cdn.newsite.net")
 
 
+def test_file_verification_of_a_root_outside_the_sandbox_zones_lets_its_names_in(
+        sandbox, cdn, oss_auth):
+    """DNS hosted anywhere: the root has no zone here, yet its proof counts."""
+    assert cdn_error(lambda: add_domain(cdn, "img.unknown-site.org")).code == (
+        "DomainOwnerVerifyFail")
+    content = cdn.describe_verify_content(cdn_models.DescribeVerifyContentRequest(
+        domain_name="img.unknown-site.org")).body.content
+    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
+    bucket.put_object("verification.html", content.encode())
+    cdn.verify_domain_owner(cdn_models.VerifyDomainOwnerRequest(
+        domain_name="img.unknown-site.org", verify_type="fileCheck"))
+    add_domain(cdn, "img.unknown-site.org")
+    add_domain(cdn, "static.unknown-site.org")  # the whole root, not the one name
+    assert detail(cdn, "img.unknown-site.org").domain_status == "configuring"
+    assert not sandbox.world.is_verified("img.other-site.org")
+
+
 def test_check_domain_exist(cdn):
     def status(name):
         return cdn.check_cdn_domain_exist(cdn_models.CheckCdnDomainExistRequest(

@@ -9,7 +9,12 @@ from textual.widgets import DataTable, Input
 from screens.dns_records import RecordsScreen, ZonesScreen
 from screens.record_form import RecordForm
 from tests.pilot import connected, type_text, wait_for
-from tests.test_snapshots import SIZES, app, settle
+from tests.test_snapshots import SIZES, app
+
+
+async def settle(pilot) -> None:
+    await pilot.pause(0.1)
+    await pilot.wait_for_scheduled_animations()
 
 
 async def open_zones(pilot) -> ZonesScreen:

@@ -87,7 +87,7 @@ class Conflict:
     record: RecordLike  # the existing record in the way
     severity: str  # "error" | "warning"
     message: str
-    code: str  # "duplicate" | "cname_conflict" | "apex_neighbour" | "shadow"
+    code: str  # "duplicate" | "cname_conflict" | "apex_neighbour" | "shadow" | "shadow_kept"
 
 
 def _is_enabled(record: RecordLike) -> bool:
@@ -449,6 +449,26 @@ def wildcard_shadows(rr_wildcard: str, records: Iterable[RecordLike]) -> list[Re
     return shadows
 
 
+def pointed_at(records: Iterable[RecordLike], zone: str) -> dict[str, RecordLike]:
+    """The RRs of `zone` (lowercase) that its CNAME, NS, MX and SRV records name as their
+    target, each with the first record naming it: deleting one breaks that record (an MX
+    target, mail)."""
+    apex = base_name(zone)
+    targets: dict[str, RecordLike] = {}
+    for record in records:
+        kind = record.type.upper()
+        words = record.value.split()
+        if kind not in _HOST_VALUED or not words:
+            continue
+        # An SRV value is "priority weight port target".
+        name = (words[-1] if kind == "SRV" else words[0]).rstrip(".").lower()
+        if name == apex:
+            targets.setdefault("@", record)
+        elif name.endswith("." + apex):
+            targets.setdefault(name[: -len(apex) - 1], record)
+    return targets
+
+
 # -- the CNAME plan -------------------------------------------------------------------
 
 
@@ -500,13 +520,21 @@ def _delete(record: RecordLike) -> PlanStep:
                     record.record_id, line=record.line)
 
 
-def _shadow_warning(record: RecordLike, zone: str) -> Conflict:
+def _shadow_warning(record: RecordLike, zone: str, pointer: RecordLike | None) -> Conflict:
+    """A record the wildcard does not cover: to delete, or to keep when another record of
+    the zone points at it."""
     name = f"{record.rr}.{zone}"
+    bypass = (f"{name} has its own {record.type.upper()} record, which wins over the wildcard "
+              "and bypasses the CDN")
+    if pointer is None:
+        return Conflict(record, "warning", f"{bypass}, so delete it or add {name} to CDN too.",
+                        "shadow")
+    owner = zone if pointer.rr == "@" else f"{pointer.rr}.{zone}"
     return Conflict(
         record, "warning",
-        f"{name} has its own {record.type.upper()} record, which wins over the wildcard and "
-        f"bypasses the CDN, so delete it or add {name} to CDN too.",
-        "shadow",
+        f"{bypass}, but it stays: the {pointer.type.upper()} record of {owner} points at it "
+        f"and would break without it. Add {name} to CDN too if browsers visit it.",
+        "shadow_kept",
     )
 
 
@@ -518,7 +546,8 @@ def plan_cname(domain: str, cname: str, zone: str | None, records: Iterable[Reco
 
     Records that cannot stand beside the CNAME are blockers unless `replace` turns them
     into delete steps; for a wildcard, the records it would not cover are warnings unless
-    `remove_shadows` deletes them. Deletes come first, as Alidns refuses the CNAME until
+    `remove_shadows` deletes them (never one that another record points at, such as the
+    mail server an MX names). Deletes come first, as Alidns refuses the CNAME until
     the way is clear. Planning again after applying a plan yields nothing to do.
     """
     records = list(records)
@@ -555,11 +584,13 @@ def plan_cname(domain: str, cname: str, zone: str | None, records: Iterable[Reco
             blockers.append(conflict)
 
     if is_wildcard(domain):
+        targets = pointed_at(records, zone_name)
         for record in wildcard_shadows(rr, records):
-            if remove_shadows:
+            pointer = targets.get(record.rr.lower())
+            if remove_shadows and pointer is None:
                 deletes.append(_delete(record))
             else:
-                warnings.append(_shadow_warning(record, zone_name))
+                warnings.append(_shadow_warning(record, zone_name, pointer))
 
     return Plan(domain, zone_name, rr, tuple(deletes + changes), tuple(warnings), tuple(blockers))
 

@@ -151,6 +151,9 @@ class World:
         self.buckets: dict[str, SandboxBucket] = {}
         # Names held by other accounts or other products: name -> CheckCdnDomainExist status.
         self.foreign_domains: dict[str, str] = {}
+        # Roots CDN saw proof of ownership of, zones of the sandbox or not (DNS hosted
+        # anywhere, verified by file).
+        self.verified_roots: set[str] = set()
         self.refresh_tasks: list[dict] = []
         self.configure_delay = 240.0  # configuring -> online, sandbox seconds (3-5 min real)
         self._ids = itertools.count(100000)
@@ -318,7 +321,9 @@ class World:
     def mark_verified(self, domain: str) -> None:
         """CDN saw proof of ownership of the domain's root: no more verification there."""
         with self.lock:
-            zone = self.zones.get(self.root_of(domain))
+            root = self.root_of(domain)
+            self.verified_roots.add(root)
+            zone = self.zones.get(root)
             if zone is not None:
                 zone.verified_for_cdn = True
 
@@ -335,8 +340,9 @@ class World:
         return f"verify_{digest}"
 
     def is_verified(self, domain: str) -> bool:
-        zone = self.zones.get(self.root_of(domain))
-        return bool(zone and zone.verified_for_cdn)
+        root = self.root_of(domain)
+        zone = self.zones.get(root)
+        return bool(zone and zone.verified_for_cdn) or root in self.verified_roots
 
     # -- the seed: a small, varied account ------------------------------------------
 

@@ -85,11 +85,13 @@ class PagedTable(DataTable[Text], Generic[T]):
 
     def put(self, item: T) -> None:
         """One item added or changed: its row alone is touched, so long lists stay quick.
-        A new item goes right after the rows listed; its place in the order waits for the
-        next fill."""
+        A new item goes right after the rows listed, and the cursor to it; its place in the
+        order waits for the next fill. A changed item leaves the cursor where it is: the
+        answer to a change may arrive after the user has moved on."""
         key = self.key_of(item)
         at = self._index(self.items, key)
-        if at is None:
+        added = at is None
+        if added:
             self.items.append(item)
         else:
             self.items[at] = item
@@ -109,7 +111,7 @@ class PagedTable(DataTable[Text], Generic[T]):
                     if cell != before:
                         self.update_cell(key, column, cell,
                                          update_width=cell.cell_len > before.cell_len)
-        if key in self.rows:
+        if added and key in self.rows:
             self.move_cursor(row=self.get_row_index(key))
         self._count()
 
