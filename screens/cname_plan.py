@@ -42,8 +42,8 @@ class CnamePlanScreen(AppScreen):
     BUSY_BLOCKS = frozenset({"dismiss", "apply", "replace", "remove_shadows", "board"})
     BINDINGS = [
         Binding("enter", "apply", "Apply plan", id="plan.apply"),
-        Binding("x", "replace", "Replace conflicts", id="plan.replace"),
-        Binding("w", "remove_shadows", "Remove shadows", id="plan.shadows"),
+        Binding("x", "replace", "Replace conflicts (toggle)", id="plan.replace"),
+        Binding("w", "remove_shadows", "Remove shadows (toggle)", id="plan.shadows"),
         Binding("c", "copy", "Copy record", id="plan.copy"),
         Binding("p", "board", "Propagation", id="plan.board"),
         Binding("escape", "dismiss(False)", "Back", id="plan.back"),
@@ -90,6 +90,7 @@ class CnamePlanScreen(AppScreen):
         self.show()
 
     def show(self) -> None:
+        self.refresh_bindings()  # x and w depend on the plan
         setup, plan = self.setup, self.setup.plan
         where = self.query_one("#where", Static)
         notes = self.query_one("#notes", Static)
@@ -118,6 +119,17 @@ class CnamePlanScreen(AppScreen):
         if plan.steps and plan.ready:
             lines.append("\nNothing has been changed yet. Enter applies the plan.", style="bold")
         notes.update(lines)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """x and w show only where they would change the plan (or undo a change)."""
+        allowed = super().check_action(action, parameters)
+        plan = self.setup.plan if self.setup else None
+        if action == "replace":
+            return allowed if self.replace or (plan and plan.blockers) else False
+        if action == "remove_shadows":
+            shadows = plan and any(c.code == "shadow" for c in plan.warnings)
+            return allowed if self.remove_shadows or shadows else False
+        return allowed
 
     def action_replace(self) -> None:
         self.replace = not self.replace

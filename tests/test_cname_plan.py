@@ -35,6 +35,9 @@ async def test_one_confirmation_creates_the_record_and_the_board_turns_to_propag
         assert [s.describe() for s in plan.steps] == [
             f"create  static  CNAME  {cname}  TTL 600"]
         assert "create" in text_of(plan_screen.query_one("#plan"))
+        # Nothing to replace, no shadows: x and w are not offered.
+        assert plan_screen.check_action("replace", ()) is False
+        assert plan_screen.check_action("remove_shadows", ()) is False
         # Shown, not sent.
         assert not WRITES & set(app.sandbox.calls.actions())
         assert cnames_at(world, "static") == []

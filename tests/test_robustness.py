@@ -66,7 +66,13 @@ async def test_applying_a_plan_twice_sends_it_once():
 async def test_a_plan_being_redrawn_cannot_be_applied():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        plan = await open_plan(pilot, "static.example.com")
+        await connected(pilot)
+        origin = {"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
+                  "port": 80, "priority": "20", "weight": "10"}
+        app.sandbox.world.add_domain("www.example.com", "web", [origin], "domestic",
+                                     status="online")
+        await pilot.press("r")
+        plan = await open_plan(pilot, "www.example.com")  # blocked by www's A record
         app.sandbox.faults.add("timeout", action="DescribeDomainRecords", delay=0.5)
         await pilot.press("x")
         await pilot.press("enter")  # the old plan is void until the new one arrives
