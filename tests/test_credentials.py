@@ -43,9 +43,9 @@ def home(tmp_path, monkeypatch):
     for name in ("ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     write_cli_config(tmp_path, [
-        ak("dev", "LTAIdev000000000000", DEV_SECRET, "cn-shanghai"),
-        ak("prod", "LTAIprod00000000000", PROD_SECRET, "ap-southeast-1"),
-        ak("noregion", "LTAInoregion0000000", PROD_SECRET),
+        ak("dev", "FAKEdev000000000000", DEV_SECRET, "cn-shanghai"),
+        ak("prod", "FAKEprod00000000000", PROD_SECRET, "ap-southeast-1"),
+        ak("noregion", "FAKEnoregion0000000", PROD_SECRET),
         {"name": "sts", "mode": "StsToken", "access_key_id": "STS.key", "access_key_secret":
          PROD_SECRET, "sts_token": STS_TOKEN, "region_id": "cn-beijing"},
     ])
@@ -56,7 +56,7 @@ def test_a_named_profile_and_its_region(home):
     profile = resolve_profile("prod", None)
     assert (profile.name, profile.region, profile.sandbox) == ("prod", "ap-southeast-1", False)
     credential = profile.credential.get_credential()
-    assert (credential.access_key_id, credential.access_key_secret) == ("LTAIprod00000000000",
+    assert (credential.access_key_id, credential.access_key_secret) == ("FAKEprod00000000000",
                                                                         PROD_SECRET)
     assert PROD_SECRET not in repr(profile)
     assert profile.label == "prod · ap-southeast-1"
@@ -139,17 +139,17 @@ def resolve_in_subprocess(home: Path, **env: str) -> str:
 
 
 def test_the_default_chain_uses_the_current_cli_profile(home):
-    assert resolve_in_subprocess(home) == "dev cn-shanghai LTAIdev000000000000"
+    assert resolve_in_subprocess(home) == "dev cn-shanghai FAKEdev000000000000"
     assert (resolve_in_subprocess(home, ALIBABA_CLOUD_PROFILE="prod")
-            == "prod ap-southeast-1 LTAIprod00000000000")
+            == "prod ap-southeast-1 FAKEprod00000000000")
 
 
 def test_the_default_chain_prefers_environment_keys(home):
-    out = resolve_in_subprocess(home, ALIBABA_CLOUD_ACCESS_KEY_ID="LTAIenv0000000000000",
+    out = resolve_in_subprocess(home, ALIBABA_CLOUD_ACCESS_KEY_ID="FAKEenv0000000000000",
                                 ALIBABA_CLOUD_ACCESS_KEY_SECRET="envSecret",
                                 ALIBABA_CLOUD_REGION_ID="cn-qingdao")
     # The keys come from the environment; the region still from the CLI's current profile.
-    assert out == "default cn-shanghai LTAIenv0000000000000"
+    assert out == "default cn-shanghai FAKEenv0000000000000"
 
 
 def test_the_default_chain_with_nothing_is_not_found(tmp_path):

@@ -300,7 +300,7 @@ async def test_a_wrong_secret_is_refused(profile):
 
 
 async def test_an_unknown_key_is_refused(profile):
-    services = Services(replace(profile, access_key_id="LTAI5tUnknownKey00000"))
+    services = Services(replace(profile, access_key_id="FAKE5tUnknownKey00000"))
     with pytest.raises(CloudError) as caught:
         await services.dns.list_zones()
     assert (caught.value.code, caught.value.status) == ("InvalidAccessKeyId.NotFound", 404)
