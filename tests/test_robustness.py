@@ -22,14 +22,14 @@ async def test_leaving_a_screen_while_it_loads_does_not_crash_the_app():
                 "DescribeVerifyContent": lambda: VerifyScreen("img.newsite.net"),
                 "DescribeDomains": lambda: CnamePlanScreen("static.example.com", "x.w.kunlunsl.com")}
         for action, make in slow.items():
-            app.sandbox.faults.add("timeout", action=action, delay=0.4)
+            app.sandbox.faults.add("timeout", action=action, delay=1.0)
             screen = make()
             app.push_screen(screen)
             await wait_for(pilot, lambda: app.screen is screen, what=action)
             await pilot.pause()  # mounted (Textual's Header dislikes a same-frame pop)
-            assert any(w.node is screen and w.is_running for w in app.workers)
+            assert any(w.node is screen and not w.is_finished for w in app.workers)
             await pilot.press("escape")
-            await pilot.pause(0.6)  # the held answer arrives after the screen is gone
+            await pilot.pause(1.3)  # the held answer arrives after the screen is gone
             assert app.is_running and isinstance(app.screen, DomainsScreen), action
 
 
