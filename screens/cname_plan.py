@@ -91,7 +91,7 @@ class CnamePlanScreen(AppScreen):
 
     def show(self) -> None:
         self.refresh_bindings()  # x and w depend on the plan
-        setup, plan = self.setup, self.setup.plan
+        plan = self.setup.plan
         where = self.query_one("#where", Static)
         notes = self.query_one("#notes", Static)
         if plan is None:

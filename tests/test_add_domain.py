@@ -21,6 +21,15 @@ async def open_form(pilot) -> AddDomainScreen:
     return screen
 
 
+async def form_ready(pilot, name: str) -> AddDomainScreen:
+    """The add form with `name` typed and every check passed (Submit enabled)."""
+    screen = await open_form(pilot)
+    await type_text(pilot, name)
+    await wait_for(pilot, lambda: not screen.query_one("#submit", Button).disabled,
+                   what="submit enabled")
+    return screen
+
+
 def line(checklist_text: str, label: str) -> str:
     """The rule's mark and label as shown ("✓ Lowercase"), wherever it stands."""
     text = " ".join(checklist_text.split())
@@ -99,10 +108,7 @@ async def test_cloud_check_answers_for_the_last_text_typed():
 async def test_submit_then_configuring_then_online_in_the_list():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_form(pilot)
-        await type_text(pilot, "assets.example.com")
-        await wait_for(pilot, lambda: not screen.query_one("#submit", Button).disabled,
-                       what="submit enabled")
+        await form_ready(pilot, "assets.example.com")
         app.sandbox.world.configure_delay = 4000  # 4 s real at speed 1000: see it configuring
         await pilot.press("ctrl+s")
         details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
@@ -125,10 +131,7 @@ async def test_submit_then_configuring_then_online_in_the_list():
 async def test_an_api_error_keeps_what_was_typed():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_form(pilot)
-        await type_text(pilot, "keep.example.com")
-        await wait_for(pilot, lambda: not screen.query_one("#submit", Button).disabled,
-                       what="submit enabled")
+        screen = await form_ready(pilot, "keep.example.com")
         app.sandbox.faults.add("http_error", action="AddCdnDomain", status=400,
                                code="DomainAlreadyExist", message="The domain already exists.")
         await pilot.press("ctrl+s")

@@ -1,15 +1,13 @@
 """Slow answers and impatient users: leaving mid-load, pressing twice, dialogs on top."""
 
-from textual.widgets import Button
-
 from screens.cname import DomainScreen
 from screens.cname_plan import CnamePlanScreen
 from screens.domains import DomainsScreen
 from screens.help import HelpScreen
 from screens.propagation import PropagationScreen
 from screens.verify import VerifyScreen
-from tests.pilot import connected, sandbox_app, type_text, wait_for
-from tests.test_add_domain import open_form
+from tests.pilot import connected, sandbox_app, wait_for
+from tests.test_add_domain import form_ready
 from tests.test_cname_plan import open_plan
 from tests.test_cname_screen import open_domain
 
@@ -36,10 +34,7 @@ async def test_leaving_a_screen_while_it_loads_does_not_crash_the_app():
 async def test_pressing_submit_twice_adds_the_domain_once():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        form = await open_form(pilot)
-        await type_text(pilot, "twice.example.com")
-        await wait_for(pilot, lambda: not form.query_one("#submit", Button).disabled,
-                       what="submit enabled")
+        await form_ready(pilot, "twice.example.com")
         app.sandbox.faults.add("timeout", action="AddCdnDomain", delay=0.5)
         await pilot.press("ctrl+s")
         await pilot.press("ctrl+s")

@@ -1,11 +1,9 @@
 """Ownership verification end to end on the sandbox's unverified zone (newsite.net)."""
 
-from textual.widgets import Button
-
 from screens.cname import DomainScreen
 from screens.verify import VerifyScreen
-from tests.pilot import sandbox_app, text_of, type_text, wait_for
-from tests.test_add_domain import open_form
+from tests.pilot import sandbox_app, text_of, wait_for
+from tests.test_add_domain import form_ready
 
 
 def txt_records(world):
@@ -16,12 +14,9 @@ def txt_records(world):
 async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        form = await open_form(pilot)
+        await form_ready(pilot, "cdn.newsite.net")
         world = app.sandbox.world
         assert not world.zones["newsite.net"].verified_for_cdn
-        await type_text(pilot, "cdn.newsite.net")
-        await wait_for(pilot, lambda: not form.query_one("#submit", Button).disabled,
-                       what="submit enabled")
         await pilot.press("ctrl+s")
         verify = await wait_for(pilot, lambda: isinstance(app.screen, VerifyScreen)
                                 and app.screen, what="the verification screen")

@@ -107,10 +107,6 @@ class Params:
                            f"The specified value of parameter {name} is not supported.")
         return value
 
-    def boolean(self, name: str, default: bool = False) -> bool:
-        raw = self.get(name)
-        return default if raw is None else raw.lower() == "true"
-
     def page(self, max_size: int, default_size: int = 20) -> Page:
         return Page(self.integer("PageNumber", 1, 1, 100000),
                     self.integer("PageSize", default_size, 1, max_size))

@@ -36,10 +36,6 @@ class Clock:
     def now(self) -> float:
         return self._wall0 + (time.monotonic() - self._mono0) * self.speed
 
-    def real(self, sandbox_seconds: float) -> float:
-        """How many real seconds a sandbox duration lasts."""
-        return sandbox_seconds / self.speed
-
 
 @dataclass
 class SandboxZone:
