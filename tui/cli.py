@@ -54,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from tui.check import json_usage_errors
+
+    argv = sys.argv[1:] if argv is None else argv
+    with json_usage_errors(argv):
+        args = build_parser().parse_args(argv)
     disable_ecs_metadata_by_default()
     if args.command == "check":
         from tui.check import run_check
@@ -72,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     from tui.app import OssCdnApp
 
-    OssCdnApp(options).run()
-    return 0
+    app = OssCdnApp(options)
+    app.run()
+    return app.return_code or 0  # Textual sets 1 when the app crashed
 
 
 if __name__ == "__main__":

@@ -15,6 +15,11 @@ class CredentialsNotFound(ServiceError):
     """No credentials in the default chain (env, aliyun-cli config, credentials.ini, ...)."""
 
 
+class CredentialsInvalid(ServiceError):
+    """Credentials were configured but cannot be used (a corrupt ~/.aliyun/config.json):
+    reported, never replaced by the sandbox."""
+
+
 class CloudError(ServiceError):
     """An error answered by (or on the way to) an Alibaba Cloud API."""
 
