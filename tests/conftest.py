@@ -20,6 +20,9 @@ for _var in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
 # for the session (removed at exit), which tests may point elsewhere themselves.
 _CONFIG_HOME = tempfile.TemporaryDirectory(prefix="oss-cdn-tests-")
 os.environ["XDG_CONFIG_HOME"] = _CONFIG_HOME.name
+# Nor a shared sandbox the developer runs (`oss-cdn sandbox serve`): the record of one
+# is looked for here, where only tests that serve one put it.
+os.environ["OSS_CDN_RUNTIME_DIR"] = os.path.join(_CONFIG_HOME.name, "run")
 
 # Fast enough for tests (a 240 s configuring phase lasts 0.24 s), slow enough to observe.
 SPEED = 1000.0

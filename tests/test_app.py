@@ -16,6 +16,6 @@ async def test_app_starts_in_the_sandbox_and_lists_its_domains():
         names = {str(table.get_row(key)[0]) for key in table.rows}
         expected = {d.name for d in app.sandbox.world.domains.values()}
         assert names == expected
-        assert app.sub_title == "SANDBOX"
+        assert app.sub_title == "SANDBOX (own)"
         assert app.has_class("-sandbox")
         assert "img.example.com" in names

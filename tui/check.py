@@ -1,7 +1,14 @@
 """`oss-cdn check DOMAIN`: one propagation round, as a table or one JSON object.
 
 Exit status: 0 when every DNS server asked answers the expected CNAME, 1 when not (yet),
-2 on a usage error or a cloud error (argparse's own errors exit 2 as well).
+2 on a usage error or a cloud error (argparse's own errors exit 2 as well), CDN's own
+view of the CNAME failing included. With --json every error is one JSON object on stdout
+too: {"error": {"code": ..., "message": ...}} (a round whose CDN row failed: the report
+with an "error" member).
+
+Where it talks to: the account whose credentials are found, or with --sandbox the
+shared sandbox (`oss-cdn sandbox serve`) or one of its own; never the sandbox for want
+of credentials.
 
 Cheap to import (tui.cli builds its parser from here): dnspython and the SDKs are
 imported only when the command runs.
@@ -11,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -78,12 +87,60 @@ def add_check_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="S",
                         help=f"seconds to wait for each server (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--json", action="store_true",
-                        help="print one JSON object instead of a table")
+                        help="print one JSON object instead of a table (errors too)")
+    # The global options, also accepted after `check` (left out unless given, so the
+    # ones before `check` stand).
+    parser.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS,
+                        help="check in the shared sandbox (`oss-cdn sandbox serve`), "
+                        "else in one of its own")
+    parser.add_argument("--profile", default=argparse.SUPPRESS,
+                        help="aliyun-cli profile in ~/.aliyun/config.json")
+    parser.add_argument("--region", default=argparse.SUPPRESS,
+                        help="region id, e.g. cn-hangzhou")
     return parser
+
+
+# How to give credentials, for a command that found none.
+NO_CREDENTIALS = (
+    "no Alibaba Cloud credentials found. Give them with ALIBABA_CLOUD_ACCESS_KEY_ID and "
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or an aliyun-cli profile (`aliyun configure`; "
+    "then --profile NAME, or the file's current one), or check in the sandbox with --sandbox"
+)
 
 
 class _Failure(Exception):
     """Ends the command with exit status 2 and this message."""
+
+    def __init__(self, message: str, code: str = "CheckFailed") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _error_json(code: str, message: str) -> str:
+    return json.dumps({"error": {"code": code, "message": message}}) + "\n"
+
+
+@contextlib.contextmanager
+def json_usage_errors(argv: list[str]):
+    """argparse's usage errors of `check ... --json` as the JSON error object on stdout
+    too (argparse itself writes them to stderr, which stays as it is)."""
+    wanted = "check" in argv and "--json" in argv
+    if not wanted:
+        yield
+        return
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            yield
+    except SystemExit as exit_:
+        text = captured.getvalue()
+        sys.stderr.write(text)
+        if exit_.code == USAGE_ERROR:
+            message = text.strip().splitlines()[-1] if text.strip() else "usage error"
+            sys.stdout.write(_error_json("UsageError", message.split(" error: ", 1)[-1]))
+        raise
+    else:
+        sys.stderr.write(captured.getvalue())
 
 
 def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> int:
@@ -97,41 +154,52 @@ def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> in
     try:
         if profile is None and (args.expect is None or not args.resolvers):
             profile, box = _connect(args)
-        ok, report = asyncio.run(_check(args, profile))
+        status, report, problem = asyncio.run(_check(args, profile))
     except _Failure as failure:
         print(f"oss-cdn check: {failure}", file=sys.stderr)
+        if getattr(args, "json", False):
+            sys.stdout.write(_error_json(failure.code, str(failure)))
         return USAGE_ERROR
     finally:
         if box is not None:
             box.stop()
     sys.stdout.write(report)
-    return 0 if ok else 1
+    if problem:
+        print(f"oss-cdn check: {problem}", file=sys.stderr)
+    return status
 
 
 def _connect(args: argparse.Namespace):
     from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, connect
-    from tui.services.errors import ServiceError
+    from tui.services.errors import CredentialsNotFound, ServiceError
 
     options = LaunchOptions(
         profile=getattr(args, "profile", None),
         region=getattr(args, "region", None),
         sandbox=getattr(args, "sandbox", False),
         sandbox_speed=getattr(args, "sandbox_speed", DEFAULT_SANDBOX_SPEED),
+        sandbox_fallback=False,
     )
     try:
         profile, box = connect(options)
+    except CredentialsNotFound as error:
+        message = str(error) if options.profile else NO_CREDENTIALS
+        raise _Failure(message, type(error).__name__) from None
     except ServiceError as error:
-        raise _Failure(str(error)) from None
-    if box is not None and not options.sandbox:
-        print("oss-cdn check: no Alibaba Cloud credentials found; "
-              "checking against the embedded sandbox", file=sys.stderr)
+        raise _Failure(str(error), getattr(error, "code", "") or type(error).__name__) from None
+    if profile.sandbox:
+        where = (f"the shared sandbox (pid {profile.sandbox_pid})" if profile.sandbox_pid
+                 else "a sandbox of its own (no `oss-cdn sandbox serve` is running)")
+        print(f"oss-cdn check: checking in {where}", file=sys.stderr)
     return profile, box
 
 
-async def _check(args: argparse.Namespace, profile: Profile | None) -> tuple[bool, str]:
+async def _check(args: argparse.Namespace,
+                 profile: Profile | None) -> tuple[int, str, str]:
+    """(exit status, report, the problem to tell on stderr or "")."""
     from tui.services.errors import ServiceError
     from tui.services.propagation import PropagationService, check_round
-    from tui.services.verdicts import PropagationBoard, canonical
+    from tui.services.verdicts import PropagationBoard, Verdict, canonical
 
     services = None
     if profile is not None:
@@ -147,30 +215,41 @@ async def _check(args: argparse.Namespace, profile: Profile | None) -> tuple[boo
             checker = PropagationService(profile, services.cdn, timeout=args.timeout)
             results = await checker.check(args.domain, expected)
     except ServiceError as error:  # a bad resolvers.json too; no secret in the text
-        raise _Failure(str(error)) from None
+        raise _Failure(str(error), getattr(error, "code", "") or type(error).__name__) from None
     finally:
         if services is not None:
             await services.close()
     board = PropagationBoard(expected).advance(results)
-    report = _json(args.domain, board) if args.json else _table(args.domain, board)
-    return board.propagated, report
+    # CDN's own view is part of the check: when asking it failed (an error answer, an
+    # answer of the wrong shape), the check is not done, whatever the resolvers said.
+    cdn = board.cdn
+    problem = (f"CDN's view of the CNAME could not be had: {cdn.detail}"
+               if cdn is not None and cdn.verdict is Verdict.ERROR else "")
+    error = {"code": "CdnViewFailed", "message": problem} if problem else None
+    report = _json(args.domain, board, error) if args.json else _table(args.domain, board)
+    status = USAGE_ERROR if problem else 0 if board.propagated else 1
+    return status, report, problem
 
 
 async def _cdn_cname(services, domain: str) -> str:
     """The CNAME CDN assigned to `domain` (DescribeCdnDomainDetail)."""
     found = await services.cdn.domain(domain)
     if not found.cname:
-        raise _Failure(f"CDN has not assigned {domain} a CNAME yet (status {found.status})")
+        raise _Failure(f"CDN has not assigned {domain} a CNAME yet (status {found.status})",
+                       "NoCname")
     return found.cname
 
 
-def _json(domain: str, board: PropagationBoard) -> str:
-    return json.dumps({
+def _json(domain: str, board: PropagationBoard, error: dict | None = None) -> str:
+    report = {
         "domain": domain,
         "expected": board.expected,
         "propagated": board.propagated,
         "results": [r.to_json() for r in board.results],
-    }) + "\n"
+    }
+    if error:
+        report["error"] = error
+    return json.dumps(report) + "\n"
 
 
 def _cells(row: ResolverResult) -> tuple[str, ...]:

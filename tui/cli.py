@@ -27,13 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oss-cdn",
         description="Serve an OSS bucket through Alibaba Cloud CDN on your own domain. "
-        "Without credentials it runs against the embedded sandbox.",
+        "Without credentials the app runs against the embedded sandbox; commands such as "
+        "`check` need credentials, or --sandbox.",
     )
     parser.add_argument("--version", action="version", version=f"oss-cdn {__version__}")
     parser.add_argument("--profile", help="aliyun-cli profile in ~/.aliyun/config.json")
     parser.add_argument("--region", help="region id, e.g. cn-hangzhou")
     parser.add_argument("--sandbox", action="store_true",
-                        help="use the embedded sandbox even when credentials are found")
+                        help="use the sandbox even when credentials are found: the shared "
+                        "one (`oss-cdn sandbox serve`) when it runs, else one of its own")
     parser.add_argument("--sandbox-speed", type=_speed, default=DEFAULT_SANDBOX_SPEED,
                         metavar="F", help="sandbox seconds per real second "
                         f"(default {DEFAULT_SANDBOX_SPEED:g})")
@@ -42,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser("sandbox", help="run the embedded sandbox on its own")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION",
                                               required=True)
-    serve = sandbox_commands.add_parser("serve", help="serve the sandbox until interrupted")
+    serve = sandbox_commands.add_parser(
+        "serve", help="serve the sandbox until interrupted, shared with every other command")
     serve.add_argument("--json", action="store_true",
                        help="print its endpoints and keys as one JSON line first")
     serve.add_argument("--sandbox-speed", type=_speed, default=DEFAULT_SANDBOX_SPEED,
@@ -54,7 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from tui.check import json_usage_errors
+
+    argv = sys.argv[1:] if argv is None else argv
+    with json_usage_errors(argv):
+        args = build_parser().parse_args(argv)
     disable_ecs_metadata_by_default()
     if args.command == "check":
         from tui.check import run_check
@@ -72,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     from tui.app import OssCdnApp
 
-    OssCdnApp(options).run()
-    return 0
+    app = OssCdnApp(options)
+    app.run()
+    return app.return_code or 0  # Textual sets 1 when the app crashed
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ class LaunchOptions:
     sandbox: bool = False
     sandbox_speed: float = DEFAULT_SANDBOX_SPEED
     sandbox_epoch: float | None = None  # a fixed start: a reproducible sandbox world
+    # The app falls back to the sandbox when no credentials are found (README promises
+    # it); a command never does: it would report on a made-up world as if it were yours.
+    sandbox_fallback: bool = True
 
 
 def disable_ecs_metadata_by_default() -> None:
@@ -30,8 +33,9 @@ def disable_ecs_metadata_by_default() -> None:
 
 
 def connect(options: LaunchOptions):
-    """Return (Profile, Sandbox | None): the account if credentials are found, else the
-    sandbox. An explicit --profile that cannot be loaded is an error, not a fallback."""
+    """Return (Profile, sandbox | None): the account if credentials are found, else the
+    sandbox (when `sandbox_fallback`). An explicit --profile that cannot be loaded, or a
+    configuration file that cannot be read, is an error, not a fallback."""
     from tui.services.errors import CredentialsNotFound
 
     if not options.sandbox:
@@ -40,8 +44,22 @@ def connect(options: LaunchOptions):
         try:
             return resolve_profile(options.profile, options.region), None
         except CredentialsNotFound:
-            if options.profile:
+            if options.profile or not options.sandbox_fallback:
                 raise
+    return sandbox_for(options)
+
+
+def sandbox_for(options: LaunchOptions):
+    """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
+    this process's own. A fixed epoch asks for a world of its own, so never shares."""
+    from tui.services.profile import sandbox_profile
+
+    if options.sandbox_epoch is None:
+        from tui.sandbox.shared import SharedSandbox, find_running
+
+        running = find_running()
+        if running is not None:
+            return sandbox_profile(running, shared=True), SharedSandbox(running)
     return start_sandbox(options.sandbox_speed, options.sandbox_epoch)
 
 

@@ -5,6 +5,7 @@ classes guard their state with a lock.
 
     sandbox.faults.add("throttle", "DescribeUserDomains", retry_after_ms=1500)
     sandbox.faults.add("timeout", delay=3)         # the next call of any action
+    sandbox.faults.add("wrong_types", "DescribeUserDomains", count=None, seed=7)
     assert [a for a, _ in sandbox.calls] == ["AddCdnDomain"]
 """
 
@@ -22,6 +23,11 @@ KINDS = frozenset({
     "timeout",       # hold the request `delay` real seconds (default 30), then answer
     "reset",         # close the connection without answering
     "non_json",      # HTTP 200 with an HTML body
+    # The action's real answer, mangled (bad_answers.py; params: seed, rate, body):
+    "truncated",     # cut short
+    "wrong_types",   # fields of the wrong type
+    "null_fields",   # fields null (XML: text elements missing)
+    "empty_200",     # an empty body (JSON: body="{}" for an empty object)
 })
 
 

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from tui.sandbox import signing
+from tui.sandbox.bad_answers import BAD_ANSWERS, mangle_json
 from tui.sandbox.faults import CallLog, Fault, Faults
 from tui.sandbox.world import World
 
@@ -144,6 +145,8 @@ class Api(Protocol):
 
     def non_json(self, call: Call) -> web.Response: ...
 
+    def mangle(self, response: web.Response, fault: Fault) -> web.Response: ...
+
     async def answer(self, call: Call, request: web.Request, body: bytes) -> web.Response: ...
 
 
@@ -214,6 +217,12 @@ class RpcApi:
     def non_json(self, call: Call) -> web.Response:
         return web.Response(text=FAULT_HTML, content_type="text/html")
 
+    def mangle(self, response: web.Response, fault: Fault) -> web.Response:
+        p = fault.params
+        body = mangle_json(response.body, fault.kind, seed=int(p.get("seed", 0)),
+                           rate=float(p.get("rate", 0.3)), empty=str(p.get("body", "")))
+        return mangled(response, body)
+
     # -- signatures ------------------------------------------------------------------
 
     def _verify(self, request: web.Request, body: bytes) -> None:
@@ -258,6 +267,16 @@ def _signature_mismatch(string_to_sign: str) -> ApiError:
     return ApiError(400, "SignatureDoesNotMatch",
                     "Specified signature does not match our calculation. "
                     f"server string to sign is:{string_to_sign}")
+
+
+def mangled(response: web.Response, body: bytes) -> web.Response:
+    """`response` (a success) with `body` instead of its own; an error answer as it was."""
+    if response.status >= 300:
+        return response
+    headers = {k: v for k, v in response.headers.items()
+               if k.lower() not in ("content-length", "content-type")}
+    return web.Response(status=response.status, body=body, headers=headers,
+                        content_type=response.content_type, charset=response.charset)
 
 
 def _query(request: web.Request) -> dict[str, str]:
@@ -313,6 +332,13 @@ class SandboxServer:
         call = api.identify(request, body)
         self.calls.record(call.action, call.params)
         fault = self.faults.take(call.action)
+        if fault is not None and fault.kind in BAD_ANSWERS:
+            # The action's real answer (its effect too), mangled on the way out.
+            try:
+                response = await api.answer(call, request, body)
+            except ApiError as err:
+                return api.error(call, err)
+            return api.mangle(response, fault)
         if fault is not None:
             if fault.kind == "reset":
                 _reset(request)

@@ -21,8 +21,9 @@ from xml.etree import ElementTree as ET
 from aiohttp import web
 
 from tui.sandbox import signing
+from tui.sandbox.bad_answers import mangle_xml
 from tui.sandbox.faults import Fault
-from tui.sandbox.http_server import FAULT_HTML, ApiError, Call
+from tui.sandbox.http_server import FAULT_HTML, ApiError, Call, mangled
 from tui.sandbox.world import SandboxBucket, World
 
 # The EC (error condition) code OSS adds to each error, for its troubleshooting pages.
@@ -146,6 +147,15 @@ class OssApi:
     def non_json(self, call: Call) -> web.Response:
         return web.Response(text=FAULT_HTML, content_type="text/html",
                             headers=self._headers(call))
+
+    def mangle(self, response: web.Response, fault: Fault) -> web.Response:
+        """An XML answer mangled (bad_answers.py); object data and empty answers as they were."""
+        if "xml" not in (response.content_type or "") or not response.body:
+            return response
+        p = fault.params
+        body = mangle_xml(response.body, fault.kind, seed=int(p.get("seed", 0)),
+                          rate=float(p.get("rate", 0.3)))
+        return mangled(response, body)
 
     # -- signature -------------------------------------------------------------------
 

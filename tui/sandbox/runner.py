@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
+import sys
 import threading
 
 from tui.sandbox import alidns_api, cdn_api
@@ -116,31 +118,56 @@ class Sandbox:
 
 
 def main_serve(speed: float = 1.0, json_out: bool = False) -> int:
-    """`oss-cdn sandbox serve [--json]`: run until SIGINT or SIGTERM, then stop cleanly.
+    """`oss-cdn sandbox serve [--json]`: run until SIGINT, SIGTERM or SIGHUP, then stop
+    cleanly.
 
-    With json_out the first line of output is the connection info as one JSON object
-    (credentials included: it is how another process connects). Without it, a summary
-    for people, which leaves the secret out.
+    While it runs it is the shared sandbox (see shared.py): its record lets every other
+    command attach to it, and is removed when it stops. With json_out the first line of
+    output is the connection info as one JSON object (credentials included: it is how
+    another process connects). Without it, a summary for people, which leaves the
+    secret out.
     """
+    from tui.sandbox import shared
+
     done = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: done.set())
     with Sandbox(speed=speed) as box:
         info = box.info
-        if json_out:
-            print(json.dumps(info), flush=True)
-        else:
-            details = info["resolver_details"]
-            resolvers = "".join(
-                f"\n    {name:<11} {address}  (stands for {details[name]['stands_for']})"
-                for name, address in info["resolvers"].items())
-            print(f"Sandbox running at speed {speed:g}x (Ctrl+C stops it)\n"
-                  f"  CDN and Alidns API  {info['cdn_endpoint']}\n"
-                  f"  OSS                 http://{info['oss_endpoint']}\n"
-                  f"  Name servers        {', '.join(info['nameservers'])}\n"
-                  f"  Resolvers{resolvers}\n"
-                  f"  AccessKey ID        {info['access_key_id']}\n"
-                  "  (the secret is in the --json output)", flush=True)
-        while not done.wait(0.5):
-            pass
+        other = shared.find_running()
+        recorded = None if other else shared.record(info, os.getpid())
+        try:
+            _announce(info, speed, json_out, recorded, other)
+            while not done.wait(0.5):
+                pass
+        finally:
+            if recorded is not None:
+                shared.forget(recorded, os.getpid())
     return 0
+
+
+def _announce(info: dict, speed: float, json_out: bool, recorded, other: dict | None) -> None:
+    if other is not None:
+        print(f"oss-cdn sandbox serve: the sandbox of pid {other['pid']} is already the "
+              "shared one: other commands attach to it, not to this one", file=sys.stderr,
+              flush=True)
+    elif recorded is None:
+        print("oss-cdn sandbox serve: no private runtime directory could be made: other "
+              "commands will not find this sandbox", file=sys.stderr, flush=True)
+    if json_out:
+        print(json.dumps(info), flush=True)
+    else:
+        details = info["resolver_details"]
+        resolvers = "".join(
+            f"\n    {name:<11} {address}  (stands for {details[name]['stands_for']})"
+            for name, address in info["resolvers"].items())
+        print(f"Sandbox running at speed {speed:g}x (Ctrl+C stops it)\n"
+              f"  CDN and Alidns API  {info['cdn_endpoint']}\n"
+              f"  OSS                 http://{info['oss_endpoint']}\n"
+              f"  Name servers        {', '.join(info['nameservers'])}\n"
+              f"  Resolvers{resolvers}\n"
+              f"  AccessKey ID        {info['access_key_id']}\n"
+              "  (the secret is in the --json output)", flush=True)
+        if recorded is not None:
+            print("Shared: `oss-cdn --sandbox` and `oss-cdn check --sandbox` attach to "
+                  f"it (recorded in {recorded})", flush=True)

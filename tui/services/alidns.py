@@ -6,6 +6,7 @@ from alibabacloud_alidns20150109 import models as sdk
 
 from tui.dns_rules import find_zone
 
+from .answers import Fields
 from .clients import TeaService, all_pages, dns_client
 from .errors import CloudError
 from .models import DnsRecord, Zone
@@ -16,30 +17,57 @@ ZONES_PAGE_SIZE = 100  # DescribeDomains' maximum
 RECORDS_PAGE_SIZE = 500  # DescribeDomainRecords' and DescribeSubDomainRecords' maximum
 
 
-def _record(r, zone: str = "") -> DnsRecord:
-    """A DnsRecord from a record of DescribeDomainRecords or DescribeSubDomainRecords."""
+def _record(r: Fields, zone: str = "") -> DnsRecord:
+    """A DnsRecord from a record of DescribeDomainRecords or DescribeSubDomainRecords.
+    Required: what identifies and defines it, which plans and conflicts are judged on
+    (RecordId, RR, Type, Value, TTL, Line, Status: the API always sends them); Locked,
+    Priority and Weight may be absent."""
     return DnsRecord(
-        record_id=str(r.record_id),
-        zone=r.domain_name or zone,
-        rr=r.rr or "",
-        type=r.type or "",
-        value=r.value or "",
-        ttl=int(r.ttl or 600),
-        line=r.line or "default",
-        status=r.status or "ENABLE",
-        locked=bool(r.locked),
-        priority=r.priority,
-        weight=r.weight,
+        record_id=r.text("RecordId"),
+        zone=r.text("DomainName", zone) if zone else r.text("DomainName"),
+        rr=r.text("RR"),
+        type=r.text("Type"),
+        value=r.text("Value"),
+        ttl=r.integer("TTL"),
+        line=r.text("Line"),
+        status=r.text("Status"),
+        locked=r.flag("Locked", False),
+        priority=r.integer("Priority") if r.has("Priority") else None,
+        weight=r.integer("Weight") if r.has("Weight") else None,
     )
+
+
+def _records_page(zone: str = ""):
+    def read(answer: Fields) -> tuple[list[DnsRecord], int]:
+        total = answer.integer("TotalCount")
+        records = answer.obj("DomainRecords", required=total > 0).items(
+            "Record", required=total > 0)
+        return [_record(r, zone) for r in records], total
+
+    return read
+
+
+def _zone(d: Fields) -> Zone:
+    """A zone of DescribeDomains, or DescribeDomainInfo's answer."""
+    return Zone(
+        name=d.text("DomainName"),
+        domain_id=d.text("DomainId", ""),
+        dns_servers=d.obj("DnsServers").texts("DnsServer"),
+        record_count=d.integer("RecordCount", 0),
+        version_code=d.text("VersionCode", ""),
+        puny_code=d.text("PunyCode", ""),
+    )
+
+
+def _zones_page(answer: Fields) -> tuple[list[Zone], int]:
+    total = answer.integer("TotalCount")
+    zones = answer.obj("Domains", required=total > 0).items("Domain", required=total > 0)
+    return [_zone(d) for d in zones], total
 
 
 def is_denied(error: CloudError) -> bool:
     """Did the service refuse for want of permission (RAM policy, not the request)?"""
     return error.status == 403 or error.code.startswith(("Forbidden", "NoPermission"))
-
-
-def _dns_servers(servers) -> tuple[str, ...]:
-    return tuple(servers.dns_server or ()) if servers else ()
 
 
 class DnsService(TeaService):
@@ -54,25 +82,13 @@ class DnsService(TeaService):
         """Every domain hosted in the account's Alidns."""
 
         async def page(number: int) -> tuple[list[Zone], int]:
-            body = await self.call(
+            return await self.call(
                 "DescribeDomains",
                 self._client.describe_domains_with_options_async,
                 sdk.DescribeDomainsRequest(page_number=number, page_size=ZONES_PAGE_SIZE),
                 write=False,
+                read=_zones_page,
             )
-            data = body.domains.domain if body.domains else None
-            zones = [
-                Zone(
-                    name=d.domain_name,
-                    domain_id=d.domain_id or "",
-                    dns_servers=_dns_servers(d.dns_servers),
-                    record_count=int(d.record_count or 0),
-                    version_code=d.version_code or "",
-                    puny_code=d.puny_code or "",
-                )
-                for d in data or ()
-            ]
-            return zones, int(body.total_count or 0)
 
         return await all_pages(page, ZONES_PAGE_SIZE, key=lambda z: z.name)
 
@@ -90,18 +106,12 @@ class DnsService(TeaService):
 
     async def zone(self, name: str) -> Zone:
         """DescribeDomainInfo: the zone's name servers (dns9.hichina.com ...) and edition."""
-        body = await self.call(
+        return await self.call(
             "DescribeDomainInfo",
             self._client.describe_domain_info_with_options_async,
             sdk.DescribeDomainInfoRequest(domain_name=name),
             write=False,
-        )
-        return Zone(
-            name=body.domain_name or name,
-            domain_id=body.domain_id or "",
-            dns_servers=_dns_servers(body.dns_servers),
-            version_code=body.version_code or "",
-            puny_code=body.puny_code or "",
+            read=_zone,
         )
 
     # -- records -----------------------------------------------------------------------
@@ -118,11 +128,9 @@ class DnsService(TeaService):
                 rrkey_word=rr_keyword,
                 type=type,
             )
-            body = await self.call("DescribeDomainRecords",
+            return await self.call("DescribeDomainRecords",
                                    self._client.describe_domain_records_with_options_async,
-                                   request, write=False)
-            data = body.domain_records.record if body.domain_records else None
-            return [_record(r, zone) for r in data or ()], int(body.total_count or 0)
+                                   request, write=False, read=_records_page(zone))
 
         return await all_pages(page, RECORDS_PAGE_SIZE, key=lambda r: r.record_id)
 
@@ -141,11 +149,9 @@ class DnsService(TeaService):
             request = sdk.DescribeSubDomainRecordsRequest(
                 sub_domain=fqdn, type=type, page_number=number, page_size=RECORDS_PAGE_SIZE
             )
-            body = await self.call("DescribeSubDomainRecords",
+            return await self.call("DescribeSubDomainRecords",
                                    self._client.describe_sub_domain_records_with_options_async,
-                                   request, write=False)
-            data = body.domain_records.record if body.domain_records else None
-            return [_record(r) for r in data or ()], int(body.total_count or 0)
+                                   request, write=False, read=_records_page())
 
         return await all_pages(page, RECORDS_PAGE_SIZE, key=lambda r: r.record_id)
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from alibabacloud_cdn20180510 import models as sdk
 
+from .answers import Fields
 from .clients import TeaService, all_pages, cdn_client
 from .models import (
     CdnDomain,
@@ -32,33 +33,102 @@ COUNT_TTL = 30.0
 CNAME_BATCH = 30  # DescribeDomainCname takes up to 30 comma-separated names
 
 
-def _source(s) -> Source:
+# Reading the answers. Required: what names a thing (DomainName, TaskId), what the app
+# decides on (DomainStatus, DescribeDomainCname's Status: a missing 0 would say "in
+# place"), what pages are counted by (TotalCount) and what is published for the user
+# (DescribeVerifyContent's Content). Optional, with the API's defaults: the rest.
+
+def _source(s: Fields) -> Source:
+    # Sources.Source of DescribeUserDomains, SourceModels.SourceModel of the detail.
     return Source(
-        type=s.type or "",
-        content=s.content or "",
-        port=int(s.port or 80),
-        priority=str(s.priority or "20"),
-        weight=str(s.weight or "10"),
+        type=s.text("Type"),
+        content=s.text("Content"),
+        port=s.integer("Port", 80),
+        priority=s.text("Priority", "20"),
+        weight=s.text("Weight", "10"),
     )
 
 
-def _domain_from_list(d: sdk.DescribeUserDomainsResponseBodyDomainsPageData) -> CdnDomain:
+def _sources(d: Fields, container: str, item: str) -> tuple[Source, ...]:
+    # Every CDN domain has an origin (AddCdnDomain requires Sources): none is a bad answer.
+    return tuple(_source(s) for s in d.obj(container, required=True).items(item, required=True))
+
+
+def _domain_from_list(d: Fields) -> CdnDomain:
+    """One Domains.PageData item of DescribeUserDomains."""
     return CdnDomain(
-        name=d.domain_name,
-        status=d.domain_status or "",
-        cname=d.cname or "",
-        cdn_type=d.cdn_type or "",
-        scope=d.coverage or "",
-        sources=tuple(_source(s) for s in (d.sources.source if d.sources else None) or ()),
-        created=d.gmt_created or "",
-        modified=d.gmt_modified or "",
-        description=d.description or "",
-        ssl=d.ssl_protocol or "",
+        name=d.text("DomainName"),
+        status=d.text("DomainStatus"),
+        cname=d.text("Cname", ""),
+        cdn_type=d.text("CdnType", ""),
+        scope=d.text("Coverage", ""),
+        sources=_sources(d, "Sources", "Source"),
+        created=d.text("GmtCreated", ""),
+        modified=d.text("GmtModified", ""),
+        description=d.text("Description", ""),
+        ssl=d.text("SslProtocol", ""),
     )
 
 
-def _int(text: str | int | None) -> int:
-    return int(text) if text not in (None, "") else 0
+def _domains_page(answer: Fields) -> tuple[list[CdnDomain], int]:
+    """DescribeUserDomains: a page of domains and the total count."""
+    total = answer.integer("TotalCount")
+    # With domains to show, a page without its list is a bad answer, not an empty page.
+    page = answer.obj("Domains", required=total > 0).items("PageData", required=total > 0)
+    return [_domain_from_list(d) for d in page], total
+
+
+def _domain_detail(answer: Fields) -> CdnDomain:
+    """DescribeCdnDomainDetail's GetDomainDetailModel."""
+    d = answer.obj("GetDomainDetailModel", required=True)
+    return CdnDomain(
+        name=d.text("DomainName"),
+        status=d.text("DomainStatus"),
+        cname=d.text("Cname", ""),
+        cdn_type=d.text("CdnType", ""),
+        scope=d.text("Scope", ""),
+        sources=_sources(d, "SourceModels", "SourceModel"),
+        created=d.text("GmtCreated", ""),
+        modified=d.text("GmtModified", ""),
+        description=d.text("Description", ""),
+    )
+
+
+def _cname_statuses(answer: Fields) -> list[CnameStatus]:
+    """DescribeDomainCname: CnameDatas.Data, one per domain asked."""
+    return [
+        CnameStatus(domain=d.text("Domain"), cname=d.text("Cname", ""),
+                    status=d.integer("Status"))
+        for d in answer.obj("CnameDatas", required=True).items("Data", required=True)
+    ]
+
+
+def _refresh_tasks(answer: Fields) -> list[RefreshTask]:
+    total = answer.integer("TotalCount")
+    tasks = answer.obj("Tasks", required=total > 0).items("CDNTask", required=total > 0)
+    return [
+        RefreshTask(
+            task_id=t.text("TaskId"),
+            object_path=t.text("ObjectPath", ""),
+            object_type=t.text("ObjectType", ""),
+            status=t.text("Status"),
+            process=t.text("Process", ""),
+            created=t.text("CreationTime", ""),
+        )
+        for t in tasks
+    ]
+
+
+def _refresh_quota(answer: Fields) -> RefreshQuota:
+    # The API answers these numbers as strings; a missing one would read as "none left".
+    return RefreshQuota(
+        url_quota=answer.integer("UrlQuota"),
+        url_remain=answer.integer("UrlRemain"),
+        dir_quota=answer.integer("DirQuota"),
+        dir_remain=answer.integer("DirRemain"),
+        preload_quota=answer.integer("PreloadQuota"),
+        preload_remain=answer.integer("PreloadRemain"),
+    )
 
 
 class CdnService(TeaService):
@@ -79,11 +149,9 @@ class CdnService(TeaService):
             request = sdk.DescribeUserDomainsRequest(
                 page_number=number, page_size=DOMAINS_PAGE_SIZE, domain_status=status
             )
-            body = await self.call("DescribeUserDomains",
+            return await self.call("DescribeUserDomains",
                                    self._client.describe_user_domains_with_options_async,
-                                   request, write=False)
-            data = body.domains.page_data if body.domains else None
-            return [_domain_from_list(d) for d in data or ()], _int(body.total_count)
+                                   request, write=False, read=_domains_page)
 
         writes = self._writes
         domains = await all_pages(page, DOMAINS_PAGE_SIZE, key=lambda d: d.name)
@@ -108,35 +176,23 @@ class CdnService(TeaService):
 
     async def domain(self, name: str) -> CdnDomain:
         """DescribeCdnDomainDetail: one domain, with its scope and origins."""
-        body = await self.call(
+        return await self.call(
             "DescribeCdnDomainDetail",
             self._client.describe_cdn_domain_detail_with_options_async,
             sdk.DescribeCdnDomainDetailRequest(domain_name=name),
             write=False,
-        )
-        d = body.get_domain_detail_model
-        models = d.source_models.source_model if d.source_models else None
-        return CdnDomain(
-            name=d.domain_name or name,
-            status=d.domain_status or "",
-            cname=d.cname or "",
-            cdn_type=d.cdn_type or "",
-            scope=d.scope or "",
-            sources=tuple(_source(s) for s in models or ()),
-            created=d.gmt_created or "",
-            modified=d.gmt_modified or "",
-            description=d.description or "",
+            read=_domain_detail,
         )
 
     async def check_exists(self, name: str) -> DomainExistence:
         """CheckCdnDomainExist: is the name free, or held by someone or some product?"""
-        body = await self.call(
+        return await self.call(
             "CheckCdnDomainExist",
             self._client.check_cdn_domain_exist_with_options_async,
             sdk.CheckCdnDomainExistRequest(domain_name=name),
             write=False,
+            read=lambda answer: DomainExistence(domain=name, status=answer.text("Status")),
         )
-        return DomainExistence(domain=name, status=body.status or "")
 
     async def add_domain(self, name: str, cdn_type: str, sources: Sequence[Source],
                          scope: str = "domestic") -> None:
@@ -172,13 +228,14 @@ class CdnService(TeaService):
 
     async def verify_content(self, name: str) -> str:
         """The `verify_<hex>` TXT value to publish at `verification.<root domain>`."""
-        body = await self.call(
+        # Required: an empty value would be published as the TXT record.
+        return await self.call(
             "DescribeVerifyContent",
             self._client.describe_verify_content_with_options_async,
             sdk.DescribeVerifyContentRequest(domain_name=name),
             write=False,
+            read=lambda answer: answer.text("Content"),
         )
-        return body.content or ""
 
     async def verify_owner(self, name: str, verify_type: str = "dnsCheck") -> str:
         """VerifyDomainOwner (dnsCheck | fileCheck); returns the service's note on success.
@@ -198,17 +255,13 @@ class CdnService(TeaService):
         batches = [names[i:i + CNAME_BATCH] for i in range(0, len(names), CNAME_BATCH)]
 
         async def batch(chunk: Sequence[str]) -> list[CnameStatus]:
-            body = await self.call(
+            return await self.call(
                 "DescribeDomainCname",
                 self._client.describe_domain_cname_with_options_async,
                 sdk.DescribeDomainCnameRequest(domain_name=",".join(chunk)),
                 write=False,
+                read=_cname_statuses,
             )
-            data = body.cname_datas.data if body.cname_datas else None
-            return [
-                CnameStatus(domain=d.domain or "", cname=d.cname or "", status=_int(d.status))
-                for d in data or ()
-            ]
 
         results = await asyncio.gather(*(batch(chunk) for chunk in batches))
         return [status for chunk in results for status in chunk]
@@ -246,32 +299,13 @@ class CdnService(TeaService):
         request = sdk.DescribeRefreshTasksRequest(
             task_id=task_id, domain_name=domain, object_type=object_type, page_size=100
         )
-        body = await self.call("DescribeRefreshTasks",
+        return await self.call("DescribeRefreshTasks",
                                self._client.describe_refresh_tasks_with_options_async,
-                               request, write=False)
-        tasks = body.tasks.cdntask if body.tasks else None
-        return [
-            RefreshTask(
-                task_id=t.task_id or "",
-                object_path=t.object_path or "",
-                object_type=t.object_type or "",
-                status=t.status or "",
-                process=t.process or "",
-                created=t.creation_time or "",
-            )
-            for t in tasks or ()
-        ]
+                               request, write=False, read=_refresh_tasks)
 
     async def refresh_quota(self) -> RefreshQuota:
         """DescribeRefreshQuota: today's refresh and prefetch allowance."""
-        body = await self.call("DescribeRefreshQuota",
+        return await self.call("DescribeRefreshQuota",
                                self._client.describe_refresh_quota_with_options_async,
-                               sdk.DescribeRefreshQuotaRequest(), write=False)
-        return RefreshQuota(
-            url_quota=_int(body.url_quota),
-            url_remain=_int(body.url_remain),
-            dir_quota=_int(body.dir_quota),
-            dir_remain=_int(body.dir_remain),
-            preload_quota=_int(body.preload_quota),
-            preload_remain=_int(body.preload_remain),
-        )
+                               sdk.DescribeRefreshQuotaRequest(), write=False,
+                               read=_refresh_quota)

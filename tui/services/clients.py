@@ -36,7 +36,8 @@ from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.runtime import RuntimeOptions
 
-from .errors import CredentialsNotFound
+from .answers import Fields, ShapeError
+from .errors import CredentialsNotFound, UnexpectedAnswer
 from .mapping import from_tea
 from .profile import Profile
 from .retry import DEFAULT_POLICY, RetryPolicy, retrying
@@ -152,14 +153,41 @@ def tea_config(profile: Profile, endpoint: str) -> Config:
     return config
 
 
+# The answer of the tea call in progress, as it came: {"body", "headers", "statusCode"}.
+# A dict per call, set by TeaService.call (pages of one listing run at once).
+_TEA_ANSWER: ContextVar[dict | None] = ContextVar("oss_cdn_tea_answer", default=None)
+
+
+class _KeepsAnswers:
+    """Keeps the JSON of each answer before the SDK fills its model from it: the model
+    takes null lists as [] and swallows its own errors on a string where an object
+    belongs (DaraCore.from_map), so the service layer reads the JSON itself. Every
+    generated `*_with_options_async` method asks `call_api_async`."""
+
+    async def call_api_async(self, params: Any, request: Any, runtime: Any) -> dict:
+        answer = await super().call_api_async(params, request, runtime)
+        kept = _TEA_ANSWER.get()
+        if kept is not None:
+            kept["answer"] = answer
+        return answer
+
+
+class _CdnClient(_KeepsAnswers, CdnClient):
+    pass
+
+
+class _AlidnsClient(_KeepsAnswers, AlidnsClient):
+    pass
+
+
 def cdn_client(profile: Profile) -> CdnClient:
     prepare_sdks()
-    return CdnClient(tea_config(profile, profile.cdn_endpoint))
+    return _CdnClient(tea_config(profile, profile.cdn_endpoint))
 
 
 def dns_client(profile: Profile) -> AlidnsClient:
     prepare_sdks()
-    return AlidnsClient(tea_config(profile, profile.dns_endpoint))
+    return _AlidnsClient(tea_config(profile, profile.dns_endpoint))
 
 
 class TeaService:
@@ -180,13 +208,20 @@ class TeaService:
         )
 
     async def call(self, action: str, method: Callable[..., Awaitable[Any]], request: Any,
-                   *, write: bool) -> Any:
-        """The response body of `method(request)` (a `*_with_options_async` of the client).
+                   *, write: bool, read: Callable[[Fields], T] | None = None) -> Any:
+        """`read(answer)` for the answer of `method(request)` (a `*_with_options_async` of
+        the client), where `answer` is its JSON body as `Fields`; without `read`, the
+        SDK's response body.
 
         Raises the project's errors; a read is retried on transient ones, a write never.
+        An answer that `read` cannot read (a field missing or of the wrong type), or that
+        the SDK could not read, raises UnexpectedAnswer: the mapping runs here, inside
+        the conversion, so no answer reaches a screen as a TypeError.
         """
 
         async def attempt() -> Any:
+            kept: dict = {}
+            token = _TEA_ANSWER.set(kept)
             try:
                 with direct_connection(self._direct):
                     response = await method(request, self._runtime)
@@ -194,12 +229,40 @@ class TeaService:
                 failure = from_tea(error, service=self.service, action=action,
                                    endpoint=self._endpoint)
             else:
-                return response.body
+                answer = kept.get("answer") or {}
+                try:
+                    return _read_answer(response, answer, read)
+                except ShapeError as error:
+                    problem = error.problem
+                except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
+                    # A reader that met a shape it did not foresee: still the answer's fault.
+                    problem = f"it could not be read ({type(error).__name__})"
+                failure = UnexpectedAnswer(problem, service=self.service, action=action,
+                                           request_id=_request_id(answer),
+                                           status=answer.get("statusCode"))
+            finally:
+                _TEA_ANSWER.reset(token)
             # Raised outside the except clause, so without the SDK's exception as its
             # context: that one's frames hold the AccessKey secret in their locals.
             raise failure
 
         return await retrying(attempt, write=write, policy=self._policy)
+
+
+def _request_id(answer: dict) -> str:
+    body, headers = answer.get("body"), answer.get("headers") or {}
+    found = body.get("RequestId") if isinstance(body, dict) else None
+    found = found or headers.get("x-acs-request-id")
+    return found if isinstance(found, str) else ""
+
+
+def _read_answer(response: Any, answer: dict, read: Callable[[Fields], T] | None) -> Any:
+    if read is not None:
+        return read(Fields(answer.get("body")))
+    # DaraCore.from_map keeps the JSON in `_map` when its model could not hold it.
+    if isinstance(getattr(response, "_map", None), dict) or response.body is None:
+        raise ShapeError("fields of the wrong type: the SDK could not read it")
+    return response.body
 
 
 async def all_pages(
@@ -263,10 +326,34 @@ def oss_auth(profile: Profile) -> oss2.ProviderAuth:
     return oss2.ProviderAuth(provider)
 
 
+# What the last OSS answer of the current call looked like, filled in by OssAnswerSession
+# from oss2's worker thread (asyncio.to_thread copies the context, so both share the dict).
+OSS_ANSWER: ContextVar[dict | None] = ContextVar("oss_cdn_oss_answer", default=None)
+
+
+class OssAnswerSession(oss2.Session):
+    """oss2's Session, keeping what OssService needs to judge an answer: its status,
+    content type and request id, and the XML of a read (GET) answer. oss2 parses the XML
+    its own way (an element holding text instead of elements reads as "none"); the
+    service reads the document again, strictly. Reading the body here first is safe:
+    requests serves later reads from what it kept."""
+
+    def do_request(self, req: Any, timeout: Any) -> Any:
+        response = super().do_request(req, timeout)
+        seen = OSS_ANSWER.get()
+        if seen is not None:
+            content_type = response.headers.get("content-type", "")
+            seen.update(status=response.status, content_type=content_type,
+                        request_id=response.request_id, body=None)
+            if req.method == "GET" and "xml" in content_type and response.status < 300:
+                seen["body"] = response.response.content
+        return response
+
+
 def oss_session(profile: Profile) -> oss2.Session:
     """One connection pool for all of the profile's OSS calls."""
     prepare_sdks()
-    session = oss2.Session()
+    session = OssAnswerSession()
     # requests honours NO_PROXY, but nobody sets it for the sandbox: loopback goes direct.
     session.session.trust_env = not is_loopback(profile.oss_url)
     return session

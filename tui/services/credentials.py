@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from .errors import CredentialsNotFound
+from .errors import CredentialsInvalid, CredentialsNotFound
 from .profile import Profile
 
 DEFAULT_REGION = "cn-hangzhou"
@@ -39,6 +39,37 @@ def cli_profile(name: str | None = None) -> dict:
         if isinstance(profile, dict) and profile.get("name") == wanted:
             return profile
     return {}
+
+
+def cli_config_problem() -> str | None:
+    """Why aliyun-cli's config.json, which exists, gives no credentials; None when there
+    is no such file or it configures nothing. Asked once the default chain found nothing:
+    keys in the environment come first and make the file irrelevant. Says where, never
+    quotes the file."""
+    try:
+        text = cli_config_path().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        return f"cannot be read ({type(error).__name__})"
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        return f"is not valid JSON (line {error.lineno}, column {error.colno})"
+    if not isinstance(config, dict):
+        return "is not a JSON object"
+    profiles = config.get("profiles")
+    if not profiles:
+        return None  # nothing configured yet
+    if not isinstance(profiles, list):
+        return "has a \"profiles\" that is not a list"
+    names = [p.get("name") for p in profiles if isinstance(p, dict)]
+    wanted = os.environ.get("ALIBABA_CLOUD_PROFILE") or config.get("current")
+    if not wanted:
+        return "names no current profile (set ALIBABA_CLOUD_PROFILE or use --profile)"
+    if wanted not in names:
+        return f"has no profile named {str(wanted)!r}"
+    return f"has a profile {str(wanted)!r} without usable keys or token"
 
 
 def resolve_region(region: str | None, profile: dict) -> str:
@@ -71,6 +102,12 @@ def resolve_profile(profile_name: str | None = None, region: str | None = None) 
             raise CredentialsNotFound(
                 f"cannot load profile {profile_name!r} from {cli_config_path()} "
                 f"({type(error).__name__}): check that it exists and has keys or a token"
+            ) from None
+        problem = cli_config_problem()
+        if problem:
+            raise CredentialsInvalid(
+                f"{cli_config_path()} {problem}: fix it (aliyun configure), or give keys "
+                "in the environment; the sandbox is not used in its place"
             ) from None
         raise CredentialsNotFound(
             "no Alibaba Cloud credentials found (environment, ~/.aliyun/config.json, "

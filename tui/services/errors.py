@@ -15,6 +15,11 @@ class CredentialsNotFound(ServiceError):
     """No credentials in the default chain (env, aliyun-cli config, credentials.ini, ...)."""
 
 
+class CredentialsInvalid(ServiceError):
+    """Credentials were configured but cannot be used (a corrupt ~/.aliyun/config.json):
+    reported, never replaced by the sandbox."""
+
+
 class CloudError(ServiceError):
     """An error answered by (or on the way to) an Alibaba Cloud API."""
 
@@ -59,3 +64,22 @@ class ServerSideError(CloudError):
 
 class NetworkError(CloudError):
     """Connection refused, reset, timed out, or an answer that is not the API's."""
+
+
+class UnexpectedAnswer(CloudError):
+    """A success answer (HTTP 2xx) the service layer cannot read: cut short, empty, a
+    field missing or of the wrong type. Not retried: the same question would most
+    likely get the same answer (a changed API, or something in between rewriting it)."""
+
+    def __init__(self, problem: str, *, service: str = "", action: str = "",
+                 request_id: str = "", status: int | None = None) -> None:
+        super().__init__("UnexpectedAnswer", problem, request_id=request_id, status=status,
+                         service=service, action=action)
+
+    def describe(self) -> str:
+        where = f"{self.service} {self.action}".strip()
+        text = f"unexpected answer from {where}: {self.message}" if where else (
+            f"unexpected answer: {self.message}")
+        if self.request_id:
+            text += f" (RequestId {self.request_id})"
+        return text

@@ -27,6 +27,7 @@ from .errors import (
     ServerSideError,
     ServiceError,
     ThrottledError,
+    UnexpectedAnswer,
 )
 
 # A connection that was there, then dropped (aiohttp reports resets as a plain OSError).
@@ -128,6 +129,43 @@ def bad_answer(endpoint: str, service: str, action: str) -> NetworkError:
                         f"the {service} API's response", service=service, action=action)
 
 
+def _unparsed_json(text: str, endpoint: str, service: str, action: str) -> CloudError:
+    """darabonba's `Failed to parse the value as json format, Value: "<body>".` for a 2xx
+    answer: an empty or cut-short JSON body is the API's answer gone wrong; anything else
+    (an HTML page) came from something in between. The body itself is never quoted."""
+    _, found, rest = text.partition('Value: "')
+    body = rest[:-2] if found and rest.endswith('".') else ""
+    if found and not body.strip():
+        return UnexpectedAnswer("the answer is empty", service=service, action=action)
+    if body.lstrip()[:1] in ("{", "["):
+        return UnexpectedAnswer("the answer is not complete JSON (cut short?)",
+                                service=service, action=action)
+    return bad_answer(endpoint, service, action)
+
+
+def _unparsed_xml(error: Exception, action: str) -> UnexpectedAnswer:
+    """oss2's parse errors, in the project's words: ElementTree's ParseError (an empty
+    or cut XML body), oss2's `parse xml: <tag> could not be found under <parent>`, or a
+    date or number in an element that is not one."""
+    text = str(error)
+    if isinstance(error, ParseError):
+        problem = ("the answer is empty" if text.startswith("no element found: line 1, column 0")
+                   else "the answer is not complete XML (cut short?)")
+    elif text.startswith("parse xml: ") and " could not be found under " in text:
+        tag, _, parent = text.removeprefix("parse xml: ").partition(" could not be found under ")
+        problem = f"field {tag} missing (in {parent})"
+    elif text.startswith("parse xml: value of ") and " is not a boolean under " in text:
+        tag, _, parent = text.removeprefix("parse xml: value of ").partition(
+            " is not a boolean under ")
+        problem = f"field {tag} is not true or false (in {parent})"
+    elif isinstance(error, ValueError) and text.endswith(" is not in valid ISO8601 format"):
+        # The one time oss2 converts in the reads made here: ListBuckets' CreationDate.
+        problem = "field CreationDate is not a date"
+    else:
+        problem = f"a field could not be read ({type(error).__name__})"
+    return UnexpectedAnswer(problem, service="OSS", action=action)
+
+
 def from_tea(error: Exception, *, service: str, action: str, endpoint: str) -> ServiceError:
     """The project's error for an exception raised by a tea SDK (CDN, Alidns) call."""
     if isinstance(error, UnretryableException):
@@ -135,7 +173,7 @@ def from_tea(error: Exception, *, service: str, action: str, endpoint: str) -> S
         if isinstance(inner, CredentialException):
             return _credentials_unavailable(inner, service, action)
         if isinstance(inner, RuntimeError) and "json" in str(inner).lower():
-            return bad_answer(endpoint, service, action)  # darabonba's "Failed to parse"
+            return _unparsed_json(str(inner), endpoint, service, action)
         # darabonba turns an IOError into RetryError(str(e)): the original is its context.
         return _network_error(inner, endpoint, service, action)
     if isinstance(error, TeaException):
@@ -175,6 +213,7 @@ def from_oss(error: Exception, *, action: str, endpoint: str) -> ServiceError:
             action=action,
         )
     if isinstance(error, (ParseError, ValueError, RuntimeError)):
-        # oss2 raises these while parsing an answer that is not OSS's XML.
-        return bad_answer(endpoint, service, action)
+        # oss2 raises these while parsing a 2xx answer it cannot read (an HTML page
+        # with an XML content type is caught before, in OssService._call).
+        return _unparsed_xml(error, action)
     return _network_error(error, endpoint, service, action)

@@ -11,12 +11,16 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
+from xml.etree import ElementTree
+from xml.etree.ElementTree import Element
 
 import oss2
 
 from tui.rules import parse_origin
 
-from .clients import oss_auth, oss_session, oss_timeout
+from .answers import ShapeError, XmlFields, wrong
+from .clients import OSS_ANSWER, oss_auth, oss_session, oss_timeout
+from .errors import UnexpectedAnswer
 from .mapping import bad_answer, from_oss
 from .models import Bucket, BucketCname
 from .profile import Profile
@@ -31,6 +35,61 @@ def _iso(unix: int | None) -> str:
     if not unix:
         return ""
     return datetime.fromtimestamp(unix, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Reading the XML answers (see answers.py). Required: a bucket's name and where it is
+# (Location; ExtranetEndpoint, the host a CDN origin names), a bound domain's name and
+# its IsPurgeCdnCache, which the details screen states as a fact.
+
+def _date(b: XmlFields, name: str) -> str:
+    text = b.text(name, "")
+    try:
+        return _iso(oss2.utils.iso8601_to_unixtime(text)) if text else ""
+    except ValueError:
+        raise wrong(b.path(name), "not a date", "an ISO 8601 time") from None
+
+
+def _bucket(b: XmlFields) -> Bucket:
+    return Bucket(
+        name=b.text("Name"),
+        region=b.text("Location"),
+        extranet_endpoint=b.text("ExtranetEndpoint"),
+        intranet_endpoint=b.text("IntranetEndpoint", ""),
+        created=_date(b, "CreationDate"),
+        storage_class=b.text("StorageClass", ""),
+    )
+
+
+def _buckets_page(root: Element) -> tuple[list[Bucket], str]:
+    """ListBuckets: a page of buckets, and the marker of the next page ("" at the end)."""
+    doc = XmlFields.root(root, "ListAllMyBucketsResult")
+    buckets = [_bucket(b) for b in doc.obj("Buckets").items("Bucket")]
+    return buckets, doc.text("NextMarker") if doc.flag("IsTruncated", False) else ""
+
+
+def _bucket_info(root: Element) -> Bucket:
+    return _bucket(XmlFields.root(root, "BucketInfo").obj("Bucket", required=True))
+
+
+def _cnames(root: Element) -> list[BucketCname]:
+    return [
+        BucketCname(
+            domain=c.text("Domain"),
+            status=c.text("Status", ""),
+            last_modified=c.text("LastModified", ""),
+            purge_cdn_cache=c.flag("IsPurgeCdnCache"),
+        )
+        for c in XmlFields.root(root, "ListCnameResult").items("Cname")
+    ]
+
+
+def _document(body: bytes | None) -> Element:
+    if body is None:
+        raise ShapeError("the answer is not XML")
+    try:
+        return ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        raise ShapeError("the answer is not complete XML (cut short?)") from None
 
 
 class OssService:
@@ -67,18 +126,39 @@ class OssService:
                            session=self._session, connect_timeout=self._timeout)
 
     async def _call(self, action: str, endpoint: str, fn: Callable[..., T], *args: Any,
-                    write: bool, **kwargs: Any) -> T:
-        async def attempt() -> T:
+                    write: bool, read: Callable[[Element], Any] | None = None,
+                    **kwargs: Any) -> Any:
+        """`fn(*args, **kwargs)` (an oss2 call) in a thread, with the project's errors and
+        retries; with `read`, its answer's XML document read by `read` instead of what
+        oss2 made of it (an answer `read` cannot read raises UnexpectedAnswer)."""
+
+        async def attempt() -> Any:
+            seen: dict = {}
+            token = OSS_ANSWER.set(seen)
+            failure: Exception | None = None
             try:
                 result = await asyncio.to_thread(fn, *args, **kwargs)
-                answered_html = "text/html" in result.headers.get("content-type", "")
             except Exception as error:  # every oss2 failure becomes one of ours
                 failure = from_oss(error, action=action, endpoint=endpoint)
-            else:
-                if not answered_html:
-                    return result
+            finally:
+                OSS_ANSWER.reset(token)
+            if "text/html" in seen.get("content_type", "") and (
+                    failure is None or isinstance(failure, UnexpectedAnswer)):
                 # A gateway's or captive portal's page, which may even parse as XML.
                 failure = bad_answer(endpoint, "OSS", action)
+            elif failure is None:
+                if read is None:
+                    return result
+                try:
+                    return read(_document(seen.get("body")))
+                except ShapeError as error:
+                    failure = UnexpectedAnswer(error.problem)
+                except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
+                    failure = UnexpectedAnswer(f"it could not be read ({type(error).__name__})")
+            if isinstance(failure, UnexpectedAnswer):
+                failure = UnexpectedAnswer(failure.message, service="OSS", action=action,
+                                           request_id=seen.get("request_id") or "",
+                                           status=seen.get("status"))
             # Raised outside the except clause, so without oss2's exception as its
             # context: that one's frames hold the AccessKey secret in their locals.
             raise failure
@@ -94,52 +174,25 @@ class OssService:
         marker = ""
         while True:
             # Pages follow markers, so they are read one after another.
-            result = await self._call("ListBuckets", endpoint, service.list_buckets,
-                                      marker=marker, max_keys=BUCKETS_PAGE_SIZE, write=False)
-            buckets.extend(
-                Bucket(
-                    name=b.name,
-                    region=b.location or "",
-                    extranet_endpoint=b.extranet_endpoint or "",
-                    intranet_endpoint=b.intranet_endpoint or "",
-                    created=_iso(b.creation_date),
-                    storage_class=b.storage_class or "",
-                )
-                for b in result.buckets
-            )
-            if not result.is_truncated or not result.next_marker:
+            page, marker = await self._call("ListBuckets", endpoint, service.list_buckets,
+                                            marker=marker, max_keys=BUCKETS_PAGE_SIZE,
+                                            write=False, read=_buckets_page)
+            buckets.extend(page)
+            if not marker:
                 return buckets
-            marker = result.next_marker
 
     async def bucket_info(self, bucket: Bucket | str) -> Bucket:
         """GetBucketInfo. Given only a name, asks the profile's endpoint."""
         client = self._bucket(bucket)
-        info = await self._call("GetBucketInfo", client.endpoint, client.get_bucket_info,
-                                write=False)
-        return Bucket(
-            name=info.name,
-            region=info.location or "",
-            extranet_endpoint=info.extranet_endpoint or "",
-            intranet_endpoint=info.intranet_endpoint or "",
-            created=info.creation_date or "",
-            storage_class=info.storage_class or "",
-        )
+        return await self._call("GetBucketInfo", client.endpoint, client.get_bucket_info,
+                                write=False, read=_bucket_info)
 
     async def bucket_cnames(self, bucket: Bucket | str) -> list[BucketCname]:
         """ListCname: the domains bound to the bucket, with IsPurgeCdnCache (Auto CDN Cache
         Update, which only the OSS console can switch)."""
         client = self._bucket(bucket)
-        result = await self._call("ListCname", client.endpoint, client.list_bucket_cname,
-                                  write=False)
-        return [
-            BucketCname(
-                domain=c.domain or "",
-                status=c.status or "",
-                last_modified=c.last_modified or "",
-                purge_cdn_cache=str(c.is_purge_cdn_cache).lower() == "true",
-            )
-            for c in result.cname
-        ]
+        return await self._call("ListCname", client.endpoint, client.list_bucket_cname,
+                                write=False, read=_cnames)
 
     async def put_object(self, bucket: Bucket | str, key: str, data: bytes | str) -> str:
         """PutObject (e.g. the ownership verification file); returns the ETag."""

@@ -30,11 +30,17 @@ class Profile:
     resolvers: tuple[tuple[str, str], ...] = ()
     connect_timeout_ms: int = 5000
     read_timeout_ms: int = 10000
+    # Sandbox only: the process serving it when it is the shared one (`oss-cdn sandbox
+    # serve`); 0 when this process runs a sandbox of its own.
+    sandbox_pid: int = 0
 
     @property
     def label(self) -> str:
-        """What the header shows: unmistakably sandbox, or the profile and region."""
-        return "SANDBOX" if self.sandbox else f"{self.name} · {self.region}"
+        """What the header shows: unmistakably sandbox (whose), or the profile and region."""
+        if self.sandbox:
+            return f"SANDBOX (shared, pid {self.sandbox_pid})" if self.sandbox_pid else (
+                "SANDBOX (own)")
+        return f"{self.name} · {self.region}"
 
     @property
     def oss_url(self) -> str:
@@ -45,8 +51,9 @@ class Profile:
         return f"https://oss-{self.region}.aliyuncs.com"
 
 
-def sandbox_profile(info: dict) -> Profile:
-    """A Profile for the embedded sandbox, from its `info` (the `serve --json` object)."""
+def sandbox_profile(info: dict, *, shared: bool = False) -> Profile:
+    """A Profile for the embedded sandbox, from its `info` (the `serve --json` object);
+    `shared`: the record of a running `oss-cdn sandbox serve`, which carries its pid."""
 
     def host_port(value: str) -> str:
         return value.split("://", 1)[-1]
@@ -66,4 +73,5 @@ def sandbox_profile(info: dict) -> Profile:
         # Loopback answers in milliseconds; short timeouts keep fault tests quick.
         connect_timeout_ms=2000,
         read_timeout_ms=5000,
+        sandbox_pid=int(info["pid"]) if shared else 0,
     )
