@@ -30,6 +30,8 @@ class Profile:
     resolvers: tuple[tuple[str, str], ...] = ()
     connect_timeout_ms: int = 5000
     read_timeout_ms: int = 10000
+    # Auditing mode: the service layer refuses every write before anything is sent.
+    read_only: bool = False
 
     @property
     def label(self) -> str:
