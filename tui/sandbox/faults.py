@@ -15,13 +15,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 KINDS = frozenset({
-    "throttle",      # Throttling.User with x-acs-retry-after (params: retry_after_ms)
+    "throttle",      # Throttling.User, HTTP 400 (params: status, retry_after_ms)
     "server_error",  # HTTP 500 InternalError
     "unavailable",   # HTTP 503 ServiceUnavailable
     "http_error",    # any answer (params: status, code, message)
     "timeout",       # hold the request `delay` real seconds (default 30), then answer
     "reset",         # close the connection without answering
     "non_json",      # HTTP 200 with an HTML body
+    "reset_after",   # apply the action, then close the connection without answering
+    "timeout_after",  # apply the action, then hold the answer `delay` seconds (default 30)
 })
 
 
@@ -31,6 +33,9 @@ class Fault:
     action: str | None  # None: any action
     remaining: int | None  # None: until cleared
     params: dict = field(default_factory=dict)
+    # What became of the last call it took: "answered", "abandoned" (the client went
+    # away while the answer was held: a `timeout` call then never acts), "reset".
+    outcome: str = ""
 
     def matches(self, action: str) -> bool:
         return self.action is None or self.action == action

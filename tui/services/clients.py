@@ -36,10 +36,13 @@ from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.runtime import RuntimeOptions
 
-from .errors import CredentialsNotFound
+from . import reconcile
+from .errors import CredentialsNotFound, ReadOnlyError
 from .mapping import from_tea
 from .profile import Profile
+from .reconcile import Confirm
 from .retry import DEFAULT_POLICY, RetryPolicy, retrying
+from .writes import Write
 
 T = TypeVar("T")
 
@@ -183,23 +186,41 @@ class TeaService:
                    *, write: bool) -> Any:
         """The response body of `method(request)` (a `*_with_options_async` of the client).
 
-        Raises the project's errors; a read is retried on transient ones, a write never.
+        Raises the project's errors; a read is retried on transient ones. Writes take
+        `send` (built from a Write); one that comes here anyway still meets the
+        read-only wall.
         """
+        if write and self.profile.read_only:
+            raise ReadOnlyError(f"{self.service} {action}")
+        return await retrying(lambda: self._attempt(action, method, request), write=write,
+                              policy=self._policy)
 
-        async def attempt() -> Any:
-            try:
-                with direct_connection(self._direct):
-                    response = await method(request, self._runtime)
-            except Exception as error:  # every SDK failure becomes one of ours
-                failure = from_tea(error, service=self.service, action=action,
-                                   endpoint=self._endpoint)
-            else:
-                return response.body
-            # Raised outside the except clause, so without the SDK's exception as its
-            # context: that one's frames hold the AccessKey secret in their locals.
-            raise failure
+    async def send(self, write: Write, method: Callable[..., Awaitable[Any]],
+                   request_cls: type, *, confirm: Confirm | None = None) -> Any:
+        """Send `write`: its request is built from its params, so what is sent is what an
+        export of it says. Refused in read-only mode; on a lost answer, `confirm()` reads
+        back whether it took effect (see tui.services.reconcile). Returns the answer's
+        body, or what `confirm()` read back."""
+        reconcile.check_sendable(write, self.profile.read_only)
+        request = request_cls().from_map(dict(write.params))
+        return await reconcile.send(
+            write, lambda: self._attempt(write.action, method, request),
+            read_only=self.profile.read_only, confirm=confirm, policy=self._policy)
 
-        return await retrying(attempt, write=write, policy=self._policy)
+    async def _attempt(self, action: str, method: Callable[..., Awaitable[Any]],
+                       request: Any) -> Any:
+        """One sending of `request`: its body, or the project's error."""
+        try:
+            with direct_connection(self._direct):
+                response = await method(request, self._runtime)
+        except Exception as error:  # every SDK failure becomes one of ours
+            failure = from_tea(error, service=self.service, action=action,
+                               endpoint=self._endpoint)
+        else:
+            return response.body
+        # Raised outside the except clause, so without the SDK's exception as its
+        # context: that one's frames hold the AccessKey secret in their locals.
+        raise failure
 
 
 async def all_pages(

@@ -87,6 +87,10 @@ class NotApplied(CloudError):
         self.lost = lost
         super().__init__("NotApplied", message, **kwargs)
 
+    def describe(self) -> str:
+        # A whole sentence of its own (it names the write): no "CDN AddCdnDomain:" head.
+        return self.message
+
 
 class AnswerLost(CloudError):
     """A write whose answer was lost, and reading back could not tell whether it took
@@ -97,3 +101,6 @@ class AnswerLost(CloudError):
         self.lost = lost
         self.read_back = read_back
         super().__init__("AnswerLost", message, **kwargs)
+
+    def describe(self) -> str:
+        return self.message

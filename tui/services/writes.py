@@ -36,6 +36,11 @@ class Write:
     params: tuple[tuple[str, str | int | bool], ...]  # API parameter names and values, as sent
     summary: str  # one plain sentence a person reads in a confirmation
 
+    @property
+    def api_action(self) -> str:
+        """The API action sent: `action`, except the OSS upload (`cp`), sent as PutObject."""
+        return "PutObject" if (self.product, self.action) == ("oss", "cp") else self.action
+
     def param(self, name: str, default: str | int | bool | None = None):
         """The value of parameter `name` (e.g. write.param("DomainName"))."""
         return next((value for key, value in self.params if key == name), default)
@@ -195,16 +200,24 @@ def update_record(record: DnsRecord, *, rr: str | None = None, type: str | None 
                  f"Change the record {_fqdn(record.zone, rr)} from {old} to {new}")
 
 
-def delete_record(record: DnsRecord) -> Write:
-    return Write("alidns", "DeleteDomainRecord", (("RecordId", record.record_id),),
-                 f"Delete the {record.type} record {record.fqdn} -> {record.value}")
+def _record_named(record: DnsRecord | str) -> tuple[str, str]:
+    """The record's id, and how a person knows it (only the id when that is all we have)."""
+    if isinstance(record, str):
+        return record, f"the DNS record {record}"
+    return record.record_id, f"the {record.type} record {record.fqdn} -> {record.value}"
 
 
-def set_record_status(record: DnsRecord, enabled: bool) -> Write:
+def delete_record(record: DnsRecord | str) -> Write:
+    record_id, named = _record_named(record)
+    return Write("alidns", "DeleteDomainRecord", (("RecordId", record_id),),
+                 f"Delete {named}")
+
+
+def set_record_status(record: DnsRecord | str, enabled: bool) -> Write:
     verb = "Enable" if enabled else "Disable"
+    record_id, named = _record_named(record)
     return Write("alidns", "SetDomainRecordStatus",
-                 (("RecordId", record.record_id), ("Status", verb)),
-                 f"{verb} the {record.type} record {record.fqdn} -> {record.value}")
+                 (("RecordId", record_id), ("Status", verb)), f"{verb} {named}")
 
 
 # -- OSS ---------------------------------------------------------------------------------
