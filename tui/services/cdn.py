@@ -185,9 +185,10 @@ class CdnService(TeaService):
         except ServiceError:
             mine = False
         if mine:
-            raise DomainInThisAccount(display_name(name), request_id=refused.request_id,
-                                      status=refused.status, service=self.service,
-                                      action=refused.action)
+            raise DomainInThisAccount(
+                name, f"{display_name(name)} is already in this account's CDN domains",
+                request_id=refused.request_id, status=refused.status, service=self.service,
+                action=refused.action)
         raise refused
 
     def _status_is(self, name: str, *wanted: str | None):
@@ -200,12 +201,14 @@ class CdnService(TeaService):
         return confirm
 
     async def start_domain(self, name: str) -> None:
-        await self.send(writes.start_domain(name), self._client.start_cdn_domain_with_options_async,
+        await self.send(writes.start_domain(name),
+                        self._client.start_cdn_domain_with_options_async,
                         sdk.StartCdnDomainRequest,
                         confirm=self._status_is(name, "configuring", "online"))
 
     async def stop_domain(self, name: str) -> None:
-        await self.send(writes.stop_domain(name), self._client.stop_cdn_domain_with_options_async,
+        await self.send(writes.stop_domain(name),
+                        self._client.stop_cdn_domain_with_options_async,
                         sdk.StopCdnDomainRequest,
                         confirm=self._status_is(name, "stopping", "offline"))
 

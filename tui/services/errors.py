@@ -71,12 +71,14 @@ class ReadOnlyError(ServiceError):
 
 class DomainInThisAccount(CloudError):
     """AddCdnDomain answered DomainAlreadyExist, and the domain is in this very account
-    (read back): nothing to add; `domain` is the one to open."""
+    (read back): nothing to add; `domain` is the one to open, as the API names it
+    (a wildcard as `.example.com`, like the listing)."""
 
-    def __init__(self, domain: str, **kwargs) -> None:
+    def __init__(self, domain: str, message: str = "", **kwargs) -> None:
         self.domain = domain
         super().__init__("DomainAlreadyExist",
-                         f"{domain} is already in this account's CDN domains", **kwargs)
+                         message or f"{domain} is already in this account's CDN domains",
+                         **kwargs)
 
 
 class NotApplied(CloudError):
