@@ -20,15 +20,18 @@ from tui.sandbox.world import cname_for
 from tui.services.cname_setup import ApplyError
 from tui.services.errors import (
     AnswerLost,
+    CloudError,
     DomainInThisAccount,
+    NetworkError,
     NotApplied,
-    ServiceError,
+    ServerSideError,
     ThrottledError,
 )
 from tui.services.facade import Services
 from tui.services.models import Source
 from tui.services.ownership import Challenge
-from tui.services.retry import RetryPolicy
+from tui.services.reconcile import answer_lost
+from tui.services.retry import RetryPolicy, never_applied
 
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.02)
 HZ = Source("oss", "demo-assets.oss-cn-hangzhou.aliyuncs.com")
@@ -86,10 +89,6 @@ def cname_right(world, key: str) -> bool:
     here = [r for r in world.current_records(ZONE) if r.rr == key]
     return [(r.type, r.value, r.enabled) for r in here] == [("CNAME", cname_for(fqdn(key)),
                                                             True)]
-
-
-def cname_variant(make: Callable[[object, str], None]) -> Callable[[object, str], None]:
-    return make
 
 
 def domain_in(status: str) -> Callable[[object, str], None]:
@@ -315,6 +314,23 @@ async def test_a_verification_whose_answers_are_all_lost_says_asking_again_is_ha
         await services.cdn.verify_owner("www.example.com")
     assert "asking again is harmless" in str(caught.value)
     assert sandbox.calls.actions() == ["VerifyDomainOwner"] * FAST.max_attempts
+
+
+@pytest.mark.parametrize("error, lost, unapplied", [
+    (NetworkError("ConnectionLost", "x"), True, False),
+    (NetworkError("ReadTimeout", "x"), True, False),
+    (NetworkError("RequestFailed", "x"), True, False),
+    (NetworkError("BadResponse", "x"), True, False),
+    (NetworkError("ConnectTimeout", "x"), False, True),
+    (NetworkError("ConnectionFailed", "x"), False, True),
+    (ServerSideError("InternalError", "x", status=500), True, False),
+    (ServerSideError("ServiceUnavailable", "x", status=503), True, False),
+    (ThrottledError("Throttling.User", "x", status=400), False, True),
+    (CloudError("DomainRecordDuplicate", "x", status=400), False, False),
+])
+def test_which_failures_may_hide_an_applied_write(error, lost, unapplied):
+    # Lost: read back. Surely unapplied: sent again like a read. Neither: a plain refusal.
+    assert (answer_lost(error), never_applied(error)) == (lost, unapplied)
 
 
 # -- hundreds of seeded runs --------------------------------------------------------------

@@ -219,7 +219,11 @@ async def test_a_write_refused_by_a_server_error_is_read_back_never_sent_twice(
     assert (added.value.lost.code, recorded.value.lost.code) == (
         "InternalError", "ServiceUnavailable")
     assert str(added.value).startswith("Add new.example.com to CDN: web, origin ")
-    assert "nothing changed: you can try again" in str(recorded.value)
+    assert str(recorded.value) == (
+        "Add the A record new.example.com -> 127.0.0.50 (TTL 600): not done. DNS answered "
+        "ServiceUnavailable (HTTP 503), which can come after the change was made, and reading "
+        "back shows nothing changed: you can try again.")
+    assert recorded.value.request_id == recorded.value.lost.request_id != ""
 
 
 # -- no usable answer -------------------------------------------------------------------

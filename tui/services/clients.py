@@ -201,7 +201,6 @@ class TeaService:
         export of it says. Refused in read-only mode; on a lost answer, `confirm()` reads
         back whether it took effect (see tui.services.reconcile). Returns the answer's
         body, or what `confirm()` read back."""
-        reconcile.check_sendable(write, self.profile.read_only)
         request = request_cls().from_map(dict(write.params))
         return await reconcile.send(
             write, lambda: self._attempt(write.action, method, request),

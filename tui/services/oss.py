@@ -97,7 +97,6 @@ class OssService:
     async def _send(self, write: Write, endpoint: str, fn: Callable[..., T], *args: Any,
                     confirm: Confirm | None = None, **kwargs: Any) -> T:
         """`fn(*args)` as the write road sends `write` (see tui.services.reconcile)."""
-        reconcile.check_sendable(write, self.profile.read_only)
         return await reconcile.send(
             write, lambda: self._attempt(write.api_action, endpoint, fn, *args, **kwargs),
             read_only=self.profile.read_only, confirm=confirm, policy=self._policy)

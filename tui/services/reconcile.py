@@ -85,7 +85,7 @@ async def _read_back(write: Write, lost: CloudError, confirm: Confirm | None):
     where = dict(request_id=lost.request_id, status=lost.status, service=lost.service,
                  action=lost.action)
     what = write.summary.rstrip(".")
-    why = f"the answer was lost ({lost.code})"
+    why = _why(lost)
     if confirm is None:
         advice = ("asking again is harmless, so you can try again" if idempotent(write)
                   else "check whether it was done before trying again")
@@ -102,6 +102,15 @@ async def _read_back(write: Write, lost: CloudError, confirm: Confirm | None):
                          f"({reason}): check whether it was done before trying again.",
                          lost=lost, read_back=failure, **where)
     if result is None:
-        raise NotApplied(f"{what}: not done. The answer was lost ({lost.code}) and reading "
-                         "back shows nothing changed: you can try again.", lost=lost, **where)
+        raise NotApplied(f"{what}: not done. {why[0].upper()}{why[1:]}, and reading back "
+                         "shows nothing changed: you can try again.", lost=lost, **where)
     return result
+
+
+def _why(lost: CloudError) -> str:
+    """Why the write's outcome was unknown, in a person's words."""
+    if isinstance(lost, NetworkError):
+        return f"its answer was lost ({lost.code})"
+    status = f" (HTTP {lost.status})" if lost.status else ""
+    return (f"{lost.service or 'the service'} answered {lost.code}{status}, which can come "
+            "after the change was made")
