@@ -311,6 +311,18 @@ async def test_a_record_added_though_its_answer_was_lost_comes_back_with_its_id(
     assert sandbox.calls.actions().count("AddDomainRecord") == 1
 
 
+async def test_a_record_is_read_back_in_its_own_zone_though_a_deeper_zone_exists(
+        sandbox, profile):
+    # x.shop.example.com added to example.com, while the account also hosts the zone
+    # shop.example.com: the read-back must look in example.com.
+    sandbox.world.add_zone("shop.example.com")
+    services = Services(profile, retry=FAST)
+    sandbox.faults.add("reset_after", "AddDomainRecord")
+    record = await services.dns.add_record(ZONE, "x.shop", "A", "127.0.0.66")
+    assert (record.zone, record.rr) == (ZONE, "x.shop")
+    assert [r.record_id for r in records_at(sandbox.world, "x.shop", "A")] == [record.record_id]
+
+
 async def test_a_verification_whose_answers_are_all_lost_says_asking_again_is_harmless(
         sandbox, profile):
     services = Services(profile, retry=FAST)

@@ -140,12 +140,15 @@ class DnsService(TeaService):
         found = await self.records(zone, rr_keyword=rr, type=type)
         return [r for r in found if r.rr.lower() == rr.lower()]
 
-    async def sub_domain_records(self, fqdn: str, type: str | None = None) -> list[DnsRecord]:
-        """DescribeSubDomainRecords: the records of one full name, e.g. `www.example.com`."""
+    async def sub_domain_records(self, fqdn: str, type: str | None = None, *,
+                                 zone: str | None = None) -> list[DnsRecord]:
+        """DescribeSubDomainRecords: the records of one full name, e.g. `www.example.com`
+        (in `zone` when given: else Alidns picks the longest zone of the account)."""
 
         async def page(number: int) -> tuple[list[DnsRecord], int]:
             request = sdk.DescribeSubDomainRecordsRequest(
-                sub_domain=fqdn, type=type, page_number=number, page_size=RECORDS_PAGE_SIZE
+                sub_domain=fqdn, type=type, page_number=number, page_size=RECORDS_PAGE_SIZE,
+                domain_name=zone,
             )
             body = await self.call("DescribeSubDomainRecords",
                                    self._client.describe_sub_domain_records_with_options_async,
@@ -186,7 +189,7 @@ class DnsService(TeaService):
         async def added() -> DnsRecord | None:
             # Alidns refuses a second record with the same RR, type, value and line, so a
             # record like this one is the one that was added.
-            found = await self.sub_domain_records(wanted.fqdn, type)
+            found = await self.sub_domain_records(wanted.fqdn, type, zone=zone)
             return next((r for r in found if _same_record(r, wanted)), None)
 
         body = await self.send(write, self._client.add_domain_record_with_options_async,
