@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.services import writes
@@ -104,7 +106,7 @@ def test_refresh_and_push_commands():
                                "Directory", force=True)
     assert directory.command() == (
         "aliyun cdn RefreshObjectCaches --ObjectPath "
-        "'https://a.example.com/img/\nhttps://a.example.com/css/' "
+        "$'https://a.example.com/img/\\nhttps://a.example.com/css/' "
         "--ObjectType Directory --Force true"
     )
     assert writes.push(["https://a.example.com/x.png"], area="domestic").command() == \
@@ -154,19 +156,55 @@ SHELL_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_chara
                      min_size=1, max_size=40)
 
 
+def bash_runs(command: str, cwd: str) -> list[str]:
+    """The words an `aliyun` command line hands aliyun-cli, as bash parses it (a stand-in
+    `aliyun` prints them)."""
+    script = "aliyun() { printf '%s\\0' \"$@\"; }; " + command
+    out = subprocess.run(["bash", "-c", script], capture_output=True, check=True, cwd=cwd,
+                         env={"LC_ALL": "C.UTF-8", "PATH": os.environ["PATH"]})
+    return out.stdout.decode().split("\0")[:-1]
+
+
+@settings(max_examples=40, deadline=None)
 @given(zone=SHELL_TEXT, rr=SHELL_TEXT, type=SHELL_TEXT, value=SHELL_TEXT,
        ttl=st.integers(1, 86400), priority=st.none() | st.integers(1, 50))
-def test_the_shell_reads_back_exactly_the_params(zone, rr, type, value, ttl, priority):
-    # Whatever the values hold (quotes, spaces, $, ;), the shell hands aliyun-cli the
-    # very parameters the SDK request is built from.
+def test_the_shell_hands_over_exactly_the_params(tmp_path_factory, zone, rr, type, value,
+                                                   ttl, priority):
+    # Whatever the values hold (quotes, spaces, $, ;, ESC, newlines), the shell hands
+    # aliyun-cli the very parameters the SDK request is built from.
     write = writes.add_record(zone, rr, type, value, ttl=ttl, priority=priority)
-    words = shlex.split(write.command())
-    assert words[:3] == ["aliyun", "alidns", "AddDomainRecord"]
-    pairs = list(zip(words[3::2], words[4::2]))
-    assert pairs == [(f"--{k}", str(v)) for k, v in write.params]
+    words = bash_runs(write.command(), str(tmp_path_factory.getbasetemp()))
+    assert words[:2] == ["alidns", "AddDomainRecord"]
+    assert list(zip(words[2::2], words[3::2])) == [(f"--{k}", str(v)) for k, v in write.params]
 
 
+@settings(max_examples=30, deadline=None)
 @given(content=SHELL_TEXT)
-def test_the_uploaded_file_holds_exactly_the_content(content):
-    words = shlex.split(writes.put_object("bkt", "verification.html", content).command())
-    assert words[:3] == ["printf", "%s", content]
+def test_the_uploaded_file_holds_exactly_the_content(tmp_path_factory, content):
+    directory = tmp_path_factory.mktemp("upload")
+    write = writes.put_object("bkt", "verification.html", content)
+    words = bash_runs(write.command(), str(directory))
+    assert words == ["oss", "cp", "verification.html", "oss://bkt/verification.html"]
+    assert (directory / "verification.html").read_bytes() == content.encode()
+
+
+HOSTILE = "\x1b]52;c;aGk=\x07\x1b]0;title\x1b\\\u202egnp.exe\u200b\x9b31m\r\n'$x\\"
+
+
+def test_control_characters_never_reach_the_terminal_and_survive_the_paste(tmp_path):
+    write = writes.add_record("example.com", "evil", "TXT", HOSTILE)
+    text = writes.commands([write])
+    assert all(c.isprintable() for line in text.splitlines() for c in line)
+    assert len(text.splitlines()) == 2
+    assert text.splitlines()[1].endswith(
+        "--Value $'\\x1b]52;c;aGk=\\x07\\x1b]0;title\\x1b\\\\\\u202egnp.exe\\u200b"
+        "\\u009b31m\\r\\n\\'$x\\\\' --TTL 600 --Line default")
+    assert "\\x1b]52" in text.splitlines()[0]  # the comment shows it, escaped
+    assert bash_runs(write.command(), str(tmp_path))[8:10] == ["--Value", HOSTILE]
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=SHELL_TEXT)
+def test_bash_reads_back_exactly_the_word(tmp_path_factory, text):
+    words = bash_runs(f"aliyun {writes.shell_word(text)}", str(tmp_path_factory.getbasetemp()))
+    assert words == [text]

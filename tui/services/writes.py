@@ -11,7 +11,8 @@ Pure: no SDK, no I/O (screens import it for the export and the read-only notice)
 aliyun-cli spells an RPC API call `aliyun <product> <Action> --<ParamName> <value>`,
 with the API's own parameter names (`aliyun alidns AddDomainRecord --DomainName
 example.com --RR www --Type A --Value 192.0.2.1`); JSON values, such as AddCdnDomain's
-Sources, go in as one shell word.
+Sources, go in as one shell word. A value holding control characters (cloud text can)
+is written as bash's $'...' with escapes: the export never carries a raw ESC.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Write:
         words = ["aliyun", self.product, self.action]
         for name, value in self.params:
             words += [f"--{name}", _cli_value(value)]
-        return " ".join(shlex.quote(word) for word in words)
+        return " ".join(shell_word(word) for word in words)
 
 
 def _cli_value(value: str | int | bool) -> str:
@@ -62,22 +63,54 @@ def _cli_value(value: str | int | bool) -> str:
     return str(value)
 
 
+def shell_word(text: str) -> str:
+    """One shell word standing for exactly `text`, with no control character in it:
+    shlex.quote's '...' for printable text; else bash's $'...' with the control, bidi
+    and zero-width characters written as escapes, so a record value holding ESC ] 52
+    neither reaches the terminal raw nor changes when the command is pasted."""
+    if text.isprintable():
+        return shlex.quote(text)
+    return "$'" + "".join(_escaped(c) for c in text) + "'"
+
+
+_SHORT_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escaped(c: str) -> str:
+    if c in "\\'":
+        return "\\" + c
+    if c.isprintable():
+        return c
+    if c in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[c]
+    code = ord(c)
+    if code < 0x80:
+        return f"\\x{code:02x}"  # bash reads at most two hex digits after \x
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _visible(text: str) -> str:
+    """`text` on one line, with control and invisible characters shown as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _oss_command(write: Write) -> str:
     """`aliyun oss cp` uploads a file; the content is written to a local one first."""
     bucket, key = write.param("Bucket"), write.param("Key")
     content = write.param("Content", "")
     local = posixpath.basename(str(key)) or "object"
     target = f"oss://{bucket}/{key}"
-    return (f"printf %s {shlex.quote(str(content))} > {shlex.quote(local)}"
-            f" && aliyun oss cp {shlex.quote(local)} {shlex.quote(target)}")
+    return (f"printf %s {shell_word(str(content))} > {shell_word(local)}"
+            f" && aliyun oss cp {shell_word(local)} {shell_word(target)}")
 
 
 def commands(writes: Iterable[Write]) -> str:
     """The writes as a shell script body: a `# summary` line above each command."""
     lines: list[str] = []
     for write in writes:
-        # One line per comment: a summary quoting cloud text never starts a command.
-        summary = " ".join(write.summary.split())
+        # One line per comment: a summary quoting cloud text never starts a command,
+        # nor holds a control character.
+        summary = _visible(" ".join(write.summary.split()))
         lines += [f"# {summary}", write.command()]
     return "\n".join(lines)
 
