@@ -631,6 +631,80 @@ def test_transport_faults_are_unretryable(sandbox, kind, params):
     assert len(sandbox.faults) == 0
 
 
+def test_throttling_comes_the_real_way_without_retry_after(sandbox, cdn):
+    # HTTP 400 Throttling.User, no x-acs-retry-after: the SDK's ClientException.
+    sandbox.faults.add("throttle", "DescribeUserDomains")
+    with pytest.raises(ClientException) as caught:
+        cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest())
+    assert type(caught.value) is ClientException
+    assert (caught.value.code, caught.value.status_code) == ("Throttling.User", 400)
+    sandbox.faults.add("throttle", "DescribeUserDomains", status=429)
+    with pytest.raises(ClientException) as caught:
+        cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest())
+    assert caught.value.status_code == 429
+
+
+def wait_for_outcome(fault, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    while not fault.outcome and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return fault.outcome
+
+
+@pytest.mark.parametrize("kind, params, outcome", [
+    ("reset_after", {}, "reset"),
+    ("timeout_after", {"delay": 2}, "abandoned"),
+])
+def test_apply_then_lose_the_answer(sandbox, kind, params, outcome):
+    # The cloud acts, and the client never hears so.
+    client = DnsClient(config(sandbox.info, "dns_api_endpoint", read_timeout=300))
+    fault = sandbox.faults.add(kind, "AddDomainRecord", **params)
+    with pytest.raises(UnretryableException):
+        client.add_domain_record(dns_models.AddDomainRecordRequest(
+            domain_name="example.com", rr="lost", type="A", value="127.0.0.77"))
+    assert wait_for_outcome(fault) == outcome
+    added = [r for r in sandbox.world.current_records("example.com") if r.rr == "lost"]
+    assert [(r.type, r.value) for r in added] == [("A", "127.0.0.77")]
+
+
+@pytest.mark.parametrize("kind, params, outcome", [
+    ("reset", {}, "reset"),
+    ("timeout", {"delay": 2}, "abandoned"),
+])
+def test_lose_the_request_before_acting(sandbox, kind, params, outcome):
+    client = DnsClient(config(sandbox.info, "dns_api_endpoint", read_timeout=300))
+    fault = sandbox.faults.add(kind, "AddDomainRecord", **params)
+    with pytest.raises(UnretryableException):
+        client.add_domain_record(dns_models.AddDomainRecordRequest(
+            domain_name="example.com", rr="lost", type="A", value="127.0.0.77"))
+    # A held request whose client left is dropped, so it never acts later.
+    assert wait_for_outcome(fault) == outcome
+    assert not [r for r in sandbox.world.current_records("example.com") if r.rr == "lost"]
+
+
+def test_oss_apply_then_lose_the_answer(sandbox, oss_auth):
+    fault = sandbox.faults.add("reset_after", "PutObject")
+    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
+    with pytest.raises(oss2.exceptions.RequestError):
+        bucket.put_object("lost.txt", b"kept")
+    assert fault.outcome == "reset"
+    assert sandbox.world.buckets["demo-assets"].objects["lost.txt"] == b"kept"
+
+
+def test_a_record_read_by_its_id(sandbox, dns):
+    www = next(r for r in sandbox.world.current_records("example.com") if r.rr == "www")
+    body = dns.describe_domain_record_info(
+        dns_models.DescribeDomainRecordInfoRequest(record_id=www.record_id)).body
+    assert (body.record_id, body.domain_name, body.rr, body.type, body.value, body.ttl,
+            body.line, body.status) == (www.record_id, "example.com", "www", "A",
+                                        "127.0.0.11", 600, "default", "ENABLE")
+    sandbox.world.delete_record(www.record_id)
+    with pytest.raises(ClientException) as caught:
+        dns.describe_domain_record_info(
+            dns_models.DescribeDomainRecordInfoRequest(record_id=www.record_id))
+    assert (caught.value.code, caught.value.status_code) == ("DomainRecordNotBelongToUser", 400)
+
+
 def test_faults_match_actions_and_counts(sandbox, cdn, dns):
     sandbox.faults.add("server_error", "DescribeDomains", count=2)
     assert cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest()).body.total_count

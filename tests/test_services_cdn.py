@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tui.services.errors import CloudError
+from tui.services.errors import CloudError, DomainInThisAccount
 from tui.services.facade import Services
 from tui.services.models import Source
 
@@ -151,13 +151,24 @@ async def test_add_start_stop_delete_round_trip(services, sandbox):
         raise AssertionError("the domain was never deleted")
 
 
-async def test_add_an_existing_domain_is_refused_once(services, sandbox):
+async def test_adding_a_domain_of_this_account_says_so(services, sandbox):
+    sandbox.calls.clear()
+    with pytest.raises(DomainInThisAccount) as caught:
+        await services.cdn.add_domain("img.example.com", "web", [Source("oss", HZ)])
+    assert caught.value.domain == "img.example.com"
+    assert (caught.value.code, caught.value.status) == ("DomainAlreadyExist", 400)
+    assert "already in this account" in str(caught.value)
+    # Sent once, then read back: never a second AddCdnDomain.
+    assert sandbox.calls.actions() == ["AddCdnDomain", "DescribeCdnDomainDetail"]
+
+
+async def test_adding_a_domain_of_another_account_is_refused_as_cdn_says(services, sandbox):
     sandbox.calls.clear()
     with pytest.raises(CloudError) as caught:
-        await services.cdn.add_domain("img.example.com", "web", [Source("oss", HZ)])
-    assert caught.value.code == "DomainAlreadyExist"
-    assert caught.value.status == 400
-    assert sandbox.calls.actions() == ["AddCdnDomain"]
+        await services.cdn.add_domain("taken.example.org", "web", [Source("oss", HZ)])
+    assert type(caught.value) is CloudError
+    assert (caught.value.code, caught.value.status) == ("DomainAlreadyExist", 400)
+    assert sandbox.calls.actions() == ["AddCdnDomain", "DescribeCdnDomainDetail"]
 
 
 async def test_ownership_verification_by_dns(services, sandbox):

@@ -18,7 +18,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.services.errors import CloudError, NetworkError, ServerSideError, ThrottledError
+from tui.services.errors import (
+    CloudError,
+    NetworkError,
+    NotApplied,
+    ServerSideError,
+    ThrottledError,
+)
 from tui.services.facade import Services
 from tui.services.models import Source
 from tui.services.retry import RetryPolicy
@@ -116,17 +122,29 @@ async def test_throttled_read_waits_retry_after_then_succeeds(services, sandbox)
     assert sandbox.calls.actions() == ["DescribeUserDomains", "DescribeUserDomains"]
 
 
-async def test_throttled_write_is_reported_with_retry_after(services, sandbox, profile):
+async def test_a_throttled_write_waits_retry_after_then_is_sent_again(services, sandbox):
+    # Flow control refuses a call before it acts: sending it again adds nothing twice.
     sandbox.faults.add("throttle", "AddCdnDomain", retry_after_ms=700)
     sandbox.calls.clear()
+    start = time.monotonic()
+    await services.cdn.add_domain("new.example.com", "web", [HZ])
+    assert time.monotonic() - start >= 0.7
+    assert sandbox.calls.actions() == ["AddCdnDomain", "AddCdnDomain"]
+    assert "new.example.com" in sandbox.world.domains
+
+
+async def test_a_lasting_throttle_on_a_write_is_reported(fast, sandbox, profile):
+    # The real shape: HTTP 400 Throttling.User without x-acs-retry-after.
+    sandbox.faults.add("throttle", "AddDomainRecord", count=None)
+    sandbox.calls.clear()
     with pytest.raises(ThrottledError) as caught:
-        await services.cdn.add_domain("new.example.com", "web", [HZ])
+        await fast.dns.add_record("example.com", "new", "A", "127.0.0.50")
     error = caught.value
-    assert (error.code, error.status, error.retry_after) == ("Throttling.User", 400, 0.7)
+    assert (error.code, error.status, error.retry_after) == ("Throttling.User", 400, None)
     assert error.message == "Request was denied due to user flow control."
     assert error.retryable and error.request_id
-    assert (error.service, error.action) == ("CDN", "AddCdnDomain")
-    assert sandbox.calls.actions() == ["AddCdnDomain"]
+    assert (error.service, error.action) == ("DNS", "AddDomainRecord")
+    assert sandbox.calls.actions() == ["AddDomainRecord"] * FAST.max_attempts
     assert_no_secret(error, profile)
 
 
@@ -186,16 +204,26 @@ async def test_a_client_error_keeps_the_services_own_message(services, sandbox):
     assert len(sandbox.calls) == 1
 
 
-async def test_writes_are_never_retried(services, sandbox):
+async def test_a_write_refused_by_a_server_error_is_read_back_never_sent_twice(
+        services, sandbox):
     sandbox.faults.add("server_error", "AddCdnDomain")
     sandbox.faults.add("unavailable", "AddDomainRecord")
     sandbox.calls.clear()
-    with pytest.raises(ServerSideError):
+    with pytest.raises(NotApplied) as added:
         await services.cdn.add_domain("new.example.com", "web", [HZ])
-    with pytest.raises(ServerSideError):
+    with pytest.raises(NotApplied) as recorded:
         await services.dns.add_record("example.com", "new", "A", "127.0.0.50")
-    assert sandbox.calls.actions() == ["AddCdnDomain", "AddDomainRecord"]
+    assert sandbox.calls.actions() == ["AddCdnDomain", "DescribeCdnDomainDetail",
+                                       "AddDomainRecord", "DescribeSubDomainRecords"]
     assert "new.example.com" not in sandbox.world.domains
+    assert (added.value.lost.code, recorded.value.lost.code) == (
+        "InternalError", "ServiceUnavailable")
+    assert str(added.value).startswith("Add new.example.com to CDN: web, origin ")
+    assert str(recorded.value) == (
+        "Add the A record new.example.com -> 127.0.0.50 (TTL 600): not done. DNS answered "
+        "ServiceUnavailable (HTTP 503), which can come after the change was made, and reading "
+        "back shows nothing changed: you can try again.")
+    assert recorded.value.request_id == recorded.value.lost.request_id != ""
 
 
 # -- no usable answer -------------------------------------------------------------------
@@ -234,12 +262,20 @@ def test_both_timeout_classes_are_a_read_timeout(timeout):
 
 async def test_a_write_that_timed_out_is_not_sent_again(profile, sandbox):
     services = Services(replace(profile, read_timeout_ms=300))
-    sandbox.faults.add("timeout", "DeleteDomainRecord", delay=3)
+    www = next(r for r in sandbox.world.current_records("example.com") if r.rr == "www")
+    fault = sandbox.faults.add("timeout", "DeleteDomainRecord", delay=3)
     sandbox.calls.clear()
-    with pytest.raises(NetworkError) as caught:
-        await services.dns.delete_record("100000")
-    assert caught.value.code == "ReadTimeout"
-    assert sandbox.calls.actions() == ["DeleteDomainRecord"]
+    with pytest.raises(NotApplied) as caught:
+        await services.dns.delete_record(www.record_id)
+    assert caught.value.lost.code == "ReadTimeout"
+    assert sandbox.calls.actions() == ["DeleteDomainRecord", "DescribeDomainRecordInfo"]
+    # The held request was dropped when the client gave up: it never acts later.
+    for _ in range(200):
+        if fault.outcome:
+            break
+        await asyncio.sleep(0.01)
+    assert fault.outcome == "abandoned"
+    assert sandbox.world.find_record(www.record_id) is not None
 
 
 async def test_connection_refused(profile):

@@ -190,6 +190,16 @@ def describe_sub_domain_records(world: World, params: Params) -> dict:
     return _records_page(params, records)
 
 
+def describe_domain_record_info(world: World, params: Params) -> dict:
+    # One record by id; an id not (or no longer) the account's answers
+    # DomainRecordNotBelongToUser (Alidns DescribeDomainRecordInfo and its error codes).
+    # The answer carries no Weight and no timestamps, unlike the listings.
+    record = _record(world, params.required("RecordId"))
+    answer = {k: v for k, v in _record_json(record).items()
+              if k not in ("Weight", "CreateTimestamp", "UpdateTimestamp")}
+    return {**answer, "PunyCode": record.zone}
+
+
 def _record_fields(params: Params, zone: SandboxZone) -> dict:
     """RR, Type, Value, TTL, Line and Priority of Add/UpdateDomainRecord, checked."""
     rr = params.required("RR").strip().lower()
@@ -280,6 +290,7 @@ PRODUCT = RpcProduct(
         "DescribeDomainInfo": describe_domain_info,
         "DescribeDomainRecords": describe_domain_records,
         "DescribeSubDomainRecords": describe_sub_domain_records,
+        "DescribeDomainRecordInfo": describe_domain_record_info,
         "GetMainDomainName": get_main_domain_name,
         "AddDomainRecord": add_domain_record,
         "UpdateDomainRecord": update_domain_record,

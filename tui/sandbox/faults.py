@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 KINDS = frozenset({
-    "throttle",      # Throttling.User with x-acs-retry-after (params: retry_after_ms)
+    "throttle",      # Throttling.User, HTTP 400 (params: status, retry_after_ms)
     "server_error",  # HTTP 500 InternalError
     "unavailable",   # HTTP 503 ServiceUnavailable
     "http_error",    # any answer (params: status, code, message)
@@ -28,6 +28,8 @@ KINDS = frozenset({
     "wrong_types",   # fields of the wrong type
     "null_fields",   # fields null (XML: text elements missing)
     "empty_200",     # an empty body (JSON: body="{}" for an empty object)
+    "reset_after",   # apply the action, then close the connection without answering
+    "timeout_after",  # apply the action, then hold the answer `delay` seconds (default 30)
 })
 
 
@@ -37,6 +39,9 @@ class Fault:
     action: str | None  # None: any action
     remaining: int | None  # None: until cleared
     params: dict = field(default_factory=dict)
+    # What became of the last call it took: "answered", "abandoned" (the client went
+    # away while the answer was held: a `timeout` call then never acts), "reset".
+    outcome: str = ""
 
     def matches(self, action: str) -> bool:
         return self.action is None or self.action == action

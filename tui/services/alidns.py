@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from alibabacloud_alidns20150109 import models as sdk
 
 from tui.dns_rules import find_zone
 
+from . import writes
 from .answers import Fields
 from .clients import TeaService, all_pages, dns_client
 from .errors import CloudError
@@ -15,6 +18,9 @@ from .retry import DEFAULT_POLICY, RetryPolicy
 
 ZONES_PAGE_SIZE = 100  # DescribeDomains' maximum
 RECORDS_PAGE_SIZE = 500  # DescribeDomainRecords' and DescribeSubDomainRecords' maximum
+# A record id that is not (or no longer) this account's: DescribeDomainRecordInfo and
+# the record writes answer this (Alidns error centre, document_detail/2355841).
+RECORD_NOT_FOUND = "DomainRecordNotBelongToUser"
 
 
 def _record(r: Fields, zone: str = "") -> DnsRecord:
@@ -142,12 +148,15 @@ class DnsService(TeaService):
         found = await self.records(zone, rr_keyword=rr, type=type)
         return [r for r in found if r.rr.lower() == rr.lower()]
 
-    async def sub_domain_records(self, fqdn: str, type: str | None = None) -> list[DnsRecord]:
-        """DescribeSubDomainRecords: the records of one full name, e.g. `www.example.com`."""
+    async def sub_domain_records(self, fqdn: str, type: str | None = None, *,
+                                 zone: str | None = None) -> list[DnsRecord]:
+        """DescribeSubDomainRecords: the records of one full name, e.g. `www.example.com`
+        (in `zone` when given: else Alidns picks the longest zone of the account)."""
 
         async def page(number: int) -> tuple[list[DnsRecord], int]:
             request = sdk.DescribeSubDomainRecordsRequest(
-                sub_domain=fqdn, type=type, page_number=number, page_size=RECORDS_PAGE_SIZE
+                sub_domain=fqdn, type=type, page_number=number, page_size=RECORDS_PAGE_SIZE,
+                domain_name=zone,
             )
             return await self.call("DescribeSubDomainRecords",
                                    self._client.describe_sub_domain_records_with_options_async,
@@ -155,18 +164,40 @@ class DnsService(TeaService):
 
         return await all_pages(page, RECORDS_PAGE_SIZE, key=lambda r: r.record_id)
 
+    async def record(self, record_id: str) -> DnsRecord | None:
+        """DescribeDomainRecordInfo: one record by its id; None when it does not exist
+        (DomainRecordNotBelongToUser: gone, or never this account's)."""
+        try:
+            # Its answer holds the record's fields as the listings do (without Weight).
+            return await self.call(
+                "DescribeDomainRecordInfo",
+                self._client.describe_domain_record_info_with_options_async,
+                sdk.DescribeDomainRecordInfoRequest(record_id=record_id),
+                write=False, read=_record,
+            )
+        except CloudError as error:
+            if error.code == RECORD_NOT_FOUND:
+                return None
+            raise
+
     async def add_record(self, zone: str, rr: str, type: str, value: str, *, ttl: int = 600,
                          line: str = "default", priority: int | None = None) -> DnsRecord:
         """AddDomainRecord; returns the new record (with its RecordId)."""
-        request = sdk.AddDomainRecordRequest(
-            domain_name=zone, rr=rr, type=type, value=value, ttl=ttl, line=line,
-            priority=priority,
-        )
-        body = await self.call("AddDomainRecord",
-                               self._client.add_domain_record_with_options_async,
-                               request, write=True)
-        return DnsRecord(record_id=str(body.record_id), zone=zone, rr=rr, type=type,
-                         value=value, ttl=ttl, line=line, priority=priority)
+        write = writes.add_record(zone, rr, type, value, ttl=ttl, line=line, priority=priority)
+        wanted = DnsRecord(record_id="", zone=zone, rr=rr, type=type, value=value, ttl=ttl,
+                           line=line, priority=priority)
+
+        async def added() -> DnsRecord | None:
+            # Alidns refuses a second record with the same RR, type, value and line, so a
+            # record like this one is the one that was added.
+            found = await self.sub_domain_records(wanted.fqdn, type, zone=zone)
+            return next((r for r in found if _same_record(r, wanted)), None)
+
+        body = await self.send(write, self._client.add_domain_record_with_options_async,
+                               sdk.AddDomainRecordRequest, confirm=added)
+        if isinstance(body, DnsRecord):
+            return body
+        return replace(wanted, record_id=str(body.record_id))
 
     async def update_record(self, record: DnsRecord, *, rr: str | None = None,
                             type: str | None = None, value: str | None = None,
@@ -176,35 +207,56 @@ class DnsService(TeaService):
 
         Alidns answers DomainRecordDuplicate when nothing changes.
         """
-        rr = record.rr if rr is None else rr
-        type = record.type if type is None else type
-        value = record.value if value is None else value
-        ttl = record.ttl if ttl is None else ttl
-        line = record.line if line is None else line
-        priority = record.priority if priority is None else priority
-        request = sdk.UpdateDomainRecordRequest(
-            record_id=record.record_id, rr=rr, type=type, value=value, ttl=ttl, line=line,
-            priority=priority,
-        )
-        await self.call("UpdateDomainRecord",
-                        self._client.update_domain_record_with_options_async,
-                        request, write=True)
-        return DnsRecord(record_id=record.record_id, zone=record.zone, rr=rr, type=type,
-                         value=value, ttl=ttl, line=line, status=record.status,
-                         locked=record.locked, priority=priority, weight=record.weight)
+        write = writes.update_record(record, rr=rr, type=type, value=value, ttl=ttl,
+                                     line=line, priority=priority)
+        p = dict(write.params)
+        updated = replace(record, rr=p["RR"], type=p["Type"], value=p["Value"], ttl=p["TTL"],
+                          line=p["Line"], priority=p.get("Priority"))
 
-    async def delete_record(self, record_id: str) -> None:
-        await self.call("DeleteDomainRecord",
-                        self._client.delete_domain_record_with_options_async,
-                        sdk.DeleteDomainRecordRequest(record_id=record_id), write=True)
+        async def changed() -> DnsRecord | None:
+            now = await self.record(record.record_id)
+            if now is not None and _same_record(now, updated) and now.ttl == updated.ttl:
+                return replace(updated, status=now.status)
+            return None
 
-    async def set_record_status(self, record_id: str, enabled: bool) -> str:
+        result = await self.send(write, self._client.update_domain_record_with_options_async,
+                                 sdk.UpdateDomainRecordRequest, confirm=changed)
+        return result if isinstance(result, DnsRecord) else updated
+
+    async def delete_record(self, record: DnsRecord | str) -> None:
+        """DeleteDomainRecord of `record` (or of a record id)."""
+        write = writes.delete_record(record)
+        record_id = str(write.param("RecordId"))
+
+        async def gone() -> bool | None:
+            return True if await self.record(record_id) is None else None
+
+        await self.send(write, self._client.delete_domain_record_with_options_async,
+                        sdk.DeleteDomainRecordRequest, confirm=gone)
+
+    async def set_record_status(self, record: DnsRecord | str, enabled: bool) -> str:
         """SetDomainRecordStatus; returns the status the service reports (Enable/Disable)."""
-        body = await self.call(
-            "SetDomainRecordStatus",
-            self._client.set_domain_record_status_with_options_async,
-            sdk.SetDomainRecordStatusRequest(record_id=record_id,
-                                             status="Enable" if enabled else "Disable"),
-            write=True,
-        )
-        return body.status or ""
+        write = writes.set_record_status(record, enabled)
+        record_id, status = str(write.param("RecordId")), str(write.param("Status"))
+
+        async def switched() -> str | None:
+            now = await self.record(record_id)
+            return status if now is not None and now.enabled == enabled else None
+
+        result = await self.send(write, self._client.set_domain_record_status_with_options_async,
+                                 sdk.SetDomainRecordStatusRequest, confirm=switched)
+        return result if isinstance(result, str) else (result.status or "")
+
+
+def _same_record(found: DnsRecord, wanted: DnsRecord) -> bool:
+    """The same RR, type, value and line, compared as Alidns compares them (case and a
+    final dot of host names do not matter; TXT values may come back quoted)."""
+
+    def value(r: DnsRecord) -> str:
+        text = r.value.strip()
+        if r.type.upper() == "TXT":
+            return text.strip('"')
+        return text.rstrip(".").lower()
+
+    return (found.rr.lower() == wanted.rr.lower() and found.type.upper() == wanted.type.upper()
+            and value(found) == value(wanted) and found.line == wanted.line)

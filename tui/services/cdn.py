@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Sequence
 
 from alibabacloud_cdn20180510 import models as sdk
 
+from tui.rules import display_name
+
+from . import writes
 from .answers import Fields
 from .clients import TeaService, all_pages, cdn_client
+from .errors import CloudError, DomainInThisAccount, ServiceError
 from .models import (
     CdnDomain,
     CnameStatus,
@@ -31,6 +34,7 @@ DOMAINS_PAGE_SIZE = 500  # DescribeUserDomains' maximum
 # pause in typing: a count costs a listing of every domain.
 COUNT_TTL = 30.0
 CNAME_BATCH = 30  # DescribeDomainCname takes up to 30 comma-separated names
+NOT_FOUND = "InvalidDomain.NotFound"  # DescribeCdnDomainDetail of a domain not in the account
 
 
 # Reading the answers. Required: what names a thing (DomainName, TaskId), what the app
@@ -194,33 +198,82 @@ class CdnService(TeaService):
             read=lambda answer: DomainExistence(domain=name, status=answer.text("Status")),
         )
 
+    async def find(self, name: str) -> CdnDomain | None:
+        """The domain, or None when it is not in this account (InvalidDomain.NotFound)."""
+        try:
+            return await self.domain(name)
+        except CloudError as error:
+            if error.code == NOT_FOUND:
+                return None
+            raise
+
     async def add_domain(self, name: str, cdn_type: str, sources: Sequence[Source],
                          scope: str = "domestic") -> None:
-        """AddCdnDomain. A wildcard goes in as `.example.com` (the API's spelling)."""
-        request = sdk.AddCdnDomainRequest(
-            domain_name=name,
-            cdn_type=cdn_type,
-            sources=json.dumps([s.to_api() for s in sources]),
-            scope=scope,
-        )
+        """AddCdnDomain. A wildcard goes in as `.example.com` (the API's spelling).
+
+        DomainAlreadyExist for a domain of this very account raises DomainInThisAccount
+        (the form opens it); CDN says DomainAlreadyExist for other accounts' too.
+        """
+        write = writes.add_domain(name, cdn_type, sources, scope)
+        sent = str(write.param("DomainName"))
+
+        async def added() -> CdnDomain | None:
+            return await self.find(sent)
+
+        refused: CloudError | None = None
         try:
-            await self.call("AddCdnDomain", self._client.add_cdn_domain_with_options_async,
-                            request, write=True)
+            await self.send(write, self._client.add_cdn_domain_with_options_async,
+                            sdk.AddCdnDomainRequest, confirm=added)
+        except CloudError as error:
+            if error.code != "DomainAlreadyExist":
+                raise
+            refused = error
         finally:
             self._wrote()
+        if refused is not None:
+            await self._already_exists(sent, refused)
+
+    async def _already_exists(self, name: str, refused: CloudError) -> None:
+        """Raise DomainInThisAccount when the domain CDN says exists is this account's,
+        else the refusal itself (also when reading back fails: it says no more)."""
+        try:
+            mine = await self.find(name) is not None
+        except ServiceError:
+            mine = False
+        if mine:
+            raise DomainInThisAccount(
+                name, f"{display_name(name)} is already in this account's CDN domains",
+                request_id=refused.request_id, status=refused.status, service=self.service,
+                action=refused.action)
+        raise refused
+
+    def _status_is(self, name: str, *wanted: str | None):
+        """A read-back: the domain's status is one of `wanted` (None: the domain is gone)."""
+
+        async def confirm() -> bool | None:
+            domain = await self.find(name)
+            return True if (domain.status if domain else None) in wanted else None
+
+        return confirm
 
     async def start_domain(self, name: str) -> None:
-        await self.call("StartCdnDomain", self._client.start_cdn_domain_with_options_async,
-                        sdk.StartCdnDomainRequest(domain_name=name), write=True)
+        await self.send(writes.start_domain(name),
+                        self._client.start_cdn_domain_with_options_async,
+                        sdk.StartCdnDomainRequest,
+                        confirm=self._status_is(name, "configuring", "online"))
 
     async def stop_domain(self, name: str) -> None:
-        await self.call("StopCdnDomain", self._client.stop_cdn_domain_with_options_async,
-                        sdk.StopCdnDomainRequest(domain_name=name), write=True)
+        await self.send(writes.stop_domain(name),
+                        self._client.stop_cdn_domain_with_options_async,
+                        sdk.StopCdnDomainRequest,
+                        confirm=self._status_is(name, "stopping", "offline"))
 
     async def delete_domain(self, name: str) -> None:
         try:
-            await self.call("DeleteCdnDomain", self._client.delete_cdn_domain_with_options_async,
-                            sdk.DeleteCdnDomainRequest(domain_name=name), write=True)
+            await self.send(writes.delete_domain(name),
+                            self._client.delete_cdn_domain_with_options_async,
+                            sdk.DeleteCdnDomainRequest,
+                            confirm=self._status_is(name, "deleting", None))
         finally:
             self._wrote()
 
@@ -242,12 +295,10 @@ class CdnService(TeaService):
 
         A failed check raises CloudError (DomainOwnerVerifyFail, InvalidFile, VerifyError).
         """
-        body = await self.call(
-            "VerifyDomainOwner",
-            self._client.verify_domain_owner_with_options_async,
-            sdk.VerifyDomainOwnerRequest(domain_name=name, verify_type=verify_type),
-            write=False,  # a check: asking twice changes nothing
-        )
+        # A check: asking twice changes nothing, so a lost answer is asked again.
+        body = await self.send(writes.verify_owner(name, verify_type),
+                               self._client.verify_domain_owner_with_options_async,
+                               sdk.VerifyDomainOwnerRequest)
         return body.content or ""
 
     async def cname_status(self, names: Sequence[str]) -> list[CnameStatus]:
@@ -271,23 +322,16 @@ class CdnService(TeaService):
     async def refresh(self, paths: Sequence[str], object_type: str = "File",
                       force: bool = False) -> str:
         """RefreshObjectCaches (File | Directory | Regex | ExQuery); returns the task id(s)."""
-        request = sdk.RefreshObjectCachesRequest(
-            object_path="\n".join(paths), object_type=object_type, force=force
-        )
-        body = await self.call("RefreshObjectCaches",
+        body = await self.send(writes.refresh(paths, object_type, force),
                                self._client.refresh_object_caches_with_options_async,
-                               request, write=True)
+                               sdk.RefreshObjectCachesRequest)
         return body.refresh_task_id or ""
 
-    async def push(self, paths: Sequence[str], area: str | None = None,
-                   l2_preload: bool = False) -> str:
+    async def push(self, paths: Sequence[str], area: str | None = None) -> str:
         """PushObjectCache (prefetch); returns the task id(s)."""
-        request = sdk.PushObjectCacheRequest(
-            object_path="\n".join(paths), area=area, l_2preload=l2_preload or None
-        )
-        body = await self.call("PushObjectCache",
+        body = await self.send(writes.push(paths, area),
                                self._client.push_object_cache_with_options_async,
-                               request, write=True)
+                               sdk.PushObjectCacheRequest)
         return body.push_task_id or ""
 
     async def refresh_tasks(self, *, task_id: str | None = None, domain: str | None = None,

@@ -36,11 +36,14 @@ from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.runtime import RuntimeOptions
 
+from . import reconcile
 from .answers import Fields, ShapeError
-from .errors import CredentialsNotFound, UnexpectedAnswer
+from .errors import CredentialsNotFound, ReadOnlyError, UnexpectedAnswer
 from .mapping import from_tea
 from .profile import Profile
+from .reconcile import Confirm
 from .retry import DEFAULT_POLICY, RetryPolicy, retrying
+from .writes import Write
 
 T = TypeVar("T")
 
@@ -213,40 +216,57 @@ class TeaService:
         the client), where `answer` is its JSON body as `Fields`; without `read`, the
         SDK's response body.
 
-        Raises the project's errors; a read is retried on transient ones, a write never.
-        An answer that `read` cannot read (a field missing or of the wrong type), or that
-        the SDK could not read, raises UnexpectedAnswer: the mapping runs here, inside
-        the conversion, so no answer reaches a screen as a TypeError.
+        Raises the project's errors; a read is retried on transient ones. An answer that
+        `read` cannot read (a field missing or of the wrong type), or that the SDK could
+        not read, raises UnexpectedAnswer: the mapping runs here, inside the conversion,
+        so no answer reaches a screen as a TypeError. Writes take `send` (built from a
+        Write); one that comes here anyway still meets the read-only wall.
         """
+        if write and self.profile.read_only:
+            raise ReadOnlyError(f"{self.service} {action}")
+        return await retrying(lambda: self._attempt(action, method, request, read),
+                              write=write, policy=self._policy)
 
-        async def attempt() -> Any:
-            kept: dict = {}
-            token = _TEA_ANSWER.set(kept)
+    async def send(self, write: Write, method: Callable[..., Awaitable[Any]],
+                   request_cls: type, *, confirm: Confirm | None = None,
+                   read: Callable[[Fields], T] | None = None) -> Any:
+        """Send `write`: its request is built from its params, so what is sent is what an
+        export of it says. Refused in read-only mode; on a lost answer, `confirm()` reads
+        back whether it took effect (see tui.services.reconcile). Returns the answer
+        (`read(answer)` when given, else the SDK's body), or what `confirm()` read back."""
+        request = request_cls().from_map(dict(write.params))
+        return await reconcile.send(
+            write, lambda: self._attempt(write.action, method, request, read),
+            read_only=self.profile.read_only, confirm=confirm, policy=self._policy)
+
+    async def _attempt(self, action: str, method: Callable[..., Awaitable[Any]],
+                       request: Any, read: Callable[[Fields], T] | None = None) -> Any:
+        """One sending of `request`: its answer, read, or the project's error."""
+        kept: dict = {}
+        token = _TEA_ANSWER.set(kept)
+        try:
+            with direct_connection(self._direct):
+                response = await method(request, self._runtime)
+        except Exception as error:  # every SDK failure becomes one of ours
+            failure = from_tea(error, service=self.service, action=action,
+                               endpoint=self._endpoint)
+        else:
+            answer = kept.get("answer") or {}
             try:
-                with direct_connection(self._direct):
-                    response = await method(request, self._runtime)
-            except Exception as error:  # every SDK failure becomes one of ours
-                failure = from_tea(error, service=self.service, action=action,
-                                   endpoint=self._endpoint)
-            else:
-                answer = kept.get("answer") or {}
-                try:
-                    return _read_answer(response, answer, read)
-                except ShapeError as error:
-                    problem = error.problem
-                except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
-                    # A reader that met a shape it did not foresee: still the answer's fault.
-                    problem = f"it could not be read ({type(error).__name__})"
-                failure = UnexpectedAnswer(problem, service=self.service, action=action,
-                                           request_id=_request_id(answer),
-                                           status=answer.get("statusCode"))
-            finally:
-                _TEA_ANSWER.reset(token)
-            # Raised outside the except clause, so without the SDK's exception as its
-            # context: that one's frames hold the AccessKey secret in their locals.
-            raise failure
-
-        return await retrying(attempt, write=write, policy=self._policy)
+                return _read_answer(response, answer, read)
+            except ShapeError as error:
+                problem = error.problem
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
+                # A reader that met a shape it did not foresee: still the answer's fault.
+                problem = f"it could not be read ({type(error).__name__})"
+            failure = UnexpectedAnswer(problem, service=self.service, action=action,
+                                       request_id=_request_id(answer),
+                                       status=answer.get("statusCode"))
+        finally:
+            _TEA_ANSWER.reset(token)
+        # Raised outside the except clause, so without the SDK's exception as its
+        # context: that one's frames hold the AccessKey secret in their locals.
+        raise failure
 
 
 def _request_id(answer: dict) -> str:

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from tui.dns_rules import FREE_MIN_TTL, Plan, PlanStep, plan_cname
 from tui.rules import base_name, is_wildcard
+from tui.services import writes as w
 from tui.services.errors import ServiceError
 from tui.services.models import DnsRecord
+from tui.services.writes import Write
 
 # A wildcard domain is checked through a name it covers; one nobody would create.
 PROBE_LABEL = "oss-cdn-probe"
@@ -29,6 +31,33 @@ class CnameSetup:
     zone: str | None
     plan: Plan | None
     records: tuple[DnsRecord, ...] = field(default=(), repr=False)
+
+
+def writes(setup: CnameSetup) -> list[Write]:
+    """The plan's steps as the writes `apply` sends, in order (for the aliyun-cli export
+    and the confirmation); none when there is no plan in this account's DNS."""
+    plan = setup.plan
+    if plan is None or setup.zone is None:
+        return []
+    by_id = {r.record_id: r for r in setup.records}
+    return [_write(setup.zone, step, by_id) for step in plan.steps]
+
+
+def _write(zone: str, step: PlanStep, by_id: dict[str, DnsRecord]) -> Write:
+    if step.action == "create":
+        return w.add_record(zone, step.rr, step.type, step.value, ttl=step.ttl,
+                            line=step.line)
+    # The other steps act on a record that was read with the plan.
+    record = by_id.get(step.record_id or "") or DnsRecord(
+        record_id=step.record_id or "", zone=zone, rr=step.rr, type=step.type,
+        value=step.old_value or step.value, ttl=step.ttl, line=step.line)
+    if step.action == "delete":
+        return w.delete_record(record)
+    if step.action == "update":
+        return w.update_record(record, value=step.value, ttl=step.ttl)
+    if step.action == "enable":
+        return w.set_record_status(record, True)
+    raise ValueError(f"unknown plan step {step.action!r}")
 
 
 class ApplyError(ServiceError):
@@ -70,14 +99,16 @@ class CnameSetupService:
         return done
 
     async def _apply(self, zone: str, step: PlanStep, by_id: dict[str, DnsRecord]) -> None:
+        # Each DNS method sends the very write `writes(setup)` shows for the step.
+        record = by_id.get(step.record_id or "") or step.record_id or ""
         if step.action == "delete":
-            await self.dns.delete_record(step.record_id)
+            await self.dns.delete_record(record)
         elif step.action == "create":
             await self.dns.add_record(zone, step.rr, step.type, step.value, ttl=step.ttl,
                                       line=step.line)
         elif step.action == "update":
             await self.dns.update_record(by_id[step.record_id], value=step.value, ttl=step.ttl)
         elif step.action == "enable":
-            await self.dns.set_record_status(step.record_id, True)
+            await self.dns.set_record_status(record, True)
         else:
             raise ValueError(f"unknown plan step {step.action!r}")

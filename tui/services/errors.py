@@ -83,3 +83,50 @@ class UnexpectedAnswer(CloudError):
         if self.request_id:
             text += f" (RequestId {self.request_id})"
         return text
+
+
+class ReadOnlyError(ServiceError):
+    """A write asked of a read-only profile: refused before anything left the process."""
+
+    def __init__(self, summary: str) -> None:
+        self.summary = summary
+        super().__init__(f"read-only mode: {summary} was not sent")
+
+
+class DomainInThisAccount(CloudError):
+    """AddCdnDomain answered DomainAlreadyExist, and the domain is in this very account
+    (read back): nothing to add; `domain` is the one to open, as the API names it
+    (a wildcard as `.example.com`, like the listing)."""
+
+    def __init__(self, domain: str, message: str = "", **kwargs) -> None:
+        self.domain = domain
+        super().__init__("DomainAlreadyExist",
+                         message or f"{domain} is already in this account's CDN domains",
+                         **kwargs)
+
+
+class NotApplied(CloudError):
+    """A write whose answer was lost, and reading back showed it did not take effect:
+    nothing changed, so it is safe to try again. `lost` is the error that lost it."""
+
+    def __init__(self, message: str, *, lost: CloudError | None = None, **kwargs) -> None:
+        self.lost = lost
+        super().__init__("NotApplied", message, **kwargs)
+
+    def describe(self) -> str:
+        # A whole sentence of its own (it names the write): no "CDN AddCdnDomain:" head.
+        return self.message
+
+
+class AnswerLost(CloudError):
+    """A write whose answer was lost, and reading back could not tell whether it took
+    effect. `lost` is the error that lost the answer, `read_back` the one of the check."""
+
+    def __init__(self, message: str, *, lost: CloudError | None = None,
+                 read_back: ServiceError | None = None, **kwargs) -> None:
+        self.lost = lost
+        self.read_back = read_back
+        super().__init__("AnswerLost", message, **kwargs)
+
+    def describe(self) -> str:
+        return self.message

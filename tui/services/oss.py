@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 from xml.etree import ElementTree
@@ -18,17 +19,34 @@ import oss2
 
 from tui.rules import parse_origin
 
+from . import reconcile, writes
 from .answers import ShapeError, XmlFields, wrong
 from .clients import OSS_ANSWER, oss_auth, oss_session, oss_timeout
-from .errors import UnexpectedAnswer
+from .errors import CloudError, ReadOnlyError, UnexpectedAnswer
 from .mapping import bad_answer, from_oss
 from .models import Bucket, BucketCname
 from .profile import Profile
+from .reconcile import Confirm
 from .retry import DEFAULT_POLICY, RetryPolicy, retrying
+from .writes import Write
 
 T = TypeVar("T")
 
 BUCKETS_PAGE_SIZE = 1000  # ListBuckets' maximum
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """An object read whole, with the answer's headers (which _attempt checks)."""
+
+    content: bytes
+    etag: str
+    headers: Any
+
+
+def _read_object(client: oss2.Bucket, key: str) -> _Stored:
+    result = client.get_object(key)
+    return _Stored(result.read(), result.etag or "", result.headers)
 
 
 def _iso(unix: int | None) -> str:
@@ -130,40 +148,55 @@ class OssService:
                     **kwargs: Any) -> Any:
         """`fn(*args, **kwargs)` (an oss2 call) in a thread, with the project's errors and
         retries; with `read`, its answer's XML document read by `read` instead of what
-        oss2 made of it (an answer `read` cannot read raises UnexpectedAnswer)."""
+        oss2 made of it (an answer `read` cannot read raises UnexpectedAnswer). Writes
+        take `_send` (built from a Write); one that comes here anyway still meets the
+        read-only wall."""
+        if write and self.profile.read_only:
+            raise ReadOnlyError(f"OSS {action}")
+        return await retrying(
+            lambda: self._attempt(action, endpoint, fn, *args, read=read, **kwargs),
+            write=write, policy=self._policy)
 
-        async def attempt() -> Any:
-            seen: dict = {}
-            token = OSS_ANSWER.set(seen)
-            failure: Exception | None = None
+    async def _send(self, write: Write, endpoint: str, fn: Callable[..., T], *args: Any,
+                    confirm: Confirm | None = None, **kwargs: Any) -> T:
+        """`fn(*args)` as the write road sends `write` (see tui.services.reconcile)."""
+        return await reconcile.send(
+            write, lambda: self._attempt(write.api_action, endpoint, fn, *args, **kwargs),
+            read_only=self.profile.read_only, confirm=confirm, policy=self._policy)
+
+    async def _attempt(self, action: str, endpoint: str, fn: Callable[..., T], *args: Any,
+                       read: Callable[[Element], Any] | None = None, **kwargs: Any) -> Any:
+        """One call of `fn` in a thread: its result (or `read` of its XML), or the
+        project's error."""
+        seen: dict = {}
+        token = OSS_ANSWER.set(seen)
+        failure: Exception | None = None
+        try:
+            result = await asyncio.to_thread(fn, *args, **kwargs)
+        except Exception as error:  # every oss2 failure becomes one of ours
+            failure = from_oss(error, action=action, endpoint=endpoint)
+        finally:
+            OSS_ANSWER.reset(token)
+        if "text/html" in seen.get("content_type", "") and (
+                failure is None or isinstance(failure, UnexpectedAnswer)):
+            # A gateway's or captive portal's page, which may even parse as XML.
+            failure = bad_answer(endpoint, "OSS", action)
+        elif failure is None:
+            if read is None:
+                return result
             try:
-                result = await asyncio.to_thread(fn, *args, **kwargs)
-            except Exception as error:  # every oss2 failure becomes one of ours
-                failure = from_oss(error, action=action, endpoint=endpoint)
-            finally:
-                OSS_ANSWER.reset(token)
-            if "text/html" in seen.get("content_type", "") and (
-                    failure is None or isinstance(failure, UnexpectedAnswer)):
-                # A gateway's or captive portal's page, which may even parse as XML.
-                failure = bad_answer(endpoint, "OSS", action)
-            elif failure is None:
-                if read is None:
-                    return result
-                try:
-                    return read(_document(seen.get("body")))
-                except ShapeError as error:
-                    failure = UnexpectedAnswer(error.problem)
-                except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
-                    failure = UnexpectedAnswer(f"it could not be read ({type(error).__name__})")
-            if isinstance(failure, UnexpectedAnswer):
-                failure = UnexpectedAnswer(failure.message, service="OSS", action=action,
-                                           request_id=seen.get("request_id") or "",
-                                           status=seen.get("status"))
-            # Raised outside the except clause, so without oss2's exception as its
-            # context: that one's frames hold the AccessKey secret in their locals.
-            raise failure
-
-        return await retrying(attempt, write=write, policy=self._policy)
+                return read(_document(seen.get("body")))
+            except ShapeError as error:
+                failure = UnexpectedAnswer(error.problem)
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
+                failure = UnexpectedAnswer(f"it could not be read ({type(error).__name__})")
+        if isinstance(failure, UnexpectedAnswer):
+            failure = UnexpectedAnswer(failure.message, service="OSS", action=action,
+                                       request_id=seen.get("request_id") or "",
+                                       status=seen.get("status"))
+        # Raised outside the except clause, so without oss2's exception as its
+        # context: that one's frames hold the AccessKey secret in their locals.
+        raise failure
 
     async def list_buckets(self) -> list[Bucket]:
         """Every bucket of the account, with its region and public endpoint."""
@@ -195,11 +228,29 @@ class OssService:
                                 write=False, read=_cnames)
 
     async def put_object(self, bucket: Bucket | str, key: str, data: bytes | str) -> str:
-        """PutObject (e.g. the ownership verification file); returns the ETag."""
+        """PutObject of a text (e.g. the ownership verification file); returns the ETag.
+
+        Sending the same content twice leaves the same object, so a lost answer is sent
+        again; when every try lost it, the object is read back.
+        """
+        text = data.decode() if isinstance(data, bytes) else data
         client = self._bucket(bucket)
-        result = await self._call("PutObject", client.endpoint, client.put_object, key, data,
-                                  write=True)
-        return result.etag or ""
+        write = writes.put_object(client.bucket_name, key, text)
+        content = str(write.param("Content")).encode()
+
+        async def stored() -> str | None:
+            try:
+                found = await self._call("GetObject", client.endpoint, _read_object, client,
+                                         key, write=False)
+            except CloudError as error:
+                if error.code == "NoSuchKey":
+                    return None
+                raise
+            return found.etag if found.content == content else None
+
+        result = await self._send(write, client.endpoint, client.put_object,
+                                  str(write.param("Key")), content, confirm=stored)
+        return result if isinstance(result, str) else (result.etag or "")
 
     def close(self) -> None:
         self._session.session.close()

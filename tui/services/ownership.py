@@ -9,13 +9,14 @@ watched until they serve it, and only then is VerifyDomainOwner called.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import dns.exception
 import dns.rdatatype
 
 from tui.dns_rules import exact_rr
 from tui.rules import base_name, root_domain
+from tui.services import writes
 from tui.services.models import Bucket
 from tui.services.profile import Profile
 from tui.services.propagation import (
@@ -25,6 +26,7 @@ from tui.services.propagation import (
     query_server,
     sandbox_targets,
 )
+from tui.services.writes import Write
 
 TXT_HOST = "verification"
 FILE_NAME = "verification.html"
@@ -39,6 +41,13 @@ class Challenge:
     root: str
     content: str
     zone: str | None  # the Alidns zone holding the root in this account, if any
+    # The TXT values at verification.<root> in that zone when the challenge was read.
+    txt_values: tuple[str, ...] = ()
+
+    @property
+    def txt_published(self) -> bool:
+        """Did the zone already hold the right TXT record (when the challenge was read)?"""
+        return self.content in self.txt_values
 
     @property
     def txt_fqdn(self) -> str:
@@ -50,6 +59,18 @@ class Challenge:
         if self.zone is None or self.zone == self.root:
             return TXT_HOST
         return f"{TXT_HOST}.{self.root[: -len(self.zone) - 1]}"
+
+
+def publish_writes(challenge: Challenge, method: str = "dnsCheck") -> list[Write]:
+    """The writes of proving ownership by DNS, as publish_txt and verify send them: the
+    TXT record (none when a correct one is there, or when the zone is elsewhere: then
+    it is added at the other provider by hand), then VerifyDomainOwner."""
+    found: list[Write] = []
+    if method == "dnsCheck" and challenge.zone is not None and not challenge.txt_published:
+        found.append(writes.add_record(challenge.zone, challenge.txt_rr, "TXT",
+                                       challenge.content))
+    found.append(writes.verify_owner(challenge.domain, method))
+    return found
 
 
 class OwnershipService:
@@ -65,14 +86,20 @@ class OwnershipService:
         root = root_domain(base_name(domain))
         content, zone = await asyncio.gather(self.cdn.verify_content(domain),
                                              self.dns.zone_for(root))
-        return Challenge(domain, root, content, zone)
+        challenge = Challenge(domain, root, content, zone)
+        if zone is None:
+            return challenge
+        return replace(challenge, txt_values=await self._txt_values(challenge))
+
+    async def _txt_values(self, challenge: Challenge) -> tuple[str, ...]:
+        records = await self.dns.records_at(challenge.zone, challenge.txt_rr, "TXT")
+        return tuple(r.value.strip('"') for r in exact_rr(records, challenge.txt_rr))
 
     async def publish_txt(self, challenge: Challenge) -> bool:
         """Create the TXT record in Alidns; False when a correct one was already there."""
         if challenge.zone is None:
             raise ValueError(f"{challenge.root} is not hosted in this account's Alibaba Cloud DNS")
-        records = await self.dns.records_at(challenge.zone, challenge.txt_rr, "TXT")
-        if any(r.value.strip('"') == challenge.content for r in exact_rr(records, challenge.txt_rr)):
+        if challenge.content in await self._txt_values(challenge):
             return False
         await self.dns.add_record(challenge.zone, challenge.txt_rr, "TXT", challenge.content)
         return True

@@ -33,6 +33,8 @@ class Profile:
     # Sandbox only: the process serving it when it is the shared one (`oss-cdn sandbox
     # serve`); 0 when this process runs a sandbox of its own.
     sandbox_pid: int = 0
+    # Auditing mode: the service layer refuses every write before anything is sent.
+    read_only: bool = False
 
     @property
     def label(self) -> str:

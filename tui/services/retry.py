@@ -3,8 +3,10 @@
 The SDKs' own retry sleeps with `time.sleep`, even on their async path, which would
 freeze the app's event loop; it stays off and the service layer retries here instead.
 Reads are retried on transient errors (throttling, 5xx, ServiceUnavailable, lost
-connections); writes never are: a write whose answer was lost may have happened, and
-only the user can tell whether to send it again.
+connections). A write is retried only where sending it again is surely harmless: when
+it was refused before it was applied (throttling, or no connection at all), or when it
+is idempotent (VerifyDomainOwner, PutObject of the same content). A write whose answer
+was lost otherwise may have happened: tui.services.reconcile reads back whether it did.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .errors import CloudError
+from .errors import CloudError, NetworkError, ThrottledError
 
 T = TypeVar("T")
 
@@ -46,18 +48,32 @@ class RetryPolicy:
 
 DEFAULT_POLICY = RetryPolicy()
 
+# No connection was made: the request never reached the service.
+NOT_SENT_CODES = frozenset({"ConnectTimeout", "ConnectionFailed"})
+
+
+def never_applied(error: CloudError) -> bool:
+    """Was the request surely not acted on? Throttling refuses a call before it runs
+    (Alibaba's flow control sits in front of the API); a connection never made sent nothing."""
+    if isinstance(error, ThrottledError):
+        return True
+    return isinstance(error, NetworkError) and error.code in NOT_SENT_CODES
+
 
 async def retrying(
-    attempt: Callable[[], Awaitable[T]], *, write: bool, policy: RetryPolicy = DEFAULT_POLICY
+    attempt: Callable[[], Awaitable[T]], *, write: bool, policy: RetryPolicy = DEFAULT_POLICY,
+    idempotent: bool = False,
 ) -> T:
-    """Await `attempt()`; a read is tried again after a transient CloudError, a write never."""
+    """Await `attempt()`; tried again after a transient CloudError when it is a read, an
+    idempotent write, or a write that was surely not applied (see never_applied)."""
     attempts = 0
     while True:
         attempts += 1
         try:
             return await attempt()
         except CloudError as error:
-            wait = None if write else policy.delay_after(error, attempts)
+            again = not write or idempotent or never_applied(error)
+            wait = policy.delay_after(error, attempts) if again else None
             if wait is None:
                 raise
         await asyncio.sleep(wait)
