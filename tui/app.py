@@ -7,6 +7,7 @@ paint (a test checks `import tui.app` leaves them out of sys.modules).
 from __future__ import annotations
 
 from textual import work
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import get_current_worker
@@ -14,6 +15,9 @@ from textual.worker import get_current_worker
 from tui.commands import ScreenCommands
 from tui.launch import LaunchOptions
 from tui.messages import Connected
+from tui.safe_text import shown
+
+NOTIFY_LIMIT = 1000  # characters of a notification: a toast is not a log
 
 
 class OssCdnApp(App):
@@ -68,7 +72,7 @@ class OssCdnApp(App):
 
     def _connected(self, profile, sandbox, services) -> None:
         self.profile, self.sandbox, self.services = profile, sandbox, services
-        self.sub_title = profile.label
+        self.sub_title = shown(profile.label, 80)  # a profile or region name, from a file
         self.set_class(profile.sandbox, "-sandbox")
         for screen in self.screen_stack:
             screen.post_message(Connected(profile.label))
@@ -114,6 +118,23 @@ class OssCdnApp(App):
     def report(self, error: Exception, title: str = "Error") -> None:
         """Show an error as a notification: literal text, never a traceback."""
         self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification (a screen's `notify` comes here too) is shown literally:
+        never read as markup, its control, bidi and invisible characters made visible
+        (tui.safe_text). Cloud text reaches notifications in errors and names, so this
+        wall stands here once rather than at each call."""
+        super().notify(shown(message, NOTIFY_LIMIT, multiline=True), title=shown(title, 200),
+                       severity=severity, timeout=timeout, markup=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
+        # the input it lands in would draw them raw. Line breaks stay line breaks.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+            event.text = shown(text, None, multiline=True)
+        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         if self.services is not None:
