@@ -1,0 +1,228 @@
+"""Nothing from the cloud drives the terminal: hostile values (OSC 0/8/52 ended by BEL and
+by ST, CSI, DCS, APC/PM, NUL/BS/CR/LF, 8-bit C1, RTL override, zero-width characters,
+4,000 characters) planted in the sandbox as CDN domains' CNAMEs and remarks, DNS records,
+zone facts and API error messages; every screen that shows them is rendered while the
+bytes the app writes to the terminal are captured. None of the planted sequences, no
+OSC/DCS/APC/PM and no 8-bit C1 control may appear in them, and each value's escaped
+form must (so the value was drawn, not skipped)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from screens.cname import DomainScreen
+from screens.cname_plan import CnamePlanScreen
+from screens.dns_records import RecordsScreen, ZonesScreen
+from screens.help import HelpScreen
+from screens.propagation import PropagationScreen
+from screens.record_form import RecordForm
+from screens.verify import VerifyScreen
+from tests.hostile import HOSTILE, capture, drawn, leaks, plant, tag
+from tests.pilot import connected, sandbox_app, text_of, wait_for
+from tui.safe_text import shown
+
+SIZE = (200, 50)  # wide enough that the planted columns are on screen
+
+
+def assert_clean(written: list[str], where: str) -> None:
+    found = leaks("".join(written))
+    assert not found, f"{where}: reached the terminal raw: {found}"
+
+
+def assert_drawn(written: list[str], forms, where: str) -> None:
+    """Each escaped form appears in what was drawn (cut to what fits a narrow column)."""
+    text = drawn(written)
+    missing = [form for form in forms if form not in text]
+    assert not missing, f"{where}: not drawn escaped: {missing}"
+
+
+def heads(width: int = 12) -> list[str]:
+    """The start of each value's escaped form: what any column shows of it."""
+    return [visible[:width] for _, _, visible in HOSTILE]
+
+
+async def planted_app(pilot):
+    await connected(pilot)
+    plant(pilot.app.sandbox.world)
+    await pilot.press("r")
+    table = pilot.app.screen.query_one(DataTable)
+    await wait_for(pilot, lambda: all(f"{tag(n)}.example.com" in table.rows
+                                      for n in range(len(HOSTILE))), what="the planted rows")
+    await pilot.pause(0.1)  # one more frame: the rows drawn
+
+
+async def back_to(pilot, screen_type) -> None:
+    while not isinstance(pilot.app.screen, screen_type):
+        await pilot.press("escape")
+        await pilot.pause(0.05)
+
+
+async def test_domain_list_details_plan_and_board_draw_cloud_text_escaped():
+    app = sandbox_app()
+    written = capture(app)
+    async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
+        await planted_app(pilot)
+        assert_clean(written, "domain list")
+        assert_drawn(written, heads(), "domain list (CNAME column)")
+        table = app.screen.query_one(DataTable)
+        for n, (name, _, visible) in enumerate(HOSTILE):
+            before = len(written)
+            table.move_cursor(row=table.get_row_index(f"{tag(n)}.example.com"))
+            await pilot.press("enter")
+            details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
+                                     and app.screen.domain and app.screen, what="details")
+            await wait_for(pilot, lambda: "Description" in text_of(details.query_one("#facts")),
+                           what="the facts")
+            await pilot.pause(0.1)
+            assert_clean(written[before:], f"details of {name}")
+            assert_drawn(written[before:], [visible[:40]], f"details of {name}")
+            # The CNAME plan: the planted CNAME is the old value of an update, and a TXT
+            # at the same host blocks it.
+            await pilot.press("n")
+            plan = await wait_for(pilot, lambda: isinstance(app.screen, CnamePlanScreen)
+                                  and app.screen.setup and app.screen, what="the plan")
+            steps = plan.setup.plan.steps
+            assert [s.action for s in steps] == ["update"] and steps[0].old_value.startswith("old")
+            assert plan.setup.plan.blockers
+            await pilot.pause(0.1)
+            assert_clean(written[before:], f"plan of {name}")
+            assert_drawn(written[before:], ["old" + visible[:20]], f"plan of {name}")
+            await back_to(pilot, type(table.screen))
+        # The board, once: its title holds the CNAME; Help over it.
+        n = 4
+        table.move_cursor(row=table.get_row_index(f"{tag(n)}.example.com"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen) and app.screen.domain,
+                       what="details")
+        before = len(written)
+        await pilot.press("p")
+        board = await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen)
+                               and app.screen.board and app.screen.board.rounds and app.screen,
+                               timeout=20, what="a round of the board")
+        await pilot.pause(0.1)
+        assert_clean(written[before:], "propagation board")
+        assert_drawn(written[before:], [HOSTILE[n][2]], "propagation board")
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        await pilot.pause(0.1)
+        assert_clean(written[before:], "help over the board")
+        del board
+    assert_clean(written, "the whole run")
+
+
+async def test_zones_records_and_the_record_form_draw_cloud_text_escaped():
+    from tests.test_dns_records_screen import open_records, select_row
+
+    app = sandbox_app()
+    written = capture(app)
+    async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
+        await planted_app(pilot)
+        before = len(written)
+        records = await open_records(pilot)
+        await pilot.pause(0.1)
+        # The zones list came first: the hostile zone's edition and DNS servers.
+        assert_clean(written[before:], "zones and records lists")
+        assert_drawn(written[before:], [HOSTILE[0][2][:12], HOSTILE[11][2][:12]], "zones list")
+        for n, (name, raw, visible) in enumerate(HOSTILE):
+            before = len(written)
+            await select_row(pilot, records, f"t{n}", "TXT")
+            await pilot.press("e")
+            form = await wait_for(pilot, lambda: isinstance(app.screen, RecordForm)
+                                  and app.screen, what="the record form")
+            value = form.query_one("#value", Input)
+            assert value.value == shown(raw, None)
+            await wait_for(pilot, lambda: "not saved back" in text_of(form.query_one(
+                "#value_note")), what="the note on the value")
+            await pilot.pause(0.1)
+            assert_clean(written[before:], f"record form of {name}")
+            text = drawn(written[before:])
+            assert visible[:10] in text or visible[-8:] in text, f"record form of {name}"
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is records, what="the records")
+        # Every planted TXT value was drawn in the list as its cursor passed it.
+        assert_drawn(written, [visible[:12] for _, _, visible in HOSTILE], "records list")
+        # Help over the list.
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        await pilot.pause(0.1)
+    assert_clean(written, "the whole run")
+
+
+def fault(app, action: str, raw: str, code: str = "InvalidParameter") -> None:
+    app.sandbox.faults.add("http_error", action, status=400, code=code, message=raw)
+
+
+async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
+    from screens.add_domain import AddDomainScreen
+    from tests.pilot import type_text
+    from tests.test_cname_screen import open_domain
+    from tests.test_dns_records_screen import open_records, select_row
+
+    app = sandbox_app()
+    written = capture(app)
+    async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
+        await connected(pilot)
+        # Every error notification (App.report): one per hostile message, the code too.
+        for n, (name, raw, visible) in enumerate(HOSTILE):
+            before = len(app._notifications)
+            fault(app, "DescribeUserDomains", raw, code=raw if n == 0 else "InvalidParameter")
+            await pilot.press("r")
+            note = await wait_for(pilot, lambda: len(app._notifications) > before
+                                  and list(app._notifications)[-1], what="the notification")
+            # A notification is a body of lines: a line feed in it stays a line break.
+            assert shown(raw, 40, multiline=True)[:-1] in note.message and not note.markup
+            assert_clean(written, f"notification of {name}")
+        await pilot.pause(0.1)
+        assert_drawn(written, [visible[:6] for _, _, visible in HOSTILE], "notifications")
+        app.clear_notifications()
+
+        # The verify screen's status line: VerifyDomainOwner's answer.
+        await open_domain(pilot, "img.example.com")
+        await pilot.press("v")
+        verify = await wait_for(pilot, lambda: isinstance(app.screen, VerifyScreen)
+                                and app.screen.challenge and app.screen, what="verify")
+        for name, raw, visible in HOSTILE:
+            before = len(written)
+            fault(app, "VerifyDomainOwner", raw, code="DomainOwnerVerifyFail")
+            await wait_for(pilot, lambda: not verify.busy, what="verify idle")
+            await pilot.press("v")
+            expected = shown(raw, 40, multiline=True)[:-1]  # a status line keeps line breaks
+            await wait_for(pilot, lambda: expected in text_of(verify.query_one("#state"), 300),
+                           what=f"the failure with {name}")
+            await pilot.pause(0.1)
+            assert_clean(written[before:], f"verify status with {name}")
+            assert_drawn(written[before:], [expected[:12]], f"verify status with {name}")
+        await back_to(pilot, type(app.screen_stack[1]))
+
+        # The add-domain form's cloud check.
+        await pilot.press("a")
+        add = await wait_for(pilot, lambda: isinstance(app.screen, AddDomainScreen)
+                             and app.screen, what="the add form")
+        before = len(written)
+        raw, visible = HOSTILE[4][1], HOSTILE[4][2]
+        fault(app, "CheckCdnDomainExist", raw)
+        await type_text(pilot, "new.example.com")
+        await wait_for(pilot, lambda: visible in text_of(add.query_one("#checklist"), 300),
+                       what="the cloud check's failure")
+        await pilot.pause(0.1)
+        assert_clean(written[before:], "add-domain checklist")
+        assert_drawn(written[before:], [visible[:30]], "add-domain checklist")
+        await back_to(pilot, type(app.screen_stack[1]))
+
+        # The record form's error box: UpdateDomainRecord's answer.
+        records = await open_records(pilot)
+        await select_row(pilot, records, "www", "A")
+        await pilot.press("e")
+        form = await wait_for(pilot, lambda: isinstance(app.screen, RecordForm)
+                              and app.screen, what="the form")
+        form.query_one("#value", Input).value = "127.0.0.99"
+        before = len(written)
+        raw, visible = HOSTILE[1][1], HOSTILE[1][2]
+        fault(app, "UpdateDomainRecord", raw)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: visible in text_of(form.query_one("#error"), 300),
+                       what="the error box")
+        await pilot.pause(0.1)
+        assert_clean(written[before:], "record form error box")
+        assert_drawn(written[before:], [visible[:30]], "record form error box")
+    assert_clean(written, "the whole run")
