@@ -226,3 +226,118 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
         assert_clean(written[before:], "record form error box")
         assert_drawn(written[before:], [visible[:30]], "record form error box")
     assert_clean(written, "the whole run")
+
+
+# -- editing a value that holds control characters ---------------------------------------
+
+def test_the_form_refuses_an_escaped_value_saved_back_unchanged_and_warns_of_leftovers():
+    from screens.record_form import hidden_value_problem
+
+    raw = "v=spf1\x1b]0;t\x07 -all\u202e"
+    escaped = shown(raw, None)
+    refused = hidden_value_problem(raw, escaped)
+    assert refused.severity == "error"
+    assert "\\x1b, \\x07, <U+202E>" in refused.message and "not saved back" in refused.message
+    left = hidden_value_problem(raw, "v=spf1\\x1b]0;t -all")
+    assert left.severity == "warning" and left.message.startswith("\\x1b in the value")
+    assert hidden_value_problem(raw, "v=spf1 -all") is None
+    assert hidden_value_problem("v=spf1 -all", "v=spf1 -all") is None  # nothing hidden
+    assert hidden_value_problem(None, "typed\\x1b") is None  # a new record
+
+
+async def test_editing_a_record_with_control_characters_shows_them_and_needs_a_change():
+    from tests.pilot import type_text
+    from tests.test_dns_records_screen import (
+        note, open_form, open_records, save_disabled, select_row, world_record, writes)
+
+    raw = "v=spf1 \x1b]52;c;cHduZWQ=\x07-all"
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        app.sandbox.world.add_record("example.com", "evil", "TXT", raw)
+        records = await open_records(pilot)
+        await select_row(pilot, records, "evil", "TXT")
+        form = await open_form(pilot, "e")
+        assert form.value_of("value") == "v=spf1 \\x1b]52;c;cHduZWQ=\\x07-all"
+        assert note(form, "value").startswith(
+            "✗ This value holds control or invisible characters, shown here as \\x1b, \\x07")
+        assert save_disabled(form)
+        # A new TTL alone does not make it savable: the value would be replaced unseen.
+        form.query_one("#ttl", Input).value = "900"
+        await pilot.pause()
+        assert save_disabled(form)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert app.screen is form and writes(app) == []
+        # Typed anew: saved as typed.
+        form.query_one("#value").focus()
+        form.query_one("#value", Input).value = ""
+        await type_text(pilot, "v=spf1 -all")
+        await wait_for(pilot, lambda: not save_disabled(form), what="Save enabled")
+        assert note(form, "value") == ""
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is records, what="back to the records")
+        assert writes(app) == ["UpdateDomainRecord"]
+        assert world_record(app, "evil", "TXT").value == "v=spf1 -all"
+
+
+async def test_escaped_text_left_in_a_changed_value_is_saved_as_typed_with_a_warning():
+    from tests.pilot import type_text
+    from tests.test_dns_records_screen import (
+        note, open_form, open_records, save_disabled, select_row, world_record, writes)
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        app.sandbox.world.add_record("example.com", "evil", "TXT", "a\x1bb")
+        records = await open_records(pilot)
+        await select_row(pilot, records, "evil", "TXT")
+        form = await open_form(pilot, "e")
+        assert form.value_of("value") == "a\\x1bb"
+        await pilot.press("end")
+        await type_text(pilot, "c")
+        assert note(form, "value") == (
+            "! \\x1b in the value is plain text now, no longer the character it stood for: "
+            "saved as typed.")
+        assert not save_disabled(form)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is records, what="back to the records")
+        assert writes(app) == ["UpdateDomainRecord"]
+        assert world_record(app, "evil", "TXT").value == "a\\x1bbc"
+
+
+# -- pastes and notifications ----------------------------------------------------------------
+
+async def test_a_paste_lands_escaped_in_the_field():
+    from textual import events
+
+    from screens.domains import DomainsScreen
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        await pilot.press("slash")
+        box = await wait_for(pilot, lambda: isinstance(app.focused, Input) and app.focused,
+                             what="the filter")
+        assert isinstance(app.screen, DomainsScreen)
+        app.post_message(events.Paste("img\x1b]52;c;cHduZWQ=\x07\u202e"))
+        await wait_for(pilot, lambda: box.value, what="the pasted text")
+        assert box.value == "img\\x1b]52;c;cHduZWQ=\\x07<U+202E>"
+        # A multi-line paste: the field takes its first line, whatever ended it.
+        box.value = ""
+        app.post_message(events.Paste("first\x9b\r\nsecond"))
+        await wait_for(pilot, lambda: box.value, what="the second paste")
+        assert box.value == "first\\x9b"
+
+
+async def test_every_notification_is_literal_and_escaped():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.notify("[b]bold?[/b] \x1b]0;t\x07\nline two", title="T\x9b2J", markup=True)
+        await wait_for(pilot, lambda: app._notifications, what="the notification")
+        (note,) = list(app._notifications)
+        assert note.message == "[b]bold?[/b] \\x1b]0;t\\x07\nline two"
+        assert note.title == "T\\x9b2J" and note.markup is False
+        app.screen.notify("x" * 5000)  # a screen's notify reaches the same wall
+        await wait_for(pilot, lambda: len(app._notifications) == 2, what="the second")
+        assert len(list(app._notifications)[-1].message) == 1000
