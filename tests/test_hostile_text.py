@@ -341,3 +341,47 @@ async def test_every_notification_is_literal_and_escaped():
         app.screen.notify("x" * 5000)  # a screen's notify reaches the same wall
         await wait_for(pilot, lambda: len(app._notifications) == 2, what="the second")
         assert len(list(app._notifications)[-1].message) == 1000
+
+
+# -- the command line ----------------------------------------------------------------------
+
+def test_oss_cdn_check_prints_cloud_text_escaped(sandbox, profile, capsys):
+    import json
+
+    from tests.test_check_cli import check
+
+    domain = sandbox.world.domains["img.example.com"]
+    for name, raw, visible in HOSTILE:
+        domain.cname = raw  # what DescribeCdnDomainDetail answers as the CNAME
+        status, out, err = check(profile, capsys, "img.example.com")
+        assert status == 1, err
+        assert not leaks(out + err), name
+        header = out.splitlines()[0]
+        assert header.startswith("img.example.com: expecting CNAME ")
+        assert shown(raw.strip().lower())[:20] in header, name
+        # JSON escapes by itself: no control character is ever printed raw.
+        status, out, err = check(profile, capsys, "img.example.com", "--json")
+        assert status == 1 and not leaks(out + err), name
+        assert json.loads(out)["expected"] == raw.strip().rstrip(".").lower()
+        assert all(c.isprintable() or c == "\n" for c in out), name
+
+    # An error's message (and code) from the cloud, on stderr.
+    for name, raw, visible in HOSTILE:
+        sandbox.faults.add("http_error", "DescribeCdnDomainDetail", status=400, code=raw,
+                           message=raw)
+        status, out, err = check(profile, capsys, "img.example.com")
+        assert status == 2 and out == ""
+        assert not leaks(err), name
+        assert shown(raw, 30, multiline=True)[:-1] in err, name
+
+
+def test_oss_cdn_check_prints_a_resolver_name_escaped(profile, capsys):
+    from tests.test_check_cli import check
+
+    alidns = dict(profile.resolvers)["AliDNS"]
+    status, out, err = check(profile, capsys, "img.example.com", "--expect",
+                             "img.example.com.w.kunlunsl.com",
+                             "--resolver", f"‡1\x1b]0;x\x07\u202e={alidns}")
+    assert status == 0, err
+    assert not leaks(out + err)
+    assert "‡1\\x1b]0;x\\x07<U+202E>" in out
