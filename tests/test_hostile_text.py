@@ -385,3 +385,98 @@ def test_oss_cdn_check_prints_a_resolver_name_escaped(profile, capsys):
     assert status == 0, err
     assert not leaks(out + err)
     assert "‡1\\x1b]0;x\\x07<U+202E>" in out
+
+
+# -- a real terminal ---------------------------------------------------------------------
+
+PLANTED_APP = """
+import sys
+sys.path.insert(0, {root!r})
+from tests.hostile import plant
+from tui.app import OssCdnApp
+from tui.launch import LaunchOptions
+
+connected = OssCdnApp._connected
+
+def planted(self, profile, sandbox, services):
+    plant(sandbox.world)  # before the first list: every row is a planted one or seeded
+    connected(self, profile, sandbox, services)
+
+OssCdnApp._connected = planted
+OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1000)).run()
+"""
+
+
+def test_the_raw_pty_stream_of_the_app_holds_no_planted_sequence():
+    """The app in a pseudo-terminal with Textual's real driver: the bytes it writes, read
+    from the terminal's side, while it lists the planted domains and opens one."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import subprocess
+    import sys
+    import termios
+    import time
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(SIZE[0]),
+           "LINES": str(SIZE[1])}
+    process = subprocess.Popen([sys.executable, "-c", PLANTED_APP.format(root=root)],
+                               stdin=slave, stdout=slave, stderr=slave, env=env,
+                               start_new_session=True, cwd=root)
+    os.close(slave)
+    stream = bytearray()
+
+    def read_until(done, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not done(drawn([stream.decode("utf-8", "replace")])):
+            found = leaks(stream.decode("utf-8", "replace"))
+            assert not found, f"reached the terminal raw: {found}"  # at once, not at the end
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError(f"the app did not get there: {bytes(stream[-2000:])!r}")
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    stream.extend(os.read(master, 65536))
+                except OSError:  # the app closed the terminal
+                    return
+
+    try:
+        read_until(lambda text: all(head[:6] in text for head in heads()))
+        # Filter the list down to h0.example.com and open it (unhurried keys: typing
+        # starts once the filter is drawn, so its letters are not the list's keys).
+        os.write(master, b"/")
+        read_until(lambda text: "filter: type to narrow" in text)
+        for keys in (b"h0.example", b"\r", b"\r"):
+            os.write(master, keys)
+            time.sleep(0.5)
+        read_until(lambda text: "Description" in text and "‡1\\x1b]0;pwned-title" in text)
+        os.write(master, b"\x11")  # ctrl+q: read what it writes on its way out, to the end
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the app closed the terminal
+                    break
+                if not chunk:
+                    break
+                stream.extend(chunk)
+            elif process.poll() is not None:
+                break
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        os.close(master)
+    text = stream.decode("utf-8", "replace")
+    assert not leaks(text)
+    for raw_bytes in (b"\x1b]0;", b"\x1b]52;", b"\x1bP", b"\x1b_", b"\xc2\x9b", b"\xe2\x80\xae"):
+        assert raw_bytes not in bytes(stream), raw_bytes
