@@ -243,9 +243,9 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
             return marked(problems[0].severity, problems[0].message)
         if field == "rr" and not problems:
             fqdn = self.zone.name if self.rr == "@" else f"{self.rr}.{self.zone.name}"
-            return Text(fqdn, style="dim")
+            return Text(shown(fqdn), style="dim")
         if field == "ttl":
-            return Text(ttl_hint(self.zone), style="dim")
+            return Text(shown(ttl_hint(self.zone)), style="dim")  # an unknown edition's code
         if field == "priority":
             return Text(f"{MX_PRIORITY.start}-{MX_PRIORITY.stop - 1}, lower is tried first",
                         style="dim")

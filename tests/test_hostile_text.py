@@ -145,6 +145,17 @@ async def test_zones_records_and_the_record_form_draw_cloud_text_escaped():
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         await pilot.pause(0.1)
+        # The hostile zone: its edition, unknown to the app, is named in the summary;
+        # then a new record's form over it.
+        await back_to(pilot, ZonesScreen)
+        before = len(written)
+        hostile_zone = await open_records(pilot, "hostile.example.net")
+        assert HOSTILE[0][2] in text_of(hostile_zone.query_one("#summary"), 300)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm), what="the form")
+        await pilot.pause(0.1)
+        assert_clean(written[before:], "the hostile zone")
+        assert_drawn(written[before:], [HOSTILE[0][2][:20]], "the hostile zone")
     assert_clean(written, "the whole run")
 
 
