@@ -491,3 +491,15 @@ def test_the_raw_pty_stream_of_the_app_holds_no_planted_sequence():
     assert not leaks(text)
     for raw_bytes in (b"\x1b]0;", b"\x1b]52;", b"\x1bP", b"\x1b_", b"\xc2\x9b", b"\xe2\x80\xae"):
         assert raw_bytes not in bytes(stream), raw_bytes
+
+
+async def test_the_header_shows_its_title_escaped():
+    from textual.widgets._header import HeaderTitle
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        app.sub_title = "profile \x1b]0;t\x07\u202e"
+        header = app.screen.query_one(HeaderTitle)
+        await wait_for(pilot, lambda: "\\x1b" in str(header.render()), what="the new title")
+        assert str(header.render()).endswith("profile \\x1b]0;t\\x07<U+202E>")

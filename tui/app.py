@@ -72,7 +72,7 @@ class OssCdnApp(App):
 
     def _connected(self, profile, sandbox, services) -> None:
         self.profile, self.sandbox, self.services = profile, sandbox, services
-        self.sub_title = shown(profile.label, 80)  # a profile or region name, from a file
+        self.sub_title = profile.label
         self.set_class(profile.sandbox, "-sandbox")
         for screen in self.screen_stack:
             screen.post_message(Connected(profile.label))
@@ -127,6 +127,11 @@ class OssCdnApp(App):
         wall stands here once rather than at each call."""
         super().notify(shown(message, NOTIFY_LIMIT, multiline=True), title=shown(title, 200),
                        severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str):
+        # The header names the profile and region (from the user's files) and whatever
+        # a screen puts there: shown, never interpreted.
+        return super().format_title(shown(title, 200), shown(sub_title, 200))
 
     async def on_event(self, event: events.Event) -> None:
         # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
