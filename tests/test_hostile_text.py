@@ -503,3 +503,28 @@ async def test_the_header_shows_its_title_escaped():
         header = app.screen.query_one(HeaderTitle)
         await wait_for(pilot, lambda: "\\x1b" in str(header.render()), what="the new title")
         assert str(header.render()).endswith("profile \\x1b]0;t\\x07<U+202E>")
+
+
+async def test_a_crash_report_shows_an_error_message_escaped():
+    import io
+
+    import pytest
+    from rich.console import Console
+
+    raw = HOSTILE[4][1]
+
+    def crash() -> None:
+        raise RuntimeError(raw)
+
+    app = sandbox_app()
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await connected(pilot)
+            app.call_later(crash)
+            await wait_for(pilot, lambda: app._exit_renderables, what="the crash report")
+            renderables = list(app._exit_renderables)  # printed and cleared on the way out
+    out = io.StringIO()
+    Console(file=out, width=200, color_system=None).print(*renderables)
+    report = out.getvalue()
+    assert "RuntimeError" in report and HOSTILE[4][2] in report
+    assert not leaks(report)

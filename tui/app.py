@@ -103,16 +103,19 @@ class OssCdnApp(App):
 
     def _fatal_error(self) -> None:
         """Textual's crash report (App._fatal_error) without the frames' locals: the
-        SDKs' frames hold the AccessKey secret and the STS token."""
+        SDKs' frames hold the AccessKey secret and the STS token. Its text is shown
+        escaped: an exception's message may quote a cloud answer."""
         import rich
         from rich.segment import Segments
         from rich.traceback import Traceback
 
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
+        self._exit_renderables.append(Segments(
+            segment if segment.control
+            else segment._replace(text=shown(segment.text, None, multiline=True))
+            for segment in self.console.render(traceback, self.console.options)
+        ))
         self._close_messages_no_wait()
 
     def report(self, error: Exception, title: str = "Error") -> None:
