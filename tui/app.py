@@ -6,8 +6,7 @@ paint (a test checks `import tui.app` leaves them out of sys.modules).
 
 from __future__ import annotations
 
-from textual import work
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import get_current_worker
@@ -122,7 +121,7 @@ class OssCdnApp(App):
         """Show an error as a notification: literal text, never a traceback."""
         self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
 
-    def notify(self, message: str, *, title: str = "", severity="information",
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Every notification (a screen's `notify` comes here too) is shown literally:
         never read as markup, its control, bidi and invisible characters made visible
