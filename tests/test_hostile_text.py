@@ -29,11 +29,18 @@ def assert_clean(written: list[str], where: str) -> None:
     assert not found, f"{where}: reached the terminal raw: {found}"
 
 
-def assert_drawn(written: list[str], forms, where: str) -> None:
-    """Each escaped form appears in what was drawn (cut to what fits a narrow column)."""
-    text = drawn(written)
-    missing = [form for form in forms if form not in text]
-    assert not missing, f"{where}: not drawn escaped: {missing}"
+async def shows_escaped(pilot, written: list[str], start: int, forms, where: str) -> None:
+    """Wait until each escaped form is drawn (in what was written since `start`), then
+    check that nothing raw was written meanwhile."""
+    def missing() -> list[str]:
+        text = drawn(written[start:])
+        return [form for form in forms if form not in text]
+
+    try:
+        await wait_for(pilot, lambda: not missing(), timeout=20, what=where)
+    except AssertionError:
+        raise AssertionError(f"{where}: not drawn escaped: {missing()}") from None
+    assert_clean(written[start:], where)
 
 
 def heads(width: int = 12) -> list[str]:
@@ -48,7 +55,6 @@ async def planted_app(pilot):
     table = pilot.app.screen.query_one(DataTable)
     await wait_for(pilot, lambda: all(f"{tag(n)}.example.com" in table.rows
                                       for n in range(len(HOSTILE))), what="the planted rows")
-    await pilot.pause(0.1)  # one more frame: the rows drawn
 
 
 async def back_to(pilot, screen_type) -> None:
@@ -62,8 +68,7 @@ async def test_domain_list_details_plan_and_board_draw_cloud_text_escaped():
     written = capture(app)
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await planted_app(pilot)
-        assert_clean(written, "domain list")
-        assert_drawn(written, heads(), "domain list (CNAME column)")
+        await shows_escaped(pilot, written, 0, heads(), "domain list (CNAME column)")
         table = app.screen.query_one(DataTable)
         for n, (name, _, visible) in enumerate(HOSTILE):
             before = len(written)
@@ -73,9 +78,7 @@ async def test_domain_list_details_plan_and_board_draw_cloud_text_escaped():
                                      and app.screen.domain and app.screen, what="details")
             await wait_for(pilot, lambda: "Description" in text_of(details.query_one("#facts")),
                            what="the facts")
-            await pilot.pause(0.1)
-            assert_clean(written[before:], f"details of {name}")
-            assert_drawn(written[before:], [visible[:40]], f"details of {name}")
+            await shows_escaped(pilot, written, before, [visible[:40]], f"details of {name}")
             # The CNAME plan: the planted CNAME is the old value of an update, and a TXT
             # at the same host blocks it.
             await pilot.press("n")
@@ -84,9 +87,7 @@ async def test_domain_list_details_plan_and_board_draw_cloud_text_escaped():
             steps = plan.setup.plan.steps
             assert [s.action for s in steps] == ["update"] and steps[0].old_value.startswith("old")
             assert plan.setup.plan.blockers
-            await pilot.pause(0.1)
-            assert_clean(written[before:], f"plan of {name}")
-            assert_drawn(written[before:], ["old" + visible[:20]], f"plan of {name}")
+            await shows_escaped(pilot, written, before, ["old" + visible[:20]], f"plan of {name}")
             await back_to(pilot, type(table.screen))
         # The board, once: its title holds the CNAME; Help over it.
         n = 4
@@ -96,17 +97,14 @@ async def test_domain_list_details_plan_and_board_draw_cloud_text_escaped():
                        what="details")
         before = len(written)
         await pilot.press("p")
-        board = await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen)
                                and app.screen.board and app.screen.board.rounds and app.screen,
                                timeout=20, what="a round of the board")
-        await pilot.pause(0.1)
-        assert_clean(written[before:], "propagation board")
-        assert_drawn(written[before:], [HOSTILE[n][2]], "propagation board")
+        await shows_escaped(pilot, written, before, [HOSTILE[n][2]], "propagation board")
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         await pilot.pause(0.1)
         assert_clean(written[before:], "help over the board")
-        del board
     assert_clean(written, "the whole run")
 
 
@@ -119,10 +117,9 @@ async def test_zones_records_and_the_record_form_draw_cloud_text_escaped():
         await planted_app(pilot)
         before = len(written)
         records = await open_records(pilot)
-        await pilot.pause(0.1)
         # The zones list came first: the hostile zone's edition and DNS servers.
-        assert_clean(written[before:], "zones and records lists")
-        assert_drawn(written[before:], [HOSTILE[0][2][:12], HOSTILE[11][2][:12]], "zones list")
+        await shows_escaped(pilot, written, before, [HOSTILE[0][2][:12], HOSTILE[11][2][:12]],
+                            "zones and records lists")
         for n, (name, raw, visible) in enumerate(HOSTILE):
             before = len(written)
             await select_row(pilot, records, f"t{n}", "TXT")
@@ -133,14 +130,16 @@ async def test_zones_records_and_the_record_form_draw_cloud_text_escaped():
             assert value.value == shown(raw, None)
             await wait_for(pilot, lambda: "not saved back" in text_of(form.query_one(
                 "#value_note")), what="the note on the value")
-            await pilot.pause(0.1)
+            # The box shows the start or the end of the value, as its cursor has it.
+            await wait_for(pilot, lambda: any(part in drawn(written[before:])
+                                              for part in (visible[:10], visible[-8:])),
+                           what=f"the record form of {name} drawn")
             assert_clean(written[before:], f"record form of {name}")
-            text = drawn(written[before:])
-            assert visible[:10] in text or visible[-8:] in text, f"record form of {name}"
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is records, what="the records")
         # Every planted TXT value was drawn in the list as its cursor passed it.
-        assert_drawn(written, [visible[:12] for _, _, visible in HOSTILE], "records list")
+        await shows_escaped(pilot, written, 0, [visible[:12] for _, _, visible in HOSTILE],
+                            "records list")
         # Help over the list.
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
@@ -153,9 +152,7 @@ async def test_zones_records_and_the_record_form_draw_cloud_text_escaped():
         assert HOSTILE[0][2] in text_of(hostile_zone.query_one("#summary"), 300)
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, RecordForm), what="the form")
-        await pilot.pause(0.1)
-        assert_clean(written[before:], "the hostile zone")
-        assert_drawn(written[before:], [HOSTILE[0][2][:20]], "the hostile zone")
+        await shows_escaped(pilot, written, before, [HOSTILE[0][2][:20]], "the hostile zone")
     assert_clean(written, "the whole run")
 
 
@@ -183,8 +180,8 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
             # A notification is a body of lines: a line feed in it stays a line break.
             assert shown(raw, 40, multiline=True)[:-1] in note.message and not note.markup
             assert_clean(written, f"notification of {name}")
-        await pilot.pause(0.1)
-        assert_drawn(written, [visible[:6] for _, _, visible in HOSTILE], "notifications")
+        await shows_escaped(pilot, written, 0, [visible[:6] for _, _, visible in HOSTILE],
+                            "notifications")
         app.clear_notifications()
 
         # The verify screen's status line: VerifyDomainOwner's answer.
@@ -200,9 +197,7 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
             expected = shown(raw, 40, multiline=True)[:-1]  # a status line keeps line breaks
             await wait_for(pilot, lambda: expected in text_of(verify.query_one("#state"), 300),
                            what=f"the failure with {name}")
-            await pilot.pause(0.1)
-            assert_clean(written[before:], f"verify status with {name}")
-            assert_drawn(written[before:], [expected[:12]], f"verify status with {name}")
+            await shows_escaped(pilot, written, before, [expected[:12]], f"verify status with {name}")
         await back_to(pilot, type(app.screen_stack[1]))
 
         # The add-domain form's cloud check.
@@ -215,9 +210,7 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
         await type_text(pilot, "new.example.com")
         await wait_for(pilot, lambda: visible in text_of(add.query_one("#checklist"), 300),
                        what="the cloud check's failure")
-        await pilot.pause(0.1)
-        assert_clean(written[before:], "add-domain checklist")
-        assert_drawn(written[before:], [visible[:30]], "add-domain checklist")
+        await shows_escaped(pilot, written, before, [visible[:30]], "add-domain checklist")
         await back_to(pilot, type(app.screen_stack[1]))
 
         # The record form's error box: UpdateDomainRecord's answer.
@@ -233,9 +226,7 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: visible in text_of(form.query_one("#error"), 300),
                        what="the error box")
-        await pilot.pause(0.1)
-        assert_clean(written[before:], "record form error box")
-        assert_drawn(written[before:], [visible[:30]], "record form error box")
+        await shows_escaped(pilot, written, before, [visible[:30]], "record form error box")
     assert_clean(written, "the whole run")
 
 
