@@ -16,6 +16,7 @@ from screens.base import AppScreen
 from tui.choices import CDN_TYPES, DCDN, DCDN_LABEL, NOTES, SCOPES
 from tui.explain import explain, holder_of
 from tui.rules import check_domain, check_origin_host, display_name
+from tui.safe_text import shown
 from tui.widgets.header import AppHeader
 
 TYPED = "__typed__"  # the origin Select's "type an endpoint" option
@@ -47,7 +48,7 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
         mark, style = MARKS[passed]
         failing.add_row(Text(mark, style=style),
                         Text.assemble((label, "bold" if passed is False else ""),
-                                      f" — {note}" if note else ""))
+                                      f" — {shown(note)}" if note else ""))
     return Group(failing, others)
 
 
@@ -150,7 +151,8 @@ class AddDomainScreen(AppScreen):
         self.check = check_domain(name, existing=self.existing, origin=self.origin_host or None)
         fix = self.check.fix
         self.query_one("#fix", Static).update(
-            Text.assemble(("ctrl+f", "bold reverse"), f" {fix.label}: ", (fix.value, "bold"))
+            Text.assemble(("ctrl+f", "bold reverse"), f" {fix.label}: ",
+                          (shown(fix.value), "bold"))
             if fix else "")
         cloud = [(label, passed, note) for label, (passed, note) in self.cloud.items()]
         self.query_one("#checklist", Static).update(_checklist(self.check, cloud))
@@ -218,7 +220,7 @@ class AddDomainScreen(AppScreen):
             self.app.report(error, "Could not list buckets")
             self.buckets = []
         options = [
-            (Text(f"{b.name} · {b.region} · {b.public_host}"), b.public_host)
+            (Text(shown(f"{b.name} · {b.region} · {b.public_host}")), b.public_host)
             for b in self.buckets
         ]
         options.append(("Type a bucket endpoint…", TYPED))
@@ -286,7 +288,7 @@ class AddDomainScreen(AppScreen):
             if isinstance(error, CloudError) and error.code == "DomainOwnerVerifyFail":
                 self._verify_then_retry(name)
                 return
-            error_box.update(Text(explain(error)))
+            error_box.update(Text(shown(explain(error), multiline=True)))
             error_box.display = True
             error_box.scroll_visible()
             return

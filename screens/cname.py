@@ -18,6 +18,7 @@ from tui.clipboard import copy
 from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
 from tui.choices import CDN_TYPES, SCOPES
 from tui.rules import display_name, parse_origin
+from tui.safe_text import shown
 from tui.widgets.status import status_badge
 from tui.widgets.header import AppHeader
 
@@ -26,7 +27,8 @@ def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
     table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
     for column in ("Host", "Type", "Value", "TTL"):
         table.add_column(column, style="bold" if column == "Value" else "")
-    table.add_row(Text(host_record(domain)), Text("CNAME"), Text(cname), Text(str(ttl)))
+    table.add_row(Text(shown(host_record(domain))), Text("CNAME"), Text(shown(cname)),
+                  Text(str(ttl)))
     return table
 
 
@@ -34,14 +36,14 @@ def cache_update_text(domain: str, bucket: str, cnames) -> Text:
     # OSS binds a wildcard as "*.example.com", not as the apex.
     bound = next((c for c in cnames if c.domain == display_name(domain)), None)
     if bound is None:
-        return Text(f"off: {display_name(domain)} is not bound to bucket {bucket}. In the "
-                    "OSS console, map it under Bucket > Transmission > Domain Names and turn "
-                    "on Auto CDN Cache Update.", style="yellow")
+        return Text(shown(f"off: {display_name(domain)} is not bound to bucket {bucket}. In "
+                          "the OSS console, map it under Bucket > Transmission > Domain Names "
+                          "and turn on Auto CDN Cache Update."), style="yellow")
     if bound.purge_cdn_cache:
         return Text("on: OSS refreshes CDN when objects change (uses the refresh quota)",
                     style="green")
-    return Text(f"off: turn it on in the OSS console (bucket {bucket} > Transmission > "
-                "Domain Names); the API cannot switch it.", style="yellow")
+    return Text(shown(f"off: turn it on in the OSS console (bucket {bucket} > Transmission > "
+                      "Domain Names); the API cannot switch it."), style="yellow")
 
 
 class DomainScreen(DomainActions):
@@ -72,7 +74,7 @@ class DomainScreen(DomainActions):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll():
-            yield Static(Text(display_name(self.domain_name), style="bold"), id="title")
+            yield Static(Text(shown(display_name(self.domain_name)), style="bold"), id="title")
             yield Static("", id="status")
             yield Static("", id="cname")
             yield Static("DNS record to create, at any DNS provider:", classes="label")
@@ -132,7 +134,7 @@ class DomainScreen(DomainActions):
                 cnames = await self.call(
                     oss.bucket_cnames(oss.bucket_from_origin(self.domain.origin)))
             except ServiceError as error:
-                self.cache_update = Text(f"could not ask OSS: {error}", style="dim")
+                self.cache_update = Text(shown(f"could not ask OSS: {error}"), style="dim")
             else:
                 self.cache_update = cache_update_text(self.domain.name, origin.bucket, cnames)
         self.show()
@@ -162,20 +164,24 @@ class DomainScreen(DomainActions):
         self.query_one("#status", Static).update(status)
         cname = self.query_one("#cname", Static)
         if d.cname:
-            cname.update(Text(d.cname, style="bold"))
+            cname.update(Text(shown(d.cname), style="bold"))
             self.query_one("#record", Static).update(record_table(d.name, d.cname))
-            self.query_one("#bind", Static).update(Text(bind_line(d.name, d.cname), style="dim"))
+            self.query_one("#bind", Static).update(Text(shown(bind_line(d.name, d.cname)),
+                                                        style="dim"))
         else:
             cname.update(Text("CDN has not assigned a CNAME yet.", style="italic"))
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="bold")
         facts.add_column()
         for source in d.sources:
-            facts.add_row("Origin", Text(f"{source.content}:{source.port} ({source.type})"))
+            facts.add_row("Origin",
+                          Text(shown(f"{source.content}:{source.port} ({source.type})")))
         facts.add_row("Business type",
-                      Text(f"{CDN_TYPES.get(d.cdn_type, d.cdn_type)} ({d.cdn_type})"))
-        facts.add_row("Region scope", Text(f"{SCOPES.get(d.scope, d.scope)} ({d.scope})"))
-        facts.add_row("Created", Text(d.created))
+                      Text(shown(f"{CDN_TYPES.get(d.cdn_type, d.cdn_type)} ({d.cdn_type})")))
+        facts.add_row("Region scope", Text(shown(f"{SCOPES.get(d.scope, d.scope)} ({d.scope})")))
+        facts.add_row("Created", Text(shown(d.created)))
+        if d.description:  # the remarks set in the console
+            facts.add_row("Description", Text(shown(d.description)))
         facts.add_row("Auto CDN Cache Update", self.cache_update)
         self.query_one("#facts", Static).update(facts)
 

@@ -16,6 +16,7 @@ from tui.clipboard import copy
 from tui.dns_rules import bind_line
 from tui.explain import explain
 from tui.rules import display_name
+from tui.safe_text import shown
 from tui.widgets.header import AppHeader
 
 ACTION_STYLES = {"create": "green", "update": "yellow", "delete": "red", "enable": "cyan"}
@@ -27,7 +28,7 @@ def plan_table(plan) -> Table:
         table.add_column()
     for step in plan.steps:
         table.add_row(Text(step.action, style=f"bold {ACTION_STYLES[step.action]}"),
-                      Text(step.rr), Text(step.type), Text(step.detail))
+                      Text(shown(step.rr)), Text(shown(step.type)), Text(shown(step.detail)))
     return table
 
 
@@ -61,7 +62,7 @@ class CnamePlanScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll():
-            yield Static(Text(f"Point {display_name(self.domain)} at CDN", style="bold"),
+            yield Static(Text(shown(f"Point {display_name(self.domain)} at CDN"), style="bold"),
                          id="title")
             yield Static("", id="where")
             yield Static("", id="plan")
@@ -95,25 +96,26 @@ class CnamePlanScreen(AppScreen):
         where = self.query_one("#where", Static)
         notes = self.query_one("#notes", Static)
         if plan is None:
-            where.update(Text(
+            where.update(Text(shown(
                 f"{display_name(self.domain)} is not in a zone of this account's Alibaba Cloud "
                 "DNS: create this record at your DNS provider (c copies it), then press p to "
-                "watch resolvers pick it up."))
+                "watch resolvers pick it up.")))
             self.query_one("#plan", Static).update(record_table(self.domain, self.cname))
-            notes.update(Text(bind_line(self.domain, self.cname), style="dim"))
+            notes.update(Text(shown(bind_line(self.domain, self.cname)), style="dim"))
             return
-        where.update(Text(f"Zone {plan.zone} in Alibaba Cloud DNS · host record {plan.rr}"))
-        body = plan_table(plan) if plan.steps else Text(
+        where.update(Text(shown(f"Zone {plan.zone} in Alibaba Cloud DNS · host record "
+                                f"{plan.rr}")))
+        body = plan_table(plan) if plan.steps else Text(shown(
             f"{plan.rr} already points at {self.cname}: nothing to do. Press p to check "
-            "propagation.", style="green")
+            "propagation."), style="green")
         self.query_one("#plan", Static).update(body)
         lines = Text()
         for conflict in plan.blockers:
-            lines.append("✗ ", style="red bold").append(conflict.message + "\n")
+            lines.append("✗ ", style="red bold").append(shown(conflict.message) + "\n")
         if plan.blockers:
             lines.append("Press x to delete them as part of the plan.\n", style="bold")
         for conflict in plan.warnings:
-            lines.append("! ", style="yellow bold").append(conflict.message + "\n")
+            lines.append("! ", style="yellow bold").append(shown(conflict.message) + "\n")
         if any(c.code == "shadow" for c in plan.warnings):
             lines.append("Press w to delete them as part of the plan.\n", style="bold")
         if plan.steps and plan.ready:
@@ -176,9 +178,9 @@ class CnamePlanScreen(AppScreen):
         try:
             done = await self.call(self.app.services.cname_setup.apply(self.setup))
         except ApplyError as error:
-            applied = "".join(f"\n  done: {s.describe()}" for s in error.done)
-            state.update(Text(f"{error.step.describe()} failed.{applied}\n"
-                              f"{explain(error.error)}", style="red"))
+            applied = "".join(f"\n  done: {shown(s.describe())}" for s in error.done)
+            state.update(Text(f"{shown(error.step.describe())} failed.{applied}\n"
+                              f"{shown(explain(error.error), multiline=True)}", style="red"))
             self.replan()  # the records changed: plan again from what is there now
             return
         finally:

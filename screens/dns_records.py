@@ -17,6 +17,7 @@ from screens.record_form import RecordForm, edition_name
 from tui.dns_rules import RECORD_TYPES
 from tui.listing import matches_every_word
 from tui.rules import display_name, short
+from tui.safe_text import shown
 from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm
 from tui.widgets.paged_table import FilterInput, PagedTable
@@ -84,25 +85,26 @@ def filter_records(records: Iterable[DnsRecord], text: str) -> list[DnsRecord]:
 
 def zone_cells(zone: Zone) -> tuple[Text, ...]:
     return (
-        Text(display_name(zone.name)),
+        Text(shown(display_name(zone.name))),
         Text(str(zone.record_count), justify="right"),
-        Text(edition_name(zone.version_code)),
-        Text(", ".join(zone.dns_servers)),
+        Text(shown(edition_name(zone.version_code))),
+        Text(shown(", ".join(zone.dns_servers))),
     )
 
 
 def record_cells(record: DnsRecord) -> tuple[Text, ...]:
-    """One table row; cloud text goes in Text, so it is never read as markup."""
+    """One table row; cloud text goes in Text, so it is never read as markup, and through
+    shown() (short() uses it), so its control characters are never interpreted."""
     value = Text(short(record.value, VALUE_CHARS))
     if record.type.upper() == "MX" and record.priority is not None:
         value.append(f"  priority {record.priority}", style="dim")
     return (
-        Text(record.rr),
-        Text(record.type),
+        Text(shown(record.rr)),
+        Text(shown(record.type)),
         Text("● enabled", style="green") if record.enabled
         else Text("○ disabled", style="bright_black"),
         Text(str(record.ttl), justify="right"),
-        Text(record.line),
+        Text(shown(record.line)),
         Text("locked", style="yellow") if record.locked else Text(""),
         value,
     )
@@ -111,9 +113,9 @@ def record_cells(record: DnsRecord) -> tuple[Text, ...]:
 def record_summary(record: DnsRecord) -> Text:
     """A record in a few lines, for a confirmation."""
     return Text.assemble(
-        (record.fqdn, "bold"), "\n",
-        f"{record.type}  ", (short(record.value, 200), "bold"),
-        f"  TTL {record.ttl}  line {record.line}  ",
+        (shown(record.fqdn), "bold"), "\n",
+        f"{shown(record.type)}  ", (short(record.value, 200), "bold"),
+        f"  TTL {record.ttl}  line {shown(record.line)}  ",
         "enabled" if record.enabled else "disabled",
     )
 
@@ -261,15 +263,15 @@ class RecordsScreen(AppScreen):
     def _summarise(self) -> None:
         table = self.query_one(PagedTable)
         total, matching, _ = table.counts
-        summary = Text.assemble((display_name(self.zone.name), "bold"),
-                                f" · {edition_name(self.zone.version_code)} edition")
+        summary = Text.assemble((shown(display_name(self.zone.name)), "bold"),
+                                f" · {shown(edition_name(self.zone.version_code))} edition")
         if self.loaded:
             summary.append(f" · {total} record{'s' if total != 1 else ''}{table.note()}")
         self.query_one("#summary", Static).update(summary)
         empty = self.query_one("#empty", Static)
         empty.display = self.loaded and matching == 0
         if total == 0:
-            empty.update(Text.assemble("No records in ", display_name(self.zone.name),
+            empty.update(Text.assemble("No records in ", shown(display_name(self.zone.name)),
                                        " yet. Press ", ("a", "bold"), " to add one."))
         elif matching == 0:
             empty.update(Text.assemble("No record matches the filter. Press ", ("Esc", "bold"),

@@ -12,6 +12,7 @@ from screens.domain_actions import DomainActions
 from tui.listing import SORT_KEYS, filter_domains, sort_domains
 from tui.messages import Connected
 from tui.rules import display_name
+from tui.safe_text import shown
 from tui.services.models import CdnDomain
 from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.status import status_badge
@@ -34,13 +35,13 @@ AUTO_REFRESH_SANDBOX = 1.0
 
 def domain_cells(d: CdnDomain) -> tuple[Text, ...]:
     return (
-        Text(display_name(d.name)),
+        Text(shown(display_name(d.name))),
         status_badge(d.status),
-        Text(d.cname),
-        Text(d.cdn_type),
-        Text(d.scope),
-        Text(d.origin),
-        Text(d.created[:10]),
+        Text(shown(d.cname)),
+        Text(shown(d.cdn_type)),
+        Text(shown(d.scope)),
+        Text(shown(d.origin)),
+        Text(shown(d.created[:10])),
     )
 
 

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tui.keys import shown_bindings
+from tui.safe_text import shown
 
 GENERAL = (
     "oss-cdn takes a bucket to a CDN-served domain: add the domain (a), verify ownership "
@@ -43,7 +44,9 @@ class HelpScreen(ModalScreen):
         keys.add_column(style="bold")
         keys.add_column()
         for key, binding in shown_bindings(self.for_screen, with_app=True):
-            keys.add_row(self.app.get_key_display(binding), binding.description)
+            # Keys may come from the user's keymap.json: shown, never interpreted.
+            keys.add_row(Text(shown(self.app.get_key_display(binding))),
+                         Text(shown(binding.description)))
         # The screen's docstring, its lines re-flowed into paragraphs.
         paragraphs = inspect.cleandoc(self.for_screen.__doc__ or "").split("\n\n")
         about = "\n\n".join(" ".join(p.split()) for p in paragraphs)

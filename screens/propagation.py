@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from screens.base import AppScreen
 from tui.rules import display_name, is_wildcard
+from tui.safe_text import shown
 from tui.widgets.header import AppHeader
 
 # verdict -> (symbol, style): the word is always shown too, for terminals without colour.
@@ -38,8 +39,9 @@ def row_cells(result, ttl_scale: float = 1.0) -> list[Text]:
     answer = " → ".join(result.answer) or result.detail or "—"
     ttl = f"in ~{result.ttl * ttl_scale:.0f} s" if result.hint else ""
     latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—"
-    return [Text(result.resolver), verdict_text(str(result.verdict)), Text(ttl),
-            Text(latency, justify="right"), Text(answer), Text(result.address)]
+    # Resolver names come from the user's resolvers.json, answers and errors from DNS.
+    return [Text(shown(result.resolver)), verdict_text(str(result.verdict)), Text(ttl),
+            Text(latency, justify="right"), Text(shown(answer)), Text(shown(result.address))]
 
 
 class PropagationScreen(AppScreen):
@@ -68,10 +70,11 @@ class PropagationScreen(AppScreen):
         yield AppHeader()
         from tui.services.cname_setup import probe_name
 
-        title = Text.assemble(("Propagation of ", "bold"), (display_name(self.domain), "bold"),
-                              " → ", self.expected)
+        title = Text.assemble(("Propagation of ", "bold"),
+                              (shown(display_name(self.domain)), "bold"),
+                              " → ", shown(self.expected))
         if is_wildcard(self.domain):  # a wildcard is seen through a name it covers
-            title.append(f"  (asking {probe_name(self.domain)})", style="dim")
+            title.append(f"  (asking {shown(probe_name(self.domain))})", style="dim")
         yield Static(title, id="title")
         yield Static("", id="summary")
         table: DataTable = DataTable(id="board", cursor_type="row", zebra_stripes=True)

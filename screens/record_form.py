@@ -25,6 +25,7 @@ from tui.dns_rules import (
 )
 from tui.explain import explain
 from tui.rules import Problem
+from tui.safe_text import hidden, shown
 from tui.services.models import DnsRecord, Zone
 
 # Alidns editions (Zone.version_code) -> (name, lowest TTL allowed); all allow up to 86400.
@@ -77,13 +78,37 @@ def field_of(problem: Problem) -> str:
     return "value"
 
 
+def hidden_value_problem(original: str | None, typed: str) -> Problem | None:
+    """What to say when the record being edited holds control, bidi or invisible
+    characters. The Value box shows them escaped (`\\x1b`, `<U+202E>`: tui.safe_text),
+    since drawn raw they would drive the terminal; so saving the box as it is would
+    replace them with that text without anyone meaning it. While the box still shows the
+    escaped value the form refuses to save and says why; once changed, escaped forms left
+    in it are saved as the text they now are, which a warning says."""
+    forms = hidden(original) if original else []
+    if not forms:
+        return None
+    listed = ", ".join(forms[:4]) + (", …" if len(forms) > 4 else "")
+    if typed == shown(original, None):
+        return Problem("value_hidden", f"This value holds control or invisible characters, "
+                       f"shown here as {listed}: they are not saved back. Remove them, or "
+                       "type the value you mean, to save.")
+    left = [form for form in forms if form in typed]
+    if left:
+        return Problem("value_escaped_text", f"{', '.join(left[:4])} in the value is plain "
+                       "text now, no longer the character it stood for: saved as typed.",
+                       severity="warning")
+    return None
+
+
 _MARKS = {"error": ("✗", "red bold"), "warning": ("!", "yellow bold")}
 
 
 def marked(severity: str, message: str) -> Text:
-    """A problem as a line: a mark that reads without colour, then the message."""
+    """A problem as a line: a mark that reads without colour, then the message (which may
+    quote cloud text: shown, never interpreted)."""
     mark, style = _MARKS[severity]
-    return Text.assemble((mark, style), " ", message)
+    return Text.assemble((mark, style), " ", shown(message))
 
 
 class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
@@ -108,11 +133,12 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         self.touched: set[str] = set(FIELDS) if record else set()
         self.check: RecordCheck = RecordCheck(())
         self.conflicts: list[Conflict] = []
+        self.hidden_problem: Problem | None = None  # see hidden_value_problem
 
     def compose(self) -> ComposeResult:
         r = self.record
-        title = (f"Edit {r.rr} {r.type} in {self.zone.name}" if r
-                 else f"New record in {self.zone.name}")
+        title = shown(f"Edit {r.rr} {r.type} in {self.zone.name}" if r
+                      else f"New record in {self.zone.name}")
         priority = str(r.priority) if r and r.priority is not None else DEFAULT_PRIORITY
         with Vertical(id="dialog"):
             yield Static(Text(title, style="bold"), id="title")
@@ -123,8 +149,9 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
                     yield Label("Type")
                     yield Select([(t, t) for t in RECORD_TYPES], value=r.type if r else "A",
                                  allow_blank=False, compact=True, id="type")
-                yield from self._field("Value", Input(r.value if r else "", id="value",
-                                                      compact=True))
+                # Escaped, whole: an Input draws its value raw (hidden_value_problem).
+                yield from self._field("Value", Input(shown(r.value, None) if r else "",
+                                                      id="value", compact=True))
                 yield from self._field("TTL", Input(str(r.ttl if r else DEFAULT_TTL), id="ttl",
                                                     compact=True))
                 yield from self._field("Priority", Input(priority, id="priority", compact=True),
@@ -180,7 +207,8 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
 
     def ready(self) -> bool:
         return (self.check.ok and not any(c.severity == "error" for c in self.conflicts)
-                and not self.unchanged())
+                and not self.unchanged()
+                and not (self.hidden_problem and self.hidden_problem.severity == "error"))
 
     # -- live checks -----------------------------------------------------------------
 
@@ -193,6 +221,10 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         problems: dict[str, list[Problem]] = {field: [] for field in FIELDS}
         for problem in self.check.problems:
             problems[field_of(problem)].append(problem)
+        self.hidden_problem = hidden_value_problem(self.record and self.record.value,
+                                                   self.value_of("value"))
+        if self.hidden_problem:  # first: it is what the value's note says
+            problems["value"].insert(0, self.hidden_problem)
         for field in FIELDS:
             self.query_one(f"#{field}_note", Static).update(self._note(field, problems[field]))
         editing = self.record.record_id if self.record else None
@@ -211,9 +243,9 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
             return marked(problems[0].severity, problems[0].message)
         if field == "rr" and not problems:
             fqdn = self.zone.name if self.rr == "@" else f"{self.rr}.{self.zone.name}"
-            return Text(fqdn, style="dim")
+            return Text(shown(fqdn), style="dim")
         if field == "ttl":
-            return Text(ttl_hint(self.zone), style="dim")
+            return Text(shown(ttl_hint(self.zone)), style="dim")  # an unknown edition's code
         if field == "priority":
             return Text(f"{MX_PRIORITY.start}-{MX_PRIORITY.stop - 1}, lower is tried first",
                         style="dim")
@@ -280,7 +312,7 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         except ServiceError as error:
             # Everything typed stays; the cloud's answer says what to change.
             self._sending(False)
-            error_box.update(Text(explain(error)))
+            error_box.update(Text(shown(explain(error), multiline=True)))
             error_box.display = True
             error_box.scroll_visible()
             return

@@ -18,6 +18,7 @@ from screens.base import AppScreen
 from tui.clipboard import copy
 from tui.explain import explain
 from tui.rules import display_name, parse_origin
+from tui.safe_text import shown
 from tui.widgets.header import AppHeader
 
 
@@ -53,7 +54,7 @@ class VerifyScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll():
-            yield Static(Text(f"Prove you own the root of {display_name(self.domain)}",
+            yield Static(Text(shown(f"Prove you own the root of {display_name(self.domain)}"),
                               style="bold"), id="title")
             yield Static("", id="intro")
             yield Static(Text("Method 1 · DNS TXT record", style="bold underline"))
@@ -84,24 +85,25 @@ class VerifyScreen(AppScreen):
 
     def show(self) -> None:
         ch = self.challenge
-        self.query_one("#intro", Static).update(Text(
+        self.query_one("#intro", Static).update(Text(shown(
             f"CDN serves {display_name(self.domain)} only once you prove you own {ch.root}. "
-            "It asks once per root domain."))
+            "It asks once per root domain.")))
         txt = _grid()
-        txt.add_row("Host", Text(f"{ch.txt_rr if ch.zone else 'verification'}"
-                                 + (f"  (in zone {ch.zone})" if ch.zone else f"  (on {ch.root})")))
+        txt.add_row("Host", Text(shown(f"{ch.txt_rr if ch.zone else 'verification'}"
+                                       + (f"  (in zone {ch.zone})" if ch.zone
+                                          else f"  (on {ch.root})"))))
         txt.add_row("Type", "TXT")
-        txt.add_row("Value", Text(ch.content))
+        txt.add_row("Value", Text(shown(ch.content)))
         self.query_one("#txt", Static).update(txt)
         hint = ("t creates it in Alibaba Cloud DNS (a correct existing one is reused)."
                 if ch.zone else f"{ch.root} is not in this account's Alibaba Cloud DNS: add "
                 "the record at your DNS provider (c copies the value); the app watches for it.")
-        self.query_one("#txt_hint", Static).update(Text(hint))
+        self.query_one("#txt_hint", Static).update(Text(shown(hint)))
         file = _grid()
         bucket = parse_origin(self.origin) if self.origin else None
-        file.add_row("File", Text("verification.html at the root of the origin"
-                                  + (f" (bucket {bucket.bucket})" if bucket else "")))
-        file.add_row("Content", Text(ch.content))
+        file.add_row("File", Text(shown("verification.html at the root of the origin"
+                                        + (f" (bucket {bucket.bucket})" if bucket else ""))))
+        file.add_row("Content", Text(shown(ch.content)))
         if bucket:
             file.add_row("", "u uploads it to the bucket, then verifies by file.")
         self.query_one("#file", Static).update(file)
@@ -112,7 +114,8 @@ class VerifyScreen(AppScreen):
                            "upload the file.")
 
     def set_state(self, text: str, style: str = "") -> None:
-        self.query_one("#state", Static).update(Text(text, style=style))
+        # Cloud text (errors, server names) reaches this line: shown, never interpreted.
+        self.query_one("#state", Static).update(Text(shown(text, multiline=True), style=style))
 
     # -- the TXT method ------------------------------------------------------------------
 

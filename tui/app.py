@@ -6,7 +6,7 @@ paint (a test checks `import tui.app` leaves them out of sys.modules).
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import get_current_worker
@@ -14,6 +14,9 @@ from textual.worker import get_current_worker
 from tui.commands import ScreenCommands
 from tui.launch import LaunchOptions
 from tui.messages import Connected
+from tui.safe_text import shown
+
+NOTIFY_LIMIT = 1000  # characters of a notification: a toast is not a log
 
 
 class OssCdnApp(App):
@@ -99,21 +102,46 @@ class OssCdnApp(App):
 
     def _fatal_error(self) -> None:
         """Textual's crash report (App._fatal_error) without the frames' locals: the
-        SDKs' frames hold the AccessKey secret and the STS token."""
+        SDKs' frames hold the AccessKey secret and the STS token. Its text is shown
+        escaped: an exception's message may quote a cloud answer."""
         import rich
         from rich.segment import Segments
         from rich.traceback import Traceback
 
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
+        self._exit_renderables.append(Segments(
+            segment if segment.control
+            else segment._replace(text=shown(segment.text, None, multiline=True))
+            for segment in self.console.render(traceback, self.console.options)
+        ))
         self._close_messages_no_wait()
 
     def report(self, error: Exception, title: str = "Error") -> None:
         """Show an error as a notification: literal text, never a traceback."""
         self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification (a screen's `notify` comes here too) is shown literally:
+        never read as markup, its control, bidi and invisible characters made visible
+        (tui.safe_text). Cloud text reaches notifications in errors and names, so this
+        wall stands here once rather than at each call."""
+        super().notify(shown(message, NOTIFY_LIMIT, multiline=True), title=shown(title, 200),
+                       severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str):
+        # The header names the profile and region (from the user's files) and whatever
+        # a screen puts there: shown, never interpreted.
+        return super().format_title(shown(title, 200), shown(sub_title, 200))
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
+        # the input it lands in would draw them raw. Line breaks stay line breaks.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+            event.text = shown(text, None, multiline=True)
+        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         if self.services is not None:

@@ -24,6 +24,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from tui.safe_text import shown
+
 if TYPE_CHECKING:
     from tui.services.profile import Profile
     from tui.services.propagation import Target
@@ -156,7 +158,8 @@ def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> in
             profile, box = _connect(args)
         status, report, problem = asyncio.run(_check(args, profile))
     except _Failure as failure:
-        print(f"oss-cdn check: {failure}", file=sys.stderr)
+        # A cloud error's message is the cloud's text: shown, never interpreted.
+        print(f"oss-cdn check: {shown(failure, multiline=True)}", file=sys.stderr)
         if getattr(args, "json", False):
             sys.stdout.write(_error_json(failure.code, str(failure)))
         return USAGE_ERROR
@@ -165,7 +168,7 @@ def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> in
             box.stop()
     sys.stdout.write(report)
     if problem:
-        print(f"oss-cdn check: {problem}", file=sys.stderr)
+        print(f"oss-cdn check: {shown(problem, multiline=True)}", file=sys.stderr)
     return status
 
 
@@ -253,14 +256,16 @@ def _json(domain: str, board: PropagationBoard, error: dict | None = None) -> st
 
 
 def _cells(row: ResolverResult) -> tuple[str, ...]:
+    """One table row. Names come from resolvers.json, answers and details from DNS and
+    the cloud: shown(), so none of them writes to the terminal (JSON escapes by itself)."""
     answer = " -> ".join(row.answer)
     if row.detail:
         answer = f"{answer} ({row.detail})" if answer else row.detail
     return (
-        row.resolver,
-        row.address,
+        shown(row.resolver, 200),
+        shown(row.address, 200),
         row.verdict.value,
-        answer or "-",
+        shown(answer, 1000) or "-",
         "-" if row.ttl is None else f"{row.ttl}s",
         "-" if row.latency_ms is None else f"{row.latency_ms:.1f} ms",
     )
@@ -276,7 +281,7 @@ def _table(domain: str, board: PropagationBoard) -> str:
                  for i, (c, w) in enumerate(zip(row, widths))]
         return "  ".join(cells).rstrip()
 
-    lines = [f"{domain}: expecting CNAME {board.expected}", ""]
+    lines = [shown(f"{domain}: expecting CNAME {board.expected}"), ""]
     lines += [line(row) for row in rows]
     lines += ["", _verdict_line(board)]
     return "\n".join(lines) + "\n"
@@ -284,7 +289,7 @@ def _table(domain: str, board: PropagationBoard) -> str:
 
 def _verdict_line(board: PropagationBoard) -> str:
     if board.propagated:
-        return f"Propagated: {board.summary.removeprefix('propagated · ')}."
+        return shown(f"Propagated: {board.summary.removeprefix('propagated · ')}.")
     due = [r.ttl for r in board.dns_rows if not r.matches and r.ttl is not None]
     wait = f"; cached answers expire within about {max(due)} s" if due else ""
-    return f"Not propagated yet: {board.summary}{wait}."
+    return shown(f"Not propagated yet: {board.summary}{wait}.")

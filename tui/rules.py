@@ -1,6 +1,6 @@
 """Pure rules for the names this app handles: CDN domain names and OSS origin hosts.
 
-No I/O, no Textual, nothing of the project: screens (live validation), services and
+No I/O, no Textual, nothing of the project but tui.safe_text (a leaf): screens (live validation), services and
 tests all lean on this one source of truth. DNS record rules live in tui/dns_rules.py.
 
 Every rule is one line of a table (`_DOMAIN_RULES`). `check_domain` and the form's
@@ -17,6 +17,8 @@ from typing import Callable, Iterable
 
 import idna  # IDNA 2008 with the UTS 46 mapping: what registries apply (comes with yarl)
 from publicsuffixlist import PublicSuffixList
+
+from tui.safe_text import shown
 
 MAX_DOMAIN_CHARS = 67  # CDN's limit for an accelerated domain and for each origin address
 MAX_WILDCARD_BYTES = 100  # a wildcard must be *under* this many bytes
@@ -81,10 +83,9 @@ def _psl() -> PublicSuffixList:
 
 
 def short(text: str, limit: int = 40) -> str:
-    """`text` made fit for a message: control characters and lone surrogates escaped, and
-    cut down so a pasted novel never fills the screen."""
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """`text` made fit for a message: control, bidi and invisible characters made visible
+    (tui.safe_text), and cut down so a pasted novel never fills the screen."""
+    return shown(text, limit)
 
 
 def is_wildcard(name: str) -> bool:

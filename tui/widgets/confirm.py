@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from tui.safe_text import shown
+
 DIALOG_CSS = """
 {cls} {{ align: center middle; }}
 {cls} > Vertical {{
@@ -50,8 +52,11 @@ class Confirm(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text, style="bold"))
-            yield Static(self.body if isinstance(self.body, Text) else Text(self.body))
+            # Names in a question come from the cloud: shown, never interpreted. A Text
+            # body is built by its caller, who passes cloud text through shown() itself.
+            yield Static(Text(shown(self.title_text), style="bold"))
+            yield Static(self.body if isinstance(self.body, Text)
+                         else Text(shown(self.body, multiline=True)))
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="warning")
@@ -76,9 +81,9 @@ class TypedConfirm(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text, style="bold"))
-            yield Static(Text(self.body))
-            yield Static(Text.assemble("Type ", (self.expected, "bold"), " to confirm:"))
+            yield Static(Text(shown(self.title_text), style="bold"))
+            yield Static(Text(shown(self.body, multiline=True)))
+            yield Static(Text.assemble("Type ", (shown(self.expected), "bold"), " to confirm:"))
             yield Input(id="typed")
             yield Static("", id="hint")
             with Horizontal():
@@ -97,5 +102,6 @@ class TypedConfirm(Dialog):
         else:
             # Enter did nothing visible otherwise: say what it waits for.
             hint = self.query_one("#hint", Static)
-            hint.update(Text.assemble("Type exactly ", (self.expected, "bold"), " to confirm."))
+            hint.update(Text.assemble("Type exactly ", (shown(self.expected), "bold"),
+                                      " to confirm."))
             hint.display = True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tui.safe_text import shown
+
 # status -> (symbol, word, style). Styles are plain colour names so the `ansi` themes
 # and NO_COLOR terminals still get the symbol and the word.
 _BADGES: dict[str, tuple[str, str, str]] = {
@@ -19,6 +21,6 @@ _BADGES: dict[str, tuple[str, str, str]] = {
 
 
 def status_badge(status: str) -> Text:
-    symbol, word, style = _BADGES.get(status, ("?", status, ""))
-    # Text() never interprets markup: a status from the cloud is shown literally.
+    symbol, word, style = _BADGES.get(status, ("?", shown(status, 40), ""))
+    # Text() never interprets markup, shown() escapes: an unknown status is shown literally.
     return Text(f"{symbol} {word}", style=style)
