@@ -6,12 +6,13 @@ paint (a test checks `import tui.app` leaves them out of sys.modules).
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import get_current_worker
 
 from tui.commands import ScreenCommands
+from tui.key_order import KeyGate
 from tui.launch import LaunchOptions
 from tui.messages import Connected
 
@@ -34,6 +35,13 @@ class OssCdnApp(App):
         self.profile = None
         self.sandbox = None  # the embedded sandbox, when the app runs one
         self.domains_changing: set[str] = set()  # start/stop/delete on their way
+        self.key_gate = KeyGate(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key typed before the key ahead of it has moved focus waits for it, so that it
+        # lands in the new field or dialog, never on the screen behind (tui/key_order.py).
+        if not self.key_gate.holds(event):
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         from screens.domains import DomainsScreen
