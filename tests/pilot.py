@@ -73,3 +73,7 @@ async def press_at_once(pilot, *keys: str) -> None:
         event.set_sender(pilot.app)
         pilot.app._driver.send_message(event)
     await pilot.pause()
+    gate = getattr(pilot.app, "key_gate", None)  # OssCdnApp hands keys on in turn
+    if gate is not None:
+        await wait_for(pilot, lambda: gate.idle, what="every key handed on")
+        await pilot.pause()
