@@ -96,8 +96,23 @@ class OssCdnApp(App):
             self.notify(f"{path}: {error}", title="Keymap not loaded", severity="warning",
                         markup=False)
             return
-        if isinstance(keymap, dict):
-            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        from tui.keys import usable_keymap
+
+        self.set_keymap(usable_keymap(keymap))
+        if keymap:
+            self.call_after_refresh(self.check_keymap, str(path), keymap)
+
+    @work(thread=True, group="keymap")
+    def check_keymap(self, path: str, keymap: object) -> None:
+        """Say once what in keymap.json does nothing: ids no binding has, keys no terminal
+        sends. A thread: it imports every screen to learn their binding ids."""
+        from tui.keys import binding_ids, keymap_problems
+
+        problems = keymap_problems(keymap, binding_ids())
+        if problems:
+            self.call_from_thread(
+                self.notify, f"{path}: " + "; ".join(problems) + ". Those entries do nothing.",
+                title="Keymap", severity="warning", timeout=20, markup=False)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
