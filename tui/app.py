@@ -47,9 +47,26 @@ class OssCdnApp(App):
         from screens.domains import DomainsScreen
 
         self.load_keymap()
+        self.exit_on_signals()
         self.push_screen(DomainsScreen())
         # Connect once the first frame is out: importing the SDKs holds the GIL.
         self.call_after_refresh(self.connect)
+
+    def exit_on_signals(self) -> None:
+        """SIGTERM and SIGHUP end the app as Ctrl+Q does, so that the driver puts the
+        terminal back (alternate screen and mouse reporting off, cursor shown). Python's
+        default for them kills the process with the terminal left in the app's modes."""
+        import asyncio
+        import signal
+
+        if self.is_headless:
+            return  # Pilot tests: the test runner's signals stay its own
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self.exit, None, 128 + signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not on this platform, or not the main thread
 
     @work(thread=True, exclusive=True, group="connect")
     def connect(self) -> None:
