@@ -55,16 +55,19 @@ class Tmux:
 @contextmanager
 def app_in_tmux():
     tmux = Tmux(f"oss-cdn-test-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    command = f"{sys.executable} -m tui --sandbox"
+    command = f"exec {sys.executable} -m tui --sandbox"  # the pane's process is the app
     env = ["-e", f"XDG_CONFIG_HOME={os.environ['XDG_CONFIG_HOME']}",
            "-e", "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"]
     tmux.run("new-session", "-d", "-x", "80", "-y", "24", "-s", "app", *env,
              "-c", os.getcwd(), command)
+    path = tmux.run("display-message", "-p", "#{socket_path}").strip()
     try:
         yield tmux
     finally:
         subprocess.run(["tmux", "-L", tmux.socket, "kill-server"], capture_output=True,
                        timeout=30)
+        if path and os.path.exists(path):  # tmux leaves its socket file behind
+            os.unlink(path)
 
 
 def filter_text(screen: str) -> str | None:

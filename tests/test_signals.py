@@ -20,6 +20,8 @@ import time
 
 import pytest
 
+from tests.test_key_order_terminal import app_in_tmux
+
 # What Textual's LinuxDriver writes as it stops (stop_application_mode and
 # _disable_mouse_support): leave the alternate screen, show the cursor, mouse off.
 RESTORE = (b"\x1b[?1049l", b"\x1b[?25h", b"\x1b[?1000l", b"\x1b[?1003l", b"\x1b[?1006l")
@@ -80,3 +82,30 @@ def test_a_signal_ends_the_app_and_restores_the_terminal(signum):
         assert tail.rindex(b"\x1b[?1049l") > tail.rfind(b"\x1b[?1049h")
     finally:
         app.close()
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (a container's init may be slow to reap orphans)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_terminal_that_hangs_up_ends_the_app():
+    # The terminal goes away (an SSH session dropped, a window closed): the kernel sends
+    # SIGHUP, and every write to the terminal fails from then on. The app must still end
+    # (Textual's shutdown can wait forever for its dead writer thread).
+    with app_in_tmux() as tmux:
+        tmux.wait(lambda s: "static.example.com" in s, "the list")
+        pid = int(tmux.run("list-panes", "-t", "app", "-F", "#{pane_pid}"))
+        tmux.run("kill-server")
+        deadline = time.monotonic() + 30
+        try:
+            while running(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not running(pid), "still running 30 s after the terminal hung up"
+        finally:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)

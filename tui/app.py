@@ -17,6 +17,10 @@ from tui.launch import LaunchOptions
 from tui.messages import Connected
 
 
+# Seconds a SIGTERM/SIGHUP exit may take before the process leaves without the rest.
+EXIT_GRACE = 5.0
+
+
 class OssCdnApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "oss-cdn"
@@ -64,9 +68,22 @@ class OssCdnApp(App):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
             try:
-                loop.add_signal_handler(signum, self.exit, None, 128 + signum)
+                loop.add_signal_handler(signum, self._exit_on_signal, signum)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not on this platform, or not the main thread
+
+    def _exit_on_signal(self, signum: int) -> None:
+        import os
+        import threading
+
+        # After a hang-up the terminal is gone: Textual's writer thread dies on its first
+        # write and its shutdown then waits forever on the writer's full queue. The
+        # terminal is put back first; if the rest has not ended in EXIT_GRACE, leave.
+        code = 128 + signum
+        watchdog = threading.Timer(EXIT_GRACE, os._exit, (code,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.exit(None, code)
 
     @work(thread=True, exclusive=True, group="connect")
     def connect(self) -> None:
