@@ -52,7 +52,7 @@ def _busy_pumps(app, handling: int) -> bool:
             return True
         if getattr(queue, "_unfinished_tasks", 0) > (handling if node is app else 0):
             return True
-        if isinstance(node, Screen) and node._callbacks:
+        if isinstance(node, Screen) and getattr(node, "_callbacks", None):
             return True
     return False
 
