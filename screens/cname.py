@@ -110,6 +110,9 @@ class DomainScreen(DomainActions):
                 self.leave()
             else:
                 self.app.report(error, "Could not load the domain")
+                if self.domain is None:  # nothing shown yet: say how to try again
+                    self.query_one("#status", Static).update(Text(
+                        "Could not load the domain. Press r to try again.", style="red"))
             return
         # Not in a `finally`: a worker cancelled as the screen closes must not touch it.
         self.query_one("#cname").loading = False

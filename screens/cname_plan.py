@@ -48,6 +48,7 @@ class CnamePlanScreen(AppScreen):
         Binding("c", "copy", "Copy record", id="plan.copy"),
         Binding("p", "board", "Propagation", id="plan.board"),
         Binding("escape", "dismiss(False)", "Back", id="plan.back"),
+        Binding("r", "retry", "Retry", id="plan.retry"),  # shown once reading failed
     ]
 
     def __init__(self, domain: str, cname: str) -> None:
@@ -57,7 +58,7 @@ class CnamePlanScreen(AppScreen):
         self.setup = None
         self.replace = False
         self.remove_shadows = False
-
+        self.failed = False  # the last reading of the records failed: r tries again
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -85,8 +86,15 @@ class CnamePlanScreen(AppScreen):
         except ServiceError as error:
             self.query_one("#plan").loading = False
             self.app.report(error, "Could not read the DNS records")
+            self.failed = True
+            self.refresh_bindings()
+            self.query_one("#plan", Static).update(Text(
+                "Could not read the DNS records, so there is no plan. Press r to try "
+                "again.", style="red"))
+            self.query_one("#notes", Static).update("")
             return
         self.query_one("#plan").loading = False
+        self.failed = False
         self.setup = setup
         self.show()
 
@@ -128,6 +136,8 @@ class CnamePlanScreen(AppScreen):
         plan = self.setup.plan if self.setup else None
         if action == "replace":
             return allowed if self.replace or (plan and plan.blockers) else False
+        if action == "retry":
+            return allowed if self.failed else False
         if action == "remove_shadows":
             shadows = plan and any(c.code == "shadow" for c in plan.warnings)
             return allowed if self.remove_shadows or shadows else False
@@ -139,6 +149,10 @@ class CnamePlanScreen(AppScreen):
 
     def action_remove_shadows(self) -> None:
         self.remove_shadows = not self.remove_shadows
+        self.replan()
+
+    def action_retry(self) -> None:
+        self.failed = False
         self.replan()
 
     def replan(self) -> None:

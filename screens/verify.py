@@ -42,6 +42,7 @@ class VerifyScreen(AppScreen):
         Binding("u", "upload", "Upload file", id="verify.upload"),
         Binding("v", "verify", "Verify now", id="verify.now"),
         Binding("escape", "dismiss(False)", "Back", id="verify.back"),
+        Binding("r", "retry", "Retry", id="verify.retry"),  # shown once loading failed
     ]
 
     def __init__(self, domain: str, origin: str = "") -> None:
@@ -50,6 +51,7 @@ class VerifyScreen(AppScreen):
         self.origin = origin  # the bucket endpoint, for the file method
         self.challenge = None
         self.watching_since: float | None = None
+        self.failed = False  # getting the challenge failed: r tries again
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -78,6 +80,10 @@ class VerifyScreen(AppScreen):
         except ServiceError as error:
             self.query_one("#txt").loading = False
             self.app.report(error, "Could not get the verification content")
+            self.failed = True
+            self.refresh_bindings()
+            self.set_state("Could not get the verification content from CDN. Press r to "
+                           "try again.", "red")
             return
         self.query_one("#txt").loading = False
         self.challenge = challenge
@@ -112,6 +118,18 @@ class VerifyScreen(AppScreen):
         else:
             self.set_state("Not verified yet: press t to publish the TXT record, or u to "
                            "upload the file.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return super().check_action(action, parameters) if self.failed else False
+        return super().check_action(action, parameters)
+
+    def action_retry(self) -> None:
+        self.failed = False
+        self.refresh_bindings()
+        self.set_state("")
+        self.query_one("#txt").loading = True
+        self.load()
 
     def set_state(self, text: str, style: str = "") -> None:
         # Cloud text (errors, server names) reaches this line: shown, never interpreted.

@@ -12,11 +12,16 @@ from textual.binding import Binding
 from textual.worker import get_current_worker
 
 from tui.commands import ScreenCommands
+from tui.key_order import KeyGate
 from tui.launch import LaunchOptions
 from tui.messages import Connected
 from tui.safe_text import shown
 
 NOTIFY_LIMIT = 1000  # characters of a notification: a toast is not a log
+
+
+# Seconds a SIGTERM/SIGHUP exit may take before the process leaves without the rest.
+EXIT_GRACE = 5.0
 
 
 class OssCdnApp(App):
@@ -37,14 +42,51 @@ class OssCdnApp(App):
         self.profile = None
         self.sandbox = None  # the embedded sandbox, when the app runs one
         self.domains_changing: set[str] = set()  # start/stop/delete on their way
+        self.key_gate = KeyGate(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key typed before the key ahead of it has moved focus waits for it, so that it
+        # lands in the new field or dialog, never on the screen behind (tui/key_order.py).
+        if not self.key_gate.holds(event):
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         from screens.domains import DomainsScreen
 
         self.load_keymap()
+        self.exit_on_signals()
         self.push_screen(DomainsScreen())
         # Connect once the first frame is out: importing the SDKs holds the GIL.
         self.call_after_refresh(self.connect)
+
+    def exit_on_signals(self) -> None:
+        """SIGTERM and SIGHUP end the app as Ctrl+Q does, so that the driver puts the
+        terminal back (alternate screen and mouse reporting off, cursor shown). Python's
+        default for them kills the process with the terminal left in the app's modes."""
+        import asyncio
+        import signal
+
+        if self.is_headless:
+            return  # Pilot tests: the test runner's signals stay its own
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self._exit_on_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not on this platform, or not the main thread
+
+    def _exit_on_signal(self, signum: int) -> None:
+        import os
+        import threading
+
+        # After a hang-up the terminal is gone: Textual's writer thread dies on its first
+        # write and its shutdown then waits forever on the writer's full queue. The
+        # terminal is put back first; if the rest has not ended in EXIT_GRACE, leave.
+        code = 128 + signum
+        watchdog = threading.Timer(EXIT_GRACE, os._exit, (code,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.exit(None, code)
 
     @work(thread=True, exclusive=True, group="connect")
     def connect(self) -> None:
@@ -91,8 +133,23 @@ class OssCdnApp(App):
             self.notify(f"{path}: {error}", title="Keymap not loaded", severity="warning",
                         markup=False)
             return
-        if isinstance(keymap, dict):
-            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        from tui.keys import usable_keymap
+
+        self.set_keymap(usable_keymap(keymap))
+        if keymap:
+            self.call_after_refresh(self.check_keymap, str(path), keymap)
+
+    @work(thread=True, group="keymap")
+    def check_keymap(self, path: str, keymap: object) -> None:
+        """Say once what in keymap.json does nothing: ids no binding has, keys no terminal
+        sends. A thread: it imports every screen to learn their binding ids."""
+        from tui.keys import binding_ids, keymap_problems
+
+        problems = keymap_problems(keymap, binding_ids())
+        if problems:
+            self.call_from_thread(
+                self.notify, f"{path}: " + "; ".join(problems) + ". Those entries do nothing.",
+                title="Keymap", severity="warning", timeout=20, markup=False)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
