@@ -45,6 +45,11 @@ class OssCdnApp(App):
         self.key_gate = KeyGate(self)
 
     async def on_event(self, event: events.Event) -> None:
+        # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
+        # the input it lands in would draw them raw. Line breaks stay line breaks.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+            event.text = shown(text, None, multiline=True)
         # A key typed before the key ahead of it has moved focus waits for it, so that it
         # lands in the new field or dialog, never on the screen behind (tui/key_order.py).
         if not self.key_gate.holds(event):
@@ -191,14 +196,6 @@ class OssCdnApp(App):
         # The header names the profile and region (from the user's files) and whatever
         # a screen puts there: shown, never interpreted.
         return super().format_title(shown(title, 200), shown(sub_title, 200))
-
-    async def on_event(self, event: events.Event) -> None:
-        # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
-        # the input it lands in would draw them raw. Line breaks stay line breaks.
-        if isinstance(event, events.Paste) and not event.is_forwarded:
-            text = event.text.replace("\r\n", "\n").replace("\r", "\n")
-            event.text = shown(text, None, multiline=True)
-        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         if self.services is not None:
