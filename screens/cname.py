@@ -57,6 +57,7 @@ class DomainScreen(DomainActions):
         Binding("v", "verify", "Verify", id="domain.verify"),
         Binding("s", "toggle", "Start/Stop", id="domain.toggle"),
         Binding("d", "delete", "Delete", id="domain.delete"),
+        Binding("e", "export", "As commands", id="domain.export"),
         Binding("r", "refresh", "Refresh", show=False, id="domain.refresh"),
         Binding("escape", "dismiss", "Back", id="domain.back"),
     ]

@@ -55,6 +55,7 @@ class DomainsScreen(DomainActions):
         Binding("enter", "open", "Open", id="domains.open"),
         Binding("s", "toggle", "Start/Stop", id="domains.toggle"),
         Binding("d", "delete", "Delete", id="domains.delete"),
+        Binding("e", "export", "As commands", id="domains.export"),
         Binding("r", "refresh", "Refresh", id="domains.refresh"),
         Binding("slash", "filter", "Filter", id="domains.filter"),
         Binding("o", "sort", "Sort", id="domains.sort"),
