@@ -46,8 +46,9 @@ class CnamePlanScreen(AppScreen):
         Binding("w", "remove_shadows", "Remove shadows (toggle)", id="plan.shadows"),
         Binding("c", "copy", "Copy record", id="plan.copy"),
         Binding("p", "board", "Propagation", id="plan.board"),
-        Binding("e", "export", "As commands", id="plan.export"),
         Binding("escape", "dismiss(False)", "Back", id="plan.back"),
+        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
+        Binding("e", "export", "As commands", id="plan.export"),
     ]
     WRITE_ACTIONS = frozenset({"apply"})
 

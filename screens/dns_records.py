@@ -201,10 +201,11 @@ class RecordsScreen(AppScreen):
         Binding("enter", "edit", "Edit", id="records.edit"),
         Binding("d", "delete", "Delete", id="records.delete"),
         Binding("t,space", "toggle", "Enable/Disable", id="records.toggle"),
-        Binding("e", "export", "As commands", id="records.export"),
         Binding("r", "refresh", "Refresh", id="records.refresh"),
         Binding("slash", "filter", "Filter", id="records.filter"),
         Binding("escape", "back", "Back", id="records.back"),
+        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
+        Binding("e", "export", "As commands", id="records.export"),
     ]
     BUSY_BLOCKS = AppScreen.BUSY_BLOCKS | {"back"}
     WRITE_ACTIONS = frozenset({"delete", "toggle"})

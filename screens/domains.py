@@ -55,11 +55,12 @@ class DomainsScreen(DomainActions):
         Binding("enter", "open", "Open", id="domains.open"),
         Binding("s", "toggle", "Start/Stop", id="domains.toggle"),
         Binding("d", "delete", "Delete", id="domains.delete"),
-        Binding("e", "export", "As commands", id="domains.export"),
         Binding("r", "refresh", "Refresh", id="domains.refresh"),
         Binding("slash", "filter", "Filter", id="domains.filter"),
         Binding("o", "sort", "Sort", id="domains.sort"),
         Binding("z", "zones", "Zones", id="domains.zones"),
+        # Last: at 80 columns the footer keeps the keys it showed before; F1 lists it.
+        Binding("e", "export", "As commands", id="domains.export"),
         Binding("O", "sort_reverse", "Reverse sort", show=False, id="domains.reverse"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="domains.clear"),
     ]

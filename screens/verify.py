@@ -40,8 +40,9 @@ class VerifyScreen(AppScreen):
         Binding("c", "copy_value", "Copy value", id="verify.copy"),
         Binding("u", "upload", "Upload file", id="verify.upload"),
         Binding("v", "verify", "Verify now", id="verify.now"),
-        Binding("e", "export", "As commands", id="verify.export"),
         Binding("escape", "dismiss(False)", "Back", id="verify.back"),
+        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
+        Binding("e", "export", "As commands", id="verify.export"),
     ]
     WRITE_ACTIONS = frozenset({"publish", "upload", "verify"})
 

@@ -93,7 +93,7 @@ class Dialog(ModalScreen[bool]):
             self._show_void()
 
     def keys_line(self) -> Text:
-        text = Text("Tab, then Enter to confirm · Esc cancels")
+        text = Text("Tab, Enter: confirm · Esc: cancel")
         if self.writes:
             text.append(" · e: as aliyun-cli commands")
         return text
@@ -165,9 +165,9 @@ class TypedConfirm(Dialog):
             yield Static(self.keys_line(), classes="keys")
 
     def keys_line(self) -> Text:
-        text = Text("Type the name, then Enter · Esc cancels")
+        text = Text("Type the name, Enter · Esc: cancel")
         if self.writes:
-            text.append(" · ctrl+e: as aliyun-cli commands")
+            text.append(" · ctrl+e: as commands")
         return text
 
     def on_mount(self) -> None:
