@@ -77,9 +77,10 @@ class AppScreen(Screen):
             self.notify(self.nothing_to_export(), markup=False)
 
     def export_key(self) -> str:
-        for active in self.active_bindings.values():
+        # The key as typed ("ctrl+e", or as remapped in keymap.json), not the footer's "^e".
+        for key, active in self.active_bindings.items():
             if active.binding.action == "export":
-                return self.app.get_key_display(active.binding)
+                return key
         return "e"
 
     def refuse_read_only(self, action: str) -> bool:
@@ -90,7 +91,8 @@ class AppScreen(Screen):
             writes = self.export_writes(action)
         except Exception:  # noqa: BLE001 - the notice must not fail for want of a plan
             writes = []
-        what = "; ".join(_one_line(w.summary) for w in writes) or f"this {action}"
+        # Quoted: a summary is a sentence of its own ("Stop x: the site stops ...").
+        what = ", ".join(f'"{_one_line(w.summary)}"' for w in writes) or f"this {action}"
         self.notify(f"read-only mode: {what} is not sent; press {self.export_key()} to "
                     "see it as aliyun-cli commands", title="Read-only", severity="warning",
                     markup=False)

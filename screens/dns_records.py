@@ -408,7 +408,8 @@ class RecordsScreen(AppScreen):
                         "Another change to this record was just sent: this one will not "
                         "be. Esc closes."):
             self.notify(f"{record.fqdn} {record.type}: the last change is still on its "
-                        "way; the other question sends nothing.", markup=False)
+                        "way; the other question sends nothing.", severity="warning",
+                        timeout=10, markup=False)
 
     def _answered(self, record: DnsRecord) -> None:
         self.pending.discard(record.record_id)

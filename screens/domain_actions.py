@@ -134,7 +134,8 @@ class DomainActions(AppScreen):
                         "Another change to this domain was just sent: this one will not "
                         "be. Esc closes."):
             self.notify(f"{display_name(name)}: the last change is still on its way; "
-                        "the other question sends nothing.", markup=False)
+                        "the other question sends nothing.", severity="warning",
+                        timeout=10, markup=False)
         self._send(name, verb, doing)
 
     @work(group="domain-action")

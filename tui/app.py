@@ -41,6 +41,7 @@ class OssCdnApp(App):
         self.load_keymap()
         if self.read_only:
             self.sub_title = f"{self.sub_title} · READ-ONLY"
+            self.add_class("-read-only")
         self.push_screen(DomainsScreen())
         # Connect once the first frame is out: importing the SDKs holds the GIL.
         self.call_after_refresh(self.connect)
