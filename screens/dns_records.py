@@ -192,7 +192,9 @@ class ZonesScreen(AppScreen):
 
 class RecordsScreen(AppScreen):
     """The records of one zone in Alibaba Cloud DNS: add, edit, enable or disable and
-    delete them. Records locked in the console are shown and left alone."""
+    delete them. Enter opens the record under the cursor to edit it; e shows its delete
+    and enable/disable as aliyun-cli commands. Records locked in the console are shown
+    and left alone."""
 
     CSS_PATH = "dns_records.tcss"
     AUTO_FOCUS = "#records"
