@@ -160,3 +160,29 @@ async def test_cancel_and_escape_say_no():
         await pilot.click("#cancel")
         await wait_for(pilot, lambda: len(app.answers) == 2, what="the answer")
         assert app.answers == [False, False] and app.screen is app.below
+
+
+async def test_e_shows_the_write_and_an_answer_under_it_pops_nothing():
+    from textual.widgets import TextArea
+
+    from tui.services import writes
+    from tui.widgets.export import CommandsDialog
+
+    app = DialogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        stop = writes.stop_domain("static.example.com")
+        dialog = await app.ask(pilot, Confirm("Stop static.example.com?", "It stops.", "Stop",
+                                              writes=[stop]))
+        assert "e: as aliyun-cli commands" in text_of(dialog.query_one(".keys"))
+        await pilot.press("e")
+        shown = await wait_for(pilot, lambda: isinstance(app.screen, CommandsDialog)
+                               and app.screen.is_mounted and app.screen, what="commands")
+        assert shown.query_one(TextArea).text == writes.commands([stop])
+        dialog.dismiss(True)  # not the screen on top: Textual would pop the commands
+        await pilot.pause()
+        assert app.screen is shown and app.answers == []
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is dialog, what="the question again")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.answers == [False], what="no")
+        assert app.screen is app.below

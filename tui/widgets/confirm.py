@@ -65,8 +65,9 @@ class Dialog(ModalScreen[bool]):
 
     def dismiss(self, result: bool | None = None) -> AwaitComplete:
         """Answer once. A second answer (a queued key, a late caller) would run the
-        action again, or pop the screen below this one: it does nothing."""
-        if self.answer is not None or self not in self.app.screen_stack:
+        action again, or pop the screen below this one: it does nothing. So does an
+        answer while another screen covers this one (Textual pops the top screen)."""
+        if self.answer is not None or self.app.screen is not self:
             return AwaitComplete.nothing()
         self.answer = bool(result) and self.voided is None
         return super().dismiss(self.answer)
