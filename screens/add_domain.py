@@ -60,8 +60,11 @@ class AddDomainScreen(AppScreen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Add domain", id="add.submit"),
         Binding("ctrl+f", "fix", "Apply fix", id="add.fix"),
+        # ctrl+e, not e: the fields take letters (and above Input's own ctrl+e, "end").
+        Binding("ctrl+e", "export", "As commands", id="add.export", priority=True),
         Binding("escape", "dismiss", "Cancel", id="add.cancel"),
     ]
+    WRITE_ACTIONS = frozenset({"submit"})
 
     def __init__(self, existing: list[str] | None = None) -> None:
         super().__init__()
@@ -160,7 +163,7 @@ class AddDomainScreen(AppScreen):
         note = self.query_one("#origin_note", Static)
         note.update(Text(problems[0].message, style="red") if problems and self.buckets_loaded
                     else "")
-        self.query_one("#submit", Button).disabled = not self.ready()
+        self.query_one("#submit", Button).disabled = self.read_only or not self.ready()
 
     @property
     def buckets_loaded(self) -> bool:
@@ -256,9 +259,31 @@ class AddDomainScreen(AppScreen):
             box.value = self.check.fix.value
             box.cursor_position = len(box.value)
 
+    def _source(self):
+        from tui.services.models import Source
+
+        return Source(type="oss", content=self.origin_host, port=self.port)
+
+    def export_writes(self, action: str | None = None) -> list:
+        """The AddCdnDomain the form holds now, as submit would send it."""
+        from tui.services import writes
+
+        if not self.check.api_name:
+            return []
+        return [writes.add_domain(self.check.api_name, self.cdn_type, [self._source()],
+                                  self.scope)]
+
+    def export_note(self) -> str:
+        if self.check.ok and not self.origin_problems():
+            return ""
+        return "Some checks do not pass yet: this is what the form holds now."
+
+    def nothing_to_export(self) -> str:
+        return "Type the domain to add first."
+
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
-        if self.busy:
+        if self.busy or self.refuse_read_only("submit"):
             return
         if self.ready():
             self.busy = True
@@ -269,11 +294,10 @@ class AddDomainScreen(AppScreen):
 
     @work(group="submit")  # not exclusive: a write in flight is never cancelled
     async def submit(self) -> None:
-        from tui.services.errors import CloudError, ServiceError
-        from tui.services.models import Source
+        from tui.services.errors import CloudError, DomainInThisAccount, ServiceError
 
         name = self.check.api_name
-        source = Source(type="oss", content=self.origin_host, port=self.port)
+        source = self._source()
         error_box = self.query_one("#error", Static)
         error_box.display = False
         button = self.query_one("#submit", Button)
@@ -285,6 +309,12 @@ class AddDomainScreen(AppScreen):
             self.busy = False
             button.label = "Add domain"
             self.refresh_checks()
+            if isinstance(error, DomainInThisAccount):
+                # Nothing to add: it is already this account's (a lost answer's retry).
+                self.notify(f"{display_name(error.domain)} is already in this account's "
+                            "CDN domains: opening it.", markup=False)
+                self.leave(error.domain)
+                return
             if isinstance(error, CloudError) and error.code == "DomainOwnerVerifyFail":
                 self._verify_then_retry(name)
                 return

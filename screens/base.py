@@ -20,6 +20,9 @@ class AppScreen(Screen):
     # Actions refused while a write is in flight: leaving would cancel the write's
     # worker half-way (a plan applied in part, a record neither saved nor not).
     BUSY_BLOCKS: frozenset[str] = frozenset({"dismiss"})
+    # Actions that send a write: in read-only mode they are shown dimmed and, pressed or
+    # chosen in the command palette, say what is not sent (OssCdnApp.run_action).
+    WRITE_ACTIONS: frozenset[str] = frozenset()
 
     @property
     def busy(self) -> bool:
@@ -33,6 +36,62 @@ class AppScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._busy and action in self.BUSY_BLOCKS:
             return None  # shown dimmed, not run
+        if self.read_only and self.sends_write(action):
+            return None
+        return True
+
+    def sends_write(self, action: str) -> bool:
+        """Would `action` send a write? (A screen may say it depends on its state.)"""
+        return action in self.WRITE_ACTIONS
+
+    # -- the write road: read-only mode and the aliyun-cli export ------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.app, "read_only", False))
+
+    def export_writes(self, action: str | None = None) -> list:
+        """The writes (tui.services.writes.Write) this screen would send now: those of
+        `action`, or with None every one its keys offer (what `e` shows)."""
+        return []
+
+    def export_note(self) -> str:
+        """A line above the exported commands (e.g. that they are alternatives)."""
+        return ""
+
+    def nothing_to_export(self) -> str:
+        return "Nothing to send from here yet."
+
+    def action_export(self) -> None:
+        from tui.widgets.export import CommandsDialog
+
+        writes = self.export_writes()
+        if writes:
+            self.app.push_screen(CommandsDialog(writes, self.export_note()))
+        else:
+            self.notify(self.nothing_to_export(), markup=False)
+
+    def export_key(self) -> str:
+        # The key as typed ("ctrl+e", or as remapped in keymap.json), not the footer's "^e".
+        for key, active in self.active_bindings.items():
+            if active.binding.action == "export":
+                return key
+        return "e"
+
+    def refuse_read_only(self, action: str) -> bool:
+        """In read-only mode, say that `action`'s write is not sent, and True."""
+        if not (self.read_only and self.sends_write(action)):
+            return False
+        try:
+            writes = self.export_writes(action)
+        except Exception:  # noqa: BLE001 - the notice must not fail for want of a plan
+            writes = []
+        # Quoted: a summary is a sentence of its own ("Stop x: the site stops ..."); on one
+        # line. (The notification shows its control characters escaped: App.notify.)
+        what = ", ".join(f'"{" ".join(w.summary.split())}"' for w in writes) or f"this {action}"
+        self.notify(f"read-only mode: {what} is not sent; press {self.export_key()} to "
+                    "see it as aliyun-cli commands", title="Read-only", severity="warning",
+                    markup=False)
         return True
 
     @property

@@ -61,6 +61,8 @@ class DomainScreen(DomainActions):
         Binding("d", "delete", "Delete", id="domain.delete"),
         Binding("r", "refresh", "Refresh", show=False, id="domain.refresh"),
         Binding("escape", "dismiss", "Back", id="domain.back"),
+        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
+        Binding("e", "export", "As commands", id="domain.export"),
     ]
 
     def __init__(self, name: str) -> None:

@@ -49,7 +49,10 @@ class CnamePlanScreen(AppScreen):
         Binding("p", "board", "Propagation", id="plan.board"),
         Binding("escape", "dismiss(False)", "Back", id="plan.back"),
         Binding("r", "retry", "Retry", id="plan.retry"),  # shown once reading failed
+        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
+        Binding("e", "export", "As commands", id="plan.export"),
     ]
+    WRITE_ACTIONS = frozenset({"apply"})
 
     def __init__(self, domain: str, cname: str) -> None:
         super().__init__()
@@ -170,6 +173,36 @@ class CnamePlanScreen(AppScreen):
         if self.is_active:  # not under a dialog that covers this screen
             self.app.switch_screen(PropagationScreen(self.domain, self.cname))
 
+    # -- the export ----------------------------------------------------------------------
+
+    def export_writes(self, action: str | None = None) -> list:
+        from tui.services.cname_setup import writes
+
+        return writes(self.setup) if self.setup is not None else []
+
+    def export_note(self) -> str:
+        plan = self.setup.plan if self.setup else None
+        if plan is not None and not plan.ready:
+            return "Conflicting records block this plan (x replaces them): as it stands, " \
+                   "the record add would be refused."
+        return ""
+
+    def nothing_to_export(self) -> str:
+        if self.setup is None:
+            return "The plan is still being drawn."
+        if self.setup.plan is None:
+            return ("Nothing to send from here: the domain's DNS is not in this account. "
+                    "Create the record at your DNS provider (c copies it).")
+        return "Nothing to do: the record already points at the CNAME."
+
+    def sends_write(self, action: str) -> bool:
+        # Enter applies a plan with steps; on "nothing to do" it opens the board.
+        if action == "apply" and self.setup is not None:
+            return bool(self.export_writes())
+        return super().sends_write(action)
+
+    # -- applying --------------------------------------------------------------------------
+
     def action_apply(self) -> None:
         plan = self.setup.plan if self.setup else None
         if self.setup is None:
@@ -181,7 +214,45 @@ class CnamePlanScreen(AppScreen):
                         severity="warning")
         else:
             self.busy = True
+            self.check_then_apply(self.setup)
+
+    @work(group="plan-apply")
+    async def check_then_apply(self, setup) -> None:
+        """Apply once the CDN domain is online; else warn and ask again: DNS pointed at a
+        domain CDN does not serve (stopped, offline, review failed, configuring) breaks
+        the site."""
+        from tui.services.cname_setup import writes
+        from tui.services.errors import ServiceError
+        from tui.widgets.confirm import Confirm
+        from tui.widgets.status import status_badge
+
+        try:
+            status = (await self.call(self.app.services.cdn.domain(self.domain))).status
+        except ServiceError as error:
+            status, state = None, f"of unknown status (it could not be read: {error})"
+        else:
+            state = status_badge(status).plain
+        if status == "online":
             self.apply()
+            return
+        self.busy = False
+        name = display_name(self.domain)
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            if self.setup is not setup or self.busy:
+                self.notify("The plan changed while this was asked: nothing sent.")
+                return
+            self.busy = True
+            self.apply()
+
+        self.app.push_screen(Confirm(
+            f"{name} is not online in CDN: point DNS at it anyway?",
+            f"{name} is {state} in CDN. Pointing its DNS at the CNAME now breaks the site: "
+            f"requests to {name} fail until CDN serves it. Wait until it is online (its "
+            "details screen watches it), then apply the plan.",
+            "Apply anyway", writes=writes(setup), subject=("plan", self.domain)), confirmed)
 
     @work(group="plan-apply")  # not exclusive: a write in flight is never cancelled
     async def apply(self) -> None:

@@ -19,7 +19,8 @@ from tui.listing import matches_every_word
 from tui.rules import display_name, short
 from tui.safe_text import shown
 from tui.services.models import DnsRecord, Zone
-from tui.widgets.confirm import Confirm
+from tui.services import writes
+from tui.widgets.confirm import Confirm, void_dialogs
 from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.header import AppHeader
 
@@ -193,21 +194,25 @@ class ZonesScreen(AppScreen):
 
 class RecordsScreen(AppScreen):
     """The records of one zone in Alibaba Cloud DNS: add, edit, enable or disable and
-    delete them. Records locked in the console are shown and left alone."""
+    delete them. Enter opens the record under the cursor to edit it; e shows its delete
+    and enable/disable as aliyun-cli commands. Records locked in the console are shown
+    and left alone."""
 
     CSS_PATH = "dns_records.tcss"
     AUTO_FOCUS = "#records"
     BINDINGS = [
         Binding("a", "add", "Add", id="records.add"),
-        Binding("e", "edit", "Edit", id="records.edit"),
-        Binding("enter", "edit", "Edit", show=False, id="records.open"),
+        Binding("enter", "edit", "Edit", id="records.edit"),
         Binding("d", "delete", "Delete", id="records.delete"),
         Binding("t,space", "toggle", "Enable/Disable", id="records.toggle"),
         Binding("r", "refresh", "Refresh", id="records.refresh"),
         Binding("slash", "filter", "Filter", id="records.filter"),
         Binding("escape", "back", "Back", id="records.back"),
+        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
+        Binding("e", "export", "As commands", id="records.export"),
     ]
     BUSY_BLOCKS = AppScreen.BUSY_BLOCKS | {"back"}
+    WRITE_ACTIONS = frozenset({"delete", "toggle"})
 
     def __init__(self, zone: Zone) -> None:
         super().__init__()
@@ -327,8 +332,7 @@ class RecordsScreen(AppScreen):
             return
 
         def confirmed(yes: bool | None) -> None:
-            # Checked again: another change to it may have left while this was asked.
-            if yes and self._changeable(record):
+            if yes and self._still(record):
                 self._sending(record)
                 self.delete(record)
 
@@ -336,13 +340,63 @@ class RecordsScreen(AppScreen):
         body.append(f"\n\nResolvers may keep answering with it for up to its TTL "
                     f"({record.ttl} s).", style="dim")
         self.app.push_screen(Confirm(f"Delete this record from {self.zone.name}?", body,
-                                     "Delete"), confirmed)
+                                     "Delete", writes=[writes.delete_record(record)],
+                                     subject=("record", record.record_id)), confirmed)
 
     def action_toggle(self) -> None:
         record = self.current()
-        if self._changeable(record):
-            self._sending(record)
-            self.set_enabled(record, not record.enabled)
+        if not self._changeable(record):
+            return
+        enable = not record.enabled
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and self._still(record):
+                self._sending(record)
+                self.set_enabled(record, enable)
+
+        body = record_summary(record)
+        body.append("\n\n" + ("Resolvers answer with it again once their caches expire."
+                              if enable else
+                              "Resolvers stop answering with it once their caches expire "
+                              f"(up to its TTL, {record.ttl} s): whatever uses this name "
+                              "stops reaching it."), style="dim")
+        verb = "Enable" if enable else "Disable"
+        self.app.push_screen(Confirm(f"{verb} this record in {self.zone.name}?", body, verb,
+                                     writes=[writes.set_record_status(record, enable)],
+                                     subject=("record", record.record_id)), confirmed)
+
+    def _still(self, record: DnsRecord) -> bool:
+        """A yes counts only for the record as it was asked about: checked again, for
+        another change to it may have left, or ended, while the question was open."""
+        if not self._changeable(record):
+            return False
+        now = self.records.get(record.record_id)
+        if now != record:
+            what = "was deleted" if now is None else "changed"
+            self.notify(f"{record.fqdn} {record.type} {what} while this was asked: "
+                        "nothing sent.", markup=False)
+            return False
+        return True
+
+    # -- the export ------------------------------------------------------------------------
+
+    def export_writes(self, action: str | None = None) -> list[writes.Write]:
+        record = self.current()
+        if record is None or record.locked:  # the API refuses to change it
+            return []
+        found = []
+        if action in (None, "delete"):
+            found.append(writes.delete_record(record))
+        if action in (None, "toggle"):
+            found.append(writes.set_record_status(record, not record.enabled))
+        return found
+
+    def export_note(self) -> str:
+        return "Alternatives for the selected record: run only the one you mean."
+
+    def nothing_to_export(self) -> str:
+        record = self.current()
+        return locked_message(record) if record is not None else "No record selected."
 
     # Writes are not exclusive: cancelling one mid-flight would leave the screen not
     # knowing whether it happened. `pending` keeps a record to one change at a time, and
@@ -352,6 +406,14 @@ class RecordsScreen(AppScreen):
     def _sending(self, record: DnsRecord) -> None:
         self.pending.add(record.record_id)
         self.busy = True
+        # A question about this record still open was asked before this change left: its
+        # yes would send a second change (a second, failing delete). It sends nothing.
+        if void_dialogs(self.app, ("record", record.record_id),
+                        "Another change to this record was just sent: this one will not "
+                        "be. Esc closes."):
+            self.notify(f"{record.fqdn} {record.type}: the last change is still on its "
+                        "way; the other question sends nothing.", severity="warning",
+                        timeout=10, markup=False)
 
     def _answered(self, record: DnsRecord) -> None:
         self.pending.discard(record.record_id)

@@ -1,4 +1,8 @@
-"""Start, stop and delete a CDN domain: shared by the list and the details screen."""
+"""Start, stop and delete a CDN domain: shared by the list and the details screen.
+
+Each asks first, saying what it means for the site, with the harmless answer focused;
+`e` shows the same changes as aliyun-cli commands.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,24 @@ from textual import work
 
 from screens.base import AppScreen
 from tui.rules import display_name
+from tui.services import writes
 from tui.widgets.status import status_badge
-from tui.widgets.confirm import TypedConfirm
+from tui.widgets.confirm import Confirm, TypedConfirm, void_dialogs
+
+
+def toggle_write(domain) -> writes.Write | None:
+    """What `s` sends for the domain: stop when online, start when offline, else nothing."""
+    if domain.status == "online":
+        return writes.stop_domain(domain.name)
+    if domain.status == "offline":
+        return writes.start_domain(domain.name)
+    return None
 
 
 class DomainActions(AppScreen):
     """A screen showing one current domain; subclasses say which and how to reload."""
+
+    WRITE_ACTIONS = frozenset({"toggle", "delete"})
 
     def current_domain(self):
         raise NotImplementedError
@@ -19,22 +35,67 @@ class DomainActions(AppScreen):
     def domain_changed(self) -> None:
         """Called after a start/stop/delete was accepted by CDN."""
 
+    # -- the export ----------------------------------------------------------------------
+
+    def export_writes(self, action: str | None = None) -> list[writes.Write]:
+        domain = self.current_domain()
+        if domain is None:
+            return []
+        found = []
+        if action in (None, "toggle") and (toggle := toggle_write(domain)) is not None:
+            found.append(toggle)
+        if action in (None, "delete"):
+            found.append(writes.delete_domain(domain.name))
+        return found
+
+    def export_note(self) -> str:
+        if len(self.export_writes()) > 1:
+            return "Alternatives for this domain: run only the one you mean."
+        return ""
+
+    def nothing_to_export(self) -> str:
+        return "No domain selected."
+
+    # -- the actions ---------------------------------------------------------------------
+
     def action_toggle(self) -> None:
         domain = self.current_domain()
         if domain is None:
             return
-        if domain.status == "online":
-            self._run(domain.name, "stop", "Stopping")
-        elif domain.status in ("offline",):
-            self._run(domain.name, "start", "Starting")
-        else:
+        write = toggle_write(domain)
+        if write is None:
             state = status_badge(domain.status).plain
             self.notify(f"{display_name(domain.name)} is {state}: it can be started "
                         "when offline and stopped when online.", markup=False)
+            return
+        if self._changing(domain.name):
+            return
+        name = display_name(domain.name)
+        if write.action == "StopCdnDomain":
+            verb, doing = "stop", "Stopping"
+            dialog = Confirm(
+                f"Stop {name}?",
+                f"The site stops being served by CDN; requests to {name} fail until "
+                "started again. Its configuration is kept: s starts it again.",
+                "Stop", writes=[write], subject=("domain", domain.name))
+        else:
+            verb, doing = "start", "Starting"
+            dialog = Confirm(
+                f"Start {name}?",
+                f"CDN serves {name} again with the configuration it had, once it has "
+                "configured it (a few minutes): requests through its CNAME reach the "
+                "origin again.",
+                "Start", writes=[write], subject=("domain", domain.name))
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._run(domain.name, verb, doing)
+
+        self.app.push_screen(dialog, confirmed)
 
     def action_delete(self) -> None:
         domain = self.current_domain()
-        if domain is None:
+        if domain is None or self._changing(domain.name):
             return
         name = display_name(domain.name)
 
@@ -48,18 +109,33 @@ class DomainActions(AppScreen):
                 "CDN stops serving it and forgets its configuration. The DNS record "
                 "pointing at its CNAME is not touched: remove or repoint it yourself.",
                 name,
+                writes=[writes.delete_domain(domain.name)],
+                subject=("domain", domain.name),
             ),
             confirmed,
         )
 
-    def _run(self, name: str, verb: str, doing: str) -> None:
-        # A second press while a change is on its way must not send another.
-        pending = self.app.domains_changing
-        if name in pending:
+    def _changing(self, name: str) -> bool:
+        """A change to the domain is on its way (says so): a second one waits for it."""
+        if name in self.app.domains_changing:
             self.notify(f"{display_name(name)}: the last change is still on its way.",
                         markup=False)
+            return True
+        return False
+
+    def _run(self, name: str, verb: str, doing: str) -> None:
+        # A second press while a change is on its way must not send another.
+        if self._changing(name):
             return
-        pending.add(name)
+        self.app.domains_changing.add(name)
+        # A question about this domain still open (asked before this change was sent)
+        # no longer stands: its yes would send a change after this one.
+        if void_dialogs(self.app, ("domain", name),
+                        "Another change to this domain was just sent: this one will not "
+                        "be. Esc closes."):
+            self.notify(f"{display_name(name)}: the last change is still on its way; "
+                        "the other question sends nothing.", severity="warning",
+                        timeout=10, markup=False)
         self._send(name, verb, doing)
 
     @work(group="domain-action")

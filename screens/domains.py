@@ -60,6 +60,8 @@ class DomainsScreen(DomainActions):
         Binding("slash", "filter", "Filter", id="domains.filter"),
         Binding("o", "sort", "Sort", id="domains.sort"),
         Binding("z", "zones", "Zones", id="domains.zones"),
+        # Last: at 80 columns the footer keeps the keys it showed before; F1 lists it.
+        Binding("e", "export", "As commands", id="domains.export"),
         Binding("O", "sort_reverse", "Reverse sort", show=False, id="domains.reverse"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="domains.clear"),
     ]

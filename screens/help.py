@@ -20,7 +20,15 @@ GENERAL = (
     "when asked, wait until it is online, copy its CNAME, create the CNAME record in "
     "Alibaba Cloud DNS, and watch resolvers see it. Without credentials everything runs "
     "against the embedded SANDBOX on 127.0.0.1. Enter opens the row under the cursor; "
-    "Ctrl+P offers this screen's actions by name."
+    "Ctrl+P offers this screen's actions by name. Every change can be seen before it is "
+    "sent as the aliyun-cli commands that make it: e shows them (ctrl+e in a form, and in "
+    "every confirmation), c copies them, for a review, a ticket or a colleague who holds "
+    "the write permission."
+)
+READ_ONLY = (
+    "READ-ONLY mode (--read-only or OSS_CDN_READ_ONLY=1): nothing is sent to the cloud. "
+    "The keys that would change something are dimmed and say what they would send; e "
+    "still shows it as aliyun-cli commands."
 )
 
 
@@ -43,15 +51,22 @@ class HelpScreen(ModalScreen):
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold")
         keys.add_column()
+        read_only = getattr(self.app, "read_only", False)
+        sends_write = getattr(self.for_screen, "sends_write", lambda action: False)
         for key, binding in shown_bindings(self.for_screen, with_app=True):
+            description = binding.description
+            if read_only and sends_write(binding.action):
+                description += " (read-only: not sent)"
             # Keys may come from the user's keymap.json: shown, never interpreted.
             keys.add_row(Text(shown(self.app.get_key_display(binding))),
-                         Text(shown(binding.description)))
+                         Text(shown(description)))
         # The screen's docstring, its lines re-flowed into paragraphs.
         paragraphs = inspect.cleandoc(self.for_screen.__doc__ or "").split("\n\n")
         about = "\n\n".join(" ".join(p.split()) for p in paragraphs)
         with VerticalScroll():
             yield Static(Text(about, style="bold") if about else "")
             yield Static(Text(GENERAL))
+            if getattr(self.app, "read_only", False):
+                yield Static(Text(READ_ONLY, style="bold"))
             yield Static(keys)
 

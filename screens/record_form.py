@@ -119,8 +119,11 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
     CSS_PATH = "record_form.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="record.save"),
+        # ctrl+e, not e: the fields take letters (and above Input's own ctrl+e, "end").
+        Binding("ctrl+e", "export", "As commands", id="record.export", priority=True),
         Binding("escape", "dismiss(None)", "Cancel", id="record.cancel"),
     ]
+    WRITE_ACTIONS = frozenset({"save"})
 
     def __init__(self, zone: Zone, records: Sequence[DnsRecord],
                  record: DnsRecord | None = None) -> None:
@@ -235,7 +238,8 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         if self.unchanged():
             lines.append(Text("Nothing changed yet.", style="dim"))
         self.query_one("#conflicts", Static).update(Text("\n").join(lines))
-        self.query_one("#save", Button).disabled = self.busy or not self.ready()
+        self.query_one("#save", Button).disabled = (self.busy or self.read_only
+                                                    or not self.ready())
 
     def _note(self, field: str, problems: list[Problem]) -> Text:
         """Under a field: its first error or warning once touched, else a hint."""
@@ -263,12 +267,39 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         self.query_one("#value", Input).placeholder = PLACEHOLDERS.get(self.type, "")
         self.refresh_checks()
 
+    # -- the export -------------------------------------------------------------------
+
+    def export_writes(self, action: str | None = None) -> list:
+        """The add or update the form holds now, as save would send it."""
+        from tui.services import writes
+
+        try:
+            ttl = int(self.value_of("ttl"))
+            priority = self.priority
+        except ValueError:
+            return []
+        if self.record is None:
+            return [writes.add_record(self.zone.name, self.rr, self.type, self.value,
+                                      ttl=ttl, line=LINE, priority=priority)]
+        return [writes.update_record(self.record, rr=self.rr, type=self.type,
+                                     value=self.value, ttl=ttl, priority=priority)]
+
+    def export_note(self) -> str:
+        if self.ready():
+            return ""
+        return "The form does not pass its checks yet: this is what it holds now."
+
+    def nothing_to_export(self) -> str:
+        return "The TTL (and an MX priority) must be numbers to show the command."
+
     # -- saving ------------------------------------------------------------------------
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         if self.busy:  # a save is on its way: Enter or ctrl+s again must not send it twice
+            return
+        if self.refuse_read_only("save"):  # Enter in a field comes here directly
             return
         self.touched.update(FIELDS)
         self.refresh_checks()

@@ -43,7 +43,10 @@ class VerifyScreen(AppScreen):
         Binding("v", "verify", "Verify now", id="verify.now"),
         Binding("escape", "dismiss(False)", "Back", id="verify.back"),
         Binding("r", "retry", "Retry", id="verify.retry"),  # shown once loading failed
+        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
+        Binding("e", "export", "As commands", id="verify.export"),
     ]
+    WRITE_ACTIONS = frozenset({"publish", "upload", "verify"})
 
     def __init__(self, domain: str, origin: str = "") -> None:
         super().__init__()
@@ -115,6 +118,9 @@ class VerifyScreen(AppScreen):
         self.query_one("#file", Static).update(file)
         if ch.zone is None:
             self.start_watch()
+        elif self.read_only:
+            self.set_state(f"Not verified yet. read-only mode: nothing is sent from here; "
+                           f"{self.export_key()} shows the commands that prove ownership.")
         else:
             self.set_state("Not verified yet: press t to publish the TXT record, or u to "
                            "upload the file.")
@@ -134,6 +140,42 @@ class VerifyScreen(AppScreen):
     def set_state(self, text: str, style: str = "") -> None:
         # Cloud text (errors, server names) reaches this line: shown, never interpreted.
         self.query_one("#state", Static).update(Text(shown(text, multiline=True), style=style))
+
+    # -- the export ----------------------------------------------------------------------
+
+    def export_writes(self, action: str | None = None) -> list:
+        """Each method's writes as t, u and v send them (t: the TXT record unless a
+        correct one is there, then the check by DNS; u: the file, then the check by
+        file)."""
+        from tui.services import writes
+        from tui.services.ownership import FILE_NAME, publish_writes
+
+        ch = self.challenge
+        if ch is None:
+            return []
+        if action == "verify":
+            return [writes.verify_owner(ch.domain, "dnsCheck")]
+        found = []
+        if action in (None, "publish"):
+            found += publish_writes(ch, "dnsCheck")
+        bucket = parse_origin(self.origin) if self.origin else None
+        if action in (None, "upload") and bucket is not None:
+            found.append(writes.put_object(bucket.bucket, FILE_NAME, ch.content))
+            found += publish_writes(ch, "fileCheck")
+        return found
+
+    def export_note(self) -> str:
+        ch = self.challenge
+        notes = []
+        if self.origin and parse_origin(self.origin):
+            notes.append("Two ways to prove ownership: run the commands of one of them.")
+        if ch is not None and ch.zone is None:
+            notes.append(f"{ch.root} is not in this account's Alibaba Cloud DNS: add the TXT "
+                         "record at your DNS provider before the check.")
+        return " ".join(notes)
+
+    def nothing_to_export(self) -> str:
+        return "The verification content has not arrived yet."
 
     # -- the TXT method ------------------------------------------------------------------
 
@@ -184,6 +226,12 @@ class VerifyScreen(AppScreen):
             elapsed = int(time.monotonic() - self.watching_since)
             shown = ", ".join(f"{a} {'✓' if ok else '…'}" for a, ok in seen.items())
             if seen and all(seen.values()):
+                if self.read_only:
+                    self.set_state(f"Authoritative servers serve the record ({shown}). "
+                                   "read-only mode: the check (VerifyDomainOwner) is not "
+                                   f"sent; press {self.export_key()} to see it as "
+                                   "aliyun-cli commands.")
+                    return
                 self.set_state(f"Authoritative servers serve the record ({shown}). Verifying…")
                 await self._verify("dnsCheck")
                 return

@@ -43,8 +43,10 @@ async def connected(pilot) -> None:
     from textual.widgets import DataTable
 
     app = pilot.app
+    # Generous: on a loaded machine, importing the SDKs and starting the sandbox is slow.
     await wait_for(pilot, lambda: app.services is not None and
-                   app.screen.query_one(DataTable).row_count > 0, what="the domain list")
+                   app.screen.query_one(DataTable).row_count > 0, timeout=30,
+                   what="the domain list")
 
 
 async def type_text(pilot, text: str) -> None:
@@ -77,3 +79,9 @@ async def press_at_once(pilot, *keys: str) -> None:
     if gate is not None:
         await wait_for(pilot, lambda: gate.idle, what="every key handed on")
         await pilot.pause()
+
+
+async def answer_yes(pilot) -> None:
+    """Say yes to the Confirm on top the way a person does: Cancel has the focus (Enter
+    alone says no), so Tab to the confirm button, then Enter."""
+    await pilot.press("tab", "enter")

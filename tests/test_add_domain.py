@@ -142,3 +142,26 @@ async def test_an_api_error_keeps_what_was_typed():
         assert "DCDN" in text  # where the name may already live
         assert screen.query_one("#domain", Input).value == "keep.example.com"
         assert isinstance(app.screen, AddDomainScreen)
+
+
+async def test_a_domain_already_in_this_account_is_opened_not_explained_away():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await form_ready(pilot, "mine.example.com")
+        # Added meanwhile (an earlier add whose answer was lost, another terminal): CDN
+        # now says DomainAlreadyExist, and reading back shows it is this account's.
+        origin = {"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
+                  "port": 80, "priority": "20", "weight": "10"}
+        app.sandbox.world.add_domain("mine.example.com", "web", [origin], "domestic",
+                                     status="online")
+        said = []
+        notify = app.notify
+        app.notify = lambda message, *a, **k: (said.append(str(message)),
+                                               notify(message, *a, **k))[1]
+        await pilot.press("ctrl+s")
+        details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
+                                 and app.screen, what="the domain's details")
+        assert details.domain_name == "mine.example.com"
+        assert "mine.example.com is already in this account's CDN domains: opening it." \
+            in said
+        assert app.sandbox.calls.actions().count("AddCdnDomain") == 1

@@ -3,7 +3,7 @@
 from textual.widgets import DataTable
 
 from screens.cname import DomainScreen
-from tests.pilot import connected, sandbox_app, text_of, wait_for
+from tests.pilot import answer_yes, connected, sandbox_app, text_of, wait_for
 
 
 async def open_domain(pilot, name: str) -> DomainScreen:
@@ -57,11 +57,24 @@ async def test_stop_then_delete_with_typed_confirmation():
     async with app.run_test(size=(80, 24)) as pilot:
         await open_domain(pilot, "static.example.com")
         world = app.sandbox.world
+        from tui.widgets.confirm import Confirm, TypedConfirm
+
         await pilot.press("s")
+        stop = await wait_for(pilot, lambda: isinstance(app.screen, Confirm) and app.screen,
+                              what="the question")
+        said = " ".join(text_of(s) for s in stop.query("Static"))
+        assert ("The site stops being served by CDN; requests to static.example.com fail "
+                "until started again") in " ".join(said.split())
+        await pilot.press("enter")  # Cancel has the focus: Enter alone stops nothing
+        await wait_for(pilot, lambda: not isinstance(app.screen, Confirm), what="no")
+        assert "StopCdnDomain" not in app.sandbox.calls.actions()
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm) and app.screen.is_mounted,
+                       what="the question")
+        await answer_yes(pilot)
         await wait_for(pilot, lambda: world.domains["static.example.com"].status
                        in ("stopping", "offline"), what="stopping")
         await pilot.press("d")
-        from tui.widgets.confirm import TypedConfirm
 
         dialog = await wait_for(pilot, lambda: isinstance(app.screen, TypedConfirm)
                                 and app.screen, what="the confirmation")

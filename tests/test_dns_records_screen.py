@@ -1,10 +1,18 @@
 """The DNS zones and records editor against the sandbox (Pilot), and its pure helpers."""
 
-from textual.widgets import Button, DataTable, Input
+from textual.widgets import Button, DataTable, Input, Static
 
 from screens.dns_records import RecordsScreen, ZonesScreen, filter_records
 from screens.record_form import RecordForm, edition_name, field_of, ttl_range
-from tests.pilot import connected, press_at_once, sandbox_app, text_of, type_text, wait_for
+from tests.pilot import (
+    answer_yes,
+    connected,
+    press_at_once,
+    sandbox_app,
+    text_of,
+    type_text,
+    wait_for,
+)
 from tui.dns_rules import check_record
 from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm
@@ -61,6 +69,12 @@ async def select_row(pilot, screen: RecordsScreen, rr: str, type: str) -> DnsRec
     await pilot.pause()
     assert screen.current() == target
     return target
+
+
+async def confirmation(pilot) -> Confirm:
+    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, Confirm)
+                          and pilot.app.screen.is_mounted and pilot.app.screen,
+                          what="the confirmation")
 
 
 async def open_form(pilot, key: str = "a") -> RecordForm:
@@ -284,7 +298,7 @@ async def test_edit_a_records_value():
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_records(pilot)
         www = await select_row(pilot, screen, "www", "A")
-        form = await open_form(pilot, "e")
+        form = await open_form(pilot, "enter")
         assert form.value_of("value") == "127.0.0.11"
         assert "Nothing changed yet" in text_of(form.query_one("#conflicts"))
         assert save_disabled(form)
@@ -307,10 +321,15 @@ async def test_toggle_disables_then_enables():
         www2 = await select_row(pilot, screen, "www2", "A")
         table = screen.query_one(DataTable)
         await pilot.press("t")
+        confirm = await confirmation(pilot)
+        assert "Disable this record" in text_of(confirm.query_one(Static))
+        await answer_yes(pilot)
         await wait_for(pilot, lambda: cells(table, www2.record_id)[STATUS] == "○ disabled",
                        what="disabled in the table")
         assert world_record(app, "www2", "A").enabled is False
         await pilot.press("space")
+        await confirmation(pilot)
+        await answer_yes(pilot)
         await wait_for(pilot, lambda: cells(table, www2.record_id)[STATUS] == "● enabled",
                        what="enabled in the table")
         assert world_record(app, "www2", "A").enabled is True
@@ -335,7 +354,13 @@ async def test_delete_asks_first_and_cancel_keeps_the_record():
 
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, Confirm), what="the confirmation")
-        await pilot.press("enter")
+        await pilot.press("enter")  # Cancel has the focus: Enter alone deletes nothing
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the records")
+        assert writes(app) == []
+
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm), what="the confirmation")
+        await answer_yes(pilot)
         table = screen.query_one(DataTable)
         await wait_for(pilot, lambda: www2.record_id not in table.rows, what="the row gone")
         assert world_record(app, "www2", "A") is None
@@ -449,13 +474,13 @@ async def test_a_locked_record_cannot_be_edited_deleted_or_toggled():
         screen = await open_records(pilot)
         locked = await select_row(pilot, screen, "_dmarc", "TXT")
         assert locked.locked
-        for key in ("e", "enter", "d", "t", "space"):
+        for key in ("enter", "d", "t", "space", "e"):
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is screen, key
         assert writes(app) == []
         said = messages(app)
-        assert len(said) == 5
+        assert len(said) == 5  # e too: no commands for a change the API refuses
         assert all("locked by Alibaba Cloud DNS: unlock it in the Alibaba Cloud DNS console"
                    in m for m in said)
         assert world_record(app, "_dmarc", "TXT").value == "v=DMARC1; p=none"
@@ -468,7 +493,7 @@ async def test_a_record_type_the_form_does_not_know_is_sent_to_the_console():
         app.sandbox.world.add_record("example.com", "go", "REDIRECT_URL", "http://example.org")
         screen = await open_records(pilot)
         await select_row(pilot, screen, "go", "REDIRECT_URL")
-        await pilot.press("e")
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen
         assert "REDIRECT_URL record: edit it in the Alibaba Cloud DNS console" in messages(app)[-1]
@@ -525,8 +550,15 @@ async def test_a_quick_double_toggle_sends_one_change():
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_records(pilot)
         www = await select_row(pilot, screen, "www", "A")
-        app.sandbox.faults.add("timeout", action="SetDomainRecordStatus", delay=0.5)
-        await press_at_once(pilot, "t", "t")  # both keys in before a worker starts
+        # Held long enough for the second t to come while the first change is on its way.
+        app.sandbox.faults.add("timeout", action="SetDomainRecordStatus", delay=3)
+        await pilot.press("t")
+        await confirmation(pilot)
+        await answer_yes(pilot)
+        await wait_for(pilot, lambda: app.screen is screen and screen.pending,
+                       what="the change on its way")
+        await pilot.press("t")
+        assert app.screen is screen  # no second question
         assert "the last change is still on its way" in messages(app)[-1]
         table = screen.query_one(DataTable)
         await wait_for(pilot, lambda: cells(table, www.record_id)[STATUS] == "○ disabled",
@@ -567,6 +599,9 @@ async def test_escape_waits_for_a_change_on_its_way_then_goes_back():
         www = await select_row(pilot, screen, "www", "A")
         app.sandbox.faults.add("timeout", action="SetDomainRecordStatus", delay=0.5)
         await pilot.press("t")
+        await confirmation(pilot)
+        await answer_yes(pilot)
+        await wait_for(pilot, lambda: app.screen is screen and screen.busy, what="sending")
         await pilot.press("escape")  # leaving now would cancel the write half-way
         assert app.screen is screen and screen.busy
         table = screen.query_one(DataTable)
@@ -614,5 +649,5 @@ async def test_a_long_value_is_cut_short_and_shown_whole_in_the_form():
         shown = cells(screen.query_one(DataTable), dkim.record_id)
         assert shown[VALUE] == key[:35] + "…"
         assert shown[STATUS] == "● enabled"
-        form = await open_form(pilot, "e")
+        form = await open_form(pilot, "enter")
         assert form.value_of("value") == key

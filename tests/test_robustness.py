@@ -6,10 +6,11 @@ from screens.domains import DomainsScreen
 from screens.help import HelpScreen
 from screens.propagation import PropagationScreen
 from screens.verify import VerifyScreen
-from tests.pilot import connected, sandbox_app, wait_for
+from tests.pilot import connected, press_at_once, sandbox_app, wait_for
 from tests.test_add_domain import form_ready
 from tests.test_cname_plan import open_plan
 from tests.test_cname_screen import open_domain
+from tui.widgets.confirm import Confirm
 
 
 async def test_leaving_a_screen_while_it_loads_does_not_crash_the_app():
@@ -81,10 +82,17 @@ async def test_stop_pressed_twice_sends_one_stop():
         await open_domain(pilot, "img.example.com")
         app.sandbox.faults.add("timeout", action="StopCdnDomain", delay=0.4)
         await pilot.press("s")
-        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm) and app.screen.is_mounted,
+                       what="the question")
+        await pilot.press("tab")
+        await press_at_once(pilot, "enter", "s", "tab", "enter")  # yes, then s, yes again
         await wait_for(pilot, lambda: "StopCdnDomain" in app.sandbox.calls.actions(),
                        what="the stop")
-        await pilot.pause(0.6)
+        await wait_for(pilot, lambda: "img.example.com" not in app.domains_changing,
+                       what="the stop's answer")
+        if isinstance(app.screen, Confirm):  # a second question, asked before the stop left
+            assert app.screen.voided
+            await pilot.press("escape")
         assert app.sandbox.calls.actions().count("StopCdnDomain") == 1
 
 

@@ -60,6 +60,9 @@ class OssCdnApp(App):
 
         self.load_keymap()
         self.exit_on_signals()
+        if self.read_only:
+            self.sub_title = f"{self.sub_title} · READ-ONLY"
+            self.add_class("-read-only")
         self.push_screen(DomainsScreen())
         # Connect once the first frame is out: importing the SDKs holds the GIL.
         self.call_after_refresh(self.connect)
@@ -96,16 +99,18 @@ class OssCdnApp(App):
     @work(thread=True, exclusive=True, group="connect")
     def connect(self) -> None:
         # A thread: reading credential files and binding the sandbox's sockets block.
-        from tui.launch import connect
+        from tui.launch import connect, with_read_only
         from tui.services.errors import ServiceError
         from tui.services.facade import Services
 
         try:
             profile, sandbox = connect(self.options)
+            profile = with_read_only(profile, self.options)
         except ServiceError as error:
             self.call_from_thread(self.notify, str(error), title="Cannot connect",
                                   severity="error", timeout=30, markup=False)
-            self.call_from_thread(setattr, self, "sub_title", "not connected")
+            self.call_from_thread(setattr, self, "sub_title", "not connected"
+                                  + (" · READ-ONLY" if self.read_only else ""))
             return
         if get_current_worker().is_cancelled:
             if sandbox is not None:
@@ -118,10 +123,29 @@ class OssCdnApp(App):
 
     def _connected(self, profile, sandbox, services) -> None:
         self.profile, self.sandbox, self.services = profile, sandbox, services
-        self.sub_title = profile.label
+        self.sub_title = profile.label + (" · READ-ONLY" if self.read_only else "")
         self.set_class(profile.sandbox, "-sandbox")
         for screen in self.screen_stack:
             screen.post_message(Connected(profile.label))
+
+    @property
+    def read_only(self) -> bool:
+        """--read-only: no write is sent (the screens refuse it, the services too)."""
+        return self.options.read_only
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        # A write key of a read-only app is dimmed (AppScreen.check_action), which would
+        # drop the key in silence: say what is not sent, and how to see it as commands.
+        # The command palette runs actions through here too.
+        from textual.actions import parse
+
+        from screens.base import AppScreen
+
+        if isinstance(action, str) and isinstance(default_namespace, AppScreen):
+            namespace, name, _ = parse(action)
+            if not namespace and default_namespace.refuse_read_only(name):
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def load_keymap(self) -> None:
         """Remap keys from ~/.config/oss-cdn/keymap.json: {"binding id": "keys"}."""

@@ -11,6 +11,7 @@ import sys
 
 from tui import __version__
 from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, disable_ecs_metadata_by_default
+from tui.launch import read_only_requested
 
 
 def _speed(text: str) -> float:
@@ -39,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sandbox-speed", type=_speed, default=DEFAULT_SANDBOX_SPEED,
                         metavar="F", help="sandbox seconds per real second "
                         f"(default {DEFAULT_SANDBOX_SPEED:g})")
+    parser.add_argument("--read-only", action="store_true",
+                        help="send no change at all: every write is shown disabled and can "
+                        "be exported as aliyun-cli commands (also OSS_CDN_READ_ONLY=1)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sandbox = commands.add_parser("sandbox", help="run the embedded sandbox on its own")
@@ -76,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         region=args.region,
         sandbox=args.sandbox,
         sandbox_speed=args.sandbox_speed,
+        read_only=read_only_requested(args.read_only),
     )
     from tui.app import OssCdnApp
 

@@ -16,7 +16,7 @@ class ScreenCommands(Provider):
     async def discover(self) -> Hits:
         for binding in self._commands():
             yield DiscoveryHit(binding.description, self._runner(binding.action),
-                               help=f"key: {self.app.get_key_display(binding)}")
+                               help=self._help(binding))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -25,7 +25,14 @@ class ScreenCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(binding.description),
                           self._runner(binding.action),
-                          help=f"key: {self.app.get_key_display(binding)}")
+                          help=self._help(binding))
+
+    def _help(self, binding) -> str:
+        text = f"key: {self.app.get_key_display(binding)}"
+        sends_write = getattr(self.screen, "sends_write", None)
+        if getattr(self.app, "read_only", False) and sends_write and sends_write(binding.action):
+            text += " · read-only mode: not sent (e shows it as aliyun-cli commands)"
+        return text
 
     def _runner(self, action: str):
         screen = self.screen

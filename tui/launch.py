@@ -25,6 +25,23 @@ class LaunchOptions:
     # The app falls back to the sandbox when no credentials are found (README promises
     # it); a command never does: it would report on a made-up world as if it were yours.
     sandbox_fallback: bool = True
+    read_only: bool = False  # --read-only / OSS_CDN_READ_ONLY=1: no write is ever sent
+
+
+READ_ONLY_ENV = "OSS_CDN_READ_ONLY"
+
+
+def read_only_requested(flag: bool = False) -> bool:
+    """--read-only, or OSS_CDN_READ_ONLY set to 1 (or true / yes / on)."""
+    return flag or os.environ.get(READ_ONLY_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def with_read_only(profile, options: LaunchOptions):
+    """The Profile as `options` want it: read-only makes the service layer refuse every
+    write before anything is sent (the second wall behind the dimmed keys)."""
+    from dataclasses import replace
+
+    return replace(profile, read_only=True) if options.read_only else profile
 
 
 def disable_ecs_metadata_by_default() -> None:
