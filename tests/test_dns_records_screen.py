@@ -510,7 +510,9 @@ async def test_pressing_save_twice_adds_the_record_once():
         await type_text(pilot, "api")
         form.query_one("#value", Input).value = "127.0.0.50"
         await wait_for(pilot, lambda: not save_disabled(form), what="Save enabled")
-        app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=0.5)
+        # Held long enough for the presses below to land while it is on its way, even on
+        # a loaded machine (the test waits for the answer, so a longer hold costs little).
+        app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=3.0)
         await pilot.press("ctrl+s")
         await pilot.press("ctrl+s")
         await pilot.press("enter")  # Enter in a field saves too
@@ -621,7 +623,9 @@ async def test_escape_during_a_slow_save_keeps_the_form_until_the_record_is_save
         await type_text(pilot, "api")
         form.query_one("#value", Input).value = "127.0.0.50"
         await wait_for(pilot, lambda: not save_disabled(form), what="Save enabled")
-        app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=0.5)
+        # Held long enough for the presses below to land while it is on its way, even on
+        # a loaded machine (the test waits for the answer, so a longer hold costs little).
+        app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=3.0)
         await pilot.press("ctrl+s")
         await pilot.press("escape")
         assert app.screen is form

@@ -123,7 +123,7 @@ async def test_zones_records_and_the_record_form_draw_cloud_text_escaped():
         for n, (name, raw, visible) in enumerate(HOSTILE):
             before = len(written)
             await select_row(pilot, records, f"t{n}", "TXT")
-            await pilot.press("e")
+            await pilot.press("enter")  # Enter edits the record
             form = await wait_for(pilot, lambda: isinstance(app.screen, RecordForm)
                                   and app.screen, what="the record form")
             value = form.query_one("#value", Input)
@@ -216,7 +216,7 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
         # The record form's error box: UpdateDomainRecord's answer.
         records = await open_records(pilot)
         await select_row(pilot, records, "www", "A")
-        await pilot.press("e")
+        await pilot.press("enter")  # Enter edits the record
         form = await wait_for(pilot, lambda: isinstance(app.screen, RecordForm)
                               and app.screen, what="the form")
         form.query_one("#value", Input).value = "127.0.0.99"
@@ -259,7 +259,7 @@ async def test_editing_a_record_with_control_characters_shows_them_and_needs_a_c
         app.sandbox.world.add_record("example.com", "evil", "TXT", raw)
         records = await open_records(pilot)
         await select_row(pilot, records, "evil", "TXT")
-        form = await open_form(pilot, "e")
+        form = await open_form(pilot, "enter")
         assert form.value_of("value") == "v=spf1 \\x1b]52;c;cHduZWQ=\\x07-all"
         assert note(form, "value").startswith(
             "✗ This value holds control or invisible characters, shown here as \\x1b, \\x07")
@@ -294,7 +294,7 @@ async def test_escaped_text_left_in_a_changed_value_is_saved_as_typed_with_a_war
         app.sandbox.world.add_record("example.com", "evil", "TXT", "a\x1bb")
         records = await open_records(pilot)
         await select_row(pilot, records, "evil", "TXT")
-        form = await open_form(pilot, "e")
+        form = await open_form(pilot, "enter")
         assert form.value_of("value") == "a\\x1bb"
         await pilot.press("end")
         await type_text(pilot, "c")

@@ -77,7 +77,8 @@ async def test_every_write_key_of_every_screen_sends_nothing():
     app = read_only_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)
-        assert app.sub_title == "SANDBOX · READ-ONLY" and app.has_class("-read-only")
+        assert app.sub_title == f"{app.services.profile.label} · READ-ONLY"
+        assert app.has_class("-read-only")
         assert "READ-ONLY" in text_of(app.screen.query_one("HeaderTitle"))
         assert app.services.profile.read_only
         domains = app.screen
