@@ -85,3 +85,14 @@ async def answer_yes(pilot) -> None:
     """Say yes to the Confirm on top the way a person does: Cancel has the focus (Enter
     alone says no), so Tab to the confirm button, then Enter."""
     await pilot.press("tab", "enter")
+
+
+async def steady_cursors(pilot) -> None:
+    """Stop the text cursors of the screen blinking, shown: a snapshot taken on a loaded
+    machine may otherwise catch a cursor in its hidden half-second."""
+    from textual.widgets import Input, TextArea
+
+    for field in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(field, (Input, TextArea)):
+            field.cursor_blink = False
+    await pilot.pause()

@@ -10,7 +10,7 @@ from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from screens.cname_plan import CnamePlanScreen
 from screens.verify import VerifyScreen
-from tests.pilot import connected, type_text, wait_for
+from tests.pilot import connected, steady_cursors, type_text, wait_for
 from tui.app import OssCdnApp
 from tui.launch import LaunchOptions
 
@@ -74,6 +74,7 @@ def test_screen(snap_compare, scene, size):
     async def run_before(pilot):
         await connected(pilot)
         await scene(pilot)
+        await steady_cursors(pilot)
         await pilot.pause(0.1)
         await pilot.wait_for_scheduled_animations()
 

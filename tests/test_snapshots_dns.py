@@ -8,11 +8,12 @@ from textual.widgets import DataTable, Input
 
 from screens.dns_records import RecordsScreen, ZonesScreen
 from screens.record_form import RecordForm
-from tests.pilot import connected, type_text, wait_for
+from tests.pilot import connected, steady_cursors, type_text, wait_for
 from tests.test_snapshots import SIZES, app
 
 
 async def settle(pilot) -> None:
+    await steady_cursors(pilot)
     await pilot.pause(0.1)
     await pilot.wait_for_scheduled_animations()
 
