@@ -65,16 +65,24 @@ async def app_figures() -> None:
         print(f"{'sandbox started and its domains listed':<44} {ms(listed)}")
 
         world = app.sandbox.world
-        origin = [{"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
-                   "port": 80, "priority": "20", "weight": "10"}]
+        origin = [
+            {
+                "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+                "type": "oss",
+                "port": 80,
+                "priority": "20",
+                "weight": "10",
+            }
+        ]
         for n in range(DOMAINS):
-            world.add_domain(f"d{n:05d}.example.com", "web", origin, "domestic",
-                             status="online")
+            world.add_domain(f"d{n:05d}.example.com", "web", origin, "domestic", status="online")
         screen = app.screen
         start = time.perf_counter()
         domains = await app.services.cdn.list_domains()
-        print(f"{f'list_domains, {len(domains)} domains (11 pages)':<44} "
-              f"{ms(time.perf_counter() - start)}")
+        print(
+            f"{f'list_domains, {len(domains)} domains (11 pages)':<44} "
+            f"{ms(time.perf_counter() - start)}"
+        )
         screen.domains = domains
         start = time.perf_counter()
         screen.show()

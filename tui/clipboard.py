@@ -47,9 +47,14 @@ def copy(app, text: str, what: str) -> None:
         if copied:
             app.notify(f"Copied {what}: {text}", title="Clipboard", timeout=4, markup=False)
         else:
-            app.notify(f"{what[:1].upper()}{what[1:]} sent to the terminal (OSC 52; tmux "
-                       f"drops it unless set-clipboard is on). If it did not arrive, copy "
-                       f"it from here: {text}", title="Clipboard", timeout=15, markup=False)
+            app.notify(
+                f"{what[:1].upper()}{what[1:]} sent to the terminal (OSC 52; tmux "
+                f"drops it unless set-clipboard is on). If it did not arrive, copy "
+                f"it from here: {text}",
+                title="Clipboard",
+                timeout=15,
+                markup=False,
+            )
 
     if local is None:
         tell(False)
