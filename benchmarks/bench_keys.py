@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from textual import events  # noqa: E402
+from textual import events
 
-from tui.app import OssCdnApp  # noqa: E402
-from tui.key_order import _busy_pumps  # noqa: E402
-from tui.launch import LaunchOptions  # noqa: E402
-from tui.widgets.paged_table import FilterInput  # noqa: E402
+from tui.app import OssCdnApp
+from tui.key_order import _busy_pumps
+from tui.launch import LaunchOptions
+from tui.widgets.paged_table import FilterInput
 
 
 def ms(seconds: float) -> str:

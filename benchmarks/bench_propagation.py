@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tui.sandbox.runner import Sandbox  # noqa: E402
-from tui.sandbox.world import cname_for  # noqa: E402
-from tui.services.profile import sandbox_profile  # noqa: E402
-from tui.services.propagation import Target, check_round, sandbox_targets  # noqa: E402
+from tui.sandbox.runner import Sandbox
+from tui.sandbox.world import cname_for
+from tui.services.profile import sandbox_profile
+from tui.services.propagation import Target, check_round, sandbox_targets
 
 DOMAIN = "img.example.com"  # seeded with its CNAME in place: every live row matches
 

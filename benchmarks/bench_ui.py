@@ -14,11 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from textual.widgets import DataTable, Input  # noqa: E402
+from textual.widgets import DataTable, Input
 
-from tui.app import OssCdnApp  # noqa: E402
-from tui.launch import LaunchOptions  # noqa: E402
-from tui.rules import check_domain  # noqa: E402
+from tui.app import OssCdnApp
+from tui.launch import LaunchOptions
+from tui.rules import check_domain
 
 DOMAINS = 5000
 

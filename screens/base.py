@@ -84,7 +84,7 @@ class AppScreen(Screen):
             return False
         try:
             writes = self.export_writes(action)
-        except Exception:  # noqa: BLE001 - the notice must not fail for want of a plan
+        except Exception:
             writes = []
         # Quoted: a summary is a sentence of its own ("Stop x: the site stops ..."); on one
         # line. (The notification shows its control characters escaped: App.notify.)

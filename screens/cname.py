@@ -14,13 +14,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from screens.domain_actions import DomainActions
+from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
 from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
-from tui.choices import CDN_TYPES, SCOPES
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
-from tui.widgets.status import status_badge
 from tui.widgets.header import AppHeader
+from tui.widgets.status import status_badge
 
 
 def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:

@@ -123,9 +123,9 @@ class CnamePlanScreen(AppScreen):
             where.update(
                 Text(
                     shown(
-                        f"{display_name(self.domain)} is not in a zone of this account's Alibaba Cloud "
-                        "DNS: create this record at your DNS provider (c copies it), then press p to "
-                        "watch resolvers pick it up."
+                        f"{display_name(self.domain)} is not in a zone of this account's "
+                        "Alibaba Cloud DNS: create this record at your DNS provider (c copies "
+                        "it), then press p to watch resolvers pick it up."
                     )
                 )
             )

@@ -18,11 +18,11 @@ from tui.dns_rules import RECORD_TYPES
 from tui.listing import matches_every_word
 from tui.rules import display_name, short
 from tui.safe_text import shown
-from tui.services.models import DnsRecord, Zone
 from tui.services import writes
+from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm, void_dialogs
-from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.header import AppHeader
+from tui.widgets.paged_table import FilterInput, PagedTable
 
 ZONE_COLUMNS = (
     ("name", "Zone"),

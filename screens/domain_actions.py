@@ -11,8 +11,8 @@ from textual import work
 from screens.base import AppScreen
 from tui.rules import display_name
 from tui.services import writes
-from tui.widgets.status import status_badge
 from tui.widgets.confirm import Confirm, TypedConfirm, void_dialogs
+from tui.widgets.status import status_badge
 
 
 def toggle_write(domain) -> writes.Write | None:

@@ -14,9 +14,9 @@ from tui.messages import Connected
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services.models import CdnDomain
+from tui.widgets.header import AppHeader
 from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.status import status_badge
-from tui.widgets.header import AppHeader
 
 COLUMNS = (
     ("name", "Domain"),

@@ -53,7 +53,7 @@ class HelpScreen(ModalScreen):
         keys.add_column()
         read_only = getattr(self.app, "read_only", False)
         sends_write = getattr(self.for_screen, "sends_write", lambda action: False)
-        for key, binding in shown_bindings(self.for_screen, with_app=True):
+        for _key, binding in shown_bindings(self.for_screen, with_app=True):
             description = binding.description
             if read_only and sends_write(binding.action):
                 description += " (read-only: not sent)"

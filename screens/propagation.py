@@ -170,7 +170,7 @@ class PropagationScreen(AppScreen):
                 table.add_row(*row_cells(result, board.ttl_scale), key=str(n))
         else:
             for n, result in enumerate(board.results):
-                for column, cell in zip(COLUMNS, row_cells(result, board.ttl_scale)):
+                for column, cell in zip(COLUMNS, row_cells(result, board.ttl_scale), strict=True):
                     table.update_cell(str(n), column, cell)
         style = "bold green" if board.propagated else "bold yellow"
         verdict = "PROPAGATED" if board.propagated else "NOT YET"

@@ -14,7 +14,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from screens.base import AppScreen
-
 from tui.clipboard import copy
 from tui.explain import explain
 from tui.rules import display_name, parse_origin
@@ -100,8 +99,8 @@ class VerifyScreen(AppScreen):
         self.query_one("#intro", Static).update(
             Text(
                 shown(
-                    f"CDN serves {display_name(self.domain)} only once you prove you own {ch.root}. "
-                    "It asks once per root domain."
+                    f"CDN serves {display_name(self.domain)} only once you prove you own "
+                    f"{ch.root}. It asks once per root domain."
                 )
             )
         )

@@ -38,7 +38,7 @@ assert len(HOSTILE[-1][1]) == 4000
 # Never in what the app writes to the terminal (Textual writes CSI itself, and OSC 52
 # only when the user copies, which these tests do not): no OSC, DCS, APC, PM or SOS,
 # and no 8-bit C1 control.
-FORBIDDEN = ("\x1b]", "\x1bP", "\x1b_", "\x1b^", "\x1bX") + tuple(chr(c) for c in range(0x80, 0xA0))
+FORBIDDEN = ("\x1b]", "\x1bP", "\x1b_", "\x1b^", "\x1bX", *(chr(c) for c in range(0x80, 0xA0)))
 # Textual's own OSC: the mouse pointer's shape (kitty's protocol), with a fixed word.
 _TEXTUAL_OWN = re.compile(r"\x1b\]22;[a-z-]+\x07")
 # Nor any bidi or zero-width character planted here.

@@ -46,7 +46,7 @@ def test_exit_0_and_the_json_object_when_every_server_answers_the_cname(profile,
     assert len(dns_rows) == len(profile.nameservers) + len(profile.resolvers)
     assert all(r["verdict"] == "match" and r["answer"][0] == IMG_CNAME for r in dns_rows)
     assert all(r["address"].startswith("127.0.0.1:") for r in dns_rows)
-    assert [r for r in rows if r["kind"] == "cdn"][0]["verdict"] == "match"
+    assert next(r for r in rows if r["kind"] == "cdn")["verdict"] == "match"
     assert "system" not in {r["kind"] for r in rows}
 
 

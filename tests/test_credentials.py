@@ -215,6 +215,6 @@ def test_a_profile_without_credentials_cannot_build_clients():
 
     services = Services(Profile(name="empty", region="cn-hangzhou"))
     with pytest.raises(CredentialsNotFound):
-        services.cdn
+        _ = services.cdn
     with pytest.raises(CredentialsNotFound):
-        services.oss
+        _ = services.oss

@@ -7,7 +7,6 @@ from screens.record_form import RecordForm, edition_name, field_of, ttl_range
 from tests.pilot import (
     answer_yes,
     connected,
-    press_at_once,
     sandbox_app,
     text_of,
     type_text,

@@ -139,9 +139,11 @@ async def test_the_verify_screen_shows_both_ways_to_prove_ownership():
         challenge = await wait_for(pilot, lambda: verify.challenge, what="the challenge")
         text = await shown_commands(pilot)
         assert text == writes.commands(
-            publish_writes(challenge, "dnsCheck")
-            + [writes.put_object("demo-assets", FILE_NAME, challenge.content)]
-            + publish_writes(challenge, "fileCheck")
+            [
+                *publish_writes(challenge, "dnsCheck"),
+                writes.put_object("demo-assets", FILE_NAME, challenge.content),
+                *publish_writes(challenge, "fileCheck"),
+            ]
         )
         lines = text.splitlines()
         assert any(

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input
 
 from screens.cname import DomainScreen
 from screens.cname_plan import CnamePlanScreen
-from screens.dns_records import RecordsScreen, ZonesScreen
+from screens.dns_records import ZonesScreen
 from screens.help import HelpScreen
 from screens.propagation import PropagationScreen
 from screens.record_form import RecordForm
@@ -211,7 +211,7 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await connected(pilot)
         # Every error notification (App.report): one per hostile message, the code too.
-        for n, (name, raw, visible) in enumerate(HOSTILE):
+        for n, (name, raw, _visible) in enumerate(HOSTILE):
             before = len(app._notifications)
             fault(app, "DescribeUserDomains", raw, code=raw if n == 0 else "InvalidParameter")
             await pilot.press("r")
@@ -236,7 +236,7 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
             lambda: isinstance(app.screen, VerifyScreen) and app.screen.challenge and app.screen,
             what="verify",
         )
-        for name, raw, visible in HOSTILE:
+        for name, raw, _visible in HOSTILE:
             before = len(written)
             fault(app, "VerifyDomainOwner", raw, code="DomainOwnerVerifyFail")
             await wait_for(pilot, lambda: not verify.busy, what="verify idle")
@@ -433,7 +433,7 @@ def test_oss_cdn_check_prints_cloud_text_escaped(sandbox, profile, capsys):
     from tests.test_check_cli import check
 
     domain = sandbox.world.domains["img.example.com"]
-    for name, raw, visible in HOSTILE:
+    for name, raw, _visible in HOSTILE:
         domain.cname = raw  # what DescribeCdnDomainDetail answers as the CNAME
         status, out, err = check(profile, capsys, "img.example.com")
         assert status == 1, err
@@ -448,7 +448,7 @@ def test_oss_cdn_check_prints_cloud_text_escaped(sandbox, profile, capsys):
         assert all(c.isprintable() or c == "\n" for c in out), name
 
     # An error's message (and code) from the cloud, on stderr.
-    for name, raw, visible in HOSTILE:
+    for name, raw, _visible in HOSTILE:
         sandbox.faults.add(
             "http_error", "DescribeCdnDomainDetail", status=400, code=raw, message=raw
         )

@@ -113,7 +113,8 @@ def test_slash_and_text_typed_with_no_pause_in_tmux_go_to_the_filter():
             tmux.type("/" + text)
             screen = tmux.wait(
                 lambda s: (
-                    filter_text(s) == text and not table_focused(s) or any(f in s for f in FOREIGN)
+                    (filter_text(s) == text and not table_focused(s))
+                    or any(f in s for f in FOREIGN)
                 ),
                 f"burst {burst}: {text!r} in the filter",
                 timeout=20,

@@ -406,7 +406,7 @@ def test_the_config_file_lives_under_xdg_config_home(tmp_path):
     path.write_text('{"resolvers": [{"address": "192.0.2.1:5300"}]}')
     assert load_resolver_config(path).resolvers == (Target("192.0.2.1:5300", "192.0.2.1", 5300),)
     path.write_text("{")
-    with pytest.raises(ResolverConfigError, match="resolvers.json"):
+    with pytest.raises(ResolverConfigError, match=r"resolvers\.json"):
         load_resolver_config(path)
 
 

@@ -10,7 +10,6 @@ from textual.widgets import DataTable, Input
 from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from screens.cname_plan import CnamePlanScreen
-from screens.dns_records import RecordsScreen
 from screens.help import HelpScreen
 from screens.record_form import RecordForm
 from screens.verify import VerifyScreen
@@ -210,7 +209,7 @@ async def test_every_write_key_of_every_screen_sends_nothing():
         ] == ["127.0.0.11"]
 
         # The second wall: the service layer itself refuses, before anything is sent.
-        with pytest.raises(ReadOnlyError, match="^read-only mode: Delete the A record "):
+        with pytest.raises(ReadOnlyError, match=r"^read-only mode: Delete the A record "):
             await app.services.dns.delete_record(www)
         with pytest.raises(ReadOnlyError):
             await app.services.cdn.stop_domain("img.example.com")

@@ -11,7 +11,6 @@ from tui.services.errors import (
     CloudError,
     NetworkError,
     NotApplied,
-    ServerSideError,
     ThrottledError,
 )
 from tui.services.facade import Services

@@ -111,7 +111,8 @@ def test_delete_and_status_commands_name_the_record():
 def test_refresh_and_push_commands():
     assert (
         writes.refresh(["https://a.example.com/x.png"]).command()
-        == "aliyun cdn RefreshObjectCaches --ObjectPath https://a.example.com/x.png --ObjectType File"
+        == "aliyun cdn RefreshObjectCaches --ObjectPath https://a.example.com/x.png"
+        " --ObjectType File"
     )
     directory = writes.refresh(
         ["https://a.example.com/img/", "https://a.example.com/css/"], "Directory", force=True
@@ -216,7 +217,9 @@ def test_the_shell_hands_over_exactly_the_params(
     write = writes.add_record(zone, rr, type, value, ttl=ttl, priority=priority)
     words = bash_runs(write.command(), str(tmp_path_factory.getbasetemp()))
     assert words[:2] == ["alidns", "AddDomainRecord"]
-    assert list(zip(words[2::2], words[3::2])) == [(f"--{k}", str(v)) for k, v in write.params]
+    assert list(zip(words[2::2], words[3::2], strict=True)) == [
+        (f"--{k}", str(v)) for k, v in write.params
+    ]
 
 
 @settings(max_examples=30, deadline=None)

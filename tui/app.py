@@ -72,16 +72,16 @@ class OssCdnApp(App):
         terminal back (alternate screen and mouse reporting off, cursor shown). Python's
         default for them kills the process with the terminal left in the app's modes."""
         import asyncio
+        import contextlib
         import signal
 
         if self.is_headless:
             return  # Pilot tests: the test runner's signals stay its own
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
-            try:
+            # Not on this platform, or not the main thread: the default stays.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not on this platform, or not the main thread
 
     def _exit_on_signal(self, signum: int) -> None:
         import os

@@ -309,7 +309,8 @@ def _table(domain: str, board: PropagationBoard) -> str:
 
     def line(row: tuple[str, ...]) -> str:
         cells = [
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         return "  ".join(cells).rstrip()
 

@@ -10,8 +10,12 @@ import argparse
 import sys
 
 from tui import __version__
-from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, disable_ecs_metadata_by_default
-from tui.launch import read_only_requested
+from tui.launch import (
+    DEFAULT_SANDBOX_SPEED,
+    LaunchOptions,
+    disable_ecs_metadata_by_default,
+    read_only_requested,
+)
 
 
 def _speed(text: str) -> float:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from tui.rules import (
     Fix,
@@ -155,7 +156,8 @@ def check_rr(rr: str) -> list[Problem]:
         problems.append(
             Problem(
                 "rr_characters",
-                f"Remove {shown}: a host record holds letters, digits, hyphens, underscores and dots.",
+                f"Remove {shown}: a host record holds letters, digits, hyphens, underscores "
+                "and dots.",
                 Fix(puny, "Use Punycode") if puny else None,
             )
         )
@@ -271,8 +273,8 @@ def _check_txt(value: str) -> list[Problem]:
         problems.append(
             Problem(
                 "txt_length",
-                f"The TXT value has {len(value)} characters and Alidns takes at most {MAX_TXT_CHARS}, "
-                "so shorten it.",
+                f"The TXT value has {len(value)} characters and Alidns takes at most "
+                f"{MAX_TXT_CHARS}, so shorten it.",
             )
         )
     if len(re.findall(r'(?<!\\)"', value)) % 2:

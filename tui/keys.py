@@ -51,10 +51,11 @@ def binding_ids() -> set[str]:
     import importlib
     import pkgutil
 
-    import screens
-    import tui.app  # noqa: F401 - the app's own bindings
     from textual.binding import Binding
     from textual.dom import DOMNode
+
+    import screens
+    import tui.app  # noqa: F401 - the app's own bindings
 
     for module in pkgutil.iter_modules(screens.__path__):
         importlib.import_module(f"screens.{module.name}")

@@ -1,7 +1,8 @@
 """Pure rules for the names this app handles: CDN domain names and OSS origin hosts.
 
-No I/O, no Textual, nothing of the project but tui.safe_text (a leaf): screens (live validation), services and
-tests all lean on this one source of truth. DNS record rules live in tui/dns_rules.py.
+No I/O, no Textual, nothing of the project but tui.safe_text (a leaf): screens (live
+validation), services and tests all lean on this one source of truth. DNS record rules
+live in tui/dns_rules.py.
 
 Every rule is one line of a table (`_DOMAIN_RULES`). `check_domain` and the form's
 checklist are both read from that table, so they cannot disagree.
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Callable, Iterable
 
 import idna  # IDNA 2008 with the UTS 46 mapping: what registries apply (comes with yarl)
 from publicsuffixlist import PublicSuffixList
@@ -590,8 +591,8 @@ def check_origin_host(host: str) -> list[Problem]:
         problems.append(
             Problem(
                 "origin_length",
-                f"CDN takes origin addresses of up to {MAX_DOMAIN_CHARS} characters and this one has "
-                f"{len(endpoint.public_host)}, so use a bucket with a shorter name.",
+                f"CDN takes origin addresses of up to {MAX_DOMAIN_CHARS} characters and this one "
+                f"has {len(endpoint.public_host)}, so use a bucket with a shorter name.",
             )
         )
     return problems

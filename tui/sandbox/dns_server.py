@@ -10,8 +10,8 @@ the way propagation looks from around the world.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import dns.exception
 import dns.flags

@@ -17,6 +17,7 @@ recorded AccessKey ID; one whose process is gone is removed by whoever finds it.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import json
@@ -185,10 +186,8 @@ def find_running() -> dict | None:
         if data is None:
             continue
         if not process_alive(data["pid"]):
-            try:
+            with contextlib.suppress(OSError):  # another process removed it first
                 path.unlink(missing_ok=True)
-            except OSError:
-                pass
             continue
         if answers(str(data["cdn_endpoint"]), str(data["access_key_id"])):
             return data

@@ -120,7 +120,7 @@ class OwnershipService:
         """Each authoritative server -> does it serve the TXT value now?"""
         servers = await self.name_servers(challenge)
         seen = await asyncio.gather(*(self._serves(s, challenge) for s in servers))
-        return {s.address: ok for s, ok in zip(servers, seen)}
+        return {s.address: ok for s, ok in zip(servers, seen, strict=True)}
 
     async def _serves(self, server: Target, challenge: Challenge) -> bool:
         try:

@@ -111,7 +111,7 @@ class PagedTable(DataTable[Text], Generic[T]):
             self.matches[index] = item
             if key in self.rows:
                 for column, before, cell in zip(
-                    self.column_keys, self.get_row(key), self.cells_of(item)
+                    self.column_keys, self.get_row(key), self.cells_of(item), strict=True
                 ):
                     # A narrower cell would have DataTable measure the whole column again.
                     if cell != before:
