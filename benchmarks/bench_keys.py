@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from textual import events  # noqa: E402
+from textual import events
 
-from tui.app import OssCdnApp  # noqa: E402
-from tui.key_order import _busy_pumps  # noqa: E402
-from tui.launch import LaunchOptions  # noqa: E402
-from tui.widgets.paged_table import FilterInput  # noqa: E402
+from tui.app import OssCdnApp
+from tui.key_order import _busy_pumps
+from tui.launch import LaunchOptions
+from tui.widgets.paged_table import FilterInput
 
 
 def ms(seconds: float) -> str:
@@ -50,8 +50,10 @@ def key(app, char: str) -> None:
 async def main(count: int) -> None:
     app = OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1000))
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.services is not None
-                    and app.screen.query_one("#domains").row_count > 0)
+        await until(
+            pilot,
+            lambda: app.services is not None and app.screen.query_one("#domains").row_count > 0,
+        )
         await pilot.press("slash")
         box = app.screen.query_one(FilterInput)
         await until(pilot, lambda: box.has_focus)
@@ -60,8 +62,10 @@ async def main(count: int) -> None:
         for _ in range(1000):
             _busy_pumps(app, handling=1)
         look = (time.perf_counter() - started) / 1000
-        print(f"one look at every message queue ({len(list(app.screen.walk_children()))} "
-              f"widgets on screen): {look * 1e6:.0f} µs")
+        print(
+            f"one look at every message queue ({len(list(app.screen.walk_children()))} "
+            f"widgets on screen): {look * 1e6:.0f} µs"
+        )
 
         async def spaced() -> list[float]:
             box.value = ""
@@ -85,16 +89,20 @@ async def main(count: int) -> None:
             return time.perf_counter() - sent
 
         waits = await spaced()
-        print(f"spaced keys, gate on:  median {ms(statistics.median(waits))}, "
-              f"p95 {ms(sorted(waits)[int(len(waits) * 0.95)])} from key to filter")
+        print(
+            f"spaced keys, gate on:  median {ms(statistics.median(waits))}, "
+            f"p95 {ms(sorted(waits)[int(len(waits) * 0.95)])} from key to filter"
+        )
         gated = await burst()
         holds = app.key_gate.holds
         app.key_gate.holds = lambda event: False
         waits_off = await spaced()
         ungated = await burst()
         app.key_gate.holds = holds
-        print(f"spaced keys, gate off: median {ms(statistics.median(waits_off))}, "
-              f"p95 {ms(sorted(waits_off)[int(len(waits_off) * 0.95)])}")
+        print(
+            f"spaced keys, gate off: median {ms(statistics.median(waits_off))}, "
+            f"p95 {ms(sorted(waits_off)[int(len(waits_off) * 0.95)])}"
+        )
         print(f"burst of {count}, gate on:  {ms(gated / count)} a key")
         print(f"burst of {count}, gate off: {ms(ungated / count)} a key")
         print(f"added by the gate in a burst: {ms((gated - ungated) / count)} a key")

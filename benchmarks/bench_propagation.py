@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tui.sandbox.runner import Sandbox  # noqa: E402
-from tui.sandbox.world import cname_for  # noqa: E402
-from tui.services.profile import sandbox_profile  # noqa: E402
-from tui.services.propagation import Target, check_round, sandbox_targets  # noqa: E402
+from tui.sandbox.runner import Sandbox
+from tui.sandbox.world import cname_for
+from tui.services.profile import sandbox_profile
+from tui.services.propagation import Target, check_round, sandbox_targets
 
 DOMAIN = "img.example.com"  # seeded with its CNAME in place: every live row matches
 
@@ -49,8 +49,10 @@ async def bench(targets: list[Target], rounds: int, timeout: float) -> None:
                 latency[row.resolver].append(row.latency_ms)
 
     print(f"{rounds} rounds, {len(targets)} servers, timeout {timeout * 1000:.0f} ms")
-    print(f"round time ms: p50 {percentile(round_ms, 50):.1f}  "
-          f"p95 {percentile(round_ms, 95):.1f}  max {max(round_ms):.1f}")
+    print(
+        f"round time ms: p50 {percentile(round_ms, 50):.1f}  "
+        f"p95 {percentile(round_ms, 95):.1f}  max {max(round_ms):.1f}"
+    )
     print(f"\n{'server':<15}{'p50 ms':>9}{'p95 ms':>9}  verdicts")
     for target in targets:
         values = latency[target.name]
@@ -66,11 +68,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=0.5, help="seconds per server")
     parser.add_argument("--speed", type=float, default=1000.0, help="sandbox speed")
     args = parser.parse_args()
-    with Sandbox(speed=args.speed) as box, \
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as dead:
+    with Sandbox(speed=args.speed) as box, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as dead:
         dead.bind(("127.0.0.1", 0))  # bound, never read: queries to it go unanswered
-        targets = [*sandbox_targets(sandbox_profile(box.info)),
-                   Target("Dead", "127.0.0.1", dead.getsockname()[1])]
+        targets = [
+            *sandbox_targets(sandbox_profile(box.info)),
+            Target("Dead", "127.0.0.1", dead.getsockname()[1]),
+        ]
         asyncio.run(bench(targets, args.rounds, args.timeout))
     return 0
 

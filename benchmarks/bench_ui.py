@@ -14,11 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from textual.widgets import DataTable, Input  # noqa: E402
+from textual.widgets import DataTable, Input
 
-from tui.app import OssCdnApp  # noqa: E402
-from tui.launch import LaunchOptions  # noqa: E402
-from tui.rules import check_domain  # noqa: E402
+from tui.app import OssCdnApp
+from tui.launch import LaunchOptions
+from tui.rules import check_domain
 
 DOMAINS = 5000
 
@@ -65,16 +65,24 @@ async def app_figures() -> None:
         print(f"{'sandbox started and its domains listed':<44} {ms(listed)}")
 
         world = app.sandbox.world
-        origin = [{"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
-                   "port": 80, "priority": "20", "weight": "10"}]
+        origin = [
+            {
+                "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+                "type": "oss",
+                "port": 80,
+                "priority": "20",
+                "weight": "10",
+            }
+        ]
         for n in range(DOMAINS):
-            world.add_domain(f"d{n:05d}.example.com", "web", origin, "domestic",
-                             status="online")
+            world.add_domain(f"d{n:05d}.example.com", "web", origin, "domestic", status="online")
         screen = app.screen
         start = time.perf_counter()
         domains = await app.services.cdn.list_domains()
-        print(f"{f'list_domains, {len(domains)} domains (11 pages)':<44} "
-              f"{ms(time.perf_counter() - start)}")
+        print(
+            f"{f'list_domains, {len(domains)} domains (11 pages)':<44} "
+            f"{ms(time.perf_counter() - start)}"
+        )
         screen.domains = domains
         start = time.perf_counter()
         screen.show()

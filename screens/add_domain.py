@@ -35,8 +35,10 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
     failing.add_column()
     for item in check.checklist:
         if item.passed is False:
-            failing.add_row(Text("✗", style="red bold"),
-                            Text.assemble((item.label, "bold"), " — ", item.message))
+            failing.add_row(
+                Text("✗", style="red bold"),
+                Text.assemble((item.label, "bold"), " — ", item.message),
+            )
             continue
         if others:
             others.append("   ")
@@ -46,9 +48,12 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
             others.append(f"· {item.label}", style="dim")
     for label, passed, note in cloud:
         mark, style = MARKS[passed]
-        failing.add_row(Text(mark, style=style),
-                        Text.assemble((label, "bold" if passed is False else ""),
-                                      f" — {shown(note)}" if note else ""))
+        failing.add_row(
+            Text(mark, style=style),
+            Text.assemble(
+                (label, "bold" if passed is False else ""), f" — {shown(note)}" if note else ""
+            ),
+        )
     return Group(failing, others)
 
 
@@ -144,8 +149,7 @@ class AddDomainScreen(AppScreen):
         if self.busy:  # AddCdnDomain on its way: never send a second one
             return False
         cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
-        return (self.check.ok and not self.origin_problems() and self.cdn_type != DCDN
-                and cloud_ok)
+        return self.check.ok and not self.origin_problems() and self.cdn_type != DCDN and cloud_ok
 
     # -- live checks ------------------------------------------------------------------
 
@@ -154,15 +158,17 @@ class AddDomainScreen(AppScreen):
         self.check = check_domain(name, existing=self.existing, origin=self.origin_host or None)
         fix = self.check.fix
         self.query_one("#fix", Static).update(
-            Text.assemble(("ctrl+f", "bold reverse"), f" {fix.label}: ",
-                          (shown(fix.value), "bold"))
-            if fix else "")
+            Text.assemble(("ctrl+f", "bold reverse"), f" {fix.label}: ", (shown(fix.value), "bold"))
+            if fix
+            else ""
+        )
         cloud = [(label, passed, note) for label, (passed, note) in self.cloud.items()]
         self.query_one("#checklist", Static).update(_checklist(self.check, cloud))
         problems = self.origin_problems()
         note = self.query_one("#origin_note", Static)
-        note.update(Text(problems[0].message, style="red") if problems and self.buckets_loaded
-                    else "")
+        note.update(
+            Text(problems[0].message, style="red") if problems and self.buckets_loaded else ""
+        )
         self.query_one("#submit", Button).disabled = self.read_only or not self.ready()
 
     @property
@@ -176,8 +182,10 @@ class AddDomainScreen(AppScreen):
         if self.debounce is not None:
             self.debounce.stop()
         if self.check.ok:
-            self.cloud = {"Available in CDN": (None, "checking…"),
-                          "Within the domain quota": (None, "checking…")}
+            self.cloud = {
+                "Available in CDN": (None, "checking…"),
+                "Within the domain quota": (None, "checking…"),
+            }
             self.refresh_checks()
             self.debounce = self.set_timer(DEBOUNCE, self.cloud_check)
 
@@ -191,7 +199,8 @@ class AddDomainScreen(AppScreen):
         name = self.check.api_name
         cdn = self.app.services.cdn
         exists, quota = await self.call(
-            asyncio.gather(cdn.check_exists(name), cdn.quota(), return_exceptions=True))
+            asyncio.gather(cdn.check_exists(name), cdn.quota(), return_exceptions=True)
+        )
         if name != self.check.api_name:  # the user typed on meanwhile
             return
         failed = next((r for r in (exists, quota) if isinstance(r, BaseException)), None)
@@ -270,8 +279,7 @@ class AddDomainScreen(AppScreen):
 
         if not self.check.api_name:
             return []
-        return [writes.add_domain(self.check.api_name, self.cdn_type, [self._source()],
-                                  self.scope)]
+        return [writes.add_domain(self.check.api_name, self.cdn_type, [self._source()], self.scope)]
 
     def export_note(self) -> str:
         if self.check.ok and not self.origin_problems():
@@ -289,8 +297,7 @@ class AddDomainScreen(AppScreen):
             self.busy = True
             self.submit()
         else:
-            self.notify("Some checks do not pass yet: see the lines marked ✗.",
-                        severity="warning")
+            self.notify("Some checks do not pass yet: see the lines marked ✗.", severity="warning")
 
     @work(group="submit")  # not exclusive: a write in flight is never cancelled
     async def submit(self) -> None:
@@ -303,16 +310,20 @@ class AddDomainScreen(AppScreen):
         button = self.query_one("#submit", Button)
         button.disabled, button.label = True, "Adding…"
         try:
-            await self.call(self.app.services.cdn.add_domain(name, self.cdn_type, [source],
-                                                             self.scope))
+            await self.call(
+                self.app.services.cdn.add_domain(name, self.cdn_type, [source], self.scope)
+            )
         except ServiceError as error:
             self.busy = False
             button.label = "Add domain"
             self.refresh_checks()
             if isinstance(error, DomainInThisAccount):
                 # Nothing to add: it is already this account's (a lost answer's retry).
-                self.notify(f"{display_name(error.domain)} is already in this account's "
-                            "CDN domains: opening it.", markup=False)
+                self.notify(
+                    f"{display_name(error.domain)} is already in this account's "
+                    "CDN domains: opening it.",
+                    markup=False,
+                )
                 self.leave(error.domain)
                 return
             if isinstance(error, CloudError) and error.code == "DomainOwnerVerifyFail":

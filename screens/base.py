@@ -84,14 +84,18 @@ class AppScreen(Screen):
             return False
         try:
             writes = self.export_writes(action)
-        except Exception:  # noqa: BLE001 - the notice must not fail for want of a plan
+        except Exception:
             writes = []
         # Quoted: a summary is a sentence of its own ("Stop x: the site stops ..."); on one
         # line. (The notification shows its control characters escaped: App.notify.)
         what = ", ".join(f'"{" ".join(w.summary.split())}"' for w in writes) or f"this {action}"
-        self.notify(f"read-only mode: {what} is not sent; press {self.export_key()} to "
-                    "see it as aliyun-cli commands", title="Read-only", severity="warning",
-                    markup=False)
+        self.notify(
+            f"read-only mode: {what} is not sent; press {self.export_key()} to "
+            "see it as aliyun-cli commands",
+            title="Read-only",
+            severity="warning",
+            markup=False,
+        )
         return True
 
     @property

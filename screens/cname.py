@@ -14,21 +14,22 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from screens.domain_actions import DomainActions
+from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
 from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
-from tui.choices import CDN_TYPES, SCOPES
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
-from tui.widgets.status import status_badge
 from tui.widgets.header import AppHeader
+from tui.widgets.status import status_badge
 
 
 def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
     table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
     for column in ("Host", "Type", "Value", "TTL"):
         table.add_column(column, style="bold" if column == "Value" else "")
-    table.add_row(Text(shown(host_record(domain))), Text("CNAME"), Text(shown(cname)),
-                  Text(str(ttl)))
+    table.add_row(
+        Text(shown(host_record(domain))), Text("CNAME"), Text(shown(cname)), Text(str(ttl))
+    )
     return table
 
 
@@ -36,14 +37,25 @@ def cache_update_text(domain: str, bucket: str, cnames) -> Text:
     # OSS binds a wildcard as "*.example.com", not as the apex.
     bound = next((c for c in cnames if c.domain == display_name(domain)), None)
     if bound is None:
-        return Text(shown(f"off: {display_name(domain)} is not bound to bucket {bucket}. In "
-                          "the OSS console, map it under Bucket > Transmission > Domain Names "
-                          "and turn on Auto CDN Cache Update."), style="yellow")
+        return Text(
+            shown(
+                f"off: {display_name(domain)} is not bound to bucket {bucket}. In "
+                "the OSS console, map it under Bucket > Transmission > Domain Names "
+                "and turn on Auto CDN Cache Update."
+            ),
+            style="yellow",
+        )
     if bound.purge_cdn_cache:
-        return Text("on: OSS refreshes CDN when objects change (uses the refresh quota)",
-                    style="green")
-    return Text(shown(f"off: turn it on in the OSS console (bucket {bucket} > Transmission > "
-                      "Domain Names); the API cannot switch it."), style="yellow")
+        return Text(
+            "on: OSS refreshes CDN when objects change (uses the refresh quota)", style="green"
+        )
+    return Text(
+        shown(
+            f"off: turn it on in the OSS console (bucket {bucket} > Transmission > "
+            "Domain Names); the API cannot switch it."
+        ),
+        style="yellow",
+    )
 
 
 class DomainScreen(DomainActions):
@@ -107,14 +119,14 @@ class DomainScreen(DomainActions):
         except ServiceError as error:
             self.query_one("#cname").loading = False
             if isinstance(error, CloudError) and error.code == "InvalidDomain.NotFound":
-                self.notify(f"{display_name(self.domain_name)} is no longer in CDN.",
-                            markup=False)
+                self.notify(f"{display_name(self.domain_name)} is no longer in CDN.", markup=False)
                 self.leave()
             else:
                 self.app.report(error, "Could not load the domain")
                 if self.domain is None:  # nothing shown yet: say how to try again
-                    self.query_one("#status", Static).update(Text(
-                        "Could not load the domain. Press r to try again.", style="red"))
+                    self.query_one("#status", Static).update(
+                        Text("Could not load the domain. Press r to try again.", style="red")
+                    )
             return
         # Not in a `finally`: a worker cancelled as the screen closes must not touch it.
         self.query_one("#cname").loading = False
@@ -137,7 +149,8 @@ class DomainScreen(DomainActions):
         else:
             try:
                 cnames = await self.call(
-                    oss.bucket_cnames(oss.bucket_from_origin(self.domain.origin)))
+                    oss.bucket_cnames(oss.bucket_from_origin(self.domain.origin))
+                )
             except ServiceError as error:
                 self.cache_update = Text(shown(f"could not ask OSS: {error}"), style="dim")
             else:
@@ -146,8 +159,7 @@ class DomainScreen(DomainActions):
 
     def _tick(self) -> None:
         """Poll while the domain is changing (one request at a time)."""
-        loading = any(w.node is self and w.group == "domain" and w.is_running
-                      for w in self.workers)
+        loading = any(w.node is self and w.group == "domain" and w.is_running for w in self.workers)
         if self.domain is not None and self.domain.transitional and not loading:
             self.load()
 
@@ -160,29 +172,34 @@ class DomainScreen(DomainActions):
             if d.status == "configuring":
                 status.append(" · usually 3-5 minutes", style="dim")
         elif d.status == "check_failed":
-            status.append("   CDN's review of the domain failed: check its ICP filing and "
-                          "content, then delete and add it again, or open a ticket.",
-                          style="bold")
+            status.append(
+                "   CDN's review of the domain failed: check its ICP filing and "
+                "content, then delete and add it again, or open a ticket.",
+                style="bold",
+            )
         elif d.status == "configure_failed":
-            status.append("   CDN could not configure it: delete and add it again, or open "
-                          "a ticket.", style="bold")
+            status.append(
+                "   CDN could not configure it: delete and add it again, or open a ticket.",
+                style="bold",
+            )
         self.query_one("#status", Static).update(status)
         cname = self.query_one("#cname", Static)
         if d.cname:
             cname.update(Text(shown(d.cname), style="bold"))
             self.query_one("#record", Static).update(record_table(d.name, d.cname))
-            self.query_one("#bind", Static).update(Text(shown(bind_line(d.name, d.cname)),
-                                                        style="dim"))
+            self.query_one("#bind", Static).update(
+                Text(shown(bind_line(d.name, d.cname)), style="dim")
+            )
         else:
             cname.update(Text("CDN has not assigned a CNAME yet.", style="italic"))
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="bold")
         facts.add_column()
         for source in d.sources:
-            facts.add_row("Origin",
-                          Text(shown(f"{source.content}:{source.port} ({source.type})")))
-        facts.add_row("Business type",
-                      Text(shown(f"{CDN_TYPES.get(d.cdn_type, d.cdn_type)} ({d.cdn_type})")))
+            facts.add_row("Origin", Text(shown(f"{source.content}:{source.port} ({source.type})")))
+        facts.add_row(
+            "Business type", Text(shown(f"{CDN_TYPES.get(d.cdn_type, d.cdn_type)} ({d.cdn_type})"))
+        )
         facts.add_row("Region scope", Text(shown(f"{SCOPES.get(d.scope, d.scope)} ({d.scope})")))
         facts.add_row("Created", Text(shown(d.created)))
         if d.description:  # the remarks set in the console
@@ -217,5 +234,6 @@ class DomainScreen(DomainActions):
         from screens.verify import VerifyScreen
 
         origin = self.domain.origin if self.domain else ""
-        self.app.push_screen(VerifyScreen(self.domain_name, origin=origin),
-                             lambda ok: ok and self.load())
+        self.app.push_screen(
+            VerifyScreen(self.domain_name, origin=origin), lambda ok: ok and self.load()
+        )

@@ -27,8 +27,12 @@ def plan_table(plan) -> Table:
     for _ in range(4):
         table.add_column()
     for step in plan.steps:
-        table.add_row(Text(step.action, style=f"bold {ACTION_STYLES[step.action]}"),
-                      Text(shown(step.rr)), Text(shown(step.type)), Text(shown(step.detail)))
+        table.add_row(
+            Text(step.action, style=f"bold {ACTION_STYLES[step.action]}"),
+            Text(shown(step.rr)),
+            Text(shown(step.type)),
+            Text(shown(step.detail)),
+        )
     return table
 
 
@@ -66,8 +70,9 @@ class CnamePlanScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll():
-            yield Static(Text(shown(f"Point {display_name(self.domain)} at CDN"), style="bold"),
-                         id="title")
+            yield Static(
+                Text(shown(f"Point {display_name(self.domain)} at CDN"), style="bold"), id="title"
+            )
             yield Static("", id="where")
             yield Static("", id="plan")
             yield Static("", id="notes")
@@ -83,17 +88,25 @@ class CnamePlanScreen(AppScreen):
         from tui.services.errors import ServiceError
 
         try:
-            setup = await self.call(self.app.services.cname_setup.prepare(
-                self.domain, self.cname, replace=self.replace,
-                remove_shadows=self.remove_shadows))
+            setup = await self.call(
+                self.app.services.cname_setup.prepare(
+                    self.domain,
+                    self.cname,
+                    replace=self.replace,
+                    remove_shadows=self.remove_shadows,
+                )
+            )
         except ServiceError as error:
             self.query_one("#plan").loading = False
             self.app.report(error, "Could not read the DNS records")
             self.failed = True
             self.refresh_bindings()
-            self.query_one("#plan", Static).update(Text(
-                "Could not read the DNS records, so there is no plan. Press r to try "
-                "again.", style="red"))
+            self.query_one("#plan", Static).update(
+                Text(
+                    "Could not read the DNS records, so there is no plan. Press r to try again.",
+                    style="red",
+                )
+            )
             self.query_one("#notes", Static).update("")
             return
         self.query_one("#plan").loading = False
@@ -107,18 +120,30 @@ class CnamePlanScreen(AppScreen):
         where = self.query_one("#where", Static)
         notes = self.query_one("#notes", Static)
         if plan is None:
-            where.update(Text(shown(
-                f"{display_name(self.domain)} is not in a zone of this account's Alibaba Cloud "
-                "DNS: create this record at your DNS provider (c copies it), then press p to "
-                "watch resolvers pick it up.")))
+            where.update(
+                Text(
+                    shown(
+                        f"{display_name(self.domain)} is not in a zone of this account's "
+                        "Alibaba Cloud DNS: create this record at your DNS provider (c copies "
+                        "it), then press p to watch resolvers pick it up."
+                    )
+                )
+            )
             self.query_one("#plan", Static).update(record_table(self.domain, self.cname))
             notes.update(Text(shown(bind_line(self.domain, self.cname)), style="dim"))
             return
-        where.update(Text(shown(f"Zone {plan.zone} in Alibaba Cloud DNS · host record "
-                                f"{plan.rr}")))
-        body = plan_table(plan) if plan.steps else Text(shown(
-            f"{plan.rr} already points at {self.cname}: nothing to do. Press p to check "
-            "propagation."), style="green")
+        where.update(Text(shown(f"Zone {plan.zone} in Alibaba Cloud DNS · host record {plan.rr}")))
+        body = (
+            plan_table(plan)
+            if plan.steps
+            else Text(
+                shown(
+                    f"{plan.rr} already points at {self.cname}: nothing to do. Press p to check "
+                    "propagation."
+                ),
+                style="green",
+            )
+        )
         self.query_one("#plan", Static).update(body)
         lines = Text()
         for conflict in plan.blockers:
@@ -183,16 +208,20 @@ class CnamePlanScreen(AppScreen):
     def export_note(self) -> str:
         plan = self.setup.plan if self.setup else None
         if plan is not None and not plan.ready:
-            return "Conflicting records block this plan (x replaces them): as it stands, " \
-                   "the record add would be refused."
+            return (
+                "Conflicting records block this plan (x replaces them): as it stands, "
+                "the record add would be refused."
+            )
         return ""
 
     def nothing_to_export(self) -> str:
         if self.setup is None:
             return "The plan is still being drawn."
         if self.setup.plan is None:
-            return ("Nothing to send from here: the domain's DNS is not in this account. "
-                    "Create the record at your DNS provider (c copies it).")
+            return (
+                "Nothing to send from here: the domain's DNS is not in this account. "
+                "Create the record at your DNS provider (c copies it)."
+            )
         return "Nothing to do: the record already points at the CNAME."
 
     def sends_write(self, action: str) -> bool:
@@ -210,8 +239,9 @@ class CnamePlanScreen(AppScreen):
         if plan is None or not plan.steps:
             self.action_board()
         elif not plan.ready:
-            self.notify("Conflicting records block this plan: press x to replace them.",
-                        severity="warning")
+            self.notify(
+                "Conflicting records block this plan: press x to replace them.", severity="warning"
+            )
         else:
             self.busy = True
             self.check_then_apply(self.setup)
@@ -247,12 +277,18 @@ class CnamePlanScreen(AppScreen):
             self.busy = True
             self.apply()
 
-        self.app.push_screen(Confirm(
-            f"{name} is not online in CDN: point DNS at it anyway?",
-            f"{name} is {state} in CDN. Pointing its DNS at the CNAME now breaks the site: "
-            f"requests to {name} fail until CDN serves it. Wait until it is online (its "
-            "details screen watches it), then apply the plan.",
-            "Apply anyway", writes=writes(setup), subject=("plan", self.domain)), confirmed)
+        self.app.push_screen(
+            Confirm(
+                f"{name} is not online in CDN: point DNS at it anyway?",
+                f"{name} is {state} in CDN. Pointing its DNS at the CNAME now breaks the site: "
+                f"requests to {name} fail until CDN serves it. Wait until it is online (its "
+                "details screen watches it), then apply the plan.",
+                "Apply anyway",
+                writes=writes(setup),
+                subject=("plan", self.domain),
+            ),
+            confirmed,
+        )
 
     @work(group="plan-apply")  # not exclusive: a write in flight is never cancelled
     async def apply(self) -> None:
@@ -264,8 +300,13 @@ class CnamePlanScreen(AppScreen):
             done = await self.call(self.app.services.cname_setup.apply(self.setup))
         except ApplyError as error:
             applied = "".join(f"\n  done: {shown(s.describe())}" for s in error.done)
-            state.update(Text(f"{shown(error.step.describe())} failed.{applied}\n"
-                              f"{shown(explain(error.error), multiline=True)}", style="red"))
+            state.update(
+                Text(
+                    f"{shown(error.step.describe())} failed.{applied}\n"
+                    f"{shown(explain(error.error), multiline=True)}",
+                    style="red",
+                )
+            )
             self.replan()  # the records changed: plan again from what is there now
             return
         finally:

@@ -18,11 +18,11 @@ from tui.dns_rules import RECORD_TYPES
 from tui.listing import matches_every_word
 from tui.rules import display_name, short
 from tui.safe_text import shown
-from tui.services.models import DnsRecord, Zone
 from tui.services import writes
+from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm, void_dialogs
-from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.header import AppHeader
+from tui.widgets.paged_table import FilterInput, PagedTable
 
 ZONE_COLUMNS = (
     ("name", "Zone"),
@@ -78,7 +78,8 @@ def filter_records(records: Iterable[DnsRecord], text: str) -> list[DnsRecord]:
     # A word holds no space, so it cannot match across two of the fields joined here.
     words = " ".join(loose)
     return [
-        r for r in records
+        r
+        for r in records
         if all(FILTER_FIELDS[f](r).lower() == wanted for f, wanted in exact)
         and matches_every_word(" ".join(FILTER_FIELDS[f](r) for f in SEARCHED), words)
     ]
@@ -102,7 +103,8 @@ def record_cells(record: DnsRecord) -> tuple[Text, ...]:
     return (
         Text(shown(record.rr)),
         Text(shown(record.type)),
-        Text("● enabled", style="green") if record.enabled
+        Text("● enabled", style="green")
+        if record.enabled
         else Text("○ disabled", style="bright_black"),
         Text(str(record.ttl), justify="right"),
         Text(shown(record.line)),
@@ -114,16 +116,20 @@ def record_cells(record: DnsRecord) -> tuple[Text, ...]:
 def record_summary(record: DnsRecord) -> Text:
     """A record in a few lines, for a confirmation."""
     return Text.assemble(
-        (shown(record.fqdn), "bold"), "\n",
-        f"{shown(record.type)}  ", (short(record.value, 200), "bold"),
+        (shown(record.fqdn), "bold"),
+        "\n",
+        f"{shown(record.type)}  ",
+        (short(record.value, 200), "bold"),
         f"  TTL {record.ttl}  line {shown(record.line)}  ",
         "enabled" if record.enabled else "disabled",
     )
 
 
 def locked_message(record: DnsRecord) -> str:
-    return (f"{record.fqdn} {record.type} is locked by Alibaba Cloud DNS: unlock it in the "
-            "Alibaba Cloud DNS console to change it here.")
+    return (
+        f"{record.fqdn} {record.type} is locked by Alibaba Cloud DNS: unlock it in the "
+        "Alibaba Cloud DNS console to change it here."
+    )
 
 
 class ZonesScreen(AppScreen):
@@ -169,14 +175,16 @@ class ZonesScreen(AppScreen):
         table = self.query_one(PagedTable)
         count = table.counts[0]
         self.query_one("#summary", Static).update(
-            Text(f"Alibaba Cloud DNS · {count} zone{'s' if count != 1 else ''}{table.note()}"))
+            Text(f"Alibaba Cloud DNS · {count} zone{'s' if count != 1 else ''}{table.note()}")
+        )
         empty = self.query_one("#empty", Static)
         empty.display = count == 0
         empty.update(
             "No domains are hosted in this account's Alibaba Cloud DNS. Add yours in the "
             "Alibaba Cloud DNS console, set the name servers it gives you (such as "
             "dns9.hichina.com) at your registrar, then press [b]r[/b]. If your DNS is "
-            "hosted elsewhere, create the records at that provider instead.")
+            "hosted elsewhere, create the records at that provider instead."
+        )
 
     def action_open(self) -> None:
         zone = self.query_one(PagedTable).selected
@@ -226,10 +234,14 @@ class RecordsScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static("", id="summary")
-        yield FilterInput("records",
-                          "filter: www, txt, type:mx, status:disabled · Esc clears")
-        yield PagedTable(RECORD_COLUMNS, key=lambda r: r.record_id, cells=record_cells,
-                         matching=filter_records, id="records")
+        yield FilterInput("records", "filter: www, txt, type:mx, status:disabled · Esc clears")
+        yield PagedTable(
+            RECORD_COLUMNS,
+            key=lambda r: r.record_id,
+            cells=record_cells,
+            matching=filter_records,
+            id="records",
+        )
         yield Static("", id="empty")
         yield Footer()
 
@@ -268,19 +280,31 @@ class RecordsScreen(AppScreen):
     def _summarise(self) -> None:
         table = self.query_one(PagedTable)
         total, matching, _ = table.counts
-        summary = Text.assemble((shown(display_name(self.zone.name)), "bold"),
-                                f" · {shown(edition_name(self.zone.version_code))} edition")
+        summary = Text.assemble(
+            (shown(display_name(self.zone.name)), "bold"),
+            f" · {shown(edition_name(self.zone.version_code))} edition",
+        )
         if self.loaded:
             summary.append(f" · {total} record{'s' if total != 1 else ''}{table.note()}")
         self.query_one("#summary", Static).update(summary)
         empty = self.query_one("#empty", Static)
         empty.display = self.loaded and matching == 0
         if total == 0:
-            empty.update(Text.assemble("No records in ", shown(display_name(self.zone.name)),
-                                       " yet. Press ", ("a", "bold"), " to add one."))
+            empty.update(
+                Text.assemble(
+                    "No records in ",
+                    shown(display_name(self.zone.name)),
+                    " yet. Press ",
+                    ("a", "bold"),
+                    " to add one.",
+                )
+            )
         elif matching == 0:
-            empty.update(Text.assemble("No record matches the filter. Press ", ("Esc", "bold"),
-                                       " to clear it."))
+            empty.update(
+                Text.assemble(
+                    "No record matches the filter. Press ", ("Esc", "bold"), " to clear it."
+                )
+            )
 
     def current(self) -> DnsRecord | None:
         return self.query_one(PagedTable).selected
@@ -290,12 +314,14 @@ class RecordsScreen(AppScreen):
         if record is None:
             return False
         if record.locked:
-            self.notify(locked_message(record), title="Locked record", severity="warning",
-                        markup=False)
+            self.notify(
+                locked_message(record), title="Locked record", severity="warning", markup=False
+            )
             return False
         if record.record_id in self.pending:
-            self.notify(f"{record.fqdn} {record.type}: the last change is still on its way.",
-                        markup=False)
+            self.notify(
+                f"{record.fqdn} {record.type}: the last change is still on its way.", markup=False
+            )
             return False
         return True
 
@@ -310,12 +336,15 @@ class RecordsScreen(AppScreen):
         if not self._changeable(record):
             return
         if record.type.upper() not in RECORD_TYPES:
-            self.notify(f"{record.fqdn} is a {record.type} record: edit it in the Alibaba "
-                        f"Cloud DNS console (this form edits {', '.join(RECORD_TYPES)}).",
-                        markup=False)
+            self.notify(
+                f"{record.fqdn} is a {record.type} record: edit it in the Alibaba "
+                f"Cloud DNS console (this form edits {', '.join(RECORD_TYPES)}).",
+                markup=False,
+            )
             return
-        self.app.push_screen(RecordForm(self.zone, list(self.records.values()), record),
-                             self._saved)
+        self.app.push_screen(
+            RecordForm(self.zone, list(self.records.values()), record), self._saved
+        )
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:
@@ -337,11 +366,20 @@ class RecordsScreen(AppScreen):
                 self.delete(record)
 
         body = record_summary(record)
-        body.append(f"\n\nResolvers may keep answering with it for up to its TTL "
-                    f"({record.ttl} s).", style="dim")
-        self.app.push_screen(Confirm(f"Delete this record from {self.zone.name}?", body,
-                                     "Delete", writes=[writes.delete_record(record)],
-                                     subject=("record", record.record_id)), confirmed)
+        body.append(
+            f"\n\nResolvers may keep answering with it for up to its TTL ({record.ttl} s).",
+            style="dim",
+        )
+        self.app.push_screen(
+            Confirm(
+                f"Delete this record from {self.zone.name}?",
+                body,
+                "Delete",
+                writes=[writes.delete_record(record)],
+                subject=("record", record.record_id),
+            ),
+            confirmed,
+        )
 
     def action_toggle(self) -> None:
         record = self.current()
@@ -355,15 +393,28 @@ class RecordsScreen(AppScreen):
                 self.set_enabled(record, enable)
 
         body = record_summary(record)
-        body.append("\n\n" + ("Resolvers answer with it again once their caches expire."
-                              if enable else
-                              "Resolvers stop answering with it once their caches expire "
-                              f"(up to its TTL, {record.ttl} s): whatever uses this name "
-                              "stops reaching it."), style="dim")
+        body.append(
+            "\n\n"
+            + (
+                "Resolvers answer with it again once their caches expire."
+                if enable
+                else "Resolvers stop answering with it once their caches expire "
+                f"(up to its TTL, {record.ttl} s): whatever uses this name "
+                "stops reaching it."
+            ),
+            style="dim",
+        )
         verb = "Enable" if enable else "Disable"
-        self.app.push_screen(Confirm(f"{verb} this record in {self.zone.name}?", body, verb,
-                                     writes=[writes.set_record_status(record, enable)],
-                                     subject=("record", record.record_id)), confirmed)
+        self.app.push_screen(
+            Confirm(
+                f"{verb} this record in {self.zone.name}?",
+                body,
+                verb,
+                writes=[writes.set_record_status(record, enable)],
+                subject=("record", record.record_id),
+            ),
+            confirmed,
+        )
 
     def _still(self, record: DnsRecord) -> bool:
         """A yes counts only for the record as it was asked about: checked again, for
@@ -373,8 +424,10 @@ class RecordsScreen(AppScreen):
         now = self.records.get(record.record_id)
         if now != record:
             what = "was deleted" if now is None else "changed"
-            self.notify(f"{record.fqdn} {record.type} {what} while this was asked: "
-                        "nothing sent.", markup=False)
+            self.notify(
+                f"{record.fqdn} {record.type} {what} while this was asked: nothing sent.",
+                markup=False,
+            )
             return False
         return True
 
@@ -408,12 +461,18 @@ class RecordsScreen(AppScreen):
         self.busy = True
         # A question about this record still open was asked before this change left: its
         # yes would send a second change (a second, failing delete). It sends nothing.
-        if void_dialogs(self.app, ("record", record.record_id),
-                        "Another change to this record was just sent: this one will not "
-                        "be. Esc closes."):
-            self.notify(f"{record.fqdn} {record.type}: the last change is still on its "
-                        "way; the other question sends nothing.", severity="warning",
-                        timeout=10, markup=False)
+        if void_dialogs(
+            self.app,
+            ("record", record.record_id),
+            "Another change to this record was just sent: this one will not be. Esc closes.",
+        ):
+            self.notify(
+                f"{record.fqdn} {record.type}: the last change is still on its "
+                "way; the other question sends nothing.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
     def _answered(self, record: DnsRecord) -> None:
         self.pending.discard(record.record_id)
@@ -440,7 +499,8 @@ class RecordsScreen(AppScreen):
         verb = "enable" if enabled else "disable"
         try:
             status = await self.call(
-                self.app.services.dns.set_record_status(record.record_id, enabled))
+                self.app.services.dns.set_record_status(record.record_id, enabled)
+            )
         except ServiceError as error:
             self.app.report(error, f"Could not {verb} {record.fqdn} {record.type}")
             return

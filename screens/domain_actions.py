@@ -11,8 +11,8 @@ from textual import work
 from screens.base import AppScreen
 from tui.rules import display_name
 from tui.services import writes
-from tui.widgets.status import status_badge
 from tui.widgets.confirm import Confirm, TypedConfirm, void_dialogs
+from tui.widgets.status import status_badge
 
 
 def toggle_write(domain) -> writes.Write | None:
@@ -65,8 +65,11 @@ class DomainActions(AppScreen):
         write = toggle_write(domain)
         if write is None:
             state = status_badge(domain.status).plain
-            self.notify(f"{display_name(domain.name)} is {state}: it can be started "
-                        "when offline and stopped when online.", markup=False)
+            self.notify(
+                f"{display_name(domain.name)} is {state}: it can be started "
+                "when offline and stopped when online.",
+                markup=False,
+            )
             return
         if self._changing(domain.name):
             return
@@ -77,7 +80,10 @@ class DomainActions(AppScreen):
                 f"Stop {name}?",
                 f"The site stops being served by CDN; requests to {name} fail until "
                 "started again. Its configuration is kept: s starts it again.",
-                "Stop", writes=[write], subject=("domain", domain.name))
+                "Stop",
+                writes=[write],
+                subject=("domain", domain.name),
+            )
         else:
             verb, doing = "start", "Starting"
             dialog = Confirm(
@@ -85,7 +91,10 @@ class DomainActions(AppScreen):
                 f"CDN serves {name} again with the configuration it had, once it has "
                 "configured it (a few minutes): requests through its CNAME reach the "
                 "origin again.",
-                "Start", writes=[write], subject=("domain", domain.name))
+                "Start",
+                writes=[write],
+                subject=("domain", domain.name),
+            )
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -118,8 +127,7 @@ class DomainActions(AppScreen):
     def _changing(self, name: str) -> bool:
         """A change to the domain is on its way (says so): a second one waits for it."""
         if name in self.app.domains_changing:
-            self.notify(f"{display_name(name)}: the last change is still on its way.",
-                        markup=False)
+            self.notify(f"{display_name(name)}: the last change is still on its way.", markup=False)
             return True
         return False
 
@@ -130,12 +138,18 @@ class DomainActions(AppScreen):
         self.app.domains_changing.add(name)
         # A question about this domain still open (asked before this change was sent)
         # no longer stands: its yes would send a change after this one.
-        if void_dialogs(self.app, ("domain", name),
-                        "Another change to this domain was just sent: this one will not "
-                        "be. Esc closes."):
-            self.notify(f"{display_name(name)}: the last change is still on its way; "
-                        "the other question sends nothing.", severity="warning",
-                        timeout=10, markup=False)
+        if void_dialogs(
+            self.app,
+            ("domain", name),
+            "Another change to this domain was just sent: this one will not be. Esc closes.",
+        ):
+            self.notify(
+                f"{display_name(name)}: the last change is still on its way; "
+                "the other question sends nothing.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
         self._send(name, verb, doing)
 
     @work(group="domain-action")
@@ -143,8 +157,9 @@ class DomainActions(AppScreen):
         from tui.services.errors import ServiceError
 
         cdn = self.app.services.cdn
-        method = {"start": cdn.start_domain, "stop": cdn.stop_domain,
-                  "delete": cdn.delete_domain}[verb]
+        method = {"start": cdn.start_domain, "stop": cdn.stop_domain, "delete": cdn.delete_domain}[
+            verb
+        ]
         self.busy = True
         try:
             await self.call(method(name))

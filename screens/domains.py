@@ -14,9 +14,9 @@ from tui.messages import Connected
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services.models import CdnDomain
+from tui.widgets.header import AppHeader
 from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.status import status_badge
-from tui.widgets.header import AppHeader
 
 COLUMNS = (
     ("name", "Domain"),
@@ -77,8 +77,9 @@ class DomainsScreen(DomainActions):
         yield AppHeader()
         yield Static("", id="summary")
         yield FilterInput("domains", "filter: type to narrow the list, Esc to clear")
-        yield PagedTable(COLUMNS, key=lambda d: d.name, cells=domain_cells,
-                         matching=filter_domains, id="domains")
+        yield PagedTable(
+            COLUMNS, key=lambda d: d.name, cells=domain_cells, matching=filter_domains, id="domains"
+        )
         yield Static("", id="empty")
         yield Footer()
 
@@ -119,8 +120,7 @@ class DomainsScreen(DomainActions):
         """Refresh on a gentle timer, only while anything is in a transitional state and
         no other screen is on top. (Not `is_current`: Textual counts the screen right
         under the top one as current, as it may show through.)"""
-        if (self.is_active and any(d.transitional for d in self.domains)
-                and not self.is_loading()):
+        if self.is_active and any(d.transitional for d in self.domains) and not self.is_loading():
             self.load()
 
     def is_loading(self) -> bool:
@@ -129,7 +129,8 @@ class DomainsScreen(DomainActions):
     def show(self) -> None:
         """Fill the table from self.domains in the chosen order (the table filters)."""
         self.query_one(PagedTable).fill(
-            sort_domains(self.domains, self.sort_key, self.sort_reverse))
+            sort_domains(self.domains, self.sort_key, self.sort_reverse)
+        )
 
     def _summarise(self) -> None:
         table = self.query_one(PagedTable)

@@ -53,13 +53,12 @@ class HelpScreen(ModalScreen):
         keys.add_column()
         read_only = getattr(self.app, "read_only", False)
         sends_write = getattr(self.for_screen, "sends_write", lambda action: False)
-        for key, binding in shown_bindings(self.for_screen, with_app=True):
+        for _key, binding in shown_bindings(self.for_screen, with_app=True):
             description = binding.description
             if read_only and sends_write(binding.action):
                 description += " (read-only: not sent)"
             # Keys may come from the user's keymap.json: shown, never interpreted.
-            keys.add_row(Text(shown(self.app.get_key_display(binding))),
-                         Text(shown(description)))
+            keys.add_row(Text(shown(self.app.get_key_display(binding))), Text(shown(description)))
         # The screen's docstring, its lines re-flowed into paragraphs.
         paragraphs = inspect.cleandoc(self.for_screen.__doc__ or "").split("\n\n")
         about = "\n\n".join(" ".join(p.split()) for p in paragraphs)
@@ -69,4 +68,3 @@ class HelpScreen(ModalScreen):
             if getattr(self.app, "read_only", False):
                 yield Static(Text(READ_ONLY, style="bold"))
             yield Static(keys)
-

@@ -40,8 +40,14 @@ def row_cells(result, ttl_scale: float = 1.0) -> list[Text]:
     ttl = f"in ~{result.ttl * ttl_scale:.0f} s" if result.hint else ""
     latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—"
     # Resolver names come from the user's resolvers.json, answers and errors from DNS.
-    return [Text(shown(result.resolver)), verdict_text(str(result.verdict)), Text(ttl),
-            Text(latency, justify="right"), Text(shown(answer)), Text(shown(result.address))]
+    return [
+        Text(shown(result.resolver)),
+        verdict_text(str(result.verdict)),
+        Text(ttl),
+        Text(latency, justify="right"),
+        Text(shown(answer)),
+        Text(shown(result.address)),
+    ]
 
 
 class PropagationScreen(AppScreen):
@@ -70,9 +76,12 @@ class PropagationScreen(AppScreen):
         yield AppHeader()
         from tui.services.cname_setup import probe_name
 
-        title = Text.assemble(("Propagation of ", "bold"),
-                              (shown(display_name(self.domain)), "bold"),
-                              " → ", shown(self.expected))
+        title = Text.assemble(
+            ("Propagation of ", "bold"),
+            (shown(display_name(self.domain)), "bold"),
+            " → ",
+            shown(self.expected),
+        )
         if is_wildcard(self.domain):  # a wildcard is seen through a name it covers
             title.append(f"  (asking {shown(probe_name(self.domain))})", style="dim")
         yield Static(title, id="title")
@@ -90,8 +99,9 @@ class PropagationScreen(AppScreen):
         sandbox = self.app.sandbox
         # Resolver TTLs count sandbox seconds; the board waits in real ones.
         scale = 1 / sandbox.speed if sandbox is not None else 1.0
-        self.board = PropagationBoard(self.expected, ttl_scale=scale,
-                                      base_delay=2.0 * min(1.0, scale * 20))
+        self.board = PropagationBoard(
+            self.expected, ttl_scale=scale, base_delay=2.0 * min(1.0, scale * 20)
+        )
 
     def on_screen_resume(self) -> None:
         self.active = True
@@ -112,28 +122,36 @@ class PropagationScreen(AppScreen):
         self.generation += 1
         self.query_one("#next", Static).update(Text("checking…", style="dim"))
         try:
-            results = await self.call(self.app.services.propagation.check(
-                probe_name(self.domain), self.expected, cdn_domain=self.domain))
+            results = await self.call(
+                self.app.services.propagation.check(
+                    probe_name(self.domain), self.expected, cdn_domain=self.domain
+                )
+            )
         except ServiceError as error:
             self.app.report(error, "Could not check propagation")
             delay = max(self.board.backoff, self.board.base_delay)
             self.query_one("#next", Static).update(
-                Text(f"check failed; trying again in {delay:.1f} s · r checks now",
-                     style="red"))
+                Text(f"check failed; trying again in {delay:.1f} s · r checks now", style="red")
+            )
             if self.active:
                 self.set_timer(delay, partial(self._due, self.generation))
             return
         self.board = self.board.advance(results)
         self.show()
         if self.board.propagated:
-            self.query_one("#next", Static).update(Text(
-                "Propagated: every server asked answers the CDN CNAME. Checks stopped; "
-                "r checks again.", style="green"))
+            self.query_one("#next", Static).update(
+                Text(
+                    "Propagated: every server asked answers the CDN CNAME. Checks stopped; "
+                    "r checks again.",
+                    style="green",
+                )
+            )
             return
         if self.active:
             delay = self.board.next_delay
             self.query_one("#next", Static).update(
-                Text(f"next check in {delay:.1f} s · r checks now", style="dim"))
+                Text(f"next check in {delay:.1f} s · r checks now", style="dim")
+            )
             self.set_timer(delay, partial(self._due, self.generation))
 
     def _due(self, generation: int) -> None:
@@ -152,10 +170,11 @@ class PropagationScreen(AppScreen):
                 table.add_row(*row_cells(result, board.ttl_scale), key=str(n))
         else:
             for n, result in enumerate(board.results):
-                for column, cell in zip(COLUMNS, row_cells(result, board.ttl_scale)):
+                for column, cell in zip(COLUMNS, row_cells(result, board.ttl_scale), strict=True):
                     table.update_cell(str(n), column, cell)
         style = "bold green" if board.propagated else "bold yellow"
         verdict = "PROPAGATED" if board.propagated else "NOT YET"
         summary = board.summary.removeprefix("propagated · ")  # the verdict says it
-        self.query_one("#summary", Static).update(Text.assemble(
-            (verdict, style), f"  {summary}  ·  round {board.rounds}"))
+        self.query_one("#summary", Static).update(
+            Text.assemble((verdict, style), f"  {summary}  ·  round {board.rounds}")
+        )

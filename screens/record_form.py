@@ -90,14 +90,20 @@ def hidden_value_problem(original: str | None, typed: str) -> Problem | None:
         return None
     listed = ", ".join(forms[:4]) + (", …" if len(forms) > 4 else "")
     if typed == shown(original, None):
-        return Problem("value_hidden", f"This value holds control or invisible characters, "
-                       f"shown here as {listed}: they are not saved back. Remove them, or "
-                       "type the value you mean, to save.")
+        return Problem(
+            "value_hidden",
+            f"This value holds control or invisible characters, "
+            f"shown here as {listed}: they are not saved back. Remove them, or "
+            "type the value you mean, to save.",
+        )
     left = [form for form in forms if form in typed]
     if left:
-        return Problem("value_escaped_text", f"{', '.join(left[:4])} in the value is plain "
-                       "text now, no longer the character it stood for: saved as typed.",
-                       severity="warning")
+        return Problem(
+            "value_escaped_text",
+            f"{', '.join(left[:4])} in the value is plain "
+            "text now, no longer the character it stood for: saved as typed.",
+            severity="warning",
+        )
     return None
 
 
@@ -125,8 +131,9 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
     ]
     WRITE_ACTIONS = frozenset({"save"})
 
-    def __init__(self, zone: Zone, records: Sequence[DnsRecord],
-                 record: DnsRecord | None = None) -> None:
+    def __init__(
+        self, zone: Zone, records: Sequence[DnsRecord], record: DnsRecord | None = None
+    ) -> None:
         super().__init__()
         self.zone = zone
         self.records = records  # the zone's records, to find conflicts before sending
@@ -140,25 +147,41 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
 
     def compose(self) -> ComposeResult:
         r = self.record
-        title = shown(f"Edit {r.rr} {r.type} in {self.zone.name}" if r
-                      else f"New record in {self.zone.name}")
+        title = shown(
+            f"Edit {r.rr} {r.type} in {self.zone.name}" if r else f"New record in {self.zone.name}"
+        )
         priority = str(r.priority) if r and r.priority is not None else DEFAULT_PRIORITY
         with Vertical(id="dialog"):
             yield Static(Text(title, style="bold"), id="title")
             with VerticalScroll():
-                yield from self._field("Host", Input(r.rr if r else "", id="rr", compact=True,
-                                                     placeholder="@ for the domain, www, *"))
+                yield from self._field(
+                    "Host",
+                    Input(
+                        r.rr if r else "",
+                        id="rr",
+                        compact=True,
+                        placeholder="@ for the domain, www, *",
+                    ),
+                )
                 with Horizontal(classes="field", id="type_row"):
                     yield Label("Type")
-                    yield Select([(t, t) for t in RECORD_TYPES], value=r.type if r else "A",
-                                 allow_blank=False, compact=True, id="type")
+                    yield Select(
+                        [(t, t) for t in RECORD_TYPES],
+                        value=r.type if r else "A",
+                        allow_blank=False,
+                        compact=True,
+                        id="type",
+                    )
                 # Escaped, whole: an Input draws its value raw (hidden_value_problem).
-                yield from self._field("Value", Input(shown(r.value, None) if r else "",
-                                                      id="value", compact=True))
-                yield from self._field("TTL", Input(str(r.ttl if r else DEFAULT_TTL), id="ttl",
-                                                    compact=True))
-                yield from self._field("Priority", Input(priority, id="priority", compact=True),
-                                       row_id="priority_row")
+                yield from self._field(
+                    "Value", Input(shown(r.value, None) if r else "", id="value", compact=True)
+                )
+                yield from self._field(
+                    "TTL", Input(str(r.ttl if r else DEFAULT_TTL), id="ttl", compact=True)
+                )
+                yield from self._field(
+                    "Priority", Input(priority, id="priority", compact=True), row_id="priority_row"
+                )
                 with Horizontal(classes="field", id="line_row"):
                     yield Label("Line")
                     yield Static(Text(f"{LINE} (every resolver)"), id="line")
@@ -204,42 +227,56 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
 
     def unchanged(self) -> bool:
         r = self.record
-        return r is not None and (r.rr, r.type, r.value, str(r.ttl)) == (
-            self.rr, self.type, self.value, self.value_of("ttl").strip()) and (
-            self.type != "MX" or str(r.priority) == self.value_of("priority").strip())
+        return (
+            r is not None
+            and (r.rr, r.type, r.value, str(r.ttl))
+            == (self.rr, self.type, self.value, self.value_of("ttl").strip())
+            and (self.type != "MX" or str(r.priority) == self.value_of("priority").strip())
+        )
 
     def ready(self) -> bool:
-        return (self.check.ok and not any(c.severity == "error" for c in self.conflicts)
-                and not self.unchanged()
-                and not (self.hidden_problem and self.hidden_problem.severity == "error"))
+        return (
+            self.check.ok
+            and not any(c.severity == "error" for c in self.conflicts)
+            and not self.unchanged()
+            and not (self.hidden_problem and self.hidden_problem.severity == "error")
+        )
 
     # -- live checks -----------------------------------------------------------------
 
     def refresh_checks(self) -> None:
         self.check = check_record(
-            self.rr, self.type, self.value, self.value_of("ttl").strip(),
+            self.rr,
+            self.type,
+            self.value,
+            self.value_of("ttl").strip(),
             priority=self.value_of("priority").strip() if self.type == "MX" else None,
-            min_ttl=self.min_ttl, max_ttl=self.max_ttl,
+            min_ttl=self.min_ttl,
+            max_ttl=self.max_ttl,
         )
         problems: dict[str, list[Problem]] = {field: [] for field in FIELDS}
         for problem in self.check.problems:
             problems[field_of(problem)].append(problem)
-        self.hidden_problem = hidden_value_problem(self.record and self.record.value,
-                                                   self.value_of("value"))
+        self.hidden_problem = hidden_value_problem(
+            self.record and self.record.value, self.value_of("value")
+        )
         if self.hidden_problem:  # first: it is what the value's note says
             problems["value"].insert(0, self.hidden_problem)
         for field in FIELDS:
             self.query_one(f"#{field}_note", Static).update(self._note(field, problems[field]))
         editing = self.record.record_id if self.record else None
-        self.conflicts = (record_conflicts(self.rr, self.type, self.records, value=self.value,
-                                           line=LINE, ignore_id=editing)
-                          if not problems["rr"] else [])
+        self.conflicts = (
+            record_conflicts(
+                self.rr, self.type, self.records, value=self.value, line=LINE, ignore_id=editing
+            )
+            if not problems["rr"]
+            else []
+        )
         lines = [marked(c.severity, c.message) for c in self.conflicts]
         if self.unchanged():
             lines.append(Text("Nothing changed yet.", style="dim"))
         self.query_one("#conflicts", Static).update(Text("\n").join(lines))
-        self.query_one("#save", Button).disabled = (self.busy or self.read_only
-                                                    or not self.ready())
+        self.query_one("#save", Button).disabled = self.busy or self.read_only or not self.ready()
 
     def _note(self, field: str, problems: list[Problem]) -> Text:
         """Under a field: its first error or warning once touched, else a hint."""
@@ -251,8 +288,9 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         if field == "ttl":
             return Text(shown(ttl_hint(self.zone)), style="dim")  # an unknown edition's code
         if field == "priority":
-            return Text(f"{MX_PRIORITY.start}-{MX_PRIORITY.stop - 1}, lower is tried first",
-                        style="dim")
+            return Text(
+                f"{MX_PRIORITY.start}-{MX_PRIORITY.stop - 1}, lower is tried first", style="dim"
+            )
         return Text("")
 
     @on(Input.Changed)
@@ -279,10 +317,27 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         except ValueError:
             return []
         if self.record is None:
-            return [writes.add_record(self.zone.name, self.rr, self.type, self.value,
-                                      ttl=ttl, line=LINE, priority=priority)]
-        return [writes.update_record(self.record, rr=self.rr, type=self.type,
-                                     value=self.value, ttl=ttl, priority=priority)]
+            return [
+                writes.add_record(
+                    self.zone.name,
+                    self.rr,
+                    self.type,
+                    self.value,
+                    ttl=ttl,
+                    line=LINE,
+                    priority=priority,
+                )
+            ]
+        return [
+            writes.update_record(
+                self.record,
+                rr=self.rr,
+                type=self.type,
+                value=self.value,
+                ttl=ttl,
+                priority=priority,
+            )
+        ]
 
     def export_note(self) -> str:
         if self.ready():
@@ -333,13 +388,28 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         error_box.display = False
         try:
             if self.record is None:
-                saved = await self.call(dns.add_record(
-                    self.zone.name, self.rr, self.type, self.value, ttl=ttl, line=LINE,
-                    priority=self.priority))
+                saved = await self.call(
+                    dns.add_record(
+                        self.zone.name,
+                        self.rr,
+                        self.type,
+                        self.value,
+                        ttl=ttl,
+                        line=LINE,
+                        priority=self.priority,
+                    )
+                )
             else:
-                saved = await self.call(dns.update_record(
-                    self.record, rr=self.rr, type=self.type, value=self.value, ttl=ttl,
-                    priority=self.priority))
+                saved = await self.call(
+                    dns.update_record(
+                        self.record,
+                        rr=self.rr,
+                        type=self.type,
+                        value=self.value,
+                        ttl=ttl,
+                        priority=self.priority,
+                    )
+                )
         except ServiceError as error:
             # Everything typed stays; the cloud's answer says what to change.
             self._sending(False)

@@ -14,7 +14,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from screens.base import AppScreen
-
 from tui.clipboard import copy
 from tui.explain import explain
 from tui.rules import display_name, parse_origin
@@ -59,8 +58,10 @@ class VerifyScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll():
-            yield Static(Text(shown(f"Prove you own the root of {display_name(self.domain)}"),
-                              style="bold"), id="title")
+            yield Static(
+                Text(shown(f"Prove you own the root of {display_name(self.domain)}"), style="bold"),
+                id="title",
+            )
             yield Static("", id="intro")
             yield Static(Text("Method 1 · DNS TXT record", style="bold underline"))
             yield Static("", id="txt")
@@ -85,8 +86,9 @@ class VerifyScreen(AppScreen):
             self.app.report(error, "Could not get the verification content")
             self.failed = True
             self.refresh_bindings()
-            self.set_state("Could not get the verification content from CDN. Press r to "
-                           "try again.", "red")
+            self.set_state(
+                "Could not get the verification content from CDN. Press r to try again.", "red"
+            )
             return
         self.query_one("#txt").loading = False
         self.challenge = challenge
@@ -94,24 +96,45 @@ class VerifyScreen(AppScreen):
 
     def show(self) -> None:
         ch = self.challenge
-        self.query_one("#intro", Static).update(Text(shown(
-            f"CDN serves {display_name(self.domain)} only once you prove you own {ch.root}. "
-            "It asks once per root domain.")))
+        self.query_one("#intro", Static).update(
+            Text(
+                shown(
+                    f"CDN serves {display_name(self.domain)} only once you prove you own "
+                    f"{ch.root}. It asks once per root domain."
+                )
+            )
+        )
         txt = _grid()
-        txt.add_row("Host", Text(shown(f"{ch.txt_rr if ch.zone else 'verification'}"
-                                       + (f"  (in zone {ch.zone})" if ch.zone
-                                          else f"  (on {ch.root})"))))
+        txt.add_row(
+            "Host",
+            Text(
+                shown(
+                    f"{ch.txt_rr if ch.zone else 'verification'}"
+                    + (f"  (in zone {ch.zone})" if ch.zone else f"  (on {ch.root})")
+                )
+            ),
+        )
         txt.add_row("Type", "TXT")
         txt.add_row("Value", Text(shown(ch.content)))
         self.query_one("#txt", Static).update(txt)
-        hint = ("t creates it in Alibaba Cloud DNS (a correct existing one is reused)."
-                if ch.zone else f"{ch.root} is not in this account's Alibaba Cloud DNS: add "
-                "the record at your DNS provider (c copies the value); the app watches for it.")
+        hint = (
+            "t creates it in Alibaba Cloud DNS (a correct existing one is reused)."
+            if ch.zone
+            else f"{ch.root} is not in this account's Alibaba Cloud DNS: add "
+            "the record at your DNS provider (c copies the value); the app watches for it."
+        )
         self.query_one("#txt_hint", Static).update(Text(shown(hint)))
         file = _grid()
         bucket = parse_origin(self.origin) if self.origin else None
-        file.add_row("File", Text(shown("verification.html at the root of the origin"
-                                        + (f" (bucket {bucket.bucket})" if bucket else ""))))
+        file.add_row(
+            "File",
+            Text(
+                shown(
+                    "verification.html at the root of the origin"
+                    + (f" (bucket {bucket.bucket})" if bucket else "")
+                )
+            ),
+        )
         file.add_row("Content", Text(shown(ch.content)))
         if bucket:
             file.add_row("", "u uploads it to the bucket, then verifies by file.")
@@ -119,11 +142,14 @@ class VerifyScreen(AppScreen):
         if ch.zone is None:
             self.start_watch()
         elif self.read_only:
-            self.set_state(f"Not verified yet. read-only mode: nothing is sent from here; "
-                           f"{self.export_key()} shows the commands that prove ownership.")
+            self.set_state(
+                f"Not verified yet. read-only mode: nothing is sent from here; "
+                f"{self.export_key()} shows the commands that prove ownership."
+            )
         else:
-            self.set_state("Not verified yet: press t to publish the TXT record, or u to "
-                           "upload the file.")
+            self.set_state(
+                "Not verified yet: press t to publish the TXT record, or u to upload the file."
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
@@ -170,8 +196,10 @@ class VerifyScreen(AppScreen):
         if self.origin and parse_origin(self.origin):
             notes.append("Two ways to prove ownership: run the commands of one of them.")
         if ch is not None and ch.zone is None:
-            notes.append(f"{ch.root} is not in this account's Alibaba Cloud DNS: add the TXT "
-                         "record at your DNS provider before the check.")
+            notes.append(
+                f"{ch.root} is not in this account's Alibaba Cloud DNS: add the TXT "
+                "record at your DNS provider before the check."
+            )
         return " ".join(notes)
 
     def nothing_to_export(self) -> str:
@@ -188,8 +216,11 @@ class VerifyScreen(AppScreen):
         if ch is None or self.busy:
             return
         if ch.zone is None:
-            self.notify("The root domain's DNS is not in this account: add the record at "
-                        "your DNS provider.", severity="warning")
+            self.notify(
+                "The root domain's DNS is not in this account: add the record at "
+                "your DNS provider.",
+                severity="warning",
+            )
             return
         self.busy = True
         self.publish()
@@ -206,8 +237,12 @@ class VerifyScreen(AppScreen):
             return
         finally:
             self.busy = False
-        self.notify("TXT record created." if created else "A correct TXT record was already "
-                    "there: reusing it.", markup=False)
+        self.notify(
+            "TXT record created."
+            if created
+            else "A correct TXT record was already there: reusing it.",
+            markup=False,
+        )
         self.start_watch()
 
     def start_watch(self) -> None:
@@ -227,16 +262,20 @@ class VerifyScreen(AppScreen):
             shown = ", ".join(f"{a} {'✓' if ok else '…'}" for a, ok in seen.items())
             if seen and all(seen.values()):
                 if self.read_only:
-                    self.set_state(f"Authoritative servers serve the record ({shown}). "
-                                   "read-only mode: the check (VerifyDomainOwner) is not "
-                                   f"sent; press {self.export_key()} to see it as "
-                                   "aliyun-cli commands.")
+                    self.set_state(
+                        f"Authoritative servers serve the record ({shown}). "
+                        "read-only mode: the check (VerifyDomainOwner) is not "
+                        f"sent; press {self.export_key()} to see it as "
+                        "aliyun-cli commands."
+                    )
                     return
                 self.set_state(f"Authoritative servers serve the record ({shown}). Verifying…")
                 await self._verify("dnsCheck")
                 return
-            self.set_state(f"Waiting for the authoritative servers to serve it "
-                           f"({elapsed}s): {shown or 'none found'}")
+            self.set_state(
+                f"Waiting for the authoritative servers to serve it "
+                f"({elapsed}s): {shown or 'none found'}"
+            )
             await asyncio.sleep(interval)
 
     # -- the file method and the call ---------------------------------------------------
@@ -246,8 +285,9 @@ class VerifyScreen(AppScreen):
         if self.challenge is None or self.busy:
             return
         if bucket is None:
-            self.notify("No OSS origin known for this domain: use the TXT method.",
-                        severity="warning")
+            self.notify(
+                "No OSS origin known for this domain: use the TXT method.", severity="warning"
+            )
             return
         self.busy = True
         self.upload(bucket.bucket)
@@ -286,9 +326,11 @@ class VerifyScreen(AppScreen):
         try:
             await self.call(self.app.services.ownership.verify(self.challenge, method))
         except ServiceError as error:
-            how = ("Check the TXT record's host and value, wait for DNS, then press v."
-                   if method == "dnsCheck" else
-                   "Check that the file is reachable at http://<root>/verification.html.")
+            how = (
+                "Check the TXT record's host and value, wait for DNS, then press v."
+                if method == "dnsCheck"
+                else "Check that the file is reachable at http://<root>/verification.html."
+            )
             self.set_state(f"Verification failed. {explain(error)}\n{how}", "red")
             return
         finally:

@@ -12,8 +12,12 @@ import pytest
 
 # Never let a test reach the ECS metadata service or pick up a developer's real keys.
 os.environ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
-for _var in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-             "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_PROFILE"):
+for _var in (
+    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "ALIBABA_CLOUD_SECURITY_TOKEN",
+    "ALIBABA_CLOUD_PROFILE",
+):
     os.environ.pop(_var, None)
 
 # Nor the developer's keymap.json or resolvers.json: an empty configuration directory

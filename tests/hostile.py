@@ -16,8 +16,11 @@ ESC = "\x1b"
 HOSTILE: list[tuple[str, str, str]] = [
     ("osc0-bel", "‡1\x1b]0;pwned-title\x07", "‡1\\x1b]0;pwned-title\\x07"),
     ("osc0-st", "‡2\x1b]0;pwned-title\x1b\\", "‡2\\x1b]0;pwned-title\\x1b\\"),
-    ("osc8-link", "‡3\x1b]8;;http://127.0.0.1/x\x1b\\link\x1b]8;;\x1b\\",
-     "‡3\\x1b]8;;http://127.0.0.1/x\\x1b\\link"),
+    (
+        "osc8-link",
+        "‡3\x1b]8;;http://127.0.0.1/x\x1b\\link\x1b]8;;\x1b\\",
+        "‡3\\x1b]8;;http://127.0.0.1/x\\x1b\\link",
+    ),
     ("osc52-bel", "‡4\x1b]52;c;cHduZWQ=\x07", "‡4\\x1b]52;c;cHduZWQ=\\x07"),
     ("osc52-st", "‡5\x1b]52;c;cHduZWQ=\x1b\\", "‡5\\x1b]52;c;cHduZWQ=\\x1b\\"),
     ("csi-clear", "‡6\x1b[2J\x1b[H", "‡6\\x1b[2J\\x1b[H"),
@@ -35,8 +38,7 @@ assert len(HOSTILE[-1][1]) == 4000
 # Never in what the app writes to the terminal (Textual writes CSI itself, and OSC 52
 # only when the user copies, which these tests do not): no OSC, DCS, APC, PM or SOS,
 # and no 8-bit C1 control.
-FORBIDDEN = ("\x1b]", "\x1bP", "\x1b_", "\x1b^", "\x1bX") + tuple(
-    chr(c) for c in range(0x80, 0xA0))
+FORBIDDEN = ("\x1b]", "\x1bP", "\x1b_", "\x1b^", "\x1bX", *(chr(c) for c in range(0x80, 0xA0)))
 # Textual's own OSC: the mouse pointer's shape (kitty's protocol), with a fixed word.
 _TEXTUAL_OWN = re.compile(r"\x1b\]22;[a-z-]+\x07")
 # Nor any bidi or zero-width character planted here.
@@ -56,6 +58,7 @@ def leaks(output: str) -> list[str]:
 
 # -- planting it in the sandbox's world -----------------------------------------------
 
+
 def tag(n: int) -> str:
     """The host label of the n-th planted value: h0 .. h13."""
     return f"h{n}"
@@ -69,17 +72,23 @@ def plant(world) -> None:
     into the world: the cloud keeps whatever its console or API once accepted."""
     hz = "demo-assets.oss-cn-hangzhou.aliyuncs.com"
     for n, (_, raw, _) in enumerate(HOSTILE):
-        domain = world.add_domain(f"{tag(n)}.example.com", "web",
-                                  [{"content": hz, "type": "oss", "port": 80,
-                                    "priority": "20", "weight": "10"}],
-                                  "domestic", status="online")
+        domain = world.add_domain(
+            f"{tag(n)}.example.com",
+            "web",
+            [{"content": hz, "type": "oss", "port": 80, "priority": "20", "weight": "10"}],
+            "domestic",
+            status="online",
+        )
         domain.cname = raw
         domain.description = raw
         world.add_record("example.com", tag(n), "CNAME", "old" + raw)
         world.add_record("example.com", tag(n), "TXT", raw)  # blocks the CNAME: a conflict
         world.add_record("example.com", f"t{n}", "TXT", raw)
-    world.add_zone("hostile.example.net", version_code=HOSTILE[0][1],
-                   dns_servers=(HOSTILE[11][1], HOSTILE[12][1]))
+    world.add_zone(
+        "hostile.example.net",
+        version_code=HOSTILE[0][1],
+        dns_servers=(HOSTILE[11][1], HOSTILE[12][1]),
+    )
 
 
 # -- what the app writes to the terminal ------------------------------------------------

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import Callable
 
 from textual import events
 
 
-async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 10.0,
-                   what: str = "condition"):
+async def wait_for(
+    pilot, predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition"
+):
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -26,7 +28,7 @@ def text_of(widget, width: int = 200) -> str:
     """What a Static shows, as plain text (its content rendered by Rich)."""
     from rich.console import Console
 
-    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(widget.content)
     return console.export_text()
 
@@ -44,9 +46,12 @@ async def connected(pilot) -> None:
 
     app = pilot.app
     # Generous: on a loaded machine, importing the SDKs and starting the sandbox is slow.
-    await wait_for(pilot, lambda: app.services is not None and
-                   app.screen.query_one(DataTable).row_count > 0, timeout=30,
-                   what="the domain list")
+    await wait_for(
+        pilot,
+        lambda: app.services is not None and app.screen.query_one(DataTable).row_count > 0,
+        timeout=30,
+        what="the domain list",
+    )
 
 
 async def type_text(pilot, text: str) -> None:
@@ -61,8 +66,7 @@ def keys_at_once(app, *keys: str) -> None:
     from textual.keys import _character_to_key
 
     for key in keys:
-        event = (events.Key(_character_to_key(key), key) if len(key) == 1
-                 else events.Key(key, None))
+        event = events.Key(_character_to_key(key), key) if len(key) == 1 else events.Key(key, None)
         event.set_sender(app)
         app.post_message(event)
 

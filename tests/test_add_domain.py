@@ -14,8 +14,11 @@ def failed_codes(screen) -> set[str]:
 async def open_form(pilot) -> AddDomainScreen:
     await connected(pilot)
     await pilot.press("a")
-    screen = await wait_for(pilot, lambda: isinstance(pilot.app.screen, AddDomainScreen)
-                            and pilot.app.screen, what="the add form")
+    screen = await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, AddDomainScreen) and pilot.app.screen,
+        what="the add form",
+    )
     # The bucket list arrives from OSS; the first bucket is preselected.
     await wait_for(pilot, lambda: screen.origin_host, what="buckets")
     return screen
@@ -25,8 +28,9 @@ async def form_ready(pilot, name: str) -> AddDomainScreen:
     """The add form with `name` typed and every check passed (Submit enabled)."""
     screen = await open_form(pilot)
     await type_text(pilot, name)
-    await wait_for(pilot, lambda: not screen.query_one("#submit", Button).disabled,
-                   what="submit enabled")
+    await wait_for(
+        pilot, lambda: not screen.query_one("#submit", Button).disabled, what="submit enabled"
+    )
     return screen
 
 
@@ -34,7 +38,7 @@ def line(checklist_text: str, label: str) -> str:
     """The rule's mark and label as shown ("✓ Lowercase"), wherever it stands."""
     text = " ".join(checklist_text.split())
     at = text.index(label)
-    return text[at - 2:]
+    return text[at - 2 :]
 
 
 async def test_checklist_follows_each_keystroke_with_the_uppercase_fix():
@@ -52,7 +56,7 @@ async def test_checklist_follows_each_keystroke_with_the_uppercase_fix():
         ]
         typed = ""
         for target, failing in steps:
-            await type_text(pilot, target[len(typed):])
+            await type_text(pilot, target[len(typed) :])
             typed = target
             assert screen.query_one("#domain", Input).value == typed
             assert failed_codes(screen) >= failing
@@ -90,14 +94,20 @@ async def test_cloud_check_answers_for_the_last_text_typed():
         screen = await open_form(pilot)
         # "taken.example.org" is held by another account; one more keystroke makes it free.
         await type_text(pilot, "taken.example.org")
-        await wait_for(pilot, lambda: screen.cloud.get("Available in CDN", (None,))[0] is False,
-                       what="the taken verdict")
+        await wait_for(
+            pilot,
+            lambda: screen.cloud.get("Available in CDN", (None,))[0] is False,
+            what="the taken verdict",
+        )
         assert "another Alibaba Cloud account" in text_of(screen.query_one("#checklist"))
         assert screen.query_one("#submit", Button).disabled
         screen.query_one("#domain", Input).value = ""
         await type_text(pilot, "free.example.org")
-        await wait_for(pilot, lambda: screen.cloud.get("Available in CDN", (None,))[0] is True,
-                       what="the free verdict")
+        await wait_for(
+            pilot,
+            lambda: screen.cloud.get("Available in CDN", (None,))[0] is True,
+            what="the free verdict",
+        )
         checked = [p.get("DomainName") for p in app.sandbox.calls.of("CheckCdnDomainExist")]
         assert checked[-1] == "free.example.org"
         # Debounced: the name was not asked for keystroke by keystroke.
@@ -111,8 +121,11 @@ async def test_submit_then_configuring_then_online_in_the_list():
         await form_ready(pilot, "assets.example.com")
         app.sandbox.world.configure_delay = 4000  # 4 s real at speed 1000: see it configuring
         await pilot.press("ctrl+s")
-        details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
-                                 and app.screen, what="the new domain's details")
+        details = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen,
+            what="the new domain's details",
+        )
         assert details.domain_name == "assets.example.com"
         added = app.sandbox.world.domains["assets.example.com"]
         assert added.sources[0]["content"] == "demo-assets.oss-cn-hangzhou.aliyuncs.com"
@@ -132,8 +145,13 @@ async def test_an_api_error_keeps_what_was_typed():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await form_ready(pilot, "keep.example.com")
-        app.sandbox.faults.add("http_error", action="AddCdnDomain", status=400,
-                               code="DomainAlreadyExist", message="The domain already exists.")
+        app.sandbox.faults.add(
+            "http_error",
+            action="AddCdnDomain",
+            status=400,
+            code="DomainAlreadyExist",
+            message="The domain already exists.",
+        )
         await pilot.press("ctrl+s")
         error = screen.query_one("#error")
         await wait_for(pilot, lambda: error.display, what="the error panel")
@@ -150,18 +168,27 @@ async def test_a_domain_already_in_this_account_is_opened_not_explained_away():
         await form_ready(pilot, "mine.example.com")
         # Added meanwhile (an earlier add whose answer was lost, another terminal): CDN
         # now says DomainAlreadyExist, and reading back shows it is this account's.
-        origin = {"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
-                  "port": 80, "priority": "20", "weight": "10"}
-        app.sandbox.world.add_domain("mine.example.com", "web", [origin], "domestic",
-                                     status="online")
+        origin = {
+            "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+            "type": "oss",
+            "port": 80,
+            "priority": "20",
+            "weight": "10",
+        }
+        app.sandbox.world.add_domain(
+            "mine.example.com", "web", [origin], "domestic", status="online"
+        )
         said = []
         notify = app.notify
-        app.notify = lambda message, *a, **k: (said.append(str(message)),
-                                               notify(message, *a, **k))[1]
+        app.notify = lambda message, *a, **k: (said.append(str(message)), notify(message, *a, **k))[
+            1
+        ]
         await pilot.press("ctrl+s")
-        details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
-                                 and app.screen, what="the domain's details")
+        details = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen,
+            what="the domain's details",
+        )
         assert details.domain_name == "mine.example.com"
-        assert "mine.example.com is already in this account's CDN domains: opening it." \
-            in said
+        assert "mine.example.com is already in this account's CDN domains: opening it." in said
         assert app.sandbox.calls.actions().count("AddCdnDomain") == 1

@@ -11,8 +11,10 @@ async def test_app_starts_in_the_sandbox_and_lists_its_domains():
     app = OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1000))
     async with app.run_test(size=(80, 24)) as pilot:
         table = await wait_for(
-            pilot, lambda: app.screen.query_one(DataTable).row_count and app.screen.query_one(DataTable),
-            what="the domain list")
+            pilot,
+            lambda: app.screen.query_one(DataTable).row_count and app.screen.query_one(DataTable),
+            what="the domain list",
+        )
         names = {str(table.get_row(key)[0]) for key in table.rows}
         expected = {d.name for d in app.sandbox.world.domains.values()}
         assert names == expected

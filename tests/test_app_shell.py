@@ -42,8 +42,9 @@ async def test_command_palette_runs_a_screen_action():
         await pilot.press("ctrl+p")
         for char in "Add":
             await pilot.press(char)
-        await wait_for(pilot, lambda: highlighted_hit(app).startswith("Add"),
-                       what="the palette's hit")
+        await wait_for(
+            pilot, lambda: highlighted_hit(app).startswith("Add"), what="the palette's hit"
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, AddDomainScreen), what="add form")
 
@@ -88,11 +89,18 @@ async def test_cloud_text_is_shown_literally_not_as_markup():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)
-        app.sandbox.faults.add("http_error", action="DescribeUserDomains", status=400,
-                               code="Bad[red]Code", message="[b]not bold[/b] text",
-                               count=None)
+        app.sandbox.faults.add(
+            "http_error",
+            action="DescribeUserDomains",
+            status=400,
+            code="Bad[red]Code",
+            message="[b]not bold[/b] text",
+            count=None,
+        )
         await pilot.press("r")
-        shown = await wait_for(pilot, lambda: [n for n in app._notifications
-                                               if "[b]not bold[/b]" in n.message],
-                               what="the error")
+        shown = await wait_for(
+            pilot,
+            lambda: [n for n in app._notifications if "[b]not bold[/b]" in n.message],
+            what="the error",
+        )
         assert not shown[0].markup and "Bad[red]Code" in shown[0].message

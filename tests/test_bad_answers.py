@@ -39,8 +39,7 @@ READS = {
     "DescribeCdnDomainDetail": lambda s: s.cdn.domain("static.example.com"),
     "CheckCdnDomainExist": lambda s: s.cdn.check_exists("new.example.com"),
     "DescribeVerifyContent": lambda s: s.cdn.verify_content("new.example.com"),
-    "DescribeDomainCname": lambda s: s.cdn.cname_status(["img.example.com",
-                                                          "static.example.com"]),
+    "DescribeDomainCname": lambda s: s.cdn.cname_status(["img.example.com", "static.example.com"]),
     "DescribeRefreshTasks": lambda s: s.cdn.refresh_tasks(),
     "DescribeRefreshQuota": lambda s: s.cdn.refresh_quota(),
     "DescribeDomains": lambda s: s.dns.list_zones(),
@@ -64,6 +63,7 @@ async def first_record(services):
     records = await services.dns.records("example.com")
     return await services.dns.record(records[0].record_id)
 
+
 FAULTS = (
     [("truncated", {"seed": seed}) for seed in range(3)]
     + [("wrong_types", {"seed": seed}) for seed in range(8)]
@@ -72,8 +72,11 @@ FAULTS = (
     + [("null_fields", {"rate": 1.0})]
     + [("empty_200", {}), ("empty_200", {"body": "{}"})]
     # Rarely: so that fields deep in the answer are hit, not only the first ones.
-    + [(kind, {"seed": seed, "rate": 0.05}) for kind in ("wrong_types", "null_fields")
-       for seed in range(6)]
+    + [
+        (kind, {"seed": seed, "rate": 0.05})
+        for kind in ("wrong_types", "null_fields")
+        for seed in range(6)
+    ]
 )
 
 # Fields a read may leave at their default when the answer lacks them (the decision of
@@ -104,8 +107,11 @@ def agrees(got, expected) -> bool:
                 return False
         return True
     if isinstance(expected, (list, tuple)):
-        return (type(got) is type(expected) and len(got) == len(expected)
-                and all(agrees(a, b) for a, b in zip(got, expected)))
+        return (
+            type(got) is type(expected)
+            and len(got) == len(expected)
+            and all(agrees(a, b) for a, b in zip(got, expected, strict=True))
+        )
     return got == expected
 
 
@@ -133,8 +139,9 @@ def service_reads() -> set[str]:
     found = set()
     for module in ("cdn.py", "alidns.py", "oss.py"):
         source = (Path(__file__).parent.parent / "tui" / "services" / module).read_text()
-        for action, flag in re.findall(r'\.(?:_)?call\(\s*"(\w+)".*?write=(True|False)',
-                                       source, re.S):
+        for action, flag in re.findall(
+            r'\.(?:_)?call\(\s*"(\w+)".*?write=(True|False)', source, re.S
+        ):
             if flag == "False":
                 found.add(action)
     return found
@@ -146,12 +153,15 @@ def test_every_read_of_the_service_layer_is_covered():
     assert reads - NOT_LISTED == set(READS)
 
 
-@pytest.mark.parametrize("kind, params", FAULTS,
-                         ids=[f"{k}-{'-'.join(f'{n}{v}' for n, v in p.items())}"
-                              for k, p in FAULTS])
+@pytest.mark.parametrize(
+    "kind, params",
+    FAULTS,
+    ids=[f"{k}-{'-'.join(f'{n}{v}' for n, v in p.items())}" for k, p in FAULTS],
+)
 @pytest.mark.parametrize("action", sorted(READS))
 async def test_a_bad_answer_is_the_right_value_or_an_unexpected_answer(
-        box, services, action, kind, params):
+    box, services, action, kind, params
+):
     box.faults.add(kind, action, count=None, **params)
     try:
         got, error = await READS[action](services), None
@@ -165,8 +175,13 @@ async def test_a_bad_answer_is_the_right_value_or_an_unexpected_answer(
         assert not must_fail, f"{kind} {params} read as {got!r}"
         assert agrees(got, expected), f"{got!r} is not {expected!r}"
         return
-    service = "OSS" if action in OSS_READS else "DNS" if action.startswith(
-        ("DescribeDomain", "DescribeSub")) and action != "DescribeDomainCname" else "CDN"
+    service = (
+        "OSS"
+        if action in OSS_READS
+        else "DNS"
+        if action.startswith(("DescribeDomain", "DescribeSub")) and action != "DescribeDomainCname"
+        else "CDN"
+    )
     message = str(error)
     assert message.startswith(f"unexpected answer from {service} {action}: "), message
     assert "could not be read (" not in message  # every shape is read by name, not by luck
@@ -190,8 +205,10 @@ async def test_the_message_names_the_field(box, services):
     box.faults.add("wrong_types", "DescribeUserDomains", rate=1.0)
     with pytest.raises(UnexpectedAnswer) as caught:
         await services.cdn.list_domains()
-    assert caught.value.message in ("field TotalCount is an object, not a whole number",
-                                    "field Domains is a string, not an object")
+    assert caught.value.message in (
+        "field TotalCount is an object, not a whole number",
+        "field Domains is a string, not an object",
+    )
 
 
 async def test_a_cut_json_answer_is_not_a_network_error(box, services):
@@ -206,8 +223,10 @@ async def test_a_cut_json_answer_is_not_a_network_error(box, services):
 async def test_an_html_page_is_still_a_bad_response(box, services):
     from tui.services.errors import NetworkError
 
-    for action, read in (("DescribeCdnDomainDetail", READS["DescribeCdnDomainDetail"]),
-                         ("GetBucketInfo", READS["GetBucketInfo"])):
+    for action, read in (
+        ("DescribeCdnDomainDetail", READS["DescribeCdnDomainDetail"]),
+        ("GetBucketInfo", READS["GetBucketInfo"]),
+    ):
         box.faults.add("non_json", action, count=None)
         with pytest.raises(NetworkError) as caught:
             await read(services)
@@ -222,9 +241,12 @@ async def test_a_write_whose_answer_is_mangled_is_read_back(sandbox, profile):
 
     services = Services(profile, retry=FAST)
     sandbox.faults.add("empty_200", "AddCdnDomain")
-    await services.cdn.add_domain("mangled.example.com", "web",
-                                  [Source("oss", "demo-assets.oss-cn-hangzhou.aliyuncs.com")],
-                                  scope="overseas")
+    await services.cdn.add_domain(
+        "mangled.example.com",
+        "web",
+        [Source("oss", "demo-assets.oss-cn-hangzhou.aliyuncs.com")],
+        scope="overseas",
+    )
     assert sandbox.calls.actions().count("AddCdnDomain") == 1
     assert (await services.cdn.domain("mangled.example.com")).name == "mangled.example.com"
 
@@ -237,11 +259,17 @@ from hypothesis import strategies as st  # noqa: E402
 from tui.sandbox.bad_answers import mangle_json, mangle_xml  # noqa: E402
 
 _leaf = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
-_json = st.recursive(_leaf, lambda inner: st.lists(inner, max_size=4)
-                     | st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=4),
-                     max_leaves=20)
-answers = st.dictionaries(st.sampled_from(["Domains", "TotalCount", "Content", "Data"]),
-                          _json, min_size=1).map(lambda d: {"RequestId": "R-1", **d})
+_json = st.recursive(
+    _leaf,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+answers = st.dictionaries(
+    st.sampled_from(["Domains", "TotalCount", "Content", "Data"]), _json, min_size=1
+).map(lambda d: {"RequestId": "R-1", **d})
 
 
 def differences(before, after, path=()) -> list[tuple[tuple, object, object]]:
@@ -249,14 +277,22 @@ def differences(before, after, path=()) -> list[tuple[tuple, object, object]]:
     if isinstance(before, dict) and isinstance(after, dict) and before.keys() == after.keys():
         return [d for k in before for d in differences(before[k], after[k], (*path, k))]
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        return [d for i, (b, a) in enumerate(zip(before, after))
-                for d in differences(b, a, (*path, i))]
+        return [
+            d
+            for i, (b, a) in enumerate(zip(before, after, strict=True))
+            for d in differences(b, a, (*path, i))
+        ]
     return [] if before == after and type(before) is type(after) else [(path, before, after)]
 
 
 def nulls_possible(node) -> bool:
-    pairs = (node.items() if isinstance(node, dict) else enumerate(node)
-             if isinstance(node, list) else ())
+    pairs = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
     return any((k != "RequestId" and v is not None) or nulls_possible(v) for k, v in pairs)
 
 
@@ -298,12 +334,14 @@ def test_wrong_types_gives_fields_another_type_and_keeps_the_request_id(answer, 
     for path, before, after in changed:
         assert path[:1] != ("RequestId",)
         assert type(after) is not type(before)
-        assert isinstance(after, dict) or isinstance(after, str) and not isinstance(before, str)
+        assert isinstance(after, dict) or (isinstance(after, str) and not isinstance(before, str))
 
 
-OSS_XML = (b'<?xml version="1.0" encoding="UTF-8"?><ListCnameResult><Bucket>b</Bucket>'
-           b'<Owner>1</Owner><Cname><Domain>img.example.com</Domain><Status>Enabled</Status>'
-           b'<IsPurgeCdnCache>true</IsPurgeCdnCache></Cname></ListCnameResult>')
+OSS_XML = (
+    b'<?xml version="1.0" encoding="UTF-8"?><ListCnameResult><Bucket>b</Bucket>'
+    b"<Owner>1</Owner><Cname><Domain>img.example.com</Domain><Status>Enabled</Status>"
+    b"<IsPurgeCdnCache>true</IsPurgeCdnCache></Cname></ListCnameResult>"
+)
 
 
 @given(st.integers(0, 2**16), st.sampled_from([0.0, 0.3, 1.0]))
@@ -318,13 +356,17 @@ def test_xml_answers_are_cut_emptied_of_elements_or_given_the_wrong_structure(se
         return [e.tag for e in ET.fromstring(doc).iter() if not len(e)]
 
     fewer = mangle_xml(OSS_XML, "null_fields", seed=seed, rate=rate)
-    assert 0 < len(leaves(OSS_XML)) - len(leaves(fewer))
+    assert len(leaves(OSS_XML)) - len(leaves(fewer)) > 0
     assert ET.fromstring(fewer).tag == "ListCnameResult"
 
     wrong = ET.fromstring(mangle_xml(OSS_XML, "wrong_types", seed=seed, rate=rate))
     texts_with_elements = [e for e in wrong.iter() if len(e) and (e.text or "").strip()]
     leaf_became_parent = [e for e in wrong.iter() if [c.tag for c in e] == ["Value"]]
-    assert texts_with_elements or leaf_became_parent or any(
-        (e.text or "").strip() == "unexpected" for e in wrong.iter())
+    assert (
+        texts_with_elements
+        or leaf_became_parent
+        or any((e.text or "").strip() == "unexpected" for e in wrong.iter())
+    )
     assert mangle_xml(OSS_XML, "wrong_types", seed=seed, rate=rate) == ET.tostring(
-        wrong, encoding="UTF-8", xml_declaration=True)
+        wrong, encoding="UTF-8", xml_declaration=True
+    )

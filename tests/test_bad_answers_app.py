@@ -31,8 +31,9 @@ async def test_the_domain_list_and_the_details_screen_report_a_bad_answer_and_ca
         listed = app.screen.query_one(DataTable).row_count
         app.sandbox.faults.add("wrong_types", "DescribeUserDomains", count=None, rate=1.0)
         await pilot.press("r")
-        [message] = await wait_for(pilot, lambda: notes(app, "Could not list domains"),
-                                   what="the list's error")
+        [message] = await wait_for(
+            pilot, lambda: notes(app, "Could not list domains"), what="the list's error"
+        )
         assert message.startswith("unexpected answer from CDN DescribeUserDomains: field ")
         assert "RequestId" in message and "Traceback" not in message
         assert isinstance(app.screen, DomainsScreen) and app.is_running
@@ -41,8 +42,9 @@ async def test_the_domain_list_and_the_details_screen_report_a_bad_answer_and_ca
         app.sandbox.faults.clear()
         app.sandbox.faults.add("wrong_types", "DescribeCdnDomainDetail", count=None, rate=1.0)
         await pilot.press("enter")
-        [message] = await wait_for(pilot, lambda: notes(app, "Could not load the domain"),
-                                   what="the details' error")
+        [message] = await wait_for(
+            pilot, lambda: notes(app, "Could not load the domain"), what="the details' error"
+        )
         assert message.startswith("unexpected answer from CDN DescribeCdnDomainDetail: ")
         assert isinstance(app.screen, DomainScreen) and app.is_running
 
@@ -72,8 +74,10 @@ def test_check_exits_2_when_cdn_s_own_view_is_a_bad_answer(sandbox, profile, cap
     report = json.loads(out)
     assert report["propagated"] is True
     assert report["error"]["code"] == "CdnViewFailed"
-    assert "unexpected answer from CDN DescribeDomainCname: field CnameDatas missing" in (
-        report["error"]["message"])
+    assert (
+        "unexpected answer from CDN DescribeDomainCname: field CnameDatas missing"
+        in (report["error"]["message"])
+    )
     [cdn] = [r for r in report["results"] if r["kind"] == "cdn"]
     assert cdn["verdict"] == "error"
     assert "CnameDatas missing" in err
@@ -85,14 +89,21 @@ def test_check_exits_2_when_cdn_s_own_view_is_a_bad_answer(sandbox, profile, cap
 
 # -- a crash of the app is a failing exit status ----------------------------------------
 
+
 def run_in_a_terminal(code: str, timeout: float = 60.0) -> tuple[int, str]:
     """`python -c code` on a pseudo-terminal of its own (Textual wants one); its exit
     status and what it wrote."""
     main, child = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
-    process = subprocess.Popen([sys.executable, "-c", code], stdin=child, stdout=child,
-                               stderr=child, env=env, cwd=Path(__file__).parent.parent,
-                               close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        close_fds=True,
+    )
     os.close(child)
     output = b""
     deadline = time.monotonic() + timeout
@@ -110,7 +121,8 @@ def run_in_a_terminal(code: str, timeout: float = 60.0) -> tuple[int, str]:
             elif process.poll() is not None:
                 break
         return process.wait(timeout=max(1.0, deadline - time.monotonic())), output.decode(
-            errors="replace")
+            errors="replace"
+        )
     finally:
         if process.poll() is None:
             process.kill()
@@ -131,5 +143,6 @@ def test_a_crash_of_the_app_exits_1_and_a_normal_exit_0():
     assert status == 1, output
     assert "ZeroDivisionError" in output
     status, output = run_in_a_terminal(
-        APP_WITH.format(on_mount="lambda self: self.call_after_refresh(self.exit)"))
+        APP_WITH.format(on_mount="lambda self: self.call_after_refresh(self.exit)")
+    )
     assert status == 0, output

@@ -39,13 +39,14 @@ def test_exit_0_and_the_json_object_when_every_server_answers_the_cname(profile,
     assert report["expected"] == IMG_CNAME  # asked of CDN: no --expect
     assert report["propagated"] is True
     rows = report["results"]
-    assert {tuple(sorted(r)) for r in rows} == {tuple(sorted(
-        ["resolver", "address", "kind", "verdict", "answer", "ttl", "latency_ms"]))}
+    assert {tuple(sorted(r)) for r in rows} == {
+        tuple(sorted(["resolver", "address", "kind", "verdict", "answer", "ttl", "latency_ms"]))
+    }
     dns_rows = [r for r in rows if r["kind"] != "cdn"]
     assert len(dns_rows) == len(profile.nameservers) + len(profile.resolvers)
     assert all(r["verdict"] == "match" and r["answer"][0] == IMG_CNAME for r in dns_rows)
     assert all(r["address"].startswith("127.0.0.1:") for r in dns_rows)
-    assert [r for r in rows if r["kind"] == "cdn"][0]["verdict"] == "match"
+    assert next(r for r in rows if r["kind"] == "cdn")["verdict"] == "match"
     assert "system" not in {r["kind"] for r in rows}
 
 
@@ -55,32 +56,46 @@ def test_exit_1_and_an_aligned_table_while_the_record_is_missing(profile, capsys
     lines = out.splitlines()
     assert lines[0] == f"static.example.com: expecting CNAME {STATIC_CNAME}"
     header = lines[2]
-    table = lines[2:lines.index("", 2)]
+    table = lines[2 : lines.index("", 2)]
     assert header.split() == ["RESOLVER", "ADDRESS", "VERDICT", "ANSWER", "TTL", "LATENCY"]
     assert len(table) == 1 + len(profile.nameservers) + len(profile.resolvers) + 1  # + CDN
     assert len({len(line) for line in table}) == 1  # the numbers end in one column
     for word in ("ADDRESS", "VERDICT", "ANSWER"):
         at = header.index(word)
-        assert all(line[at - 2:at] == "  " and line[at] != " " for line in table)
-    rows = {line[:header.index("ADDRESS")].strip(): line[header.index("VERDICT"):]
-            for line in table[1:]}
+        assert all(line[at - 2 : at] == "  " and line[at] != " " for line in table)
+    rows = {
+        line[: header.index("ADDRESS")].strip(): line[header.index("VERDICT") :]
+        for line in table[1:]
+    }
     assert re.fullmatch(r"nxdomain +- +\d+s +[\d.]+ ms", rows["AliDNS"])
     assert re.match(r"mismatch +CDN does not see the CNAME yet", rows["CDN"])
-    assert re.fullmatch(r"Not propagated yet: authoritative not ok · 0/\d+ resolvers match; "
-                        r"cached answers expire within about \d+ s\.", lines[-1])
+    assert re.fullmatch(
+        r"Not propagated yet: authoritative not ok · 0/\d+ resolvers match; "
+        r"cached answers expire within about \d+ s\.",
+        lines[-1],
+    )
 
 
 def test_expect_and_resolver_choose_what_is_asked(profile, capsys):
     alidns = dict(profile.resolvers)["AliDNS"]
-    status, out, _ = check(profile, capsys, "img.example.com", "--expect", IMG_CNAME.upper() + ".",
-                           "--resolver", f"Mine={alidns}", "--json")
+    status, out, _ = check(
+        profile,
+        capsys,
+        "img.example.com",
+        "--expect",
+        IMG_CNAME.upper() + ".",
+        "--resolver",
+        f"Mine={alidns}",
+        "--json",
+    )
     assert status == 0
     report = json.loads(out)
     assert report["expected"] == IMG_CNAME
     assert [(r["resolver"], r["address"]) for r in report["results"]] == [("Mine", alidns)]
 
-    status, out, _ = check(profile, capsys, "img.example.com", "--expect", STATIC_CNAME,
-                           "--resolver", alidns, "--json")
+    status, out, _ = check(
+        profile, capsys, "img.example.com", "--expect", STATIC_CNAME, "--resolver", alidns, "--json"
+    )
     assert status == 1
     assert json.loads(out)["results"][0]["verdict"] == "mismatch"
 
@@ -94,15 +109,18 @@ def test_exit_2_when_cdn_does_not_know_the_domain(profile, capsys):
     assert profile.access_key_secret not in err
 
 
-@pytest.mark.parametrize("argv", [
-    ["img.example.com", "--timeout", "0"],
-    ["img.example.com", "--timeout", "soon"],
-    ["img.example.com", "--resolver", "127.0.0.1:99999"],
-    ["img.example.com", "--resolver", "Name="],
-    ["not a domain"],
-    ["localhost"],
-    ["*.example.com"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["img.example.com", "--timeout", "0"],
+        ["img.example.com", "--timeout", "soon"],
+        ["img.example.com", "--resolver", "127.0.0.1:99999"],
+        ["img.example.com", "--resolver", "Name="],
+        ["not a domain"],
+        ["localhost"],
+        ["*.example.com"],
+    ],
+)
 def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         parse(*argv)
@@ -119,8 +137,9 @@ def test_the_default_timeout_is_the_service_s():
 
 def oss_cdn(*argv: str) -> subprocess.CompletedProcess:
     """The command in a process of its own (only loopback servers are named in `argv`)."""
-    return subprocess.run([sys.executable, "-m", "tui", *argv], capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *argv], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_the_command_against_loopback_resolvers(profile):
@@ -134,8 +153,16 @@ def test_the_command_against_loopback_resolvers(profile):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as dead:
         dead.bind(("127.0.0.1", 0))
         port = dead.getsockname()[1]
-        done = oss_cdn("check", "img.example.com", "--expect", IMG_CNAME, *resolvers,
-                       f"--resolver=Dead=127.0.0.1:{port}", "--timeout", "0.3")
+        done = oss_cdn(
+            "check",
+            "img.example.com",
+            "--expect",
+            IMG_CNAME,
+            *resolvers,
+            f"--resolver=Dead=127.0.0.1:{port}",
+            "--timeout",
+            "0.3",
+        )
     assert done.returncode == 1
     dead_row = [line for line in done.stdout.splitlines() if line.startswith("Dead ")]
     assert dead_row and "timeout" in dead_row[0] and "no answer in 0.3 s" in dead_row[0]

@@ -23,7 +23,8 @@ def clipboard_notes(app) -> list[str]:
 
 @pytest.mark.parametrize("local", [None, lambda text: False], ids=["no pyperclip", "no display"])
 async def test_without_a_local_clipboard_the_copy_says_it_was_sent_to_the_terminal(
-        monkeypatch, local):
+    monkeypatch, local
+):
     monkeypatch.setattr(clipboard, "local_copier", lambda: local)
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -39,8 +40,7 @@ async def test_without_a_local_clipboard_the_copy_says_it_was_sent_to_the_termin
 
 async def test_a_local_copy_that_worked_says_copied(monkeypatch):
     copied = []
-    monkeypatch.setattr(clipboard, "local_copier",
-                        lambda: lambda text: copied.append(text) is None)
+    monkeypatch.setattr(clipboard, "local_copier", lambda: lambda text: copied.append(text) is None)
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_domain(pilot, "static.example.com")

@@ -8,8 +8,7 @@ from tests.pilot import sandbox_app, text_of, wait_for
 from tests.test_cname_screen import open_domain
 from tui.services.cname_setup import probe_name
 
-WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord",
-          "SetDomainRecordStatus"}
+WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "SetDomainRecordStatus"}
 
 
 def cnames_at(world, rr: str, zone: str = "example.com"):
@@ -19,8 +18,15 @@ def cnames_at(world, rr: str, zone: str = "example.com"):
 async def open_plan(pilot, name: str) -> CnamePlanScreen:
     await open_domain(pilot, name)
     await pilot.press("n")
-    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, CnamePlanScreen)
-                          and pilot.app.screen.setup and pilot.app.screen, what="the plan")
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, CnamePlanScreen)
+            and pilot.app.screen.setup
+            and pilot.app.screen
+        ),
+        what="the plan",
+    )
 
 
 async def test_one_confirmation_creates_the_record_and_the_board_turns_to_propagated():
@@ -32,8 +38,7 @@ async def test_one_confirmation_creates_the_record_and_the_board_turns_to_propag
         world = app.sandbox.world
         cname = world.domains["static.example.com"].cname
         plan = plan_screen.setup.plan
-        assert [s.describe() for s in plan.steps] == [
-            f"create  static  CNAME  {cname}  TTL 600"]
+        assert [s.describe() for s in plan.steps] == [f"create  static  CNAME  {cname}  TTL 600"]
         assert "create" in text_of(plan_screen.query_one("#plan"))
         # Nothing to replace, no shadows: x and w are not offered.
         assert plan_screen.check_action("replace", ()) is False
@@ -42,8 +47,11 @@ async def test_one_confirmation_creates_the_record_and_the_board_turns_to_propag
         assert not WRITES & set(app.sandbox.calls.actions())
         assert cnames_at(world, "static") == []
         await pilot.press("enter")
-        board = await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen)
-                               and app.screen, what="the board")
+        board = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, PropagationScreen) and app.screen,
+            what="the board",
+        )
         assert [r.value for r in cnames_at(world, "static")] == [cname]
         assert app.sandbox.calls.actions().count("AddDomainRecord") == 1
         # First rounds: the authoritative server matches at once, lagging resolvers do not.
@@ -87,10 +95,10 @@ async def test_a_record_pointing_elsewhere_is_an_update(sandbox, profile):
     setup_service = Services(profile).cname_setup
     setup = await setup_service.prepare("static.example.com", cname)
     assert [s.describe() for s in setup.plan.steps] == [
-        f"update  static  CNAME  old.cdn.example.net -> {cname}"]
+        f"update  static  CNAME  old.cdn.example.net -> {cname}"
+    ]
     await setup_service.apply(setup)
-    assert [(r.record_id, r.value) for r in cnames_at(world, "static")] == [
-        (old.record_id, cname)]
+    assert [(r.record_id, r.value) for r in cnames_at(world, "static")] == [(old.record_id, cname)]
 
 
 async def test_a_conflicting_record_blocks_until_replace_is_chosen():
@@ -99,8 +107,13 @@ async def test_a_conflicting_record_blocks_until_replace_is_chosen():
         await pilot.pause()
         await wait_for(pilot, lambda: app.sandbox is not None, what="sandbox")
         world = app.sandbox.world
-        origin = {"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
-                  "port": 80, "priority": "20", "weight": "10"}
+        origin = {
+            "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+            "type": "oss",
+            "port": 80,
+            "priority": "20",
+            "weight": "10",
+        }
         world.add_domain("www.example.com", "web", [origin], "domestic", status="online")
         await pilot.press("r")
         plan_screen = await open_plan(pilot, "www.example.com")
@@ -118,15 +131,21 @@ async def test_a_conflicting_record_blocks_until_replace_is_chosen():
         await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen), what="board")
         www = [r for r in world.current_records("example.com") if r.rr == "www"]
         assert [(r.type, r.value) for r in www] == [
-            ("CNAME", world.domains["www.example.com"].cname)]
+            ("CNAME", world.domains["www.example.com"].cname)
+        ]
 
 
 async def test_wildcard_lists_the_records_it_would_not_cover(sandbox, profile):
     from tui.services.facade import Services
 
     world = sandbox.world
-    origin = {"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
-              "port": 80, "priority": "20", "weight": "10"}
+    origin = {
+        "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+        "type": "oss",
+        "port": 80,
+        "priority": "20",
+        "weight": "10",
+    }
     world.add_domain(".example.com", "web", [origin], "domestic", status="online")
     cname = world.domains[".example.com"].cname
     setup_service = Services(profile).cname_setup
@@ -153,6 +172,9 @@ async def test_dns_hosted_elsewhere_shows_the_record_and_goes_to_the_board():
         await pilot.press("c")
         assert app.clipboard == f"cdn.partner.org. 600 IN CNAME {cname}."
         await pilot.press("p")
-        board = await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen)
-                               and app.screen, what="the board")
+        board = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, PropagationScreen) and app.screen,
+            what="the board",
+        )
         await wait_for(pilot, lambda: board.board.propagated, timeout=10, what="propagated")

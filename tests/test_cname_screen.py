@@ -11,8 +11,15 @@ async def open_domain(pilot, name: str) -> DomainScreen:
     table = pilot.app.screen.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(name))
     await pilot.press("enter")
-    screen = await wait_for(pilot, lambda: isinstance(pilot.app.screen, DomainScreen)
-                            and pilot.app.screen.domain and pilot.app.screen, what="details")
+    screen = await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, DomainScreen)
+            and pilot.app.screen.domain
+            and pilot.app.screen
+        ),
+        what="details",
+    )
     return screen
 
 
@@ -38,8 +45,13 @@ async def test_status_is_polled_until_online():
         await connected(pilot)
         world = app.sandbox.world
         world.configure_delay = 4000  # 4 s real: time to see it configuring
-        origin = {"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
-                  "port": 80, "priority": "20", "weight": "10"}
+        origin = {
+            "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+            "type": "oss",
+            "port": 80,
+            "priority": "20",
+            "weight": "10",
+        }
         world.add_domain("new.example.com", "web", [origin], "domestic")
         await pilot.press("r")
         table = app.screen.query_one(DataTable)
@@ -47,8 +59,7 @@ async def test_status_is_polled_until_online():
         screen = await open_domain(pilot, "new.example.com")
         assert screen.domain.status == "configuring"
         assert "watching for" in text_of(screen.query_one("#status"))
-        await wait_for(pilot, lambda: screen.domain.status == "online", timeout=10,
-                       what="online")
+        await wait_for(pilot, lambda: screen.domain.status == "online", timeout=10, what="online")
         assert "online" in text_of(screen.query_one("#status"))
 
 
@@ -60,33 +71,50 @@ async def test_stop_then_delete_with_typed_confirmation():
         from tui.widgets.confirm import Confirm, TypedConfirm
 
         await pilot.press("s")
-        stop = await wait_for(pilot, lambda: isinstance(app.screen, Confirm) and app.screen,
-                              what="the question")
+        stop = await wait_for(
+            pilot, lambda: isinstance(app.screen, Confirm) and app.screen, what="the question"
+        )
         said = " ".join(text_of(s) for s in stop.query("Static"))
-        assert ("The site stops being served by CDN; requests to static.example.com fail "
-                "until started again") in " ".join(said.split())
+        assert (
+            "The site stops being served by CDN; requests to static.example.com fail "
+            "until started again"
+        ) in " ".join(said.split())
         await pilot.press("enter")  # Cancel has the focus: Enter alone stops nothing
         await wait_for(pilot, lambda: not isinstance(app.screen, Confirm), what="no")
         assert "StopCdnDomain" not in app.sandbox.calls.actions()
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, Confirm) and app.screen.is_mounted,
-                       what="the question")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, Confirm) and app.screen.is_mounted,
+            what="the question",
+        )
         await answer_yes(pilot)
-        await wait_for(pilot, lambda: world.domains["static.example.com"].status
-                       in ("stopping", "offline"), what="stopping")
+        await wait_for(
+            pilot,
+            lambda: world.domains["static.example.com"].status in ("stopping", "offline"),
+            what="stopping",
+        )
         await pilot.press("d")
 
-        dialog = await wait_for(pilot, lambda: isinstance(app.screen, TypedConfirm)
-                                and app.screen, what="the confirmation")
+        dialog = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, TypedConfirm) and app.screen,
+            what="the confirmation",
+        )
         await pilot.press("enter")  # nothing typed: nothing happens
         assert isinstance(app.screen, TypedConfirm)
         assert "static.example.com" in world.domains
         for char in "static.example.com":
             await pilot.press(char)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "static.example.com" not in world.domains or
-                       world.domains["static.example.com"].status == "deleting",
-                       what="deleting")
+        await wait_for(
+            pilot,
+            lambda: (
+                "static.example.com" not in world.domains
+                or world.domains["static.example.com"].status == "deleting"
+            ),
+            what="deleting",
+        )
         assert dialog is not app.screen
 
 
@@ -100,10 +128,12 @@ async def test_auto_cdn_cache_update_is_reported_from_oss():
         }
         for name, expected in expectations.items():
             screen = await open_domain(pilot, name)
-            await wait_for(pilot, lambda: "checking" not in screen.cache_update.plain,
-                           what="the OSS answer")
+            await wait_for(
+                pilot, lambda: "checking" not in screen.cache_update.plain, what="the OSS answer"
+            )
             assert expected in screen.cache_update.plain
             assert expected.split(":")[0] in text_of(screen.query_one("#facts"))
             await pilot.press("escape")
-            await wait_for(pilot, lambda: not isinstance(app.screen, DomainScreen),
-                           what="back to the list")
+            await wait_for(
+                pilot, lambda: not isinstance(app.screen, DomainScreen), what="back to the list"
+            )

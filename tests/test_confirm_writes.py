@@ -38,8 +38,10 @@ async def test_stop_start_and_delete_each_ask_first_and_enter_alone_says_no():
         await pilot.press("s")
         stop = await confirmation(pilot)
         assert stop.query_one("#cancel", Button).has_focus
-        assert ("Stop img.example.com? The site stops being served by CDN; requests to "
-                "img.example.com fail until started again.") in said(stop)
+        assert (
+            "Stop img.example.com? The site stops being served by CDN; requests to "
+            "img.example.com fail until started again."
+        ) in said(stop)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is list_screen, what="no")
 
@@ -53,8 +55,11 @@ async def test_stop_start_and_delete_each_ask_first_and_enter_alone_says_no():
         await wait_for(pilot, lambda: app.screen is list_screen, what="no")
 
         await pilot.press("d")
-        delete = await wait_for(pilot, lambda: isinstance(app.screen, TypedConfirm)
-                                and app.screen.is_mounted and app.screen, what="the question")
+        delete = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, TypedConfirm) and app.screen.is_mounted and app.screen,
+            what="the question",
+        )
         assert delete.query_one("#typed", Input).has_focus
         await pilot.press("enter")
         assert app.screen is delete
@@ -79,8 +84,11 @@ async def test_a_second_stop_question_answered_after_the_stop_ran_sends_nothing(
         screen.action_toggle()  # s again before the yes was acted on: asked again
         second = await confirmation(pilot)
         assert second is not first
-        await wait_for(pilot, lambda: "StopCdnDomain" in writes_sent(app)
-                       and not app.domains_changing, what="the stop done")
+        await wait_for(
+            pilot,
+            lambda: "StopCdnDomain" in writes_sent(app) and not app.domains_changing,
+            what="the stop done",
+        )
         second.dismiss(True)  # a yes that comes late
         await wait_for(pilot, lambda: app.screen is screen, what="back to the details")
         await pilot.pause()
@@ -127,8 +135,9 @@ async def test_a_yes_to_a_delete_question_while_the_delete_is_on_its_way_sends_n
         assert "the last change is still on its way" in " ".join(messages(app))
 
 
-@pytest.mark.parametrize("name, state", [("old.example.com", "offline"),
-                                         ("dl.example.com", "check failed")])
+@pytest.mark.parametrize(
+    "name, state", [("old.example.com", "offline"), ("dl.example.com", "check failed")]
+)
 async def test_the_plan_warns_and_asks_again_when_the_domain_is_not_online(name, state):
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -149,8 +158,7 @@ async def test_the_plan_warns_and_asks_again_when_the_domain_is_not_online(name,
         await pilot.press("enter")
         await confirmation(pilot)
         await answer_yes(pilot)
-        await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen),
-                       what="the board")
+        await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen), what="the board")
         assert writes_sent(app) == ["AddDomainRecord"]
 
 
@@ -159,7 +167,6 @@ async def test_the_plan_of_an_online_domain_applies_without_a_second_question():
     async with app.run_test(size=(80, 24)) as pilot:
         await open_plan(pilot, "static.example.com")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen),
-                       what="the board")
+        await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen), what="the board")
         assert writes_sent(app) == ["AddDomainRecord"]
         assert not any(isinstance(s, Confirm) for s in app.screen_stack)

@@ -27,7 +27,8 @@ STS_TOKEN = "CAIS-sts-token-value-0123456789"
 def write_cli_config(home: Path, profiles: list[dict], current: str = "dev") -> None:
     (home / ".aliyun").mkdir(parents=True, exist_ok=True)
     (home / ".aliyun" / "config.json").write_text(
-        json.dumps({"current": current, "profiles": profiles}), encoding="utf-8")
+        json.dumps({"current": current, "profiles": profiles}), encoding="utf-8"
+    )
 
 
 def ak(name: str, key: str, secret: str, region: str = "") -> dict:
@@ -42,13 +43,22 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     for name in ("ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_PROFILE"):
         monkeypatch.delenv(name, raising=False)
-    write_cli_config(tmp_path, [
-        ak("dev", "FAKEdev000000000000", DEV_SECRET, "cn-shanghai"),
-        ak("prod", "FAKEprod00000000000", PROD_SECRET, "ap-southeast-1"),
-        ak("noregion", "FAKEnoregion0000000", PROD_SECRET),
-        {"name": "sts", "mode": "StsToken", "access_key_id": "STS.key", "access_key_secret":
-         PROD_SECRET, "sts_token": STS_TOKEN, "region_id": "cn-beijing"},
-    ])
+    write_cli_config(
+        tmp_path,
+        [
+            ak("dev", "FAKEdev000000000000", DEV_SECRET, "cn-shanghai"),
+            ak("prod", "FAKEprod00000000000", PROD_SECRET, "ap-southeast-1"),
+            ak("noregion", "FAKEnoregion0000000", PROD_SECRET),
+            {
+                "name": "sts",
+                "mode": "StsToken",
+                "access_key_id": "STS.key",
+                "access_key_secret": PROD_SECRET,
+                "sts_token": STS_TOKEN,
+                "region_id": "cn-beijing",
+            },
+        ],
+    )
     return tmp_path
 
 
@@ -56,8 +66,10 @@ def test_a_named_profile_and_its_region(home):
     profile = resolve_profile("prod", None)
     assert (profile.name, profile.region, profile.sandbox) == ("prod", "ap-southeast-1", False)
     credential = profile.credential.get_credential()
-    assert (credential.access_key_id, credential.access_key_secret) == ("FAKEprod00000000000",
-                                                                        PROD_SECRET)
+    assert (credential.access_key_id, credential.access_key_secret) == (
+        "FAKEprod00000000000",
+        PROD_SECRET,
+    )
     assert PROD_SECRET not in repr(profile)
     assert profile.label == "prod · ap-southeast-1"
 
@@ -102,15 +114,18 @@ def test_no_config_file_is_not_found(tmp_path, monkeypatch):
 
 
 async def test_a_resolved_profile_reaches_the_sandbox_through_all_three_sdks(
-        tmp_path, monkeypatch, profile):
+    tmp_path, monkeypatch, profile
+):
     """The credential client is what signs: Config(credential=...) and oss2's provider."""
     monkeypatch.setenv("HOME", str(tmp_path))
-    write_cli_config(tmp_path, [ak("sbx", profile.access_key_id, profile.access_key_secret)],
-                     current="sbx")
+    write_cli_config(
+        tmp_path, [ak("sbx", profile.access_key_id, profile.access_key_secret)], current="sbx"
+    )
     resolved = resolve_profile("sbx", None)
     assert resolved.access_key_id == "" and resolved.credential is not None
-    account = replace(profile, access_key_id="", access_key_secret="",
-                      credential=resolved.credential)
+    account = replace(
+        profile, access_key_id="", access_key_secret="", credential=resolved.credential
+    )
     services = Services(account)
     assert len(await services.cdn.list_domains()) == 6
     assert len(await services.dns.list_zones()) == 3
@@ -119,6 +134,7 @@ async def test_a_resolved_profile_reaches_the_sandbox_through_all_three_sdks(
 
 # The default chain reads the environment when alibabacloud_credentials is imported, so
 # these run in a fresh interpreter whose environment is set from the start.
+
 
 def resolve_in_subprocess(home: Path, **env: str) -> str:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ALIBABA_CLOUD_")}
@@ -133,21 +149,32 @@ def resolve_in_subprocess(home: Path, **env: str) -> str:
         "else:\n"
         "    print(p.name, p.region, p.credential.get_credential().access_key_id)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=clean, cwd=Path(__file__).parent.parent, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=clean,
+        cwd=Path(__file__).parent.parent,
+        check=True,
+    )
     return done.stdout.strip()
 
 
 def test_the_default_chain_uses_the_current_cli_profile(home):
     assert resolve_in_subprocess(home) == "dev cn-shanghai FAKEdev000000000000"
-    assert (resolve_in_subprocess(home, ALIBABA_CLOUD_PROFILE="prod")
-            == "prod ap-southeast-1 FAKEprod00000000000")
+    assert (
+        resolve_in_subprocess(home, ALIBABA_CLOUD_PROFILE="prod")
+        == "prod ap-southeast-1 FAKEprod00000000000"
+    )
 
 
 def test_the_default_chain_prefers_environment_keys(home):
-    out = resolve_in_subprocess(home, ALIBABA_CLOUD_ACCESS_KEY_ID="FAKEenv0000000000000",
-                                ALIBABA_CLOUD_ACCESS_KEY_SECRET="envSecret",
-                                ALIBABA_CLOUD_REGION_ID="cn-qingdao")
+    out = resolve_in_subprocess(
+        home,
+        ALIBABA_CLOUD_ACCESS_KEY_ID="FAKEenv0000000000000",
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET="envSecret",
+        ALIBABA_CLOUD_REGION_ID="cn-qingdao",
+    )
     # The keys come from the environment; the region still from the CLI's current profile.
     assert out == "default cn-shanghai FAKEenv0000000000000"
 
@@ -162,10 +189,15 @@ async def test_credentials_that_fail_at_call_time(tmp_path, profile):
     from alibabacloud_credentials.client import Client as CredentialClient
     from alibabacloud_credentials.provider import CLIProfileCredentialsProvider
 
-    provider = CLIProfileCredentialsProvider(profile_name="gone",
-                                             profile_file=str(tmp_path / "config.json"))
-    account = replace(profile, access_key_id="", access_key_secret="",
-                      credential=CredentialClient(provider=provider))
+    provider = CLIProfileCredentialsProvider(
+        profile_name="gone", profile_file=str(tmp_path / "config.json")
+    )
+    account = replace(
+        profile,
+        access_key_id="",
+        access_key_secret="",
+        credential=CredentialClient(provider=provider),
+    )
     services = Services(account)
     with pytest.raises(CredentialsNotFound) as caught:
         await services.cdn.list_domains()
@@ -183,6 +215,6 @@ def test_a_profile_without_credentials_cannot_build_clients():
 
     services = Services(Profile(name="empty", region="cn-hangzhou"))
     with pytest.raises(CredentialsNotFound):
-        services.cdn
+        _ = services.cdn
     with pytest.raises(CredentialsNotFound):
-        services.oss
+        _ = services.oss

@@ -26,8 +26,9 @@ class DialogApp(App):
 
     async def ask(self, pilot, dialog):
         self.push_screen(dialog, self.answers.append)
-        return await wait_for(pilot, lambda: self.screen is dialog and dialog.is_mounted
-                              and dialog, what="the dialog")
+        return await wait_for(
+            pilot, lambda: self.screen is dialog and dialog.is_mounted and dialog, what="the dialog"
+        )
 
 
 async def test_a_double_enter_in_a_typed_confirmation_answers_once():
@@ -59,8 +60,7 @@ async def test_enter_and_escape_at_once_answer_once():
 async def test_a_double_enter_on_a_confirmation_answers_once():
     app = DialogApp()
     async with app.run_test(size=(80, 24)) as pilot:
-        dialog = await app.ask(pilot, Confirm("Delete this record?", "www A 127.0.0.11",
-                                              "Delete"))
+        dialog = await app.ask(pilot, Confirm("Delete this record?", "www A 127.0.0.11", "Delete"))
         await pilot.press("tab")
         assert dialog.query_one("#confirm", Button).has_focus
         await press_at_once(pilot, "enter", "enter")
@@ -108,8 +108,7 @@ async def test_a_voided_question_answers_no_whatever_is_pressed():
         # Voided before it is even mounted: a change to its record just left.
         assert void_dialogs(app, ("record", "7"), "Another change was just sent.")
         assert not void_dialogs(app, ("record", "8"), "not this one")
-        await wait_for(pilot, lambda: app.screen is dialog and dialog.is_mounted,
-                       what="the dialog")
+        await wait_for(pilot, lambda: app.screen is dialog and dialog.is_mounted, what="the dialog")
         await pilot.pause()
         assert dialog.query_one("#confirm", Button).disabled
         assert "Another change was just sent." in text_of(dialog.query_one("#void"))
@@ -171,12 +170,16 @@ async def test_e_shows_the_write_and_an_answer_under_it_pops_nothing():
     app = DialogApp()
     async with app.run_test(size=(80, 24)) as pilot:
         stop = writes.stop_domain("static.example.com")
-        dialog = await app.ask(pilot, Confirm("Stop static.example.com?", "It stops.", "Stop",
-                                              writes=[stop]))
+        dialog = await app.ask(
+            pilot, Confirm("Stop static.example.com?", "It stops.", "Stop", writes=[stop])
+        )
         assert "e: as aliyun-cli commands" in text_of(dialog.query_one(".keys"))
         await pilot.press("e")
-        shown = await wait_for(pilot, lambda: isinstance(app.screen, CommandsDialog)
-                               and app.screen.is_mounted and app.screen, what="commands")
+        shown = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CommandsDialog) and app.screen.is_mounted and app.screen,
+            what="commands",
+        )
         assert shown.query_one(TextArea).text == writes.commands([stop])
         dialog.dismiss(True)  # not the screen on top: Textual would pop the commands
         await pilot.pause()

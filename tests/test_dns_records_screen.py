@@ -7,7 +7,6 @@ from screens.record_form import RecordForm, edition_name, field_of, ttl_range
 from tests.pilot import (
     answer_yes,
     connected,
-    press_at_once,
     sandbox_app,
     text_of,
     type_text,
@@ -19,8 +18,7 @@ from tui.widgets.confirm import Confirm
 from tui.widgets.paged_table import PAGE, PagedTable
 
 STATUS, VALUE = 2, 6  # columns of the records table
-WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord",
-          "SetDomainRecordStatus"}
+WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "SetDomainRecordStatus"}
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -46,9 +44,15 @@ def messages(app) -> list[str]:
 async def open_zones(pilot) -> ZonesScreen:
     await connected(pilot)
     await pilot.press("z")
-    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, ZonesScreen)
-                          and pilot.app.screen.query_one(DataTable).row_count
-                          and pilot.app.screen, what="the zones")
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, ZonesScreen)
+            and pilot.app.screen.query_one(DataTable).row_count
+            and pilot.app.screen
+        ),
+        what="the zones",
+    )
 
 
 async def open_records(pilot, zone: str = "example.com") -> RecordsScreen:
@@ -58,8 +62,15 @@ async def open_records(pilot, zone: str = "example.com") -> RecordsScreen:
             break
         await pilot.press("down")
     await pilot.press("enter")
-    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecordsScreen)
-                          and pilot.app.screen.loaded and pilot.app.screen, what="the records")
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, RecordsScreen)
+            and pilot.app.screen.loaded
+            and pilot.app.screen
+        ),
+        what="the records",
+    )
 
 
 async def select_row(pilot, screen: RecordsScreen, rr: str, type: str) -> DnsRecord:
@@ -72,15 +83,24 @@ async def select_row(pilot, screen: RecordsScreen, rr: str, type: str) -> DnsRec
 
 
 async def confirmation(pilot) -> Confirm:
-    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, Confirm)
-                          and pilot.app.screen.is_mounted and pilot.app.screen,
-                          what="the confirmation")
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, Confirm)
+            and pilot.app.screen.is_mounted
+            and pilot.app.screen
+        ),
+        what="the confirmation",
+    )
 
 
 async def open_form(pilot, key: str = "a") -> RecordForm:
     await pilot.press(key)
-    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecordForm)
-                          and pilot.app.screen, what="the record form")
+    return await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, RecordForm) and pilot.app.screen,
+        what="the record form",
+    )
 
 
 async def choose_type(pilot, form: RecordForm, type: str) -> None:
@@ -107,8 +127,15 @@ def save_disabled(form: RecordForm) -> bool:
 
 
 def rec(rr: str, type: str, value: str, status: str = "ENABLE", ttl: int = 600) -> DnsRecord:
-    return DnsRecord(record_id=f"{rr}-{type}", zone="example.com", rr=rr, type=type,
-                     value=value, status=status, ttl=ttl)
+    return DnsRecord(
+        record_id=f"{rr}-{type}",
+        zone="example.com",
+        rr=rr,
+        type=type,
+        value=value,
+        status=status,
+        ttl=ttl,
+    )
 
 
 RECORDS = [
@@ -157,8 +184,11 @@ def test_ttl_range_follows_the_edition():
 def test_each_problem_goes_under_its_field():
     check = check_record("a b", "MX", "http://x", "60", priority="99")
     assert {p.code: field_of(p) for p in check.problems} == {
-        "rr_characters": "rr", "value_url": "value", "mx_priority": "priority",
-        "ttl_range": "ttl"}
+        "rr_characters": "rr",
+        "value_url": "value",
+        "mx_priority": "priority",
+        "ttl_range": "ttl",
+    }
 
 
 # -- zones and records ----------------------------------------------------------------
@@ -183,8 +213,14 @@ async def test_zones_and_records_are_listed_exactly_as_the_world_holds_them():
         for r in held:
             value = r.value + (f"  priority {r.priority}" if r.type == "MX" else "")
             assert cells(records, r.record_id) == [
-                r.rr, r.type, "● enabled" if r.enabled else "○ disabled", str(r.ttl), r.line,
-                "locked" if r.locked else "", value]
+                r.rr,
+                r.type,
+                "● enabled" if r.enabled else "○ disabled",
+                str(r.ttl),
+                r.line,
+                "locked" if r.locked else "",
+                value,
+            ]
         assert "8 records" in text_of(screen.query_one("#summary"))
         # The apex comes first.
         first = records.coordinate_to_cell_key((0, 0)).row_key.value
@@ -201,11 +237,12 @@ async def test_filter_as_you_type_and_escape_clears_then_goes_back():
         table = screen.query_one(DataTable)
 
         def shown() -> list[str]:
-            return sorted(f"{screen.records[k.value].rr} {screen.records[k.value].type}"
-                          for k in table.rows)
+            return sorted(
+                f"{screen.records[k.value].rr} {screen.records[k.value].type}" for k in table.rows
+            )
 
         async def shows(expected: list[str]) -> None:
-                await wait_for(pilot, lambda: shown() == expected, what=f"{expected} shown")
+            await wait_for(pilot, lambda: shown() == expected, what=f"{expected} shown")
 
         await pilot.press("slash")
         await type_text(pilot, "w")
@@ -270,7 +307,7 @@ async def test_add_an_a_record_typed_char_by_char():
         await pilot.press("tab", "tab")  # past the type (A) to the value
         assert form.query_one("#value", Input).has_focus
         for typed in ("1", "127", "127.0.0", "127.0.0.500"):
-            await type_text(pilot, typed[len(form.value_of("value")):])
+            await type_text(pilot, typed[len(form.value_of("value")) :])
             assert form.value_of("value") == typed
             assert note(form, "value").startswith("✗ An A record needs an IPv4 address")
             assert save_disabled(form)
@@ -284,11 +321,22 @@ async def test_add_an_a_record_typed_char_by_char():
 
         added = world_record(app, "api", "A")
         assert (added.value, added.ttl, added.line, added.enabled) == (
-            "127.0.0.50", 600, "default", True)
+            "127.0.0.50",
+            600,
+            "default",
+            True,
+        )
         assert writes(app) == ["AddDomainRecord"]
         table = screen.query_one(DataTable)
         assert cells(table, added.record_id) == [
-            "api", "A", "● enabled", "600", "default", "", "127.0.0.50"]
+            "api",
+            "A",
+            "● enabled",
+            "600",
+            "default",
+            "",
+            "127.0.0.50",
+        ]
         assert screen.current().record_id == added.record_id
         assert "9 records" in text_of(screen.query_one("#summary"))
 
@@ -324,17 +372,25 @@ async def test_toggle_disables_then_enables():
         confirm = await confirmation(pilot)
         assert "Disable this record" in text_of(confirm.query_one(Static))
         await answer_yes(pilot)
-        await wait_for(pilot, lambda: cells(table, www2.record_id)[STATUS] == "○ disabled",
-                       what="disabled in the table")
+        await wait_for(
+            pilot,
+            lambda: cells(table, www2.record_id)[STATUS] == "○ disabled",
+            what="disabled in the table",
+        )
         assert world_record(app, "www2", "A").enabled is False
         await pilot.press("space")
         await confirmation(pilot)
         await answer_yes(pilot)
-        await wait_for(pilot, lambda: cells(table, www2.record_id)[STATUS] == "● enabled",
-                       what="enabled in the table")
+        await wait_for(
+            pilot,
+            lambda: cells(table, www2.record_id)[STATUS] == "● enabled",
+            what="enabled in the table",
+        )
         assert world_record(app, "www2", "A").enabled is True
         assert [p["Status"] for p in app.sandbox.calls.of("SetDomainRecordStatus")] == [
-            "Disable", "Enable"]
+            "Disable",
+            "Enable",
+        ]
 
 
 async def test_delete_asks_first_and_cancel_keeps_the_record():
@@ -343,8 +399,9 @@ async def test_delete_asks_first_and_cancel_keeps_the_record():
         screen = await open_records(pilot)
         www2 = await select_row(pilot, screen, "www2", "A")
         await pilot.press("d")
-        confirm = await wait_for(pilot, lambda: isinstance(app.screen, Confirm) and app.screen,
-                                 what="the confirmation")
+        confirm = await wait_for(
+            pilot, lambda: isinstance(app.screen, Confirm) and app.screen, what="the confirmation"
+        )
         shown = " ".join(text_of(s) for s in confirm.query("Static"))
         assert "www2.example.com" in shown and "127.0.0.12" in shown
         await pilot.press("escape")
@@ -365,7 +422,8 @@ async def test_delete_asks_first_and_cancel_keeps_the_record():
         await wait_for(pilot, lambda: www2.record_id not in table.rows, what="the row gone")
         assert world_record(app, "www2", "A") is None
         assert [p["RecordId"] for p in app.sandbox.calls.of("DeleteDomainRecord")] == [
-            www2.record_id]
+            www2.record_id
+        ]
         assert "7 records" in text_of(screen.query_one("#summary"))
 
 
@@ -429,7 +487,8 @@ async def test_ttl_below_the_free_edition_is_refused_with_the_edition_message():
         await type_text(pilot, "60")
         assert note(form, "ttl") == (
             "✗ A TTL of 60 is outside the 600-86400 seconds the free edition of Alibaba "
-            "Cloud DNS allows, so pick one in that range.")
+            "Cloud DNS allows, so pick one in that range."
+        )
         assert save_disabled(form)
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -461,7 +520,10 @@ async def test_a_cloud_refusal_is_explained_and_keeps_what_was_typed():
         assert "a CNAME cannot share its host" in text  # in plain words
         assert app.screen is form
         assert (form.rr, form.type, form.value) == (
-            "cdn", "CNAME", "cdn.example.com.w.kunlunsl.com")
+            "cdn",
+            "CNAME",
+            "cdn.example.com.w.kunlunsl.com",
+        )
         assert not save_disabled(form)  # fix it (or the other record) and try again
         await pilot.press("escape")
         assert app.screen is screen
@@ -481,8 +543,10 @@ async def test_a_locked_record_cannot_be_edited_deleted_or_toggled():
         assert writes(app) == []
         said = messages(app)
         assert len(said) == 5  # e too: no commands for a change the API refuses
-        assert all("locked by Alibaba Cloud DNS: unlock it in the Alibaba Cloud DNS console"
-                   in m for m in said)
+        assert all(
+            "locked by Alibaba Cloud DNS: unlock it in the Alibaba Cloud DNS console" in m
+            for m in said
+        )
         assert world_record(app, "_dmarc", "TXT").value == "v=DMARC1; p=none"
 
 
@@ -557,16 +621,19 @@ async def test_a_quick_double_toggle_sends_one_change():
         await pilot.press("t")
         await confirmation(pilot)
         await answer_yes(pilot)
-        await wait_for(pilot, lambda: app.screen is screen and screen.pending,
-                       what="the change on its way")
+        await wait_for(
+            pilot, lambda: app.screen is screen and screen.pending, what="the change on its way"
+        )
         await pilot.press("t")
         assert app.screen is screen  # no second question
         assert "the last change is still on its way" in messages(app)[-1]
         table = screen.query_one(DataTable)
-        await wait_for(pilot, lambda: cells(table, www.record_id)[STATUS] == "○ disabled",
-                       what="disabled in the table")
-        assert [p["Status"] for p in app.sandbox.calls.of("SetDomainRecordStatus")] == [
-            "Disable"]
+        await wait_for(
+            pilot,
+            lambda: cells(table, www.record_id)[STATUS] == "○ disabled",
+            what="disabled in the table",
+        )
+        assert [p["Status"] for p in app.sandbox.calls.of("SetDomainRecordStatus")] == ["Disable"]
         assert world_record(app, "www", "A").enabled is False
 
 
@@ -578,9 +645,11 @@ async def test_a_quick_double_delete_confirmation_sends_one_delete():
         app.sandbox.faults.add("timeout", action="DeleteDomainRecord", delay=0.5)
 
         async def confirmation() -> Confirm:
-            return await wait_for(pilot, lambda: isinstance(app.screen, Confirm)
-                                  and app.screen.is_mounted and app.screen,
-                                  what="the confirmation")
+            return await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, Confirm) and app.screen.is_mounted and app.screen,
+                what="the confirmation",
+            )
 
         await pilot.press("d")
         (await confirmation()).dismiss(True)
@@ -607,8 +676,11 @@ async def test_escape_waits_for_a_change_on_its_way_then_goes_back():
         await pilot.press("escape")  # leaving now would cancel the write half-way
         assert app.screen is screen and screen.busy
         table = screen.query_one(DataTable)
-        await wait_for(pilot, lambda: cells(table, www.record_id)[STATUS] == "○ disabled",
-                       what="disabled in the table")
+        await wait_for(
+            pilot,
+            lambda: cells(table, www.record_id)[STATUS] == "○ disabled",
+            what="disabled in the table",
+        )
         assert not screen.busy
         assert messages(app)[-1] == "Disabled www.example.com A."
         await pilot.press("escape")

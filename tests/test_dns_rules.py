@@ -30,8 +30,9 @@ from tui.services.models import DnsRecord
 _ids = itertools.count(1)
 
 
-def rec(rr: str, type: str, value: str, *, line: str = "default", status: str = "ENABLE",
-        ttl: int = 600) -> DnsRecord:
+def rec(
+    rr: str, type: str, value: str, *, line: str = "default", status: str = "ENABLE", ttl: int = 600
+) -> DnsRecord:
     return DnsRecord(str(next(_ids)), "example.com", rr, type, value, ttl, line, status)
 
 
@@ -159,9 +160,20 @@ def test_quote_and_tag_doubts_are_warnings_not_errors():
     assert [p.severity for p in check_record_value("CAA", '0 contact "x"')] == ["warning"]
 
 
-@pytest.mark.parametrize(("ttl", "ok"), [(600, True), ("600", True), (86400, True), (599, False),
-                                         (86401, False), ("ten", False), ("", False), (True, False),
-                                         (1.5, False)])
+@pytest.mark.parametrize(
+    ("ttl", "ok"),
+    [
+        (600, True),
+        ("600", True),
+        (86400, True),
+        (599, False),
+        (86401, False),
+        ("ten", False),
+        ("", False),
+        (True, False),
+        (1.5, False),
+    ],
+)
 def test_ttl_for_the_free_edition(ttl, ok):
     problems = check_ttl(ttl)
     assert (problems == []) == ok
@@ -186,10 +198,17 @@ def test_check_record_combines_every_part():
 
 def test_messages_are_single_sentences():
     problems = [
-        *check_rr(""), *check_rr("a..b"), *check_rr("a.*"), *check_rr("图"),
-        *check_record_value("A", "x"), *check_record_value("CNAME", "1.2.3.4"),
-        *check_record_value("MX", "mx.example.com"), *check_record_value("TXT", "x" * 600),
-        *check_record_value("CAA", "x"), *check_record_value("SRV", "x"), *check_ttl(1),
+        *check_rr(""),
+        *check_rr("a..b"),
+        *check_rr("a.*"),
+        *check_rr("图"),
+        *check_record_value("A", "x"),
+        *check_record_value("CNAME", "1.2.3.4"),
+        *check_record_value("MX", "mx.example.com"),
+        *check_record_value("TXT", "x" * 600),
+        *check_record_value("CAA", "x"),
+        *check_record_value("SRV", "x"),
+        *check_ttl(1),
     ]
     for problem in problems:
         assert problem.message.endswith("."), problem.message
@@ -253,8 +272,12 @@ def test_host_record_inverts_joining(labels, zone):
 
 
 def test_exact_rr_filters_what_the_fuzzy_search_returns():
-    www, www2, upper, deeper = (rec("www", "A", "1.1.1.1"), rec("www2", "A", "1.1.1.2"),
-                                rec("WWW", "TXT", "x"), rec("a.www", "A", "1.1.1.3"))
+    www, www2, upper, deeper = (
+        rec("www", "A", "1.1.1.1"),
+        rec("www2", "A", "1.1.1.2"),
+        rec("WWW", "TXT", "x"),
+        rec("a.www", "A", "1.1.1.3"),
+    )
     assert exact_rr([www, www2, upper, deeper], "www") == [www, upper]
 
 
@@ -308,8 +331,9 @@ def test_same_rr_type_and_value_is_a_duplicate():
 
 def test_ignore_id_leaves_out_the_record_being_updated():
     cname = rec("img", "CNAME", "old.example.net")
-    found = record_conflicts("img", "CNAME", [cname], value="new.example.net",
-                             ignore_id=cname.record_id)
+    found = record_conflicts(
+        "img", "CNAME", [cname], value="new.example.net", ignore_id=cname.record_id
+    )
     assert found == []
 
 
@@ -401,8 +425,12 @@ def test_pointed_at_finds_the_hosts_other_records_name_in_the_zone():
     ns = rec("sub", "NS", "ns1.sub.example.com")
     alias = rec("blog", "CNAME", "www.example.com")
     apex = rec("go", "CNAME", "example.com")
-    outside = [rec("@", "MX", "mx.example.net"), rec("cdn", "CNAME", "x.notexample.com"),
-               rec("t", "TXT", "mx2.example.com"), rec("e", "MX", "")]
+    outside = [
+        rec("@", "MX", "mx.example.net"),
+        rec("cdn", "CNAME", "x.notexample.com"),
+        rec("t", "TXT", "mx2.example.com"),
+        rec("e", "MX", ""),
+    ]
     found = pointed_at([mx, srv, ns, alias, apex, *outside], "Example.COM.")
     assert found == {"mx1": mx, "sip": srv, "ns1.sub": ns, "www": alias, "@": apex}
 
@@ -430,7 +458,11 @@ def test_a_wildcard_plan_never_deletes_a_host_another_record_points_at():
     # Without remove_shadows the kept ones are told apart from those w would delete.
     warned = plan_cname("*.example.com", cname, "example.com", records)
     assert {w.record.rr: w.code for w in warned.warnings} == {
-        "MX1": "shadow_kept", "www": "shadow_kept", "sip": "shadow_kept", "blog": "shadow"}
+        "MX1": "shadow_kept",
+        "www": "shadow_kept",
+        "sip": "shadow_kept",
+        "blog": "shadow",
+    }
 
 
 def test_plan_uses_the_registrable_domain_when_no_zone_is_given():
@@ -471,8 +503,9 @@ def apply(plan: Plan, records: list[DnsRecord]) -> list[DnsRecord]:
             held[step.record_id] = dataclasses.replace(held[step.record_id], status="ENABLE")
         else:
             new_id = f"new-{len(held)}-{step.rr}"
-            held[new_id] = DnsRecord(new_id, plan.zone, step.rr, step.type, step.value,
-                                     step.ttl, step.line)
+            held[new_id] = DnsRecord(
+                new_id, plan.zone, step.rr, step.type, step.value, step.ttl, step.line
+            )
     return list(held.values())
 
 
@@ -486,8 +519,11 @@ RECORD = st.builds(
 )
 
 
-@given(st.lists(RECORD, max_size=8),
-       st.sampled_from(["img.example.com", "example.com", "*.example.com"]), st.booleans())
+@given(
+    st.lists(RECORD, max_size=8),
+    st.sampled_from(["img.example.com", "example.com", "*.example.com"]),
+    st.booleans(),
+)
 def test_applying_a_plan_then_planning_again_has_nothing_to_do(records, domain, remove_shadows):
     options = {"replace": True, "remove_shadows": remove_shadows}
     plan = plan_cname(domain, TARGET, "example.com", records, **options)
@@ -517,8 +553,13 @@ def test_a_plan_without_blockers_needs_no_replace(records, domain):
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=80)  # surrogates included
 
 
-@given(ANY_TEXT, st.sampled_from([*RECORD_TYPES, "cname", "SPF", ""]), ANY_TEXT,
-       st.one_of(st.integers(), ANY_TEXT), st.one_of(st.none(), st.integers(), ANY_TEXT))
+@given(
+    ANY_TEXT,
+    st.sampled_from([*RECORD_TYPES, "cname", "SPF", ""]),
+    ANY_TEXT,
+    st.one_of(st.integers(), ANY_TEXT),
+    st.one_of(st.none(), st.integers(), ANY_TEXT),
+)
 def test_record_checks_never_raise(rr, type, value, ttl, priority):
     check = check_record(rr, type, value, ttl, priority=priority)
     assert check.ok == (check.errors == ())

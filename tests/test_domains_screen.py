@@ -14,8 +14,11 @@ async def test_a_changing_domain_is_polled_only_while_the_list_is_in_view():
         # Configuring with nothing pending: it stays so, and the list keeps polling.
         world.add_domain("slow.example.com", "web", [], "domestic", status="configuring")
         await pilot.press("r")
-        await wait_for(pilot, lambda: "slow.example.com" in domains.query_one("#domains").rows,
-                       what="the changing domain listed")
+        await wait_for(
+            pilot,
+            lambda: "slow.example.com" in domains.query_one("#domains").rows,
+            what="the changing domain listed",
+        )
 
         def lists() -> int:
             return app.sandbox.calls.actions().count("DescribeUserDomains")

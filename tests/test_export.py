@@ -24,9 +24,15 @@ from tui.widgets.export import CommandsDialog
 async def shown_commands(pilot, key: str = "e") -> str:
     """Press the export key; the text the dialog shows (and holds for `c`)."""
     await pilot.press(key)
-    dialog = await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandsDialog)
-                            and pilot.app.screen.is_mounted and pilot.app.screen,
-                            what="the commands")
+    dialog = await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, CommandsDialog)
+            and pilot.app.screen.is_mounted
+            and pilot.app.screen
+        ),
+        what="the commands",
+    )
     text = dialog.query_one(TextArea).text
     assert text == dialog.text
     return text
@@ -50,8 +56,9 @@ async def test_the_domain_list_shows_stop_and_delete_of_the_selected_domain_and_
         table.move_cursor(row=table.get_row_index("img.example.com"))
         await pilot.pause()
         text = await shown_commands(pilot)
-        assert text == writes.commands([writes.stop_domain("img.example.com"),
-                                        writes.delete_domain("img.example.com")])
+        assert text == writes.commands(
+            [writes.stop_domain("img.example.com"), writes.delete_domain("img.example.com")]
+        )
         assert "aliyun cdn StopCdnDomain --DomainName img.example.com" in text.splitlines()
         await pilot.press("c")
         assert app.clipboard == text
@@ -63,8 +70,9 @@ async def test_the_details_of_an_offline_domain_show_start_and_delete():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_domain(pilot, "old.example.com")
-        assert await shown_commands(pilot) == writes.commands([
-            writes.start_domain("old.example.com"), writes.delete_domain("old.example.com")])
+        assert await shown_commands(pilot) == writes.commands(
+            [writes.start_domain("old.example.com"), writes.delete_domain("old.example.com")]
+        )
         await close(pilot)
 
 
@@ -72,8 +80,9 @@ async def test_a_domain_neither_online_nor_offline_shows_only_its_delete():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_domain(pilot, "dl.example.com")  # check_failed: s neither starts nor stops
-        assert await shown_commands(pilot) == writes.commands([
-            writes.delete_domain("dl.example.com")])
+        assert await shown_commands(pilot) == writes.commands(
+            [writes.delete_domain("dl.example.com")]
+        )
 
 
 async def test_every_domain_question_offers_its_write():
@@ -82,17 +91,22 @@ async def test_every_domain_question_offers_its_write():
         await open_domain(pilot, "static.example.com")
         await pilot.press("s")
         await confirmation(pilot)
-        assert await shown_commands(pilot) == writes.commands([
-            writes.stop_domain("static.example.com")])
+        assert await shown_commands(pilot) == writes.commands(
+            [writes.stop_domain("static.example.com")]
+        )
         await close(pilot)
         await pilot.press("escape")
         await pilot.press("d")
-        dialog = await wait_for(pilot, lambda: isinstance(app.screen, TypedConfirm)
-                                and app.screen.is_mounted and app.screen, what="the question")
+        dialog = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, TypedConfirm) and app.screen.is_mounted and app.screen,
+            what="the question",
+        )
         await pilot.press("e")  # a letter of the name being typed, not the export
         assert dialog.query_one("#typed", Input).value == "e"
-        assert await shown_commands(pilot, "ctrl+e") == writes.commands([
-            writes.delete_domain("static.example.com")])
+        assert await shown_commands(pilot, "ctrl+e") == writes.commands(
+            [writes.delete_domain("static.example.com")]
+        )
         await close(pilot)
         assert app.screen is dialog
         assert no_writes_sent(app)
@@ -102,9 +116,12 @@ async def test_the_add_form_shows_the_add_as_submit_sends_it():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         form = await form_ready(pilot, "*.shop.example.com")
-        expected = writes.add_domain(".shop.example.com", "web",
-                                     [Source(type="oss", content=form.origin_host, port=80)],
-                                     "domestic")
+        expected = writes.add_domain(
+            ".shop.example.com",
+            "web",
+            [Source(type="oss", content=form.origin_host, port=80)],
+            "domestic",
+        )
         text = await shown_commands(pilot, "ctrl+e")
         assert text == writes.commands([expected])
         assert "aliyun cdn AddCdnDomain --DomainName .shop.example.com --CdnType web" in text
@@ -122,14 +139,24 @@ async def test_the_verify_screen_shows_both_ways_to_prove_ownership():
         challenge = await wait_for(pilot, lambda: verify.challenge, what="the challenge")
         text = await shown_commands(pilot)
         assert text == writes.commands(
-            publish_writes(challenge, "dnsCheck")
-            + [writes.put_object("demo-assets", FILE_NAME, challenge.content)]
-            + publish_writes(challenge, "fileCheck"))
+            [
+                *publish_writes(challenge, "dnsCheck"),
+                writes.put_object("demo-assets", FILE_NAME, challenge.content),
+                *publish_writes(challenge, "fileCheck"),
+            ]
+        )
         lines = text.splitlines()
-        assert any(line.startswith("aliyun alidns AddDomainRecord --DomainName newsite.net "
-                                   "--RR verification --Type TXT") for line in lines)
-        assert "aliyun cdn VerifyDomainOwner --DomainName img.newsite.net --VerifyType " \
-               "fileCheck" in lines
+        assert any(
+            line.startswith(
+                "aliyun alidns AddDomainRecord --DomainName newsite.net "
+                "--RR verification --Type TXT"
+            )
+            for line in lines
+        )
+        assert (
+            "aliyun cdn VerifyDomainOwner --DomainName img.newsite.net --VerifyType "
+            "fileCheck" in lines
+        )
         await close(pilot)
         assert no_writes_sent(app)
 
@@ -152,8 +179,9 @@ async def test_the_record_form_shows_the_add_and_the_update():
         form = await open_form(pilot)
         await type_text(pilot, "api")
         form.query_one("#value", Input).value = "127.0.0.50"
-        assert await shown_commands(pilot, "ctrl+e") == writes.commands([
-            writes.add_record("example.com", "api", "A", "127.0.0.50", ttl=600)])
+        assert await shown_commands(pilot, "ctrl+e") == writes.commands(
+            [writes.add_record("example.com", "api", "A", "127.0.0.50", ttl=600)]
+        )
         await close(pilot)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, what="the records")
@@ -161,8 +189,9 @@ async def test_the_record_form_shows_the_add_and_the_update():
         www = await select_row(pilot, screen, "www", "A")
         form = await open_form(pilot, "enter")
         form.query_one("#value", Input).value = "127.0.0.99"
-        assert await shown_commands(pilot, "ctrl+e") == writes.commands([
-            writes.update_record(www, rr="www", type="A", value="127.0.0.99", ttl=www.ttl)])
+        assert await shown_commands(pilot, "ctrl+e") == writes.commands(
+            [writes.update_record(www, rr="www", type="A", value="127.0.0.99", ttl=www.ttl)]
+        )
         await close(pilot)
         assert no_writes_sent(app)
 
@@ -172,8 +201,9 @@ async def test_the_records_list_and_its_questions_show_delete_and_toggle():
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_records(pilot)
         www = await select_row(pilot, screen, "www", "A")
-        assert await shown_commands(pilot) == writes.commands([
-            writes.delete_record(www), writes.set_record_status(www, False)])
+        assert await shown_commands(pilot) == writes.commands(
+            [writes.delete_record(www), writes.set_record_status(www, False)]
+        )
         await close(pilot)
         await pilot.press("d")
         await confirmation(pilot)
@@ -182,12 +212,13 @@ async def test_the_records_list_and_its_questions_show_delete_and_toggle():
         await pilot.press("escape")
         await pilot.press("t")
         await confirmation(pilot)
-        assert await shown_commands(pilot) == writes.commands([
-            writes.set_record_status(www, False)])
+        assert await shown_commands(pilot) == writes.commands(
+            [writes.set_record_status(www, False)]
+        )
         await close(pilot)
         assert isinstance(app.screen_stack[-2], RecordsScreen)
         await answer_yes(pilot)  # the export left the question as it was
-        await wait_for(pilot, lambda: app.sandbox.calls.of("SetDomainRecordStatus"),
-                       what="the change")
-        assert [p["Status"] for p in app.sandbox.calls.of("SetDomainRecordStatus")] == [
-            "Disable"]
+        await wait_for(
+            pilot, lambda: app.sandbox.calls.of("SetDomainRecordStatus"), what="the change"
+        )
+        assert [p["Status"] for p in app.sandbox.calls.of("SetDomainRecordStatus")] == ["Disable"]

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input
 
 from screens.cname import DomainScreen
 from screens.cname_plan import CnamePlanScreen
-from screens.dns_records import RecordsScreen, ZonesScreen
+from screens.dns_records import ZonesScreen
 from screens.help import HelpScreen
 from screens.propagation import PropagationScreen
 from screens.record_form import RecordForm
@@ -32,6 +32,7 @@ def assert_clean(written: list[str], where: str) -> None:
 async def shows_escaped(pilot, written: list[str], start: int, forms, where: str) -> None:
     """Wait until each escaped form is drawn (in what was written since `start`), then
     check that nothing raw was written meanwhile."""
+
     def missing() -> list[str]:
         text = drawn(written[start:])
         return [form for form in forms if form not in text]
@@ -53,8 +54,11 @@ async def planted_app(pilot):
     plant(pilot.app.sandbox.world)
     await pilot.press("r")
     table = pilot.app.screen.query_one(DataTable)
-    await wait_for(pilot, lambda: all(f"{tag(n)}.example.com" in table.rows
-                                      for n in range(len(HOSTILE))), what="the planted rows")
+    await wait_for(
+        pilot,
+        lambda: all(f"{tag(n)}.example.com" in table.rows for n in range(len(HOSTILE))),
+        what="the planted rows",
+    )
 
 
 async def back_to(pilot, screen_type) -> None:
@@ -74,16 +78,25 @@ async def test_domain_list_details_plan_and_board_draw_cloud_text_escaped():
             before = len(written)
             table.move_cursor(row=table.get_row_index(f"{tag(n)}.example.com"))
             await pilot.press("enter")
-            details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
-                                     and app.screen.domain and app.screen, what="details")
-            await wait_for(pilot, lambda: "Description" in text_of(details.query_one("#facts")),
-                           what="the facts")
+            details = await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, DomainScreen) and app.screen.domain and app.screen,
+                what="details",
+            )
+            await wait_for(
+                pilot,
+                lambda: "Description" in text_of(details.query_one("#facts")),
+                what="the facts",
+            )
             await shows_escaped(pilot, written, before, [visible[:40]], f"details of {name}")
             # The CNAME plan: the planted CNAME is the old value of an update, and a TXT
             # at the same host blocks it.
             await pilot.press("n")
-            plan = await wait_for(pilot, lambda: isinstance(app.screen, CnamePlanScreen)
-                                  and app.screen.setup and app.screen, what="the plan")
+            plan = await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, CnamePlanScreen) and app.screen.setup and app.screen,
+                what="the plan",
+            )
             steps = plan.setup.plan.steps
             assert [s.action for s in steps] == ["update"] and steps[0].old_value.startswith("old")
             assert plan.setup.plan.blockers
@@ -93,13 +106,24 @@ async def test_domain_list_details_plan_and_board_draw_cloud_text_escaped():
         n = 4
         table.move_cursor(row=table.get_row_index(f"{tag(n)}.example.com"))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen) and app.screen.domain,
-                       what="details")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen.domain,
+            what="details",
+        )
         before = len(written)
         await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen)
-                               and app.screen.board and app.screen.board.rounds and app.screen,
-                               timeout=20, what="a round of the board")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, PropagationScreen)
+                and app.screen.board
+                and app.screen.board.rounds
+                and app.screen
+            ),
+            timeout=20,
+            what="a round of the board",
+        )
         await shows_escaped(pilot, written, before, [HOSTILE[n][2]], "propagation board")
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
@@ -118,28 +142,44 @@ async def test_zones_records_and_the_record_form_draw_cloud_text_escaped():
         before = len(written)
         records = await open_records(pilot)
         # The zones list came first: the hostile zone's edition and DNS servers.
-        await shows_escaped(pilot, written, before, [HOSTILE[0][2][:12], HOSTILE[11][2][:12]],
-                            "zones and records lists")
+        await shows_escaped(
+            pilot,
+            written,
+            before,
+            [HOSTILE[0][2][:12], HOSTILE[11][2][:12]],
+            "zones and records lists",
+        )
         for n, (name, raw, visible) in enumerate(HOSTILE):
             before = len(written)
             await select_row(pilot, records, f"t{n}", "TXT")
             await pilot.press("enter")  # Enter edits the record
-            form = await wait_for(pilot, lambda: isinstance(app.screen, RecordForm)
-                                  and app.screen, what="the record form")
+            form = await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, RecordForm) and app.screen,
+                what="the record form",
+            )
             value = form.query_one("#value", Input)
             assert value.value == shown(raw, None)
-            await wait_for(pilot, lambda: "not saved back" in text_of(form.query_one(
-                "#value_note")), what="the note on the value")
+            await wait_for(
+                pilot,
+                lambda: "not saved back" in text_of(form.query_one("#value_note")),
+                what="the note on the value",
+            )
             # The box shows the start or the end of the value, as its cursor has it.
-            await wait_for(pilot, lambda: any(part in drawn(written[before:])
-                                              for part in (visible[:10], visible[-8:])),
-                           what=f"the record form of {name} drawn")
+            await wait_for(
+                pilot,
+                lambda: any(
+                    part in drawn(written[before:]) for part in (visible[:10], visible[-8:])
+                ),
+                what=f"the record form of {name} drawn",
+            )
             assert_clean(written[before:], f"record form of {name}")
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is records, what="the records")
         # Every planted TXT value was drawn in the list as its cursor passed it.
-        await shows_escaped(pilot, written, 0, [visible[:12] for _, _, visible in HOSTILE],
-                            "records list")
+        await shows_escaped(
+            pilot, written, 0, [visible[:12] for _, _, visible in HOSTILE], "records list"
+        )
         # Help over the list.
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
@@ -171,45 +211,63 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await connected(pilot)
         # Every error notification (App.report): one per hostile message, the code too.
-        for n, (name, raw, visible) in enumerate(HOSTILE):
+        for n, (name, raw, _visible) in enumerate(HOSTILE):
             before = len(app._notifications)
             fault(app, "DescribeUserDomains", raw, code=raw if n == 0 else "InvalidParameter")
             await pilot.press("r")
-            note = await wait_for(pilot, lambda: len(app._notifications) > before
-                                  and list(app._notifications)[-1], what="the notification")
+            note = await wait_for(
+                pilot,
+                lambda: len(app._notifications) > before and list(app._notifications)[-1],
+                what="the notification",
+            )
             # A notification is a body of lines: a line feed in it stays a line break.
             assert shown(raw, 40, multiline=True)[:-1] in note.message and not note.markup
             assert_clean(written, f"notification of {name}")
-        await shows_escaped(pilot, written, 0, [visible[:6] for _, _, visible in HOSTILE],
-                            "notifications")
+        await shows_escaped(
+            pilot, written, 0, [visible[:6] for _, _, visible in HOSTILE], "notifications"
+        )
         app.clear_notifications()
 
         # The verify screen's status line: VerifyDomainOwner's answer.
         await open_domain(pilot, "img.example.com")
         await pilot.press("v")
-        verify = await wait_for(pilot, lambda: isinstance(app.screen, VerifyScreen)
-                                and app.screen.challenge and app.screen, what="verify")
-        for name, raw, visible in HOSTILE:
+        verify = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, VerifyScreen) and app.screen.challenge and app.screen,
+            what="verify",
+        )
+        for name, raw, _visible in HOSTILE:
             before = len(written)
             fault(app, "VerifyDomainOwner", raw, code="DomainOwnerVerifyFail")
             await wait_for(pilot, lambda: not verify.busy, what="verify idle")
             await pilot.press("v")
             expected = shown(raw, 40, multiline=True)[:-1]  # a status line keeps line breaks
-            await wait_for(pilot, lambda: expected in text_of(verify.query_one("#state"), 300),
-                           what=f"the failure with {name}")
-            await shows_escaped(pilot, written, before, [expected[:12]], f"verify status with {name}")
+            await wait_for(
+                pilot,
+                lambda: expected in text_of(verify.query_one("#state"), 300),
+                what=f"the failure with {name}",
+            )
+            await shows_escaped(
+                pilot, written, before, [expected[:12]], f"verify status with {name}"
+            )
         await back_to(pilot, type(app.screen_stack[1]))
 
         # The add-domain form's cloud check.
         await pilot.press("a")
-        add = await wait_for(pilot, lambda: isinstance(app.screen, AddDomainScreen)
-                             and app.screen, what="the add form")
+        add = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, AddDomainScreen) and app.screen,
+            what="the add form",
+        )
         before = len(written)
         raw, visible = HOSTILE[4][1], HOSTILE[4][2]
         fault(app, "CheckCdnDomainExist", raw)
         await type_text(pilot, "new.example.com")
-        await wait_for(pilot, lambda: visible in text_of(add.query_one("#checklist"), 300),
-                       what="the cloud check's failure")
+        await wait_for(
+            pilot,
+            lambda: visible in text_of(add.query_one("#checklist"), 300),
+            what="the cloud check's failure",
+        )
         await shows_escaped(pilot, written, before, [visible[:30]], "add-domain checklist")
         await back_to(pilot, type(app.screen_stack[1]))
 
@@ -217,20 +275,23 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
         records = await open_records(pilot)
         await select_row(pilot, records, "www", "A")
         await pilot.press("enter")  # Enter edits the record
-        form = await wait_for(pilot, lambda: isinstance(app.screen, RecordForm)
-                              and app.screen, what="the form")
+        form = await wait_for(
+            pilot, lambda: isinstance(app.screen, RecordForm) and app.screen, what="the form"
+        )
         form.query_one("#value", Input).value = "127.0.0.99"
         before = len(written)
         raw, visible = HOSTILE[1][1], HOSTILE[1][2]
         fault(app, "UpdateDomainRecord", raw)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: visible in text_of(form.query_one("#error"), 300),
-                       what="the error box")
+        await wait_for(
+            pilot, lambda: visible in text_of(form.query_one("#error"), 300), what="the error box"
+        )
         await shows_escaped(pilot, written, before, [visible[:30]], "record form error box")
     assert_clean(written, "the whole run")
 
 
 # -- editing a value that holds control characters ---------------------------------------
+
 
 def test_the_form_refuses_an_escaped_value_saved_back_unchanged_and_warns_of_leftovers():
     from screens.record_form import hidden_value_problem
@@ -250,7 +311,14 @@ def test_the_form_refuses_an_escaped_value_saved_back_unchanged_and_warns_of_lef
 async def test_editing_a_record_with_control_characters_shows_them_and_needs_a_change():
     from tests.pilot import type_text
     from tests.test_dns_records_screen import (
-        note, open_form, open_records, save_disabled, select_row, world_record, writes)
+        note,
+        open_form,
+        open_records,
+        save_disabled,
+        select_row,
+        world_record,
+        writes,
+    )
 
     raw = "v=spf1 \x1b]52;c;cHduZWQ=\x07-all"
     app = sandbox_app()
@@ -262,7 +330,8 @@ async def test_editing_a_record_with_control_characters_shows_them_and_needs_a_c
         form = await open_form(pilot, "enter")
         assert form.value_of("value") == "v=spf1 \\x1b]52;c;cHduZWQ=\\x07-all"
         assert note(form, "value").startswith(
-            "✗ This value holds control or invisible characters, shown here as \\x1b, \\x07")
+            "✗ This value holds control or invisible characters, shown here as \\x1b, \\x07"
+        )
         assert save_disabled(form)
         # A new TTL alone does not make it savable: the value would be replaced unseen.
         form.query_one("#ttl", Input).value = "900"
@@ -286,7 +355,14 @@ async def test_editing_a_record_with_control_characters_shows_them_and_needs_a_c
 async def test_escaped_text_left_in_a_changed_value_is_saved_as_typed_with_a_warning():
     from tests.pilot import type_text
     from tests.test_dns_records_screen import (
-        note, open_form, open_records, save_disabled, select_row, world_record, writes)
+        note,
+        open_form,
+        open_records,
+        save_disabled,
+        select_row,
+        world_record,
+        writes,
+    )
 
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -300,7 +376,8 @@ async def test_escaped_text_left_in_a_changed_value_is_saved_as_typed_with_a_war
         await type_text(pilot, "c")
         assert note(form, "value") == (
             "! \\x1b in the value is plain text now, no longer the character it stood for: "
-            "saved as typed.")
+            "saved as typed."
+        )
         assert not save_disabled(form)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is records, what="back to the records")
@@ -309,6 +386,7 @@ async def test_escaped_text_left_in_a_changed_value_is_saved_as_typed_with_a_war
 
 
 # -- pastes and notifications ----------------------------------------------------------------
+
 
 async def test_a_paste_lands_escaped_in_the_field():
     from textual import events
@@ -319,8 +397,9 @@ async def test_a_paste_lands_escaped_in_the_field():
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)
         await pilot.press("slash")
-        box = await wait_for(pilot, lambda: isinstance(app.focused, Input) and app.focused,
-                             what="the filter")
+        box = await wait_for(
+            pilot, lambda: isinstance(app.focused, Input) and app.focused, what="the filter"
+        )
         assert isinstance(app.screen, DomainsScreen)
         app.post_message(events.Paste("img\x1b]52;c;cHduZWQ=\x07\u202e"))
         await wait_for(pilot, lambda: box.value, what="the pasted text")
@@ -347,13 +426,14 @@ async def test_every_notification_is_literal_and_escaped():
 
 # -- the command line ----------------------------------------------------------------------
 
+
 def test_oss_cdn_check_prints_cloud_text_escaped(sandbox, profile, capsys):
     import json
 
     from tests.test_check_cli import check
 
     domain = sandbox.world.domains["img.example.com"]
-    for name, raw, visible in HOSTILE:
+    for name, raw, _visible in HOSTILE:
         domain.cname = raw  # what DescribeCdnDomainDetail answers as the CNAME
         status, out, err = check(profile, capsys, "img.example.com")
         assert status == 1, err
@@ -368,9 +448,10 @@ def test_oss_cdn_check_prints_cloud_text_escaped(sandbox, profile, capsys):
         assert all(c.isprintable() or c == "\n" for c in out), name
 
     # An error's message (and code) from the cloud, on stderr.
-    for name, raw, visible in HOSTILE:
-        sandbox.faults.add("http_error", "DescribeCdnDomainDetail", status=400, code=raw,
-                           message=raw)
+    for name, raw, _visible in HOSTILE:
+        sandbox.faults.add(
+            "http_error", "DescribeCdnDomainDetail", status=400, code=raw, message=raw
+        )
         status, out, err = check(profile, capsys, "img.example.com")
         assert status == 2 and out == ""
         assert not leaks(err), name
@@ -381,9 +462,15 @@ def test_oss_cdn_check_prints_a_resolver_name_escaped(profile, capsys):
     from tests.test_check_cli import check
 
     alidns = dict(profile.resolvers)["AliDNS"]
-    status, out, err = check(profile, capsys, "img.example.com", "--expect",
-                             "img.example.com.w.kunlunsl.com",
-                             "--resolver", f"‡1\x1b]0;x\x07\u202e={alidns}")
+    status, out, err = check(
+        profile,
+        capsys,
+        "img.example.com",
+        "--expect",
+        "img.example.com.w.kunlunsl.com",
+        "--resolver",
+        f"‡1\x1b]0;x\x07\u202e={alidns}",
+    )
     assert status == 0, err
     assert not leaks(out + err)
     assert "‡1\\x1b]0;x\\x07<U+202E>" in out
@@ -426,11 +513,16 @@ def test_the_raw_pty_stream_of_the_app_holds_no_planted_sequence():
     root = str(Path(__file__).resolve().parent.parent)
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(SIZE[0]),
-           "LINES": str(SIZE[1])}
-    process = subprocess.Popen([sys.executable, "-c", PLANTED_APP.format(root=root)],
-                               stdin=slave, stdout=slave, stderr=slave, env=env,
-                               start_new_session=True, cwd=root)
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1])}
+    process = subprocess.Popen(
+        [sys.executable, "-c", PLANTED_APP.format(root=root)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+        cwd=root,
+    )
     os.close(slave)
     stream = bytearray()
 

@@ -12,8 +12,7 @@ def imported_after(statement: str) -> list[str]:
         f"import sys; {statement}; "
         f"print('\\n'.join(m for m in sys.modules if m.startswith({HEAVY!r})))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return out.stdout.split()
 
 
@@ -27,8 +26,11 @@ def test_the_first_screen_and_cli_leave_the_sdks_out():
 
 def test_no_screen_module_imports_the_sdks():
     # Screens reach the SDKs through app.services, imported in functions when used.
-    screens = sorted(p.stem for p in Path(__file__).parent.parent.joinpath("screens")
-                     .glob("*.py") if p.stem != "__init__")
+    screens = sorted(
+        p.stem
+        for p in Path(__file__).parent.parent.joinpath("screens").glob("*.py")
+        if p.stem != "__init__"
+    )
     assert {"domains", "verify", "propagation"} <= set(screens)
     assert imported_after(f"import {', '.join('screens.' + s for s in screens)}") == []
 

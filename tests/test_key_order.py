@@ -20,9 +20,16 @@ BURSTS = 50
 # Every key the two lists bind to an action is in these (a s d r o z O / a e d t r space).
 DOMAIN_TEXTS = ("video", "static", "a.zone", "drop", "Orsa")
 RECORD_TEXTS = ("date", "trade", "tree", "a.e d", "txt")
-WRITES = {"AddCdnDomain", "StartCdnDomain", "StopCdnDomain", "DeleteCdnDomain",
-          "AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord",
-          "SetDomainRecordStatus"}
+WRITES = {
+    "AddCdnDomain",
+    "StartCdnDomain",
+    "StopCdnDomain",
+    "DeleteCdnDomain",
+    "AddDomainRecord",
+    "UpdateDomainRecord",
+    "DeleteDomainRecord",
+    "SetDomainRecordStatus",
+}
 
 
 def writes(app) -> list[str]:
@@ -39,7 +46,8 @@ async def settled(pilot, condition, what: str, timeout: float = 10.0) -> None:
             raise AssertionError(
                 f"{what}: screens {[type(s).__name__ for s in app.screen_stack]}, "
                 f"focus {focused!r}, filter {getattr(focused, 'value', None)!r}, "
-                f"writes {writes(app)}")
+                f"writes {writes(app)}"
+            )
         await pilot.pause(0.01)
 
 
@@ -55,8 +63,9 @@ async def filter_bursts(pilot, screen, texts) -> None:
         text = texts[burst % len(texts)]
         await settled(pilot, lambda: table.has_focus, f"burst {burst}: back at the table")
         keys_at_once(app, "/", *text)
-        await settled(pilot, lambda: box.value == text and box.has_focus,
-                      f"burst {burst}: filter {text!r}")
+        await settled(
+            pilot, lambda: box.value == text and box.has_focus, f"burst {burst}: filter {text!r}"
+        )
         assert app.screen_stack == stack, f"burst {burst}: a screen opened"
         assert writes(app) == [], f"burst {burst}: a write was sent"
         assert table.filter_text == text
@@ -102,13 +111,21 @@ async def test_keys_after_the_key_that_opens_a_dialog_go_to_the_dialog():
         await wait_for(pilot, lambda: screen.current_domain().name == name, what="cursor")
         stack = list(app.screen_stack)
         for attempt in range(10):
-            await settled(pilot, lambda: app.screen is screen and table.has_focus,
-                          f"attempt {attempt}: back at the list")
+            await settled(
+                pilot,
+                lambda: app.screen is screen and table.has_focus,
+                f"attempt {attempt}: back at the list",
+            )
             keys_at_once(app, "d", *name)
-            await settled(pilot, lambda: isinstance(app.screen, TypedConfirm)
-                          and app.focused is not None
-                          and getattr(app.focused, "value", None) == name,
-                          f"attempt {attempt}: the name typed in the dialog")
+            await settled(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, TypedConfirm)
+                    and app.focused is not None
+                    and getattr(app.focused, "value", None) == name
+                ),
+                f"attempt {attempt}: the name typed in the dialog",
+            )
             assert app.screen_stack[:-1] == stack
             assert writes(app) == []
             assert (screen.sort_key, screen.sort_reverse) == ("name", False)

@@ -18,8 +18,17 @@ from contextlib import contextmanager
 BURSTS = 50
 TEXTS = ("video", "static", "a.zone", "drop", "Orsa")  # every binding letter of the list
 # What the list never shows unless a key ran one of its bindings.
-FOREIGN = ("to confirm", "from CDN?", "Domain to accelerate", "Alibaba Cloud DNS",
-           "Sorted by", "Stopping", "Starting", "can be started", "still on its way")
+FOREIGN = (
+    "to confirm",
+    "from CDN?",
+    "Domain to accelerate",
+    "Alibaba Cloud DNS",
+    "Sorted by",
+    "Stopping",
+    "Starting",
+    "can be started",
+    "still on its way",
+)
 
 
 class Tmux:
@@ -29,8 +38,13 @@ class Tmux:
         self.socket = socket
 
     def run(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
-                              capture_output=True, text=True, timeout=30).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout
 
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "app")
@@ -56,16 +70,20 @@ class Tmux:
 def app_in_tmux():
     tmux = Tmux(f"oss-cdn-test-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     command = f"exec {sys.executable} -m tui --sandbox"  # the pane's process is the app
-    env = ["-e", f"XDG_CONFIG_HOME={os.environ['XDG_CONFIG_HOME']}",
-           "-e", "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"]
-    tmux.run("new-session", "-d", "-x", "80", "-y", "24", "-s", "app", *env,
-             "-c", os.getcwd(), command)
+    env = [
+        "-e",
+        f"XDG_CONFIG_HOME={os.environ['XDG_CONFIG_HOME']}",
+        "-e",
+        "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true",
+    ]
+    tmux.run(
+        "new-session", "-d", "-x", "80", "-y", "24", "-s", "app", *env, "-c", os.getcwd(), command
+    )
     path = tmux.run("display-message", "-p", "#{socket_path}").strip()
     try:
         yield tmux
     finally:
-        subprocess.run(["tmux", "-L", tmux.socket, "kill-server"], capture_output=True,
-                       timeout=30)
+        subprocess.run(["tmux", "-L", tmux.socket, "kill-server"], capture_output=True, timeout=30)
         if path and os.path.exists(path):  # tmux leaves its socket file behind
             os.unlink(path)
 
@@ -93,15 +111,22 @@ def test_slash_and_text_typed_with_no_pause_in_tmux_go_to_the_filter():
             text = TEXTS[burst % len(TEXTS)]
             tmux.wait(table_focused, f"burst {burst}: back at the table", timeout=20)
             tmux.type("/" + text)
-            screen = tmux.wait(lambda s: filter_text(s) == text and not table_focused(s)
-                               or any(f in s for f in FOREIGN),
-                               f"burst {burst}: {text!r} in the filter", timeout=20)
+            screen = tmux.wait(
+                lambda s: (
+                    (filter_text(s) == text and not table_focused(s))
+                    or any(f in s for f in FOREIGN)
+                ),
+                f"burst {burst}: {text!r} in the filter",
+                timeout=20,
+            )
             assert filter_text(screen) == text, f"burst {burst}:\n{screen}"
             assert not any(f in screen for f in FOREIGN), f"burst {burst}:\n{screen}"
             tmux.press("Enter")
         # Nothing was stopped behind the filter.
         tmux.press("Escape")
-        screen = tmux.wait(lambda s: "video.example.com" in s and "old.example.com" in s
-                           and table_focused(s), "the whole list again")
+        screen = tmux.wait(
+            lambda s: "video.example.com" in s and "old.example.com" in s and table_focused(s),
+            "the whole list again",
+        )
         assert re.search(r"static\.example\.com +● online", screen), screen
         assert re.search(r"img\.example\.com +● online", screen), screen

@@ -46,10 +46,12 @@ def test_domains_match_on_name_cname_origin_and_status():
     def domain(name: str, status: str = "online") -> CdnDomain:
         return CdnDomain(name=name, status=status, cname=f"{name}.w.kunlunsl.com")
 
-    domains = [domain("img.example.com"), domain("static.example.com", "offline"),
-               domain(".all.example.com")]
-    assert [d.name for d in filter_domains(domains, "example offline")] == [
-        "static.example.com"]
+    domains = [
+        domain("img.example.com"),
+        domain("static.example.com", "offline"),
+        domain(".all.example.com"),
+    ]
+    assert [d.name for d in filter_domains(domains, "example offline")] == ["static.example.com"]
     assert [d.name for d in filter_domains(domains, "kunlun IMG")] == ["img.example.com"]
     # Names are matched as people write them: the API's ".all.x" is "*.all.x".
     assert [d.name for d in filter_domains(domains, "*.ALL")] == [".all.example.com"]
@@ -70,16 +72,23 @@ def things(n: int) -> list[Thing]:
 
 
 def named(items, text: str) -> list[Thing]:
-    return [t for t in items
-            if matches_every_word(f"{t.name} {'big' if t.size >= 50 else 'small'}", text)]
+    return [
+        t
+        for t in items
+        if matches_every_word(f"{t.name} {'big' if t.size >= 50 else 'small'}", text)
+    ]
 
 
 class ListApp(App):
     def compose(self) -> ComposeResult:
         yield FilterInput("things", "filter")
-        yield PagedTable((("name", "Name"), ("size", "Size")), key=lambda t: t.name,
-                         cells=lambda t: (Text(t.name), Text(str(t.size))),
-                         matching=named, id="things")
+        yield PagedTable(
+            (("name", "Name"), ("size", "Size")),
+            key=lambda t: t.name,
+            cells=lambda t: (Text(t.name), Text(str(t.size))),
+            matching=named,
+            id="things",
+        )
 
     def on_mount(self) -> None:
         self.changes = 0
@@ -174,8 +183,14 @@ async def test_put_and_drop_touch_one_row():
         assert table.counts == (6, 4, 4)
         table.filter_by("")
         await pilot.pause()
-        assert listed(table) == ["thing0000", "thing0002", "thing0003", "thing0004", "new",
-                                 "thing0009"]
+        assert listed(table) == [
+            "thing0000",
+            "thing0002",
+            "thing0003",
+            "thing0004",
+            "new",
+            "thing0009",
+        ]
 
 
 async def test_a_change_leaves_the_cursor_where_the_user_put_it_and_a_new_item_takes_it():

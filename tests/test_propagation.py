@@ -57,8 +57,9 @@ CDN_TARGET = "static.example.com.w.kunlunsl.com"
 # -- verdicts (pure) ---------------------------------------------------------------------
 
 
-def response(rcode: str = "NOERROR", answer: tuple[str, ...] = (),
-             authority: tuple[str, ...] = ()) -> dns.message.Message:
+def response(
+    rcode: str = "NOERROR", answer: tuple[str, ...] = (), authority: tuple[str, ...] = ()
+) -> dns.message.Message:
     """A DNS response as a resolver would send it, records in zone-file syntax."""
     reply = dns.message.make_response(dns.message.make_query("static.example.com.", "A"))
     reply.set_rcode(dns.rcode.from_text(rcode))
@@ -67,60 +68,135 @@ def response(rcode: str = "NOERROR", answer: tuple[str, ...] = (),
     return reply
 
 
-SOA = ("example.com. {ttl} IN SOA dns9.hichina.com. hostmaster.hichina.com. "
-       "1 3600 1200 86400 {minimum}")
+SOA = (
+    "example.com. {ttl} IN SOA dns9.hichina.com. hostmaster.hichina.com. "
+    "1 3600 1200 86400 {minimum}"
+)
 TO_CDN = f"static.example.com. 600 IN CNAME {CDN_TARGET}."
 EDGE = f"{CDN_TARGET}. 300 IN A 127.0.0.9"
 
 VERDICT_CASES = [
     # (what, response, verdict, answer, ttl)
-    ("the CNAME to CDN and its edge",
-     response(answer=(TO_CDN, EDGE)), Verdict.MATCH, (CDN_TARGET, "127.0.0.9"), None),
-    ("upper case, trailing dot",
-     response(answer=(f"static.example.com. 600 IN CNAME {CDN_TARGET.upper()}.",)),
-     Verdict.MATCH, (CDN_TARGET,), None),
-    ("through a CNAME of its own",
-     response(answer=("static.example.com. 60 IN CNAME cdn.example.com.",
-                      f"cdn.example.com. 60 IN CNAME {CDN_TARGET}.", EDGE)),
-     Verdict.MATCH, ("cdn.example.com", CDN_TARGET, "127.0.0.9"), None),
-    ("an old CNAME, cached for 120 s more",
-     response(answer=("static.example.com. 120 IN CNAME old.w.kunlunsl.com.",
-                      "old.w.kunlunsl.com. 30 IN A 127.0.0.3")),
-     Verdict.MISMATCH, ("old.w.kunlunsl.com", "127.0.0.3"), 120),
-    ("A records instead of a CNAME",
-     response(answer=("static.example.com. 45 IN A 127.0.0.12 127.0.0.11",)),
-     Verdict.MISMATCH, ("127.0.0.11", "127.0.0.12"), 45),
-    ("no such name: the SOA's TTL when smaller",
-     response("NXDOMAIN", authority=(SOA.format(ttl=300, minimum=600),)),
-     Verdict.NXDOMAIN, (), 300),
-    ("no such name: the SOA's MINIMUM when smaller",
-     response("NXDOMAIN", authority=(SOA.format(ttl=3600, minimum=600),)),
-     Verdict.NXDOMAIN, (), 600),
-    ("the name has other types only",
-     response(authority=(SOA.format(ttl=600, minimum=600),)), Verdict.NOANSWER, (), 600),
+    (
+        "the CNAME to CDN and its edge",
+        response(answer=(TO_CDN, EDGE)),
+        Verdict.MATCH,
+        (CDN_TARGET, "127.0.0.9"),
+        None,
+    ),
+    (
+        "upper case, trailing dot",
+        response(answer=(f"static.example.com. 600 IN CNAME {CDN_TARGET.upper()}.",)),
+        Verdict.MATCH,
+        (CDN_TARGET,),
+        None,
+    ),
+    (
+        "through a CNAME of its own",
+        response(
+            answer=(
+                "static.example.com. 60 IN CNAME cdn.example.com.",
+                f"cdn.example.com. 60 IN CNAME {CDN_TARGET}.",
+                EDGE,
+            )
+        ),
+        Verdict.MATCH,
+        ("cdn.example.com", CDN_TARGET, "127.0.0.9"),
+        None,
+    ),
+    (
+        "an old CNAME, cached for 120 s more",
+        response(
+            answer=(
+                "static.example.com. 120 IN CNAME old.w.kunlunsl.com.",
+                "old.w.kunlunsl.com. 30 IN A 127.0.0.3",
+            )
+        ),
+        Verdict.MISMATCH,
+        ("old.w.kunlunsl.com", "127.0.0.3"),
+        120,
+    ),
+    (
+        "A records instead of a CNAME",
+        response(answer=("static.example.com. 45 IN A 127.0.0.12 127.0.0.11",)),
+        Verdict.MISMATCH,
+        ("127.0.0.11", "127.0.0.12"),
+        45,
+    ),
+    (
+        "no such name: the SOA's TTL when smaller",
+        response("NXDOMAIN", authority=(SOA.format(ttl=300, minimum=600),)),
+        Verdict.NXDOMAIN,
+        (),
+        300,
+    ),
+    (
+        "no such name: the SOA's MINIMUM when smaller",
+        response("NXDOMAIN", authority=(SOA.format(ttl=3600, minimum=600),)),
+        Verdict.NXDOMAIN,
+        (),
+        600,
+    ),
+    (
+        "the name has other types only",
+        response(authority=(SOA.format(ttl=600, minimum=600),)),
+        Verdict.NOANSWER,
+        (),
+        600,
+    ),
     ("empty, without an SOA", response(), Verdict.NOANSWER, (), None),
-    ("records of another name only",
-     response(answer=("www.example.com. 60 IN A 127.0.0.11",)), Verdict.NOANSWER, (), None),
+    (
+        "records of another name only",
+        response(answer=("www.example.com. 60 IN A 127.0.0.11",)),
+        Verdict.NOANSWER,
+        (),
+        None,
+    ),
     ("SERVFAIL", response("SERVFAIL"), Verdict.SERVFAIL, (), None),
     ("REFUSED", response("REFUSED"), Verdict.ERROR, (), None),
-    ("the CNAME in place, its target not resolving",
-     response("NXDOMAIN", answer=(TO_CDN,), authority=(SOA.format(ttl=600, minimum=600),)),
-     Verdict.MATCH, (CDN_TARGET,), None),
-    ("another CNAME whose target does not resolve",
-     response("NXDOMAIN", answer=("static.example.com. 90 IN CNAME gone.example.net.",)),
-     Verdict.MISMATCH, ("gone.example.net",), 90),
-    ("a CNAME loop",
-     response(answer=("static.example.com. 60 IN CNAME loop.example.com.",
-                      "loop.example.com. 60 IN CNAME static.example.com.")),
-     Verdict.MISMATCH, None, 60),
+    (
+        "the CNAME in place, its target not resolving",
+        response("NXDOMAIN", answer=(TO_CDN,), authority=(SOA.format(ttl=600, minimum=600),)),
+        Verdict.MATCH,
+        (CDN_TARGET,),
+        None,
+    ),
+    (
+        "another CNAME whose target does not resolve",
+        response("NXDOMAIN", answer=("static.example.com. 90 IN CNAME gone.example.net.",)),
+        Verdict.MISMATCH,
+        ("gone.example.net",),
+        90,
+    ),
+    (
+        "a CNAME loop",
+        response(
+            answer=(
+                "static.example.com. 60 IN CNAME loop.example.com.",
+                "loop.example.com. 60 IN CNAME static.example.com.",
+            )
+        ),
+        Verdict.MISMATCH,
+        None,
+        60,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("what", "message", "verdict", "answer", "ttl"), VERDICT_CASES,
-                         ids=[case[0] for case in VERDICT_CASES])
+@pytest.mark.parametrize(
+    ("what", "message", "verdict", "answer", "ttl"),
+    VERDICT_CASES,
+    ids=[case[0] for case in VERDICT_CASES],
+)
 def test_verdicts(what, message, verdict, answer, ttl):
-    row = result_for("AliDNS", "223.5.5.5", RESOLVER, CDN_TARGET + ".",
-                     read_answer("static.example.com.", message), latency_ms=3.0)
+    row = result_for(
+        "AliDNS",
+        "223.5.5.5",
+        RESOLVER,
+        CDN_TARGET + ".",
+        read_answer("static.example.com.", message),
+        latency_ms=3.0,
+    )
     assert row.verdict is verdict
     if answer is not None:
         assert row.answer == answer
@@ -154,8 +230,9 @@ def test_a_match_is_exactly_the_expected_name_somewhere_in_the_chain(chain, expe
 # -- the board (pure) --------------------------------------------------------------------
 
 
-def row(name: str, verdict: Verdict, kind: str = RESOLVER,
-        ttl: int | None = None) -> ResolverResult:
+def row(
+    name: str, verdict: Verdict, kind: str = RESOLVER, ttl: int | None = None
+) -> ResolverResult:
     return ResolverResult(name, f"{name}:53", kind, verdict, ttl=ttl)
 
 
@@ -168,12 +245,14 @@ def test_the_board_before_the_first_round():
 
 
 def test_propagated_when_every_dns_server_matches_whatever_cdn_says():
-    board = PropagationBoard(CDN_TARGET).advance([
-        row("ns1", Verdict.MATCH, AUTHORITATIVE),
-        row("AliDNS", Verdict.MATCH),
-        row("System", Verdict.MATCH, SYSTEM),
-        row("CDN", Verdict.MISMATCH, CDN),
-    ])
+    board = PropagationBoard(CDN_TARGET).advance(
+        [
+            row("ns1", Verdict.MATCH, AUTHORITATIVE),
+            row("AliDNS", Verdict.MATCH),
+            row("System", Verdict.MATCH, SYSTEM),
+            row("CDN", Verdict.MISMATCH, CDN),
+        ]
+    )
     assert board.propagated
     assert board.authoritative_ok is True
     assert board.resolver_counts == (2, 2)
@@ -182,11 +261,13 @@ def test_propagated_when_every_dns_server_matches_whatever_cdn_says():
 
 
 def test_not_propagated_while_one_resolver_lags():
-    board = PropagationBoard(CDN_TARGET).advance([
-        row("ns1", Verdict.MATCH, AUTHORITATIVE),
-        row("AliDNS", Verdict.MATCH),
-        row("Google", Verdict.NXDOMAIN, ttl=540),
-    ])
+    board = PropagationBoard(CDN_TARGET).advance(
+        [
+            row("ns1", Verdict.MATCH, AUTHORITATIVE),
+            row("AliDNS", Verdict.MATCH),
+            row("Google", Verdict.NXDOMAIN, ttl=540),
+        ]
+    )
     assert not board.propagated
     assert board.resolver_counts == (1, 2)
     assert board.summary == "authoritative ok · 1/2 resolvers match"
@@ -200,8 +281,9 @@ def test_cdn_alone_is_not_propagation():
 
 
 def test_authoritative_not_ok_when_one_zone_server_disagrees():
-    board = PropagationBoard(CDN_TARGET).advance([
-        row("ns1", Verdict.MATCH, AUTHORITATIVE), row("ns2", Verdict.NXDOMAIN, AUTHORITATIVE)])
+    board = PropagationBoard(CDN_TARGET).advance(
+        [row("ns1", Verdict.MATCH, AUTHORITATIVE), row("ns2", Verdict.NXDOMAIN, AUTHORITATIVE)]
+    )
     assert board.authoritative_ok is False
     assert board.summary == "authoritative not ok"
 
@@ -238,20 +320,35 @@ def test_the_next_check_comes_just_after_a_stale_cache_expires():
 # -- resolver lists and the config file (pure) ---------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("223.5.5.5", ("223.5.5.5", 53)),
-    ("127.0.0.1:5353", ("127.0.0.1", 5353)),
-    ("[::1]:5353", ("::1", 5353)),
-    ("[::1]", ("::1", 53)),
-    ("2001:db8::53", ("2001:db8::53", 53)),
-    ("dns9.hichina.com", ("dns9.hichina.com", 53)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("223.5.5.5", ("223.5.5.5", 53)),
+        ("127.0.0.1:5353", ("127.0.0.1", 5353)),
+        ("[::1]:5353", ("::1", 5353)),
+        ("[::1]", ("::1", 53)),
+        ("2001:db8::53", ("2001:db8::53", 53)),
+        ("dns9.hichina.com", ("dns9.hichina.com", 53)),
+    ],
+)
 def test_addresses(text, expected):
     assert parse_address(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", ":53", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
-                                  "127.0.0.1:dns", "[::1", "[::1]x", "a b"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        ":53",
+        "127.0.0.1:",
+        "127.0.0.1:0",
+        "127.0.0.1:65536",
+        "127.0.0.1:dns",
+        "[::1",
+        "[::1]x",
+        "a b",
+    ],
+)
 def test_bad_addresses(text):
     with pytest.raises(ResolverConfigError):
         parse_address(text)
@@ -285,9 +382,17 @@ def test_the_config_file_replaces_the_list():
     assert parse_resolver_config('{"system": false}') == ResolverConfig(system=False)
 
 
-@pytest.mark.parametrize("text", ['[]', 'nope', '{"resolvers": {}}', '{"system": "no"}',
-                                  '{"resolvers": [{"name": "x"}]}',
-                                  '{"resolvers": [{"address": "1.1.1.1", "region": "mars"}]}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[]",
+        "nope",
+        '{"resolvers": {}}',
+        '{"system": "no"}',
+        '{"resolvers": [{"name": "x"}]}',
+        '{"resolvers": [{"address": "1.1.1.1", "region": "mars"}]}',
+    ],
+)
 def test_bad_config_files(text):
     with pytest.raises(ResolverConfigError):
         parse_resolver_config(text)
@@ -301,7 +406,7 @@ def test_the_config_file_lives_under_xdg_config_home(tmp_path):
     path.write_text('{"resolvers": [{"address": "192.0.2.1:5300"}]}')
     assert load_resolver_config(path).resolvers == (Target("192.0.2.1:5300", "192.0.2.1", 5300),)
     path.write_text("{")
-    with pytest.raises(ResolverConfigError, match="resolvers.json"):
+    with pytest.raises(ResolverConfigError, match=r"resolvers\.json"):
         load_resolver_config(path)
 
 
@@ -354,13 +459,17 @@ async def test_rows_flip_as_the_resolvers_caches_expire(sandbox, profile):
     assert all(r.hint.startswith("expect a change in about") for r in stale.values())
     # Each row turns to match once its cache expired (600 s are 0.6 s here), not before.
     for name, row_ in stale.items():
-        flipped = next(end for _, end, board in rounds
-                       if next(r for r in board.results if r.resolver == name).matches)
+        flipped = next(
+            end
+            for _, end, board in rounds
+            if next(r for r in board.results if r.resolver == name).matches
+        )
         assert flipped >= began + row_.ttl / sandbox.speed, name
     last = rounds[-1][2]
     assert last.resolver_counts == (len(resolvers), len(resolvers))
-    assert all(r.answer[0] == CDN_TARGET and r.answer[1].startswith("127.0.0.")
-               for r in last.results)
+    assert all(
+        r.answer[0] == CDN_TARGET and r.answer[1].startswith("127.0.0.") for r in last.results
+    )
 
 
 async def test_a_changed_cname_shows_the_old_answer_until_its_ttl_ends(sandbox, profile):
@@ -375,10 +484,13 @@ async def test_a_changed_cname_shows_the_old_answer_until_its_ttl_ends(sandbox, 
     authoritative = [r for r in rows if r.kind == AUTHORITATIVE]
     cached = [r for r in rows if r.kind == RESOLVER and not r.matches]
     assert all(r.matches for r in authoritative)
-    assert cached and all(r.verdict is Verdict.MISMATCH and r.answer[0] == old
-                          and 0 <= r.ttl <= 600 for r in cached)
-    rounds = await poll(lambda: check_round("img.example.com", CDN_TARGET, targets, timeout=1),
-                        lambda b: b.propagated)
+    assert cached and all(
+        r.verdict is Verdict.MISMATCH and r.answer[0] == old and 0 <= r.ttl <= 600 for r in cached
+    )
+    rounds = await poll(
+        lambda: check_round("img.example.com", CDN_TARGET, targets, timeout=1),
+        lambda b: b.propagated,
+    )
     assert len(rounds) > 1
     assert all(r.answer[0] == CDN_TARGET for r in rounds[-1][2].results)
 
@@ -394,11 +506,16 @@ async def test_a_dead_resolver_costs_one_timeout_and_slows_nobody(profile):
     timeout, count = 0.5, 6
     sockets = [dead_socket() for _ in range(count)]
     try:
-        dead = tuple(Target(f"Dead {n}", "127.0.0.1", s.getsockname()[1])
-                     for n, s in enumerate(sockets, 1))
+        dead = tuple(
+            Target(f"Dead {n}", "127.0.0.1", s.getsockname()[1]) for n, s in enumerate(sockets, 1)
+        )
         start = time.monotonic()
-        rows = await check_round("img.example.com", cname_for("img.example.com"),
-                                 dead + sandbox_targets(profile), timeout=timeout)
+        rows = await check_round(
+            "img.example.com",
+            cname_for("img.example.com"),
+            dead + sandbox_targets(profile),
+            timeout=timeout,
+        )
         elapsed = time.monotonic() - start
     finally:
         for sock in sockets:
@@ -416,8 +533,11 @@ async def test_a_closed_port_is_an_error_row_at_once(profile):
     sock = dead_socket()
     port = sock.getsockname()[1]
     sock.close()  # nothing listens there now: the kernel answers "port unreachable"
-    row_ = (await check_round("img.example.com", CDN_TARGET, [Target("Gone", "127.0.0.1", port)],
-                              timeout=2))[0]
+    row_ = (
+        await check_round(
+            "img.example.com", CDN_TARGET, [Target("Gone", "127.0.0.1", port)], timeout=2
+        )
+    )[0]
     assert row_.verdict is Verdict.ERROR
     assert row_.detail == "connection refused"
     assert row_.latency_ms < 1000
@@ -446,18 +566,27 @@ async def test_cdn_s_own_view_is_one_more_row(sandbox, profile):
     assert cdn.answer == (CDN_TARGET,)
     assert cdn.latency_ms > 0
     # Without a CdnService (or with_cdn=False) there is no such row.
-    assert CDN not in {r.kind for r in await PropagationService(profile).check(
-        "static.example.com", CDN_TARGET)}
-    assert CDN not in {r.kind for r in await checker.check(
-        "static.example.com", CDN_TARGET, with_cdn=False)}
+    assert CDN not in {
+        r.kind for r in await PropagationService(profile).check("static.example.com", CDN_TARGET)
+    }
+    assert CDN not in {
+        r.kind for r in await checker.check("static.example.com", CDN_TARGET, with_cdn=False)
+    }
     await services.close()
 
 
 async def test_a_wildcard_s_cdn_row_asks_about_the_wildcard_not_the_probe(sandbox, profile):
     from tui.services.cname_setup import probe_name
 
-    sources = [{"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
-                "port": 80, "priority": "20", "weight": "10"}]
+    sources = [
+        {
+            "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+            "type": "oss",
+            "port": 80,
+            "priority": "20",
+            "weight": "10",
+        }
+    ]
     sandbox.world.add_domain(".example.com", "web", sources, "domestic", status="online")
     target = cname_for(".example.com")
     sandbox.world.add_record("example.com", "*", "CNAME", target)
@@ -477,8 +606,13 @@ async def test_a_wildcard_s_cdn_row_asks_about_the_wildcard_not_the_probe(sandbo
 async def test_the_cdn_row_reports_a_cloud_error_or_a_slow_answer(profile, sandbox):
     services = Services(profile)
     checker = PropagationService(profile, services.cdn, timeout=1)
-    sandbox.faults.add("http_error", "DescribeDomainCname", status=403,
-                       code="CdnServiceNotFound", message="You have not activated CDN.")
+    sandbox.faults.add(
+        "http_error",
+        "DescribeDomainCname",
+        status=403,
+        code="CdnServiceNotFound",
+        message="You have not activated CDN.",
+    )
     rows = await checker.check("img.example.com", cname_for("img.example.com"))
     assert rows[-1].verdict is Verdict.ERROR
     assert "CdnServiceNotFound" in rows[-1].detail
@@ -505,15 +639,20 @@ async def test_outside_the_sandbox_a_failed_ns_lookup_is_an_error_row(profile):
     # A profile for a real account, with every server it would ask on loopback: the
     # resolvers from a config file, the NS lookup through a server that never answers.
     real = Profile("default", "cn-hangzhou")
-    config = ResolverConfig(tuple(Target(n, *parse_address(a)) for n, a in profile.resolvers),
-                            system=False)
+    config = ResolverConfig(
+        tuple(Target(n, *parse_address(a)) for n, a in profile.resolvers), system=False
+    )
     with dead_socket() as dead:
         ns_resolver = dns.asyncresolver.Resolver(configure=False)
         ns_resolver.nameservers, ns_resolver.port = ["127.0.0.1"], dead.getsockname()[1]
         checker = PropagationService(real, timeout=0.3, config=config, ns_resolver=ns_resolver)
         rows = await checker.check("img.example.com", cname_for("img.example.com"))
     assert (rows[0].resolver, rows[0].address, rows[0].kind, rows[0].verdict) == (
-        "Authoritative", "NS lookup", AUTHORITATIVE, Verdict.ERROR)
+        "Authoritative",
+        "NS lookup",
+        AUTHORITATIVE,
+        Verdict.ERROR,
+    )
     assert [r.resolver for r in rows[1:]] == [n for n, _ in profile.resolvers]
     assert all(r.matches for r in rows[1:])
     assert not PropagationBoard(CDN_TARGET).advance(rows).propagated
@@ -530,17 +669,18 @@ async def test_the_resolver_config_is_read_once(profile, tmp_path, monkeypatch):
     ns_resolver = dns.asyncresolver.Resolver(configure=False)
     host, port = parse_address(profile.nameservers[0])
     ns_resolver.nameservers, ns_resolver.port = [host], port
-    checker = PropagationService(Profile("default", "cn-hangzhou"), timeout=1,
-                                 ns_resolver=ns_resolver)
+    checker = PropagationService(
+        Profile("default", "cn-hangzhou"), timeout=1, ns_resolver=ns_resolver
+    )
     first = await checker.check("img.unknown-zone.org", CDN_TARGET)
     path.write_text(json.dumps({"resolvers": entries[:1], "system": False}))
     second = await checker.check("img.unknown-zone.org", CDN_TARGET)
     assert [r.resolver for r in second] == [r.resolver for r in first]
     assert [r.resolver for r in first[1:]] == [n for n, _ in profile.resolvers]
     # A new service (the next session) reads the file again.
-    third = await PropagationService(Profile("default", "cn-hangzhou"), timeout=1,
-                                     ns_resolver=ns_resolver).check("img.unknown-zone.org",
-                                                                    CDN_TARGET)
+    third = await PropagationService(
+        Profile("default", "cn-hangzhou"), timeout=1, ns_resolver=ns_resolver
+    ).check("img.unknown-zone.org", CDN_TARGET)
     assert [r.resolver for r in third[1:]] == [entries[0]["name"]]
 
 

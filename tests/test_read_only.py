@@ -10,7 +10,6 @@ from textual.widgets import DataTable, Input
 from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from screens.cname_plan import CnamePlanScreen
-from screens.dns_records import RecordsScreen
 from screens.help import HelpScreen
 from screens.record_form import RecordForm
 from screens.verify import VerifyScreen
@@ -85,8 +84,9 @@ async def test_every_write_key_of_every_screen_sends_nothing():
         # The domain list: stop (online), start (offline), delete.
         await select(pilot, "img.example.com")
         assert domains.check_action("toggle", ()) is None  # dimmed in the footer
-        await press_write(pilot, "s", expect="Stop img.example.com: the site stops being "
-                          "served by CDN")
+        await press_write(
+            pilot, "s", expect="Stop img.example.com: the site stops being served by CDN"
+        )
         await press_write(pilot, "d", expect="Delete img.example.com from CDN")
         await select(pilot, "old.example.com")
         await press_write(pilot, "s", expect="Start old.example.com")
@@ -99,17 +99,26 @@ async def test_every_write_key_of_every_screen_sends_nothing():
         await wait_for(pilot, lambda: len(notices(app)) > before, what="the palette's notice")
         assert notices(app)[-1].startswith(
             'read-only mode: "Delete old.example.com from CDN, with its configuration" is '
-            "not sent; press e to see it as aliyun-cli commands")
+            "not sent; press e to see it as aliyun-cli commands"
+        )
         await wait_for(pilot, lambda: app.screen is domains, what="the list")
 
         # The add form: submit (its button is disabled too).
         await pilot.press("a")
-        form = await wait_for(pilot, lambda: isinstance(app.screen, AddDomainScreen)
-                              and app.screen, what="the add form")
+        form = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, AddDomainScreen) and app.screen,
+            what="the add form",
+        )
         await wait_for(pilot, lambda: form.origin_host, what="buckets")
         await type_text(pilot, "cdn.newsite.net")
-        await wait_for(pilot, lambda: form.check.ok and form.cloud and all(
-            passed for passed, _ in form.cloud.values()), what="the checks")
+        await wait_for(
+            pilot,
+            lambda: (
+                form.check.ok and form.cloud and all(passed for passed, _ in form.cloud.values())
+            ),
+            what="the checks",
+        )
         assert form.query_one("#submit").disabled
         await press_write(pilot, "ctrl+s", expect="Add cdn.newsite.net to CDN")
         assert "press ctrl+e" in notices(app)[-1]
@@ -119,18 +128,23 @@ async def test_every_write_key_of_every_screen_sends_nothing():
         # The details: stop, delete, then verify's publish / upload / verify.
         await select(pilot, "img.example.com")
         await pilot.press("enter")
-        details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
-                                 and app.screen.domain and app.screen, what="details")
+        details = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen.domain and app.screen,
+            what="details",
+        )
         await press_write(pilot, "s", expect="Stop img.example.com")
         await press_write(pilot, "d", expect="Delete img.example.com")
         await pilot.press("v")
-        verify = await wait_for(pilot, lambda: isinstance(app.screen, VerifyScreen)
-                                and app.screen.challenge and app.screen, what="verify")
+        verify = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, VerifyScreen) and app.screen.challenge and app.screen,
+            what="verify",
+        )
         assert "read-only mode" in text_of(verify.query_one("#state"))
         await press_write(pilot, "t", expect="Add the TXT record verification.example.com")
         await press_write(pilot, "u", expect="Upload verification.html to the bucket")
-        await press_write(pilot, "v", expect="Ask CDN to check the ownership of "
-                          "img.example.com")
+        await press_write(pilot, "v", expect="Ask CDN to check the ownership of img.example.com")
         await pilot.press("e")  # the plans can still be shown
         await wait_for(pilot, lambda: isinstance(app.screen, CommandsDialog), what="commands")
         await pilot.press("escape")
@@ -142,11 +156,17 @@ async def test_every_write_key_of_every_screen_sends_nothing():
         await wait_for(pilot, lambda: app.screen is domains, what="the list")
         await select(pilot, "static.example.com")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
-                       and app.screen.domain, what="details")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen.domain,
+            what="details",
+        )
         await pilot.press("n")
-        plan = await wait_for(pilot, lambda: isinstance(app.screen, CnamePlanScreen)
-                              and app.screen.setup and app.screen, what="the plan")
+        plan = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CnamePlanScreen) and app.screen.setup and app.screen,
+            what="the plan",
+        )
         assert plan.setup.plan.steps
         await press_write(pilot, "enter", expect="Add the CNAME record static.example.com")
         await pilot.press("escape", "escape")
@@ -159,8 +179,9 @@ async def test_every_write_key_of_every_screen_sends_nothing():
         await press_write(pilot, "t", expect="Disable the A record www.example.com")
         await press_write(pilot, "space", expect="Disable the A record www.example.com")
         await pilot.press("enter")
-        edit = await wait_for(pilot, lambda: isinstance(app.screen, RecordForm)
-                              and app.screen, what="the edit form")
+        edit = await wait_for(
+            pilot, lambda: isinstance(app.screen, RecordForm) and app.screen, what="the edit form"
+        )
         edit.query_one("#value", Input).value = "127.0.0.99"
         await pilot.pause()
         await press_write(pilot, "ctrl+s", expect="Change the record www.example.com")
@@ -169,8 +190,9 @@ async def test_every_write_key_of_every_screen_sends_nothing():
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is records, what="the records")
         await pilot.press("a")
-        add = await wait_for(pilot, lambda: isinstance(app.screen, RecordForm)
-                             and app.screen, what="the add form")
+        add = await wait_for(
+            pilot, lambda: isinstance(app.screen, RecordForm) and app.screen, what="the add form"
+        )
         await type_text(pilot, "api")
         add.query_one("#value", Input).value = "127.0.0.50"
         await pilot.pause()
@@ -180,11 +202,14 @@ async def test_every_write_key_of_every_screen_sends_nothing():
         assert writes_sent(app) == []
         assert app.sandbox.world.domains["img.example.com"].status == "online"
         assert app.sandbox.world.domains["old.example.com"].status == "offline"
-        assert [r.value for r in app.sandbox.world.current_records("example.com")
-                if r.record_id == www.record_id] == ["127.0.0.11"]
+        assert [
+            r.value
+            for r in app.sandbox.world.current_records("example.com")
+            if r.record_id == www.record_id
+        ] == ["127.0.0.11"]
 
         # The second wall: the service layer itself refuses, before anything is sent.
-        with pytest.raises(ReadOnlyError, match="^read-only mode: Delete the A record "):
+        with pytest.raises(ReadOnlyError, match=r"^read-only mode: Delete the A record "):
             await app.services.dns.delete_record(www)
         with pytest.raises(ReadOnlyError):
             await app.services.cdn.stop_domain("img.example.com")
@@ -202,8 +227,9 @@ async def test_help_and_the_footer_show_the_writes_disabled_with_the_reason():
         assert enabled["toggle"] is False and enabled["delete"] is False
         assert enabled["export"] is True and enabled["refresh"] is True
         await pilot.press("f1")
-        help_screen = await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen)
-                                     and app.screen, what="help")
+        help_screen = await wait_for(
+            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen, what="help"
+        )
         shown = " ".join(" ".join(text_of(s, 76) for s in help_screen.query("Static")).split())
         assert "READ-ONLY mode (--read-only or OSS_CDN_READ_ONLY=1): nothing is sent" in shown
         assert "Delete (read-only: not sent)" in shown
@@ -221,8 +247,10 @@ async def test_a_writable_app_offers_the_same_keys_enabled():
         assert enabled["toggle"] and enabled["delete"]
 
 
-@pytest.mark.parametrize("value, wanted", [("1", True), ("true", True), ("YES", True),
-                                           ("0", False), ("", False), ("no", False)])
+@pytest.mark.parametrize(
+    "value, wanted",
+    [("1", True), ("true", True), ("YES", True), ("0", False), ("", False), ("no", False)],
+)
 def test_the_environment_variable_asks_for_read_only(monkeypatch, value, wanted):
     monkeypatch.setenv("OSS_CDN_READ_ONLY", value)
     assert read_only_requested(False) is wanted

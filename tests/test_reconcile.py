@@ -88,13 +88,13 @@ async def point_cname(services: Services, key: str) -> None:
 
 def cname_right(world, key: str) -> bool:
     here = [r for r in world.current_records(ZONE) if r.rr == key]
-    return [(r.type, r.value, r.enabled) for r in here] == [("CNAME", cname_for(fqdn(key)),
-                                                            True)]
+    return [(r.type, r.value, r.enabled) for r in here] == [("CNAME", cname_for(fqdn(key)), True)]
 
 
 def domain_in(status: str) -> Callable[[object, str], None]:
     def prepare(world, key: str) -> None:
         world.add_domain(fqdn(key), "web", [HZ.to_api()], "domestic", status=status)
+
     return prepare
 
 
@@ -103,6 +103,7 @@ def status_in(*wanted: str | None) -> Callable[[object, str], bool]:
         world.tick()
         domain = world.domains.get(fqdn(key))
         return (domain.status if domain else None) in wanted
+
     return applied
 
 
@@ -133,8 +134,9 @@ def unverified(world, key: str) -> None:
     world.zones["newsite.net"].verified_for_cdn = False
     world.verified_roots.discard("newsite.net")
     if not records_at_zone(world, "newsite.net", "verification"):
-        world.add_record("newsite.net", "verification", "TXT",
-                         world.verify_content("www.newsite.net"))
+        world.add_record(
+            "newsite.net", "verification", "TXT", world.verify_content("www.newsite.net")
+        )
 
 
 def records_at_zone(world, zone: str, rr: str) -> list:
@@ -142,54 +144,116 @@ def records_at_zone(world, zone: str, rr: str) -> list:
 
 
 CASES = {
-    "add_domain": Case("add_domain", ("AddCdnDomain",), "DescribeCdnDomainDetail", add_domain,
-                       lambda world, key: fqdn(key) in world.domains),
-    "publish_txt": Case("publish_txt", ("AddDomainRecord",), "DescribeSubDomainRecords",
-                        publish_txt, lambda world, key: txt_values(world, key) != [],
-                        once=lambda world, key: txt_values(world, key) == [f"verify_{key}"]),
-    "cname_create": Case("cname_create", ("AddDomainRecord",), "DescribeSubDomainRecords",
-                         point_cname, cname_right),
-    "cname_replace": Case("cname_replace", ("DeleteDomainRecord", "AddDomainRecord"),
-                          "DescribeDomainRecordInfo", point_cname, cname_right,
-                          prepare=a_record),
-    "cname_update": Case("cname_update", ("UpdateDomainRecord",), "DescribeDomainRecordInfo",
-                         point_cname, cname_right,
-                         prepare=lambda world, key: world.add_record(
-                             ZONE, key, "CNAME", "old.example.net")),
-    "cname_enable": Case("cname_enable", ("SetDomainRecordStatus",), "DescribeDomainRecordInfo",
-                         point_cname, cname_right,
-                         prepare=lambda world, key: world.add_record(
-                             ZONE, key, "CNAME", cname_for(fqdn(key)), enabled=False)),
-    "start_domain": Case("start_domain", ("StartCdnDomain",), "DescribeCdnDomainDetail",
-                         lambda s, key: s.cdn.start_domain(fqdn(key)),
-                         status_in("configuring", "online"), prepare=domain_in("offline")),
-    "stop_domain": Case("stop_domain", ("StopCdnDomain",), "DescribeCdnDomainDetail",
-                        lambda s, key: s.cdn.stop_domain(fqdn(key)),
-                        status_in("stopping", "offline"), prepare=domain_in("online")),
-    "delete_domain": Case("delete_domain", ("DeleteCdnDomain",), "DescribeCdnDomainDetail",
-                          lambda s, key: s.cdn.delete_domain(fqdn(key)),
-                          status_in("deleting", None), prepare=domain_in("online")),
-    "update_record": Case("update_record", ("UpdateDomainRecord",), "DescribeDomainRecordInfo",
-                          update_record,
-                          lambda world, key: the_record(world, key).value == "127.0.0.98",
-                          prepare=a_record,
-                          once=lambda world, key: len(records_at(world, key, "A")) == 1),
-    "delete_record": Case("delete_record", ("DeleteDomainRecord",), "DescribeDomainRecordInfo",
-                          delete_record,
-                          lambda world, key: not records_at(world, key, "A"),
-                          prepare=a_record),
-    "disable_record": Case("disable_record", ("SetDomainRecordStatus",),
-                           "DescribeDomainRecordInfo", disable_record,
-                           lambda world, key: not the_record(world, key).enabled,
-                           prepare=a_record),
-    "verify_owner": Case("verify_owner", ("VerifyDomainOwner",), "",
-                         lambda s, key: s.cdn.verify_owner("www.newsite.net"),
-                         lambda world, key: world.is_verified("www.newsite.net"),
-                         prepare=unverified, idempotent=True),
-    "put_object": Case("put_object", ("PutObject",), "GetObject",
-                       lambda s, key: s.oss.put_object("demo-assets", f"{key}.txt", key),
-                       lambda world, key: world.buckets["demo-assets"].objects.get(
-                           f"{key}.txt") == key.encode(), idempotent=True),
+    "add_domain": Case(
+        "add_domain",
+        ("AddCdnDomain",),
+        "DescribeCdnDomainDetail",
+        add_domain,
+        lambda world, key: fqdn(key) in world.domains,
+    ),
+    "publish_txt": Case(
+        "publish_txt",
+        ("AddDomainRecord",),
+        "DescribeSubDomainRecords",
+        publish_txt,
+        lambda world, key: txt_values(world, key) != [],
+        once=lambda world, key: txt_values(world, key) == [f"verify_{key}"],
+    ),
+    "cname_create": Case(
+        "cname_create", ("AddDomainRecord",), "DescribeSubDomainRecords", point_cname, cname_right
+    ),
+    "cname_replace": Case(
+        "cname_replace",
+        ("DeleteDomainRecord", "AddDomainRecord"),
+        "DescribeDomainRecordInfo",
+        point_cname,
+        cname_right,
+        prepare=a_record,
+    ),
+    "cname_update": Case(
+        "cname_update",
+        ("UpdateDomainRecord",),
+        "DescribeDomainRecordInfo",
+        point_cname,
+        cname_right,
+        prepare=lambda world, key: world.add_record(ZONE, key, "CNAME", "old.example.net"),
+    ),
+    "cname_enable": Case(
+        "cname_enable",
+        ("SetDomainRecordStatus",),
+        "DescribeDomainRecordInfo",
+        point_cname,
+        cname_right,
+        prepare=lambda world, key: world.add_record(
+            ZONE, key, "CNAME", cname_for(fqdn(key)), enabled=False
+        ),
+    ),
+    "start_domain": Case(
+        "start_domain",
+        ("StartCdnDomain",),
+        "DescribeCdnDomainDetail",
+        lambda s, key: s.cdn.start_domain(fqdn(key)),
+        status_in("configuring", "online"),
+        prepare=domain_in("offline"),
+    ),
+    "stop_domain": Case(
+        "stop_domain",
+        ("StopCdnDomain",),
+        "DescribeCdnDomainDetail",
+        lambda s, key: s.cdn.stop_domain(fqdn(key)),
+        status_in("stopping", "offline"),
+        prepare=domain_in("online"),
+    ),
+    "delete_domain": Case(
+        "delete_domain",
+        ("DeleteCdnDomain",),
+        "DescribeCdnDomainDetail",
+        lambda s, key: s.cdn.delete_domain(fqdn(key)),
+        status_in("deleting", None),
+        prepare=domain_in("online"),
+    ),
+    "update_record": Case(
+        "update_record",
+        ("UpdateDomainRecord",),
+        "DescribeDomainRecordInfo",
+        update_record,
+        lambda world, key: the_record(world, key).value == "127.0.0.98",
+        prepare=a_record,
+        once=lambda world, key: len(records_at(world, key, "A")) == 1,
+    ),
+    "delete_record": Case(
+        "delete_record",
+        ("DeleteDomainRecord",),
+        "DescribeDomainRecordInfo",
+        delete_record,
+        lambda world, key: not records_at(world, key, "A"),
+        prepare=a_record,
+    ),
+    "disable_record": Case(
+        "disable_record",
+        ("SetDomainRecordStatus",),
+        "DescribeDomainRecordInfo",
+        disable_record,
+        lambda world, key: not the_record(world, key).enabled,
+        prepare=a_record,
+    ),
+    "verify_owner": Case(
+        "verify_owner",
+        ("VerifyDomainOwner",),
+        "",
+        lambda s, key: s.cdn.verify_owner("www.newsite.net"),
+        lambda world, key: world.is_verified("www.newsite.net"),
+        prepare=unverified,
+        idempotent=True,
+    ),
+    "put_object": Case(
+        "put_object",
+        ("PutObject",),
+        "GetObject",
+        lambda s, key: s.oss.put_object("demo-assets", f"{key}.txt", key),
+        lambda world, key: world.buckets["demo-assets"].objects.get(f"{key}.txt") == key.encode(),
+        idempotent=True,
+    ),
 }
 
 
@@ -225,8 +289,9 @@ async def attempt(services: Services, case: Case, key: str) -> tuple[str, BaseEx
     raise AssertionError(f"{case.name}: {type(inner).__name__}: {inner}")
 
 
-async def check_honest_then_settle(services: Services, sandbox, case: Case, key: str,
-                                   outcome: str, error: BaseException | None) -> None:
+async def check_honest_then_settle(
+    services: Services, sandbox, case: Case, key: str, outcome: str, error: BaseException | None
+) -> None:
     """The outcome matches the world; then the user's retry (when one is due) leaves the
     write done exactly once."""
     world = sandbox.world
@@ -299,20 +364,22 @@ async def test_a_lost_answer_whose_read_back_fails_says_it_cannot_tell(sandbox, 
     assert sandbox.calls.actions().count("AddCdnDomain") == 2
 
 
-async def test_a_record_added_though_its_answer_was_lost_comes_back_with_its_id(
-        sandbox, profile):
+async def test_a_record_added_though_its_answer_was_lost_comes_back_with_its_id(sandbox, profile):
     services = Services(replace(profile, read_timeout_ms=300), retry=FAST)
     sandbox.faults.add("timeout_after", "AddDomainRecord", delay=HOLD)
     record = await services.dns.add_record(ZONE, "late", "CNAME", "late.example.net")
     [stored] = records_at(sandbox.world, "late", "CNAME")
     assert record.record_id == stored.record_id
     assert (record.rr, record.type, record.value, record.zone) == (
-        "late", "CNAME", "late.example.net", ZONE)
+        "late",
+        "CNAME",
+        "late.example.net",
+        ZONE,
+    )
     assert sandbox.calls.actions().count("AddDomainRecord") == 1
 
 
-async def test_a_record_is_read_back_in_its_own_zone_though_a_deeper_zone_exists(
-        sandbox, profile):
+async def test_a_record_is_read_back_in_its_own_zone_though_a_deeper_zone_exists(sandbox, profile):
     # x.shop.example.com added to example.com, while the account also hosts the zone
     # shop.example.com: the read-back must look in example.com.
     sandbox.world.add_zone("shop.example.com")
@@ -324,7 +391,8 @@ async def test_a_record_is_read_back_in_its_own_zone_though_a_deeper_zone_exists
 
 
 async def test_a_verification_whose_answers_are_all_lost_says_asking_again_is_harmless(
-        sandbox, profile):
+    sandbox, profile
+):
     services = Services(profile, retry=FAST)
     sandbox.faults.add("reset", "VerifyDomainOwner", count=None)
     with pytest.raises(AnswerLost) as caught:
@@ -333,18 +401,21 @@ async def test_a_verification_whose_answers_are_all_lost_says_asking_again_is_ha
     assert sandbox.calls.actions() == ["VerifyDomainOwner"] * FAST.max_attempts
 
 
-@pytest.mark.parametrize("error, lost, unapplied", [
-    (NetworkError("ConnectionLost", "x"), True, False),
-    (NetworkError("ReadTimeout", "x"), True, False),
-    (NetworkError("RequestFailed", "x"), True, False),
-    (NetworkError("BadResponse", "x"), True, False),
-    (NetworkError("ConnectTimeout", "x"), False, True),
-    (NetworkError("ConnectionFailed", "x"), False, True),
-    (ServerSideError("InternalError", "x", status=500), True, False),
-    (ServerSideError("ServiceUnavailable", "x", status=503), True, False),
-    (ThrottledError("Throttling.User", "x", status=400), False, True),
-    (CloudError("DomainRecordDuplicate", "x", status=400), False, False),
-])
+@pytest.mark.parametrize(
+    "error, lost, unapplied",
+    [
+        (NetworkError("ConnectionLost", "x"), True, False),
+        (NetworkError("ReadTimeout", "x"), True, False),
+        (NetworkError("RequestFailed", "x"), True, False),
+        (NetworkError("BadResponse", "x"), True, False),
+        (NetworkError("ConnectTimeout", "x"), False, True),
+        (NetworkError("ConnectionFailed", "x"), False, True),
+        (ServerSideError("InternalError", "x", status=500), True, False),
+        (ServerSideError("ServiceUnavailable", "x", status=503), True, False),
+        (ThrottledError("Throttling.User", "x", status=400), False, True),
+        (CloudError("DomainRecordDuplicate", "x", status=400), False, False),
+    ],
+)
 def test_which_failures_may_hide_an_applied_write(error, lost, unapplied):
     # Lost: read back. Surely unapplied: sent again like a read. Neither: a plain refusal.
     assert (answer_lost(error), never_applied(error)) == (lost, unapplied)
@@ -372,13 +443,17 @@ async def test_seeded_runs_of_every_write_under_random_faults(sandbox, profile):
         case.prepare(sandbox.world, key)
         kind = rng.choice((*KINDS, "none"))
         if kind != "none":
-            fault = sandbox.faults.add(kind, rng.choice(case.actions),
-                                       count=rng.choice((1, 1, 1, 2, 5)), delay=HOLD)
+            fault = sandbox.faults.add(
+                kind, rng.choice(case.actions), count=rng.choice((1, 1, 1, 2, 5)), delay=HOLD
+            )
             if kind == "timeout":
                 held.append(fault)
         if case.read_back and rng.random() < 0.3:
-            sandbox.faults.add(rng.choice(READ_BACK_FAULTS), case.read_back,
-                               count=rng.choice((1, FAST.max_attempts + 1)))
+            sandbox.faults.add(
+                rng.choice(READ_BACK_FAULTS),
+                case.read_back,
+                count=rng.choice((1, FAST.max_attempts + 1)),
+            )
         outcome, error = await attempt(services, case, key)
         seen[outcome] = seen.get(outcome, 0) + 1
         await check_honest_then_settle(settle, sandbox, case, key, outcome, error)

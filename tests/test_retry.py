@@ -27,8 +27,11 @@ async def test_the_plan_screen_offers_r_after_the_records_could_not_be_read():
         await open_domain(pilot, "static.example.com")
         app.sandbox.faults.add("server_error", "DescribeDomainRecords", count=ATTEMPTS)
         await pilot.press("n")
-        plan = await wait_for(pilot, lambda: isinstance(app.screen, CnamePlanScreen)
-                              and app.screen, what="the plan screen")
+        plan = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CnamePlanScreen) and app.screen,
+            what="the plan screen",
+        )
         await wait_for(pilot, lambda: plan.failed, timeout=20, what="the failure")
         assert plan.setup is None
         assert "Press r to try again" in text_of(plan.query_one("#plan"))
@@ -50,8 +53,9 @@ async def test_the_verify_screen_offers_r_after_the_content_could_not_be_read():
         assert "Press r to try again" in text_of(verify.query_one("#state"))
         assert offers(verify, "retry")
         await pilot.press("r")
-        await wait_for(pilot, lambda: verify.challenge is not None, timeout=20,
-                       what="the challenge")
+        await wait_for(
+            pilot, lambda: verify.challenge is not None, timeout=20, what="the challenge"
+        )
         assert not offers(verify, "retry")
         content = app.sandbox.world.verify_content("img.newsite.net")
         assert content in text_of(verify.query_one("#txt"))
@@ -65,12 +69,13 @@ async def test_the_details_screen_says_r_tries_again_after_a_failed_first_load()
         app.sandbox.faults.add("server_error", "DescribeCdnDomainDetail", count=ATTEMPTS)
         details = DomainScreen("static.example.com")
         app.push_screen(details)
-        await wait_for(pilot, lambda: app.screen is details and details.is_mounted,
-                       what="the details screen")
+        await wait_for(
+            pilot, lambda: app.screen is details and details.is_mounted, what="the details screen"
+        )
         status = details.query_one("#status")
-        await wait_for(pilot, lambda: "Press r to try again" in text_of(status),
-                       timeout=20, what="the failure")
+        await wait_for(
+            pilot, lambda: "Press r to try again" in text_of(status), timeout=20, what="the failure"
+        )
         await pilot.press("r")
-        await wait_for(pilot, lambda: details.domain is not None, timeout=20,
-                       what="the domain")
+        await wait_for(pilot, lambda: details.domain is not None, timeout=20, what="the domain")
         assert "online" in text_of(status)

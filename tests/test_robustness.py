@@ -17,9 +17,11 @@ async def test_leaving_a_screen_while_it_loads_does_not_crash_the_app():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)
-        slow = {"DescribeCdnDomainDetail": lambda: DomainScreen("img.example.com"),
-                "DescribeVerifyContent": lambda: VerifyScreen("img.newsite.net"),
-                "DescribeDomains": lambda: CnamePlanScreen("static.example.com", "x.w.kunlunsl.com")}
+        slow = {
+            "DescribeCdnDomainDetail": lambda: DomainScreen("img.example.com"),
+            "DescribeVerifyContent": lambda: VerifyScreen("img.newsite.net"),
+            "DescribeDomains": lambda: CnamePlanScreen("static.example.com", "x.w.kunlunsl.com"),
+        }
         for action, make in slow.items():
             app.sandbox.faults.add("timeout", action=action, delay=1.0)
             screen = make()
@@ -63,10 +65,16 @@ async def test_a_plan_being_redrawn_cannot_be_applied():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)
-        origin = {"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
-                  "port": 80, "priority": "20", "weight": "10"}
-        app.sandbox.world.add_domain("www.example.com", "web", [origin], "domestic",
-                                     status="online")
+        origin = {
+            "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+            "type": "oss",
+            "port": 80,
+            "priority": "20",
+            "weight": "10",
+        }
+        app.sandbox.world.add_domain(
+            "www.example.com", "web", [origin], "domestic", status="online"
+        )
         await pilot.press("r")
         plan = await open_plan(pilot, "www.example.com")  # blocked by www's A record
         app.sandbox.faults.add("timeout", action="DescribeDomainRecords", delay=0.5)
@@ -82,14 +90,19 @@ async def test_stop_pressed_twice_sends_one_stop():
         await open_domain(pilot, "img.example.com")
         app.sandbox.faults.add("timeout", action="StopCdnDomain", delay=0.4)
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, Confirm) and app.screen.is_mounted,
-                       what="the question")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, Confirm) and app.screen.is_mounted,
+            what="the question",
+        )
         await pilot.press("tab")
         await press_at_once(pilot, "enter", "s", "tab", "enter")  # yes, then s, yes again
-        await wait_for(pilot, lambda: "StopCdnDomain" in app.sandbox.calls.actions(),
-                       what="the stop")
-        await wait_for(pilot, lambda: "img.example.com" not in app.domains_changing,
-                       what="the stop's answer")
+        await wait_for(
+            pilot, lambda: "StopCdnDomain" in app.sandbox.calls.actions(), what="the stop"
+        )
+        await wait_for(
+            pilot, lambda: "img.example.com" not in app.domains_changing, what="the stop's answer"
+        )
         if isinstance(app.screen, Confirm):  # a second question, asked before the stop left
             assert app.screen.voided
             await pilot.press("escape")
@@ -109,10 +122,12 @@ async def test_a_verification_ending_under_the_help_screen_leaves_help_alone():
         await pilot.press("v")
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
-        await wait_for(pilot, lambda: world.zones["newsite.net"].verified_for_cdn,
-                       what="verified")
+        await wait_for(pilot, lambda: world.zones["newsite.net"].verified_for_cdn, what="verified")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)  # not popped by the verify screen
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, DomainsScreen),
-                       what="the verify screen leaving once shown again")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainsScreen),
+            what="the verify screen leaving once shown again",
+        )

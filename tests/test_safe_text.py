@@ -19,10 +19,12 @@ def unsafe(char: str) -> bool:
     code = ord(char)
     category = unicodedata.category(char)
     return (
-        code < 0x20 or 0x7F <= code <= 0x9F  # C0, DEL, C1
+        code < 0x20
+        or 0x7F <= code <= 0x9F  # C0, DEL, C1
         or category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
         or (category == "Zs" and char != " ")
-        or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069  # bidi
+        or 0x202A <= code <= 0x202E
+        or 0x2066 <= code <= 0x2069  # bidi
         or code in (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0x2060, 0xFEFF, 0x00AD)
         or code in (0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800)  # drawn as nothing
         or code in (0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F)
@@ -47,19 +49,29 @@ def test_the_escaped_forms():
     assert shown("\x80\x9b\x9c\x9d\x9f") == "\\x80\\x9b\\x9c\\x9d\\x9f"
     assert shown("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c") == (
         "<U+202A><U+202B><U+202C><U+202D><U+202E><U+2066><U+2067><U+2068><U+2069>"
-        "<U+200E><U+200F><U+061C>")
+        "<U+200E><U+200F><U+061C>"
+    )
     assert shown("a\u200bb\u200cc\u200dd\u2060e\ufefff\u00adg") == (
-        "a<U+200B>b<U+200C>c<U+200D>d<U+2060>e<U+FEFF>f<U+00AD>g")
+        "a<U+200B>b<U+200C>c<U+200D>d<U+2060>e<U+FEFF>f<U+00AD>g"
+    )
     assert shown("v=spf1\u00a0-all") == "v=spf1<U+00A0>-all"  # looks like a space
     assert shown("x\u2028y\u2029z") == "x<U+2028>y<U+2029>z"
     assert shown("\ud800") == "<U+D800>"  # a lone surrogate cannot even be encoded
-    assert shown("\U000e0041\U000e0100\u3164\u2800") == (
-        "<U+E0041><U+E0100><U+3164><U+2800>")
+    assert shown("\U000e0041\U000e0100\u3164\u2800") == ("<U+E0041><U+E0100><U+3164><U+2800>")
 
 
 def test_plain_text_of_every_script_is_unchanged():
-    for text in ("img.example.com", "v=DMARC1; p=none", "例子.中国", "Ошибка: домен",
-                 "مرحبا", "❤️ emoji", "tab-less \\x1b literal backslash", "…", ""):
+    for text in (
+        "img.example.com",
+        "v=DMARC1; p=none",
+        "例子.中国",
+        "Ошибка: домен",
+        "مرحبا",
+        "❤️ emoji",
+        "tab-less \\x1b literal backslash",
+        "…",
+        "",
+    ):
         assert shown(text) == text
 
 

@@ -33,8 +33,17 @@ from hypothesis import strategies as st
 from tui.sandbox import signing
 from tui.sandbox.cdn_api import valid_domain_name
 
-OSS_SOURCE = json.dumps([{"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com", "type": "oss",
-                          "port": 80, "priority": "20", "weight": "10"}])
+OSS_SOURCE = json.dumps(
+    [
+        {
+            "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+            "type": "oss",
+            "port": 80,
+            "priority": "20",
+            "weight": "10",
+        }
+    ]
+)
 PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 
 
@@ -46,10 +55,15 @@ def no_proxy(monkeypatch):
 
 
 def config(info: dict, endpoint: str, **overrides) -> Config:
-    values = {"access_key_id": info["access_key_id"],
-              "access_key_secret": info["access_key_secret"],
-              "endpoint": info[endpoint], "protocol": "http", "region_id": "cn-hangzhou",
-              "read_timeout": 3000, **overrides}
+    values = {
+        "access_key_id": info["access_key_id"],
+        "access_key_secret": info["access_key_secret"],
+        "endpoint": info[endpoint],
+        "protocol": "http",
+        "region_id": "cn-hangzhou",
+        "read_timeout": 3000,
+        **overrides,
+    }
     return Config(**values)
 
 
@@ -92,8 +106,7 @@ def wait_for_status(cdn: CdnClient, name: str, status: str, seconds: float = 5.0
 
 
 def add_domain(cdn: CdnClient, name: str, sources: str = OSS_SOURCE, cdn_type: str = "web"):
-    request = cdn_models.AddCdnDomainRequest(domain_name=name, cdn_type=cdn_type,
-                                             sources=sources)
+    request = cdn_models.AddCdnDomainRequest(domain_name=name, cdn_type=cdn_type, sources=sources)
     return cdn.add_cdn_domain(request)
 
 
@@ -105,12 +118,16 @@ def cdn_error(call) -> ClientException:
 
 # -- CDN domains ---------------------------------------------------------------------------
 
+
 def test_added_domain_is_listed_and_comes_online(cdn):
     answer = add_domain(cdn, "new.example.com")
     assert answer.body.request_id
 
-    listed = cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest(
-        domain_name="new.example.com", domain_search_type="full_match")).body
+    listed = cdn.describe_user_domains(
+        cdn_models.DescribeUserDomainsRequest(
+            domain_name="new.example.com", domain_search_type="full_match"
+        )
+    ).body
     assert listed.total_count == 1
     row = listed.domains.page_data[0]
     assert row.cname == "new.example.com.w.kunlunsl.com"
@@ -135,28 +152,39 @@ def test_async_client_speaks_the_same_protocol(sandbox, cdn):
     import asyncio
 
     async def run():
-        await cdn.add_cdn_domain_async(cdn_models.AddCdnDomainRequest(
-            domain_name="async.example.com", cdn_type="web", sources=OSS_SOURCE))
+        await cdn.add_cdn_domain_async(
+            cdn_models.AddCdnDomainRequest(
+                domain_name="async.example.com", cdn_type="web", sources=OSS_SOURCE
+            )
+        )
         return await cdn.describe_user_domains_async(
-            cdn_models.DescribeUserDomainsRequest(domain_name="async"))
+            cdn_models.DescribeUserDomainsRequest(domain_name="async")
+        )
 
     assert [d.domain_name for d in asyncio.run(run()).body.domains.page_data] == [
-        "async.example.com"]
+        "async.example.com"
+    ]
 
 
-@pytest.mark.parametrize("name, sources, code", [
-    ("Upper.example.com", OSS_SOURCE, "InvalidDomainName.Malformed"),
-    ("*.example.com", OSS_SOURCE, "InvalidDomainName.Malformed"),
-    ("a--b.example.com", OSS_SOURCE, "InvalidDomainName.Malformed"),
-    ("ok.example.com", "not json", "InvalidSources.Malformed"),
-    ("ok.example.com", OSS_SOURCE.replace("80", "8080"), "InvalidSources.Malformed"),
-    ("ok.example.com", OSS_SOURCE.replace('"oss"', '"ftp"'), "InvalidSources.Malformed"),
-    ("ok.example.com", json.dumps([{"content": "ok.example.com", "type": "domain"}]),
-     "InvalidSources.Malformed"),
-    ("img.example.com", OSS_SOURCE, "DomainAlreadyExist"),
-    ("taken.example.org", OSS_SOURCE, "DomainAlreadyExist"),
-    ("www.newsite.net", OSS_SOURCE, "DomainOwnerVerifyFail"),
-])
+@pytest.mark.parametrize(
+    "name, sources, code",
+    [
+        ("Upper.example.com", OSS_SOURCE, "InvalidDomainName.Malformed"),
+        ("*.example.com", OSS_SOURCE, "InvalidDomainName.Malformed"),
+        ("a--b.example.com", OSS_SOURCE, "InvalidDomainName.Malformed"),
+        ("ok.example.com", "not json", "InvalidSources.Malformed"),
+        ("ok.example.com", OSS_SOURCE.replace("80", "8080"), "InvalidSources.Malformed"),
+        ("ok.example.com", OSS_SOURCE.replace('"oss"', '"ftp"'), "InvalidSources.Malformed"),
+        (
+            "ok.example.com",
+            json.dumps([{"content": "ok.example.com", "type": "domain"}]),
+            "InvalidSources.Malformed",
+        ),
+        ("img.example.com", OSS_SOURCE, "DomainAlreadyExist"),
+        ("taken.example.org", OSS_SOURCE, "DomainAlreadyExist"),
+        ("www.newsite.net", OSS_SOURCE, "DomainOwnerVerifyFail"),
+    ],
+)
 def test_add_domain_refusals(cdn, name, sources, code):
     err = cdn_error(lambda: add_domain(cdn, name, sources))
     assert err.code == code
@@ -165,8 +193,11 @@ def test_add_domain_refusals(cdn, name, sources, code):
 
 
 def test_add_domain_needs_its_parameters(cdn):
-    err = cdn_error(lambda: cdn.add_cdn_domain(cdn_models.AddCdnDomainRequest(
-        domain_name="x.example.com", cdn_type="web")))
+    err = cdn_error(
+        lambda: cdn.add_cdn_domain(
+            cdn_models.AddCdnDomainRequest(domain_name="x.example.com", cdn_type="web")
+        )
+    )
     assert (err.code, err.status_code) == ("MissingParameter", 400)
     assert "Sources" in err.data["Message"]
 
@@ -178,18 +209,28 @@ def test_add_domain_over_quota(sandbox, cdn):
 
 
 def test_dns_ownership_verification_unlocks_a_new_root(sandbox, cdn, dns):
-    err = cdn_error(lambda: cdn.verify_domain_owner(cdn_models.VerifyDomainOwnerRequest(
-        domain_name="www.newsite.net", verify_type="dnsCheck")))
+    err = cdn_error(
+        lambda: cdn.verify_domain_owner(
+            cdn_models.VerifyDomainOwnerRequest(
+                domain_name="www.newsite.net", verify_type="dnsCheck"
+            )
+        )
+    )
     assert err.code == "DomainOwnerVerifyFail"
     assert "verification.newsite.net" in err.data["Message"]
 
-    content = cdn.describe_verify_content(cdn_models.DescribeVerifyContentRequest(
-        domain_name="www.newsite.net")).body.content
+    content = cdn.describe_verify_content(
+        cdn_models.DescribeVerifyContentRequest(domain_name="www.newsite.net")
+    ).body.content
     assert content.startswith("verify_")
-    dns.add_domain_record(dns_models.AddDomainRecordRequest(
-        domain_name="newsite.net", rr="verification", type="TXT", value=content))
-    verified = cdn.verify_domain_owner(cdn_models.VerifyDomainOwnerRequest(
-        domain_name="www.newsite.net", verify_type="dnsCheck"))
+    dns.add_domain_record(
+        dns_models.AddDomainRecordRequest(
+            domain_name="newsite.net", rr="verification", type="TXT", value=content
+        )
+    )
+    verified = cdn.verify_domain_owner(
+        cdn_models.VerifyDomainOwnerRequest(domain_name="www.newsite.net", verify_type="dnsCheck")
+    )
     assert verified.body.content == content
     assert sandbox.world.zones["newsite.net"].verified_for_cdn
 
@@ -198,32 +239,40 @@ def test_dns_ownership_verification_unlocks_a_new_root(sandbox, cdn, dns):
 
 
 def test_file_ownership_verification_reads_the_uploaded_file(sandbox, cdn, oss_auth):
-    request = cdn_models.VerifyDomainOwnerRequest(domain_name="newsite.net",
-                                                  verify_type="fileCheck")
+    request = cdn_models.VerifyDomainOwnerRequest(
+        domain_name="newsite.net", verify_type="fileCheck"
+    )
     assert cdn_error(lambda: cdn.verify_domain_owner(request)).code == "InvalidFile"
 
     bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
     bucket.put_object("verification.html", b"verify_wrong")
     assert cdn_error(lambda: cdn.verify_domain_owner(request)).code == "VerifyError"
 
-    content = cdn.describe_verify_content(cdn_models.DescribeVerifyContentRequest(
-        domain_name="newsite.net")).body.content
+    content = cdn.describe_verify_content(
+        cdn_models.DescribeVerifyContentRequest(domain_name="newsite.net")
+    ).body.content
     bucket.put_object("verification.html", content.encode())
     cdn.verify_domain_owner(request)
     assert sandbox.world.is_verified("cdn.newsite.net")
 
 
 def test_file_verification_of_a_root_outside_the_sandbox_zones_lets_its_names_in(
-        sandbox, cdn, oss_auth):
+    sandbox, cdn, oss_auth
+):
     """DNS hosted anywhere: the root has no zone here, yet its proof counts."""
     assert cdn_error(lambda: add_domain(cdn, "img.unknown-site.org")).code == (
-        "DomainOwnerVerifyFail")
-    content = cdn.describe_verify_content(cdn_models.DescribeVerifyContentRequest(
-        domain_name="img.unknown-site.org")).body.content
+        "DomainOwnerVerifyFail"
+    )
+    content = cdn.describe_verify_content(
+        cdn_models.DescribeVerifyContentRequest(domain_name="img.unknown-site.org")
+    ).body.content
     bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
     bucket.put_object("verification.html", content.encode())
-    cdn.verify_domain_owner(cdn_models.VerifyDomainOwnerRequest(
-        domain_name="img.unknown-site.org", verify_type="fileCheck"))
+    cdn.verify_domain_owner(
+        cdn_models.VerifyDomainOwnerRequest(
+            domain_name="img.unknown-site.org", verify_type="fileCheck"
+        )
+    )
     add_domain(cdn, "img.unknown-site.org")
     add_domain(cdn, "static.unknown-site.org")  # the whole root, not the one name
     assert detail(cdn, "img.unknown-site.org").domain_status == "configuring"
@@ -232,8 +281,9 @@ def test_file_verification_of_a_root_outside_the_sandbox_zones_lets_its_names_in
 
 def test_check_domain_exist(cdn):
     def status(name):
-        return cdn.check_cdn_domain_exist(cdn_models.CheckCdnDomainExistRequest(
-            domain_name=name)).body.status
+        return cdn.check_cdn_domain_exist(
+            cdn_models.CheckCdnDomainExistRequest(domain_name=name)
+        ).body.status
 
     assert status("img.example.com") == "DomainExistCdnProduct"
     assert status("live.example.org") == "DomainExistLiveProduct"
@@ -248,8 +298,9 @@ def test_stop_start_delete_pass_through_short_states(cdn):
     assert wait_for_status(cdn, "img.example.com", "online") == ["configuring", "online"]
 
     cdn.delete_cdn_domain(cdn_models.DeleteCdnDomainRequest(domain_name="img.example.com"))
-    busy = cdn_error(lambda: cdn.stop_cdn_domain(
-        cdn_models.StopCdnDomainRequest(domain_name="img.example.com")))
+    busy = cdn_error(
+        lambda: cdn.stop_cdn_domain(cdn_models.StopCdnDomainRequest(domain_name="img.example.com"))
+    )
     assert (busy.code, busy.status_code) == ("ServiceBusy", 403)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -264,8 +315,9 @@ def test_stop_start_delete_pass_through_short_states(cdn):
 
 
 def test_failed_domain_cannot_be_started(cdn):
-    err = cdn_error(lambda: cdn.start_cdn_domain(
-        cdn_models.StartCdnDomainRequest(domain_name="dl.example.com")))
+    err = cdn_error(
+        lambda: cdn.start_cdn_domain(cdn_models.StartCdnDomainRequest(domain_name="dl.example.com"))
+    )
     assert err.code == "IllegalOperationDomain"
 
 
@@ -273,31 +325,43 @@ def test_listing_pages_through_a_thousand_domains(sandbox, cdn):
     world = sandbox.world
     sources = json.loads(OSS_SOURCE)
     for n in range(1200):
-        world.add_domain(f"bulk{n:04d}.example.net", "download", sources, "overseas",
-                         status="online")
+        world.add_domain(
+            f"bulk{n:04d}.example.net", "download", sources, "overseas", status="online"
+        )
     seen = []
     for page in (1, 2, 3):
-        body = cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest(
-            page_number=page, page_size=500, cdn_type="download",
-            domain_name=".example.net", domain_search_type="suf_match")).body
+        body = cdn.describe_user_domains(
+            cdn_models.DescribeUserDomainsRequest(
+                page_number=page,
+                page_size=500,
+                cdn_type="download",
+                domain_name=".example.net",
+                domain_search_type="suf_match",
+            )
+        ).body
         assert body.total_count == 1200 and body.page_size == 500
         seen += [d.domain_name for d in body.domains.page_data]
     assert len(seen) == len(set(seen)) == 1200
 
-    too_big = cdn_error(lambda: cdn.describe_user_domains(
-        cdn_models.DescribeUserDomainsRequest(page_size=501)))
+    too_big = cdn_error(
+        lambda: cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest(page_size=501))
+    )
     assert too_big.code == "InvalidPageSize.ValueNotSupported"
 
 
-@pytest.mark.parametrize("search, needle, expected", [
-    ("fuzzy_match", "atic", ["static.example.com"]),
-    ("pre_match", "cdn.", ["cdn.partner.org"]),
-    ("suf_match", "partner.org", ["cdn.partner.org"]),
-    ("full_match", "example.com", []),
-])
+@pytest.mark.parametrize(
+    "search, needle, expected",
+    [
+        ("fuzzy_match", "atic", ["static.example.com"]),
+        ("pre_match", "cdn.", ["cdn.partner.org"]),
+        ("suf_match", "partner.org", ["cdn.partner.org"]),
+        ("full_match", "example.com", []),
+    ],
+)
 def test_domain_search_types(cdn, search, needle, expected):
-    body = cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest(
-        domain_name=needle, domain_search_type=search)).body
+    body = cdn.describe_user_domains(
+        cdn_models.DescribeUserDomainsRequest(domain_name=needle, domain_search_type=search)
+    ).body
     assert [d.domain_name for d in body.domains.page_data] == expected
 
 
@@ -306,14 +370,20 @@ def test_cname_status_follows_dns(sandbox, cdn, dns):
     names = "shop.example.com,img.example.com"
 
     def statuses():
-        data = cdn.describe_domain_cname(cdn_models.DescribeDomainCnameRequest(
-            domain_name=names)).body.cname_datas.data
+        data = cdn.describe_domain_cname(
+            cdn_models.DescribeDomainCnameRequest(domain_name=names)
+        ).body.cname_datas.data
         return {d.domain: d.status for d in data}
 
     assert statuses() == {"shop.example.com": 1, "img.example.com": 0}
-    dns.add_domain_record(dns_models.AddDomainRecordRequest(
-        domain_name="example.com", rr="shop", type="CNAME",
-        value="shop.example.com.w.kunlunsl.com"))
+    dns.add_domain_record(
+        dns_models.AddDomainRecordRequest(
+            domain_name="example.com",
+            rr="shop",
+            type="CNAME",
+            value="shop.example.com.w.kunlunsl.com",
+        )
+    )
     assert statuses() == {"shop.example.com": 0, "img.example.com": 0}
 
 
@@ -321,20 +391,25 @@ def test_refresh_tasks_progress_and_use_quota(sandbox, cdn):
     quota = cdn.describe_refresh_quota(cdn_models.DescribeRefreshQuotaRequest()).body
     assert (quota.url_quota, quota.url_remain) == ("10000", "10000")
 
-    answer = cdn.refresh_object_caches(cdn_models.RefreshObjectCachesRequest(
-        object_path="http://img.example.com/a.png\nhttp://img.example.com/b.png",
-        object_type="File"))
+    answer = cdn.refresh_object_caches(
+        cdn_models.RefreshObjectCachesRequest(
+            object_path="http://img.example.com/a.png\nhttp://img.example.com/b.png",
+            object_type="File",
+        )
+    )
     ids = answer.body.refresh_task_id.split(",")
     assert len(ids) == 2
     # The paths travel in a form-encoded body; the sandbox read them from there.
     assert "img.example.com/b.png" in sandbox.calls.of("RefreshObjectCaches")[0]["ObjectPath"]
-    push = cdn.push_object_cache(cdn_models.PushObjectCacheRequest(
-        object_path="img.example.com/index.html"))
+    push = cdn.push_object_cache(
+        cdn_models.PushObjectCacheRequest(object_path="img.example.com/index.html")
+    )
     assert push.body.push_task_id
 
     def tasks():
-        return cdn.describe_refresh_tasks(cdn_models.DescribeRefreshTasksRequest(
-            task_id=ids[0])).body.tasks.cdntask
+        return cdn.describe_refresh_tasks(
+            cdn_models.DescribeRefreshTasksRequest(task_id=ids[0])
+        ).body.tasks.cdntask
 
     assert [(t.status, t.object_type) for t in tasks()] == [("Refreshing", "file")]
     deadline = time.monotonic() + 5
@@ -347,12 +422,16 @@ def test_refresh_tasks_progress_and_use_quota(sandbox, cdn):
 
 
 def test_refresh_of_a_foreign_domain_is_refused(cdn):
-    err = cdn_error(lambda: cdn.refresh_object_caches(cdn_models.RefreshObjectCachesRequest(
-        object_path="http://not-mine.example.org/a.png")))
+    err = cdn_error(
+        lambda: cdn.refresh_object_caches(
+            cdn_models.RefreshObjectCachesRequest(object_path="http://not-mine.example.org/a.png")
+        )
+    )
     assert (err.code, err.status_code) == ("InvalidDomain.NotFound", 404)
 
 
 # -- Alidns -----------------------------------------------------------------------------
+
 
 def records(dns: DnsClient, zone: str, **filters):
     request = dns_models.DescribeDomainRecordsRequest(domain_name=zone, **filters)
@@ -361,9 +440,15 @@ def records(dns: DnsClient, zone: str, **filters):
 
 def test_cname_record_is_added_listed_and_kept_in_history(sandbox, dns):
     before = sandbox.world.now()
-    answer = dns.add_domain_record(dns_models.AddDomainRecordRequest(
-        domain_name="example.com", rr="cdn", type="CNAME",
-        value="cdn.example.com.w.kunlunsl.com", ttl=600))
+    answer = dns.add_domain_record(
+        dns_models.AddDomainRecordRequest(
+            domain_name="example.com",
+            rr="cdn",
+            type="CNAME",
+            value="cdn.example.com.w.kunlunsl.com",
+            ttl=600,
+        )
+    )
     record_id = answer.body.record_id
     assert isinstance(record_id, str)
 
@@ -371,7 +456,14 @@ def test_cname_record_is_added_listed_and_kept_in_history(sandbox, dns):
     assert body.total_count == 1
     row = body.domain_records.record[0]
     assert (row.record_id, row.rr, row.type, row.value, row.ttl, row.line, row.status) == (
-        record_id, "cdn", "CNAME", "cdn.example.com.w.kunlunsl.com", 600, "default", "ENABLE")
+        record_id,
+        "cdn",
+        "CNAME",
+        "cdn.example.com.w.kunlunsl.com",
+        600,
+        "default",
+        "ENABLE",
+    )
     assert row.domain_name == "example.com" and row.locked is False
 
     world = sandbox.world
@@ -394,18 +486,24 @@ def test_record_pages(sandbox, dns):
     assert len(set(names)) == 31
 
 
-@pytest.mark.parametrize("zone, rr, type_, value, ttl, code", [
-    ("example.com", "www", "A", "127.0.0.11", 600, "DomainRecordDuplicate"),
-    ("example.com", "www", "CNAME", "x.w.kunlunsl.com", 600, "DomainRecordConflict"),
-    ("example.com", "fast", "A", "127.0.0.9", 60, "QuotaExceeded.TTL"),
-    ("example.com", "bad", "A", "not-an-ip", 600, "SubDomainInvalid.Value"),
-    ("nowhere.example", "www", "A", "127.0.0.9", 600, "InvalidDomainName.NoExist"),
-    ("partner.org", "www", "A", "127.0.0.9", 600, "InvalidDomainName.NoExist"),
-])
+@pytest.mark.parametrize(
+    "zone, rr, type_, value, ttl, code",
+    [
+        ("example.com", "www", "A", "127.0.0.11", 600, "DomainRecordDuplicate"),
+        ("example.com", "www", "CNAME", "x.w.kunlunsl.com", 600, "DomainRecordConflict"),
+        ("example.com", "fast", "A", "127.0.0.9", 60, "QuotaExceeded.TTL"),
+        ("example.com", "bad", "A", "not-an-ip", 600, "SubDomainInvalid.Value"),
+        ("nowhere.example", "www", "A", "127.0.0.9", 600, "InvalidDomainName.NoExist"),
+        ("partner.org", "www", "A", "127.0.0.9", 600, "InvalidDomainName.NoExist"),
+    ],
+)
 def test_add_record_refusals(dns, zone, rr, type_, value, ttl, code):
     with pytest.raises(ClientException) as caught:
-        dns.add_domain_record(dns_models.AddDomainRecordRequest(
-            domain_name=zone, rr=rr, type=type_, value=value, ttl=ttl))
+        dns.add_domain_record(
+            dns_models.AddDomainRecordRequest(
+                domain_name=zone, rr=rr, type=type_, value=value, ttl=ttl
+            )
+        )
     assert (caught.value.code, caught.value.status_code) == (code, 400)
 
 
@@ -414,8 +512,11 @@ def test_cname_at_the_apex_may_stand_beside_mx_but_not_a(sandbox, dns):
     sandbox.world.add_record("fresh.example", "@", "MX", "mx.fresh.example", priority=10)
 
     def add_apex(type_, value):
-        return dns.add_domain_record(dns_models.AddDomainRecordRequest(
-            domain_name="fresh.example", rr="@", type=type_, value=value))
+        return dns.add_domain_record(
+            dns_models.AddDomainRecordRequest(
+                domain_name="fresh.example", rr="@", type=type_, value=value
+            )
+        )
 
     assert add_apex("CNAME", "fresh.example.w.kunlunsl.com").body.record_id
     with pytest.raises(ClientException) as caught:
@@ -428,16 +529,20 @@ def test_update_delete_and_status(sandbox, dns):
     record = next(r for r in www.domain_records.record if r.rr == "www")
 
     def update(value):
-        return dns.update_domain_record(dns_models.UpdateDomainRecordRequest(
-            record_id=record.record_id, rr="www", type="A", value=value, ttl=600))
+        return dns.update_domain_record(
+            dns_models.UpdateDomainRecordRequest(
+                record_id=record.record_id, rr="www", type="A", value=value, ttl=600
+            )
+        )
 
     with pytest.raises(ClientException) as same:
         update("127.0.0.11")
     assert same.value.code == "DomainRecordDuplicate"
     assert update("127.0.0.99").body.record_id == record.record_id
 
-    status = dns.set_domain_record_status(dns_models.SetDomainRecordStatusRequest(
-        record_id=record.record_id, status="Disable"))
+    status = dns.set_domain_record_status(
+        dns_models.SetDomainRecordStatusRequest(record_id=record.record_id, status="Disable")
+    )
     assert status.body.status == "Disable"
     row = records(dns, "example.com", rrkey_word="www", status="DISABLE").domain_records.record
     assert [(r.value, r.status) for r in row] == [("127.0.0.99", "DISABLE")]
@@ -445,8 +550,7 @@ def test_update_delete_and_status(sandbox, dns):
 
     dns.delete_domain_record(dns_models.DeleteDomainRecordRequest(record_id=record.record_id))
     with pytest.raises(ClientException) as gone:
-        dns.delete_domain_record(dns_models.DeleteDomainRecordRequest(
-            record_id=record.record_id))
+        dns.delete_domain_record(dns_models.DeleteDomainRecordRequest(record_id=record.record_id))
     assert gone.value.code == "DomainRecordNotBelongToUser"
 
 
@@ -454,8 +558,7 @@ def test_locked_record_cannot_change(dns):
     locked = records(dns, "example.com", rrkey_word="_dmarc").domain_records.record[0]
     assert locked.locked is True
     with pytest.raises(ClientException) as caught:
-        dns.delete_domain_record(dns_models.DeleteDomainRecordRequest(
-            record_id=locked.record_id))
+        dns.delete_domain_record(dns_models.DeleteDomainRecordRequest(record_id=locked.record_id))
     assert caught.value.code == "DomainRecordLocked"
 
 
@@ -464,11 +567,14 @@ def test_zones_are_those_hosted_in_alidns(dns):
     names = [d.domain_name for d in body.domains.domain]
     assert names == ["example.com", "example.com.cn", "newsite.net"]
     assert body.domains.domain[0].dns_servers.dns_server == [
-        "dns9.hichina.com", "dns10.hichina.com"]
+        "dns9.hichina.com",
+        "dns10.hichina.com",
+    ]
     assert body.domains.domain[0].record_count == 8
 
-    info = dns.describe_domain_info(dns_models.DescribeDomainInfoRequest(
-        domain_name="newsite.net")).body
+    info = dns.describe_domain_info(
+        dns_models.DescribeDomainInfoRequest(domain_name="newsite.net")
+    ).body
     assert info.version_code == "mianfei" and info.min_ttl == 600
     with pytest.raises(ClientException) as too_big:
         dns.describe_domains(dns_models.DescribeDomainsRequest(page_size=101))
@@ -476,20 +582,22 @@ def test_zones_are_those_hosted_in_alidns(dns):
 
 
 def test_sub_domain_records_and_main_domain(dns):
-    body = dns.describe_sub_domain_records(dns_models.DescribeSubDomainRecordsRequest(
-        sub_domain="example.com")).body
+    body = dns.describe_sub_domain_records(
+        dns_models.DescribeSubDomainRecordsRequest(sub_domain="example.com")
+    ).body
     assert sorted(r.type for r in body.domain_records.record) == ["A", "MX", "TXT"]
-    main = dns.get_main_domain_name(dns_models.GetMainDomainNameRequest(
-        input_string="cdn.shop.example.com.cn")).body
+    main = dns.get_main_domain_name(
+        dns_models.GetMainDomainNameRequest(input_string="cdn.shop.example.com.cn")
+    ).body
     assert (main.domain_name, main.rr, main.domain_level) == ("example.com.cn", "cdn.shop", 3)
 
 
 # -- signatures ---------------------------------------------------------------------------
 
+
 def test_wrong_secret_is_signature_does_not_match(sandbox):
     client = CdnClient(config(sandbox.info, "cdn_endpoint", access_key_secret="wrong"))
-    err = cdn_error(lambda: client.describe_user_domains(
-        cdn_models.DescribeUserDomainsRequest()))
+    err = cdn_error(lambda: client.describe_user_domains(cdn_models.DescribeUserDomainsRequest()))
     assert (err.code, err.status_code) == ("SignatureDoesNotMatch", 400)
     assert set(err.data) >= {"Code", "Message", "RequestId", "HostId", "Recommend"}
     assert "wrong" not in json.dumps(err.data)
@@ -505,13 +613,17 @@ def test_unknown_key_is_not_found(sandbox):
 def test_v2_signatures_are_accepted_and_checked(sandbox):
     cdn = CdnClient(config(sandbox.info, "cdn_endpoint", signature_algorithm="v2"))
     # RefreshObjectCaches signs its form body too.
-    assert cdn.refresh_object_caches(cdn_models.RefreshObjectCachesRequest(
-        object_path="http://img.example.com/a b.png")).body.refresh_task_id
+    assert cdn.refresh_object_caches(
+        cdn_models.RefreshObjectCachesRequest(object_path="http://img.example.com/a b.png")
+    ).body.refresh_task_id
     dns = DnsClient(config(sandbox.info, "dns_api_endpoint", signature_algorithm="v2"))
     assert dns.describe_domains(dns_models.DescribeDomainsRequest()).body.total_count == 3
 
-    wrong = DnsClient(config(sandbox.info, "dns_api_endpoint", signature_algorithm="v2",
-                             access_key_secret="wrong"))
+    wrong = DnsClient(
+        config(
+            sandbox.info, "dns_api_endpoint", signature_algorithm="v2", access_key_secret="wrong"
+        )
+    )
     with pytest.raises(ClientException) as caught:
         wrong.describe_domains(dns_models.DescribeDomainsRequest())
     assert caught.value.code == "SignatureDoesNotMatch"
@@ -520,7 +632,9 @@ def test_v2_signatures_are_accepted_and_checked(sandbox):
 
 _query_values = st.dictionaries(
     st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=8),
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=12), max_size=5)
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    max_size=5,
+)
 
 
 @given(_query_values)
@@ -530,13 +644,18 @@ def test_acs3_signature_matches_the_sdk(query):
 
     request = DaraRequest()
     request.method, request.pathname, request.query = "POST", "/", query
-    request.headers = {"host": "127.0.0.1:1", "x-acs-action": "A", "x-acs-date": "d",
-                       "x-acs-content-sha256": "e3b0"}
+    request.headers = {
+        "host": "127.0.0.1:1",
+        "x-acs-action": "A",
+        "x-acs-date": "d",
+        "x-acs-content-sha256": "e3b0",
+    }
     payload = hashlib.sha256(b"").hexdigest()
     expected = Utils.get_authorization(request, signing.ACS3, payload, "ak", "secret")
     auth = signing.parse_acs3_authorization(expected)
-    ours, _ = signing.acs3_signature("POST", "/", query, request.headers,
-                                     auth.signed_headers, b"", "secret")
+    ours, _ = signing.acs3_signature(
+        "POST", "/", query, request.headers, auth.signed_headers, b"", "secret"
+    )
     assert ours == auth.signature
 
 
@@ -544,11 +663,13 @@ def test_acs3_signature_matches_the_sdk(query):
 def test_rpc_signature_matches_the_sdk(params):
     from alibabacloud_tea_openapi.utils import Utils
 
-    assert signing.rpc_signature("POST", params, "s3cret")[0] == \
-        Utils.get_rpcsignature(params, "POST", "s3cret")
+    assert signing.rpc_signature("POST", params, "s3cret")[0] == Utils.get_rpcsignature(
+        params, "POST", "s3cret"
+    )
 
 
 # -- OSS ----------------------------------------------------------------------------------
+
 
 def test_oss_buckets_cnames_and_objects(sandbox, oss_auth):
     service = oss2.Service(oss_auth, oss_url(sandbox))
@@ -563,7 +684,9 @@ def test_oss_buckets_cnames_and_objects(sandbox, oss_auth):
     bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
     info = bucket.get_bucket_info()
     assert (info.name, info.intranet_endpoint) == (
-        "demo-assets", "oss-cn-hangzhou-internal.aliyuncs.com")
+        "demo-assets",
+        "oss-cn-hangzhou-internal.aliyuncs.com",
+    )
     cnames = {c.domain: c.is_purge_cdn_cache for c in bucket.list_bucket_cname().cname}
     assert cnames == {"img.example.com": "true", "static.example.com": "false"}
 
@@ -578,7 +701,13 @@ def test_oss_buckets_cnames_and_objects(sandbox, oss_auth):
         bucket.get_object("dir/verification.html")
     assert missing.value.request_id
     assert sandbox.calls.actions()[-6:] == [
-        "ListCname", "PutObject", "GetObject", "HeadObject", "DeleteObject", "GetObject"]
+        "ListCname",
+        "PutObject",
+        "GetObject",
+        "HeadObject",
+        "DeleteObject",
+        "GetObject",
+    ]
 
 
 def test_oss_errors(sandbox, oss_auth):
@@ -598,13 +727,22 @@ def test_oss_errors(sandbox, oss_auth):
 
 # -- faults -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, params, exception, code, status", [
-    ("throttle", {"retry_after_ms": 1500}, ThrottlingException, "Throttling.User", 400),
-    ("server_error", {}, ServerException, "InternalError", 500),
-    ("unavailable", {}, ServerException, "ServiceUnavailable", 503),
-    ("http_error", {"status": 403, "code": "Forbidden.RAM", "message": "no"},
-     ClientException, "Forbidden.RAM", 403),
-])
+
+@pytest.mark.parametrize(
+    "kind, params, exception, code, status",
+    [
+        ("throttle", {"retry_after_ms": 1500}, ThrottlingException, "Throttling.User", 400),
+        ("server_error", {}, ServerException, "InternalError", 500),
+        ("unavailable", {}, ServerException, "ServiceUnavailable", 503),
+        (
+            "http_error",
+            {"status": 403, "code": "Forbidden.RAM", "message": "no"},
+            ClientException,
+            "Forbidden.RAM",
+            403,
+        ),
+    ],
+)
 def test_error_faults(sandbox, cdn, kind, params, exception, code, status):
     sandbox.faults.add(kind, "DescribeUserDomains", **params)
     with pytest.raises(exception) as caught:
@@ -616,11 +754,14 @@ def test_error_faults(sandbox, cdn, kind, params, exception, code, status):
     assert cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest()).body.total_count
 
 
-@pytest.mark.parametrize("kind, params", [
-    ("timeout", {"delay": 2}),
-    ("reset", {}),
-    ("non_json", {}),
-])
+@pytest.mark.parametrize(
+    "kind, params",
+    [
+        ("timeout", {"delay": 2}),
+        ("reset", {}),
+        ("non_json", {}),
+    ],
+)
 def test_transport_faults_are_unretryable(sandbox, kind, params):
     client = CdnClient(config(sandbox.info, "cdn_endpoint", read_timeout=300))
     sandbox.faults.add(kind, **params)
@@ -651,32 +792,44 @@ def wait_for_outcome(fault, timeout: float = 10.0) -> str:
     return fault.outcome
 
 
-@pytest.mark.parametrize("kind, params, outcome", [
-    ("reset_after", {}, "reset"),
-    ("timeout_after", {"delay": 2}, "abandoned"),
-])
+@pytest.mark.parametrize(
+    "kind, params, outcome",
+    [
+        ("reset_after", {}, "reset"),
+        ("timeout_after", {"delay": 2}, "abandoned"),
+    ],
+)
 def test_apply_then_lose_the_answer(sandbox, kind, params, outcome):
     # The cloud acts, and the client never hears so.
     client = DnsClient(config(sandbox.info, "dns_api_endpoint", read_timeout=300))
     fault = sandbox.faults.add(kind, "AddDomainRecord", **params)
     with pytest.raises(UnretryableException):
-        client.add_domain_record(dns_models.AddDomainRecordRequest(
-            domain_name="example.com", rr="lost", type="A", value="127.0.0.77"))
+        client.add_domain_record(
+            dns_models.AddDomainRecordRequest(
+                domain_name="example.com", rr="lost", type="A", value="127.0.0.77"
+            )
+        )
     assert wait_for_outcome(fault) == outcome
     added = [r for r in sandbox.world.current_records("example.com") if r.rr == "lost"]
     assert [(r.type, r.value) for r in added] == [("A", "127.0.0.77")]
 
 
-@pytest.mark.parametrize("kind, params, outcome", [
-    ("reset", {}, "reset"),
-    ("timeout", {"delay": 2}, "abandoned"),
-])
+@pytest.mark.parametrize(
+    "kind, params, outcome",
+    [
+        ("reset", {}, "reset"),
+        ("timeout", {"delay": 2}, "abandoned"),
+    ],
+)
 def test_lose_the_request_before_acting(sandbox, kind, params, outcome):
     client = DnsClient(config(sandbox.info, "dns_api_endpoint", read_timeout=300))
     fault = sandbox.faults.add(kind, "AddDomainRecord", **params)
     with pytest.raises(UnretryableException):
-        client.add_domain_record(dns_models.AddDomainRecordRequest(
-            domain_name="example.com", rr="lost", type="A", value="127.0.0.77"))
+        client.add_domain_record(
+            dns_models.AddDomainRecordRequest(
+                domain_name="example.com", rr="lost", type="A", value="127.0.0.77"
+            )
+        )
     # A held request whose client left is dropped, so it never acts later.
     assert wait_for_outcome(fault) == outcome
     assert not [r for r in sandbox.world.current_records("example.com") if r.rr == "lost"]
@@ -694,14 +847,23 @@ def test_oss_apply_then_lose_the_answer(sandbox, oss_auth):
 def test_a_record_read_by_its_id(sandbox, dns):
     www = next(r for r in sandbox.world.current_records("example.com") if r.rr == "www")
     body = dns.describe_domain_record_info(
-        dns_models.DescribeDomainRecordInfoRequest(record_id=www.record_id)).body
-    assert (body.record_id, body.domain_name, body.rr, body.type, body.value, body.ttl,
-            body.line, body.status) == (www.record_id, "example.com", "www", "A",
-                                        "127.0.0.11", 600, "default", "ENABLE")
+        dns_models.DescribeDomainRecordInfoRequest(record_id=www.record_id)
+    ).body
+    assert (
+        body.record_id,
+        body.domain_name,
+        body.rr,
+        body.type,
+        body.value,
+        body.ttl,
+        body.line,
+        body.status,
+    ) == (www.record_id, "example.com", "www", "A", "127.0.0.11", 600, "default", "ENABLE")
     sandbox.world.delete_record(www.record_id)
     with pytest.raises(ClientException) as caught:
         dns.describe_domain_record_info(
-            dns_models.DescribeDomainRecordInfoRequest(record_id=www.record_id))
+            dns_models.DescribeDomainRecordInfoRequest(record_id=www.record_id)
+        )
     assert (caught.value.code, caught.value.status_code) == ("DomainRecordNotBelongToUser", 400)
 
 
@@ -729,11 +891,14 @@ def test_calls_record_actions_and_params(sandbox, cdn):
     assert sandbox.calls == []
     for page in (1, 2):
         cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest(page_number=page))
-    assert sandbox.calls == [("DescribeUserDomains", {"PageNumber": "1"}),
-                             ("DescribeUserDomains", {"PageNumber": "2"})]
+    assert sandbox.calls == [
+        ("DescribeUserDomains", {"PageNumber": "1"}),
+        ("DescribeUserDomains", {"PageNumber": "2"}),
+    ]
 
 
 # -- the runner ---------------------------------------------------------------------------
+
 
 def test_runner_reports_every_endpoint(sandbox):
     info = sandbox.info
@@ -754,8 +919,9 @@ def test_stopped_sandbox_refuses_connections(sandbox):
 def test_serve_prints_json_then_stops_on_sigterm():
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     code = "from tui.sandbox.runner import main_serve; raise SystemExit(main_serve(1000, True))"
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                               text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env
+    )
     try:
         info = json.loads(process.stdout.readline())
         client = CdnClient(config(info, "cdn_endpoint"))
@@ -771,11 +937,13 @@ def test_serve_prints_json_then_stops_on_sigterm():
 # -- pure rules ----------------------------------------------------------------------------
 
 _label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?", fullmatch=True).filter(
-    lambda label: "--" not in label)
+    lambda label: "--" not in label
+)
 
 
-@given(st.lists(_label, min_size=1, max_size=3), st.sampled_from(["com", "net", "cn"]),
-       st.booleans())
+@given(
+    st.lists(_label, min_size=1, max_size=3), st.sampled_from(["com", "net", "cn"]), st.booleans()
+)
 def test_valid_domain_names(labels, tld, wildcard):
     name = ".".join([*labels, tld])  # at most 3 * 16 + 3 characters: within the limit
     assert valid_domain_name(("." if wildcard else "") + name)
@@ -784,14 +952,22 @@ def test_valid_domain_names(labels, tld, wildcard):
     assert not valid_domain_name(name.replace(".", "..", 1))
 
 
-@pytest.mark.parametrize("name", [
-    "xn--fiqs8s.example.com", "a.example.com.cn", ".example.com"])
+@pytest.mark.parametrize("name", ["xn--fiqs8s.example.com", "a.example.com.cn", ".example.com"])
 def test_domain_names_the_cdn_accepts(name):
     assert valid_domain_name(name)
 
 
-@pytest.mark.parametrize("name", [
-    "example", "*.example.com", "a_b.example.com", "a..example.com", "a" * 64 + ".com",
-    "127.0.0.1", "a-.example.com"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "example",
+        "*.example.com",
+        "a_b.example.com",
+        "a..example.com",
+        "a" * 64 + ".com",
+        "127.0.0.1",
+        "a-.example.com",
+    ],
+)
 def test_domain_names_the_cdn_refuses(name):
     assert not valid_domain_name(name)

@@ -37,8 +37,9 @@ async def servers(world):
         await servers.close()
 
 
-async def ask(address: str, name: str, rdtype: str = "A", *, tcp: bool = False,
-              **query_options) -> dns.message.Message:
+async def ask(
+    address: str, name: str, rdtype: str = "A", *, tcp: bool = False, **query_options
+) -> dns.message.Message:
     host, port = address.rsplit(":", 1)
     query = dns.message.make_query(name, rdtype, **query_options)
     send = dns.asyncquery.tcp if tcp else dns.asyncquery.udp
@@ -51,8 +52,9 @@ def auth(servers: DnsServers) -> str:
 
 def values(response: dns.message.Message, rdtype: str = "A") -> list[str]:
     wanted = dns.rdatatype.from_text(rdtype)
-    return sorted(rd.to_text() for rrset in response.answer if rrset.rdtype == wanted
-                  for rd in rrset)
+    return sorted(
+        rd.to_text() for rrset in response.answer if rrset.rdtype == wanted for rd in rrset
+    )
 
 
 def add_old(world: World, zone: str, rr: str, type: str, value: str, **kwargs):
@@ -69,8 +71,9 @@ async def test_each_server_has_one_port_for_udp_and_tcp(servers):
     assert len(set(lags)) == len(lags) == 10  # rows of a propagation board turn one by one
     for name, detail in servers.details.items():
         assert detail["address"] == servers.resolvers[name]
-    answers = await asyncio.gather(*(ask(a, "www.example.com", tcp=tcp)
-                                     for a in addresses for tcp in (False, True)))
+    answers = await asyncio.gather(
+        *(ask(a, "www.example.com", tcp=tcp) for a in addresses for tcp in (False, True))
+    )
     assert all(values(r) == ["127.0.0.11"] for r in answers)
 
 
@@ -134,7 +137,8 @@ async def test_wildcards_cover_only_names_that_do_not_exist(world, servers):
     assert values(shop, "CNAME") == ["all.partner.org.w.kunlunsl.com."]
     assert values(shop) == [edge_address("all.partner.org.w.kunlunsl.com")]
     assert values(await ask(auth(servers), "cdn.partner.org", "CNAME"), "CNAME") == [
-        cname_for("cdn.partner.org") + "."]
+        cname_for("cdn.partner.org") + "."
+    ]
 
 
 async def test_authoritative_serves_changes_at_once(world, servers):
@@ -171,8 +175,10 @@ async def test_lagging_resolver_keeps_the_old_answer_until_ttl_and_lag_pass(worl
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline:
         asked = world.now()
-        slow, fast = await asyncio.gather(ask(resolvers["OpenDNS"], "moving.example.com"),
-                                          ask(resolvers["AliDNS"], "moving.example.com"))
+        slow, fast = await asyncio.gather(
+            ask(resolvers["OpenDNS"], "moving.example.com"),
+            ask(resolvers["AliDNS"], "moving.example.com"),
+        )
         seen.append((asked, values(slow)[0], slow.answer[0].ttl, values(fast)[0]))
         if values(slow) == ["127.0.0.51"]:
             break
@@ -236,8 +242,13 @@ async def test_resolvers_answer_quickly_in_parallel_over_thousands_of_records(wo
         add_old(world, "example.com", f"host{n}", "A", f"127.0.{n // 250 + 2}.{n % 250}")
     addresses = servers.nameservers + list(servers.resolvers.values())
     started = time.monotonic()
-    answers = await asyncio.gather(*(ask(address, f"host{n}.example.com", tcp=True)
-                                     for address in addresses for n in range(0, 3000, 150)))
+    answers = await asyncio.gather(
+        *(
+            ask(address, f"host{n}.example.com", tcp=True)
+            for address in addresses
+            for n in range(0, 3000, 150)
+        )
+    )
     assert time.monotonic() - started < 5
     assert [values(a) for a in answers[:3]] == [["127.0.2.0"], ["127.0.2.150"], ["127.0.3.50"]]
     assert all(len(values(a)) == 1 for a in answers) and len(answers) == 220

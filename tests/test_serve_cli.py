@@ -42,7 +42,10 @@ def served():
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     process = subprocess.Popen(
         [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-speed", "1000"],
-        stdout=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         yield json.loads(first_line(process, STARTUP_TIMEOUT))
     finally:
@@ -52,34 +55,62 @@ def served():
 
 
 def config(info: dict, endpoint: str, secret: str | None = None) -> Config:
-    return Config(access_key_id=info["access_key_id"],
-                  access_key_secret=secret or info["access_key_secret"],
-                  endpoint=info[endpoint].removeprefix("http://"), protocol="http",
-                  region_id="cn-hangzhou")
+    return Config(
+        access_key_id=info["access_key_id"],
+        access_key_secret=secret or info["access_key_secret"],
+        endpoint=info[endpoint].removeprefix("http://"),
+        protocol="http",
+        region_id="cn-hangzhou",
+    )
 
 
 def test_an_official_sdk_client_works_against_the_served_sandbox(served):
-    assert set(served) >= {"cdn_endpoint", "dns_api_endpoint", "oss_endpoint", "access_key_id",
-                           "access_key_secret", "nameservers", "resolvers"}
+    assert set(served) >= {
+        "cdn_endpoint",
+        "dns_api_endpoint",
+        "oss_endpoint",
+        "access_key_id",
+        "access_key_secret",
+        "nameservers",
+        "resolvers",
+    }
     assert len(served["resolvers"]) >= 8
     cdn = CdnClient(config(served, "cdn_endpoint"))
-    sources = json.dumps([{"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
-                           "type": "oss", "port": 80, "priority": "20", "weight": "10"}])
-    cdn.add_cdn_domain(cdn_models.AddCdnDomainRequest(
-        domain_name="sdk.example.com", cdn_type="web", sources=sources, scope="overseas"))
-    listed = cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest(
-        domain_name="sdk.example.com", domain_search_type="full_match")).body
+    sources = json.dumps(
+        [
+            {
+                "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+                "type": "oss",
+                "port": 80,
+                "priority": "20",
+                "weight": "10",
+            }
+        ]
+    )
+    cdn.add_cdn_domain(
+        cdn_models.AddCdnDomainRequest(
+            domain_name="sdk.example.com", cdn_type="web", sources=sources, scope="overseas"
+        )
+    )
+    listed = cdn.describe_user_domains(
+        cdn_models.DescribeUserDomainsRequest(
+            domain_name="sdk.example.com", domain_search_type="full_match"
+        )
+    ).body
     domain = listed.domains.page_data[0]
     assert domain.domain_name == "sdk.example.com" and domain.cname
 
     alidns = DnsClient(config(served, "dns_api_endpoint"))
-    alidns.add_domain_record(dns_models.AddDomainRecordRequest(
-        domain_name="example.com", rr="sdk", type="CNAME", value=domain.cname))
+    alidns.add_domain_record(
+        dns_models.AddDomainRecordRequest(
+            domain_name="example.com", rr="sdk", type="CNAME", value=domain.cname
+        )
+    )
     host, port = served["nameservers"][0].split(":")
-    answer = dns.query.udp(dns.message.make_query("sdk.example.com", "CNAME"), host,
-                           port=int(port), timeout=2)
-    assert [r.target.to_text() for rrset in answer.answer for r in rrset] == [
-        domain.cname + "."]
+    answer = dns.query.udp(
+        dns.message.make_query("sdk.example.com", "CNAME"), host, port=int(port), timeout=2
+    )
+    assert [r.target.to_text() for rrset in answer.answer for r in rrset] == [domain.cname + "."]
 
     wrong = CdnClient(config(served, "cdn_endpoint", secret="not-the-secret"))
     with pytest.raises(TeaException) as refused:

@@ -45,14 +45,18 @@ async def test_list_domains_maps_every_field(services, sandbox):
 
 async def test_list_domains_filters_by_status(services):
     online = await services.cdn.list_domains(status="online")
-    assert sorted(d.name for d in online) == ["cdn.partner.org", "img.example.com",
-                                              "static.example.com"]
+    assert sorted(d.name for d in online) == [
+        "cdn.partner.org",
+        "img.example.com",
+        "static.example.com",
+    ]
 
 
 async def test_list_domains_reads_every_page(services, sandbox):
     for i in range(1200):
-        sandbox.world.add_domain(f"bulk{i:04}.example.com", "web", oss_source(), "domestic",
-                                 status="online")
+        sandbox.world.add_domain(
+            f"bulk{i:04}.example.com", "web", oss_source(), "domestic", status="online"
+        )
     sandbox.calls.clear()
     domains = await services.cdn.list_domains()
     assert len(domains) == 1206
@@ -68,8 +72,9 @@ async def test_quota_counts_domains_against_fifty(services, sandbox):
     assert services.cdn.domain_quota == sandbox.world.quota == 50
 
 
-async def test_the_domain_count_is_remembered_until_an_add_or_delete(services, sandbox,
-                                                                      monkeypatch):
+async def test_the_domain_count_is_remembered_until_an_add_or_delete(
+    services, sandbox, monkeypatch
+):
     from tui.services import cdn as cdn_module
 
     cdn = services.cdn
@@ -115,12 +120,15 @@ async def test_domain_detail_of_an_unknown_domain(services):
     assert not error.retryable
 
 
-@pytest.mark.parametrize("name, status", [
-    ("fresh.example.com", "DomainNotExist"),
-    ("img.example.com", "DomainExistCdnProduct"),
-    ("taken.example.org", "DomainExistOtherUser"),
-    ("live.example.org", "DomainExistLiveProduct"),
-])
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("fresh.example.com", "DomainNotExist"),
+        ("img.example.com", "DomainExistCdnProduct"),
+        ("taken.example.org", "DomainExistOtherUser"),
+        ("live.example.org", "DomainExistLiveProduct"),
+    ],
+)
 async def test_check_exists(services, name, status):
     existence = await services.cdn.check_exists(name)
     assert existence.status == status
@@ -132,8 +140,9 @@ async def test_add_start_stop_delete_round_trip(services, sandbox):
     await cdn.add_domain("assets.example.com", "web", [Source("oss", HZ, 443)], "overseas")
     added = sandbox.world.domains["assets.example.com"]
     assert (added.cdn_type, added.scope) == ("web", "overseas")
-    assert added.sources == [{"content": HZ, "type": "oss", "port": 443,
-                              "priority": "20", "weight": "10"}]
+    assert added.sources == [
+        {"content": HZ, "type": "oss", "port": 443, "priority": "20", "weight": "10"}
+    ]
     listed = {d.name: d for d in await cdn.list_domains()}
     assert listed["assets.example.com"].status == "configuring"
     await wait_for_status(services, "assets.example.com", "online")
@@ -206,8 +215,9 @@ async def test_cname_status_in_batches_of_thirty(services, sandbox):
 async def test_refresh_push_and_their_tasks(services):
     cdn = services.cdn
     before = await cdn.refresh_quota()
-    refresh_id = await cdn.refresh(["http://img.example.com/index.html",
-                                    "http://img.example.com/img/logo.png"])
+    refresh_id = await cdn.refresh(
+        ["http://img.example.com/index.html", "http://img.example.com/img/logo.png"]
+    )
     assert len(refresh_id.split(",")) == 2
     dir_id = await cdn.refresh(["http://img.example.com/img/"], object_type="Directory")
     push_id = await cdn.push(["http://static.example.com/index.html"])

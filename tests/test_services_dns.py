@@ -53,8 +53,12 @@ async def test_records_of_a_zone(services):
     by_rr_type = {(r.rr, r.type): r for r in records}
     assert len(records) == 8
     mx = by_rr_type[("@", "MX")]
-    assert (mx.value, mx.priority, mx.zone, mx.fqdn) == ("mx1.example.com", 10, "example.com",
-                                                         "example.com")
+    assert (mx.value, mx.priority, mx.zone, mx.fqdn) == (
+        "mx1.example.com",
+        10,
+        "example.com",
+        "example.com",
+    )
     dmarc = by_rr_type[("_dmarc", "TXT")]
     assert dmarc.locked and dmarc.enabled and dmarc.ttl == 600
     assert by_rr_type[("img", "CNAME")].value == "img.example.com.w.kunlunsl.com"
@@ -89,12 +93,16 @@ async def test_sub_domain_records(services):
 
 async def test_add_update_disable_delete_round_trip(services, sandbox):
     dns = services.dns
-    added = await dns.add_record("example.com", "cdn", "CNAME", "cdn.example.com.w.kunlunsl.com",
-                                 ttl=600)
+    added = await dns.add_record(
+        "example.com", "cdn", "CNAME", "cdn.example.com.w.kunlunsl.com", ttl=600
+    )
     assert added.record_id
     stored = sandbox.world.find_record(added.record_id)
-    assert (stored.rr, stored.type, stored.value) == ("cdn", "CNAME",
-                                                      "cdn.example.com.w.kunlunsl.com")
+    assert (stored.rr, stored.type, stored.value) == (
+        "cdn",
+        "CNAME",
+        "cdn.example.com.w.kunlunsl.com",
+    )
 
     updated = await dns.update_record(added, value="other.example.com.w.kunlunsl.com", ttl=1200)
     assert (updated.value, updated.ttl) == ("other.example.com.w.kunlunsl.com", 1200)
@@ -138,6 +146,7 @@ async def test_pages_after_the_first_are_fetched_together(services, sandbox):
         async def wait() -> None:
             while asked() < count:
                 await asyncio.sleep(0.01)
+
         await asyncio.wait_for(wait(), within)
 
     await until(2, 30)  # page 1 answered, page 2 asked

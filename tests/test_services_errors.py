@@ -57,6 +57,7 @@ def assert_no_secret(error: Exception, profile) -> None:
 
 # -- the retry policy and the classification, on their own ------------------------------
 
+
 @given(st.integers(min_value=1, max_value=50), st.floats(min_value=0, max_value=1))
 def test_backoff_grows_then_stays_under_the_cap(retry, rand):
     policy = RetryPolicy()
@@ -77,33 +78,39 @@ def test_retry_decisions():
     assert policy.delay_after(too_long, 1) is None
 
 
-@pytest.mark.parametrize("code, status, throttled, expected", [
-    ("Throttling.User", 400, False, ThrottledError),
-    ("Whatever", 400, True, ThrottledError),
-    ("TooManyRequests", 429, False, ThrottledError),
-    ("InternalError", 500, False, ServerSideError),
-    ("ServiceUnavailable", 503, False, ServerSideError),
-    ("ServiceBusy", 403, False, ServerSideError),
-    ("DomainAlreadyExist", 400, False, CloudError),
-    ("InvalidDomain.NotFound", 404, False, CloudError),
-])
+@pytest.mark.parametrize(
+    "code, status, throttled, expected",
+    [
+        ("Throttling.User", 400, False, ThrottledError),
+        ("Whatever", 400, True, ThrottledError),
+        ("TooManyRequests", 429, False, ThrottledError),
+        ("InternalError", 500, False, ServerSideError),
+        ("ServiceUnavailable", 503, False, ServerSideError),
+        ("ServiceBusy", 403, False, ServerSideError),
+        ("DomainAlreadyExist", 400, False, CloudError),
+        ("InvalidDomain.NotFound", 404, False, CloudError),
+    ],
+)
 def test_error_classes(code, status, throttled, expected):
     from tui.services.mapping import error_class
 
     assert error_class(code, status, throttled) is expected
 
 
-@pytest.mark.parametrize("endpoint, loopback", [
-    ("127.0.0.1:8080", True),
-    ("http://127.0.0.1:8080", True),
-    ("127.255.0.9", True),
-    ("localhost:1", True),
-    ("http://[::1]:80", True),
-    ("cdn.aliyuncs.com", False),
-    ("https://oss-cn-hangzhou.aliyuncs.com", False),
-    ("10.0.0.1:80", False),
-    ("128.0.0.1", False),
-])
+@pytest.mark.parametrize(
+    "endpoint, loopback",
+    [
+        ("127.0.0.1:8080", True),
+        ("http://127.0.0.1:8080", True),
+        ("127.255.0.9", True),
+        ("localhost:1", True),
+        ("http://[::1]:80", True),
+        ("cdn.aliyuncs.com", False),
+        ("https://oss-cn-hangzhou.aliyuncs.com", False),
+        ("10.0.0.1:80", False),
+        ("128.0.0.1", False),
+    ],
+)
 def test_loopback_endpoints(endpoint, loopback):
     from tui.services.clients import is_loopback
 
@@ -111,6 +118,7 @@ def test_loopback_endpoints(endpoint, loopback):
 
 
 # -- answers from the service -----------------------------------------------------------
+
 
 async def test_throttled_read_waits_retry_after_then_succeeds(services, sandbox):
     sandbox.faults.add("throttle", "DescribeUserDomains", retry_after_ms=400)
@@ -190,8 +198,13 @@ async def test_service_unavailable(fast, sandbox):
 
 
 async def test_a_client_error_keeps_the_services_own_message(services, sandbox):
-    sandbox.faults.add("http_error", "DescribeRefreshQuota", status=403, code="Forbidden.RAM",
-                       message="User not authorized to operate on the specified resource.")
+    sandbox.faults.add(
+        "http_error",
+        "DescribeRefreshQuota",
+        status=403,
+        code="Forbidden.RAM",
+        message="User not authorized to operate on the specified resource.",
+    )
     sandbox.calls.clear()
     with pytest.raises(CloudError) as caught:
         await services.cdn.refresh_quota()
@@ -199,13 +212,14 @@ async def test_a_client_error_keeps_the_services_own_message(services, sandbox):
     assert type(error) is CloudError
     assert (error.code, error.status, error.retryable) == ("Forbidden.RAM", 403, False)
     assert error.message == "User not authorized to operate on the specified resource."
-    assert str(error) == (f"CDN DescribeRefreshQuota: Forbidden.RAM: User not authorized to "
-                          f"operate on the specified resource. (RequestId {error.request_id})")
+    assert str(error) == (
+        f"CDN DescribeRefreshQuota: Forbidden.RAM: User not authorized to "
+        f"operate on the specified resource. (RequestId {error.request_id})"
+    )
     assert len(sandbox.calls) == 1
 
 
-async def test_a_write_refused_by_a_server_error_is_read_back_never_sent_twice(
-        services, sandbox):
+async def test_a_write_refused_by_a_server_error_is_read_back_never_sent_twice(services, sandbox):
     sandbox.faults.add("server_error", "AddCdnDomain")
     sandbox.faults.add("unavailable", "AddDomainRecord")
     sandbox.calls.clear()
@@ -213,20 +227,28 @@ async def test_a_write_refused_by_a_server_error_is_read_back_never_sent_twice(
         await services.cdn.add_domain("new.example.com", "web", [HZ])
     with pytest.raises(NotApplied) as recorded:
         await services.dns.add_record("example.com", "new", "A", "127.0.0.50")
-    assert sandbox.calls.actions() == ["AddCdnDomain", "DescribeCdnDomainDetail",
-                                       "AddDomainRecord", "DescribeSubDomainRecords"]
+    assert sandbox.calls.actions() == [
+        "AddCdnDomain",
+        "DescribeCdnDomainDetail",
+        "AddDomainRecord",
+        "DescribeSubDomainRecords",
+    ]
     assert "new.example.com" not in sandbox.world.domains
     assert (added.value.lost.code, recorded.value.lost.code) == (
-        "InternalError", "ServiceUnavailable")
+        "InternalError",
+        "ServiceUnavailable",
+    )
     assert str(added.value).startswith("Add new.example.com to CDN: web, origin ")
     assert str(recorded.value) == (
         "Add the A record new.example.com -> 127.0.0.50 (TTL 600): not done. DNS answered "
         "ServiceUnavailable (HTTP 503), which can come after the change was made, and reading "
-        "back shows nothing changed: you can try again.")
+        "back shows nothing changed: you can try again."
+    )
     assert recorded.value.request_id == recorded.value.lost.request_id != ""
 
 
 # -- no usable answer -------------------------------------------------------------------
+
 
 async def test_read_timeout_once_then_the_retry_succeeds(profile, sandbox):
     services = Services(replace(profile, read_timeout_ms=300), retry=FAST)
@@ -255,8 +277,7 @@ def test_both_timeout_classes_are_a_read_timeout(timeout):
     # On Python 3.10 asyncio.TimeoutError (aiohttp's read timeout) is not TimeoutError.
     from tui.services.mapping import from_tea
 
-    error = from_tea(timeout, service="CDN", action="DescribeUserDomains",
-                     endpoint="127.0.0.1:1")
+    error = from_tea(timeout, service="CDN", action="DescribeUserDomains", endpoint="127.0.0.1:1")
     assert (type(error), error.code, error.retryable) == (NetworkError, "ReadTimeout", True)
 
 
@@ -280,8 +301,9 @@ async def test_a_write_that_timed_out_is_not_sent_again(profile, sandbox):
 
 async def test_connection_refused(profile):
     port = closed_port()
-    nowhere = replace(profile, cdn_endpoint=f"127.0.0.1:{port}",
-                      oss_endpoint=f"http://127.0.0.1:{port}")
+    nowhere = replace(
+        profile, cdn_endpoint=f"127.0.0.1:{port}", oss_endpoint=f"http://127.0.0.1:{port}"
+    )
     services = Services(nowhere, retry=FAST)
     with pytest.raises(NetworkError) as caught:
         await services.cdn.list_domains()
@@ -320,6 +342,7 @@ async def test_a_body_that_is_not_json(services, sandbox, profile):
 
 # -- credentials the sandbox refuses ----------------------------------------------------
 
+
 async def test_a_wrong_secret_is_refused(profile):
     wrong = replace(profile, access_key_secret="not-the-secret-" + "x" * 15)
     services = Services(wrong)
@@ -353,8 +376,10 @@ def test_the_profile_never_shows_its_secret(profile):
 
 # -- the SDK traps ----------------------------------------------------------------------
 
+
 async def test_a_proxy_in_the_environment_does_not_take_loopback_traffic(
-        services, sandbox, monkeypatch):
+    services, sandbox, monkeypatch
+):
     for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")
     for name in ("NO_PROXY", "no_proxy"):
@@ -395,8 +420,13 @@ def test_sdk_loggers_drop_everything():
         "logging.getLogger('oss2.http').warning('after: authorization C')\n"
         "logging.getLogger('credentials').warning('after: credentials D')\n"
     )
-    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "DEBUG": "sdk"}, check=True).stderr
+    err = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DEBUG": "sdk"},
+        check=True,
+    ).stderr
     assert "before: authorization A" in err  # the trap is real
     assert "after" not in err
 
@@ -413,7 +443,8 @@ def test_importing_the_facade_leaves_the_sdks_out():
         "s.cdn\n"
         "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     assert out[0] == "[]"
     assert "alibabacloud_cdn20180510" in out[1] and "darabonba" in out[1]

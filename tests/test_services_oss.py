@@ -11,7 +11,6 @@ from tui.services.errors import (
     CloudError,
     NetworkError,
     NotApplied,
-    ServerSideError,
     ThrottledError,
 )
 from tui.services.facade import Services
@@ -106,16 +105,18 @@ def test_a_bucket_from_its_origin_host(profile):
     from tui.services.profile import Profile
 
     sg = OssService.bucket_from_origin("demo-downloads.oss-ap-southeast-1.aliyuncs.com")
-    assert sg == Bucket("demo-downloads", "oss-ap-southeast-1",
-                        extranet_endpoint="oss-ap-southeast-1.aliyuncs.com")
+    assert sg == Bucket(
+        "demo-downloads", "oss-ap-southeast-1", extranet_endpoint="oss-ap-southeast-1.aliyuncs.com"
+    )
     assert sg.public_host == "demo-downloads.oss-ap-southeast-1.aliyuncs.com"
     internal = OssService.bucket_from_origin("b1.oss-cn-beijing-internal.aliyuncs.com")
     assert (internal.name, internal.extranet_endpoint) == ("b1", "oss-cn-beijing.aliyuncs.com")
     with pytest.raises(ValueError):
         OssService.bucket_from_origin("www.example.com")
     # A real account calls the bucket's region, wherever the profile's region is.
-    real = OssService(Profile(name="dev", region="cn-hangzhou", access_key_id="AK",
-                              access_key_secret="S"))
+    real = OssService(
+        Profile(name="dev", region="cn-hangzhou", access_key_id="AK", access_key_secret="S")
+    )
     assert real.endpoint_for(sg) == "https://oss-ap-southeast-1.aliyuncs.com"
     assert OssService(profile).endpoint_for(sg) == profile.oss_url
 

@@ -22,7 +22,10 @@ async def test_the_txt_record_is_published_once_and_seen_by_every_server(service
     ownership = services.ownership
     challenge = await ownership.challenge("cdn.newsite.net")
     assert (challenge.root, challenge.zone, challenge.txt_fqdn) == (
-        "newsite.net", "newsite.net", "verification.newsite.net")
+        "newsite.net",
+        "newsite.net",
+        "verification.newsite.net",
+    )
     assert challenge.content.startswith("verify_")
 
     servers = await ownership.name_servers(challenge)
@@ -50,14 +53,20 @@ async def test_a_failed_ns_lookup_finds_no_servers_instead_of_raising(profile):
 
 # -- a RAM user without Alidns permission ----------------------------------------------
 
+
 def deny_zones(sandbox, count: int | None = None) -> None:
-    sandbox.faults.add("http_error", "DescribeDomains", count=count, status=403,
-                       code="Forbidden.RAM", message="User not authorized to operate on the "
-                       "specified resource, or this API doesn't support RAM.")
+    sandbox.faults.add(
+        "http_error",
+        "DescribeDomains",
+        count=count,
+        status=403,
+        code="Forbidden.RAM",
+        message="User not authorized to operate on the "
+        "specified resource, or this API doesn't support RAM.",
+    )
 
 
-async def test_without_dns_permission_the_zone_is_treated_as_hosted_elsewhere(
-        services, sandbox):
+async def test_without_dns_permission_the_zone_is_treated_as_hosted_elsewhere(services, sandbox):
     deny_zones(sandbox, count=None)
     assert await services.dns.zone_for("cdn.newsite.net") is None
     challenge = await services.ownership.challenge("cdn.newsite.net")
@@ -69,8 +78,9 @@ async def test_without_dns_permission_the_zone_is_treated_as_hosted_elsewhere(
 
 
 async def test_other_dns_errors_still_surface(services, sandbox):
-    sandbox.faults.add("http_error", "DescribeDomains", status=400, code="InvalidParameter",
-                       message="bad page")
+    sandbox.faults.add(
+        "http_error", "DescribeDomains", status=400, code="InvalidParameter", message="bad page"
+    )
     with pytest.raises(CloudError) as caught:
         await services.ownership.challenge("cdn.newsite.net")
     assert caught.value.code == "InvalidParameter"

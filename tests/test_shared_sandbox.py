@@ -35,27 +35,43 @@ def user(tmp_path, monkeypatch):
     the commands of this test run in (no credentials, no proxy)."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("ALIBABA_CLOUD_") and k not in PROXY_VARS}
-    env.update(HOME=str(home), XDG_STATE_HOME=str(home / ".local" / "state"),
-               XDG_RUNTIME_DIR=str(tmp_path / "xdg-run"),
-               OSS_CDN_RUNTIME_DIR=str(tmp_path / "run"),
-               ALIBABA_CLOUD_ECS_METADATA_DISABLED="true")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ALIBABA_CLOUD_") and k not in PROXY_VARS
+    }
+    env.update(
+        HOME=str(home),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        XDG_RUNTIME_DIR=str(tmp_path / "xdg-run"),
+        OSS_CDN_RUNTIME_DIR=str(tmp_path / "run"),
+        ALIBABA_CLOUD_ECS_METADATA_DISABLED="true",
+    )
     for name in ("HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "OSS_CDN_RUNTIME_DIR"):
         monkeypatch.setenv(name, env[name])
     return env
 
 
 def oss_cdn(env: dict, *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *argv], capture_output=True,
-                          text=True, timeout=90, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *argv],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture
 def served(user):
     process = subprocess.Popen(
         [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-speed", "1000"],
-        stdout=subprocess.PIPE, text=True, env=user, cwd=ROOT)
+        stdout=subprocess.PIPE,
+        text=True,
+        env=user,
+        cwd=ROOT,
+    )
     try:
         yield process, json.loads(first_line(process, STARTUP_TIMEOUT))
     finally:
@@ -66,7 +82,8 @@ def served(user):
 
 
 async def test_a_domain_added_in_the_served_sandbox_is_found_by_check_in_another_process(
-        user, served):
+    user, served
+):
     process, info = served
     path = Path(user["OSS_CDN_RUNTIME_DIR"]) / "sandbox.json"
     # The record: the serve --json object and the pid, the user's alone.
@@ -77,9 +94,12 @@ async def test_a_domain_added_in_the_served_sandbox_is_found_by_check_in_another
     running = shared.find_running()
     assert running is not None and running["pid"] == process.pid
     services = Services(sandbox_profile(running, shared=True))
-    await services.cdn.add_domain("shared.example.com", "web",
-                                  [Source("oss", "demo-assets.oss-cn-hangzhou.aliyuncs.com")],
-                                  scope="overseas")
+    await services.cdn.add_domain(
+        "shared.example.com",
+        "web",
+        [Source("oss", "demo-assets.oss-cn-hangzhou.aliyuncs.com")],
+        scope="overseas",
+    )
     cname = (await services.cdn.domain("shared.example.com")).cname
     assert cname
 
@@ -117,8 +137,10 @@ def test_check_without_credentials_exits_2_and_says_how_to_give_them(user):
 def test_a_corrupt_cli_config_is_reported_not_replaced_by_the_sandbox(user):
     config = Path(user["HOME"]) / ".aliyun" / "config.json"
     config.parent.mkdir()
-    config.write_text('{"current": "dev", "profiles": [{"name": "dev", "access_key_secret": '
-                      '"devSecretValue0123"', encoding="utf-8")
+    config.write_text(
+        '{"current": "dev", "profiles": [{"name": "dev", "access_key_secret": "devSecretValue0123"',
+        encoding="utf-8",
+    )
     done = oss_cdn(user, "check", "img.example.com", "--json")
     assert done.returncode == 2
     error = json.loads(done.stdout)["error"]
@@ -128,26 +150,37 @@ def test_a_corrupt_cli_config_is_reported_not_replaced_by_the_sandbox(user):
 
     # The app's way in (tui.launch.connect) reports it too, where no credentials at all
     # would have given the sandbox.
-    code = ("from tui.launch import LaunchOptions, connect\n"
-            "try:\n    profile, box = connect(LaunchOptions())\n"
-            "except Exception as e:\n    print(type(e).__name__, e)\n"
-            "else:\n    print('connected', profile.label); box.stop()\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=user, cwd=ROOT, timeout=60)
+    code = (
+        "from tui.launch import LaunchOptions, connect\n"
+        "try:\n    profile, box = connect(LaunchOptions())\n"
+        "except Exception as e:\n    print(type(e).__name__, e)\n"
+        "else:\n    print('connected', profile.label); box.stop()\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=user, cwd=ROOT, timeout=60
+    )
     assert run.stdout.startswith("CredentialsInvalid "), run.stdout + run.stderr
     config.unlink()
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=user, cwd=ROOT, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=user, cwd=ROOT, timeout=60
+    )
     assert run.stdout.strip() == "connected SANDBOX (own)", run.stdout + run.stderr
 
 
-@pytest.mark.parametrize("config, problem", [
-    ({"current": "prod", "profiles": [{"name": "dev", "mode": "AK"}]},
-     "has no profile named 'prod'"),
-    ({"current": "dev", "profiles": [{"name": "dev", "mode": "AK"}]},
-     "has a profile 'dev' without usable keys or token"),
-    ([1, 2], "is not a JSON object"),
-])
+@pytest.mark.parametrize(
+    "config, problem",
+    [
+        (
+            {"current": "prod", "profiles": [{"name": "dev", "mode": "AK"}]},
+            "has no profile named 'prod'",
+        ),
+        (
+            {"current": "dev", "profiles": [{"name": "dev", "mode": "AK"}]},
+            "has a profile 'dev' without usable keys or token",
+        ),
+        ([1, 2], "is not a JSON object"),
+    ],
+)
 def test_what_is_wrong_with_the_cli_config_is_said(user, config, problem):
     from tui.services.credentials import cli_config_problem
 
@@ -210,8 +243,7 @@ def test_a_record_others_could_read_or_write_is_not_trusted(user, sandbox):
     assert shared.read(path) is None
 
 
-def test_the_record_directory_is_made_private_and_falls_back_in_order(user, sandbox,
-                                                                       monkeypatch):
+def test_the_record_directory_is_made_private_and_falls_back_in_order(user, sandbox, monkeypatch):
     run = Path(user["OSS_CDN_RUNTIME_DIR"])
     run.mkdir(mode=0o755)
     os.chmod(run, 0o755)
@@ -237,20 +269,38 @@ async def test_the_app_attaches_to_the_shared_sandbox_and_says_so(user, sandbox)
     from tui.widgets.header import AppHeader
 
     shared.record(sandbox.info, os.getpid())
-    sandbox.world.add_domain("only-in-shared.example.com", "web",
-                             [{"content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
-                               "type": "oss", "port": 80, "priority": "20", "weight": "10"}],
-                             "overseas", status="online")
+    sandbox.world.add_domain(
+        "only-in-shared.example.com",
+        "web",
+        [
+            {
+                "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+                "type": "oss",
+                "port": 80,
+                "priority": "20",
+                "weight": "10",
+            }
+        ],
+        "overseas",
+        status="online",
+    )
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        table = await wait_for(pilot, lambda: app.services is not None and (
-            app.screen.query_one(DataTable).row_count and app.screen.query_one(DataTable)),
-            what="the domain list")
+        table = await wait_for(
+            pilot,
+            lambda: (
+                app.services is not None
+                and (app.screen.query_one(DataTable).row_count and app.screen.query_one(DataTable))
+            ),
+            what="the domain list",
+        )
         label = f"SANDBOX (shared, pid {os.getpid()})"
         assert app.sub_title == label
-        await wait_for(pilot, lambda: label in str(
-            app.screen.query_one(AppHeader).query_one("HeaderTitle").render()),
-            what="the header")
+        await wait_for(
+            pilot,
+            lambda: label in str(app.screen.query_one(AppHeader).query_one("HeaderTitle").render()),
+            what="the header",
+        )
         names = {str(table.get_row(key)[0]) for key in table.rows}
         assert "only-in-shared.example.com" in names
     # Leaving the app leaves the shared sandbox running.
@@ -264,7 +314,12 @@ async def test_without_a_shared_sandbox_the_app_runs_its_own_and_says_so(user):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.services is not None, what="the connection")
         assert app.sub_title == "SANDBOX (own)"
-        await wait_for(pilot, lambda: "SANDBOX (own)" in str(
-            app.screen.query_one(AppHeader).query_one("HeaderTitle").render()),
-            what="the header")
+        await wait_for(
+            pilot,
+            lambda: (
+                "SANDBOX (own)"
+                in str(app.screen.query_one(AppHeader).query_one("HeaderTitle").render())
+            ),
+            what="the header",
+        )
         assert app.sandbox.world is not None  # its own, in this process

@@ -38,8 +38,9 @@ async def domain_list_filtered(pilot):
 
 async def add_domain_form(pilot):
     await pilot.press("a")
-    screen = await wait_for(pilot, lambda: isinstance(pilot.app.screen, AddDomainScreen)
-                            and pilot.app.screen)
+    screen = await wait_for(
+        pilot, lambda: isinstance(pilot.app.screen, AddDomainScreen) and pilot.app.screen
+    )
     await wait_for(pilot, lambda: screen.origin_host)
     await type_text(pilot, "Img.newsite.net")
 
@@ -64,8 +65,15 @@ async def help_screen(pilot):
     await pilot.press("f1")
 
 
-SCENES = [domain_list, domain_list_filtered, add_domain_form, domain_details, verify,
-          cname_plan, help_screen]
+SCENES = [
+    domain_list,
+    domain_list_filtered,
+    add_domain_form,
+    domain_details,
+    verify,
+    cname_plan,
+    help_screen,
+]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])

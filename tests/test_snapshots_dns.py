@@ -21,16 +21,27 @@ async def settle(pilot) -> None:
 async def open_zones(pilot) -> ZonesScreen:
     await connected(pilot)
     await pilot.press("z")
-    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, ZonesScreen)
-                          and pilot.app.screen.query_one(DataTable).row_count
-                          and pilot.app.screen)
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, ZonesScreen)
+            and pilot.app.screen.query_one(DataTable).row_count
+            and pilot.app.screen
+        ),
+    )
 
 
 async def open_records(pilot) -> RecordsScreen:
     await open_zones(pilot)
     await pilot.press("enter")  # example.com, the first zone
-    return await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecordsScreen)
-                          and pilot.app.screen.loaded and pilot.app.screen)
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, RecordsScreen)
+            and pilot.app.screen.loaded
+            and pilot.app.screen
+        ),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -58,8 +69,9 @@ def test_record_form_with_a_conflict(snap_compare, size):
     async def run_before(pilot):
         await open_records(pilot)
         await pilot.press("a")
-        form = await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecordForm)
-                              and pilot.app.screen)
+        form = await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, RecordForm) and pilot.app.screen
+        )
         await type_text(pilot, "www")
         form.query_one("#type").value = "CNAME"
         form.query_one("#value", Input).value = "www.example.com.w.kunlunsl.com"

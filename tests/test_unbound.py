@@ -78,8 +78,10 @@ stub-zone:
 def free_port() -> int:
     """A loopback port free for both UDP and TCP (unbound listens on both)."""
     for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp, \
-                socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        with (
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+        ):
             tcp.bind(("127.0.0.1", 0))
             port = tcp.getsockname()[1]
             try:
@@ -103,20 +105,23 @@ def answers(port: int) -> bool:
 @pytest.fixture
 def unbound(sandbox, tmp_path: Path):
     assert Path(UNBOUND).exists(), (
-        "unbound is not installed: `apt-get install -y unbound` (CI's .ci/run installs it)")
+        "unbound is not installed: `apt-get install -y unbound` (CI's .ci/run installs it)"
+    )
     host, auth_port = parse_address(sandbox.info["nameservers"][0])
     port = free_port()
     config = tmp_path / "unbound.conf"
     config.write_text(CONFIG.format(port=port, dir=tmp_path, upstream=f"{host}@{auth_port}"))
     log = (tmp_path / "unbound.log").open("w")
-    process = subprocess.Popen([UNBOUND, "-d", "-c", str(config)], stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [UNBOUND, "-d", "-c", str(config)], stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 10
         while not answers(port):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("unbound did not start:\n"
-                                     + (tmp_path / "unbound.log").read_text())
+                raise AssertionError(
+                    "unbound did not start:\n" + (tmp_path / "unbound.log").read_text()
+                )
             time.sleep(0.05)
         yield Target("unbound", "127.0.0.1", port)
     finally:
@@ -135,8 +140,10 @@ async def test_unbound_serves_the_old_answer_until_its_ttl_ends(sandbox, profile
     targets = [*authoritative, unbound]
 
     async def check():
-        return {r.resolver: r for r in await check_round("static.example.com", CDN_TARGET,
-                                                          targets, timeout=2)}
+        return {
+            r.resolver: r
+            for r in await check_round("static.example.com", CDN_TARGET, targets, timeout=2)
+        }
 
     cached_at = time.monotonic()
     before = await check()

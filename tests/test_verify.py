@@ -7,8 +7,11 @@ from tests.test_add_domain import form_ready
 
 
 def txt_records(world):
-    return [r for r in world.current_records("newsite.net")
-            if r.rr == "verification" and r.type == "TXT"]
+    return [
+        r
+        for r in world.current_records("newsite.net")
+        if r.rr == "verification" and r.type == "TXT"
+    ]
 
 
 async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online():
@@ -18,8 +21,11 @@ async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online(
         world = app.sandbox.world
         assert not world.zones["newsite.net"].verified_for_cdn
         await pilot.press("ctrl+s")
-        verify = await wait_for(pilot, lambda: isinstance(app.screen, VerifyScreen)
-                                and app.screen, what="the verification screen")
+        verify = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, VerifyScreen) and app.screen,
+            what="the verification screen",
+        )
         await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
         content = world.verify_content("cdn.newsite.net")
         shown = text_of(verify.query_one("#txt"))
@@ -27,8 +33,12 @@ async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online(
         assert txt_records(world) == []
 
         await pilot.press("t")  # one key: create the record, watch DNS, verify
-        details = await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen)
-                                 and app.screen, timeout=15, what="the new domain")
+        details = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen,
+            timeout=15,
+            what="the new domain",
+        )
         assert details.domain_name == "cdn.newsite.net"
         assert world.zones["newsite.net"].verified_for_cdn
         assert [r.value for r in txt_records(world)] == [content]
@@ -36,8 +46,12 @@ async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online(
         # The app asked DNS before CDN: VerifyDomainOwner came after the record existed.
         actions = app.sandbox.calls.actions()
         assert actions.index("AddDomainRecord") < actions.index("VerifyDomainOwner")
-        await wait_for(pilot, lambda: details.domain and details.domain.status == "online",
-                       timeout=15, what="online")
+        await wait_for(
+            pilot,
+            lambda: details.domain and details.domain.status == "online",
+            timeout=15,
+            what="online",
+        )
         await pilot.press("c")
         assert app.clipboard == world.domains["cdn.newsite.net"].cname
 
@@ -65,7 +79,8 @@ async def test_a_failed_verification_says_why(sandbox, profile):
     ownership = Services(profile).ownership
     challenge = await ownership.challenge("img.newsite.net")
     assert (await ownership.txt_seen(challenge)) and not any(
-        (await ownership.txt_seen(challenge)).values())
+        (await ownership.txt_seen(challenge)).values()
+    )
     try:
         await ownership.verify(challenge)
     except CloudError as error:
@@ -81,7 +96,9 @@ async def test_file_method_uploads_to_the_origin_bucket(sandbox, profile):
     ownership = Services(profile).ownership
     challenge = await ownership.challenge("img.newsite.net")
     await ownership.upload_file(challenge, "demo-assets")
-    assert sandbox.world.buckets["demo-assets"].objects["verification.html"] == \
-        challenge.content.encode()
+    assert (
+        sandbox.world.buckets["demo-assets"].objects["verification.html"]
+        == challenge.content.encode()
+    )
     await ownership.verify(challenge, "fileCheck")
     assert sandbox.world.zones["newsite.net"].verified_for_cdn

@@ -47,19 +47,24 @@ async def test_each_write_sends_exactly_the_params_of_its_write(services, sandbo
     cdn, dns = services.cdn, services.dns
     url = "http://img.example.com/logo.png"
     cases = [
-        (writes.add_domain("*.new.example.com", "web", [HZ], "overseas"),
-         lambda: cdn.add_domain("*.new.example.com", "web", [HZ], "overseas")),
+        (
+            writes.add_domain("*.new.example.com", "web", [HZ], "overseas"),
+            lambda: cdn.add_domain("*.new.example.com", "web", [HZ], "overseas"),
+        ),
         (writes.stop_domain("img.example.com"), lambda: cdn.stop_domain("img.example.com")),
         (writes.start_domain("old.example.com"), lambda: cdn.start_domain("old.example.com")),
-        (writes.delete_domain("cdn.partner.org"),
-         lambda: cdn.delete_domain("cdn.partner.org")),
+        (writes.delete_domain("cdn.partner.org"), lambda: cdn.delete_domain("cdn.partner.org")),
         (writes.verify_owner("www.example.com"), lambda: cdn.verify_owner("www.example.com")),
         (writes.refresh([url], "File", force=True), lambda: cdn.refresh([url], force=True)),
         (writes.push([url], area="domestic"), lambda: cdn.push([url], area="domestic")),
-        (writes.add_record(ZONE, "mail", "MX", "mx.example.net", ttl=900, priority=5),
-         lambda: dns.add_record(ZONE, "mail", "MX", "mx.example.net", ttl=900, priority=5)),
-        (writes.update_record(www, value="127.0.0.77", ttl=1200),
-         lambda: dns.update_record(www, value="127.0.0.77", ttl=1200)),
+        (
+            writes.add_record(ZONE, "mail", "MX", "mx.example.net", ttl=900, priority=5),
+            lambda: dns.add_record(ZONE, "mail", "MX", "mx.example.net", ttl=900, priority=5),
+        ),
+        (
+            writes.update_record(www, value="127.0.0.77", ttl=1200),
+            lambda: dns.update_record(www, value="127.0.0.77", ttl=1200),
+        ),
         (writes.set_record_status(www, False), lambda: dns.set_record_status(www, False)),
         (writes.delete_record(www), lambda: dns.delete_record(www)),
     ]
@@ -75,12 +80,14 @@ async def test_the_upload_sends_the_content_of_its_write(services, sandbox):
     sandbox.calls.clear()
     await services.oss.put_object("demo-assets", "verification.html", "verify_0123")
     assert sent_writes(sandbox) == [
-        ("PutObject", {"bucket": write.param("Bucket"), "key": write.param("Key")})]
+        ("PutObject", {"bucket": write.param("Bucket"), "key": write.param("Key")})
+    ]
     stored = sandbox.world.buckets["demo-assets"].objects["verification.html"]
     assert stored.decode() == write.param("Content")
 
 
 # -- read-only mode -----------------------------------------------------------------------
+
 
 async def test_read_only_refuses_every_write_before_anything_is_sent(profile, sandbox):
     www = await record_at(Services(profile), "www")
@@ -89,22 +96,30 @@ async def test_read_only_refuses_every_write_before_anything_is_sent(profile, sa
     cdn, dns, oss = services.cdn, services.dns, services.oss
     url = "http://img.example.com/logo.png"
     cases = [
-        (writes.add_domain("new.example.com", "web", [HZ]),
-         lambda: cdn.add_domain("new.example.com", "web", [HZ])),
+        (
+            writes.add_domain("new.example.com", "web", [HZ]),
+            lambda: cdn.add_domain("new.example.com", "web", [HZ]),
+        ),
         (writes.start_domain("old.example.com"), lambda: cdn.start_domain("old.example.com")),
         (writes.stop_domain("img.example.com"), lambda: cdn.stop_domain("img.example.com")),
         (writes.delete_domain("img.example.com"), lambda: cdn.delete_domain("img.example.com")),
         (writes.verify_owner("www.example.com"), lambda: cdn.verify_owner("www.example.com")),
         (writes.refresh([url]), lambda: cdn.refresh([url])),
         (writes.push([url]), lambda: cdn.push([url])),
-        (writes.add_record(ZONE, "new", "A", "127.0.0.50"),
-         lambda: dns.add_record(ZONE, "new", "A", "127.0.0.50")),
-        (writes.update_record(www, value="127.0.0.77"),
-         lambda: dns.update_record(www, value="127.0.0.77")),
+        (
+            writes.add_record(ZONE, "new", "A", "127.0.0.50"),
+            lambda: dns.add_record(ZONE, "new", "A", "127.0.0.50"),
+        ),
+        (
+            writes.update_record(www, value="127.0.0.77"),
+            lambda: dns.update_record(www, value="127.0.0.77"),
+        ),
         (writes.delete_record(www), lambda: dns.delete_record(www)),
         (writes.set_record_status(www, False), lambda: dns.set_record_status(www, False)),
-        (writes.put_object("demo-assets", "verification.html", "verify_0"),
-         lambda: oss.put_object("demo-assets", "verification.html", "verify_0")),
+        (
+            writes.put_object("demo-assets", "verification.html", "verify_0"),
+            lambda: oss.put_object("demo-assets", "verification.html", "verify_0"),
+        ),
     ]
     for write, send in cases:
         with pytest.raises(ReadOnlyError) as caught:
@@ -123,8 +138,9 @@ async def test_read_only_flows_read_but_never_write(profile, sandbox):
         await services.ownership.upload_file(challenge, "demo-assets")
     with pytest.raises(ReadOnlyError):
         await services.ownership.verify(challenge)
-    setup = await services.cname_setup.prepare("static.example.com",
-                                               "static.example.com.w.kunlunsl.com")
+    setup = await services.cname_setup.prepare(
+        "static.example.com", "static.example.com.w.kunlunsl.com"
+    )
     assert plan_writes(setup)  # the plan can still be shown and exported
     with pytest.raises(ApplyError) as caught:
         await services.cname_setup.apply(setup)
@@ -139,18 +155,24 @@ async def test_the_wall_also_stands_in_the_lower_call_paths(profile, sandbox):
     services = Services(replace(profile, read_only=True))
     cdn = services.cdn
     with pytest.raises(ReadOnlyError) as caught:
-        await cdn.call("StopCdnDomain", cdn._client.stop_cdn_domain_with_options_async,
-                       cdn_sdk.StopCdnDomainRequest(domain_name="img.example.com"), write=True)
+        await cdn.call(
+            "StopCdnDomain",
+            cdn._client.stop_cdn_domain_with_options_async,
+            cdn_sdk.StopCdnDomainRequest(domain_name="img.example.com"),
+            write=True,
+        )
     assert str(caught.value) == "read-only mode: CDN StopCdnDomain was not sent"
     bucket = services.oss._bucket("demo-assets")
     with pytest.raises(ReadOnlyError):
-        await services.oss._call("DeleteObject", bucket.endpoint, bucket.delete_object,
-                                 "index.html", write=True)
+        await services.oss._call(
+            "DeleteObject", bucket.endpoint, bucket.delete_object, "index.html", write=True
+        )
     assert sandbox.calls == []
     assert "index.html" in sandbox.world.buckets["demo-assets"].objects
 
 
 # -- the plan's writes and the ownership proof's ---------------------------------------------
+
 
 @pytest.mark.parametrize("prepare", ["nothing", "a_record", "old_cname", "disabled_cname"])
 async def test_a_plans_writes_are_the_calls_apply_sends(services, sandbox, prepare):
@@ -168,14 +190,16 @@ async def test_a_plans_writes_are_the_calls_apply_sends(services, sandbox, prepa
     sandbox.calls.clear()
     await services.cname_setup.apply(setup)
     assert sent_writes(sandbox) == [(w.action, on_the_wire(w)) for w in planned]
-    assert [(r.type, r.value, r.enabled) for r in world.current_records(ZONE)
-            if r.rr == "fresh"] == [("CNAME", cname, True)]
+    assert [
+        (r.type, r.value, r.enabled) for r in world.current_records(ZONE) if r.rr == "fresh"
+    ] == [("CNAME", cname, True)]
 
 
 async def test_a_plans_writes_name_what_they_change(services, sandbox):
     sandbox.world.add_record(ZONE, "fresh", "A", "127.0.0.60")
-    setup = await services.cname_setup.prepare("fresh.example.com", "f.w.kunlunsl.com",
-                                               replace=True)
+    setup = await services.cname_setup.prepare(
+        "fresh.example.com", "f.w.kunlunsl.com", replace=True
+    )
     assert [w.summary for w in plan_writes(setup)] == [
         "Delete the A record fresh.example.com -> 127.0.0.60",
         "Add the CNAME record fresh.example.com -> f.w.kunlunsl.com (TTL 600)",
@@ -209,6 +233,6 @@ async def test_the_ownership_proofs_writes_are_the_calls_made(services, sandbox)
 def test_a_zone_elsewhere_leaves_only_the_check():
     challenge = Challenge("cdn.partner.org", "partner.org", "verify_0", None)
     assert [w.command() for w in publish_writes(challenge)] == [
-        "aliyun cdn VerifyDomainOwner --DomainName cdn.partner.org --VerifyType dnsCheck"]
-    assert [w.param("VerifyType") for w in publish_writes(challenge, "fileCheck")] == [
-        "fileCheck"]
+        "aliyun cdn VerifyDomainOwner --DomainName cdn.partner.org --VerifyType dnsCheck"
+    ]
+    assert [w.param("VerifyType") for w in publish_writes(challenge, "fileCheck")] == ["fileCheck"]

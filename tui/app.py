@@ -72,16 +72,16 @@ class OssCdnApp(App):
         terminal back (alternate screen and mouse reporting off, cursor shown). Python's
         default for them kills the process with the terminal left in the app's modes."""
         import asyncio
+        import contextlib
         import signal
 
         if self.is_headless:
             return  # Pilot tests: the test runner's signals stay its own
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
-            try:
+            # Not on this platform, or not the main thread: the default stays.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not on this platform, or not the main thread
 
     def _exit_on_signal(self, signum: int) -> None:
         import os
@@ -107,10 +107,20 @@ class OssCdnApp(App):
             profile, sandbox = connect(self.options)
             profile = with_read_only(profile, self.options)
         except ServiceError as error:
-            self.call_from_thread(self.notify, str(error), title="Cannot connect",
-                                  severity="error", timeout=30, markup=False)
-            self.call_from_thread(setattr, self, "sub_title", "not connected"
-                                  + (" · READ-ONLY" if self.read_only else ""))
+            self.call_from_thread(
+                self.notify,
+                str(error),
+                title="Cannot connect",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+            self.call_from_thread(
+                setattr,
+                self,
+                "sub_title",
+                "not connected" + (" · READ-ONLY" if self.read_only else ""),
+            )
             return
         if get_current_worker().is_cancelled:
             if sandbox is not None:
@@ -159,8 +169,9 @@ class OssCdnApp(App):
         except FileNotFoundError:
             return
         except (OSError, ValueError) as error:
-            self.notify(f"{path}: {error}", title="Keymap not loaded", severity="warning",
-                        markup=False)
+            self.notify(
+                f"{path}: {error}", title="Keymap not loaded", severity="warning", markup=False
+            )
             return
         from tui.keys import usable_keymap
 
@@ -177,8 +188,13 @@ class OssCdnApp(App):
         problems = keymap_problems(keymap, binding_ids())
         if problems:
             self.call_from_thread(
-                self.notify, f"{path}: " + "; ".join(problems) + ". Those entries do nothing.",
-                title="Keymap", severity="warning", timeout=20, markup=False)
+                self.notify,
+                f"{path}: " + "; ".join(problems) + ". Those entries do nothing.",
+                title="Keymap",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
@@ -196,25 +212,40 @@ class OssCdnApp(App):
 
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(Segments(
-            segment if segment.control
-            else segment._replace(text=shown(segment.text, None, multiline=True))
-            for segment in self.console.render(traceback, self.console.options)
-        ))
+        self._exit_renderables.append(
+            Segments(
+                segment
+                if segment.control
+                else segment._replace(text=shown(segment.text, None, multiline=True))
+                for segment in self.console.render(traceback, self.console.options)
+            )
+        )
         self._close_messages_no_wait()
 
     def report(self, error: Exception, title: str = "Error") -> None:
         """Show an error as a notification: literal text, never a traceback."""
         self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Every notification (a screen's `notify` comes here too) is shown literally:
         never read as markup, its control, bidi and invisible characters made visible
         (tui.safe_text). Cloud text reaches notifications in errors and names, so this
         wall stands here once rather than at each call."""
-        super().notify(shown(message, NOTIFY_LIMIT, multiline=True), title=shown(title, 200),
-                       severity=severity, timeout=timeout, markup=False)
+        super().notify(
+            shown(message, NOTIFY_LIMIT, multiline=True),
+            title=shown(title, 200),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def format_title(self, title: str, sub_title: str):
         # The header names the profile and region (from the user's files) and whatever

@@ -60,11 +60,16 @@ def _domain(text: str) -> str:
 
     if is_wildcard(text):  # "*.example.com" itself is never looked up by anyone
         raise argparse.ArgumentTypeError(
-            f"{text!r} is a wildcard: check one name under it, with --expect CNAME")
+            f"{text!r} is a wildcard: check one name under it, with --expect CNAME"
+        )
     name = to_punycode(base_name(text))
-    if not name or "." not in name or is_ip_address(name) or any(
-        not label or len(label) > 63 for label in name.split(".")
-    ) or len(name) > 253:
+    if (
+        not name
+        or "." not in name
+        or is_ip_address(name)
+        or any(not label or len(label) > 63 for label in name.split("."))
+        or len(name) > 253
+    ):
         raise argparse.ArgumentTypeError(f"not a domain name: {text!r}")
     return name
 
@@ -79,26 +84,47 @@ def add_check_parser(subparsers) -> argparse.ArgumentParser:
         "CNAME they answer with the one CDN assigned. Exit status 0: every server answers "
         "it; 1: not yet; 2: usage or cloud error.",
     )
-    parser.add_argument("domain", type=_domain, metavar="DOMAIN",
-                        help="the accelerated domain, e.g. img.example.com")
-    parser.add_argument("--expect", metavar="CNAME",
-                        help="the CNAME target to look for (default: what CDN assigned)")
-    parser.add_argument("--resolver", type=_resolver, action="append", dest="resolvers",
-                        metavar="[NAME=]HOST[:PORT]",
-                        help="ask this server instead of the default set (repeatable)")
-    parser.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="S",
-                        help=f"seconds to wait for each server (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON object instead of a table (errors too)")
+    parser.add_argument(
+        "domain",
+        type=_domain,
+        metavar="DOMAIN",
+        help="the accelerated domain, e.g. img.example.com",
+    )
+    parser.add_argument(
+        "--expect",
+        metavar="CNAME",
+        help="the CNAME target to look for (default: what CDN assigned)",
+    )
+    parser.add_argument(
+        "--resolver",
+        type=_resolver,
+        action="append",
+        dest="resolvers",
+        metavar="[NAME=]HOST[:PORT]",
+        help="ask this server instead of the default set (repeatable)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds to wait for each server (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of a table (errors too)"
+    )
     # The global options, also accepted after `check` (left out unless given, so the
     # ones before `check` stand).
-    parser.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS,
-                        help="check in the shared sandbox (`oss-cdn sandbox serve`), "
-                        "else in one of its own")
-    parser.add_argument("--profile", default=argparse.SUPPRESS,
-                        help="aliyun-cli profile in ~/.aliyun/config.json")
-    parser.add_argument("--region", default=argparse.SUPPRESS,
-                        help="region id, e.g. cn-hangzhou")
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="check in the shared sandbox (`oss-cdn sandbox serve`), else in one of its own",
+    )
+    parser.add_argument(
+        "--profile", default=argparse.SUPPRESS, help="aliyun-cli profile in ~/.aliyun/config.json"
+    )
+    parser.add_argument("--region", default=argparse.SUPPRESS, help="region id, e.g. cn-hangzhou")
     return parser
 
 
@@ -191,14 +217,16 @@ def _connect(args: argparse.Namespace):
     except ServiceError as error:
         raise _Failure(str(error), getattr(error, "code", "") or type(error).__name__) from None
     if profile.sandbox:
-        where = (f"the shared sandbox (pid {profile.sandbox_pid})" if profile.sandbox_pid
-                 else "a sandbox of its own (no `oss-cdn sandbox serve` is running)")
+        where = (
+            f"the shared sandbox (pid {profile.sandbox_pid})"
+            if profile.sandbox_pid
+            else "a sandbox of its own (no `oss-cdn sandbox serve` is running)"
+        )
         print(f"oss-cdn check: checking in {where}", file=sys.stderr)
     return profile, box
 
 
-async def _check(args: argparse.Namespace,
-                 profile: Profile | None) -> tuple[int, str, str]:
+async def _check(args: argparse.Namespace, profile: Profile | None) -> tuple[int, str, str]:
     """(exit status, report, the problem to tell on stderr or "")."""
     from tui.services.errors import ServiceError
     from tui.services.propagation import PropagationService, check_round
@@ -212,8 +240,7 @@ async def _check(args: argparse.Namespace,
     try:
         expected = canonical(args.expect or await _cdn_cname(services, args.domain))
         if args.resolvers:  # asked alone, without CDN's own row
-            results = await check_round(args.domain, expected, args.resolvers,
-                                        timeout=args.timeout)
+            results = await check_round(args.domain, expected, args.resolvers, timeout=args.timeout)
         else:
             checker = PropagationService(profile, services.cdn, timeout=args.timeout)
             results = await checker.check(args.domain, expected)
@@ -226,8 +253,11 @@ async def _check(args: argparse.Namespace,
     # CDN's own view is part of the check: when asking it failed (an error answer, an
     # answer of the wrong shape), the check is not done, whatever the resolvers said.
     cdn = board.cdn
-    problem = (f"CDN's view of the CNAME could not be had: {cdn.detail}"
-               if cdn is not None and cdn.verdict is Verdict.ERROR else "")
+    problem = (
+        f"CDN's view of the CNAME could not be had: {cdn.detail}"
+        if cdn is not None and cdn.verdict is Verdict.ERROR
+        else ""
+    )
     error = {"code": "CdnViewFailed", "message": problem} if problem else None
     report = _json(args.domain, board, error) if args.json else _table(args.domain, board)
     status = USAGE_ERROR if problem else 0 if board.propagated else 1
@@ -238,8 +268,9 @@ async def _cdn_cname(services, domain: str) -> str:
     """The CNAME CDN assigned to `domain` (DescribeCdnDomainDetail)."""
     found = await services.cdn.domain(domain)
     if not found.cname:
-        raise _Failure(f"CDN has not assigned {domain} a CNAME yet (status {found.status})",
-                       "NoCname")
+        raise _Failure(
+            f"CDN has not assigned {domain} a CNAME yet (status {found.status})", "NoCname"
+        )
     return found.cname
 
 
@@ -277,8 +308,10 @@ def _table(domain: str, board: PropagationBoard) -> str:
     right = {4, 5}  # numbers line up on the right
 
     def line(row: tuple[str, ...]) -> str:
-        cells = [c.rjust(w) if i in right else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(row, widths))]
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         return "  ".join(cells).rstrip()
 
     lines = [shown(f"{domain}: expecting CNAME {board.expected}"), ""]

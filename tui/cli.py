@@ -10,8 +10,12 @@ import argparse
 import sys
 
 from tui import __version__
-from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, disable_ecs_metadata_by_default
-from tui.launch import read_only_requested
+from tui.launch import (
+    DEFAULT_SANDBOX_SPEED,
+    LaunchOptions,
+    disable_ecs_metadata_by_default,
+    read_only_requested,
+)
 
 
 def _speed(text: str) -> float:
@@ -34,26 +38,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"oss-cdn {__version__}")
     parser.add_argument("--profile", help="aliyun-cli profile in ~/.aliyun/config.json")
     parser.add_argument("--region", help="region id, e.g. cn-hangzhou")
-    parser.add_argument("--sandbox", action="store_true",
-                        help="use the sandbox even when credentials are found: the shared "
-                        "one (`oss-cdn sandbox serve`) when it runs, else one of its own")
-    parser.add_argument("--sandbox-speed", type=_speed, default=DEFAULT_SANDBOX_SPEED,
-                        metavar="F", help="sandbox seconds per real second "
-                        f"(default {DEFAULT_SANDBOX_SPEED:g})")
-    parser.add_argument("--read-only", action="store_true",
-                        help="send no change at all: every write is shown disabled and can "
-                        "be exported as aliyun-cli commands (also OSS_CDN_READ_ONLY=1)")
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="use the sandbox even when credentials are found: the shared "
+        "one (`oss-cdn sandbox serve`) when it runs, else one of its own",
+    )
+    parser.add_argument(
+        "--sandbox-speed",
+        type=_speed,
+        default=DEFAULT_SANDBOX_SPEED,
+        metavar="F",
+        help=f"sandbox seconds per real second (default {DEFAULT_SANDBOX_SPEED:g})",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="send no change at all: every write is shown disabled and can "
+        "be exported as aliyun-cli commands (also OSS_CDN_READ_ONLY=1)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sandbox = commands.add_parser("sandbox", help="run the embedded sandbox on its own")
-    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION",
-                                              required=True)
+    sandbox_commands = sandbox.add_subparsers(
+        dest="sandbox_command", metavar="ACTION", required=True
+    )
     serve = sandbox_commands.add_parser(
-        "serve", help="serve the sandbox until interrupted, shared with every other command")
-    serve.add_argument("--json", action="store_true",
-                       help="print its endpoints and keys as one JSON line first")
-    serve.add_argument("--sandbox-speed", type=_speed, default=DEFAULT_SANDBOX_SPEED,
-                       metavar="F", dest="serve_speed")
+        "serve", help="serve the sandbox until interrupted, shared with every other command"
+    )
+    serve.add_argument(
+        "--json", action="store_true", help="print its endpoints and keys as one JSON line first"
+    )
+    serve.add_argument(
+        "--sandbox-speed",
+        type=_speed,
+        default=DEFAULT_SANDBOX_SPEED,
+        metavar="F",
+        dest="serve_speed",
+    )
     from tui.check import add_check_parser
 
     add_check_parser(commands)

@@ -9,6 +9,7 @@ value is shown so it can be copied by hand. Never raises: a bastion host has no 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from importlib.util import find_spec
@@ -23,7 +24,7 @@ def _local_copy(text: str) -> bool:
         import pyperclip
 
         pyperclip.copy(text)
-    except Exception:  # noqa: BLE001 - no clipboard tool, no display
+    except Exception:
         return False
     return True
 
@@ -47,9 +48,14 @@ def copy(app, text: str, what: str) -> None:
         if copied:
             app.notify(f"Copied {what}: {text}", title="Clipboard", timeout=4, markup=False)
         else:
-            app.notify(f"{what[:1].upper()}{what[1:]} sent to the terminal (OSC 52; tmux "
-                       f"drops it unless set-clipboard is on). If it did not arrive, copy "
-                       f"it from here: {text}", title="Clipboard", timeout=15, markup=False)
+            app.notify(
+                f"{what[:1].upper()}{what[1:]} sent to the terminal (OSC 52; tmux "
+                f"drops it unless set-clipboard is on). If it did not arrive, copy "
+                f"it from here: {text}",
+                title="Clipboard",
+                timeout=15,
+                markup=False,
+            )
 
     if local is None:
         tell(False)
@@ -57,10 +63,8 @@ def copy(app, text: str, what: str) -> None:
 
     def run() -> None:
         copied = local(text)
-        try:
+        with contextlib.suppress(Exception):  # the app closed meanwhile: nobody to tell
             app.call_from_thread(tell, copied)
-        except Exception:  # noqa: BLE001 - the app closed meanwhile: nobody to tell
-            pass
 
     threading.Thread(target=run, daemon=True).start()
     app.set_timer(LOCAL_WAIT, lambda: tell(False))

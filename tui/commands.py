@@ -15,17 +15,21 @@ class ScreenCommands(Provider):
 
     async def discover(self) -> Hits:
         for binding in self._commands():
-            yield DiscoveryHit(binding.description, self._runner(binding.action),
-                               help=self._help(binding))
+            yield DiscoveryHit(
+                binding.description, self._runner(binding.action), help=self._help(binding)
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for binding in self._commands():
             score = matcher.match(binding.description)
             if score > 0:
-                yield Hit(score, matcher.highlight(binding.description),
-                          self._runner(binding.action),
-                          help=self._help(binding))
+                yield Hit(
+                    score,
+                    matcher.highlight(binding.description),
+                    self._runner(binding.action),
+                    help=self._help(binding),
+                )
 
     def _help(self, binding) -> str:
         text = f"key: {self.app.get_key_display(binding)}"

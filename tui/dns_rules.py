@@ -10,8 +10,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from tui.rules import (
     Fix,
@@ -41,8 +42,12 @@ _APEX_NEIGHBOURS = frozenset({"MX", "TXT"})
 # Underscores are fine in DNS data (_dmarc, _acme-challenge), though not in CDN domains.
 _LABEL_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 _CAA = re.compile(r"(\d{1,3})\s+([A-Za-z0-9]+)\s+(.*)", re.DOTALL)
-_HOST_VALUED = {"CNAME": "A CNAME record", "NS": "An NS record", "MX": "An MX record",
-                "SRV": "An SRV target"}
+_HOST_VALUED = {
+    "CNAME": "A CNAME record",
+    "NS": "An NS record",
+    "MX": "An MX record",
+    "SRV": "An SRV target",
+}
 
 
 class RecordLike(Protocol):
@@ -116,47 +121,63 @@ def _as_int(value: object) -> int | None:
 def check_rr(rr: str) -> list[Problem]:
     """A host record: "@", "*", "*.sub", "www", "_dmarc", "img.shop"."""
     if not rr:
-        return [Problem("rr_empty",
-                        "Enter a host record: @ for the domain itself, or a name such as www.")]
+        return [
+            Problem(
+                "rr_empty", "Enter a host record: @ for the domain itself, or a name such as www."
+            )
+        ]
     if rr in ("@", "*"):
         return []
     problems = []
     labels = rr.split(".")
     if "" in labels:
-        problems.append(Problem(
-            "rr_empty_label",
-            "Remove the stray dot: a host record cannot start or end with one, or hold two.",
-        ))
+        problems.append(
+            Problem(
+                "rr_empty_label",
+                "Remove the stray dot: a host record cannot start or end with one, or hold two.",
+            )
+        )
     if "*" in rr and not (labels[0] == "*" and "*" not in rr[1:]):
-        problems.append(Problem(
-            "rr_wildcard", "Use * only as the whole first part of the host record, as in *.img."
-        ))
+        problems.append(
+            Problem(
+                "rr_wildcard", "Use * only as the whole first part of the host record, as in *.img."
+            )
+        )
     if "@" in rr:
-        problems.append(Problem(
-            "rr_at", "Use @ on its own for the domain itself, not inside a longer host record."
-        ))
+        problems.append(
+            Problem(
+                "rr_at", "Use @ on its own for the domain itself, not inside a longer host record."
+            )
+        )
     bad = sorted({c for c in rr if c not in _LABEL_CHARS and c not in "*@."})
     if bad:
         puny = None if rr.isascii() else to_punycode(rr)
         shown = ", ".join(f'"{short(c)}"' for c in bad[:6])
-        problems.append(Problem(
-            "rr_characters",
-            f"Remove {shown}: a host record holds letters, digits, hyphens, underscores and dots.",
-            Fix(puny, "Use Punycode") if puny else None,
-        ))
+        problems.append(
+            Problem(
+                "rr_characters",
+                f"Remove {shown}: a host record holds letters, digits, hyphens, underscores "
+                "and dots.",
+                Fix(puny, "Use Punycode") if puny else None,
+            )
+        )
     long = [label for label in labels if len(label) > MAX_LABEL_CHARS]
     if long:
-        problems.append(Problem(
-            "rr_label_length",
-            f"Shorten {short(long[0], 20)!r} ({len(long[0])} characters): each part between "
-            f"dots may have at most {MAX_LABEL_CHARS}.",
-        ))
+        problems.append(
+            Problem(
+                "rr_label_length",
+                f"Shorten {short(long[0], 20)!r} ({len(long[0])} characters): each part between "
+                f"dots may have at most {MAX_LABEL_CHARS}.",
+            )
+        )
     if len(rr) > MAX_NAME_CHARS:
-        problems.append(Problem(
-            "rr_length",
-            f"The host record has {len(rr)} characters and a full name may have at most "
-            f"{MAX_NAME_CHARS}, so shorten it.",
-        ))
+        problems.append(
+            Problem(
+                "rr_length",
+                f"The host record has {len(rr)} characters and a full name may have at most "
+                f"{MAX_NAME_CHARS}, so shorten it.",
+            )
+        )
     return problems
 
 
@@ -168,9 +189,13 @@ def _check_host_value(value: str, kind: str) -> list[Problem]:
     what = _HOST_VALUED[kind]
     host = host_of(value)
     if host != value:
-        return [Problem("value_url",
-                        f"{what} takes only a host name, without http://, a path or a port.",
-                        Fix(host.lower(), "Use the host name"))]
+        return [
+            Problem(
+                "value_url",
+                f"{what} takes only a host name, without http://, a path or a port.",
+                Fix(host.lower(), "Use the host name"),
+            )
+        ]
     if is_ip_address(value):
         instead = "enter the server's host name"
         if kind == "CNAME":
@@ -179,28 +204,49 @@ def _check_host_value(value: str, kind: str) -> list[Problem]:
     if not value.isascii():
         puny = to_punycode(value.rstrip("."))
         form = f"the Punycode form {short(puny, 60)}" if puny else "its Punycode (xn--) form"
-        return [Problem("value_non_ascii", f"{what} needs the name in ASCII, so use {form}.",
-                        Fix(puny, "Use Punycode") if puny else None)]
+        return [
+            Problem(
+                "value_non_ascii",
+                f"{what} needs the name in ASCII, so use {form}.",
+                Fix(puny, "Use Punycode") if puny else None,
+            )
+        ]
     name = value[:-1] if value.endswith(".") else value  # a fully qualified final dot is fine
     labels = name.split(".")
     if len(name) > MAX_NAME_CHARS:
-        return [Problem("value_length",
-                        f"The target has {len(name)} characters and a host name may have at most "
-                        f"{MAX_NAME_CHARS}, so shorten it.")]
+        return [
+            Problem(
+                "value_length",
+                f"The target has {len(name)} characters and a host name may have at most "
+                f"{MAX_NAME_CHARS}, so shorten it.",
+            )
+        ]
     if "" in labels:
-        return [Problem("value_empty_label",
-                        "Remove the stray dot from the target, which names a host such as "
-                        "img.example.com.")]
-    bad = [label for label in labels
-           if not set(label) <= _LABEL_CHARS or len(label) > MAX_LABEL_CHARS]
+        return [
+            Problem(
+                "value_empty_label",
+                "Remove the stray dot from the target, which names a host such as img.example.com.",
+            )
+        ]
+    bad = [
+        label for label in labels if not set(label) <= _LABEL_CHARS or len(label) > MAX_LABEL_CHARS
+    ]
     if bad:
-        return [Problem("value_host",
-                        f"{short(bad[0], 20)!r} cannot be part of a host name: use up to "
-                        f"{MAX_LABEL_CHARS} letters, digits and hyphens between dots.")]
+        return [
+            Problem(
+                "value_host",
+                f"{short(bad[0], 20)!r} cannot be part of a host name: use up to "
+                f"{MAX_LABEL_CHARS} letters, digits and hyphens between dots.",
+            )
+        ]
     if len(labels) < 2:
-        return [Problem("value_not_fqdn",
-                        f"{what} needs a full host name such as img.example.com.w.kunlunsl.com, "
-                        "not a single word.")]
+        return [
+            Problem(
+                "value_not_fqdn",
+                f"{what} needs a full host name such as img.example.com.w.kunlunsl.com, "
+                "not a single word.",
+            )
+        ]
     return []
 
 
@@ -208,8 +254,11 @@ def _check_address(kind: str, value: str) -> list[Problem]:
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
-        example = "IPv4 address such as 203.0.113.10" if kind == "A" else (
-            "IPv6 address such as 2001:db8::10")
+        example = (
+            "IPv4 address such as 203.0.113.10"
+            if kind == "A"
+            else ("IPv6 address such as 2001:db8::10")
+        )
         return [Problem("value_address", f"A{_a(kind)[1:]} record needs an {example}.")]
     if kind == "A" and address.version == 6:
         return [Problem("value_address", "That is an IPv6 address, so use an AAAA record for it.")]
@@ -221,44 +270,62 @@ def _check_address(kind: str, value: str) -> list[Problem]:
 def _check_txt(value: str) -> list[Problem]:
     problems = []
     if len(value) > MAX_TXT_CHARS:
-        problems.append(Problem(
-            "txt_length",
-            f"The TXT value has {len(value)} characters and Alidns takes at most {MAX_TXT_CHARS}, "
-            "so shorten it.",
-        ))
+        problems.append(
+            Problem(
+                "txt_length",
+                f"The TXT value has {len(value)} characters and Alidns takes at most "
+                f"{MAX_TXT_CHARS}, so shorten it.",
+            )
+        )
     if len(re.findall(r'(?<!\\)"', value)) % 2:
-        problems.append(Problem(
-            "txt_quotes",
-            "The TXT value has an unmatched double quote: close it, or leave quotes out "
-            "and let Alidns add them.",
-            severity="warning",
-        ))
+        problems.append(
+            Problem(
+                "txt_quotes",
+                "The TXT value has an unmatched double quote: close it, or leave quotes out "
+                "and let Alidns add them.",
+                severity="warning",
+            )
+        )
     return problems
 
 
 def _check_caa(value: str) -> list[Problem]:
     match = _CAA.fullmatch(value)
     if match is None:
-        return [Problem("caa_format", 'Write a CAA value as flags, tag and quoted value, '
-                                      'as in 0 issue "letsencrypt.org".')]
+        return [
+            Problem(
+                "caa_format",
+                "Write a CAA value as flags, tag and quoted value, "
+                'as in 0 issue "letsencrypt.org".',
+            )
+        ]
     flags, tag, rest = match.groups()
     problems = []
     if int(flags) > 255:
-        problems.append(Problem(
-            "caa_flags", "CAA flags go from 0 to 255, so use 0, or 128 to mark the tag critical."
-        ))
+        problems.append(
+            Problem(
+                "caa_flags",
+                "CAA flags go from 0 to 255, so use 0, or 128 to mark the tag critical.",
+            )
+        )
     if tag.lower() not in CAA_TAGS:
-        problems.append(Problem(
-            "caa_tag",
-            f"{short(tag, 20)!r} is not a known CAA tag, so use issue, issuewild or iodef.",
-            severity="warning",
-        ))
+        problems.append(
+            Problem(
+                "caa_tag",
+                f"{short(tag, 20)!r} is not a known CAA tag, so use issue, issuewild or iodef.",
+                severity="warning",
+            )
+        )
     if not (len(rest) >= 2 and rest.startswith('"') and rest.endswith('"')):
         bare = rest.strip('"')
         quoted = f'{flags} {tag} "{bare}"'
-        problems.append(Problem("caa_quotes",
-                                f"Put the CAA value in double quotes: {short(quoted, 60)}.",
-                                Fix(quoted, "Add the quotes")))
+        problems.append(
+            Problem(
+                "caa_quotes",
+                f"Put the CAA value in double quotes: {short(quoted, 60)}.",
+                Fix(quoted, "Add the quotes"),
+            )
+        )
     return problems
 
 
@@ -266,19 +333,34 @@ def _check_srv(value: str) -> list[Problem]:
     parts = value.split()
     numbers = [_as_int(part) for part in parts[:3]]
     if len(parts) != 4 or any(n is None or n > 65535 for n in numbers):
-        return [Problem("srv_format", "Write an SRV value as priority, weight, port and target, "
-                                      "as in 0 5 5060 sip.example.com.")]
+        return [
+            Problem(
+                "srv_format",
+                "Write an SRV value as priority, weight, port and target, "
+                "as in 0 5 5060 sip.example.com.",
+            )
+        ]
     return [] if parts[3] == "." else _check_host_value(parts[3], "SRV")
 
 
 def _check_mx_priority(priority: int | str | None) -> list[Problem]:
     low, high = MX_PRIORITY.start, MX_PRIORITY.stop - 1
     if priority is None:
-        return [Problem("mx_priority_missing", f"Give the MX record a priority from {low} to "
-                                               f"{high}, where lower numbers are tried first.")]
+        return [
+            Problem(
+                "mx_priority_missing",
+                f"Give the MX record a priority from {low} to "
+                f"{high}, where lower numbers are tried first.",
+            )
+        ]
     if _as_int(priority) not in MX_PRIORITY:
-        return [Problem("mx_priority", f"Alidns takes MX priorities from {low} to {high}, "
-                                       "where lower numbers are tried first.")]
+        return [
+            Problem(
+                "mx_priority",
+                f"Alidns takes MX priorities from {low} to {high}, "
+                "where lower numbers are tried first.",
+            )
+        ]
     return []
 
 
@@ -288,8 +370,11 @@ def check_record_value(
     """Problems with a record's value for its type; doubts come with severity "warning"."""
     kind = type.strip().upper()
     if kind not in RECORD_TYPES:
-        return [Problem("type_unsupported",
-                        f"Choose one of the record types {', '.join(RECORD_TYPES)}.")]
+        return [
+            Problem(
+                "type_unsupported", f"Choose one of the record types {', '.join(RECORD_TYPES)}."
+            )
+        ]
     if not value.strip():
         return [Problem("value_empty", f"Enter the value of the {kind} record.")]
     if kind == "TXT":
@@ -307,30 +392,49 @@ def check_record_value(
     return problems
 
 
-def check_ttl(ttl: int | str, *, min_ttl: int = FREE_MIN_TTL,
-              max_ttl: int = FREE_MAX_TTL) -> list[Problem]:
+def check_ttl(
+    ttl: int | str, *, min_ttl: int = FREE_MIN_TTL, max_ttl: int = FREE_MAX_TTL
+) -> list[Problem]:
     """A TTL within what the DNS edition allows (the free edition: 600-86400 seconds)."""
     seconds = _as_int(ttl)
     if seconds is None:
-        return [Problem("ttl_number",
-                        f"Enter the TTL as a whole number of seconds, such as {min_ttl}.")]
+        return [
+            Problem("ttl_number", f"Enter the TTL as a whole number of seconds, such as {min_ttl}.")
+        ]
     if not min_ttl <= seconds <= max_ttl:
-        edition = ("the free edition of Alibaba Cloud DNS" if min_ttl == FREE_MIN_TTL
-                   else "your Alibaba Cloud DNS edition")
-        return [Problem("ttl_range", f"A TTL of {seconds} is outside the {min_ttl}-{max_ttl} "
-                                     f"seconds {edition} allows, so pick one in that range.")]
+        edition = (
+            "the free edition of Alibaba Cloud DNS"
+            if min_ttl == FREE_MIN_TTL
+            else "your Alibaba Cloud DNS edition"
+        )
+        return [
+            Problem(
+                "ttl_range",
+                f"A TTL of {seconds} is outside the {min_ttl}-{max_ttl} "
+                f"seconds {edition} allows, so pick one in that range.",
+            )
+        ]
     return []
 
 
-def check_record(rr: str, type: str, value: str, ttl: int | str, *,
-                 priority: int | str | None = None, min_ttl: int = FREE_MIN_TTL,
-                 max_ttl: int = FREE_MAX_TTL) -> RecordCheck:
+def check_record(
+    rr: str,
+    type: str,
+    value: str,
+    ttl: int | str,
+    *,
+    priority: int | str | None = None,
+    min_ttl: int = FREE_MIN_TTL,
+    max_ttl: int = FREE_MAX_TTL,
+) -> RecordCheck:
     """Everything checkable about a record before sending it to Alidns."""
-    return RecordCheck((
-        *check_rr(rr),
-        *check_record_value(type, value, priority=priority),
-        *check_ttl(ttl, min_ttl=min_ttl, max_ttl=max_ttl),
-    ))
+    return RecordCheck(
+        (
+            *check_rr(rr),
+            *check_record_value(type, value, priority=priority),
+            *check_ttl(ttl, min_ttl=min_ttl, max_ttl=max_ttl),
+        )
+    )
 
 
 # -- zones and host records -----------------------------------------------------------
@@ -379,9 +483,15 @@ def _same_value(kind: str, a: str, b: str) -> bool:
 # -- conflicts ------------------------------------------------------------------------
 
 
-def record_conflicts(rr: str, type: str, records: Iterable[RecordLike], *,
-                     value: str | None = None, line: str = "default",
-                     ignore_id: str | None = None) -> list[Conflict]:
+def record_conflicts(
+    rr: str,
+    type: str,
+    records: Iterable[RecordLike],
+    *,
+    value: str | None = None,
+    line: str = "default",
+    ignore_id: str | None = None,
+) -> list[Conflict]:
     """What adding (or, with ignore_id, updating) a record at rr and line runs into, by the
     Alidns rules: a CNAME stands alone at its host and line, except that at "@" it may stand
     beside MX and TXT (a warning); the same RR, type and value is a duplicate."""
@@ -394,34 +504,46 @@ def record_conflicts(rr: str, type: str, records: Iterable[RecordLike], *,
         neighbour = other if kind == "CNAME" else kind  # the type standing beside a CNAME
         where = f"{record.rr} ({line})"
         if other == kind and value is not None and _same_value(kind, record.value, value):
-            conflicts.append(Conflict(
-                record, "error",
-                f"{where} already has this {kind} record, so there is nothing to add.",
-                "duplicate",
-            ))
+            conflicts.append(
+                Conflict(
+                    record,
+                    "error",
+                    f"{where} already has this {kind} record, so there is nothing to add.",
+                    "duplicate",
+                )
+            )
         elif "CNAME" not in (kind, other):
             continue
         elif rr == "@" and neighbour in _APEX_NEIGHBOURS:
-            conflicts.append(Conflict(
-                record, "warning",
-                f"@ would hold {_a(neighbour)} record beside a CNAME, which Alidns allows, "
-                "but resolvers may follow the CNAME instead and break mail or verification.",
-                "apex_neighbour",
-            ))
+            conflicts.append(
+                Conflict(
+                    record,
+                    "warning",
+                    f"@ would hold {_a(neighbour)} record beside a CNAME, which Alidns allows, "
+                    "but resolvers may follow the CNAME instead and break mail or verification.",
+                    "apex_neighbour",
+                )
+            )
         elif kind == "CNAME":
-            conflicts.append(Conflict(
-                record, "error",
-                f"{where} already has {_a(other)} record ({short(record.value)}) and a CNAME "
-                "must stand alone, so delete or replace that record first.",
-                "cname_conflict",
-            ))
+            conflicts.append(
+                Conflict(
+                    record,
+                    "error",
+                    f"{where} already has {_a(other)} record ({short(record.value)}) and a CNAME "
+                    "must stand alone, so delete or replace that record first.",
+                    "cname_conflict",
+                )
+            )
         else:
-            conflicts.append(Conflict(
-                record, "error",
-                f"{where} has a CNAME record ({short(record.value)}) and nothing may stand "
-                "beside it, so delete the CNAME first.",
-                "cname_conflict",
-            ))
+            conflicts.append(
+                Conflict(
+                    record,
+                    "error",
+                    f"{where} has a CNAME record ({short(record.value)}) and nothing may stand "
+                    "beside it, so delete the CNAME first.",
+                    "cname_conflict",
+                )
+            )
     return conflicts
 
 
@@ -516,31 +638,50 @@ class Plan:
 
 
 def _delete(record: RecordLike) -> PlanStep:
-    return PlanStep("delete", record.rr, record.type.upper(), record.value, record.ttl,
-                    record.record_id, line=record.line)
+    return PlanStep(
+        "delete",
+        record.rr,
+        record.type.upper(),
+        record.value,
+        record.ttl,
+        record.record_id,
+        line=record.line,
+    )
 
 
 def _shadow_warning(record: RecordLike, zone: str, pointer: RecordLike | None) -> Conflict:
     """A record the wildcard does not cover: to delete, or to keep when another record of
     the zone points at it."""
     name = f"{record.rr}.{zone}"
-    bypass = (f"{name} has its own {record.type.upper()} record, which wins over the wildcard "
-              "and bypasses the CDN")
+    bypass = (
+        f"{name} has its own {record.type.upper()} record, which wins over the wildcard "
+        "and bypasses the CDN"
+    )
     if pointer is None:
-        return Conflict(record, "warning", f"{bypass}, so delete it or add {name} to CDN too.",
-                        "shadow")
+        return Conflict(
+            record, "warning", f"{bypass}, so delete it or add {name} to CDN too.", "shadow"
+        )
     owner = zone if pointer.rr == "@" else f"{pointer.rr}.{zone}"
     return Conflict(
-        record, "warning",
+        record,
+        "warning",
         f"{bypass}, but it stays: the {pointer.type.upper()} record of {owner} points at it "
         f"and would break without it. Add {name} to CDN too if browsers visit it.",
         "shadow_kept",
     )
 
 
-def plan_cname(domain: str, cname: str, zone: str | None, records: Iterable[RecordLike], *,
-               ttl: int = FREE_MIN_TTL, line: str = "default", remove_shadows: bool = False,
-               replace: bool = False) -> Plan:
+def plan_cname(
+    domain: str,
+    cname: str,
+    zone: str | None,
+    records: Iterable[RecordLike],
+    *,
+    ttl: int = FREE_MIN_TTL,
+    line: str = "default",
+    remove_shadows: bool = False,
+    replace: bool = False,
+) -> Plan:
     """The DNS changes that make `domain` a CNAME of `cname` in `zone` (None: its
     registrable domain).
 
@@ -568,11 +709,11 @@ def plan_cname(domain: str, cname: str, zone: str | None, records: Iterable[Reco
         changes.append(PlanStep("create", rr, "CNAME", target, ttl, line=line))
     else:
         if not _same_host(keep.value, target):
-            changes.append(PlanStep("update", rr, "CNAME", target, ttl, keep.record_id,
-                                    keep.value, line))
+            changes.append(
+                PlanStep("update", rr, "CNAME", target, ttl, keep.record_id, keep.value, line)
+            )
         if not _is_enabled(keep):
-            changes.append(PlanStep("enable", rr, "CNAME", target, ttl, keep.record_id,
-                                    line=line))
+            changes.append(PlanStep("enable", rr, "CNAME", target, ttl, keep.record_id, line=line))
 
     others = [r for r in here if r.type.upper() != "CNAME"]
     for conflict in record_conflicts(rr, "CNAME", others, line=line):

@@ -104,8 +104,9 @@ class KeyGate:
 
     def _watch(self) -> None:
         if self._watcher is None and self._released is None:
-            self._watcher = asyncio.create_task(self._release_when_settled(),
-                                                name="oss-cdn key gate")
+            self._watcher = asyncio.create_task(
+                self._release_when_settled(), name="oss-cdn key gate"
+            )
 
     def _look(self):
         """(screen, focused) when nothing is busy, else None."""
@@ -127,7 +128,8 @@ class KeyGate:
                     return
                 now = self._look()
                 if (now is not None and now == before) or (
-                        monotonic() - (self._last or 0.0) >= SETTLE_CAP):
+                    monotonic() - (self._last or 0.0) >= SETTLE_CAP
+                ):
                     self._release()
                     return
                 before = now

@@ -39,8 +39,10 @@ def valid_key(key: str) -> bool:
         # Alone, "/" is read as "slash"; after a modifier only letters and digits are
         # (Textual names the others: "ctrl+slash").
         return base.isalnum() if modifiers else base.isprintable() and not base.isspace()
-    return (base in {k.value for k in Keys}
-            or key_to_character(REPLACED_KEYS.get(base, base)) is not None)
+    return (
+        base in {k.value for k in Keys}
+        or key_to_character(REPLACED_KEYS.get(base, base)) is not None
+    )
 
 
 def binding_ids() -> set[str]:
@@ -49,10 +51,11 @@ def binding_ids() -> set[str]:
     import importlib
     import pkgutil
 
-    import screens
-    import tui.app  # noqa: F401 - the app's own bindings
     from textual.binding import Binding
     from textual.dom import DOMNode
+
+    import screens
+    import tui.app  # noqa: F401 - the app's own bindings
 
     for module in pkgutil.iter_modules(screens.__path__):
         importlib.import_module(f"screens.{module.name}")
@@ -78,13 +81,14 @@ def keymap_problems(keymap: object, known_ids: set[str]) -> list[str]:
         problems.append(f"unknown binding id{'s' * (len(unknown) > 1)}: {', '.join(unknown)}")
     for binding_id, keys in keymap.items():
         if not isinstance(keys, str):
-            problems.append(f"{binding_id!r}: keys must be text like \"ctrl+n,f5\", "
-                            f"not {keys!r}")
+            problems.append(f'{binding_id!r}: keys must be text like "ctrl+n,f5", not {keys!r}')
             continue
         bad = [k for k in (k.strip() for k in keys.split(",")) if not valid_key(k)]
         if bad:
-            problems.append(f"{binding_id!r}: invalid key{'s' * (len(bad) > 1)} "
-                            f"{', '.join(repr(k) for k in bad)}")
+            problems.append(
+                f"{binding_id!r}: invalid key{'s' * (len(bad) > 1)} "
+                f"{', '.join(repr(k) for k in bad)}"
+            )
     return problems
 
 

@@ -29,9 +29,11 @@ def filter_domains(domains: Iterable[CdnDomain], text: str) -> list[CdnDomain]:
     """Domains whose name, CNAME, origin or status contain every word of `text`."""
     if not text.strip():
         return list(domains)
-    return [d for d in domains
-            if matches_every_word(f"{display_name(d.name)} {d.cname} {d.origin} {d.status}",
-                                  text)]
+    return [
+        d
+        for d in domains
+        if matches_every_word(f"{display_name(d.name)} {d.cname} {d.origin} {d.status}", text)
+    ]
 
 
 def sort_domains(domains: Sequence[CdnDomain], key: str, reverse: bool = False) -> list[CdnDomain]:

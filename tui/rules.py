@@ -1,7 +1,8 @@
 """Pure rules for the names this app handles: CDN domain names and OSS origin hosts.
 
-No I/O, no Textual, nothing of the project but tui.safe_text (a leaf): screens (live validation), services and
-tests all lean on this one source of truth. DNS record rules live in tui/dns_rules.py.
+No I/O, no Textual, nothing of the project but tui.safe_text (a leaf): screens (live
+validation), services and tests all lean on this one source of truth. DNS record rules
+live in tui/dns_rules.py.
 
 Every rule is one line of a table (`_DOMAIN_RULES`). `check_domain` and the form's
 checklist are both read from that table, so they cannot disagree.
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Callable, Iterable
 
 import idna  # IDNA 2008 with the UTS 46 mapping: what registries apply (comes with yarl)
 from publicsuffixlist import PublicSuffixList
@@ -411,22 +412,35 @@ _DOMAIN_RULES: tuple[_Rule, ...] = (
     _Rule("characters", "Letters, digits, hyphens and dots only", _name_syntax, _fail_characters),
     _Rule("length", "1-67 characters (a wildcard under 100 bytes)", _has_host, _fail_length),
     _Rule("empty_label", "No stray dots", _name_syntax, _fail_empty_label),
-    _Rule("label_length", "At most 63 characters between dots", _name_syntax,
-          _fail_label_length),
-    _Rule("hyphen_edge", "No hyphen at the start or end of a part", _name_syntax,
-          _fail_hyphen_edge),
-    _Rule("double_hyphen", "No -- except a Punycode xn-- prefix", _name_syntax,
-          _fail_double_hyphen),
+    _Rule("label_length", "At most 63 characters between dots", _name_syntax, _fail_label_length),
+    _Rule(
+        "hyphen_edge", "No hyphen at the start or end of a part", _name_syntax, _fail_hyphen_edge
+    ),
+    _Rule(
+        "double_hyphen", "No -- except a Punycode xn-- prefix", _name_syntax, _fail_double_hyphen
+    ),
     _Rule("punycode", "xn-- parts are valid Punycode", _name_syntax, _fail_punycode),
     _Rule("wildcard", "* only as a leading *. part", _name_syntax, _fail_wildcard),
     _Rule("ip_address", "Not an IP address", _has_host, _fail_ip),
-    _Rule("public_suffix", "Not a bare public suffix (com, com.cn)",
-          lambda s: s.well_formed and not s.wildcard, _fail_public_suffix),
-    _Rule("wildcard_suffix", "Wildcard not right under a public suffix (*.com)",
-          lambda s: s.well_formed and s.wildcard, _fail_wildcard_suffix),
+    _Rule(
+        "public_suffix",
+        "Not a bare public suffix (com, com.cn)",
+        lambda s: s.well_formed and not s.wildcard,
+        _fail_public_suffix,
+    ),
+    _Rule(
+        "wildcard_suffix",
+        "Wildcard not right under a public suffix (*.com)",
+        lambda s: s.well_formed and s.wildcard,
+        _fail_wildcard_suffix,
+    ),
     _Rule("exists", "Not already added to CDN", _has_host, _fail_exists),
-    _Rule("origin_loop", "Differs from the origin's domain",
-          lambda s: _has_host(s) and bool(s.origin_host), _fail_origin_loop),
+    _Rule(
+        "origin_loop",
+        "Differs from the origin's domain",
+        lambda s: _has_host(s) and bool(s.origin_host),
+        _fail_origin_loop,
+    ),
 )
 
 # Which label a one-key fix gets, by the most telling problem it cures.
@@ -523,42 +537,62 @@ def check_origin_host(host: str) -> list[Problem]:
     """Problems with a typed OSS origin; an empty list means CDN can use it."""
     text = host.strip()
     if not text:
-        return [Problem("origin_empty",
-                        "Enter the bucket's endpoint, like bkt.oss-cn-hangzhou.aliyuncs.com.")]
+        return [
+            Problem(
+                "origin_empty",
+                "Enter the bucket's endpoint, like bkt.oss-cn-hangzhou.aliyuncs.com.",
+            )
+        ]
     problems = []
     bare = host_of(text)
     if bare != text:
-        problems.append(Problem(
-            "origin_url", "Enter only the endpoint host, without http://, a path or a port.",
-            Fix(bare.lower(), "Use the host name"),
-        ))
+        problems.append(
+            Problem(
+                "origin_url",
+                "Enter only the endpoint host, without http://, a path or a port.",
+                Fix(bare.lower(), "Use the host name"),
+            )
+        )
     endpoint = parse_origin(bare)
     if endpoint is None:
-        problems.append(Problem(
-            "origin_not_oss",
-            f"{short(bare)} is not an OSS endpoint, so use <bucket>.oss-<region>.aliyuncs.com "
-            "from the bucket's overview.",
-        ))
+        problems.append(
+            Problem(
+                "origin_not_oss",
+                f"{short(bare)} is not an OSS endpoint, so use <bucket>.oss-<region>.aliyuncs.com "
+                "from the bucket's overview.",
+            )
+        )
         return problems
     if any("A" <= c <= "Z" for c in bare):
-        problems.append(Problem("origin_uppercase", "Write the endpoint in lowercase.",
-                                Fix(bare.lower(), "Use lowercase")))
+        problems.append(
+            Problem(
+                "origin_uppercase",
+                "Write the endpoint in lowercase.",
+                Fix(bare.lower(), "Use lowercase"),
+            )
+        )
     if endpoint.internal:
-        problems.append(Problem(
-            "origin_internal",
-            "CDN cannot reach a bucket's internal endpoint, so use its public one instead.",
-            Fix(endpoint.public_host, "Use the public endpoint"),
-        ))
+        problems.append(
+            Problem(
+                "origin_internal",
+                "CDN cannot reach a bucket's internal endpoint, so use its public one instead.",
+                Fix(endpoint.public_host, "Use the public endpoint"),
+            )
+        )
     if not _BUCKET.fullmatch(endpoint.bucket):
-        problems.append(Problem(
-            "bucket_name",
-            f"{short(endpoint.bucket)!r} is not a bucket name: use 3-63 lowercase letters, "
-            "digits and hyphens, not starting or ending with a hyphen.",
-        ))
+        problems.append(
+            Problem(
+                "bucket_name",
+                f"{short(endpoint.bucket)!r} is not a bucket name: use 3-63 lowercase letters, "
+                "digits and hyphens, not starting or ending with a hyphen.",
+            )
+        )
     if len(endpoint.public_host) > MAX_DOMAIN_CHARS:
-        problems.append(Problem(
-            "origin_length",
-            f"CDN takes origin addresses of up to {MAX_DOMAIN_CHARS} characters and this one has "
-            f"{len(endpoint.public_host)}, so use a bucket with a shorter name.",
-        ))
+        problems.append(
+            Problem(
+                "origin_length",
+                f"CDN takes origin addresses of up to {MAX_DOMAIN_CHARS} characters and this one "
+                f"has {len(endpoint.public_host)}, so use a bucket with a shorter name.",
+            )
+        )
     return problems

@@ -39,8 +39,7 @@ ELLIPSIS = "…"
 # Printable to Python, yet drawn as nothing (Unicode's Default_Ignorable_Code_Point,
 # less the presentation selectors U+FE00..U+FE0F), plus the blank Braille pattern.
 _INVISIBLE = re.compile(
-    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\uffa0"
-    "\U000e0100-\U000e01ef]"
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\uffa0\U000e0100-\U000e01ef]"
 )
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 

@@ -15,8 +15,18 @@ from tui.sandbox.http_server import ApiError, Params, RpcProduct
 from tui.sandbox.world import RecordVersion, SandboxZone, World
 
 VERSION = "2015-01-09"
-RECORD_TYPES = ("A", "AAAA", "CNAME", "TXT", "MX", "NS", "SRV", "CAA",
-                "REDIRECT_URL", "FORWARD_URL")
+RECORD_TYPES = (
+    "A",
+    "AAAA",
+    "CNAME",
+    "TXT",
+    "MX",
+    "NS",
+    "SRV",
+    "CAA",
+    "REDIRECT_URL",
+    "FORWARD_URL",
+)
 MAX_TTL = 86400
 VERSION_NAMES = {"mianfei": "Alibaba Cloud DNS Free Edition"}
 
@@ -33,11 +43,15 @@ def _public_suffixes():
 
 # -- lookups ----------------------------------------------------------------------------
 
+
 def _zone(world: World, name: str) -> SandboxZone:
     zone = world.zones.get(name.strip().rstrip(".").lower())
     if zone is None or not zone.hosted_in_alidns:
-        raise ApiError(400, "InvalidDomainName.NoExist",
-                       "The specified domain name does not exist. Refresh the page and try again.")
+        raise ApiError(
+            400,
+            "InvalidDomainName.NoExist",
+            "The specified domain name does not exist. Refresh the page and try again.",
+        )
     return zone
 
 
@@ -45,8 +59,11 @@ def _record(world: World, record_id: str) -> RecordVersion:
     record = world.find_record(record_id)
     zone = world.zones.get(record.zone) if record else None
     if record is None or zone is None or not zone.hosted_in_alidns:
-        raise ApiError(400, "DomainRecordNotBelongToUser",
-                       "The DNS record does not exist or does not belong to you.")
+        raise ApiError(
+            400,
+            "DomainRecordNotBelongToUser",
+            "The DNS record does not exist or does not belong to you.",
+        )
     return record
 
 
@@ -57,6 +74,7 @@ def _unlocked(record: RecordVersion) -> RecordVersion:
 
 
 # -- shapes -----------------------------------------------------------------------------
+
 
 def _record_json(record: RecordVersion) -> dict:
     answer = {
@@ -95,30 +113,42 @@ def _dns_servers(zone: SandboxZone) -> dict:
 
 # -- zones ------------------------------------------------------------------------------
 
+
 def describe_domains(world: World, params: Params) -> dict:
     page = params.page(max_size=100)
     keyword = (params.get("KeyWord") or "").lower()
     exact = (params.get("SearchMode") or "").upper() == "EXACT"
     zones = sorted(
-        (z for z in world.zones.values() if z.hosted_in_alidns
-         and (not keyword or (z.name == keyword if exact else keyword in z.name))),
+        (
+            z
+            for z in world.zones.values()
+            if z.hosted_in_alidns
+            and (not keyword or (z.name == keyword if exact else keyword in z.name))
+        ),
         key=lambda z: z.name,
     )
     counts: dict[str, int] = {}
     for record in world.current_records():
         counts[record.zone] = counts.get(record.zone, 0) + 1
-    domains = [{
-        "DomainName": z.name,
-        "DomainId": z.domain_id,
-        "PunyCode": z.name,
-        "AliDomain": True,
-        "DnsServers": _dns_servers(z),
-        "RecordCount": counts.get(z.name, 0),
-        "VersionCode": z.version_code,
-        "VersionName": VERSION_NAMES.get(z.version_code, z.version_code),
-    } for z in page.of(zones)]
-    return {"PageNumber": page.number, "PageSize": page.size, "TotalCount": len(zones),
-            "Domains": {"Domain": domains}}
+    domains = [
+        {
+            "DomainName": z.name,
+            "DomainId": z.domain_id,
+            "PunyCode": z.name,
+            "AliDomain": True,
+            "DnsServers": _dns_servers(z),
+            "RecordCount": counts.get(z.name, 0),
+            "VersionCode": z.version_code,
+            "VersionName": VERSION_NAMES.get(z.version_code, z.version_code),
+        }
+        for z in page.of(zones)
+    ]
+    return {
+        "PageNumber": page.number,
+        "PageSize": page.size,
+        "TotalCount": len(zones),
+        "Domains": {"Domain": domains},
+    }
 
 
 def describe_domain_info(world: World, params: Params) -> dict:
@@ -148,6 +178,7 @@ def get_main_domain_name(world: World, params: Params) -> dict:
 
 # -- records ----------------------------------------------------------------------------
 
+
 def describe_domain_records(world: World, params: Params) -> dict:
     zone = _zone(world, params.required("DomainName"))
     # RRKeyWord, ValueKeyWord and KeyWord are fuzzy, as on the real API ("www" finds "www2").
@@ -161,14 +192,17 @@ def describe_domain_records(world: World, params: Params) -> dict:
 
     def keep(r: RecordVersion) -> bool:
         rr, value = r.rr.lower(), r.value.lower()
-        if keyword and not ((rr == keyword or value == keyword) if exact
-                            else (keyword in rr or keyword in value)):
+        if keyword and not (
+            (rr == keyword or value == keyword) if exact else (keyword in rr or keyword in value)
+        ):
             return False
-        return ((not rr_word or rr_word in rr)
-                and (not value_word or value_word in value)
-                and (not type_ or r.type == type_)
-                and (not status or (status == "ENABLE") == r.enabled)
-                and (line is None or r.line == line))
+        return (
+            (not rr_word or rr_word in rr)
+            and (not value_word or value_word in value)
+            and (not type_ or r.type == type_)
+            and (not status or (status == "ENABLE") == r.enabled)
+            and (line is None or r.line == line)
+        )
 
     return _records_page(params, [r for r in world.current_records(zone.name) if keep(r)])
 
@@ -177,16 +211,26 @@ def describe_sub_domain_records(world: World, params: Params) -> dict:
     sub = params.required("SubDomain").strip().rstrip(".").lower()
     zone_name = params.get("DomainName")
     zone = _zone(world, zone_name) if zone_name else world.zone_for(sub)
-    if zone is None or not zone.hosted_in_alidns or not (
-            sub == zone.name or sub.endswith("." + zone.name)):
-        raise ApiError(400, "InvalidDomainName.NoExist",
-                       "The specified domain name does not exist. Refresh the page and try again.")
+    if (
+        zone is None
+        or not zone.hosted_in_alidns
+        or not (sub == zone.name or sub.endswith("." + zone.name))
+    ):
+        raise ApiError(
+            400,
+            "InvalidDomainName.NoExist",
+            "The specified domain name does not exist. Refresh the page and try again.",
+        )
     rr = "@" if sub == zone.name else sub[: -len(zone.name) - 1]
     type_ = (params.get("Type") or "").upper()
     line = params.get("Line")
-    records = [r for r in world.current_records(zone.name)
-               if r.rr.lower() == rr and (not type_ or r.type == type_)
-               and (line is None or r.line == line)]
+    records = [
+        r
+        for r in world.current_records(zone.name)
+        if r.rr.lower() == rr
+        and (not type_ or r.type == type_)
+        and (line is None or r.line == line)
+    ]
     return _records_page(params, records)
 
 
@@ -195,8 +239,11 @@ def describe_domain_record_info(world: World, params: Params) -> dict:
     # DomainRecordNotBelongToUser (Alidns DescribeDomainRecordInfo and its error codes).
     # The answer carries no Weight and no timestamps, unlike the listings.
     record = _record(world, params.required("RecordId"))
-    answer = {k: v for k, v in _record_json(record).items()
-              if k not in ("Weight", "CreateTimestamp", "UpdateTimestamp")}
+    answer = {
+        k: v
+        for k, v in _record_json(record).items()
+        if k not in ("Weight", "CreateTimestamp", "UpdateTimestamp")
+    }
     return {**answer, "PunyCode": record.zone}
 
 
@@ -209,20 +256,32 @@ def _record_fields(params: Params, zone: SandboxZone) -> dict:
         raise ApiError(400, "InvalidRR.Format", "The parameter value RR is invalid.")
     if type_ not in RECORD_TYPES:
         # No documented code for an unknown type; the generic one.
-        raise ApiError(400, "InvalidParameter",
-                       f"The specified parameter Type {type_} is not valid.")
+        raise ApiError(
+            400, "InvalidParameter", f"The specified parameter Type {type_} is not valid."
+        )
     if not _valid_value(type_, value):
-        raise ApiError(400, "SubDomainInvalid.Value",
-                       "The DNS record is invalid or in the wrong format.")
+        raise ApiError(
+            400, "SubDomainInvalid.Value", "The DNS record is invalid or in the wrong format."
+        )
     ttl = params.integer("TTL", 600, 1, 2**31 - 1, code="InvalidTTL")
     if not zone.min_ttl <= ttl <= MAX_TTL:
-        raise ApiError(400, "QuotaExceeded.TTL",
-                       f"The TTL has exceeded the limit of the domain edition "
-                       f"({zone.min_ttl}-{MAX_TTL} seconds).")
-    priority = params.integer("Priority", 5, 1, 50, code="InvalidPriority") \
-        if type_ == "MX" else None
-    return {"rr": rr, "type": type_, "value": value, "ttl": ttl,
-            "line": params.get("Line", "default"), "priority": priority}
+        raise ApiError(
+            400,
+            "QuotaExceeded.TTL",
+            f"The TTL has exceeded the limit of the domain edition "
+            f"({zone.min_ttl}-{MAX_TTL} seconds).",
+        )
+    priority = (
+        params.integer("Priority", 5, 1, 50, code="InvalidPriority") if type_ == "MX" else None
+    )
+    return {
+        "rr": rr,
+        "type": type_,
+        "value": value,
+        "ttl": ttl,
+        "line": params.get("Line", "default"),
+        "priority": priority,
+    }
 
 
 def _valid_value(type_: str, value: str) -> bool:
@@ -238,8 +297,9 @@ def _valid_value(type_: str, value: str) -> bool:
 
 
 def _refuse_problem(world: World, zone: str, fields: dict, ignore_id: str | None = None) -> None:
-    problem = world.record_problem(zone, fields["rr"], fields["type"], fields["value"],
-                                   fields["line"], ignore_id=ignore_id)
+    problem = world.record_problem(
+        zone, fields["rr"], fields["type"], fields["value"], fields["line"], ignore_id=ignore_id
+    )
     if problem == "DomainRecordDuplicate":
         raise ApiError(400, problem, "The DNS record already exists.")
     if problem == "DomainRecordConflict":
@@ -274,8 +334,11 @@ def set_domain_record_status(world: World, params: Params) -> dict:
     record = _unlocked(_record(world, params.required("RecordId")))
     status = params.required("Status").capitalize()
     if status not in ("Enable", "Disable"):
-        raise ApiError(400, "InvalidParameter",
-                       "The specified parameter Status is not valid: Enable or Disable.")
+        raise ApiError(
+            400,
+            "InvalidParameter",
+            "The specified parameter Status is not valid: Enable or Disable.",
+        )
     if record.enabled != (status == "Enable"):
         world.replace_record(record.record_id, enabled=status == "Enable")
     return {"RecordId": record.record_id, "Status": status}

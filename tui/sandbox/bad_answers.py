@@ -34,10 +34,11 @@ def cut(body: bytes, rng: random.Random) -> bytes:
     end = len(body.rstrip())
     if end <= 1:
         return b""
-    return body[:rng.randint(1, end - 1)]
+    return body[: rng.randint(1, end - 1)]
 
 
 # -- JSON (CDN, Alidns) ----------------------------------------------------------------
+
 
 def _wrong_type(value: Any) -> Any:
     if isinstance(value, (dict, list)) or value is None or isinstance(value, bool):
@@ -59,8 +60,13 @@ def _slots(node: Any, eligible: Callable[[Any], bool]) -> list[tuple[Any, Any]]:
     return found
 
 
-def _mutate_json(data: Any, rng: random.Random, rate: float,
-                 change: Callable[[Any], Any], eligible: Callable[[Any], bool]) -> Any:
+def _mutate_json(
+    data: Any,
+    rng: random.Random,
+    rate: float,
+    change: Callable[[Any], Any],
+    eligible: Callable[[Any], bool],
+) -> Any:
     changed = 0
 
     def walk(node: Any) -> None:
@@ -85,8 +91,9 @@ def _mutate_json(data: Any, rng: random.Random, rate: float,
     return data
 
 
-def mangle_json(body: bytes, kind: str, *, seed: int = 0, rate: float = DEFAULT_RATE,
-                empty: str = "") -> bytes:
+def mangle_json(
+    body: bytes, kind: str, *, seed: int = 0, rate: float = DEFAULT_RATE, empty: str = ""
+) -> bytes:
     """`body` (a JSON answer) mangled as `kind`."""
     rng = random.Random(seed)
     if kind == "truncated":
@@ -105,6 +112,7 @@ def mangle_json(body: bytes, kind: str, *, seed: int = 0, rate: float = DEFAULT_
 
 # -- XML (OSS) -------------------------------------------------------------------------
 
+
 def _elements(root: ET.Element) -> list[tuple[ET.Element, ET.Element]]:
     """Every (parent, element) below the root, parents before children."""
     return [(parent, child) for parent in root.iter() for child in parent]
@@ -120,8 +128,13 @@ def _wrong_xml(parent: ET.Element, element: ET.Element) -> None:
         element.text = None
 
 
-def _mutate_xml(root: ET.Element, rng: random.Random, rate: float, leaves_only: bool,
-                change: Callable[[ET.Element, ET.Element], None]) -> None:
+def _mutate_xml(
+    root: ET.Element,
+    rng: random.Random,
+    rate: float,
+    leaves_only: bool,
+    change: Callable[[ET.Element, ET.Element], None],
+) -> None:
     changed = 0
 
     def walk(node: ET.Element) -> None:

@@ -17,8 +17,16 @@ from tui.sandbox.world import SandboxDomain, World
 VERSION = "2018-05-10"
 CDN_TYPES = ("web", "download", "video")
 SCOPES = ("domestic", "overseas", "global")
-STATUSES = ("online", "offline", "configuring", "configure_failed", "checking",
-            "check_failed", "stopping", "deleting")
+STATUSES = (
+    "online",
+    "offline",
+    "configuring",
+    "configure_failed",
+    "checking",
+    "check_failed",
+    "stopping",
+    "deleting",
+)
 SOURCE_TYPES = ("ipaddr", "domain", "oss", "fc_domain")
 SEARCH_TYPES = ("fuzzy_match", "pre_match", "suf_match", "full_match")
 BUSY = ("configuring", "checking", "stopping", "deleting")
@@ -47,6 +55,7 @@ _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
 # -- validation -------------------------------------------------------------------------
+
 
 def valid_domain_name(name: str) -> bool:
     """CDN's rules: lowercase letters, digits, hyphens and dots, 1-67 characters; a
@@ -93,15 +102,22 @@ def parse_sources(raw: str, domain: str) -> list[dict]:
         if str(port) not in ("80", "443"):
             raise _malformed_sources("port must be 80 or 443.")
         if priority not in ("20", "30"):
-            raise _malformed_sources("priority must be \"20\" (primary) or \"30\" (backup).")
+            raise _malformed_sources('priority must be "20" (primary) or "30" (backup).')
         if content == domain.lstrip("."):
             raise _malformed_sources("The origin must differ from the accelerated domain.")
         if type_ == "ipaddr" and not _is_ip(content):
             raise _malformed_sources("An ipaddr origin must be an IP address.")
         if type_ == "oss" and not content.endswith(".aliyuncs.com"):
             raise _malformed_sources("An oss origin is a bucket's aliyuncs.com endpoint.")
-        sources.append({"content": content, "type": type_, "port": int(port),
-                        "priority": priority, "weight": str(item.get("weight", "10"))})
+        sources.append(
+            {
+                "content": content,
+                "type": type_,
+                "port": int(port),
+                "priority": priority,
+                "weight": str(item.get("weight", "10")),
+            }
+        )
     return sources
 
 
@@ -120,23 +136,34 @@ def _domain_name(params: Params, name: str = "DomainName") -> str:
 def _owned(world: World, name: str) -> SandboxDomain:
     domain = world.domains.get(name)
     if domain is None:
-        raise ApiError(404, "InvalidDomain.NotFound",
-                       "The domain provided does not exist in our records.")
+        raise ApiError(
+            404, "InvalidDomain.NotFound", "The domain provided does not exist in our records."
+        )
     return domain
 
 
 def _not_busy(domain: SandboxDomain) -> None:
     if domain.status in BUSY:
-        raise ApiError(403, "ServiceBusy",
-                       "The specified Domain is configuring, please retry later.")
+        raise ApiError(
+            403, "ServiceBusy", "The specified Domain is configuring, please retry later."
+        )
 
 
 # -- shapes -----------------------------------------------------------------------------
 
+
 def _source_models(domain: SandboxDomain, **extra: str) -> list[dict]:
-    return [{"Content": s["content"], "Type": s["type"], "Port": s["port"],
-             "Priority": s["priority"], "Weight": s["weight"], **extra}
-            for s in domain.sources]
+    return [
+        {
+            "Content": s["content"],
+            "Type": s["type"],
+            "Port": s["port"],
+            "Priority": s["priority"],
+            "Weight": s["weight"],
+            **extra,
+        }
+        for s in domain.sources
+    ]
 
 
 def _page_data(domain: SandboxDomain) -> dict:
@@ -159,20 +186,30 @@ def _page_data(domain: SandboxDomain) -> dict:
 
 # -- domains ----------------------------------------------------------------------------
 
+
 def describe_user_domains(world: World, params: Params) -> dict:
     page = params.page(max_size=500)
     search = params.get("DomainSearchType", "fuzzy_match")
     if search not in SEARCH_TYPES:
-        raise ApiError(400, "InvalidDomainSearchType.ValueNotSupported",
-                       "The specified value of parameter DomainSearchType is not supported.")
+        raise ApiError(
+            400,
+            "InvalidDomainSearchType.ValueNotSupported",
+            "The specified value of parameter DomainSearchType is not supported.",
+        )
     status = params.get("DomainStatus")
     if status is not None and status not in STATUSES:
-        raise ApiError(400, "InvalidDomainStatus.ValueNotSupported",
-                       "The specified value of parameter DomainStatus is not supported.")
+        raise ApiError(
+            400,
+            "InvalidDomainStatus.ValueNotSupported",
+            "The specified value of parameter DomainStatus is not supported.",
+        )
     cdn_type = params.get("CdnType")
     if cdn_type is not None and cdn_type not in CDN_TYPES:
-        raise ApiError(400, "InvalidCdnType.ValueNotSupported",
-                       "The specified value of parameter CdnType is not supported.")
+        raise ApiError(
+            400,
+            "InvalidCdnType.ValueNotSupported",
+            "The specified value of parameter CdnType is not supported.",
+        )
     needle = (params.get("DomainName") or "").lower()
     match = {
         "fuzzy_match": lambda name: needle in name,
@@ -181,7 +218,8 @@ def describe_user_domains(world: World, params: Params) -> dict:
         "full_match": lambda name: name == needle,
     }[search]
     found = [
-        d for d in world.domains.values()
+        d
+        for d in world.domains.values()
         if (not needle or match(d.name))
         and (status is None or d.status == status)
         and (cdn_type is None or d.cdn_type == cdn_type)
@@ -197,20 +235,22 @@ def describe_user_domains(world: World, params: Params) -> dict:
 
 def describe_cdn_domain_detail(world: World, params: Params) -> dict:
     domain = _owned(world, _domain_name(params))
-    return {"GetDomainDetailModel": {
-        "DomainName": domain.name,
-        "Cname": domain.cname,
-        "HttpsCname": "",
-        "DomainStatus": domain.status,
-        "CdnType": domain.cdn_type,
-        "Scope": domain.scope,
-        "GmtCreated": iso_time(domain.created),
-        "GmtModified": iso_time(domain.modified),
-        "Description": domain.description,
-        "ResourceGroupId": RESOURCE_GROUP,
-        "ServerCertificateStatus": "off",
-        "SourceModels": {"SourceModel": _source_models(domain, Enabled="online")},
-    }}
+    return {
+        "GetDomainDetailModel": {
+            "DomainName": domain.name,
+            "Cname": domain.cname,
+            "HttpsCname": "",
+            "DomainStatus": domain.status,
+            "CdnType": domain.cdn_type,
+            "Scope": domain.scope,
+            "GmtCreated": iso_time(domain.created),
+            "GmtModified": iso_time(domain.modified),
+            "Description": domain.description,
+            "ResourceGroupId": RESOURCE_GROUP,
+            "ServerCertificateStatus": "off",
+            "SourceModels": {"SourceModel": _source_models(domain, Enabled="online")},
+        }
+    }
 
 
 def check_cdn_domain_exist(world: World, params: Params) -> dict:
@@ -240,10 +280,13 @@ def add_cdn_domain(world: World, params: Params) -> dict:
         raise ApiError(403, "DomainOverLimit", "The Number of Domain is over the limit")
     if not world.is_verified(name):
         root = world.root_of(name)
-        raise ApiError(400, "DomainOwnerVerifyFail",
-                       f"Owner verification of the root domain failed. Prove you own {root}: "
-                       f"publish the TXT record verification.{root} (see "
-                       "DescribeVerifyContent), then call VerifyDomainOwner.")
+        raise ApiError(
+            400,
+            "DomainOwnerVerifyFail",
+            f"Owner verification of the root domain failed. Prove you own {root}: "
+            f"publish the TXT record verification.{root} (see "
+            "DescribeVerifyContent), then call VerifyDomainOwner.",
+        )
     world.add_domain(name, cdn_type, sources, scope)
     return {}
 
@@ -253,8 +296,9 @@ def _switch(world: World, params: Params, when: str, via: str, to: str) -> dict:
     domain = _owned(world, _domain_name(params))
     _not_busy(domain)
     if domain.status in ("check_failed", "configure_failed"):
-        raise ApiError(400, "IllegalOperationDomain",
-                       "You are not authorized to operate the domain.")
+        raise ApiError(
+            400, "IllegalOperationDomain", "You are not authorized to operate the domain."
+        )
     if domain.status == when:
         world.move_domain(domain.name, via, to, TRANSITION_SECONDS)
     return {}
@@ -277,6 +321,7 @@ def delete_cdn_domain(world: World, params: Params) -> dict:
 
 # -- ownership --------------------------------------------------------------------------
 
+
 def describe_verify_content(world: World, params: Params) -> dict:
     return {"Content": world.verify_content(_domain_name(params))}
 
@@ -288,26 +333,38 @@ def verify_domain_owner(world: World, params: Params) -> dict:
     root = world.root_of(name)
     if verify_type == "dnsCheck":
         host = f"verification.{root}"
-        found = [r.value.strip('"') for r in world.records_at()
-                 if r.type == "TXT" and r.fqdn.lower() == host]
+        found = [
+            r.value.strip('"')
+            for r in world.records_at()
+            if r.type == "TXT" and r.fqdn.lower() == host
+        ]
         if content not in found:
             seen = f" It holds {', '.join(found)}." if found else ""
-            raise ApiError(400, "DomainOwnerVerifyFail",
-                           f"Owner verification of the root domain failed. No TXT record "
-                           f"{host} with the value {content} was found.{seen}")
+            raise ApiError(
+                400,
+                "DomainOwnerVerifyFail",
+                f"Owner verification of the root domain failed. No TXT record "
+                f"{host} with the value {content} was found.{seen}",
+            )
     elif verify_type == "fileCheck":
         # The real CDN fetches http://<root>/verification.html; the sandbox cannot, so it
         # reads the file from the account's buckets (the app uploads it to the origin).
-        files = [b.objects["verification.html"] for b in world.buckets.values()
-                 if "verification.html" in b.objects]
+        files = [
+            b.objects["verification.html"]
+            for b in world.buckets.values()
+            if "verification.html" in b.objects
+        ]
         if not files:
             raise ApiError(400, "InvalidFile", "The file is not found.")
         if not any(f.decode(errors="replace").strip() == content for f in files):
             raise ApiError(400, "VerifyError", "The specified Verify is incorrectly formatted.")
     else:
         # No documented code for an unknown VerifyType; the generic one.
-        raise ApiError(400, "InvalidParameter",
-                       "The specified parameter VerifyType is not valid: dnsCheck or fileCheck.")
+        raise ApiError(
+            400,
+            "InvalidParameter",
+            "The specified parameter VerifyType is not valid: dnsCheck or fileCheck.",
+        )
     world.mark_verified(name)
     return {"Content": content}
 
@@ -315,8 +372,9 @@ def verify_domain_owner(world: World, params: Params) -> dict:
 def describe_domain_cname(world: World, params: Params) -> dict:
     names = [n.strip().lower() for n in _domain_name(params).split(",") if n.strip()]
     if len(names) > 30:
-        raise ApiError(400, "DomainNameOverLimit",
-                       "A maximum of 30 domains are supported for each request.")
+        raise ApiError(
+            400, "DomainNameOverLimit", "A maximum of 30 domains are supported for each request."
+        )
     records = [r for r in world.records_at() if r.type == "CNAME"]
     data = []
     for name in names:
@@ -332,14 +390,16 @@ def describe_domain_cname(world: World, params: Params) -> dict:
 
 # -- cache refresh and prefetch ---------------------------------------------------------
 
+
 def _object_paths(world: World, params: Params) -> list[str]:
     paths = [p.strip() for p in params.required("ObjectPath").splitlines() if p.strip()]
     for path in paths:
         host = path.split("://", 1)[-1].split("/", 1)[0].lower()
         wildcard = "." + host.split(".", 1)[-1]
         if host not in world.domains and wildcard not in world.domains:
-            raise ApiError(404, "InvalidDomain.NotFound",
-                           "The domain provided does not exist in our records.")
+            raise ApiError(
+                404, "InvalidDomain.NotFound", "The domain provided does not exist in our records."
+            )
     return paths
 
 
@@ -349,11 +409,19 @@ def _add_tasks(world: World, paths: list[str], object_type: str, seconds: float)
     for path in paths:
         task_id = world.next_id()
         ids.append(task_id)
-        world.refresh_tasks.append({
-            "TaskId": task_id, "ObjectPath": path, "ObjectType": object_type,
-            "Status": "Refreshing", "Process": "0%", "CreationTime": iso_time(now),
-            "Description": "", "created_at": now, "done_at": now + seconds,
-        })
+        world.refresh_tasks.append(
+            {
+                "TaskId": task_id,
+                "ObjectPath": path,
+                "ObjectType": object_type,
+                "Status": "Refreshing",
+                "Process": "0%",
+                "CreationTime": iso_time(now),
+                "Description": "",
+                "created_at": now,
+                "done_at": now + seconds,
+            }
+        )
     return ",".join(ids)
 
 
@@ -361,8 +429,11 @@ def refresh_object_caches(world: World, params: Params) -> dict:
     raw_type = params.get("ObjectType", "File")
     object_type = OBJECT_TYPES.get(raw_type.lower())
     if object_type is None:
-        raise ApiError(400, "InvalidObjectType.ValueNotSupported",
-                       "The specified value of parameter ObjectType is not supported.")
+        raise ApiError(
+            400,
+            "InvalidObjectType.ValueNotSupported",
+            "The specified value of parameter ObjectType is not supported.",
+        )
     paths = _object_paths(world, params)
     return {"RefreshTaskId": _add_tasks(world, paths, object_type, REFRESH_SECONDS)}
 
@@ -382,14 +453,19 @@ def describe_refresh_tasks(world: World, params: Params) -> dict:
     path = params.get("ObjectPath")
     domain = (params.get("DomainName") or "").lower()
     tasks = [
-        t for t in reversed(world.refresh_tasks)
+        t
+        for t in reversed(world.refresh_tasks)
         if all(v is None or t[k] == v for k, v in wanted.items())
         and (path is None or path in t["ObjectPath"])
         and (not domain or domain in t["ObjectPath"].lower())
     ]
     public = [{k: v for k, v in t.items() if k[0].isupper()} for t in page.of(tasks)]
-    return {"PageNumber": page.number, "PageSize": page.size, "TotalCount": len(tasks),
-            "Tasks": {"CDNTask": public}}
+    return {
+        "PageNumber": page.number,
+        "PageSize": page.size,
+        "TotalCount": len(tasks),
+        "Tasks": {"CDNTask": public},
+    }
 
 
 def describe_refresh_quota(world: World, params: Params) -> dict:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import dns.exception
 import dns.name
@@ -49,8 +49,7 @@ class Answer:
 
 
 # One step of a CNAME chain: rcode, answer rrsets, authority rrsets, target to follow.
-_Step = tuple[dns.rcode.Rcode, list[dns.rrset.RRset], list[dns.rrset.RRset],
-              dns.name.Name | None]
+_Step = tuple[dns.rcode.Rcode, list[dns.rrset.RRset], list[dns.rrset.RRset], dns.name.Name | None]
 
 
 class RecordIndex:
@@ -67,7 +66,7 @@ class RecordIndex:
     def update(self, records: Sequence[RecordVersion]) -> None:
         if len(records) < self._indexed:  # versions were dropped: index afresh
             self.__init__()
-        for record in records[self._indexed:]:
+        for record in records[self._indexed :]:
             zone, name = record.zone.lower(), record.fqdn.rstrip(".").lower()
             self._by_name[name].append(record)
             while name != zone and "." in name:
@@ -78,7 +77,8 @@ class RecordIndex:
 
     def live(self, name: str, zone: str, t: float) -> list[RecordVersion]:
         return [
-            r for r in self._by_name.get(name, ())
+            r
+            for r in self._by_name.get(name, ())
             if r.enabled and r.live_at(t) and r.zone.lower() == zone
         ]
 
@@ -98,12 +98,15 @@ class SandboxDns:
         self._cdn = RecordIndex()
         self._cdn_targets: list[tuple[str, float]] = []
         self._cdn_zone = SandboxZone(
-            name=CDN_ZONE, domain_id="", hosted_in_alidns=False,
+            name=CDN_ZONE,
+            domain_id="",
+            hosted_in_alidns=False,
             dns_servers=(f"ns1.{CDN_ZONE}", f"ns2.{CDN_ZONE}"),
         )
 
-    def answer(self, qname: dns.name.Name, qtype: int, t: float,
-               lines: Sequence[str] = DEFAULT_LINES) -> Answer | None:
+    def answer(
+        self, qname: dns.name.Name, qtype: int, t: float, lines: Sequence[str] = DEFAULT_LINES
+    ) -> Answer | None:
         """The answer at sandbox time `t`, following CNAMEs through the sandbox's zones;
         None when `qname` is in none of them."""
         with self.world.lock:
@@ -122,7 +125,8 @@ class SandboxDns:
                     return result
                 seen.add(key)
                 result.rcode, rrsets, result.authority, target = self._lookup(
-                    zone, owner, key, qtype, t, lines)
+                    zone, owner, key, qtype, t, lines
+                )
                 result.answer += rrsets
                 if target is None:
                     return result
@@ -136,21 +140,37 @@ class SandboxDns:
     def _refresh_cdn(self) -> None:
         """Index an A record for each live CDN domain's CNAME target, from its creation."""
         targets = sorted(
-            (d.cname, d.created) for d in self.world.domains.values()
+            (d.cname, d.created)
+            for d in self.world.domains.values()
             if d.status != "deleted" and d.cname.lower().endswith("." + CDN_ZONE)
         )
         if targets == self._cdn_targets:
             return
         self._cdn_targets, self._cdn = targets, RecordIndex()
-        self._cdn.update([
-            RecordVersion(record_id=f"cdn-{n}", zone=CDN_ZONE,
-                          rr=cname.lower()[: -len(CDN_ZONE) - 1], type="A",
-                          value=edge_address(cname), ttl=CDN_TTL, created_at=created)
-            for n, (cname, created) in enumerate(targets)
-        ])
+        self._cdn.update(
+            [
+                RecordVersion(
+                    record_id=f"cdn-{n}",
+                    zone=CDN_ZONE,
+                    rr=cname.lower()[: -len(CDN_ZONE) - 1],
+                    type="A",
+                    value=edge_address(cname),
+                    ttl=CDN_TTL,
+                    created_at=created,
+                )
+                for n, (cname, created) in enumerate(targets)
+            ]
+        )
 
-    def _lookup(self, zone: SandboxZone, owner: dns.name.Name, name: str, qtype: int,
-                t: float, lines: Sequence[str]) -> _Step:
+    def _lookup(
+        self,
+        zone: SandboxZone,
+        owner: dns.name.Name,
+        name: str,
+        qtype: int,
+        t: float,
+        lines: Sequence[str],
+    ) -> _Step:
         """One name's part of an answer; `name` is `owner` as a lower-case key."""
         index = self._cdn if zone is self._cdn_zone else self._records
         apex = zone.name.lower()
@@ -184,8 +204,9 @@ def _wildcard(index: RecordIndex, name: str, apex: str, t: float) -> list[Record
     return index.live(f"*.{encloser}", apex, t)
 
 
-def _rrsets(owner: dns.name.Name, records: list[RecordVersion],
-            lines: Sequence[str]) -> dict[int, dns.rrset.RRset]:
+def _rrsets(
+    owner: dns.name.Name, records: list[RecordVersion], lines: Sequence[str]
+) -> dict[int, dns.rrset.RRset]:
     by_type: dict[str, list[RecordVersion]] = defaultdict(list)
     for record in records:
         if record.type.upper() in SERVED_TYPES:
@@ -209,7 +230,7 @@ def _rdata(type_: str, value: str, priority: int | None) -> dns.rdata.Rdata | No
     try:
         if type_ == "TXT":  # plain text, cut into DNS character-strings
             data = value.encode()
-            chunks = [data[i:i + 255] for i in range(0, len(data), 255)] or [b""]
+            chunks = [data[i : i + 255] for i in range(0, len(data), 255)] or [b""]
             return dns.rdtypes.ANY.TXT.TXT(IN, dns.rdatatype.TXT, chunks)
         text = f"{10 if priority is None else priority} {value}" if type_ == "MX" else value
         return dns.rdata.from_text(IN, type_, text, origin=dns.name.root, relativize=False)
@@ -230,8 +251,14 @@ def _apex_rrsets(zone: str, servers: tuple[str, ...]) -> tuple[dns.rrset.RRset, 
     """The zone's SOA and NS, parsed once (callers get copies: rrsets are mutable)."""
     servers = servers or (f"ns1.{zone}",)
     hostmaster = "hostmaster." + servers[0].split(".", 1)[-1]
-    soa = dns.rrset.from_text(zone + ".", SOA_MINIMUM, IN, dns.rdatatype.SOA,
-                              f"{servers[0]}. {hostmaster}. 1 3600 1200 86400 {SOA_MINIMUM}")
-    ns = dns.rrset.from_text_list(zone + ".", NS_TTL, IN, dns.rdatatype.NS,
-                                  [f"{server}." for server in servers])
+    soa = dns.rrset.from_text(
+        zone + ".",
+        SOA_MINIMUM,
+        IN,
+        dns.rdatatype.SOA,
+        f"{servers[0]}. {hostmaster}. 1 3600 1200 86400 {SOA_MINIMUM}",
+    )
+    ns = dns.rrset.from_text_list(
+        zone + ".", NS_TTL, IN, dns.rdatatype.NS, [f"{server}." for server in servers]
+    )
     return soa, ns

@@ -10,8 +10,8 @@ the way propagation looks from around the world.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import dns.exception
 import dns.flags
@@ -74,7 +74,8 @@ class _Server:
         loop = asyncio.get_running_loop()
         for _ in range(20):
             udp, _ = await loop.create_datagram_endpoint(
-                lambda: _UdpProtocol(self.reply), local_addr=(host, 0))
+                lambda: _UdpProtocol(self.reply), local_addr=(host, 0)
+            )
             port = udp.get_extra_info("sockname")[1]
             try:
                 self._tcp = await asyncio.start_server(self._serve_stream, host, port)
@@ -102,7 +103,8 @@ class _Server:
         try:
             query = dns.message.from_wire(wire)
             response = dns.message.make_response(
-                query, recursion_available=self.recursion_available, our_payload=EDNS_PAYLOAD)
+                query, recursion_available=self.recursion_available, our_payload=EDNS_PAYLOAD
+            )
         except (dns.exception.DNSException, ValueError):
             return None
         if query.opcode() != dns.opcode.QUERY:
@@ -116,8 +118,9 @@ class _Server:
         limit = (query.payload if query.edns >= 0 else UDP_LIMIT) if udp else 65535
         return response.to_wire(max_size=limit, prefer_truncation=True)
 
-    async def _serve_stream(self, reader: asyncio.StreamReader,
-                            writer: asyncio.StreamWriter) -> None:
+    async def _serve_stream(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         """Length-prefixed queries over TCP, as many as the client sends."""
         self._streams[writer] = asyncio.current_task()
         try:
@@ -184,8 +187,9 @@ class CachingResolver(_Server):
         key = (question.name.to_text().lower(), question.rdtype)
         entry = self._cache.get(key)
         if entry is None or entry.expires <= now:
-            result = self.data.answer(question.name, question.rdtype, now - self.spec.lag,
-                                      self._lines)
+            result = self.data.answer(
+                question.name, question.rdtype, now - self.spec.lag, self._lines
+            )
             if result is None or not result.complete:  # nowhere else to ask
                 response.set_rcode(dns.rcode.SERVFAIL)
                 return
@@ -241,6 +245,10 @@ async def start_dns(world: World, host: str = "127.0.0.1") -> DnsServers:
     for resolver in resolvers:
         spec = resolver.spec
         servers.resolvers[spec.name] = resolver.address
-        servers.details[spec.name] = {"address": resolver.address, "stands_for": spec.stands_for,
-                                      "region": spec.region, "lag": spec.lag}
+        servers.details[spec.name] = {
+            "address": resolver.address,
+            "stands_for": spec.stands_for,
+            "region": spec.region,
+            "lag": spec.lag,
+        }
     return servers

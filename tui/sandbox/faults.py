@@ -15,22 +15,24 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-KINDS = frozenset({
-    "throttle",      # Throttling.User, HTTP 400 (params: status, retry_after_ms)
-    "server_error",  # HTTP 500 InternalError
-    "unavailable",   # HTTP 503 ServiceUnavailable
-    "http_error",    # any answer (params: status, code, message)
-    "timeout",       # hold the request `delay` real seconds (default 30), then answer
-    "reset",         # close the connection without answering
-    "non_json",      # HTTP 200 with an HTML body
-    # The action's real answer, mangled (bad_answers.py; params: seed, rate, body):
-    "truncated",     # cut short
-    "wrong_types",   # fields of the wrong type
-    "null_fields",   # fields null (XML: text elements missing)
-    "empty_200",     # an empty body (JSON: body="{}" for an empty object)
-    "reset_after",   # apply the action, then close the connection without answering
-    "timeout_after",  # apply the action, then hold the answer `delay` seconds (default 30)
-})
+KINDS = frozenset(
+    {
+        "throttle",  # Throttling.User, HTTP 400 (params: status, retry_after_ms)
+        "server_error",  # HTTP 500 InternalError
+        "unavailable",  # HTTP 503 ServiceUnavailable
+        "http_error",  # any answer (params: status, code, message)
+        "timeout",  # hold the request `delay` real seconds (default 30), then answer
+        "reset",  # close the connection without answering
+        "non_json",  # HTTP 200 with an HTML body
+        # The action's real answer, mangled (bad_answers.py; params: seed, rate, body):
+        "truncated",  # cut short
+        "wrong_types",  # fields of the wrong type
+        "null_fields",  # fields null (XML: text elements missing)
+        "empty_200",  # an empty body (JSON: body="{}" for an empty object)
+        "reset_after",  # apply the action, then close the connection without answering
+        "timeout_after",  # apply the action, then hold the answer `delay` seconds (default 30)
+    }
+)
 
 
 @dataclass
@@ -54,8 +56,7 @@ class Faults:
         self._lock = threading.Lock()
         self._pending: list[Fault] = []
 
-    def add(self, kind: str, action: str | None = None, count: int | None = 1,
-            **params) -> Fault:
+    def add(self, kind: str, action: str | None = None, count: int | None = 1, **params) -> Fault:
         """Arm a fault for the next `count` calls of `action` (None: any; count None: all)."""
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(KINDS)}")

@@ -33,10 +33,21 @@ from tui.sandbox.faults import CallLog, Fault, Faults
 from tui.sandbox.world import World
 
 # Parameters of the RPC protocol itself: not an action's parameters, not in `calls`.
-PROTOCOL_PARAMS = frozenset({
-    "Action", "Version", "Format", "Timestamp", "SignatureNonce", "SignatureMethod",
-    "SignatureVersion", "Signature", "AccessKeyId", "SecurityToken", "SignatureType",
-})
+PROTOCOL_PARAMS = frozenset(
+    {
+        "Action",
+        "Version",
+        "Format",
+        "Timestamp",
+        "SignatureNonce",
+        "SignatureMethod",
+        "SignatureVersion",
+        "Signature",
+        "AccessKeyId",
+        "SecurityToken",
+        "SignatureType",
+    }
+)
 
 # Faults that let the action act, then lose its answer.
 AFTER_KINDS = frozenset({"reset_after", "timeout_after"})
@@ -50,8 +61,14 @@ FAULT_HTML = (
 class ApiError(Exception):
     """An error answer: HTTP status, Alibaba error code, the service's own message."""
 
-    def __init__(self, status: int, code: str, message: str,
-                 headers: Mapping[str, str] | None = None, **extra: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        **extra: str,
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.status = status
         self.code = code
@@ -76,7 +93,7 @@ class Page:
 
     def of(self, items: list) -> list:
         start = (self.number - 1) * self.size
-        return items[start:start + self.size]
+        return items[start : start + self.size]
 
 
 class Params:
@@ -92,13 +109,15 @@ class Params:
     def required(self, name: str) -> str:
         value = self.get(name)
         if value is None:
-            raise ApiError(400, "MissingParameter",
-                           f"The input parameter \"{name}\" that is mandatory for "
-                           "processing this request is not supplied.")
+            raise ApiError(
+                400,
+                "MissingParameter",
+                f'The input parameter "{name}" that is mandatory for '
+                "processing this request is not supplied.",
+            )
         return value
 
-    def integer(self, name: str, default: int, low: int, high: int,
-                code: str | None = None) -> int:
+    def integer(self, name: str, default: int, low: int, high: int, code: str | None = None) -> int:
         raw = self.get(name)
         if raw is None:
             return default
@@ -107,13 +126,18 @@ class Params:
         except ValueError:
             value = low - 1
         if not low <= value <= high:
-            raise ApiError(400, code or f"Invalid{name}.ValueNotSupported",
-                           f"The specified value of parameter {name} is not supported.")
+            raise ApiError(
+                400,
+                code or f"Invalid{name}.ValueNotSupported",
+                f"The specified value of parameter {name} is not supported.",
+            )
         return value
 
     def page(self, max_size: int, default_size: int = 20) -> Page:
-        return Page(self.integer("PageNumber", 1, 1, 100000),
-                    self.integer("PageSize", default_size, 1, max_size))
+        return Page(
+            self.integer("PageNumber", 1, 1, 100000),
+            self.integer("PageSize", default_size, 1, max_size),
+        )
 
 
 Action = Callable[[World, Params], dict]
@@ -181,12 +205,16 @@ class RpcApi:
         self._verify(request, body)
         handler = product.actions.get(call.action)
         if handler is None:
-            raise ApiError(404, "InvalidAction.NotFound",
-                           "Specified api is not found, please check your url and method.")
+            raise ApiError(
+                404,
+                "InvalidAction.NotFound",
+                "Specified api is not found, please check your url and method.",
+            )
         with self.world.lock:
             payload = handler(self.world, Params(call.params))
-        return web.json_response({"RequestId": call.request_id, **payload},
-                                 headers={"x-acs-request-id": call.request_id})
+        return web.json_response(
+            {"RequestId": call.request_id, **payload}, headers={"x-acs-request-id": call.request_id}
+        )
 
     def error(self, call: Call, err: ApiError) -> web.Response:
         product = self.products.get(call.version)
@@ -197,8 +225,10 @@ class RpcApi:
             "HostId": host_id,
             "Code": err.code,
             "Message": err.message,
-            "Recommend": (f"https://api.aliyun.com/troubleshoot?q={err.code}"
-                          f"&product={name}&requestId={call.request_id}"),
+            "Recommend": (
+                f"https://api.aliyun.com/troubleshoot?q={err.code}"
+                f"&product={name}&requestId={call.request_id}"
+            ),
         }
         headers = {"x-acs-request-id": call.request_id, **err.headers}
         return web.json_response(body, status=err.status, headers=headers)
@@ -212,24 +242,43 @@ class RpcApi:
             # The header only when a test asks for one.
             retry_after = p.get("retry_after_ms")
             headers = {} if retry_after is None else {"x-acs-retry-after": str(retry_after)}
-            return ApiError(int(p.get("status", 400)), "Throttling.User",
-                            "Request was denied due to user flow control.", headers)
+            return ApiError(
+                int(p.get("status", 400)),
+                "Throttling.User",
+                "Request was denied due to user flow control.",
+                headers,
+            )
         if fault.kind == "server_error":
-            return ApiError(500, "InternalError", "The request processing has failed due to "
-                            "some unknown error, exception or failure.")
+            return ApiError(
+                500,
+                "InternalError",
+                "The request processing has failed due to "
+                "some unknown error, exception or failure.",
+            )
         if fault.kind == "unavailable":
-            return ApiError(503, "ServiceUnavailable",
-                            "The request has failed due to a temporary failure of the server.")
-        return ApiError(int(p.get("status", 400)), p.get("code", "InvalidParameter"),
-                        p.get("message", "The specified parameter is not valid."))
+            return ApiError(
+                503,
+                "ServiceUnavailable",
+                "The request has failed due to a temporary failure of the server.",
+            )
+        return ApiError(
+            int(p.get("status", 400)),
+            p.get("code", "InvalidParameter"),
+            p.get("message", "The specified parameter is not valid."),
+        )
 
     def non_json(self, call: Call) -> web.Response:
         return web.Response(text=FAULT_HTML, content_type="text/html")
 
     def mangle(self, response: web.Response, fault: Fault) -> web.Response:
         p = fault.params
-        body = mangle_json(response.body, fault.kind, seed=int(p.get("seed", 0)),
-                           rate=float(p.get("rate", 0.3)), empty=str(p.get("body", "")))
+        body = mangle_json(
+            response.body,
+            fault.kind,
+            seed=int(p.get("seed", 0)),
+            rate=float(p.get("rate", 0.3)),
+            empty=str(p.get("body", "")),
+        )
         return mangled(response, body)
 
     # -- signatures ------------------------------------------------------------------
@@ -241,23 +290,30 @@ class RpcApi:
         elif "Signature" in request.query:
             self._verify_rpc(request, body)
         else:
-            raise ApiError(400, "MissingAccessKeyId",
-                           "AccessKeyId is mandatory for this action.")
+            raise ApiError(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
 
     def _check_key(self, access_key_id: str) -> None:
         if access_key_id != self.world.access_key_id:
-            raise ApiError(404, "InvalidAccessKeyId.NotFound",
-                           "Specified access key is not found.")
+            raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
 
     def _verify_acs3(self, request: web.Request, authorization: str, body: bytes) -> None:
         auth = signing.parse_acs3_authorization(authorization)
         if auth is None:
-            raise ApiError(400, "IncompleteSignature",
-                           "The request signature does not conform to Aliyun standards.")
+            raise ApiError(
+                400,
+                "IncompleteSignature",
+                "The request signature does not conform to Aliyun standards.",
+            )
         self._check_key(auth.access_key_id)
         expected, string_to_sign = signing.acs3_signature(
-            request.method, request.path, _query(request), request.headers,
-            auth.signed_headers, body, self.world.access_key_secret)
+            request.method,
+            request.path,
+            _query(request),
+            request.headers,
+            auth.signed_headers,
+            body,
+            self.world.access_key_secret,
+        )
         if not hmac.compare_digest(expected.encode(), auth.signature.encode()):
             raise _signature_mismatch(string_to_sign)
 
@@ -266,26 +322,38 @@ class RpcApi:
         provided = params.pop("Signature")
         self._check_key(params.get("AccessKeyId", ""))
         expected, string_to_sign = signing.rpc_signature(
-            request.method, params, self.world.access_key_secret)
+            request.method, params, self.world.access_key_secret
+        )
         if not hmac.compare_digest(expected.encode(), provided.encode()):
             raise _signature_mismatch(string_to_sign)
 
 
 def _signature_mismatch(string_to_sign: str) -> ApiError:
     # Alibaba shows its string to sign (a digest of the request, no secret) to help debugging.
-    return ApiError(400, "SignatureDoesNotMatch",
-                    "Specified signature does not match our calculation. "
-                    f"server string to sign is:{string_to_sign}")
+    return ApiError(
+        400,
+        "SignatureDoesNotMatch",
+        "Specified signature does not match our calculation. "
+        f"server string to sign is:{string_to_sign}",
+    )
 
 
 def mangled(response: web.Response, body: bytes) -> web.Response:
     """`response` (a success) with `body` instead of its own; an error answer as it was."""
     if response.status >= 300:
         return response
-    headers = {k: v for k, v in response.headers.items()
-               if k.lower() not in ("content-length", "content-type")}
-    return web.Response(status=response.status, body=body, headers=headers,
-                        content_type=response.content_type, charset=response.charset)
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k.lower() not in ("content-length", "content-type")
+    }
+    return web.Response(
+        status=response.status,
+        body=body,
+        headers=headers,
+        content_type=response.content_type,
+        charset=response.charset,
+    )
 
 
 def _query(request: web.Request) -> dict[str, str]:
@@ -302,8 +370,15 @@ def _form(request: web.Request, body: bytes) -> dict[str, str]:
 class SandboxServer:
     """The aiohttp server: picks the protocol, records the call, applies faults, answers."""
 
-    def __init__(self, world: World, faults: Faults, calls: CallLog,
-                 rpc: RpcApi, oss: Api, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        world: World,
+        faults: Faults,
+        calls: CallLog,
+        rpc: RpcApi,
+        oss: Api,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.world = world
         self.faults = faults
         self.calls = calls
@@ -319,8 +394,9 @@ class SandboxServer:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         # handler_cancellation: a client that gave up (timeout faults) frees its handler;
         # a short shutdown_timeout: stopping never waits on a held request.
-        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5,
-                                     access_log=None)
+        self._runner = web.AppRunner(
+            app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None
+        )
         await self._runner.setup()
         # Bind the socket ourselves: port 0 picks a free port, and we can read which.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -364,15 +440,17 @@ class SandboxServer:
                 return api.error(call, api.fault_error(fault))
         return await self._answer(api, call, request, body)
 
-    async def _answer(self, api: Api, call: Call, request: web.Request,
-                      body: bytes) -> web.Response:
+    async def _answer(
+        self, api: Api, call: Call, request: web.Request, body: bytes
+    ) -> web.Response:
         try:
             return await api.answer(call, request, body)
         except ApiError as err:
             return api.error(call, err)
 
-    async def _lose_answer(self, fault: Fault, api: Api, call: Call, request: web.Request,
-                           body: bytes) -> web.StreamResponse:
+    async def _lose_answer(
+        self, fault: Fault, api: Api, call: Call, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
         """The cloud acted, and its answer never reached the client: the connection
         dropped (reset_after) or the client stopped waiting (timeout_after)."""
         response = await self._answer(api, call, request, body)

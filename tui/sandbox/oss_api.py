@@ -74,13 +74,19 @@ class OssApi:
         with self.world.lock:  # tests change buckets from their own thread
             return self._dispatch(call, request, bucket_name, key, query, body)
 
-    def _dispatch(self, call: Call, request: web.Request, bucket_name: str, key: str,
-                  query: dict[str, str], body: bytes) -> web.Response:
+    def _dispatch(
+        self,
+        call: Call,
+        request: web.Request,
+        bucket_name: str,
+        key: str,
+        query: dict[str, str],
+        body: bytes,
+    ) -> web.Response:
         if call.action == "ListBuckets":
             return self._xml(call, self._list_buckets(query))
         if call.action == "NotImplemented":
-            raise ApiError(501, "NotImplemented",
-                           "The sandbox does not implement this operation.")
+            raise ApiError(501, "NotImplemented", "The sandbox does not implement this operation.")
         bucket = self._bucket(bucket_name)
         if call.action == "GetBucketInfo":
             return self._xml(call, self._bucket_info(bucket))
@@ -128,33 +134,39 @@ class OssApi:
             # A HEAD answer has no body: OSS puts the error document in a header instead.
             headers["x-oss-err"] = base64.b64encode(document).decode()
             return web.Response(status=err.status, headers=headers)
-        return web.Response(status=err.status, body=document, headers=headers,
-                            content_type="application/xml")
+        return web.Response(
+            status=err.status, body=document, headers=headers, content_type="application/xml"
+        )
 
     def fault_error(self, fault: Fault) -> ApiError:
         p = fault.params
         if fault.kind == "throttle":
             return ApiError(503, "TotalQpsLimitExceeded", "Max total qps limit is exceeded.")
         if fault.kind == "server_error":
-            return ApiError(500, "InternalError",
-                            "We encountered an internal error. Please try again.")
+            return ApiError(
+                500, "InternalError", "We encountered an internal error. Please try again."
+            )
         if fault.kind == "unavailable":
-            return ApiError(503, "ServiceUnavailable",
-                            "Thread pool is almost full, please retry later.")
-        return ApiError(int(p.get("status", 400)), p.get("code", "InvalidArgument"),
-                        p.get("message", "The specified argument is not valid."))
+            return ApiError(
+                503, "ServiceUnavailable", "Thread pool is almost full, please retry later."
+            )
+        return ApiError(
+            int(p.get("status", 400)),
+            p.get("code", "InvalidArgument"),
+            p.get("message", "The specified argument is not valid."),
+        )
 
     def non_json(self, call: Call) -> web.Response:
-        return web.Response(text=FAULT_HTML, content_type="text/html",
-                            headers=self._headers(call))
+        return web.Response(text=FAULT_HTML, content_type="text/html", headers=self._headers(call))
 
     def mangle(self, response: web.Response, fault: Fault) -> web.Response:
         """An XML answer mangled (bad_answers.py); object data and empty answers as they were."""
         if "xml" not in (response.content_type or "") or not response.body:
             return response
         p = fault.params
-        body = mangle_xml(response.body, fault.kind, seed=int(p.get("seed", 0)),
-                          rate=float(p.get("rate", 0.3)))
+        body = mangle_xml(
+            response.body, fault.kind, seed=int(p.get("seed", 0)), rate=float(p.get("rate", 0.3))
+        )
         return mangled(response, body)
 
     # -- signature -------------------------------------------------------------------
@@ -162,31 +174,43 @@ class OssApi:
     def _verify(self, request: web.Request, resource: str) -> None:
         authorization = request.headers.get("Authorization")
         if not authorization:
-            raise ApiError(403, "AccessDenied",
-                           "AccessDenied: Anonymous access is forbidden for this operation.")
+            raise ApiError(
+                403,
+                "AccessDenied",
+                "AccessDenied: Anonymous access is forbidden for this operation.",
+            )
         scheme, _, credential = authorization.partition(" ")
         access_key_id, _, provided = credential.rpartition(":")
         if scheme != "OSS" or not access_key_id or not provided:
             raise ApiError(400, "InvalidArgument", "Authorization header is invalid.")
         if access_key_id != self.world.access_key_id:
-            raise ApiError(403, "InvalidAccessKeyId",
-                           "The OSS Access Key Id you provided does not exist in our records.",
-                           OSSAccessKeyId=access_key_id)
+            raise ApiError(
+                403,
+                "InvalidAccessKeyId",
+                "The OSS Access Key Id you provided does not exist in our records.",
+                OSSAccessKeyId=access_key_id,
+            )
         expected, string_to_sign = signing.oss_signature(
-            request.method, request.headers, resource, self.world.access_key_secret)
+            request.method, request.headers, resource, self.world.access_key_secret
+        )
         if not hmac.compare_digest(expected.encode(), provided.encode()):
-            raise ApiError(403, "SignatureDoesNotMatch",
-                           "The request signature we calculated does not match the signature "
-                           "you provided. Check your key and signing method.",
-                           StringToSign=string_to_sign, OSSAccessKeyId=access_key_id)
+            raise ApiError(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature "
+                "you provided. Check your key and signing method.",
+                StringToSign=string_to_sign,
+                OSSAccessKeyId=access_key_id,
+            )
 
     # -- operations ------------------------------------------------------------------
 
     def _bucket(self, name: str) -> SandboxBucket:
         bucket = self.world.buckets.get(name)
         if bucket is None:
-            raise ApiError(404, "NoSuchBucket", "The specified bucket does not exist.",
-                           BucketName=name)
+            raise ApiError(
+                404, "NoSuchBucket", "The specified bucket does not exist.", BucketName=name
+            )
         return bucket
 
     def _owner(self, parent: ET.Element) -> None:
@@ -252,12 +276,12 @@ class OssApi:
             _sub(node, "IsPurgeCdnCache", str(purge_cdn_cache).lower())
         return root
 
-    def _put_object(self, call: Call, request: web.Request, bucket: SandboxBucket,
-                    key: str, body: bytes) -> web.Response:
+    def _put_object(
+        self, call: Call, request: web.Request, bucket: SandboxBucket, key: str, body: bytes
+    ) -> web.Response:
         content_md5 = request.headers.get("Content-MD5")
         if content_md5 and content_md5 != base64.b64encode(hashlib.md5(body).digest()).decode():
-            raise ApiError(400, "InvalidDigest",
-                           "The Content-MD5 you specified was invalid.")
+            raise ApiError(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
         bucket.objects[key] = body
         bucket.written[key] = self.world.now()
         return web.Response(headers={**self._headers(call), "ETag": _etag(body)})
@@ -269,8 +293,9 @@ class OssApi:
         return {"x-oss-request-id": call.request_id, "Server": "AliyunOSS"}
 
     def _xml(self, call: Call, root: ET.Element) -> web.Response:
-        return web.Response(body=_document(root), headers=self._headers(call),
-                            content_type="application/xml")
+        return web.Response(
+            body=_document(root), headers=self._headers(call), content_type="application/xml"
+        )
 
 
 def _document(root: ET.Element) -> bytes:
@@ -300,5 +325,9 @@ def _operation(method: str, bucket: str, key: str, query: dict[str, str]) -> str
         if method == "GET" and "cname" in query:
             return "ListCname"
         return "NotImplemented"
-    return {"PUT": "PutObject", "GET": "GetObject", "HEAD": "HeadObject",
-            "DELETE": "DeleteObject"}.get(method, "NotImplemented")
+    return {
+        "PUT": "PutObject",
+        "GET": "GetObject",
+        "HEAD": "HeadObject",
+        "DELETE": "DeleteObject",
+    }.get(method, "NotImplemented")

@@ -28,8 +28,9 @@ START_TIMEOUT = 15.0
 
 
 class Sandbox:
-    def __init__(self, speed: float = 1.0, host: str = "127.0.0.1",
-                 epoch: float | None = None) -> None:
+    def __init__(
+        self, speed: float = 1.0, host: str = "127.0.0.1", epoch: float | None = None
+    ) -> None:
         self.speed = speed
         self.host = host
         self.world = World(speed, epoch=epoch)
@@ -48,7 +49,9 @@ class Sandbox:
         failure: list[BaseException] = []
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._serve(ready, failure)),
-            name="oss-cdn-sandbox", daemon=True)
+            name="oss-cdn-sandbox",
+            daemon=True,
+        )
         self._thread.start()
         if not ready.wait(START_TIMEOUT):
             raise TimeoutError("the sandbox did not start in time")
@@ -81,7 +84,9 @@ class Sandbox:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         http = SandboxServer(
-            self.world, self.faults, self.calls,
+            self.world,
+            self.faults,
+            self.calls,
             rpc=RpcApi(self.world, [cdn_api.PRODUCT, alidns_api.PRODUCT]),
             oss=OssApi(self.world),
             host=self.host,
@@ -148,26 +153,40 @@ def main_serve(speed: float = 1.0, json_out: bool = False) -> int:
 
 def _announce(info: dict, speed: float, json_out: bool, recorded, other: dict | None) -> None:
     if other is not None:
-        print(f"oss-cdn sandbox serve: the sandbox of pid {other['pid']} is already the "
-              "shared one: other commands attach to it, not to this one", file=sys.stderr,
-              flush=True)
+        print(
+            f"oss-cdn sandbox serve: the sandbox of pid {other['pid']} is already the "
+            "shared one: other commands attach to it, not to this one",
+            file=sys.stderr,
+            flush=True,
+        )
     elif recorded is None:
-        print("oss-cdn sandbox serve: no private runtime directory could be made: other "
-              "commands will not find this sandbox", file=sys.stderr, flush=True)
+        print(
+            "oss-cdn sandbox serve: no private runtime directory could be made: other "
+            "commands will not find this sandbox",
+            file=sys.stderr,
+            flush=True,
+        )
     if json_out:
         print(json.dumps(info), flush=True)
     else:
         details = info["resolver_details"]
         resolvers = "".join(
             f"\n    {name:<11} {address}  (stands for {details[name]['stands_for']})"
-            for name, address in info["resolvers"].items())
-        print(f"Sandbox running at speed {speed:g}x (Ctrl+C stops it)\n"
-              f"  CDN and Alidns API  {info['cdn_endpoint']}\n"
-              f"  OSS                 http://{info['oss_endpoint']}\n"
-              f"  Name servers        {', '.join(info['nameservers'])}\n"
-              f"  Resolvers{resolvers}\n"
-              f"  AccessKey ID        {info['access_key_id']}\n"
-              "  (the secret is in the --json output)", flush=True)
+            for name, address in info["resolvers"].items()
+        )
+        print(
+            f"Sandbox running at speed {speed:g}x (Ctrl+C stops it)\n"
+            f"  CDN and Alidns API  {info['cdn_endpoint']}\n"
+            f"  OSS                 http://{info['oss_endpoint']}\n"
+            f"  Name servers        {', '.join(info['nameservers'])}\n"
+            f"  Resolvers{resolvers}\n"
+            f"  AccessKey ID        {info['access_key_id']}\n"
+            "  (the secret is in the --json output)",
+            flush=True,
+        )
         if recorded is not None:
-            print("Shared: `oss-cdn --sandbox` and `oss-cdn check --sandbox` attach to "
-                  f"it (recorded in {recorded})", flush=True)
+            print(
+                "Shared: `oss-cdn --sandbox` and `oss-cdn check --sandbox` attach to "
+                f"it (recorded in {recorded})",
+                flush=True,
+            )

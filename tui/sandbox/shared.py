@@ -17,6 +17,7 @@ recorded AccessKey ID; one whose process is gone is removed by whoever finds it.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import json
@@ -29,8 +30,16 @@ from pathlib import Path
 RUNTIME_ENV = "OSS_CDN_RUNTIME_DIR"
 FILE_NAME = "sandbox.json"
 PROBE_TIMEOUT = 2.0  # seconds; a live sandbox on loopback answers in milliseconds
-FIELDS = ("cdn_endpoint", "dns_api_endpoint", "oss_endpoint", "access_key_id",
-          "access_key_secret", "nameservers", "resolvers", "pid")
+FIELDS = (
+    "cdn_endpoint",
+    "dns_api_endpoint",
+    "oss_endpoint",
+    "access_key_id",
+    "access_key_secret",
+    "nameservers",
+    "resolvers",
+    "pid",
+)
 
 
 def _uid() -> int:
@@ -148,12 +157,16 @@ def answers(endpoint: str, access_key_id: str, timeout: float = PROBE_TIMEOUT) -
     except ValueError:
         return False
     try:
-        connection.request("POST", "/", headers={
-            "x-acs-action": "DescribeUserDomains",
-            "x-acs-version": "2018-05-10",
-            "Authorization": f"ACS3-HMAC-SHA256 Credential={access_key_id},"
-                             "SignedHeaders=host,Signature=0",
-        })
+        connection.request(
+            "POST",
+            "/",
+            headers={
+                "x-acs-action": "DescribeUserDomains",
+                "x-acs-version": "2018-05-10",
+                "Authorization": f"ACS3-HMAC-SHA256 Credential={access_key_id},"
+                "SignedHeaders=host,Signature=0",
+            },
+        )
         response = connection.getresponse()
         body = json.loads(response.read(1 << 16) or b"{}")
     except (OSError, ValueError, http.client.HTTPException):
@@ -173,10 +186,8 @@ def find_running() -> dict | None:
         if data is None:
             continue
         if not process_alive(data["pid"]):
-            try:
+            with contextlib.suppress(OSError):  # another process removed it first
                 path.unlink(missing_ok=True)
-            except OSError:
-                pass
             continue
         if answers(str(data["cdn_endpoint"]), str(data["access_key_id"])):
             return data

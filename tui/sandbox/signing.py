@@ -23,26 +23,96 @@ ACS3 = "ACS3-HMAC-SHA256"
 
 # oss2/auth.py ProviderAuth._subresource_key_set: the query keys that are part of the
 # signed resource. Other query parameters (prefix, marker, max-keys...) are not signed.
-OSS_SUBRESOURCES = frozenset({
-    "response-content-type", "response-content-language", "response-cache-control",
-    "logging", "response-content-encoding", "acl", "uploadId", "uploads", "partNumber",
-    "group", "link", "delete", "website", "location", "objectInfo", "objectMeta",
-    "response-expires", "response-content-disposition", "cors", "lifecycle", "restore",
-    "qos", "referer", "stat", "bucketInfo", "append", "position", "security-token", "live",
-    "comp", "status", "vod", "startTime", "endTime", "x-oss-process", "symlink", "callback",
-    "callback-var", "tagging", "encryption", "versions", "versioning", "versionId", "policy",
-    "requestPayment", "x-oss-traffic-limit", "qosInfo", "asyncFetch", "x-oss-request-payer",
-    "sequential", "inventory", "inventoryId", "continuation-token", "worm", "wormId",
-    "wormExtend", "replication", "replicationLocation", "replicationProgress",
-    "transferAcceleration", "cname", "metaQuery", "x-oss-ac-source-ip",
-    "x-oss-ac-subnet-mask", "x-oss-ac-vpc-id", "x-oss-ac-forward-allow", "resourceGroup",
-    "style", "styleName", "x-oss-async-process", "regionList",
-    "x-oss-write-get-object-response", "bucketArchiveDirectRead", "httpsConfig",
-    "redundancyTransition", "x-oss-target-redundancy-type",
-    "x-oss-redundancy-transition-taskid", "accessPoint", "accessPointPolicy",
-    "publicAccessBlock", "x-oss-access-point-name", "requesterQosInfo", "qosRequester",
-    "resourcePoolInfo", "resourcePool", "resourcePoolBuckets",
-})
+OSS_SUBRESOURCES = frozenset(
+    {
+        "response-content-type",
+        "response-content-language",
+        "response-cache-control",
+        "logging",
+        "response-content-encoding",
+        "acl",
+        "uploadId",
+        "uploads",
+        "partNumber",
+        "group",
+        "link",
+        "delete",
+        "website",
+        "location",
+        "objectInfo",
+        "objectMeta",
+        "response-expires",
+        "response-content-disposition",
+        "cors",
+        "lifecycle",
+        "restore",
+        "qos",
+        "referer",
+        "stat",
+        "bucketInfo",
+        "append",
+        "position",
+        "security-token",
+        "live",
+        "comp",
+        "status",
+        "vod",
+        "startTime",
+        "endTime",
+        "x-oss-process",
+        "symlink",
+        "callback",
+        "callback-var",
+        "tagging",
+        "encryption",
+        "versions",
+        "versioning",
+        "versionId",
+        "policy",
+        "requestPayment",
+        "x-oss-traffic-limit",
+        "qosInfo",
+        "asyncFetch",
+        "x-oss-request-payer",
+        "sequential",
+        "inventory",
+        "inventoryId",
+        "continuation-token",
+        "worm",
+        "wormId",
+        "wormExtend",
+        "replication",
+        "replicationLocation",
+        "replicationProgress",
+        "transferAcceleration",
+        "cname",
+        "metaQuery",
+        "x-oss-ac-source-ip",
+        "x-oss-ac-subnet-mask",
+        "x-oss-ac-vpc-id",
+        "x-oss-ac-forward-allow",
+        "resourceGroup",
+        "style",
+        "styleName",
+        "x-oss-async-process",
+        "regionList",
+        "x-oss-write-get-object-response",
+        "bucketArchiveDirectRead",
+        "httpsConfig",
+        "redundancyTransition",
+        "x-oss-target-redundancy-type",
+        "x-oss-redundancy-transition-taskid",
+        "accessPoint",
+        "accessPointPolicy",
+        "publicAccessBlock",
+        "x-oss-access-point-name",
+        "requesterQosInfo",
+        "qosRequester",
+        "resourcePoolInfo",
+        "resourcePool",
+        "resourcePoolBuckets",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -66,27 +136,33 @@ def parse_acs3_authorization(value: str) -> Acs3Authorization | None:
     return Acs3Authorization(credential, signed, signature)
 
 
-def acs3_signature(method: str, path: str, query: Mapping[str, str],
-                   headers: Mapping[str, str], signed_headers: tuple[str, ...],
-                   body: bytes, secret: str) -> tuple[str, str]:
+def acs3_signature(
+    method: str,
+    path: str,
+    query: Mapping[str, str],
+    headers: Mapping[str, str],
+    signed_headers: tuple[str, ...],
+    body: bytes,
+    secret: str,
+) -> tuple[str, str]:
     """(hex signature, string to sign) for a V3 request.
 
     `query` holds decoded values; `headers` is looked up by lower-case name.
     """
-    canonical_query = "&".join(
-        f"{key}={quote(query[key], safe='~')}" for key in sorted(query)
-    )
+    canonical_query = "&".join(f"{key}={quote(query[key], safe='~')}" for key in sorted(query))
     canonical_headers = "".join(
         f"{name}:{headers.get(name, '').strip()}\n" for name in sorted(signed_headers)
     )
-    canonical_request = "\n".join([
-        method.upper(),
-        path or "/",
-        canonical_query,
-        canonical_headers,
-        ";".join(sorted(signed_headers)),
-        hashlib.sha256(body).hexdigest(),
-    ])
+    canonical_request = "\n".join(
+        [
+            method.upper(),
+            path or "/",
+            canonical_query,
+            canonical_headers,
+            ";".join(sorted(signed_headers)),
+            hashlib.sha256(body).hexdigest(),
+        ]
+    )
     string_to_sign = f"{ACS3}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
     signature = hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
     return signature, string_to_sign
@@ -105,25 +181,29 @@ def rpc_signature(method: str, params: Mapping[str, str], secret: str) -> tuple[
     return base64.b64encode(digest).decode(), string_to_sign
 
 
-def oss_signature(method: str, headers: Mapping[str, str], resource: str,
-                  secret: str) -> tuple[str, str]:
+def oss_signature(
+    method: str, headers: Mapping[str, str], resource: str, secret: str
+) -> tuple[str, str]:
     """(base64 signature, string to sign) for OSS header auth v1.
 
     `headers` is looked up by lower-case name and iterated for `x-oss-*` headers;
     `resource` is what `oss_resource` builds.
     """
     oss_headers = sorted(
-        (name.lower(), value) for name, value in headers.items()
+        (name.lower(), value)
+        for name, value in headers.items()
         if name.lower().startswith("x-oss-")
     )
     canonical_headers = "".join(f"{name}:{value}\n" for name, value in oss_headers)
-    string_to_sign = "\n".join([
-        method.upper(),
-        headers.get("content-md5", ""),
-        headers.get("content-type", ""),
-        headers.get("x-oss-date", "") or headers.get("date", ""),
-        canonical_headers + resource,
-    ])
+    string_to_sign = "\n".join(
+        [
+            method.upper(),
+            headers.get("content-md5", ""),
+            headers.get("content-type", ""),
+            headers.get("x-oss-date", "") or headers.get("date", ""),
+            canonical_headers + resource,
+        ]
+    )
     digest = hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode(), string_to_sign
 

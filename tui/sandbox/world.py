@@ -129,8 +129,9 @@ def edge_address(cname: str) -> str:
 
 
 class World:
-    def __init__(self, speed: float = 1.0, *, seed: bool = True,
-                 epoch: float | None = None) -> None:
+    def __init__(
+        self, speed: float = 1.0, *, seed: bool = True, epoch: float | None = None
+    ) -> None:
         """`epoch` fixes the world's start time (and so its dates and verification
         contents): a reproducible world for screenshots and demos."""
         self.lock = threading.RLock()
@@ -138,8 +139,11 @@ class World:
         # The account's key pair: the only one the sandbox accepts.
         self.access_key_id = "SBX" + _random_token(17)
         self.access_key_secret = _random_token(30)
-        self.account_uid = ("1" + _random_token(15, string.digits) if epoch is None
-                            else str(int(epoch)).rjust(16, "1"))
+        self.account_uid = (
+            "1" + _random_token(15, string.digits)
+            if epoch is None
+            else str(int(epoch)).rjust(16, "1")
+        )
         self.quota = DEFAULT_QUOTA
         self.zones: dict[str, SandboxZone] = {}
         self.records: list[RecordVersion] = []
@@ -204,9 +208,7 @@ class World:
         """Records as the Alidns API shows them now (enabled or not)."""
         with self.lock:
             return [
-                r
-                for r in self.records
-                if r.deleted_at is None and (zone is None or r.zone == zone)
+                r for r in self.records if r.deleted_at is None and (zone is None or r.zone == zone)
             ]
 
     def records_at(self, t: float | None = None) -> list[RecordVersion]:
@@ -257,8 +259,9 @@ class World:
             old.deleted_at = self.now()
             return old
 
-    def record_problem(self, zone: str, rr: str, type: str, value: str, line: str,
-                       ignore_id: str | None = None) -> str | None:
+    def record_problem(
+        self, zone: str, rr: str, type: str, value: str, line: str, ignore_id: str | None = None
+    ) -> str | None:
         """The Alidns error code adding/updating this record would get, or None.
 
         DomainRecordDuplicate: the same RR, type, value and line exist.
@@ -280,8 +283,16 @@ class World:
 
     # -- CDN ------------------------------------------------------------------------
 
-    def add_domain(self, name: str, cdn_type: str, sources: list[dict], scope: str,
-                   *, status: str | None = None, created: float | None = None) -> SandboxDomain:
+    def add_domain(
+        self,
+        name: str,
+        cdn_type: str,
+        sources: list[dict],
+        scope: str,
+        *,
+        status: str | None = None,
+        created: float | None = None,
+    ) -> SandboxDomain:
         """A new CDN domain: configuring now, online after `configure_delay`."""
         with self.lock:
             now = self.now()
@@ -371,20 +382,35 @@ class World:
         sg = "demo-downloads.oss-ap-southeast-1.aliyuncs.com"
 
         def oss(content: str, port: int = 80) -> list[dict]:
-            return [{"content": content, "type": "oss", "port": port,
-                     "priority": "20", "weight": "10"}]
+            return [
+                {"content": content, "type": "oss", "port": port, "priority": "20", "weight": "10"}
+            ]
 
         t0 = now - 90 * day
         self.add_domain("img.example.com", "web", oss(hz), "domestic", status="online", created=t0)
-        self.add_domain("static.example.com", "web", oss(hz, 443), "global", status="online",
-                        created=t0 + 5 * day)
+        self.add_domain(
+            "static.example.com",
+            "web",
+            oss(hz, 443),
+            "global",
+            status="online",
+            created=t0 + 5 * day,
+        )
         self.add_domain("video.example.com", "video", oss(sh), "domestic", created=now - 60)
-        self.add_domain("old.example.com", "web", oss(hz), "overseas", status="offline",
-                        created=t0 - 200 * day)
-        self.add_domain("dl.example.com", "download", oss(sg), "overseas",
-                        status="check_failed", created=now - 3 * day)
-        self.add_domain("cdn.partner.org", "web", oss(hz), "global", status="online",
-                        created=t0 + 20 * day)
+        self.add_domain(
+            "old.example.com", "web", oss(hz), "overseas", status="offline", created=t0 - 200 * day
+        )
+        self.add_domain(
+            "dl.example.com",
+            "download",
+            oss(sg),
+            "overseas",
+            status="check_failed",
+            created=now - 3 * day,
+        )
+        self.add_domain(
+            "cdn.partner.org", "web", oss(hz), "global", status="online", created=t0 + 20 * day
+        )
 
         old = now - 30 * day
         ex = "example.com"
@@ -400,14 +426,15 @@ class World:
         self.add_record("newsite.net", "www", "A", "127.0.0.21", created_at=old)
         self.add_record("example.com.cn", "@", "A", "127.0.0.30", created_at=old)
         self.add_record("partner.org", "@", "A", "127.0.0.40", created_at=old)
-        self.add_record("partner.org", "cdn", "CNAME", cname_for("cdn.partner.org"),
-                        created_at=old)
+        self.add_record("partner.org", "cdn", "CNAME", cname_for("cdn.partner.org"), created_at=old)
 
         # Names elsewhere: CheckCdnDomainExist tells which product holds them.
-        self.foreign_domains.update({
-            "taken.example.org": "DomainExistOtherUser",
-            "live.example.org": "DomainExistLiveProduct",
-            "vod.example.org": "DomainExistVodProduct",
-            "dcdn.example.org": "DomainExistDcdnProduct",
-            "scdn.example.org": "DomainExistScdnProduct",
-        })
+        self.foreign_domains.update(
+            {
+                "taken.example.org": "DomainExistOtherUser",
+                "live.example.org": "DomainExistLiveProduct",
+                "vod.example.org": "DomainExistVodProduct",
+                "dcdn.example.org": "DomainExistDcdnProduct",
+                "scdn.example.org": "DomainExistScdnProduct",
+            }
+        )

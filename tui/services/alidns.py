@@ -47,7 +47,8 @@ def _records_page(zone: str = ""):
     def read(answer: Fields) -> tuple[list[DnsRecord], int]:
         total = answer.integer("TotalCount")
         records = answer.obj("DomainRecords", required=total > 0).items(
-            "Record", required=total > 0)
+            "Record", required=total > 0
+        )
         return [_record(r, zone) for r in records], total
 
     return read
@@ -122,8 +123,9 @@ class DnsService(TeaService):
 
     # -- records -----------------------------------------------------------------------
 
-    async def records(self, zone: str, *, rr_keyword: str | None = None,
-                      type: str | None = None) -> list[DnsRecord]:
+    async def records(
+        self, zone: str, *, rr_keyword: str | None = None, type: str | None = None
+    ) -> list[DnsRecord]:
         """Every record of `zone`. `rr_keyword` is the API's fuzzy RR match (see records_at)."""
 
         async def page(number: int) -> tuple[list[DnsRecord], int]:
@@ -134,9 +136,13 @@ class DnsService(TeaService):
                 rrkey_word=rr_keyword,
                 type=type,
             )
-            return await self.call("DescribeDomainRecords",
-                                   self._client.describe_domain_records_with_options_async,
-                                   request, write=False, read=_records_page(zone))
+            return await self.call(
+                "DescribeDomainRecords",
+                self._client.describe_domain_records_with_options_async,
+                request,
+                write=False,
+                read=_records_page(zone),
+            )
 
         return await all_pages(page, RECORDS_PAGE_SIZE, key=lambda r: r.record_id)
 
@@ -148,19 +154,27 @@ class DnsService(TeaService):
         found = await self.records(zone, rr_keyword=rr, type=type)
         return [r for r in found if r.rr.lower() == rr.lower()]
 
-    async def sub_domain_records(self, fqdn: str, type: str | None = None, *,
-                                 zone: str | None = None) -> list[DnsRecord]:
+    async def sub_domain_records(
+        self, fqdn: str, type: str | None = None, *, zone: str | None = None
+    ) -> list[DnsRecord]:
         """DescribeSubDomainRecords: the records of one full name, e.g. `www.example.com`
         (in `zone` when given: else Alidns picks the longest zone of the account)."""
 
         async def page(number: int) -> tuple[list[DnsRecord], int]:
             request = sdk.DescribeSubDomainRecordsRequest(
-                sub_domain=fqdn, type=type, page_number=number, page_size=RECORDS_PAGE_SIZE,
+                sub_domain=fqdn,
+                type=type,
+                page_number=number,
+                page_size=RECORDS_PAGE_SIZE,
                 domain_name=zone,
             )
-            return await self.call("DescribeSubDomainRecords",
-                                   self._client.describe_sub_domain_records_with_options_async,
-                                   request, write=False, read=_records_page())
+            return await self.call(
+                "DescribeSubDomainRecords",
+                self._client.describe_sub_domain_records_with_options_async,
+                request,
+                write=False,
+                read=_records_page(),
+            )
 
         return await all_pages(page, RECORDS_PAGE_SIZE, key=lambda r: r.record_id)
 
@@ -173,19 +187,37 @@ class DnsService(TeaService):
                 "DescribeDomainRecordInfo",
                 self._client.describe_domain_record_info_with_options_async,
                 sdk.DescribeDomainRecordInfoRequest(record_id=record_id),
-                write=False, read=_record,
+                write=False,
+                read=_record,
             )
         except CloudError as error:
             if error.code == RECORD_NOT_FOUND:
                 return None
             raise
 
-    async def add_record(self, zone: str, rr: str, type: str, value: str, *, ttl: int = 600,
-                         line: str = "default", priority: int | None = None) -> DnsRecord:
+    async def add_record(
+        self,
+        zone: str,
+        rr: str,
+        type: str,
+        value: str,
+        *,
+        ttl: int = 600,
+        line: str = "default",
+        priority: int | None = None,
+    ) -> DnsRecord:
         """AddDomainRecord; returns the new record (with its RecordId)."""
         write = writes.add_record(zone, rr, type, value, ttl=ttl, line=line, priority=priority)
-        wanted = DnsRecord(record_id="", zone=zone, rr=rr, type=type, value=value, ttl=ttl,
-                           line=line, priority=priority)
+        wanted = DnsRecord(
+            record_id="",
+            zone=zone,
+            rr=rr,
+            type=type,
+            value=value,
+            ttl=ttl,
+            line=line,
+            priority=priority,
+        )
 
         async def added() -> DnsRecord | None:
             # Alidns refuses a second record with the same RR, type, value and line, so a
@@ -193,25 +225,44 @@ class DnsService(TeaService):
             found = await self.sub_domain_records(wanted.fqdn, type, zone=zone)
             return next((r for r in found if _same_record(r, wanted)), None)
 
-        body = await self.send(write, self._client.add_domain_record_with_options_async,
-                               sdk.AddDomainRecordRequest, confirm=added)
+        body = await self.send(
+            write,
+            self._client.add_domain_record_with_options_async,
+            sdk.AddDomainRecordRequest,
+            confirm=added,
+        )
         if isinstance(body, DnsRecord):
             return body
         return replace(wanted, record_id=str(body.record_id))
 
-    async def update_record(self, record: DnsRecord, *, rr: str | None = None,
-                            type: str | None = None, value: str | None = None,
-                            ttl: int | None = None, line: str | None = None,
-                            priority: int | None = None) -> DnsRecord:
+    async def update_record(
+        self,
+        record: DnsRecord,
+        *,
+        rr: str | None = None,
+        type: str | None = None,
+        value: str | None = None,
+        ttl: int | None = None,
+        line: str | None = None,
+        priority: int | None = None,
+    ) -> DnsRecord:
         """UpdateDomainRecord: `record` with the given fields changed; returns it updated.
 
         Alidns answers DomainRecordDuplicate when nothing changes.
         """
-        write = writes.update_record(record, rr=rr, type=type, value=value, ttl=ttl,
-                                     line=line, priority=priority)
+        write = writes.update_record(
+            record, rr=rr, type=type, value=value, ttl=ttl, line=line, priority=priority
+        )
         p = dict(write.params)
-        updated = replace(record, rr=p["RR"], type=p["Type"], value=p["Value"], ttl=p["TTL"],
-                          line=p["Line"], priority=p.get("Priority"))
+        updated = replace(
+            record,
+            rr=p["RR"],
+            type=p["Type"],
+            value=p["Value"],
+            ttl=p["TTL"],
+            line=p["Line"],
+            priority=p.get("Priority"),
+        )
 
         async def changed() -> DnsRecord | None:
             now = await self.record(record.record_id)
@@ -219,8 +270,12 @@ class DnsService(TeaService):
                 return replace(updated, status=now.status)
             return None
 
-        result = await self.send(write, self._client.update_domain_record_with_options_async,
-                                 sdk.UpdateDomainRecordRequest, confirm=changed)
+        result = await self.send(
+            write,
+            self._client.update_domain_record_with_options_async,
+            sdk.UpdateDomainRecordRequest,
+            confirm=changed,
+        )
         return result if isinstance(result, DnsRecord) else updated
 
     async def delete_record(self, record: DnsRecord | str) -> None:
@@ -231,8 +286,12 @@ class DnsService(TeaService):
         async def gone() -> bool | None:
             return True if await self.record(record_id) is None else None
 
-        await self.send(write, self._client.delete_domain_record_with_options_async,
-                        sdk.DeleteDomainRecordRequest, confirm=gone)
+        await self.send(
+            write,
+            self._client.delete_domain_record_with_options_async,
+            sdk.DeleteDomainRecordRequest,
+            confirm=gone,
+        )
 
     async def set_record_status(self, record: DnsRecord | str, enabled: bool) -> str:
         """SetDomainRecordStatus; returns the status the service reports (Enable/Disable)."""
@@ -243,8 +302,12 @@ class DnsService(TeaService):
             now = await self.record(record_id)
             return status if now is not None and now.enabled == enabled else None
 
-        result = await self.send(write, self._client.set_domain_record_status_with_options_async,
-                                 sdk.SetDomainRecordStatusRequest, confirm=switched)
+        result = await self.send(
+            write,
+            self._client.set_domain_record_status_with_options_async,
+            sdk.SetDomainRecordStatusRequest,
+            confirm=switched,
+        )
         return result if isinstance(result, str) else (result.status or "")
 
 
@@ -258,5 +321,9 @@ def _same_record(found: DnsRecord, wanted: DnsRecord) -> bool:
             return text.strip('"')
         return text.rstrip(".").lower()
 
-    return (found.rr.lower() == wanted.rr.lower() and found.type.upper() == wanted.type.upper()
-            and value(found) == value(wanted) and found.line == wanted.line)
+    return (
+        found.rr.lower() == wanted.rr.lower()
+        and found.type.upper() == wanted.type.upper()
+        and value(found) == value(wanted)
+        and found.line == wanted.line
+    )

@@ -42,6 +42,7 @@ NOT_FOUND = "InvalidDomain.NotFound"  # DescribeCdnDomainDetail of a domain not 
 # place"), what pages are counted by (TotalCount) and what is published for the user
 # (DescribeVerifyContent's Content). Optional, with the API's defaults: the rest.
 
+
 def _source(s: Fields) -> Source:
     # Sources.Source of DescribeUserDomains, SourceModels.SourceModel of the detail.
     return Source(
@@ -101,8 +102,7 @@ def _domain_detail(answer: Fields) -> CdnDomain:
 def _cname_statuses(answer: Fields) -> list[CnameStatus]:
     """DescribeDomainCname: CnameDatas.Data, one per domain asked."""
     return [
-        CnameStatus(domain=d.text("Domain"), cname=d.text("Cname", ""),
-                    status=d.integer("Status"))
+        CnameStatus(domain=d.text("Domain"), cname=d.text("Cname", ""), status=d.integer("Status"))
         for d in answer.obj("CnameDatas", required=True).items("Data", required=True)
     ]
 
@@ -153,9 +153,13 @@ class CdnService(TeaService):
             request = sdk.DescribeUserDomainsRequest(
                 page_number=number, page_size=DOMAINS_PAGE_SIZE, domain_status=status
             )
-            return await self.call("DescribeUserDomains",
-                                   self._client.describe_user_domains_with_options_async,
-                                   request, write=False, read=_domains_page)
+            return await self.call(
+                "DescribeUserDomains",
+                self._client.describe_user_domains_with_options_async,
+                request,
+                write=False,
+                read=_domains_page,
+            )
 
         writes = self._writes
         domains = await all_pages(page, DOMAINS_PAGE_SIZE, key=lambda d: d.name)
@@ -207,8 +211,9 @@ class CdnService(TeaService):
                 return None
             raise
 
-    async def add_domain(self, name: str, cdn_type: str, sources: Sequence[Source],
-                         scope: str = "domestic") -> None:
+    async def add_domain(
+        self, name: str, cdn_type: str, sources: Sequence[Source], scope: str = "domestic"
+    ) -> None:
         """AddCdnDomain. A wildcard goes in as `.example.com` (the API's spelling).
 
         DomainAlreadyExist for a domain of this very account raises DomainInThisAccount
@@ -222,8 +227,12 @@ class CdnService(TeaService):
 
         refused: CloudError | None = None
         try:
-            await self.send(write, self._client.add_cdn_domain_with_options_async,
-                            sdk.AddCdnDomainRequest, confirm=added)
+            await self.send(
+                write,
+                self._client.add_cdn_domain_with_options_async,
+                sdk.AddCdnDomainRequest,
+                confirm=added,
+            )
         except CloudError as error:
             if error.code != "DomainAlreadyExist":
                 raise
@@ -242,9 +251,13 @@ class CdnService(TeaService):
             mine = False
         if mine:
             raise DomainInThisAccount(
-                name, f"{display_name(name)} is already in this account's CDN domains",
-                request_id=refused.request_id, status=refused.status, service=self.service,
-                action=refused.action)
+                name,
+                f"{display_name(name)} is already in this account's CDN domains",
+                request_id=refused.request_id,
+                status=refused.status,
+                service=self.service,
+                action=refused.action,
+            )
         raise refused
 
     def _status_is(self, name: str, *wanted: str | None):
@@ -257,23 +270,29 @@ class CdnService(TeaService):
         return confirm
 
     async def start_domain(self, name: str) -> None:
-        await self.send(writes.start_domain(name),
-                        self._client.start_cdn_domain_with_options_async,
-                        sdk.StartCdnDomainRequest,
-                        confirm=self._status_is(name, "configuring", "online"))
+        await self.send(
+            writes.start_domain(name),
+            self._client.start_cdn_domain_with_options_async,
+            sdk.StartCdnDomainRequest,
+            confirm=self._status_is(name, "configuring", "online"),
+        )
 
     async def stop_domain(self, name: str) -> None:
-        await self.send(writes.stop_domain(name),
-                        self._client.stop_cdn_domain_with_options_async,
-                        sdk.StopCdnDomainRequest,
-                        confirm=self._status_is(name, "stopping", "offline"))
+        await self.send(
+            writes.stop_domain(name),
+            self._client.stop_cdn_domain_with_options_async,
+            sdk.StopCdnDomainRequest,
+            confirm=self._status_is(name, "stopping", "offline"),
+        )
 
     async def delete_domain(self, name: str) -> None:
         try:
-            await self.send(writes.delete_domain(name),
-                            self._client.delete_cdn_domain_with_options_async,
-                            sdk.DeleteCdnDomainRequest,
-                            confirm=self._status_is(name, "deleting", None))
+            await self.send(
+                writes.delete_domain(name),
+                self._client.delete_cdn_domain_with_options_async,
+                sdk.DeleteCdnDomainRequest,
+                confirm=self._status_is(name, "deleting", None),
+            )
         finally:
             self._wrote()
 
@@ -296,14 +315,16 @@ class CdnService(TeaService):
         A failed check raises CloudError (DomainOwnerVerifyFail, InvalidFile, VerifyError).
         """
         # A check: asking twice changes nothing, so a lost answer is asked again.
-        body = await self.send(writes.verify_owner(name, verify_type),
-                               self._client.verify_domain_owner_with_options_async,
-                               sdk.VerifyDomainOwnerRequest)
+        body = await self.send(
+            writes.verify_owner(name, verify_type),
+            self._client.verify_domain_owner_with_options_async,
+            sdk.VerifyDomainOwnerRequest,
+        )
         return body.content or ""
 
     async def cname_status(self, names: Sequence[str]) -> list[CnameStatus]:
         """DescribeDomainCname for any number of names (asked 30 at a time)."""
-        batches = [names[i:i + CNAME_BATCH] for i in range(0, len(names), CNAME_BATCH)]
+        batches = [names[i : i + CNAME_BATCH] for i in range(0, len(names), CNAME_BATCH)]
 
         async def batch(chunk: Sequence[str]) -> list[CnameStatus]:
             return await self.call(
@@ -319,23 +340,33 @@ class CdnService(TeaService):
 
     # -- cache -------------------------------------------------------------------------
 
-    async def refresh(self, paths: Sequence[str], object_type: str = "File",
-                      force: bool = False) -> str:
+    async def refresh(
+        self, paths: Sequence[str], object_type: str = "File", force: bool = False
+    ) -> str:
         """RefreshObjectCaches (File | Directory | Regex | ExQuery); returns the task id(s)."""
-        body = await self.send(writes.refresh(paths, object_type, force),
-                               self._client.refresh_object_caches_with_options_async,
-                               sdk.RefreshObjectCachesRequest)
+        body = await self.send(
+            writes.refresh(paths, object_type, force),
+            self._client.refresh_object_caches_with_options_async,
+            sdk.RefreshObjectCachesRequest,
+        )
         return body.refresh_task_id or ""
 
     async def push(self, paths: Sequence[str], area: str | None = None) -> str:
         """PushObjectCache (prefetch); returns the task id(s)."""
-        body = await self.send(writes.push(paths, area),
-                               self._client.push_object_cache_with_options_async,
-                               sdk.PushObjectCacheRequest)
+        body = await self.send(
+            writes.push(paths, area),
+            self._client.push_object_cache_with_options_async,
+            sdk.PushObjectCacheRequest,
+        )
         return body.push_task_id or ""
 
-    async def refresh_tasks(self, *, task_id: str | None = None, domain: str | None = None,
-                            object_type: str | None = None) -> list[RefreshTask]:
+    async def refresh_tasks(
+        self,
+        *,
+        task_id: str | None = None,
+        domain: str | None = None,
+        object_type: str | None = None,
+    ) -> list[RefreshTask]:
         """DescribeRefreshTasks: recent refresh and prefetch tasks, newest first.
 
         The API wants `object_type` whenever `domain` is given.
@@ -343,13 +374,20 @@ class CdnService(TeaService):
         request = sdk.DescribeRefreshTasksRequest(
             task_id=task_id, domain_name=domain, object_type=object_type, page_size=100
         )
-        return await self.call("DescribeRefreshTasks",
-                               self._client.describe_refresh_tasks_with_options_async,
-                               request, write=False, read=_refresh_tasks)
+        return await self.call(
+            "DescribeRefreshTasks",
+            self._client.describe_refresh_tasks_with_options_async,
+            request,
+            write=False,
+            read=_refresh_tasks,
+        )
 
     async def refresh_quota(self) -> RefreshQuota:
         """DescribeRefreshQuota: today's refresh and prefetch allowance."""
-        return await self.call("DescribeRefreshQuota",
-                               self._client.describe_refresh_quota_with_options_async,
-                               sdk.DescribeRefreshQuotaRequest(), write=False,
-                               read=_refresh_quota)
+        return await self.call(
+            "DescribeRefreshQuota",
+            self._client.describe_refresh_quota_with_options_async,
+            sdk.DescribeRefreshQuotaRequest(),
+            write=False,
+            read=_refresh_quota,
+        )

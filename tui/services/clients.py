@@ -56,6 +56,7 @@ PROXY_VARIABLES = frozenset({"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_p
 
 # -- endpoints ---------------------------------------------------------------------------
 
+
 def endpoint_host(endpoint: str) -> str:
     """The host of `endpoint`, given as a URL or as host[:port]."""
     netloc = endpoint.split("://", 1)[-1]
@@ -133,6 +134,7 @@ def direct_connection(enabled: bool) -> Iterator[None]:
 
 # -- tea SDKs (CDN, Alidns) --------------------------------------------------------------
 
+
 def _require_credentials(profile: Profile) -> None:
     if not profile.access_key_id and profile.credential is None:
         raise CredentialsNotFound(f"profile {profile.name!r} has no credentials")
@@ -198,8 +200,9 @@ class TeaService:
 
     service: ClassVar[str]  # the name errors carry, e.g. "CDN"
 
-    def __init__(self, profile: Profile, client: Any, endpoint: str,
-                 policy: RetryPolicy = DEFAULT_POLICY) -> None:
+    def __init__(
+        self, profile: Profile, client: Any, endpoint: str, policy: RetryPolicy = DEFAULT_POLICY
+    ) -> None:
         self.profile = profile
         self._client = client
         self._endpoint = endpoint
@@ -210,8 +213,15 @@ class TeaService:
             read_timeout=profile.read_timeout_ms,
         )
 
-    async def call(self, action: str, method: Callable[..., Awaitable[Any]], request: Any,
-                   *, write: bool, read: Callable[[Fields], T] | None = None) -> Any:
+    async def call(
+        self,
+        action: str,
+        method: Callable[..., Awaitable[Any]],
+        request: Any,
+        *,
+        write: bool,
+        read: Callable[[Fields], T] | None = None,
+    ) -> Any:
         """`read(answer)` for the answer of `method(request)` (a `*_with_options_async` of
         the client), where `answer` is its JSON body as `Fields`; without `read`, the
         SDK's response body.
@@ -224,23 +234,39 @@ class TeaService:
         """
         if write and self.profile.read_only:
             raise ReadOnlyError(f"{self.service} {action}")
-        return await retrying(lambda: self._attempt(action, method, request, read),
-                              write=write, policy=self._policy)
+        return await retrying(
+            lambda: self._attempt(action, method, request, read), write=write, policy=self._policy
+        )
 
-    async def send(self, write: Write, method: Callable[..., Awaitable[Any]],
-                   request_cls: type, *, confirm: Confirm | None = None,
-                   read: Callable[[Fields], T] | None = None) -> Any:
+    async def send(
+        self,
+        write: Write,
+        method: Callable[..., Awaitable[Any]],
+        request_cls: type,
+        *,
+        confirm: Confirm | None = None,
+        read: Callable[[Fields], T] | None = None,
+    ) -> Any:
         """Send `write`: its request is built from its params, so what is sent is what an
         export of it says. Refused in read-only mode; on a lost answer, `confirm()` reads
         back whether it took effect (see tui.services.reconcile). Returns the answer
         (`read(answer)` when given, else the SDK's body), or what `confirm()` read back."""
         request = request_cls().from_map(dict(write.params))
         return await reconcile.send(
-            write, lambda: self._attempt(write.action, method, request, read),
-            read_only=self.profile.read_only, confirm=confirm, policy=self._policy)
+            write,
+            lambda: self._attempt(write.action, method, request, read),
+            read_only=self.profile.read_only,
+            confirm=confirm,
+            policy=self._policy,
+        )
 
-    async def _attempt(self, action: str, method: Callable[..., Awaitable[Any]],
-                       request: Any, read: Callable[[Fields], T] | None = None) -> Any:
+    async def _attempt(
+        self,
+        action: str,
+        method: Callable[..., Awaitable[Any]],
+        request: Any,
+        read: Callable[[Fields], T] | None = None,
+    ) -> Any:
         """One sending of `request`: its answer, read, or the project's error."""
         kept: dict = {}
         token = _TEA_ANSWER.set(kept)
@@ -248,8 +274,7 @@ class TeaService:
             with direct_connection(self._direct):
                 response = await method(request, self._runtime)
         except Exception as error:  # every SDK failure becomes one of ours
-            failure = from_tea(error, service=self.service, action=action,
-                               endpoint=self._endpoint)
+            failure = from_tea(error, service=self.service, action=action, endpoint=self._endpoint)
         else:
             answer = kept.get("answer") or {}
             try:
@@ -259,9 +284,13 @@ class TeaService:
             except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
                 # A reader that met a shape it did not foresee: still the answer's fault.
                 problem = f"it could not be read ({type(error).__name__})"
-            failure = UnexpectedAnswer(problem, service=self.service, action=action,
-                                       request_id=_request_id(answer),
-                                       status=answer.get("statusCode"))
+            failure = UnexpectedAnswer(
+                problem,
+                service=self.service,
+                action=action,
+                request_id=_request_id(answer),
+                status=answer.get("statusCode"),
+            )
         finally:
             _TEA_ANSWER.reset(token)
         # Raised outside the except clause, so without the SDK's exception as its
@@ -322,6 +351,7 @@ async def all_pages(
 
 # -- oss2 --------------------------------------------------------------------------------
 
+
 class OssCredentials(oss2.credentials.CredentialsProvider):
     """oss2's view of the profile's alibabacloud_credentials client (refreshed by it)."""
 
@@ -363,8 +393,12 @@ class OssAnswerSession(oss2.Session):
         seen = OSS_ANSWER.get()
         if seen is not None:
             content_type = response.headers.get("content-type", "")
-            seen.update(status=response.status, content_type=content_type,
-                        request_id=response.request_id, body=None)
+            seen.update(
+                status=response.status,
+                content_type=content_type,
+                request_id=response.request_id,
+                body=None,
+            )
             if req.method == "GET" and "xml" in content_type and response.status < 300:
                 seen["body"] = response.response.content
         return response

@@ -45,12 +45,17 @@ def writes(setup: CnameSetup) -> list[Write]:
 
 def _write(zone: str, step: PlanStep, by_id: dict[str, DnsRecord]) -> Write:
     if step.action == "create":
-        return w.add_record(zone, step.rr, step.type, step.value, ttl=step.ttl,
-                            line=step.line)
+        return w.add_record(zone, step.rr, step.type, step.value, ttl=step.ttl, line=step.line)
     # The other steps act on a record that was read with the plan.
     record = by_id.get(step.record_id or "") or DnsRecord(
-        record_id=step.record_id or "", zone=zone, rr=step.rr, type=step.type,
-        value=step.old_value or step.value, ttl=step.ttl, line=step.line)
+        record_id=step.record_id or "",
+        zone=zone,
+        rr=step.rr,
+        type=step.type,
+        value=step.old_value or step.value,
+        ttl=step.ttl,
+        line=step.line,
+    )
     if step.action == "delete":
         return w.delete_record(record)
     if step.action == "update":
@@ -72,15 +77,23 @@ class CnameSetupService:
     def __init__(self, dns) -> None:
         self.dns = dns
 
-    async def prepare(self, domain: str, cname: str, *, ttl: int = FREE_MIN_TTL,
-                      replace: bool = False, remove_shadows: bool = False) -> CnameSetup:
+    async def prepare(
+        self,
+        domain: str,
+        cname: str,
+        *,
+        ttl: int = FREE_MIN_TTL,
+        replace: bool = False,
+        remove_shadows: bool = False,
+    ) -> CnameSetup:
         """Find the zone (the longest in the account that holds the domain) and plan."""
         zone = await self.dns.zone_for(base_name(domain))
         if zone is None:
             return CnameSetup(domain, cname, None, None)
         records = tuple(await self.dns.records(zone))
-        plan = plan_cname(domain, cname, zone, records, ttl=ttl, replace=replace,
-                          remove_shadows=remove_shadows)
+        plan = plan_cname(
+            domain, cname, zone, records, ttl=ttl, replace=replace, remove_shadows=remove_shadows
+        )
         return CnameSetup(domain, cname, zone, plan, records)
 
     async def apply(self, setup: CnameSetup) -> list[PlanStep]:
@@ -104,8 +117,9 @@ class CnameSetupService:
         if step.action == "delete":
             await self.dns.delete_record(record)
         elif step.action == "create":
-            await self.dns.add_record(zone, step.rr, step.type, step.value, ttl=step.ttl,
-                                      line=step.line)
+            await self.dns.add_record(
+                zone, step.rr, step.type, step.value, ttl=step.ttl, line=step.line
+            )
         elif step.action == "update":
             await self.dns.update_record(by_id[step.record_id], value=step.value, ttl=step.ttl)
         elif step.action == "enable":

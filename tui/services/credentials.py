@@ -62,7 +62,7 @@ def cli_config_problem() -> str | None:
     if not profiles:
         return None  # nothing configured yet
     if not isinstance(profiles, list):
-        return "has a \"profiles\" that is not a list"
+        return 'has a "profiles" that is not a list'
     names = [p.get("name") for p in profiles if isinstance(p, dict)]
     wanted = os.environ.get("ALIBABA_CLOUD_PROFILE") or config.get("current")
     if not wanted:
@@ -75,8 +75,12 @@ def cli_config_problem() -> str | None:
 def resolve_region(region: str | None, profile: dict) -> str:
     """The --region flag, else the CLI profile's region_id, else ALIBABA_CLOUD_REGION_ID,
     else cn-hangzhou."""
-    return (region or profile.get("region_id") or os.environ.get("ALIBABA_CLOUD_REGION_ID")
-            or DEFAULT_REGION)
+    return (
+        region
+        or profile.get("region_id")
+        or os.environ.get("ALIBABA_CLOUD_REGION_ID")
+        or DEFAULT_REGION
+    )
 
 
 def resolve_profile(profile_name: str | None = None, region: str | None = None) -> Profile:
@@ -90,8 +94,9 @@ def resolve_profile(profile_name: str | None = None, region: str | None = None) 
 
     config_profile = cli_profile(profile_name)
     if profile_name:
-        provider = CLIProfileCredentialsProvider(profile_name=profile_name,
-                                                 profile_file=str(cli_config_path()))
+        provider = CLIProfileCredentialsProvider(
+            profile_name=profile_name, profile_file=str(cli_config_path())
+        )
     else:
         provider = DefaultCredentialsProvider()
     try:

@@ -71,15 +71,31 @@ class UnexpectedAnswer(CloudError):
     field missing or of the wrong type. Not retried: the same question would most
     likely get the same answer (a changed API, or something in between rewriting it)."""
 
-    def __init__(self, problem: str, *, service: str = "", action: str = "",
-                 request_id: str = "", status: int | None = None) -> None:
-        super().__init__("UnexpectedAnswer", problem, request_id=request_id, status=status,
-                         service=service, action=action)
+    def __init__(
+        self,
+        problem: str,
+        *,
+        service: str = "",
+        action: str = "",
+        request_id: str = "",
+        status: int | None = None,
+    ) -> None:
+        super().__init__(
+            "UnexpectedAnswer",
+            problem,
+            request_id=request_id,
+            status=status,
+            service=service,
+            action=action,
+        )
 
     def describe(self) -> str:
         where = f"{self.service} {self.action}".strip()
-        text = f"unexpected answer from {where}: {self.message}" if where else (
-            f"unexpected answer: {self.message}")
+        text = (
+            f"unexpected answer from {where}: {self.message}"
+            if where
+            else (f"unexpected answer: {self.message}")
+        )
         if self.request_id:
             text += f" (RequestId {self.request_id})"
         return text
@@ -100,9 +116,11 @@ class DomainInThisAccount(CloudError):
 
     def __init__(self, domain: str, message: str = "", **kwargs) -> None:
         self.domain = domain
-        super().__init__("DomainAlreadyExist",
-                         message or f"{domain} is already in this account's CDN domains",
-                         **kwargs)
+        super().__init__(
+            "DomainAlreadyExist",
+            message or f"{domain} is already in this account's CDN domains",
+            **kwargs,
+        )
 
 
 class NotApplied(CloudError):
@@ -122,8 +140,14 @@ class AnswerLost(CloudError):
     """A write whose answer was lost, and reading back could not tell whether it took
     effect. `lost` is the error that lost the answer, `read_back` the one of the check."""
 
-    def __init__(self, message: str, *, lost: CloudError | None = None,
-                 read_back: ServiceError | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        lost: CloudError | None = None,
+        read_back: ServiceError | None = None,
+        **kwargs,
+    ) -> None:
         self.lost = lost
         self.read_back = read_back
         super().__init__("AnswerLost", message, **kwargs)

@@ -85,14 +85,19 @@ def _causes(error: BaseException | None) -> list[BaseException]:
         if current is None or current in found:
             continue
         found.append(current)
-        linked = (*getattr(current, "args", ()), getattr(current, "reason", None),
-                  current.__cause__, current.__context__)
+        linked = (
+            *getattr(current, "args", ()),
+            getattr(current, "reason", None),
+            current.__cause__,
+            current.__context__,
+        )
         pending.extend(x for x in linked if isinstance(x, BaseException))
     return found
 
 
-def _network_error(cause: BaseException | None, endpoint: str, service: str,
-                   action: str) -> NetworkError:
+def _network_error(
+    cause: BaseException | None, endpoint: str, service: str, action: str
+) -> NetworkError:
     """A request that got no usable answer: why, in words a person can act on."""
     causes = _causes(cause)
 
@@ -106,7 +111,8 @@ def _network_error(cause: BaseException | None, endpoint: str, service: str,
     elif any_of(TimeoutError, asyncio.TimeoutError, requests.Timeout):  # apart before 3.11
         code, message = "ReadTimeout", f"{endpoint} did not answer in time"
     elif any_of(aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) or any(
-            isinstance(c, OSError) and c.errno in LOST_ERRNOS for c in causes):
+        isinstance(c, OSError) and c.errno in LOST_ERRNOS for c in causes
+    ):
         code, message = "ConnectionLost", f"{endpoint} closed the connection before answering"
     elif any_of(OSError, aiohttp.ClientConnectionError, requests.ConnectionError):
         code, message = "ConnectionFailed", f"cannot connect to {endpoint}"
@@ -118,15 +124,21 @@ def _network_error(cause: BaseException | None, endpoint: str, service: str,
 
 def _credentials_unavailable(error: Exception, service: str, action: str) -> CredentialsNotFound:
     # The class name only: the credentials library's text may quote files or answers.
-    return CredentialsNotFound(f"{service} {action}: credentials unavailable "
-                               f"({type(error).__name__}): the profile's keys or token "
-                               "could not be loaded")
+    return CredentialsNotFound(
+        f"{service} {action}: credentials unavailable "
+        f"({type(error).__name__}): the profile's keys or token "
+        "could not be loaded"
+    )
 
 
 def bad_answer(endpoint: str, service: str, action: str) -> NetworkError:
     # A proxy, captive portal or wrong endpoint answered: repeating will not help.
-    return NetworkError("BadResponse", f"{endpoint} answered with something that is not "
-                        f"the {service} API's response", service=service, action=action)
+    return NetworkError(
+        "BadResponse",
+        f"{endpoint} answered with something that is not the {service} API's response",
+        service=service,
+        action=action,
+    )
 
 
 def _unparsed_json(text: str, endpoint: str, service: str, action: str) -> CloudError:
@@ -138,8 +150,9 @@ def _unparsed_json(text: str, endpoint: str, service: str, action: str) -> Cloud
     if found and not body.strip():
         return UnexpectedAnswer("the answer is empty", service=service, action=action)
     if body.lstrip()[:1] in ("{", "["):
-        return UnexpectedAnswer("the answer is not complete JSON (cut short?)",
-                                service=service, action=action)
+        return UnexpectedAnswer(
+            "the answer is not complete JSON (cut short?)", service=service, action=action
+        )
     return bad_answer(endpoint, service, action)
 
 
@@ -149,14 +162,18 @@ def _unparsed_xml(error: Exception, action: str) -> UnexpectedAnswer:
     date or number in an element that is not one."""
     text = str(error)
     if isinstance(error, ParseError):
-        problem = ("the answer is empty" if text.startswith("no element found: line 1, column 0")
-                   else "the answer is not complete XML (cut short?)")
+        problem = (
+            "the answer is empty"
+            if text.startswith("no element found: line 1, column 0")
+            else "the answer is not complete XML (cut short?)"
+        )
     elif text.startswith("parse xml: ") and " could not be found under " in text:
         tag, _, parent = text.removeprefix("parse xml: ").partition(" could not be found under ")
         problem = f"field {tag} missing (in {parent})"
     elif text.startswith("parse xml: value of ") and " is not a boolean under " in text:
         tag, _, parent = text.removeprefix("parse xml: value of ").partition(
-            " is not a boolean under ")
+            " is not a boolean under "
+        )
         problem = f"field {tag} is not true or false (in {parent})"
     elif isinstance(error, ValueError) and text.endswith(" is not in valid ISO8601 format"):
         # The one time oss2 converts in the reads made here: ListBuckets' CreationDate.

@@ -59,6 +59,7 @@ def _iso(unix: int | None) -> str:
 # (Location; ExtranetEndpoint, the host a CDN origin names), a bound domain's name and
 # its IsPurgeCdnCache, which the details screen states as a fact.
 
+
 def _date(b: XmlFields, name: str) -> str:
     text = b.text(name, "")
     try:
@@ -140,12 +141,24 @@ class OssService:
 
     def _bucket(self, bucket: Bucket | str) -> oss2.Bucket:
         name = bucket if isinstance(bucket, str) else bucket.name
-        return oss2.Bucket(self._auth, self.endpoint_for(bucket), name,
-                           session=self._session, connect_timeout=self._timeout)
+        return oss2.Bucket(
+            self._auth,
+            self.endpoint_for(bucket),
+            name,
+            session=self._session,
+            connect_timeout=self._timeout,
+        )
 
-    async def _call(self, action: str, endpoint: str, fn: Callable[..., T], *args: Any,
-                    write: bool, read: Callable[[Element], Any] | None = None,
-                    **kwargs: Any) -> Any:
+    async def _call(
+        self,
+        action: str,
+        endpoint: str,
+        fn: Callable[..., T],
+        *args: Any,
+        write: bool,
+        read: Callable[[Element], Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """`fn(*args, **kwargs)` (an oss2 call) in a thread, with the project's errors and
         retries; with `read`, its answer's XML document read by `read` instead of what
         oss2 made of it (an answer `read` cannot read raises UnexpectedAnswer). Writes
@@ -155,17 +168,37 @@ class OssService:
             raise ReadOnlyError(f"OSS {action}")
         return await retrying(
             lambda: self._attempt(action, endpoint, fn, *args, read=read, **kwargs),
-            write=write, policy=self._policy)
+            write=write,
+            policy=self._policy,
+        )
 
-    async def _send(self, write: Write, endpoint: str, fn: Callable[..., T], *args: Any,
-                    confirm: Confirm | None = None, **kwargs: Any) -> T:
+    async def _send(
+        self,
+        write: Write,
+        endpoint: str,
+        fn: Callable[..., T],
+        *args: Any,
+        confirm: Confirm | None = None,
+        **kwargs: Any,
+    ) -> T:
         """`fn(*args)` as the write road sends `write` (see tui.services.reconcile)."""
         return await reconcile.send(
-            write, lambda: self._attempt(write.api_action, endpoint, fn, *args, **kwargs),
-            read_only=self.profile.read_only, confirm=confirm, policy=self._policy)
+            write,
+            lambda: self._attempt(write.api_action, endpoint, fn, *args, **kwargs),
+            read_only=self.profile.read_only,
+            confirm=confirm,
+            policy=self._policy,
+        )
 
-    async def _attempt(self, action: str, endpoint: str, fn: Callable[..., T], *args: Any,
-                       read: Callable[[Element], Any] | None = None, **kwargs: Any) -> Any:
+    async def _attempt(
+        self,
+        action: str,
+        endpoint: str,
+        fn: Callable[..., T],
+        *args: Any,
+        read: Callable[[Element], Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """One call of `fn` in a thread: its result (or `read` of its XML), or the
         project's error."""
         seen: dict = {}
@@ -178,7 +211,8 @@ class OssService:
         finally:
             OSS_ANSWER.reset(token)
         if "text/html" in seen.get("content_type", "") and (
-                failure is None or isinstance(failure, UnexpectedAnswer)):
+            failure is None or isinstance(failure, UnexpectedAnswer)
+        ):
             # A gateway's or captive portal's page, which may even parse as XML.
             failure = bad_answer(endpoint, "OSS", action)
         elif failure is None:
@@ -191,9 +225,13 @@ class OssService:
             except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
                 failure = UnexpectedAnswer(f"it could not be read ({type(error).__name__})")
         if isinstance(failure, UnexpectedAnswer):
-            failure = UnexpectedAnswer(failure.message, service="OSS", action=action,
-                                       request_id=seen.get("request_id") or "",
-                                       status=seen.get("status"))
+            failure = UnexpectedAnswer(
+                failure.message,
+                service="OSS",
+                action=action,
+                request_id=seen.get("request_id") or "",
+                status=seen.get("status"),
+            )
         # Raised outside the except clause, so without oss2's exception as its
         # context: that one's frames hold the AccessKey secret in their locals.
         raise failure
@@ -201,15 +239,22 @@ class OssService:
     async def list_buckets(self) -> list[Bucket]:
         """Every bucket of the account, with its region and public endpoint."""
         endpoint = self.profile.oss_url
-        service = oss2.Service(self._auth, endpoint, session=self._session,
-                               connect_timeout=self._timeout)
+        service = oss2.Service(
+            self._auth, endpoint, session=self._session, connect_timeout=self._timeout
+        )
         buckets: list[Bucket] = []
         marker = ""
         while True:
             # Pages follow markers, so they are read one after another.
-            page, marker = await self._call("ListBuckets", endpoint, service.list_buckets,
-                                            marker=marker, max_keys=BUCKETS_PAGE_SIZE,
-                                            write=False, read=_buckets_page)
+            page, marker = await self._call(
+                "ListBuckets",
+                endpoint,
+                service.list_buckets,
+                marker=marker,
+                max_keys=BUCKETS_PAGE_SIZE,
+                write=False,
+                read=_buckets_page,
+            )
             buckets.extend(page)
             if not marker:
                 return buckets
@@ -217,15 +262,17 @@ class OssService:
     async def bucket_info(self, bucket: Bucket | str) -> Bucket:
         """GetBucketInfo. Given only a name, asks the profile's endpoint."""
         client = self._bucket(bucket)
-        return await self._call("GetBucketInfo", client.endpoint, client.get_bucket_info,
-                                write=False, read=_bucket_info)
+        return await self._call(
+            "GetBucketInfo", client.endpoint, client.get_bucket_info, write=False, read=_bucket_info
+        )
 
     async def bucket_cnames(self, bucket: Bucket | str) -> list[BucketCname]:
         """ListCname: the domains bound to the bucket, with IsPurgeCdnCache (Auto CDN Cache
         Update, which only the OSS console can switch)."""
         client = self._bucket(bucket)
-        return await self._call("ListCname", client.endpoint, client.list_bucket_cname,
-                                write=False, read=_cnames)
+        return await self._call(
+            "ListCname", client.endpoint, client.list_bucket_cname, write=False, read=_cnames
+        )
 
     async def put_object(self, bucket: Bucket | str, key: str, data: bytes | str) -> str:
         """PutObject of a text (e.g. the ownership verification file); returns the ETag.
@@ -240,16 +287,23 @@ class OssService:
 
         async def stored() -> str | None:
             try:
-                found = await self._call("GetObject", client.endpoint, _read_object, client,
-                                         key, write=False)
+                found = await self._call(
+                    "GetObject", client.endpoint, _read_object, client, key, write=False
+                )
             except CloudError as error:
                 if error.code == "NoSuchKey":
                     return None
                 raise
             return found.etag if found.content == content else None
 
-        result = await self._send(write, client.endpoint, client.put_object,
-                                  str(write.param("Key")), content, confirm=stored)
+        result = await self._send(
+            write,
+            client.endpoint,
+            client.put_object,
+            str(write.param("Key")),
+            content,
+            confirm=stored,
+        )
         return result if isinstance(result, str) else (result.etag or "")
 
     def close(self) -> None:

@@ -67,8 +67,7 @@ def publish_writes(challenge: Challenge, method: str = "dnsCheck") -> list[Write
     it is added at the other provider by hand), then VerifyDomainOwner."""
     found: list[Write] = []
     if method == "dnsCheck" and challenge.zone is not None and not challenge.txt_published:
-        found.append(writes.add_record(challenge.zone, challenge.txt_rr, "TXT",
-                                       challenge.content))
+        found.append(writes.add_record(challenge.zone, challenge.txt_rr, "TXT", challenge.content))
     found.append(writes.verify_owner(challenge.domain, method))
     return found
 
@@ -84,8 +83,9 @@ class OwnershipService:
 
     async def challenge(self, domain: str) -> Challenge:
         root = root_domain(base_name(domain))
-        content, zone = await asyncio.gather(self.cdn.verify_content(domain),
-                                             self.dns.zone_for(root))
+        content, zone = await asyncio.gather(
+            self.cdn.verify_content(domain), self.dns.zone_for(root)
+        )
         challenge = Challenge(domain, root, content, zone)
         if zone is None:
             return challenge
@@ -110,8 +110,9 @@ class OwnershipService:
         if self.profile.sandbox:
             return tuple(t for t in sandbox_targets(self.profile) if t.kind == AUTHORITATIVE)
         try:
-            return await authoritative_targets(challenge.root, resolver=self._ns_resolver,
-                                               timeout=QUERY_TIMEOUT)
+            return await authoritative_targets(
+                challenge.root, resolver=self._ns_resolver, timeout=QUERY_TIMEOUT
+            )
         except dns.exception.DNSException:
             return ()
 
@@ -119,19 +120,22 @@ class OwnershipService:
         """Each authoritative server -> does it serve the TXT value now?"""
         servers = await self.name_servers(challenge)
         seen = await asyncio.gather(*(self._serves(s, challenge) for s in servers))
-        return {s.address: ok for s, ok in zip(servers, seen)}
+        return {s.address: ok for s, ok in zip(servers, seen, strict=True)}
 
     async def _serves(self, server: Target, challenge: Challenge) -> bool:
         try:
             # The outer bound also covers resolving the server's own name.
             response = await asyncio.wait_for(
-                query_server(server, challenge.txt_fqdn, QUERY_TIMEOUT, rdtype="TXT"),
-                QUERY_TIMEOUT)
+                query_server(server, challenge.txt_fqdn, QUERY_TIMEOUT, rdtype="TXT"), QUERY_TIMEOUT
+            )
         except (asyncio.TimeoutError, OSError, dns.exception.DNSException):
             return False
-        values = {b"".join(rdata.strings).decode(errors="replace")
-                  for rrset in response.answer if rrset.rdtype == dns.rdatatype.TXT
-                  for rdata in rrset}
+        values = {
+            b"".join(rdata.strings).decode(errors="replace")
+            for rrset in response.answer
+            if rrset.rdtype == dns.rdatatype.TXT
+            for rdata in rrset
+        }
         return challenge.content in values
 
     async def upload_file(self, challenge: Challenge, bucket: Bucket | str) -> None:

@@ -40,8 +40,11 @@ class Profile:
     def label(self) -> str:
         """What the header shows: unmistakably sandbox (whose), or the profile and region."""
         if self.sandbox:
-            return f"SANDBOX (shared, pid {self.sandbox_pid})" if self.sandbox_pid else (
-                "SANDBOX (own)")
+            return (
+                f"SANDBOX (shared, pid {self.sandbox_pid})"
+                if self.sandbox_pid
+                else ("SANDBOX (own)")
+            )
         return f"{self.name} · {self.region}"
 
     @property

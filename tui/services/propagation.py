@@ -81,7 +81,7 @@ class Target:
 
     @property
     def address(self) -> str:
-        """"223.5.5.5", "127.0.0.1:5353", "[::1]:5353": the port only when not 53."""
+        """ "223.5.5.5", "127.0.0.1:5353", "[::1]:5353": the port only when not 53."""
         if self.port == 53:
             return self.host
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -154,24 +154,24 @@ def parse_resolver_config(text: str) -> ResolverConfig:
     except ValueError as error:
         raise ResolverConfigError(f"not JSON: {error}") from None
     if not isinstance(data, dict):
-        raise ResolverConfigError("expected a JSON object with \"resolvers\" and/or \"system\"")
+        raise ResolverConfigError('expected a JSON object with "resolvers" and/or "system"')
     system = data.get("system", True)
     if not isinstance(system, bool):
-        raise ResolverConfigError("\"system\" must be true or false")
+        raise ResolverConfigError('"system" must be true or false')
     if "resolvers" not in data:
         return ResolverConfig(system=system)
     entries = data["resolvers"]
     if not isinstance(entries, list):
-        raise ResolverConfigError("\"resolvers\" must be a list")
+        raise ResolverConfigError('"resolvers" must be a list')
     targets = []
     for n, entry in enumerate(entries, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
-            raise ResolverConfigError(f"resolver {n}: expected {{\"address\": \"HOST[:PORT]\"}}")
+            raise ResolverConfigError(f'resolver {n}: expected {{"address": "HOST[:PORT]"}}')
         host, port = parse_address(entry["address"])
         name = str(entry.get("name") or "").strip()
         region = entry.get("region") or _REGION_OF.get(name, "")
         if region not in ("", MAINLAND, GLOBAL):
-            raise ResolverConfigError(f"resolver {n}: region is \"mainland\" or \"global\"")
+            raise ResolverConfigError(f'resolver {n}: region is "mainland" or "global"')
         target = Target(name, host, port, region=region)
         targets.append(target if name else Target(target.address, host, port, region=region))
     return ResolverConfig(tuple(targets), system)
@@ -196,8 +196,11 @@ def sandbox_targets(profile: Profile) -> tuple[Target, ...]:
     """The sandbox's authoritative server(s) and simulated public resolvers."""
     servers = profile.nameservers
     authoritative = tuple(
-        Target("Authoritative" if len(servers) == 1 else f"Authoritative {n}",
-               *parse_address(address), kind=AUTHORITATIVE)
+        Target(
+            "Authoritative" if len(servers) == 1 else f"Authoritative {n}",
+            *parse_address(address),
+            kind=AUTHORITATIVE,
+        )
         for n, address in enumerate(servers, 1)
     )
     resolvers = tuple(
@@ -220,8 +223,9 @@ def system_target() -> Target | None:
     return Target("System", str(nameservers[0]), kind=SYSTEM)
 
 
-async def authoritative_targets(domain: str, *, resolver=None,
-                                timeout: float = DEFAULT_TIMEOUT) -> tuple[Target, ...]:
+async def authoritative_targets(
+    domain: str, *, resolver=None, timeout: float = DEFAULT_TIMEOUT
+) -> tuple[Target, ...]:
     """The name servers of the zone holding `domain`, by an NS lookup through `resolver`
     (a dns.asyncresolver.Resolver; the system's when None). Raises DNSException."""
     import dns.asyncresolver
@@ -243,8 +247,9 @@ async def _ip_of(host: str, port: int) -> str:
     return infos[0][4][0]
 
 
-async def query_server(target: Target, qname: str, timeout: float,
-                       rdtype: str = "A") -> dns.message.Message:
+async def query_server(
+    target: Target, qname: str, timeout: float, rdtype: str = "A"
+) -> dns.message.Message:
     """`target`'s response to `qname`/`rdtype`. Raises OSError, DNSException (a
     timeout too); the caller bounds the whole, the server's name lookup included."""
     import dns.asyncbackend
@@ -258,24 +263,33 @@ async def query_server(target: Target, qname: str, timeout: float,
     # A connected UDP socket hears the ICMP "port unreachable" of a server that is not
     # there: the row says so at once instead of waiting out the timeout.
     backend = dns.asyncbackend.get_default_backend()
-    sock = await backend.make_socket(dns.inet.af_for_address(where), socket.SOCK_DGRAM,
-                                     destination=(where, target.port))
+    sock = await backend.make_socket(
+        dns.inet.af_for_address(where), socket.SOCK_DGRAM, destination=(where, target.port)
+    )
     async with sock:
         response, _ = await dns.asyncquery.udp_with_fallback(
-            request, where, timeout=timeout, port=target.port, udp_sock=sock,
-            ignore_unexpected=True)
+            request, where, timeout=timeout, port=target.port, udp_sock=sock, ignore_unexpected=True
+        )
     return response
 
 
-async def ask(target: Target, qname: str, expected: str, *,
-              timeout: float = DEFAULT_TIMEOUT) -> ResolverResult:
+async def ask(
+    target: Target, qname: str, expected: str, *, timeout: float = DEFAULT_TIMEOUT
+) -> ResolverResult:
     """One row: `target`'s answer for `qname`, judged against `expected`. Never raises
     for a network failure: a timeout or error is the row's verdict."""
     start = time.perf_counter()
 
     def failed(verdict: Verdict, detail: str = "", latency: float | None = None):
-        return ResolverResult(target.name, target.address, target.kind, verdict,
-                              latency_ms=latency, region=target.region, detail=detail)
+        return ResolverResult(
+            target.name,
+            target.address,
+            target.kind,
+            verdict,
+            latency_ms=latency,
+            region=target.region,
+            detail=detail,
+        )
 
     try:
         # The outer bound also covers resolving the server's own name.
@@ -284,9 +298,15 @@ async def ask(target: Target, qname: str, expected: str, *,
         return failed(Verdict.TIMEOUT, f"no answer in {timeout:g} s")
     except (OSError, dns.exception.DNSException) as error:
         return failed(Verdict.ERROR, _describe(error), _ms_since(start))
-    return result_for(target.name, target.address, target.kind, expected,
-                      read_answer(qname, response), latency_ms=_ms_since(start),
-                      region=target.region)
+    return result_for(
+        target.name,
+        target.address,
+        target.kind,
+        expected,
+        read_answer(qname, response),
+        latency_ms=_ms_since(start),
+        region=target.region,
+    )
 
 
 def _ms_since(start: float) -> float:
@@ -310,13 +330,17 @@ async def ask_cdn(view: CdnView, *, timeout: float = CDN_TIMEOUT) -> ResolverRes
     try:
         status = await asyncio.wait_for(view(), timeout)
     except asyncio.TimeoutError:
-        return ResolverResult("CDN", address, CDN, Verdict.TIMEOUT,
-                              detail=f"no answer in {timeout:g} s")
+        return ResolverResult(
+            "CDN", address, CDN, Verdict.TIMEOUT, detail=f"no answer in {timeout:g} s"
+        )
     except ServiceError as error:  # its message is built without secrets
-        return ResolverResult("CDN", address, CDN, Verdict.ERROR,
-                              latency_ms=_ms_since(start), detail=str(error))
+        return ResolverResult(
+            "CDN", address, CDN, Verdict.ERROR, latency_ms=_ms_since(start), detail=str(error)
+        )
     return ResolverResult(
-        "CDN", address, CDN,
+        "CDN",
+        address,
+        CDN,
         Verdict.MATCH if status.in_place else Verdict.MISMATCH,
         answer=(canonical(status.cname),) if status.in_place else (),
         latency_ms=_ms_since(start),
@@ -324,9 +348,14 @@ async def ask_cdn(view: CdnView, *, timeout: float = CDN_TIMEOUT) -> ResolverRes
     )
 
 
-async def check_round(domain: str, expected: str, targets: Sequence[Target], *,
-                      timeout: float = DEFAULT_TIMEOUT,
-                      cdn_view: CdnView | None = None) -> tuple[ResolverResult, ...]:
+async def check_round(
+    domain: str,
+    expected: str,
+    targets: Sequence[Target],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    cdn_view: CdnView | None = None,
+) -> tuple[ResolverResult, ...]:
     """One round: every target (and CDN's view, if given) asked concurrently; the rows
     come back in the targets' order, CDN's last."""
     qname = canonical(domain) + "."
@@ -345,9 +374,15 @@ class PropagationService:
     finds the zone's servers, the system's when None.
     """
 
-    def __init__(self, profile: Profile, cdn: CdnService | None = None, *,
-                 timeout: float = DEFAULT_TIMEOUT, config: ResolverConfig | None = None,
-                 ns_resolver=None) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        cdn: CdnService | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        config: ResolverConfig | None = None,
+        ns_resolver=None,
+    ) -> None:
         self.profile = profile
         self.cdn = cdn
         self.timeout = timeout
@@ -356,10 +391,15 @@ class PropagationService:
         self._ns_resolver = ns_resolver
         self._zone_servers: dict[str, tuple[Target, ...]] = {}
 
-    async def check(self, domain: str, expected: str, *,
-                    targets: Sequence[Target] | None = None,
-                    with_cdn: bool = True,
-                    cdn_domain: str | None = None) -> tuple[ResolverResult, ...]:
+    async def check(
+        self,
+        domain: str,
+        expected: str,
+        *,
+        targets: Sequence[Target] | None = None,
+        with_cdn: bool = True,
+        cdn_domain: str | None = None,
+    ) -> tuple[ResolverResult, ...]:
         """One round for `domain`: against `targets`, or when None the defaults (the
         zone's servers, the public resolvers, the system's). CDN's row asks about
         `cdn_domain` (for a wildcard, `.example.com` while `domain` is a name it covers),
@@ -388,10 +428,18 @@ class PropagationService:
         if key not in self._zone_servers:  # remembered once found: they seldom change
             try:
                 self._zone_servers[key] = await authoritative_targets(
-                    key, resolver=self._ns_resolver, timeout=self.timeout)
+                    key, resolver=self._ns_resolver, timeout=self.timeout
+                )
             except dns.exception.DNSException as error:
-                failed = (ResolverResult("Authoritative", "NS lookup", AUTHORITATIVE,
-                                         Verdict.ERROR, detail=_describe(error)),)
+                failed = (
+                    ResolverResult(
+                        "Authoritative",
+                        "NS lookup",
+                        AUTHORITATIVE,
+                        Verdict.ERROR,
+                        detail=_describe(error),
+                    ),
+                )
         zone = self._zone_servers.get(key, ())
         return zone + config.resolvers + self._system, failed
 

@@ -67,9 +67,14 @@ def idempotent(write: Write) -> bool:
     return write.api_action in IDEMPOTENT_ACTIONS
 
 
-async def send(write: Write, attempt: Callable[[], Awaitable[T]], *, read_only: bool,
-               confirm: Confirm | None = None,
-               policy: RetryPolicy = DEFAULT_POLICY) -> T:
+async def send(
+    write: Write,
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    read_only: bool,
+    confirm: Confirm | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> T:
     """`attempt()` (one sending of `write`) the write road's way; see the module's doc."""
     check_sendable(write, read_only)
     lost: CloudError | None = None
@@ -85,15 +90,22 @@ async def send(write: Write, attempt: Callable[[], Awaitable[T]], *, read_only: 
 
 
 async def _read_back(write: Write, lost: CloudError, confirm: Confirm | None):
-    where = dict(request_id=lost.request_id, status=lost.status, service=lost.service,
-                 action=lost.action)
+    where = dict(
+        request_id=lost.request_id, status=lost.status, service=lost.service, action=lost.action
+    )
     what = write.summary.rstrip(".")
     why = _why(lost)
     if confirm is None:
-        advice = ("asking again is harmless, so you can try again" if idempotent(write)
-                  else "check whether it was done before trying again")
-        raise AnswerLost(f"{what}: {why}, and there is no way to read back whether it was "
-                         f"done: {advice}.", lost=lost, **where)
+        advice = (
+            "asking again is harmless, so you can try again"
+            if idempotent(write)
+            else "check whether it was done before trying again"
+        )
+        raise AnswerLost(
+            f"{what}: {why}, and there is no way to read back whether it was done: {advice}.",
+            lost=lost,
+            **where,
+        )
     failure: ServiceError | None = None
     try:
         result = await confirm()
@@ -101,12 +113,20 @@ async def _read_back(write: Write, lost: CloudError, confirm: Confirm | None):
         failure = error
     if failure is not None:
         reason = failure.code if isinstance(failure, CloudError) else type(failure).__name__
-        raise AnswerLost(f"{what}: {why}, and reading back whether it was done failed too "
-                         f"({reason}): check whether it was done before trying again.",
-                         lost=lost, read_back=failure, **where)
+        raise AnswerLost(
+            f"{what}: {why}, and reading back whether it was done failed too "
+            f"({reason}): check whether it was done before trying again.",
+            lost=lost,
+            read_back=failure,
+            **where,
+        )
     if result is None:
-        raise NotApplied(f"{what}: not done. {why[0].upper()}{why[1:]}, and reading back "
-                         "shows nothing changed: you can try again.", lost=lost, **where)
+        raise NotApplied(
+            f"{what}: not done. {why[0].upper()}{why[1:]}, and reading back "
+            "shows nothing changed: you can try again.",
+            lost=lost,
+            **where,
+        )
     return result
 
 
@@ -115,5 +135,7 @@ def _why(lost: CloudError) -> str:
     if isinstance(lost, NetworkError):
         return f"its answer was lost ({lost.code})"
     status = f" (HTTP {lost.status})" if lost.status else ""
-    return (f"{lost.service or 'the service'} answered {lost.code}{status}, which can come "
-            "after the change was made")
+    return (
+        f"{lost.service or 'the service'} answered {lost.code}{status}, which can come "
+        "after the change was made"
+    )

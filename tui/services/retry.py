@@ -61,7 +61,10 @@ def never_applied(error: CloudError) -> bool:
 
 
 async def retrying(
-    attempt: Callable[[], Awaitable[T]], *, write: bool, policy: RetryPolicy = DEFAULT_POLICY,
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    write: bool,
+    policy: RetryPolicy = DEFAULT_POLICY,
     idempotent: bool = False,
 ) -> T:
     """Await `attempt()`; tried again after a transient CloudError when it is a read, an

@@ -164,8 +164,16 @@ class ResolverResult:
         }
 
 
-def result_for(resolver: str, address: str, kind: str, expected: str, answer: Answer, *,
-               latency_ms: float | None = None, region: str = "") -> ResolverResult:
+def result_for(
+    resolver: str,
+    address: str,
+    kind: str,
+    expected: str,
+    answer: Answer,
+    *,
+    latency_ms: float | None = None,
+    region: str = "",
+) -> ResolverResult:
     """The row for a DNS answer: the verdict, and the TTL left when it is not a match."""
     verdict = judge(expected, answer)
     return ResolverResult(

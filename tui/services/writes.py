@@ -100,8 +100,10 @@ def _oss_command(write: Write) -> str:
     content = write.param("Content", "")
     local = posixpath.basename(str(key)) or "object"
     target = f"oss://{bucket}/{key}"
-    return (f"printf %s {shell_word(str(content))} > {shell_word(local)}"
-            f" && aliyun oss cp {shell_word(local)} {shell_word(target)}")
+    return (
+        f"printf %s {shell_word(str(content))} > {shell_word(local)}"
+        f" && aliyun oss cp {shell_word(local)} {shell_word(target)}"
+    )
 
 
 def commands(writes: Iterable[Write]) -> str:
@@ -117,63 +119,97 @@ def commands(writes: Iterable[Write]) -> str:
 
 # Every API action that changes an account's state. A read-only profile sends none of
 # them (tests assert the sandbox's call log holds none).
-WRITE_ACTIONS: frozenset[str] = frozenset({
-    # CDN 2018-05-10 (VerifyDomainOwner records the proof of ownership)
-    "AddCdnDomain", "StartCdnDomain", "StopCdnDomain", "DeleteCdnDomain",
-    "VerifyDomainOwner", "RefreshObjectCaches", "PushObjectCache", "ModifyCdnDomain",
-    # Alidns 2015-01-09
-    "AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "SetDomainRecordStatus",
-    "DeleteSubDomainRecords",
-    # OSS
-    "PutObject", "DeleteObject", "PutBucketCname", "DeleteBucketCname",
-})
+WRITE_ACTIONS: frozenset[str] = frozenset(
+    {
+        # CDN 2018-05-10 (VerifyDomainOwner records the proof of ownership)
+        "AddCdnDomain",
+        "StartCdnDomain",
+        "StopCdnDomain",
+        "DeleteCdnDomain",
+        "VerifyDomainOwner",
+        "RefreshObjectCaches",
+        "PushObjectCache",
+        "ModifyCdnDomain",
+        # Alidns 2015-01-09
+        "AddDomainRecord",
+        "UpdateDomainRecord",
+        "DeleteDomainRecord",
+        "SetDomainRecordStatus",
+        "DeleteSubDomainRecords",
+        # OSS
+        "PutObject",
+        "DeleteObject",
+        "PutBucketCname",
+        "DeleteBucketCname",
+    }
+)
 
 # Actions that may be sent again safely: asking twice changes nothing more than once.
 IDEMPOTENT_ACTIONS: frozenset[str] = frozenset({"VerifyDomainOwner", "PutObject"})
 
-SCOPES = {"domestic": "mainland China", "overseas": "outside mainland China",
-          "global": "worldwide"}
+SCOPES = {"domestic": "mainland China", "overseas": "outside mainland China", "global": "worldwide"}
 
 
 # -- CDN ---------------------------------------------------------------------------------
 
-def add_domain(name: str, cdn_type: str, sources: Sequence[Source],
-               scope: str = "domestic") -> Write:
+
+def add_domain(
+    name: str, cdn_type: str, sources: Sequence[Source], scope: str = "domestic"
+) -> Write:
     """AddCdnDomain; a wildcard `*.example.com` is sent as `.example.com`."""
     sent = api_name(name)
     origins = ", ".join(f"{s.content}:{s.port}" for s in sources)
     return Write(
-        "cdn", "AddCdnDomain",
-        (("DomainName", sent), ("CdnType", cdn_type),
-         ("Sources", json.dumps([s.to_api() for s in sources], separators=(",", ":"))),
-         ("Scope", scope)),
+        "cdn",
+        "AddCdnDomain",
+        (
+            ("DomainName", sent),
+            ("CdnType", cdn_type),
+            ("Sources", json.dumps([s.to_api() for s in sources], separators=(",", ":"))),
+            ("Scope", scope),
+        ),
         f"Add {display_name(sent)} to CDN: {cdn_type}, origin {origins}, "
         f"{SCOPES.get(scope, scope)}",
     )
 
 
 def start_domain(name: str) -> Write:
-    return Write("cdn", "StartCdnDomain", (("DomainName", name),),
-                 f"Start {display_name(name)}: CDN serves it again")
+    return Write(
+        "cdn",
+        "StartCdnDomain",
+        (("DomainName", name),),
+        f"Start {display_name(name)}: CDN serves it again",
+    )
 
 
 def stop_domain(name: str) -> Write:
     shown = display_name(name)
-    return Write("cdn", "StopCdnDomain", (("DomainName", name),),
-                 f"Stop {shown}: the site stops being served by CDN; requests to {shown} "
-                 "fail until started again")
+    return Write(
+        "cdn",
+        "StopCdnDomain",
+        (("DomainName", name),),
+        f"Stop {shown}: the site stops being served by CDN; requests to {shown} "
+        "fail until started again",
+    )
 
 
 def delete_domain(name: str) -> Write:
-    return Write("cdn", "DeleteCdnDomain", (("DomainName", name),),
-                 f"Delete {display_name(name)} from CDN, with its configuration")
+    return Write(
+        "cdn",
+        "DeleteCdnDomain",
+        (("DomainName", name),),
+        f"Delete {display_name(name)} from CDN, with its configuration",
+    )
 
 
 def verify_owner(domain: str, verify_type: str = "dnsCheck") -> Write:
     how = "the DNS TXT record" if verify_type == "dnsCheck" else "the verification file"
-    return Write("cdn", "VerifyDomainOwner",
-                 (("DomainName", domain), ("VerifyType", verify_type)),
-                 f"Ask CDN to check the ownership of {display_name(domain)} through {how}")
+    return Write(
+        "cdn",
+        "VerifyDomainOwner",
+        (("DomainName", domain), ("VerifyType", verify_type)),
+        f"Ask CDN to check the ownership of {display_name(domain)} through {how}",
+    )
 
 
 def refresh(paths: Sequence[str], object_type: str = "File", force: bool = False) -> Write:
@@ -182,9 +218,13 @@ def refresh(paths: Sequence[str], object_type: str = "File", force: bool = False
         params.append(("Force", True))
     what = "directory" if object_type == "Directory" else object_type.lower()
     count = len(paths)
-    return Write("cdn", "RefreshObjectCaches", tuple(params),
-                 f"Refresh the CDN cache of {count} {what}{'' if count == 1 else 's'}"
-                 + (": " + paths[0] if count == 1 else ""))
+    return Write(
+        "cdn",
+        "RefreshObjectCaches",
+        tuple(params),
+        f"Refresh the CDN cache of {count} {what}{'' if count == 1 else 's'}"
+        + (": " + paths[0] if count == 1 else ""),
+    )
 
 
 def push(paths: Sequence[str], area: str | None = None) -> Write:
@@ -192,30 +232,60 @@ def push(paths: Sequence[str], area: str | None = None) -> Write:
     if area:
         params.append(("Area", area))
     count = len(paths)
-    return Write("cdn", "PushObjectCache", tuple(params),
-                 f"Prefetch {count} URL{'' if count == 1 else 's'} into the CDN cache"
-                 + (": " + paths[0] if count == 1 else ""))
+    return Write(
+        "cdn",
+        "PushObjectCache",
+        tuple(params),
+        f"Prefetch {count} URL{'' if count == 1 else 's'} into the CDN cache"
+        + (": " + paths[0] if count == 1 else ""),
+    )
 
 
 # -- Alidns ------------------------------------------------------------------------------
+
 
 def _fqdn(zone: str, rr: str) -> str:
     return zone if rr == "@" else f"{rr}.{zone}"
 
 
-def add_record(zone: str, rr: str, type: str, value: str, *, ttl: int = 600,
-               line: str = "default", priority: int | None = None) -> Write:
-    params: list[Param] = [("DomainName", zone), ("RR", rr), ("Type", type),
-                           ("Value", value), ("TTL", ttl), ("Line", line)]
+def add_record(
+    zone: str,
+    rr: str,
+    type: str,
+    value: str,
+    *,
+    ttl: int = 600,
+    line: str = "default",
+    priority: int | None = None,
+) -> Write:
+    params: list[Param] = [
+        ("DomainName", zone),
+        ("RR", rr),
+        ("Type", type),
+        ("Value", value),
+        ("TTL", ttl),
+        ("Line", line),
+    ]
     if priority is not None:
         params.append(("Priority", priority))
-    return Write("alidns", "AddDomainRecord", tuple(params),
-                 f"Add the {type} record {_fqdn(zone, rr)} -> {value} (TTL {ttl})")
+    return Write(
+        "alidns",
+        "AddDomainRecord",
+        tuple(params),
+        f"Add the {type} record {_fqdn(zone, rr)} -> {value} (TTL {ttl})",
+    )
 
 
-def update_record(record: DnsRecord, *, rr: str | None = None, type: str | None = None,
-                  value: str | None = None, ttl: int | None = None, line: str | None = None,
-                  priority: int | None = None) -> Write:
+def update_record(
+    record: DnsRecord,
+    *,
+    rr: str | None = None,
+    type: str | None = None,
+    value: str | None = None,
+    ttl: int | None = None,
+    line: str | None = None,
+    priority: int | None = None,
+) -> Write:
     """UpdateDomainRecord: `record` with the given fields changed (the API wants them all)."""
     rr = record.rr if rr is None else rr
     type = record.type if type is None else type
@@ -223,14 +293,24 @@ def update_record(record: DnsRecord, *, rr: str | None = None, type: str | None 
     ttl = record.ttl if ttl is None else ttl
     line = record.line if line is None else line
     priority = record.priority if priority is None else priority
-    params: list[Param] = [("RecordId", record.record_id), ("RR", rr), ("Type", type),
-                           ("Value", value), ("TTL", ttl), ("Line", line)]
+    params: list[Param] = [
+        ("RecordId", record.record_id),
+        ("RR", rr),
+        ("Type", type),
+        ("Value", value),
+        ("TTL", ttl),
+        ("Line", line),
+    ]
     if priority is not None:
         params.append(("Priority", priority))
     old = f"{record.type} {record.value} (TTL {record.ttl})"
     new = f"{type} {value} (TTL {ttl})"
-    return Write("alidns", "UpdateDomainRecord", tuple(params),
-                 f"Change the record {_fqdn(record.zone, rr)} from {old} to {new}")
+    return Write(
+        "alidns",
+        "UpdateDomainRecord",
+        tuple(params),
+        f"Change the record {_fqdn(record.zone, rr)} from {old} to {new}",
+    )
 
 
 def _record_named(record: DnsRecord | str) -> tuple[str, str]:
@@ -242,20 +322,28 @@ def _record_named(record: DnsRecord | str) -> tuple[str, str]:
 
 def delete_record(record: DnsRecord | str) -> Write:
     record_id, named = _record_named(record)
-    return Write("alidns", "DeleteDomainRecord", (("RecordId", record_id),),
-                 f"Delete {named}")
+    return Write("alidns", "DeleteDomainRecord", (("RecordId", record_id),), f"Delete {named}")
 
 
 def set_record_status(record: DnsRecord | str, enabled: bool) -> Write:
     verb = "Enable" if enabled else "Disable"
     record_id, named = _record_named(record)
-    return Write("alidns", "SetDomainRecordStatus",
-                 (("RecordId", record_id), ("Status", verb)), f"{verb} {named}")
+    return Write(
+        "alidns",
+        "SetDomainRecordStatus",
+        (("RecordId", record_id), ("Status", verb)),
+        f"{verb} {named}",
+    )
 
 
 # -- OSS ---------------------------------------------------------------------------------
 
+
 def put_object(bucket: str, key: str, content: str) -> Write:
     """PutObject of a small text (the ownership file); exported as `aliyun oss cp`."""
-    return Write("oss", "cp", (("Bucket", bucket), ("Key", key), ("Content", content)),
-                 f"Upload {key} to the bucket {bucket}, holding {content}")
+    return Write(
+        "oss",
+        "cp",
+        (("Bucket", bucket), ("Key", key), ("Content", content)),
+        f"Upload {key} to the bucket {bucket}, holding {content}",
+    )

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from tui.safe_text import shown
+
 if TYPE_CHECKING:
     from tui.services.writes import Write
 
@@ -117,8 +118,15 @@ class Confirm(Dialog):
 
     DEFAULT_CSS = DIALOG_CSS.format(cls="Confirm")
 
-    def __init__(self, title: str, body: str | Text, confirm_label: str = "Confirm", *,
-                 writes: Sequence[Write] = (), subject: Hashable = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        body: str | Text,
+        confirm_label: str = "Confirm",
+        *,
+        writes: Sequence[Write] = (),
+        subject: Hashable = None,
+    ) -> None:
         super().__init__(writes=writes, subject=subject)
         self.title_text = title
         self.body = body
@@ -129,8 +137,9 @@ class Confirm(Dialog):
             # Names in a question come from the cloud: shown, never interpreted. A Text
             # body is built by its caller, who passes cloud text through shown() itself.
             yield Static(Text(shown(self.title_text), style="bold"))
-            yield Static(self.body if isinstance(self.body, Text)
-                         else Text(shown(self.body, multiline=True)))
+            yield Static(
+                self.body if isinstance(self.body, Text) else Text(shown(self.body, multiline=True))
+            )
             yield Static("", id="void")
             with Horizontal():
                 yield Button("Cancel", id="cancel")
@@ -144,12 +153,23 @@ class Confirm(Dialog):
 class TypedConfirm(Dialog):
     """A destructive action: the user types `expected` before it is allowed."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(cls="TypedConfirm") + """
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(cls="TypedConfirm")
+        + """
     TypedConfirm #hint { color: $text-error; height: auto; display: none; }
     """
+    )
 
-    def __init__(self, title: str, body: str, expected: str, confirm_label: str = "Delete",
-                 *, writes: Sequence[Write] = (), subject: Hashable = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        body: str,
+        expected: str,
+        confirm_label: str = "Delete",
+        *,
+        writes: Sequence[Write] = (),
+        subject: Hashable = None,
+    ) -> None:
         super().__init__(writes=writes, subject=subject)
         self.title_text = title
         self.body = body
@@ -181,7 +201,8 @@ class TypedConfirm(Dialog):
     @on(Input.Changed, "#typed")
     def typed(self, event: Input.Changed) -> None:
         self.query_one("#confirm", Button).disabled = (
-            self.voided is not None or event.value.strip() != self.expected)
+            self.voided is not None or event.value.strip() != self.expected
+        )
         self.query_one("#hint", Static).display = False
 
     @on(Input.Submitted, "#typed")
@@ -193,8 +214,9 @@ class TypedConfirm(Dialog):
         else:
             # Enter did nothing visible otherwise: say what it waits for.
             hint = self.query_one("#hint", Static)
-            hint.update(Text.assemble("Type exactly ", (shown(self.expected), "bold"),
-                                      " to confirm."))
+            hint.update(
+                Text.assemble("Type exactly ", (shown(self.expected), "bold"), " to confirm.")
+            )
             hint.display = True
 
 
@@ -202,8 +224,12 @@ def void_dialogs(app, subject: Hashable, reason: str) -> bool:
     """Void every open dialog about `subject` (a change to it just started); True if any."""
     found = False
     for screen in app.screen_stack:
-        if isinstance(screen, Dialog) and screen.subject is not None \
-                and screen.subject == subject and screen.answer is None:
+        if (
+            isinstance(screen, Dialog)
+            and screen.subject is not None
+            and screen.subject == subject
+            and screen.answer is None
+        ):
             screen.void(reason)
             found = True
     return found

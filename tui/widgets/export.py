@@ -47,13 +47,19 @@ class CommandsDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         count = len(self.writes)
         with Vertical():
-            yield Static(Text(f"As aliyun-cli commands ({count} change"
-                              f"{'' if count == 1 else 's'})", style="bold"))
+            yield Static(
+                Text(
+                    f"As aliyun-cli commands ({count} change{'' if count == 1 else 's'})",
+                    style="bold",
+                )
+            )
             if self.note:
                 yield Static(Text(self.note), classes="note")
             yield TextArea(self.text, read_only=True, soft_wrap=True, id="commands")
-            yield Static(Text("c copies them · select with the mouse or shift+arrows · "
-                              "Esc closes"), classes="keys")
+            yield Static(
+                Text("c copies them · select with the mouse or shift+arrows · Esc closes"),
+                classes="keys",
+            )
 
     def action_copy(self) -> None:
         from tui.clipboard import copy

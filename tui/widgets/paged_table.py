@@ -42,10 +42,15 @@ class PagedTable(DataTable[Text], Generic[T]):
     counts: var[tuple[int, int, int]] = var((0, 0, 0), always_update=True)
     """(items, items the filter lets through, rows listed), set after every change."""
 
-    def __init__(self, columns: Sequence[tuple[str, str]], *, key: Callable[[T], str],
-                 cells: Callable[[T], Sequence[Text]],
-                 matching: Callable[[Iterable[T], str], list[T]] | None = None,
-                 id: str | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str]],
+        *,
+        key: Callable[[T], str],
+        cells: Callable[[T], Sequence[Text]],
+        matching: Callable[[Iterable[T], str], list[T]] | None = None,
+        id: str | None = None,
+    ) -> None:
         """`columns` are (key, label) pairs; `key` names an item's row, `cells` gives its
         cells (Text: cloud text is never read as markup), `matching(items, text)` the
         items a filter text lets through (None: the table has no filter)."""
@@ -105,12 +110,14 @@ class PagedTable(DataTable[Text], Generic[T]):
         else:
             self.matches[index] = item
             if key in self.rows:
-                for column, before, cell in zip(self.column_keys, self.get_row(key),
-                                                self.cells_of(item)):
+                for column, before, cell in zip(
+                    self.column_keys, self.get_row(key), self.cells_of(item), strict=True
+                ):
                     # A narrower cell would have DataTable measure the whole column again.
                     if cell != before:
-                        self.update_cell(key, column, cell,
-                                         update_width=cell.cell_len > before.cell_len)
+                        self.update_cell(
+                            key, column, cell, update_width=cell.cell_len > before.cell_len
+                        )
         if added and key in self.rows:
             self.move_cursor(row=self.get_row_index(key))
         self._count()
@@ -139,8 +146,7 @@ class PagedTable(DataTable[Text], Generic[T]):
 
     @on(DataTable.RowHighlighted)
     def _more_rows(self, event: DataTable.RowHighlighted) -> None:
-        if (event.cursor_row >= self.row_count - NEAR_END
-                and self.row_count < len(self.matches)):
+        if event.cursor_row >= self.row_count - NEAR_END and self.row_count < len(self.matches):
             self._add_page()
             self._count()
 
@@ -161,7 +167,7 @@ class PagedTable(DataTable[Text], Generic[T]):
 
     def _add_page(self) -> None:
         start = self.row_count
-        for item in self.matches[start:start + PAGE]:
+        for item in self.matches[start : start + PAGE]:
             self.add_row(*self.cells_of(item), key=self.key_of(item))
 
     def _unlist(self, index: int) -> None:
