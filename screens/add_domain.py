@@ -121,7 +121,7 @@ class AddDomainScreen(AppScreen):
 
     def _pressed(self, radio_set: str) -> str:
         button = self.query_one(f"#{radio_set}", RadioSet).pressed_button
-        return button.name if button is not None else ""
+        return (button.name or "") if button is not None else ""
 
     @property
     def cdn_type(self) -> str:
@@ -197,7 +197,7 @@ class AddDomainScreen(AppScreen):
         from tui.services.errors import ServiceError
 
         name = self.check.api_name
-        cdn = self.app.services.cdn
+        cdn = self.services.cdn
         exists, quota = await self.call(
             asyncio.gather(cdn.check_exists(name), cdn.quota(), return_exceptions=True)
         )
@@ -227,11 +227,11 @@ class AddDomainScreen(AppScreen):
 
         select = self.query_one("#origin", Select)
         try:
-            self.buckets = await self.call(self.app.services.oss.list_buckets())
+            self.buckets = await self.call(self.services.oss.list_buckets())
         except ServiceError as error:
             self.app.report(error, "Could not list buckets")
             self.buckets = []
-        options = [
+        options: list[tuple[Text | str, str]] = [
             (Text(shown(f"{b.name} · {b.region} · {b.public_host}")), b.public_host)
             for b in self.buckets
         ]
@@ -255,7 +255,7 @@ class AddDomainScreen(AppScreen):
     @on(RadioSet.Changed)
     def choice_changed(self, event: RadioSet.Changed) -> None:
         set_id = event.radio_set.id
-        value = event.pressed.name
+        value = event.pressed.name or ""  # every radio button has one
         key = int(value) if set_id == "port" else value
         self.query_one(f"#{set_id}_note", Static).update(NOTES.get(key, ""))
         self.refresh_checks()
@@ -310,9 +310,7 @@ class AddDomainScreen(AppScreen):
         button = self.query_one("#submit", Button)
         button.disabled, button.label = True, "Adding…"
         try:
-            await self.call(
-                self.app.services.cdn.add_domain(name, self.cdn_type, [source], self.scope)
-            )
+            await self.call(self.services.cdn.add_domain(name, self.cdn_type, [source], self.scope))
         except ServiceError as error:
             self.busy = False
             button.label = "Add domain"

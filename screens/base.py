@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from tui.app import OssCdnApp
+    from tui.services.facade import Services
+    from tui.services.profile import Profile
 
 
 class AppScreen(Screen):
@@ -23,6 +31,29 @@ class AppScreen(Screen):
     # Actions that send a write: in read-only mode they are shown dimmed and, pressed or
     # chosen in the command palette, say what is not sent (OssCdnApp.run_action).
     WRITE_ACTIONS: frozenset[str] = frozenset()
+
+    if TYPE_CHECKING:
+        # `self.app` is this project's App, for the type checker only: Textual declares its
+        # own `app` the same way, and importing tui.app here would make a cycle.
+        app = getters.app(OssCdnApp)
+
+    @property
+    def services(self) -> Services:
+        """The app's service layer. Only the domain list opens before the app connects
+        (it asks `self.app.services`, None until then); every other screen is opened
+        from a loaded list, so reaching here unconnected is a bug, said plainly."""
+        services = self.app.services
+        if services is None:
+            raise RuntimeError(f"{type(self).__name__} needs the cloud before the app connected")
+        return services
+
+    @property
+    def profile(self) -> Profile:
+        """The connected Profile (see `services`)."""
+        profile = self.app.profile
+        if profile is None:
+            raise RuntimeError(f"{type(self).__name__} needs the cloud before the app connected")
+        return profile
 
     @property
     def busy(self) -> bool:

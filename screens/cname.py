@@ -4,6 +4,7 @@ watched live until it is online."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +22,9 @@ from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
 from tui.widgets.header import AppHeader
 from tui.widgets.status import status_badge
+
+if TYPE_CHECKING:
+    from tui.services.models import CdnDomain
 
 
 def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
@@ -80,7 +84,7 @@ class DomainScreen(DomainActions):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.domain_name = name
-        self.domain = None
+        self.domain: CdnDomain | None = None
         self.watch_started = time.monotonic()
         self.cache_update_checked = False
         self.cache_update = Text("checking…", style="dim")
@@ -100,7 +104,7 @@ class DomainScreen(DomainActions):
     def on_mount(self) -> None:
         self.query_one("#cname").loading = True
         # Quicker in the sandbox, where time runs fast; 3-5 minutes in reality.
-        self.set_interval(0.5 if self.app.profile.sandbox else 5.0, self._tick)
+        self.set_interval(0.5 if self.profile.sandbox else 5.0, self._tick)
         self.load()
 
     def current_domain(self):
@@ -115,7 +119,7 @@ class DomainScreen(DomainActions):
         from tui.services.errors import CloudError, ServiceError
 
         try:
-            domain = await self.call(self.app.services.cdn.domain(self.domain_name))
+            domain = await self.call(self.services.cdn.domain(self.domain_name))
         except ServiceError as error:
             self.query_one("#cname").loading = False
             if isinstance(error, CloudError) and error.code == "InvalidDomain.NotFound":
@@ -142,19 +146,18 @@ class DomainScreen(DomainActions):
         (OSS refuses the API call), but ListCname reports it."""
         from tui.services.errors import ServiceError
 
-        oss = self.app.services.oss
-        origin = parse_origin(self.domain.origin) if self.domain.origin else None
+        oss, domain = self.services.oss, self.domain
+        assert domain is not None  # asked once the domain has loaded
+        origin = parse_origin(domain.origin) if domain.origin else None
         if origin is None:
             self.cache_update = Text("not an OSS origin", style="dim")
         else:
             try:
-                cnames = await self.call(
-                    oss.bucket_cnames(oss.bucket_from_origin(self.domain.origin))
-                )
+                cnames = await self.call(oss.bucket_cnames(oss.bucket_from_origin(domain.origin)))
             except ServiceError as error:
                 self.cache_update = Text(shown(f"could not ask OSS: {error}"), style="dim")
             else:
-                self.cache_update = cache_update_text(self.domain.name, origin.bucket, cnames)
+                self.cache_update = cache_update_text(domain.name, origin.bucket, cnames)
         self.show()
 
     def _tick(self) -> None:
@@ -165,6 +168,7 @@ class DomainScreen(DomainActions):
 
     def show(self) -> None:
         d = self.domain
+        assert d is not None  # shown once loaded
         status = status_badge(d.status)
         if d.transitional:
             elapsed = int(time.monotonic() - self.watch_started)
@@ -234,6 +238,9 @@ class DomainScreen(DomainActions):
         from screens.verify import VerifyScreen
 
         origin = self.domain.origin if self.domain else ""
-        self.app.push_screen(
-            VerifyScreen(self.domain_name, origin=origin), lambda ok: ok and self.load()
-        )
+
+        def verified(ok: bool | None) -> None:
+            if ok:
+                self.load()
+
+        self.app.push_screen(VerifyScreen(self.domain_name, origin=origin), verified)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -18,6 +20,9 @@ from tui.explain import explain
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from tui.services.cname_setup import CnameSetup
 
 ACTION_STYLES = {"create": "green", "update": "yellow", "delete": "red", "enable": "cyan"}
 
@@ -62,7 +67,7 @@ class CnamePlanScreen(AppScreen):
         super().__init__()
         self.domain = domain
         self.cname = cname
-        self.setup = None
+        self.setup: CnameSetup | None = None  # None while the plan is being drawn
         self.replace = False
         self.remove_shadows = False
         self.failed = False  # the last reading of the records failed: r tries again
@@ -89,7 +94,7 @@ class CnamePlanScreen(AppScreen):
 
         try:
             setup = await self.call(
-                self.app.services.cname_setup.prepare(
+                self.services.cname_setup.prepare(
                     self.domain,
                     self.cname,
                     replace=self.replace,
@@ -116,6 +121,7 @@ class CnamePlanScreen(AppScreen):
 
     def show(self) -> None:
         self.refresh_bindings()  # x and w depend on the plan
+        assert self.setup is not None  # shown once prepared
         plan = self.setup.plan
         where = self.query_one("#where", Static)
         notes = self.query_one("#notes", Static)
@@ -247,7 +253,7 @@ class CnamePlanScreen(AppScreen):
             self.check_then_apply(self.setup)
 
     @work(group="plan-apply")
-    async def check_then_apply(self, setup) -> None:
+    async def check_then_apply(self, setup: CnameSetup) -> None:
         """Apply once the CDN domain is online; else warn and ask again: DNS pointed at a
         domain CDN does not serve (stopped, offline, review failed, configuring) breaks
         the site."""
@@ -257,13 +263,13 @@ class CnamePlanScreen(AppScreen):
         from tui.widgets.status import status_badge
 
         try:
-            status = (await self.call(self.app.services.cdn.domain(self.domain))).status
+            status = (await self.call(self.services.cdn.domain(self.domain))).status
         except ServiceError as error:
             status, state = None, f"of unknown status (it could not be read: {error})"
         else:
             state = status_badge(status).plain
         if status == "online":
-            self.apply()
+            self.apply(setup)
             return
         self.busy = False
         name = display_name(self.domain)
@@ -275,7 +281,7 @@ class CnamePlanScreen(AppScreen):
                 self.notify("The plan changed while this was asked: nothing sent.")
                 return
             self.busy = True
-            self.apply()
+            self.apply(setup)
 
         self.app.push_screen(
             Confirm(
@@ -291,13 +297,13 @@ class CnamePlanScreen(AppScreen):
         )
 
     @work(group="plan-apply")  # not exclusive: a write in flight is never cancelled
-    async def apply(self) -> None:
+    async def apply(self, setup: CnameSetup) -> None:
         from tui.services.cname_setup import ApplyError
 
         state = self.query_one("#state", Static)
         state.update("Applying…")
         try:
-            done = await self.call(self.app.services.cname_setup.apply(self.setup))
+            done = await self.call(self.services.cname_setup.apply(setup))
         except ApplyError as error:
             applied = "".join(f"\n  done: {shown(s.describe())}" for s in error.done)
             state.update(
@@ -311,6 +317,6 @@ class CnamePlanScreen(AppScreen):
             return
         finally:
             self.busy = False
-        self.notify(f"Applied {len(done)} change(s) to {self.setup.plan.zone}.", markup=False)
+        self.notify(f"Applied {len(done)} change(s) to {setup.zone}.", markup=False)
         self.replan()  # "nothing to do" now, should the user come back to this screen
         self.action_board()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TypeGuard
 
 from rich.text import Text
 from textual import on, work
@@ -163,7 +164,7 @@ class ZonesScreen(AppScreen):
 
         table = self.query_one(PagedTable)
         try:
-            zones = await self.call(self.app.services.dns.list_zones())
+            zones = await self.call(self.services.dns.list_zones())
         except ServiceError as error:
             self.app.report(error, "Could not list the DNS zones")
             zones = None
@@ -189,8 +190,11 @@ class ZonesScreen(AppScreen):
     def action_open(self) -> None:
         zone = self.query_one(PagedTable).selected
         if zone is not None:
-            # Back from the records, the counts may have changed.
-            self.app.push_screen(RecordsScreen(zone), lambda _: self.load())
+
+            def back(_: object) -> None:
+                self.load()  # the records' counts may have changed
+
+            self.app.push_screen(RecordsScreen(zone), back)
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:
@@ -257,7 +261,7 @@ class RecordsScreen(AppScreen):
 
         table = self.query_one(PagedTable)
         try:
-            records = await self.call(self.app.services.dns.records(self.zone.name))
+            records = await self.call(self.services.dns.records(self.zone.name))
         except ServiceError as error:
             self.app.report(error, f"Could not list the records of {self.zone.name}")
             records = None
@@ -309,7 +313,7 @@ class RecordsScreen(AppScreen):
     def current(self) -> DnsRecord | None:
         return self.query_one(PagedTable).selected
 
-    def _changeable(self, record: DnsRecord | None) -> bool:
+    def _changeable(self, record: DnsRecord | None) -> TypeGuard[DnsRecord]:
         """Whether the record under the cursor may be changed now; says why not."""
         if record is None:
             return False
@@ -381,7 +385,9 @@ class RecordsScreen(AppScreen):
             confirmed,
         )
 
-    def action_toggle(self) -> None:
+    # The s key's start/stop (enable/disable): it replaces Textual's toggle(attribute),
+    # which no key or command of this app uses.
+    def action_toggle(self) -> None:  # type: ignore[override]
         record = self.current()
         if not self._changeable(record):
             return
@@ -483,7 +489,7 @@ class RecordsScreen(AppScreen):
         from tui.services.errors import ServiceError
 
         try:
-            await self.call(self.app.services.dns.delete_record(record.record_id))
+            await self.call(self.services.dns.delete_record(record.record_id))
         except ServiceError as error:
             self.app.report(error, f"Could not delete {record.fqdn} {record.type}")
             return
@@ -498,9 +504,7 @@ class RecordsScreen(AppScreen):
 
         verb = "enable" if enabled else "disable"
         try:
-            status = await self.call(
-                self.app.services.dns.set_record_status(record.record_id, enabled)
-            )
+            status = await self.call(self.services.dns.set_record_status(record.record_id, enabled))
         except ServiceError as error:
             self.app.report(error, f"Could not {verb} {record.fqdn} {record.type}")
             return

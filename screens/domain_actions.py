@@ -58,7 +58,9 @@ class DomainActions(AppScreen):
 
     # -- the actions ---------------------------------------------------------------------
 
-    def action_toggle(self) -> None:
+    # The s key's start/stop (enable/disable): it replaces Textual's toggle(attribute),
+    # which no key or command of this app uses.
+    def action_toggle(self) -> None:  # type: ignore[override]
         domain = self.current_domain()
         if domain is None:
             return
@@ -156,7 +158,7 @@ class DomainActions(AppScreen):
     async def _send(self, name: str, verb: str, doing: str) -> None:
         from tui.services.errors import ServiceError
 
-        cdn = self.app.services.cdn
+        cdn = self.services.cdn
         method = {"start": cdn.start_domain, "stop": cdn.stop_domain, "delete": cdn.delete_domain}[
             verb
         ]

@@ -91,7 +91,7 @@ class DomainsScreen(DomainActions):
             self.load()
 
     def on_connected(self, message: Connected) -> None:
-        interval = AUTO_REFRESH_SANDBOX if self.app.profile.sandbox else AUTO_REFRESH
+        interval = AUTO_REFRESH_SANDBOX if self.profile.sandbox else AUTO_REFRESH
         self.set_interval(interval, self._tick)
         self.load()
 
@@ -99,7 +99,7 @@ class DomainsScreen(DomainActions):
     async def load(self) -> None:
         from tui.services.errors import ServiceError
 
-        services = self.app.services
+        services = self.services
         table = self.query_one(PagedTable)
         try:
             domains = await services.cdn.list_domains()
@@ -173,7 +173,10 @@ class DomainsScreen(DomainActions):
     def open(self, name: str) -> None:
         from screens.cname import DomainScreen
 
-        self.app.push_screen(DomainScreen(name), lambda _: self.load())
+        def back(_: object) -> None:
+            self.load()
+
+        self.app.push_screen(DomainScreen(name), back)
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:
@@ -208,6 +211,8 @@ class DomainsScreen(DomainActions):
     @on(DataTable.HeaderSelected)
     def sort_by_header(self, event: DataTable.HeaderSelected) -> None:
         key = event.column_key.value
+        if key not in SORT_KEYS:  # every column is sortable; the type checker asks
+            return
         self.sort_reverse = not self.sort_reverse if key == self.sort_key else False
         self.sort_key = key
         self.show()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -14,6 +15,9 @@ from screens.base import AppScreen
 from tui.rules import display_name, is_wildcard
 from tui.safe_text import shown
 from tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from tui.services.verdicts import PropagationBoard
 
 # verdict -> (symbol, style): the word is always shown too, for terminals without colour.
 VERDICTS = {
@@ -67,7 +71,7 @@ class PropagationScreen(AppScreen):
         super().__init__()
         self.domain = domain
         self.expected = expected
-        self.board = None
+        self.board: PropagationBoard | None = None  # made on mount: it needs the sandbox
         self.generation = 0  # bumps on every (re)schedule; stale timers see a mismatch
         self.active = False
         self.servers: list[tuple[str, str]] = []  # the rows shown, in order
@@ -119,26 +123,28 @@ class PropagationScreen(AppScreen):
         from tui.services.cname_setup import probe_name
         from tui.services.errors import ServiceError
 
+        board = self.board
+        assert board is not None  # made on mount, before the first check (on resume)
         self.generation += 1
         self.query_one("#next", Static).update(Text("checking…", style="dim"))
         try:
             results = await self.call(
-                self.app.services.propagation.check(
+                self.services.propagation.check(
                     probe_name(self.domain), self.expected, cdn_domain=self.domain
                 )
             )
         except ServiceError as error:
             self.app.report(error, "Could not check propagation")
-            delay = max(self.board.backoff, self.board.base_delay)
+            delay = max(board.backoff, board.base_delay)
             self.query_one("#next", Static).update(
                 Text(f"check failed; trying again in {delay:.1f} s · r checks now", style="red")
             )
             if self.active:
                 self.set_timer(delay, partial(self._due, self.generation))
             return
-        self.board = self.board.advance(results)
+        self.board = board = board.advance(results)
         self.show()
-        if self.board.propagated:
+        if board.propagated:
             self.query_one("#next", Static).update(
                 Text(
                     "Propagated: every server asked answers the CDN CNAME. Checks stopped; "
@@ -148,7 +154,7 @@ class PropagationScreen(AppScreen):
             )
             return
         if self.active:
-            delay = self.board.next_delay
+            delay = board.next_delay
             self.query_one("#next", Static).update(
                 Text(f"next check in {delay:.1f} s · r checks now", style="dim")
             )
@@ -160,6 +166,7 @@ class PropagationScreen(AppScreen):
 
     def show(self) -> None:
         board = self.board
+        assert board is not None  # shown once a check has advanced it
         table = self.query_one(DataTable)
         # Rows are keyed by position: names may repeat in a user's resolvers.json.
         servers = [(r.resolver, r.address) for r in board.results]

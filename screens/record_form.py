@@ -258,7 +258,7 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         for problem in self.check.problems:
             problems[field_of(problem)].append(problem)
         self.hidden_problem = hidden_value_problem(
-            self.record and self.record.value, self.value_of("value")
+            self.record.value if self.record else None, self.value_of("value")
         )
         if self.hidden_problem:  # first: it is what the value's note says
             problems["value"].insert(0, self.hidden_problem)
@@ -295,7 +295,8 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
 
     @on(Input.Changed)
     def field_changed(self, event: Input.Changed) -> None:
-        self.touched.add(event.input.id)
+        if event.input.id is not None:  # every field has one
+            self.touched.add(event.input.id)
         self.refresh_checks()
 
     @on(Select.Changed, "#type")
@@ -382,7 +383,7 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
     async def save(self) -> None:
         from tui.services.errors import ServiceError
 
-        dns = self.app.services.dns
+        dns = self.services.dns
         ttl = int(self.value_of("ttl"))
         error_box = self.query_one("#error", Static)
         error_box.display = False

@@ -4,6 +4,7 @@ account) or the file at the origin, watched until it is live, then verified."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -19,6 +20,9 @@ from tui.explain import explain
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
 from tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from tui.services.ownership import Challenge
 
 
 def _grid() -> Table:
@@ -51,7 +55,7 @@ class VerifyScreen(AppScreen):
         super().__init__()
         self.domain = domain
         self.origin = origin  # the bucket endpoint, for the file method
-        self.challenge = None
+        self.challenge: Challenge | None = None  # t, u, v, c wait for it
         self.watching_since: float | None = None
         self.failed = False  # getting the challenge failed: r tries again
 
@@ -80,7 +84,7 @@ class VerifyScreen(AppScreen):
         from tui.services.errors import ServiceError
 
         try:
-            challenge = await self.call(self.app.services.ownership.challenge(self.domain))
+            challenge = await self.call(self.services.ownership.challenge(self.domain))
         except ServiceError as error:
             self.query_one("#txt").loading = False
             self.app.report(error, "Could not get the verification content")
@@ -95,7 +99,7 @@ class VerifyScreen(AppScreen):
         self.show()
 
     def show(self) -> None:
-        ch = self.challenge
+        ch = self.loaded_challenge
         self.query_one("#intro", Static).update(
             Text(
                 shown(
@@ -150,6 +154,13 @@ class VerifyScreen(AppScreen):
             self.set_state(
                 "Not verified yet: press t to publish the TXT record, or u to upload the file."
             )
+
+    @property
+    def loaded_challenge(self) -> Challenge:
+        """The challenge, where it has arrived: the keys that lead here wait for it."""
+        if self.challenge is None:
+            raise RuntimeError("the verification content has not arrived")
+        return self.challenge
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
@@ -231,7 +242,7 @@ class VerifyScreen(AppScreen):
 
         self.set_state("Creating the TXT record…")
         try:
-            created = await self.call(self.app.services.ownership.publish_txt(self.challenge))
+            created = await self.call(self.services.ownership.publish_txt(self.loaded_challenge))
         except ServiceError as error:
             self.set_state(explain(error), "red")
             return
@@ -254,11 +265,12 @@ class VerifyScreen(AppScreen):
         """Ask the authoritative servers until every one serves the TXT, then verify."""
         import asyncio
 
-        ownership = self.app.services.ownership
-        interval = 0.3 if self.app.profile.sandbox else 5.0
+        ownership = self.services.ownership
+        challenge, since = self.loaded_challenge, self.watching_since or time.monotonic()
+        interval = 0.3 if self.profile.sandbox else 5.0
         while True:
-            seen = await self.call(ownership.txt_seen(self.challenge))
-            elapsed = int(time.monotonic() - self.watching_since)
+            seen = await self.call(ownership.txt_seen(challenge))
+            elapsed = int(time.monotonic() - since)
             shown = ", ".join(f"{a} {'✓' if ok else '…'}" for a, ok in seen.items())
             if seen and all(seen.values()):
                 if self.read_only:
@@ -296,11 +308,11 @@ class VerifyScreen(AppScreen):
     async def upload(self, name: str) -> None:
         from tui.services.errors import ServiceError
 
-        services = self.app.services
+        services = self.services
         self.set_state(f"Uploading verification.html to {name}…")
         try:
             bucket = services.oss.bucket_from_origin(self.origin)
-            await self.call(services.ownership.upload_file(self.challenge, bucket))
+            await self.call(services.ownership.upload_file(self.loaded_challenge, bucket))
         except ServiceError as error:
             self.busy = False
             self.set_state(explain(error), "red")
@@ -324,7 +336,7 @@ class VerifyScreen(AppScreen):
 
         self.busy = True
         try:
-            await self.call(self.app.services.ownership.verify(self.challenge, method))
+            await self.call(self.services.ownership.verify(self.loaded_challenge, method))
         except ServiceError as error:
             how = (
                 "Check the TXT record's host and value, wait for DNS, then press v."
@@ -335,5 +347,5 @@ class VerifyScreen(AppScreen):
             return
         finally:
             self.busy = False
-        self.notify(f"Ownership of {self.challenge.root} verified.", markup=False)
+        self.notify(f"Ownership of {self.loaded_challenge.root} verified.", markup=False)
         self.leave(True)

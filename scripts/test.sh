@@ -14,4 +14,8 @@ if { ! command -v unbound >/dev/null && [ ! -x /usr/sbin/unbound ]; } \
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
+
+# Type check (mypy, configured in pyproject.toml): a finding fails the run.
+.venv/bin/python -m mypy
+
 .venv/bin/python -m pytest -n auto -q "$@"

@@ -6,9 +6,12 @@ paint (a test checks `import tui.app` leaves them out of sys.modules).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
 from tui.commands import ScreenCommands
@@ -16,6 +19,11 @@ from tui.key_order import KeyGate
 from tui.launch import LaunchOptions
 from tui.messages import Connected
 from tui.safe_text import shown
+
+if TYPE_CHECKING:  # the service layer arrives after the first paint (see above)
+    from tui.launch import AnySandbox
+    from tui.services.facade import Services
+    from tui.services.profile import Profile
 
 NOTIFY_LIMIT = 1000  # characters of a notification: a toast is not a log
 
@@ -38,9 +46,11 @@ class OssCdnApp(App):
     def __init__(self, options: LaunchOptions | None = None) -> None:
         super().__init__()
         self.options = options or LaunchOptions()
-        self.services = None  # tui.services.facade.Services, once connected
-        self.profile = None
-        self.sandbox = None  # the embedded sandbox, when the app runs one
+        # None until connected: screens opened from the domain list use
+        # AppScreen.services / .profile, which say so if it is not.
+        self.services: Services | None = None
+        self.profile: Profile | None = None
+        self.sandbox: AnySandbox | None = None  # the sandbox, when the app runs one
         self.domains_changing: set[str] = set()  # start/stop/delete on their way
         self.key_gate = KeyGate(self)
 
@@ -131,7 +141,7 @@ class OssCdnApp(App):
         self.call_from_thread(self._connected, profile, sandbox, services)
         services.warm_up()  # the rest while the list loads, off the event loop
 
-    def _connected(self, profile, sandbox, services) -> None:
+    def _connected(self, profile: Profile, sandbox: AnySandbox | None, services: Services) -> None:
         self.profile, self.sandbox, self.services = profile, sandbox, services
         self.sub_title = profile.label + (" · READ-ONLY" if self.read_only else "")
         self.set_class(profile.sandbox, "-sandbox")
@@ -231,7 +241,7 @@ class OssCdnApp(App):
         message: str,
         *,
         title: str = "",
-        severity: str = "information",
+        severity: SeverityLevel = "information",
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:

@@ -242,6 +242,8 @@ async def _check(args: argparse.Namespace, profile: Profile | None) -> tuple[int
         if args.resolvers:  # asked alone, without CDN's own row
             results = await check_round(args.domain, expected, args.resolvers, timeout=args.timeout)
         else:
+            # Connected: run() connects unless --expect and --resolvers say it all.
+            assert profile is not None and services is not None
             checker = PropagationService(profile, services.cdn, timeout=args.timeout)
             results = await checker.check(args.domain, expected)
     except ServiceError as error:  # a bad resolvers.json too; no secret in the text
@@ -258,8 +260,8 @@ async def _check(args: argparse.Namespace, profile: Profile | None) -> tuple[int
         if cdn is not None and cdn.verdict is Verdict.ERROR
         else ""
     )
-    error = {"code": "CdnViewFailed", "message": problem} if problem else None
-    report = _json(args.domain, board, error) if args.json else _table(args.domain, board)
+    failure = {"code": "CdnViewFailed", "message": problem} if problem else None
+    report = _json(args.domain, board, failure) if args.json else _table(args.domain, board)
     status = USAGE_ERROR if problem else 0 if board.propagated else 1
     return status, report, problem
 

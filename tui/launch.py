@@ -9,6 +9,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from tui.sandbox.runner import Sandbox
+    from tui.sandbox.shared import SharedSandbox
+    from tui.services.profile import Profile
+
+    # A sandbox of this process (stopped with the app) or a shared one (left running).
+    AnySandbox: TypeAlias = Sandbox | SharedSandbox
 
 # Sandbox seconds per real second when the user does not say: a 4-minute configuring
 # phase passes in 12 s and a 600 s TTL in 30 s — quick, yet watchable in a demo.
@@ -36,7 +47,7 @@ def read_only_requested(flag: bool = False) -> bool:
     return flag or os.environ.get(READ_ONLY_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def with_read_only(profile, options: LaunchOptions):
+def with_read_only(profile: Profile, options: LaunchOptions) -> Profile:
     """The Profile as `options` want it: read-only makes the service layer refuse every
     write before anything is sent (the second wall behind the dimmed keys)."""
     from dataclasses import replace
@@ -49,7 +60,7 @@ def disable_ecs_metadata_by_default() -> None:
     os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 
 
-def connect(options: LaunchOptions):
+def connect(options: LaunchOptions) -> tuple[Profile, AnySandbox | None]:
     """Return (Profile, sandbox | None): the account if credentials are found, else the
     sandbox (when `sandbox_fallback`). An explicit --profile that cannot be loaded, or a
     configuration file that cannot be read, is an error, not a fallback."""
@@ -66,7 +77,7 @@ def connect(options: LaunchOptions):
     return sandbox_for(options)
 
 
-def sandbox_for(options: LaunchOptions):
+def sandbox_for(options: LaunchOptions) -> tuple[Profile, AnySandbox]:
     """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
     this process's own. A fixed epoch asks for a world of its own, so never shares."""
     from tui.services.profile import sandbox_profile
@@ -80,7 +91,7 @@ def sandbox_for(options: LaunchOptions):
     return start_sandbox(options.sandbox_speed, options.sandbox_epoch)
 
 
-def start_sandbox(speed: float, epoch: float | None = None):
+def start_sandbox(speed: float, epoch: float | None = None) -> tuple[Profile, Sandbox]:
     from tui.sandbox.runner import Sandbox
     from tui.services.profile import sandbox_profile
 

@@ -65,7 +65,9 @@ class RecordIndex:
 
     def update(self, records: Sequence[RecordVersion]) -> None:
         if len(records) < self._indexed:  # versions were dropped: index afresh
-            self.__init__()
+            self._by_name.clear()
+            self._children.clear()
+            self._indexed = 0
         for record in records[self._indexed :]:
             zone, name = record.zone.lower(), record.fqdn.rstrip(".").lower()
             self._by_name[name].append(record)
@@ -114,7 +116,7 @@ class SandboxDns:
             self._records.update(self.world.records)
             self._refresh_cdn()
             result = Answer(dns.rcode.NOERROR)
-            owner, seen = qname, set()
+            owner, seen = qname, set[str]()
             while True:
                 key = owner.to_text(omit_final_dot=True).lower()
                 zone = self._zone_for(key)
@@ -211,7 +213,7 @@ def _rrsets(
     for record in records:
         if record.type.upper() in SERVED_TYPES:
             by_type[record.type.upper()].append(record)
-    rrsets = {}
+    rrsets: dict[int, dns.rrset.RRset] = {}
     for type_, group in by_type.items():
         line = next((ln for ln in lines if any(r.line == ln for r in group)), None)
         rrset = dns.rrset.RRset(owner, IN, dns.rdatatype.from_text(type_))

@@ -122,7 +122,9 @@ class _Server:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         """Length-prefixed queries over TCP, as many as the client sends."""
-        self._streams[writer] = asyncio.current_task()
+        task = asyncio.current_task()
+        assert task is not None  # asyncio runs each connection's handler as a task
+        self._streams[writer] = task
         try:
             while True:
                 size = int.from_bytes(await reader.readexactly(2), "big")

@@ -129,7 +129,7 @@ class CallLog(Sequence):
             return self._snapshot() == list(other)
         return NotImplemented
 
-    __hash__ = None  # mutable
+    __hash__ = None  # type: ignore[assignment]  # mutable (as list does it)
 
     def __repr__(self) -> str:
         return f"CallLog({self._snapshot()!r})"

@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, overload
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -101,6 +101,13 @@ class Params:
 
     def __init__(self, values: Mapping[str, str]) -> None:
         self.values = {k: v for k, v in values.items() if k not in PROTOCOL_PARAMS}
+
+    @overload
+    def get(self, name: str) -> str | None: ...
+    @overload
+    def get(self, name: str, default: str) -> str: ...
+    @overload
+    def get(self, name: str, default: str | None) -> str | None: ...
 
     def get(self, name: str, default: str | None = None) -> str | None:
         value = self.values.get(name)
@@ -271,6 +278,8 @@ class RpcApi:
         return web.Response(text=FAULT_HTML, content_type="text/html")
 
     def mangle(self, response: web.Response, fault: Fault) -> web.Response:
+        if not isinstance(response.body, bytes):  # the APIs answer bytes; a stream stays
+            return response
         p = fault.params
         body = mangle_json(
             response.body,

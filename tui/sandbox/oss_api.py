@@ -161,11 +161,12 @@ class OssApi:
 
     def mangle(self, response: web.Response, fault: Fault) -> web.Response:
         """An XML answer mangled (bad_answers.py); object data and empty answers as they were."""
-        if "xml" not in (response.content_type or "") or not response.body:
+        body = response.body
+        if "xml" not in (response.content_type or "") or not isinstance(body, bytes) or not body:
             return response
         p = fault.params
         body = mangle_xml(
-            response.body, fault.kind, seed=int(p.get("seed", 0)), rate=float(p.get("rate", 0.3))
+            body, fault.kind, seed=int(p.get("seed", 0)), rate=float(p.get("rate", 0.3))
         )
         return mangled(response, body)
 

@@ -253,15 +253,15 @@ class DnsService(TeaService):
         write = writes.update_record(
             record, rr=rr, type=type, value=value, ttl=ttl, line=line, priority=priority
         )
-        p = dict(write.params)
+        p = dict(write.params)  # the record as sent (the conversions change no value)
         updated = replace(
             record,
-            rr=p["RR"],
-            type=p["Type"],
-            value=p["Value"],
-            ttl=p["TTL"],
-            line=p["Line"],
-            priority=p.get("Priority"),
+            rr=str(p["RR"]),
+            type=str(p["Type"]),
+            value=str(p["Value"]),
+            ttl=int(p["TTL"]),
+            line=str(p["Line"]),
+            priority=int(p["Priority"]) if "Priority" in p else None,
         )
 
         async def changed() -> DnsRecord | None:

@@ -170,7 +170,8 @@ class _KeepsAnswers:
     generated `*_with_options_async` method asks `call_api_async`."""
 
     async def call_api_async(self, params: Any, request: Any, runtime: Any) -> dict:
-        answer = await super().call_api_async(params, request, runtime)
+        # A mixin: the SDK client after it in the class's bases has call_api_async.
+        answer = await super().call_api_async(params, request, runtime)  # type: ignore[misc]
         kept = _TEA_ANSWER.get()
         if kept is not None:
             kept["answer"] = answer

@@ -105,7 +105,7 @@ class CnameSetupService:
         done: list[PlanStep] = []
         for step in plan.steps:
             try:
-                await self._apply(setup.zone, step, by_id)
+                await self._apply(plan.zone, step, by_id)
             except ServiceError as error:
                 raise ApplyError(step, error, done) from error
             done.append(step)
@@ -121,7 +121,10 @@ class CnameSetupService:
                 zone, step.rr, step.type, step.value, ttl=step.ttl, line=step.line
             )
         elif step.action == "update":
-            await self.dns.update_record(by_id[step.record_id], value=step.value, ttl=step.ttl)
+            # An update's record is one of those planned from (a KeyError would be a bug).
+            await self.dns.update_record(
+                by_id[step.record_id or ""], value=step.value, ttl=step.ttl
+            )
         elif step.action == "enable":
             await self.dns.set_record_status(record, True)
         else:

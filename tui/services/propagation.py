@@ -244,7 +244,7 @@ async def _ip_of(host: str, port: int) -> str:
     except ValueError:
         pass
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_DGRAM)
-    return infos[0][4][0]
+    return str(infos[0][4][0])  # the address of (address, port, ...)
 
 
 async def query_server(
@@ -447,9 +447,12 @@ class PropagationService:
         """DescribeDomainCname for `domain` alone (a wildcard in either spelling), as
         `ask_cdn` takes it."""
         name = domain_key(domain)  # the API's spelling: ".example.com" for a wildcard
+        cdn = self.cdn
+        if cdn is None:
+            raise ValueError("CDN's view needs the CDN service")
 
         async def view() -> CnameStatus:
-            for status in await self.cdn.cname_status([name]):
+            for status in await cdn.cname_status([name]):
                 if domain_key(status.domain) == name:
                     return status
             return CnameStatus(name, "", -1)  # CDN does not list it: not in place

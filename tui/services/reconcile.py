@@ -20,7 +20,7 @@ here; every write method of the service layer goes through them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import (
     AnswerLost,
@@ -90,7 +90,8 @@ async def send(
 
 
 async def _read_back(write: Write, lost: CloudError, confirm: Confirm | None):
-    where = dict(
+    # Where the lost answer came from, passed on as CloudError's keyword arguments.
+    where: dict[str, Any] = dict(
         request_id=lost.request_id, status=lost.status, service=lost.service, action=lost.action
     )
     what = write.summary.rstrip(".")

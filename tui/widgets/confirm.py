@@ -80,11 +80,11 @@ class Dialog(ModalScreen[bool]):
             return
         self.voided = reason
         if self.is_mounted:
-            self._show_void()
+            self._show_void(reason)
 
-    def _show_void(self) -> None:
+    def _show_void(self, reason: str) -> None:
         note = self.query_one("#void", Static)
-        note.update(Text(self.voided))
+        note.update(Text(reason))
         note.display = True
         confirm = self.query_one("#confirm", Button)
         confirm.disabled = True
@@ -93,7 +93,7 @@ class Dialog(ModalScreen[bool]):
     def on_mount(self) -> None:
         # After the subclass's own on_mount (Textual calls each class's, subclass first).
         if self.voided is not None:
-            self._show_void()
+            self._show_void(self.voided)
 
     def keys_line(self) -> Text:
         text = Text("Tab, Enter: confirm · Esc: cancel")

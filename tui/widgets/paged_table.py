@@ -96,7 +96,7 @@ class PagedTable(DataTable[Text], Generic[T]):
         key = self.key_of(item)
         at = self._index(self.items, key)
         added = at is None
-        if added:
+        if at is None:
             self.items.append(item)
         else:
             self.items[at] = item
