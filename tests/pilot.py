@@ -11,8 +11,9 @@ from textual import events
 
 
 async def wait_for(
-    pilot, predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition"
+    pilot, predicate: Callable[[], object], timeout: float = 20.0, what: str = "condition"
 ):
+    # The timeout only matters when the state never comes: generous, for a loaded machine.
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()

