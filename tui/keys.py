@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.screen import Screen
 
 
@@ -45,21 +46,22 @@ def valid_key(key: str) -> bool:
     )
 
 
-def binding_ids() -> set[str]:
-    """Every binding id of the app's screens and widgets (each screen module imported:
-    most are loaded only when first opened)."""
+def binding_ids(app: type[App]) -> set[str]:
+    """Every binding id of `app` and of the screens and widgets (each screen module
+    imported: most are loaded only when first opened). The app class is passed in, not
+    imported here: tui.app imports this module, and importing it back would be a cycle."""
     import importlib
     import pkgutil
 
-    import screens
-    import tui.app  # noqa: F401 - the app's own bindings
     from textual.binding import Binding
     from textual.dom import DOMNode
+
+    import screens
 
     for module in pkgutil.iter_modules(screens.__path__):
         importlib.import_module(f"screens.{module.name}")
     ids: set[str] = set()
-    classes = [DOMNode]
+    classes: list[type] = [app, DOMNode]
     while classes:
         cls = classes.pop()
         classes.extend(cls.__subclasses__())
