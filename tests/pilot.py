@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import Callable
 
@@ -27,7 +28,7 @@ def text_of(widget, width: int = 200) -> str:
     """What a Static shows, as plain text (its content rendered by Rich)."""
     from rich.console import Console
 
-    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(widget.content)
     return console.export_text()
 

@@ -7,6 +7,8 @@ errors carry no SDK exception (neither as cause nor as context).
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from rich.console import Console
 from textual.worker import WorkerFailed
@@ -25,7 +27,7 @@ def chain(error: BaseException | None) -> list[BaseException]:
 
 
 def rendered(renderables) -> str:
-    console = Console(width=200, record=True, file=open("/dev/null", "w"), color_system=None)
+    console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
     for renderable in renderables:
         console.print(renderable)
     return console.export_text()
