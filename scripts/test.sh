@@ -14,4 +14,11 @@ if { ! command -v unbound >/dev/null && [ ! -x /usr/sbin/unbound ]; } \
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
+
+# Lint, format and import contracts (configured in pyproject.toml; the same checks as
+# .pre-commit-config.yaml): any finding fails the run before the tests start.
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/lint-imports --no-logo
+
 .venv/bin/python -m pytest -n auto -q "$@"
