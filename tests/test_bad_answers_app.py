@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Static
 
 from screens.cname import DomainScreen
 from screens.domains import DomainsScreen
+from tests.helpers import check
 from tests.pilot import connected, sandbox_app, text_of, wait_for
-from tests.test_check_cli import check
 
 
 def notes(app, title: str) -> list[str]:

@@ -163,6 +163,19 @@ def test_the_rules_import_the_standard_library_and_their_own_helpers_only():
     assert outside_allowed(modules, STDLIB_ONLY, ()) == {}
 
 
+def test_test_modules_share_helpers_through_pilot_and_helpers_only():
+    # A helper imported from another test module drags that module's tests into the
+    # importer's namespace and breaks when the tests move: shared helpers live in
+    # tests/pilot.py (Pilot) and tests/helpers.py (command line, served sandbox, tmux).
+    modules = modules_under(ROOT, ("tests",))
+    assert {"tests.pilot", "tests.helpers", "tests.test_import_contracts"} <= set(modules)
+    found = {
+        name: sorted(n for n in imported_names(name, path) if n.startswith("tests.test_"))
+        for name, path in modules.items()
+    }
+    assert {name: names for name, names in found.items() if names} == {}
+
+
 # The checks themselves, on a small tree written for the purpose: each can fail.
 
 
