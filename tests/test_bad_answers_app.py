@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Static
 
 from screens.cname import DomainScreen
@@ -138,6 +139,7 @@ sys.exit(cli.main(["--sandbox"]))
 """
 
 
+@pytest.mark.slow  # the app in a pty
 def test_a_crash_of_the_app_exits_1_and_a_normal_exit_0():
     status, output = run_in_a_terminal(APP_WITH.format(on_mount="lambda self: 1 / 0"))
     assert status == 1, output

@@ -159,6 +159,7 @@ def test_the_command_against_loopback_resolvers(profile):
     assert "timeout" in done.stderr
 
 
+@pytest.mark.slow  # runs oss-cdn check as a process
 def test_the_command_asks_cdn_and_the_sandbox_resolvers_by_default():
     # No --expect, no --resolver: CDN gives the CNAME, the sandbox's servers answer.
     done = oss_cdn("--sandbox", "check", "img.example.com", "--json")

@@ -8,6 +8,7 @@ form must (so the value was drawn, not skipped)."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from screens.cname import DomainScreen
@@ -494,6 +495,7 @@ OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1000)).run()
 """
 
 
+@pytest.mark.slow  # the app in a pty
 def test_the_raw_pty_stream_of_the_app_holds_no_planted_sequence():
     """The app in a pseudo-terminal with Textual's real driver: the bytes it writes, read
     from the terminal's side, while it lists the planted domains and opens one."""

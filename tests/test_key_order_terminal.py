@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.helpers import app_in_tmux
+
+pytestmark = pytest.mark.slow  # the app in tmux
 
 BURSTS = 50
 TEXTS = ("video", "static", "a.zone", "drop", "Orsa")  # every binding letter of the list

@@ -19,6 +19,8 @@ from Tea.exceptions import TeaException
 
 from tests.helpers import PROXY_VARS, STARTUP_TIMEOUT, first_line
 
+pytestmark = pytest.mark.slow  # a served sandbox process
+
 
 @pytest.fixture
 def served():

@@ -26,6 +26,8 @@ from tui.services.facade import Services
 from tui.services.models import Source
 from tui.services.profile import sandbox_profile
 
+pytestmark = pytest.mark.slow  # runs oss-cdn as processes
+
 ROOT = Path(__file__).parent.parent
 
 

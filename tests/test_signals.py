@@ -22,6 +22,8 @@ import pytest
 
 from tests.helpers import app_in_tmux
 
+pytestmark = pytest.mark.slow  # the app in a pty
+
 # What Textual's LinuxDriver writes as it stops (stop_application_mode and
 # _disable_mouse_support): leave the alternate screen, show the cursor, mouse off.
 RESTORE = (b"\x1b[?1049l", b"\x1b[?25h", b"\x1b[?1000l", b"\x1b[?1003l", b"\x1b[?1006l")
