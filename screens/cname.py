@@ -17,24 +17,15 @@ from textual.widgets import Footer, Static
 from screens.domain_actions import DomainActions
 from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
-from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
+from tui.dns_rules import bind_line
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
 from tui.widgets.header import AppHeader
+from tui.widgets.record_table import record_table
 from tui.widgets.status import status_badge
 
 if TYPE_CHECKING:
     from tui.services.models import CdnDomain
-
-
-def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
-    table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
-    for column in ("Host", "Type", "Value", "TTL"):
-        table.add_column(column, style="bold" if column == "Value" else "")
-    table.add_row(
-        Text(shown(host_record(domain))), Text("CNAME"), Text(shown(cname)), Text(str(ttl))
-    )
-    return table
 
 
 def cache_update_text(domain: str, bucket: str, cnames) -> Text:

@@ -13,13 +13,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from screens.base import AppScreen
-from screens.cname import record_table
 from tui.clipboard import copy
 from tui.dns_rules import bind_line
 from tui.explain import explain
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.widgets.header import AppHeader
+from tui.widgets.record_table import record_table
 
 if TYPE_CHECKING:
     from tui.services.cname_setup import CnameSetup

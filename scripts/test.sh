@@ -15,6 +15,12 @@ fi
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
 
+# Lint, format and import contracts (configured in pyproject.toml; the same checks as
+# .pre-commit-config.yaml): any finding fails the run before the tests start.
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/lint-imports --no-logo
+
 # Type check (mypy, configured in pyproject.toml): a finding fails the run.
 .venv/bin/python -m mypy
 

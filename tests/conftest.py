@@ -5,6 +5,7 @@ No mocks: the sandbox is real HTTP and DNS on loopback, spoken to by the officia
 
 from __future__ import annotations
 
+import inspect
 import os
 import tempfile
 
@@ -49,3 +50,18 @@ def profile(sandbox):
     from tui.services.profile import sandbox_profile
 
     return sandbox_profile(sandbox.info)
+
+
+# `pytest -m "not slow"` runs the quick unit and property tests alone. Slow: a test that
+# runs the app (Pilot, snapshots) or calls the service layer against the sandbox (each is
+# a coroutine here), one that starts a sandbox, and, marked in their modules, those that
+# run a process (a served sandbox, a pty, tmux, a fresh interpreter).
+SLOW_FIXTURES = frozenset({"sandbox", "snap_compare"})
+
+
+def pytest_collection_modifyitems(items):
+    slow = pytest.mark.slow
+    for item in items:
+        function = getattr(item, "function", None)
+        if inspect.iscoroutinefunction(function) or SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(slow)

@@ -1,4 +1,6 @@
-"""Helpers for Pilot tests: wait for the app to reach a state, without fixed sleeps."""
+"""Helpers for Pilot tests, shared by the test modules (which import helpers from here or
+tests/helpers.py, never from one another): wait for the app to reach a state without fixed
+sleeps, open a screen the way a person does, read what the app said and the sandbox saw."""
 
 from __future__ import annotations
 
@@ -8,6 +10,16 @@ import time
 from collections.abc import Callable
 
 from textual import events
+from textual.widgets import Button, DataTable
+
+from screens.add_domain import AddDomainScreen
+from screens.cname import DomainScreen
+from screens.cname_plan import CnamePlanScreen
+from screens.dns_records import RecordsScreen, ZonesScreen
+from screens.record_form import RecordForm
+from tui.services.models import DnsRecord
+from tui.widgets.confirm import Confirm
+from tui.widgets.paged_table import PagedTable
 
 
 async def wait_for(
@@ -101,3 +113,162 @@ async def steady_cursors(pilot) -> None:
         if isinstance(field, (Input, TextArea)):
             field.cursor_blink = False
     await pilot.pause()
+
+
+# -- screens opened the way a person does, returned once they show what they read --------
+
+
+async def open_domain(pilot, name: str) -> DomainScreen:
+    await connected(pilot)
+    table = pilot.app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(name))
+    await pilot.press("enter")
+    screen = await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, DomainScreen)
+            and pilot.app.screen.domain
+            and pilot.app.screen
+        ),
+        what="details",
+    )
+    return screen
+
+
+async def open_plan(pilot, name: str) -> CnamePlanScreen:
+    await open_domain(pilot, name)
+    await pilot.press("n")
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, CnamePlanScreen)
+            and pilot.app.screen.setup
+            and pilot.app.screen
+        ),
+        what="the plan",
+    )
+
+
+async def open_add_form(pilot) -> AddDomainScreen:
+    await connected(pilot)
+    await pilot.press("a")
+    screen = await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, AddDomainScreen) and pilot.app.screen,
+        what="the add form",
+    )
+    # The bucket list arrives from OSS; the first bucket is preselected.
+    await wait_for(pilot, lambda: screen.origin_host, what="buckets")
+    return screen
+
+
+async def form_ready(pilot, name: str) -> AddDomainScreen:
+    """The add form with `name` typed and every check passed (Submit enabled)."""
+    screen = await open_add_form(pilot)
+    await type_text(pilot, name)
+    await wait_for(
+        pilot, lambda: not screen.query_one("#submit", Button).disabled, what="submit enabled"
+    )
+    return screen
+
+
+async def open_zones(pilot) -> ZonesScreen:
+    await connected(pilot)
+    await pilot.press("z")
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, ZonesScreen)
+            and pilot.app.screen.query_one(DataTable).row_count
+            and pilot.app.screen
+        ),
+        what="the zones",
+    )
+
+
+async def open_records(pilot, zone: str = "example.com") -> RecordsScreen:
+    zones = await open_zones(pilot)
+    for _ in range(zones.query_one(DataTable).row_count):
+        if zones.query_one(PagedTable).selected.name == zone:
+            break
+        await pilot.press("down")
+    await pilot.press("enter")
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, RecordsScreen)
+            and pilot.app.screen.loaded
+            and pilot.app.screen
+        ),
+        what="the records",
+    )
+
+
+async def select_row(pilot, screen: RecordsScreen, rr: str, type: str) -> DnsRecord:
+    table = screen.query_one(DataTable)
+    target = next(r for r in screen.records.values() if r.rr == rr and r.type == type)
+    table.move_cursor(row=table.get_row_index(target.record_id))
+    await pilot.pause()
+    assert screen.current() == target
+    return target
+
+
+async def open_form(pilot, key: str = "a") -> RecordForm:
+    await pilot.press(key)
+    return await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, RecordForm) and pilot.app.screen,
+        what="the record form",
+    )
+
+
+def note(form: RecordForm, field: str) -> str:
+    return text_of(form.query_one(f"#{field}_note")).strip()
+
+
+def save_disabled(form: RecordForm) -> bool:
+    return form.query_one("#save", Button).disabled
+
+
+async def confirmation(pilot) -> Confirm:
+    return await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, Confirm)
+            and pilot.app.screen.is_mounted
+            and pilot.app.screen
+        ),
+        what="the confirmation",
+    )
+
+
+# -- what the app said and what the sandbox was sent ----------------------------------------
+
+WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "SetDomainRecordStatus"}
+
+
+def messages(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def writes(app) -> list[str]:
+    return [a for a in app.sandbox.calls.actions() if a in WRITES]
+
+
+def world_record(app, rr: str, type: str, zone: str = "example.com"):
+    found = [r for r in app.sandbox.world.current_records(zone) if r.rr == rr and r.type == type]
+    return found[0] if len(found) == 1 else None
+
+
+# -- snapshots: the sandbox world starts at a fixed epoch and runs at real speed, so dates,
+# statuses and verification contents are the same on every run --------------------------
+
+SNAPSHOT_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
+SNAPSHOT_SIZES = [(80, 24), (120, 40)]
+
+
+def snapshot_app():
+    from tui.app import OssCdnApp
+    from tui.launch import LaunchOptions
+
+    return OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1.0, sandbox_epoch=SNAPSHOT_EPOCH))

@@ -4,34 +4,18 @@ from textual.widgets import Button, DataTable, Input
 
 from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
-from tests.pilot import connected, sandbox_app, text_of, type_text, wait_for
+from tests.pilot import (
+    form_ready,
+    open_add_form,
+    sandbox_app,
+    text_of,
+    type_text,
+    wait_for,
+)
 
 
 def failed_codes(screen) -> set[str]:
     return {i.code for i in screen.check.checklist if i.passed is False}
-
-
-async def open_form(pilot) -> AddDomainScreen:
-    await connected(pilot)
-    await pilot.press("a")
-    screen = await wait_for(
-        pilot,
-        lambda: isinstance(pilot.app.screen, AddDomainScreen) and pilot.app.screen,
-        what="the add form",
-    )
-    # The bucket list arrives from OSS; the first bucket is preselected.
-    await wait_for(pilot, lambda: screen.origin_host, what="buckets")
-    return screen
-
-
-async def form_ready(pilot, name: str) -> AddDomainScreen:
-    """The add form with `name` typed and every check passed (Submit enabled)."""
-    screen = await open_form(pilot)
-    await type_text(pilot, name)
-    await wait_for(
-        pilot, lambda: not screen.query_one("#submit", Button).disabled, what="submit enabled"
-    )
-    return screen
 
 
 def line(checklist_text: str, label: str) -> str:
@@ -44,7 +28,7 @@ def line(checklist_text: str, label: str) -> str:
 async def test_checklist_follows_each_keystroke_with_the_uppercase_fix():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_form(pilot)
+        screen = await open_add_form(pilot)
         checklist = screen.query_one("#checklist")
         # (text typed so far, rules that fail at that point)
         steps = [
@@ -75,7 +59,7 @@ async def test_checklist_follows_each_keystroke_with_the_uppercase_fix():
 async def test_punycode_fix_for_a_chinese_name():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_form(pilot)
+        screen = await open_add_form(pilot)
         screen.query_one("#domain", Input).value = "图片.newsite.net"
         await pilot.pause()
         assert "non_ascii" in failed_codes(screen)
@@ -91,7 +75,7 @@ async def test_punycode_fix_for_a_chinese_name():
 async def test_cloud_check_answers_for_the_last_text_typed():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_form(pilot)
+        screen = await open_add_form(pilot)
         # "taken.example.org" is held by another account; one more keystroke makes it free.
         await type_text(pilot, "taken.example.org")
         await wait_for(

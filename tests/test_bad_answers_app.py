@@ -12,12 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Static
 
 from screens.cname import DomainScreen
 from screens.domains import DomainsScreen
+from tests.helpers import check
 from tests.pilot import connected, sandbox_app, text_of, wait_for
-from tests.test_check_cli import check
 
 
 def notes(app, title: str) -> list[str]:
@@ -138,6 +139,7 @@ sys.exit(cli.main(["--sandbox"]))
 """
 
 
+@pytest.mark.slow  # the app in a pty
 def test_a_crash_of_the_app_exits_1_and_a_normal_exit_0():
     status, output = run_in_a_terminal(APP_WITH.format(on_mount="lambda self: 1 / 0"))
     assert status == 1, output

@@ -3,7 +3,6 @@ sandbox fixture, and as a real command against the sandbox's loopback resolvers.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import socket
@@ -12,23 +11,11 @@ import sys
 
 import pytest
 
-from tui.check import add_check_parser, run_check
+from tests.helpers import check, parse
 from tui.sandbox.world import cname_for
 
 IMG_CNAME = cname_for("img.example.com")  # in CDN, and its record is long in place
 STATIC_CNAME = cname_for("static.example.com")  # in CDN, with no DNS record yet
-
-
-def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="oss-cdn")
-    add_check_parser(parser.add_subparsers(dest="command"))
-    return parser.parse_args(["check", *argv])
-
-
-def check(profile, capsys, *argv: str) -> tuple[int, str, str]:
-    status = run_check(parse(*argv), profile=profile)
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_exit_0_and_the_json_object_when_every_server_answers_the_cname(profile, capsys):
@@ -172,6 +159,7 @@ def test_the_command_against_loopback_resolvers(profile):
     assert "timeout" in done.stderr
 
 
+@pytest.mark.slow  # runs oss-cdn check as a process
 def test_the_command_asks_cdn_and_the_sandbox_resolvers_by_default():
     # No --expect, no --resolver: CDN gives the CNAME, the sandbox's servers answer.
     done = oss_cdn("--sandbox", "check", "img.example.com", "--json")

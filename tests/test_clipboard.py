@@ -12,8 +12,7 @@ import threading
 
 import pytest
 
-from tests.pilot import sandbox_app, wait_for
-from tests.test_cname_screen import open_domain
+from tests.pilot import open_domain, sandbox_app, wait_for
 from tui import clipboard
 
 

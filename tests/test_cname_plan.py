@@ -2,10 +2,8 @@
 
 from textual.widgets import DataTable
 
-from screens.cname_plan import CnamePlanScreen
 from screens.propagation import PropagationScreen
-from tests.pilot import sandbox_app, text_of, wait_for
-from tests.test_cname_screen import open_domain
+from tests.pilot import open_plan, sandbox_app, text_of, wait_for
 from tui.services.cname_setup import probe_name
 
 WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "SetDomainRecordStatus"}
@@ -13,20 +11,6 @@ WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "SetDom
 
 def cnames_at(world, rr: str, zone: str = "example.com"):
     return [r for r in world.current_records(zone) if r.rr == rr and r.type == "CNAME"]
-
-
-async def open_plan(pilot, name: str) -> CnamePlanScreen:
-    await open_domain(pilot, name)
-    await pilot.press("n")
-    return await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, CnamePlanScreen)
-            and pilot.app.screen.setup
-            and pilot.app.screen
-        ),
-        what="the plan",
-    )
 
 
 async def test_one_confirmation_creates_the_record_and_the_board_turns_to_propagated():

@@ -3,24 +3,7 @@
 from textual.widgets import DataTable
 
 from screens.cname import DomainScreen
-from tests.pilot import answer_yes, connected, sandbox_app, text_of, wait_for
-
-
-async def open_domain(pilot, name: str) -> DomainScreen:
-    await connected(pilot)
-    table = pilot.app.screen.query_one(DataTable)
-    table.move_cursor(row=table.get_row_index(name))
-    await pilot.press("enter")
-    screen = await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, DomainScreen)
-            and pilot.app.screen.domain
-            and pilot.app.screen
-        ),
-        what="details",
-    )
-    return screen
+from tests.pilot import answer_yes, connected, open_domain, sandbox_app, text_of, wait_for
 
 
 async def test_copy_the_cname_and_the_bind_line():

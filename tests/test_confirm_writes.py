@@ -7,10 +7,19 @@ import pytest
 from textual.widgets import Button, DataTable, Input
 
 from screens.propagation import PropagationScreen
-from tests.pilot import answer_yes, connected, sandbox_app, text_of, wait_for
-from tests.test_cname_plan import open_plan
-from tests.test_cname_screen import open_domain
-from tests.test_dns_records_screen import confirmation, messages, open_records, select_row
+from tests.pilot import (
+    answer_yes,
+    confirmation,
+    connected,
+    messages,
+    open_domain,
+    open_plan,
+    open_records,
+    sandbox_app,
+    select_row,
+    text_of,
+    wait_for,
+)
 from tui.services.writes import WRITE_ACTIONS
 from tui.widgets.confirm import Confirm, TypedConfirm
 

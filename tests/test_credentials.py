@@ -160,6 +160,7 @@ def resolve_in_subprocess(home: Path, **env: str) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_the_default_chain_uses_the_current_cli_profile(home):
     assert resolve_in_subprocess(home) == "dev cn-shanghai FAKEdev000000000000"
     assert (
@@ -168,6 +169,7 @@ def test_the_default_chain_uses_the_current_cli_profile(home):
     )
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_the_default_chain_prefers_environment_keys(home):
     out = resolve_in_subprocess(
         home,
@@ -179,6 +181,7 @@ def test_the_default_chain_prefers_environment_keys(home):
     assert out == "default cn-shanghai FAKEenv0000000000000"
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_the_default_chain_with_nothing_is_not_found(tmp_path):
     out = resolve_in_subprocess(tmp_path)
     assert out.startswith("not found: no Alibaba Cloud credentials found")

@@ -6,101 +6,33 @@ from screens.dns_records import RecordsScreen, ZonesScreen, filter_records
 from screens.record_form import RecordForm, edition_name, field_of, ttl_range
 from tests.pilot import (
     answer_yes,
+    confirmation,
     connected,
+    messages,
+    note,
+    open_form,
+    open_records,
+    open_zones,
     sandbox_app,
+    save_disabled,
+    select_row,
     text_of,
     type_text,
     wait_for,
+    world_record,
+    writes,
 )
 from tui.dns_rules import check_record
 from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm
-from tui.widgets.paged_table import PAGE, PagedTable
+from tui.widgets.paged_table import PAGE
 
 STATUS, VALUE = 2, 6  # columns of the records table
-WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "SetDomainRecordStatus"}
-
-
 # -- helpers --------------------------------------------------------------------------
-
-
-def world_record(app, rr: str, type: str, zone: str = "example.com"):
-    found = [r for r in app.sandbox.world.current_records(zone) if r.rr == rr and r.type == type]
-    return found[0] if len(found) == 1 else None
 
 
 def cells(table: DataTable, key: str) -> list[str]:
     return [str(cell) for cell in table.get_row(key)]
-
-
-def writes(app) -> list[str]:
-    return [a for a in app.sandbox.calls.actions() if a in WRITES]
-
-
-def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-async def open_zones(pilot) -> ZonesScreen:
-    await connected(pilot)
-    await pilot.press("z")
-    return await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, ZonesScreen)
-            and pilot.app.screen.query_one(DataTable).row_count
-            and pilot.app.screen
-        ),
-        what="the zones",
-    )
-
-
-async def open_records(pilot, zone: str = "example.com") -> RecordsScreen:
-    zones = await open_zones(pilot)
-    for _ in range(zones.query_one(DataTable).row_count):
-        if zones.query_one(PagedTable).selected.name == zone:
-            break
-        await pilot.press("down")
-    await pilot.press("enter")
-    return await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, RecordsScreen)
-            and pilot.app.screen.loaded
-            and pilot.app.screen
-        ),
-        what="the records",
-    )
-
-
-async def select_row(pilot, screen: RecordsScreen, rr: str, type: str) -> DnsRecord:
-    table = screen.query_one(DataTable)
-    target = next(r for r in screen.records.values() if r.rr == rr and r.type == type)
-    table.move_cursor(row=table.get_row_index(target.record_id))
-    await pilot.pause()
-    assert screen.current() == target
-    return target
-
-
-async def confirmation(pilot) -> Confirm:
-    return await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, Confirm)
-            and pilot.app.screen.is_mounted
-            and pilot.app.screen
-        ),
-        what="the confirmation",
-    )
-
-
-async def open_form(pilot, key: str = "a") -> RecordForm:
-    await pilot.press(key)
-    return await wait_for(
-        pilot,
-        lambda: isinstance(pilot.app.screen, RecordForm) and pilot.app.screen,
-        what="the record form",
-    )
 
 
 async def choose_type(pilot, form: RecordForm, type: str) -> None:
@@ -113,14 +45,6 @@ async def choose_type(pilot, form: RecordForm, type: str) -> None:
         await pilot.press("down")
     await pilot.press("enter")
     await wait_for(pilot, lambda: form.type == type, what=f"type {type}")
-
-
-def note(form: RecordForm, field: str) -> str:
-    return text_of(form.query_one(f"#{field}_note")).strip()
-
-
-def save_disabled(form: RecordForm) -> bool:
-    return form.query_one("#save", Button).disabled
 
 
 # -- pure helpers ---------------------------------------------------------------------

@@ -8,11 +8,20 @@ from textual.widgets import DataTable, Input, TextArea
 
 from screens.dns_records import RecordsScreen
 from screens.verify import VerifyScreen
-from tests.pilot import answer_yes, connected, sandbox_app, type_text, wait_for
-from tests.test_add_domain import form_ready
-from tests.test_cname_plan import open_plan
-from tests.test_cname_screen import open_domain
-from tests.test_dns_records_screen import confirmation, open_form, open_records, select_row
+from tests.pilot import (
+    answer_yes,
+    confirmation,
+    connected,
+    form_ready,
+    open_domain,
+    open_form,
+    open_plan,
+    open_records,
+    sandbox_app,
+    select_row,
+    type_text,
+    wait_for,
+)
 from tui.services import writes
 from tui.services.cname_setup import writes as plan_writes
 from tui.services.models import Source

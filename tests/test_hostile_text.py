@@ -8,6 +8,7 @@ form must (so the value was drawn, not skipped)."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from screens.cname import DomainScreen
@@ -133,7 +134,7 @@ async def test_domain_list_details_plan_and_board_draw_cloud_text_escaped():
 
 
 async def test_zones_records_and_the_record_form_draw_cloud_text_escaped():
-    from tests.test_dns_records_screen import open_records, select_row
+    from tests.pilot import open_records, select_row
 
     app = sandbox_app()
     written = capture(app)
@@ -202,9 +203,7 @@ def fault(app, action: str, raw: str, code: str = "InvalidParameter") -> None:
 
 async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
     from screens.add_domain import AddDomainScreen
-    from tests.pilot import type_text
-    from tests.test_cname_screen import open_domain
-    from tests.test_dns_records_screen import open_records, select_row
+    from tests.pilot import open_domain, open_records, select_row, type_text
 
     app = sandbox_app()
     written = capture(app)
@@ -309,13 +308,13 @@ def test_the_form_refuses_an_escaped_value_saved_back_unchanged_and_warns_of_lef
 
 
 async def test_editing_a_record_with_control_characters_shows_them_and_needs_a_change():
-    from tests.pilot import type_text
-    from tests.test_dns_records_screen import (
+    from tests.pilot import (
         note,
         open_form,
         open_records,
         save_disabled,
         select_row,
+        type_text,
         world_record,
         writes,
     )
@@ -353,13 +352,13 @@ async def test_editing_a_record_with_control_characters_shows_them_and_needs_a_c
 
 
 async def test_escaped_text_left_in_a_changed_value_is_saved_as_typed_with_a_warning():
-    from tests.pilot import type_text
-    from tests.test_dns_records_screen import (
+    from tests.pilot import (
         note,
         open_form,
         open_records,
         save_disabled,
         select_row,
+        type_text,
         world_record,
         writes,
     )
@@ -430,7 +429,7 @@ async def test_every_notification_is_literal_and_escaped():
 def test_oss_cdn_check_prints_cloud_text_escaped(sandbox, profile, capsys):
     import json
 
-    from tests.test_check_cli import check
+    from tests.helpers import check
 
     domain = sandbox.world.domains["img.example.com"]
     for name, raw, _visible in HOSTILE:
@@ -459,7 +458,7 @@ def test_oss_cdn_check_prints_cloud_text_escaped(sandbox, profile, capsys):
 
 
 def test_oss_cdn_check_prints_a_resolver_name_escaped(profile, capsys):
-    from tests.test_check_cli import check
+    from tests.helpers import check
 
     alidns = dict(profile.resolvers)["AliDNS"]
     status, out, err = check(
@@ -496,6 +495,7 @@ OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1000)).run()
 """
 
 
+@pytest.mark.slow  # the app in a pty
 def test_the_raw_pty_stream_of_the_app_holds_no_planted_sequence():
     """The app in a pseudo-terminal with Textual's real driver: the bytes it writes, read
     from the terminal's side, while it lists the planted domains and opens one."""

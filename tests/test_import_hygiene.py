@@ -4,6 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a fresh interpreter per test
+
 HEAVY = ("alibabacloud", "oss2", "aiohttp", "darabonba", "Tea", "dns.asyncresolver")
 
 

@@ -11,8 +11,7 @@ import time
 
 from screens.dns_records import RecordsScreen
 from screens.domains import DomainsScreen
-from tests.pilot import connected, keys_at_once, sandbox_app, type_text, wait_for
-from tests.test_dns_records_screen import open_records
+from tests.pilot import connected, keys_at_once, open_records, sandbox_app, type_text, wait_for
 from tui.widgets.confirm import TypedConfirm
 from tui.widgets.paged_table import FilterInput, PagedTable
 

@@ -7,13 +7,13 @@ letter may run a binding of the list (d = delete, s = stop, a = add, z = zones..
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import uuid
-from contextlib import contextmanager
+
+import pytest
+
+from tests.helpers import app_in_tmux
+
+pytestmark = pytest.mark.slow  # the app in tmux
 
 BURSTS = 50
 TEXTS = ("video", "static", "a.zone", "drop", "Orsa")  # every binding letter of the list
@@ -29,63 +29,6 @@ FOREIGN = (
     "can be started",
     "still on its way",
 )
-
-
-class Tmux:
-    """One tmux server on a private socket, one window running the app."""
-
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def run(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        ).stdout
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "app")
-
-    def type(self, text: str) -> None:
-        self.run("send-keys", "-t", "app", "-l", text)
-
-    def press(self, key: str) -> None:
-        self.run("send-keys", "-t", "app", key)
-
-    def wait(self, condition, what: str, timeout: float = 60.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if condition(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; the screen:\n{screen}")
-            time.sleep(0.05)
-
-
-@contextmanager
-def app_in_tmux():
-    tmux = Tmux(f"oss-cdn-test-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    command = f"exec {sys.executable} -m tui --sandbox"  # the pane's process is the app
-    env = [
-        "-e",
-        f"XDG_CONFIG_HOME={os.environ['XDG_CONFIG_HOME']}",
-        "-e",
-        "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true",
-    ]
-    tmux.run(
-        "new-session", "-d", "-x", "80", "-y", "24", "-s", "app", *env, "-c", os.getcwd(), command
-    )
-    path = tmux.run("display-message", "-p", "#{socket_path}").strip()
-    try:
-        yield tmux
-    finally:
-        subprocess.run(["tmux", "-L", tmux.socket, "kill-server"], capture_output=True, timeout=30)
-        if path and os.path.exists(path):  # tmux leaves its socket file behind
-            os.unlink(path)
 
 
 def filter_text(screen: str) -> str | None:

@@ -10,6 +10,7 @@ from textual.keys import Keys, _character_to_key
 
 from screens.add_domain import AddDomainScreen
 from tests.pilot import connected, sandbox_app, wait_for
+from tui.app import OssCdnApp
 from tui.keys import binding_ids, keymap_problems, usable_keymap, valid_key
 
 
@@ -73,7 +74,7 @@ def test_control_characters_are_never_keys(text):
 
 
 def test_binding_ids_know_every_screen():
-    ids = binding_ids()
+    ids = binding_ids(OssCdnApp)
     assert {
         "quit",
         "help",

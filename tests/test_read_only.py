@@ -13,8 +13,15 @@ from screens.cname_plan import CnamePlanScreen
 from screens.help import HelpScreen
 from screens.record_form import RecordForm
 from screens.verify import VerifyScreen
-from tests.pilot import answer_yes, connected, text_of, type_text, wait_for
-from tests.test_dns_records_screen import open_records, select_row
+from tests.pilot import (
+    answer_yes,
+    connected,
+    open_records,
+    select_row,
+    text_of,
+    type_text,
+    wait_for,
+)
 from tui.app import OssCdnApp
 from tui.cli import build_parser
 from tui.launch import LaunchOptions, read_only_requested

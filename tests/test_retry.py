@@ -9,8 +9,7 @@ from __future__ import annotations
 from screens.cname import DomainScreen
 from screens.cname_plan import CnamePlanScreen
 from screens.verify import VerifyScreen
-from tests.pilot import connected, sandbox_app, text_of, wait_for
-from tests.test_cname_screen import open_domain
+from tests.pilot import connected, open_domain, sandbox_app, text_of, wait_for
 from tui.keys import shown_bindings
 from tui.services.retry import DEFAULT_POLICY
 

@@ -6,10 +6,15 @@ from screens.domains import DomainsScreen
 from screens.help import HelpScreen
 from screens.propagation import PropagationScreen
 from screens.verify import VerifyScreen
-from tests.pilot import connected, press_at_once, sandbox_app, wait_for
-from tests.test_add_domain import form_ready
-from tests.test_cname_plan import open_plan
-from tests.test_cname_screen import open_domain
+from tests.pilot import (
+    connected,
+    form_ready,
+    open_domain,
+    open_plan,
+    press_at_once,
+    sandbox_app,
+    wait_for,
+)
 from tui.widgets.confirm import Confirm
 
 

@@ -916,6 +916,7 @@ def test_stopped_sandbox_refuses_connections(sandbox):
         client.describe_user_domains(cdn_models.DescribeUserDomainsRequest())
 
 
+@pytest.mark.slow  # a served sandbox process
 def test_serve_prints_json_then_stops_on_sigterm():
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     code = "from tui.sandbox.runner import main_serve; raise SystemExit(main_serve(1000, True))"

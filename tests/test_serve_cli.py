@@ -6,8 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeout
 
 import dns.message
 import dns.query
@@ -19,22 +17,9 @@ from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.models import Config
 from Tea.exceptions import TeaException
 
-PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY")
-STARTUP_TIMEOUT = 30.0  # seconds for `serve` to print its JSON line
+from tests.helpers import PROXY_VARS, STARTUP_TIMEOUT, first_line
 
-
-def first_line(process: subprocess.Popen, timeout: float) -> str:
-    """The process's first line of output; fails the test, never hangs, when none comes."""
-    with ThreadPoolExecutor(1) as pool:
-        line = pool.submit(process.stdout.readline)
-        try:
-            text = line.result(timeout)
-        except FuturesTimeout:
-            process.kill()  # closes the pipe: the reading thread returns
-            pytest.fail(f"`oss-cdn sandbox serve --json` printed nothing in {timeout:g} s")
-    if not text:
-        pytest.fail(f"`oss-cdn sandbox serve --json` exited ({process.wait()}) silently")
-    return text
+pytestmark = pytest.mark.slow  # a served sandbox process
 
 
 @pytest.fixture

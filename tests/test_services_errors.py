@@ -407,6 +407,7 @@ def test_the_proxy_is_hidden_from_darabonba_only_during_loopback_calls(monkeypat
     assert os.environ["HTTP_PROXY"] == "http://127.0.0.1:9"  # the real environment is untouched
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_sdk_loggers_drop_everything():
     """With DEBUG=sdk darabonba logs headers, Authorization included, to stderr."""
     code = (
@@ -431,6 +432,7 @@ def test_sdk_loggers_drop_everything():
     assert "after" not in err
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_importing_the_facade_leaves_the_sdks_out():
     code = (
         "import sys\n"

@@ -19,12 +19,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
+from tests.helpers import PROXY_VARS, STARTUP_TIMEOUT, first_line
 from tests.pilot import sandbox_app, wait_for
-from tests.test_serve_cli import PROXY_VARS, STARTUP_TIMEOUT, first_line
 from tui.sandbox import shared
 from tui.services.facade import Services
 from tui.services.models import Source
 from tui.services.profile import sandbox_profile
+
+pytestmark = pytest.mark.slow  # runs oss-cdn as processes
 
 ROOT = Path(__file__).parent.parent
 

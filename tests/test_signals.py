@@ -20,7 +20,9 @@ import time
 
 import pytest
 
-from tests.test_key_order_terminal import app_in_tmux
+from tests.helpers import app_in_tmux
+
+pytestmark = pytest.mark.slow  # the app in a pty
 
 # What Textual's LinuxDriver writes as it stops (stop_application_mode and
 # _disable_mouse_support): leave the alternate screen, show the cursor, mouse off.

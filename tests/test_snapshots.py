@@ -10,16 +10,7 @@ from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from screens.cname_plan import CnamePlanScreen
 from screens.verify import VerifyScreen
-from tests.pilot import connected, steady_cursors, type_text, wait_for
-from tui.app import OssCdnApp
-from tui.launch import LaunchOptions
-
-EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
-SIZES = [(80, 24), (120, 40)]
-
-
-def app() -> OssCdnApp:
-    return OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1.0, sandbox_epoch=EPOCH))
+from tests.pilot import SNAPSHOT_SIZES, connected, snapshot_app, steady_cursors, type_text, wait_for
 
 
 async def shown(pilot, screen) -> None:
@@ -76,7 +67,7 @@ SCENES = [
 ]
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+@pytest.mark.parametrize("size", SNAPSHOT_SIZES, ids=["80x24", "120x40"])
 @pytest.mark.parametrize("scene", SCENES, ids=[s.__name__ for s in SCENES])
 def test_screen(snap_compare, scene, size):
     async def run_before(pilot):
@@ -86,4 +77,4 @@ def test_screen(snap_compare, scene, size):
         await pilot.pause(0.1)
         await pilot.wait_for_scheduled_animations()
 
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)

@@ -8,8 +8,7 @@ from textual.widgets import DataTable, Input
 
 from screens.dns_records import RecordsScreen, ZonesScreen
 from screens.record_form import RecordForm
-from tests.pilot import connected, steady_cursors, type_text, wait_for
-from tests.test_snapshots import SIZES, app
+from tests.pilot import SNAPSHOT_SIZES, connected, snapshot_app, steady_cursors, type_text, wait_for
 
 
 async def settle(pilot) -> None:
@@ -44,25 +43,25 @@ async def open_records(pilot) -> RecordsScreen:
     )
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SNAPSHOT_SIZES)
 def test_dns_zones(snap_compare, size):
     async def run_before(pilot):
         await open_zones(pilot)
         await settle(pilot)
 
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SNAPSHOT_SIZES)
 def test_dns_records(snap_compare, size):
     async def run_before(pilot):
         await open_records(pilot)
         await settle(pilot)
 
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SNAPSHOT_SIZES)
 def test_record_form_with_a_conflict(snap_compare, size):
     """A CNAME typed at www, where an A record stands: refused before sending."""
 
@@ -79,4 +78,4 @@ def test_record_form_with_a_conflict(snap_compare, size):
         form.query_one("#value").focus()
         await settle(pilot)
 
-    assert snap_compare(app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=run_before)

@@ -2,8 +2,7 @@
 
 from screens.cname import DomainScreen
 from screens.verify import VerifyScreen
-from tests.pilot import sandbox_app, text_of, wait_for
-from tests.test_add_domain import form_ready
+from tests.pilot import form_ready, sandbox_app, text_of, wait_for
 
 
 def txt_records(world):

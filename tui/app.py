@@ -195,7 +195,7 @@ class OssCdnApp(App):
         sends. A thread: it imports every screen to learn their binding ids."""
         from tui.keys import binding_ids, keymap_problems
 
-        problems = keymap_problems(keymap, binding_ids())
+        problems = keymap_problems(keymap, binding_ids(type(self)))
         if problems:
             self.call_from_thread(
                 self.notify,

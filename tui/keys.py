@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.screen import Screen
 
 
@@ -45,9 +46,10 @@ def valid_key(key: str) -> bool:
     )
 
 
-def binding_ids() -> set[str]:
-    """Every binding id of the app's screens and widgets (each screen module imported:
-    most are loaded only when first opened)."""
+def binding_ids(app: type[App]) -> set[str]:
+    """Every binding id of `app` and of the screens and widgets (each screen module
+    imported: most are loaded only when first opened). The app class is passed in, not
+    imported here: tui.app imports this module, and importing it back would be a cycle."""
     import importlib
     import pkgutil
 
@@ -55,12 +57,11 @@ def binding_ids() -> set[str]:
     from textual.dom import DOMNode
 
     import screens
-    import tui.app  # noqa: F401 - the app's own bindings
 
     for module in pkgutil.iter_modules(screens.__path__):
         importlib.import_module(f"screens.{module.name}")
     ids: set[str] = set()
-    classes = [DOMNode]
+    classes: list[type] = [app, DOMNode]
     while classes:
         cls = classes.pop()
         classes.extend(cls.__subclasses__())

@@ -1,0 +1,113 @@
+"""Helpers shared by tests that run the command line, a served sandbox or the app in a real
+terminal (Pilot helpers are in tests/pilot.py). Test modules import helpers from these two
+modules, never from one another."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from contextlib import contextmanager
+
+import pytest
+
+from tui.check import add_check_parser, run_check
+
+# -- `oss-cdn check`, in-process ------------------------------------------------------------
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="oss-cdn")
+    add_check_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["check", *argv])
+
+
+def check(profile, capsys, *argv: str) -> tuple[int, str, str]:
+    status = run_check(parse(*argv), profile=profile)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# -- `oss-cdn sandbox serve`, as a process -----------------------------------------------
+
+PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY")
+STARTUP_TIMEOUT = 30.0  # seconds for `serve` to print its JSON line
+
+
+def first_line(process: subprocess.Popen, timeout: float) -> str:
+    """The process's first line of output; fails the test, never hangs, when none comes."""
+    with ThreadPoolExecutor(1) as pool:
+        line = pool.submit(process.stdout.readline)
+        try:
+            text = line.result(timeout)
+        except FuturesTimeout:
+            process.kill()  # closes the pipe: the reading thread returns
+            pytest.fail(f"`oss-cdn sandbox serve --json` printed nothing in {timeout:g} s")
+    if not text:
+        pytest.fail(f"`oss-cdn sandbox serve --json` exited ({process.wait()}) silently")
+    return text
+
+
+# -- the app in a real terminal (tmux at 80x24) -------------------------------------------
+
+
+class Tmux:
+    """One tmux server on a private socket, one window running the app."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "app")
+
+    def type(self, text: str) -> None:
+        self.run("send-keys", "-t", "app", "-l", text)
+
+    def press(self, key: str) -> None:
+        self.run("send-keys", "-t", "app", key)
+
+    def wait(self, condition, what: str, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if condition(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; the screen:\n{screen}")
+            time.sleep(0.05)
+
+
+@contextmanager
+def app_in_tmux():
+    tmux = Tmux(f"oss-cdn-test-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    command = f"exec {sys.executable} -m tui --sandbox"  # the pane's process is the app
+    env = [
+        "-e",
+        f"XDG_CONFIG_HOME={os.environ['XDG_CONFIG_HOME']}",
+        "-e",
+        "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true",
+    ]
+    tmux.run(
+        "new-session", "-d", "-x", "80", "-y", "24", "-s", "app", *env, "-c", os.getcwd(), command
+    )
+    path = tmux.run("display-message", "-p", "#{socket_path}").strip()
+    try:
+        yield tmux
+    finally:
+        subprocess.run(["tmux", "-L", tmux.socket, "kill-server"], capture_output=True, timeout=30)
+        if path and os.path.exists(path):  # tmux leaves its socket file behind
+            os.unlink(path)
