@@ -301,7 +301,11 @@ class AddDomainScreen(AppScreen):
 
     @work(group="submit")  # not exclusive: a write in flight is never cancelled
     async def submit(self) -> None:
-        from tui.services.errors import CloudError, DomainInThisAccount, ServiceError
+        from tui.services.errors import (
+            DomainInThisAccount,
+            ServiceError,
+            needs_owner_verification,
+        )
 
         name = self.check.api_name
         source = self._source()
@@ -326,7 +330,7 @@ class AddDomainScreen(AppScreen):
                 )
                 self.leave(error.domain)
                 return
-            if isinstance(error, CloudError) and error.code == "DomainOwnerVerifyFail":
+            if needs_owner_verification(error):
                 self._verify_then_retry(name)
                 return
             error_box.update(Text(shown(explain(error), multiline=True)))

@@ -14,13 +14,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from screens.domain_actions import DomainActions
+from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
 from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
-from tui.choices import CDN_TYPES, SCOPES
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
-from tui.widgets.status import status_badge
 from tui.widgets.header import AppHeader
+from tui.widgets.status import status_badge
 
 
 def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
@@ -112,13 +112,13 @@ class DomainScreen(DomainActions):
 
     @work(exclusive=True, group="domain")
     async def load(self) -> None:
-        from tui.services.errors import CloudError, ServiceError
+        from tui.services.errors import ServiceError, is_domain_not_found
 
         try:
             domain = await self.call(self.app.services.cdn.domain(self.domain_name))
         except ServiceError as error:
             self.query_one("#cname").loading = False
-            if isinstance(error, CloudError) and error.code == "InvalidDomain.NotFound":
+            if is_domain_not_found(error):
                 self.notify(f"{display_name(self.domain_name)} is no longer in CDN.", markup=False)
                 self.leave()
             else:

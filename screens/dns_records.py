@@ -18,11 +18,12 @@ from tui.dns_rules import RECORD_TYPES
 from tui.listing import matches_every_word
 from tui.rules import display_name, short
 from tui.safe_text import shown
-from tui.services.models import DnsRecord, Zone
 from tui.services import writes
+from tui.services.errors import is_record_locked
+from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm, void_dialogs
-from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.header import AppHeader
+from tui.widgets.paged_table import FilterInput, PagedTable
 
 ZONE_COLUMNS = (
     ("name", "Zone"),
@@ -478,6 +479,15 @@ class RecordsScreen(AppScreen):
         self.pending.discard(record.record_id)
         self.busy = bool(self.pending)
 
+    def _refused(self, record: DnsRecord, error: Exception, failure: str) -> None:
+        if is_record_locked(error):  # locked in the console since the list was read
+            self._put(replace(record, locked=True))
+            self.notify(
+                locked_message(record), title="Locked record", severity="warning", markup=False
+            )
+        else:
+            self.app.report(error, failure)
+
     @work(group="record-change")
     async def delete(self, record: DnsRecord) -> None:
         from tui.services.errors import ServiceError
@@ -485,7 +495,7 @@ class RecordsScreen(AppScreen):
         try:
             await self.call(self.app.services.dns.delete_record(record.record_id))
         except ServiceError as error:
-            self.app.report(error, f"Could not delete {record.fqdn} {record.type}")
+            self._refused(record, error, f"Could not delete {record.fqdn} {record.type}")
             return
         finally:
             self._answered(record)
@@ -502,7 +512,7 @@ class RecordsScreen(AppScreen):
                 self.app.services.dns.set_record_status(record.record_id, enabled)
             )
         except ServiceError as error:
-            self.app.report(error, f"Could not {verb} {record.fqdn} {record.type}")
+            self._refused(record, error, f"Could not {verb} {record.fqdn} {record.type}")
             return
         finally:
             self._answered(record)

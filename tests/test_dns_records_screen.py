@@ -551,6 +551,25 @@ async def test_a_locked_record_cannot_be_edited_deleted_or_toggled():
         assert world_record(app, "_dmarc", "TXT").value == "v=DMARC1; p=none"
 
 
+async def test_a_record_locked_in_the_console_after_listing_is_shown_locked_when_refused():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        www2 = await select_row(pilot, screen, "www2", "A")
+        app.sandbox.world.replace_record(www2.record_id, locked=True)  # in the console
+        table = screen.query_one(DataTable)
+        for key in ("d", "t"):
+            await pilot.press(key)
+            await confirmation(pilot)
+            await answer_yes(pilot)
+            await wait_for(pilot, lambda: screen.records[www2.record_id].locked, what="locked")
+            assert cells(table, www2.record_id)[5] == "locked"
+            assert "locked by Alibaba Cloud DNS" in messages(app)[-1]
+            screen._put(www2)  # as listed before the lock: try the other change
+        assert writes(app) == ["DeleteDomainRecord", "SetDomainRecordStatus"]  # both refused
+        assert world_record(app, "www2", "A").enabled
+
+
 async def test_a_record_type_the_form_does_not_know_is_sent_to_the_console():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:

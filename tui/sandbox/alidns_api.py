@@ -69,7 +69,10 @@ def _record(world: World, record_id: str) -> RecordVersion:
 
 def _unlocked(record: RecordVersion) -> RecordVersion:
     if record.locked:
-        raise ApiError(400, "DomainRecordLocked", "The DNS record is locked.")
+        # The code Alidns answers for a record locked in its console
+        # (reference/alibaba-api-facts.md: "Locked Alidns records: Forbidden.RecordLocked
+        # (not DomainRecordLocked)").
+        raise ApiError(400, "Forbidden.RecordLocked", "The DNS record is locked.")
     return record
 
 
