@@ -19,8 +19,12 @@ from tui.clipboard import copy
 from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
+from tui.services.profile import poll_interval
 from tui.widgets.header import AppHeader
 from tui.widgets.status import status_badge
+
+# While the domain is changing (configuring takes 3-5 minutes), read it this often.
+WATCH_INTERVAL = 5.0
 
 
 def record_table(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> Table:
@@ -99,8 +103,7 @@ class DomainScreen(DomainActions):
 
     def on_mount(self) -> None:
         self.query_one("#cname").loading = True
-        # Quicker in the sandbox, where time runs fast; 3-5 minutes in reality.
-        self.set_interval(0.5 if self.app.profile.sandbox else 5.0, self._tick)
+        self.set_interval(poll_interval(self.app.profile, WATCH_INTERVAL), self._tick)
         self.load()
 
     def current_domain(self):

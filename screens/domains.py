@@ -14,6 +14,7 @@ from tui.messages import Connected
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services.models import CdnDomain
+from tui.services.profile import poll_interval
 from tui.widgets.paged_table import FilterInput, PagedTable
 from tui.widgets.status import status_badge
 from tui.widgets.header import AppHeader
@@ -28,9 +29,8 @@ COLUMNS = (
     ("created", "Created"),
 )
 
-# While a domain is changing, re-list every few seconds (quicker in the sandbox).
+# While a domain is changing, re-list every few seconds (paced to the sandbox's clock).
 AUTO_REFRESH = 5.0
-AUTO_REFRESH_SANDBOX = 1.0
 
 
 def domain_cells(d: CdnDomain) -> tuple[Text, ...]:
@@ -91,8 +91,7 @@ class DomainsScreen(DomainActions):
             self.load()
 
     def on_connected(self, message: Connected) -> None:
-        interval = AUTO_REFRESH_SANDBOX if self.app.profile.sandbox else AUTO_REFRESH
-        self.set_interval(interval, self._tick)
+        self.set_interval(poll_interval(self.app.profile, AUTO_REFRESH), self._tick)
         self.load()
 
     @work(exclusive=True, group="domains")

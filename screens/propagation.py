@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 from screens.base import AppScreen
 from tui.rules import display_name, is_wildcard
 from tui.safe_text import shown
+from tui.services.profile import poll_interval, real_seconds
 from tui.widgets.header import AppHeader
 
 # verdict -> (symbol, style): the word is always shown too, for terminals without colour.
@@ -96,11 +97,13 @@ class PropagationScreen(AppScreen):
     def on_mount(self) -> None:
         from tui.services.verdicts import PropagationBoard
 
-        sandbox = self.app.sandbox
-        # Resolver TTLs count sandbox seconds; the board waits in real ones.
-        scale = 1 / sandbox.speed if sandbox is not None else 1.0
+        profile = self.app.profile
+        # Resolver TTLs count the cloud's seconds (the sandbox's run faster); the board
+        # waits in real ones.
         self.board = PropagationBoard(
-            self.expected, ttl_scale=scale, base_delay=2.0 * min(1.0, scale * 20)
+            self.expected,
+            ttl_scale=real_seconds(profile, 1.0),
+            base_delay=poll_interval(profile, PropagationBoard.base_delay),
         )
 
     def on_screen_resume(self) -> None:

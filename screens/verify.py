@@ -19,7 +19,11 @@ from tui.clipboard import copy
 from tui.explain import explain
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
+from tui.services.profile import poll_interval
 from tui.widgets.header import AppHeader
+
+# How often the authoritative servers are asked whether they serve the TXT record yet.
+TXT_RECHECK = 5.0
 
 
 def _grid() -> Table:
@@ -256,7 +260,7 @@ class VerifyScreen(AppScreen):
         import asyncio
 
         ownership = self.app.services.ownership
-        interval = 0.3 if self.app.profile.sandbox else 5.0
+        interval = poll_interval(self.app.profile, TXT_RECHECK)
         while True:
             seen = await self.call(ownership.txt_seen(self.challenge))
             elapsed = int(time.monotonic() - self.watching_since)
