@@ -3,7 +3,6 @@ disable and delete."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 
 from rich.text import Text
@@ -13,9 +12,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from screens.base import AppScreen
-from screens.record_form import RecordForm, edition_name
-from tui.dns_rules import RECORD_TYPES
-from tui.listing import matches_every_word
+from screens.record_form import RecordForm
+from tui.dns_rules import RECORD_TYPES, edition_name
+from tui.listing import filter_records, record_order
 from tui.rules import display_name, short
 from tui.safe_text import shown
 from tui.services import writes
@@ -43,47 +42,6 @@ RECORD_COLUMNS = (
     ("value", "Value"),
 )
 VALUE_CHARS = 36
-
-# `field:text` in the filter matches that field exactly; other words, any part of these.
-FILTER_FIELDS = {
-    "rr": lambda r: r.rr,
-    "type": lambda r: r.type,
-    "value": lambda r: r.value,
-    "ttl": lambda r: str(r.ttl),
-    "line": lambda r: r.line,
-    "status": lambda r: "enabled" if r.enabled else "disabled",
-}
-SEARCHED = ("rr", "type", "value")
-
-
-def record_order(record: DnsRecord) -> tuple:
-    """The apex first, then by host, type and value, as the console lists them."""
-    return record.rr != "@", record.rr.lower(), record.type, record.value
-
-
-def filter_records(records: Iterable[DnsRecord], text: str) -> list[DnsRecord]:
-    """Records matching every word of `text`, case-insensitively: `type:mx`, `rr:www`,
-    `status:disabled` (any of FILTER_FIELDS) match that field exactly; any other word
-    matches part of the host, type or value."""
-    exact: list[tuple[str, str]] = []
-    loose: list[str] = []
-    for word in text.lower().split():
-        field, colon, wanted = word.partition(":")
-        if colon and field in FILTER_FIELDS:
-            if wanted:  # "type:" alone, half typed, narrows nothing yet
-                exact.append((field, wanted))
-        else:
-            loose.append(word)
-    if not exact and not loose:
-        return list(records)
-    # A word holds no space, so it cannot match across two of the fields joined here.
-    words = " ".join(loose)
-    return [
-        r
-        for r in records
-        if all(FILTER_FIELDS[f](r).lower() == wanted for f, wanted in exact)
-        and matches_every_word(" ".join(FILTER_FIELDS[f](r) for f in SEARCHED), words)
-    ]
 
 
 def zone_cells(zone: Zone) -> tuple[Text, ...]:

@@ -2,8 +2,8 @@
 
 from textual.widgets import Button, DataTable, Input, Static
 
-from screens.dns_records import RecordsScreen, ZonesScreen, filter_records
-from screens.record_form import RecordForm, edition_name, field_of, ttl_range
+from screens.dns_records import RecordsScreen, ZonesScreen
+from screens.record_form import RecordForm, field_of
 from tests.pilot import (
     answer_yes,
     connected,
@@ -14,7 +14,7 @@ from tests.pilot import (
     wait_for,
 )
 from tui.dns_rules import check_record
-from tui.services.models import DnsRecord, Zone
+from tui.services.models import DnsRecord
 from tui.widgets.confirm import Confirm
 from tui.widgets.paged_table import PAGE, PagedTable
 
@@ -125,61 +125,6 @@ def save_disabled(form: RecordForm) -> bool:
 
 
 # -- pure helpers ---------------------------------------------------------------------
-
-
-def rec(rr: str, type: str, value: str, status: str = "ENABLE", ttl: int = 600) -> DnsRecord:
-    return DnsRecord(
-        record_id=f"{rr}-{type}",
-        zone="example.com",
-        rr=rr,
-        type=type,
-        value=value,
-        status=status,
-        ttl=ttl,
-    )
-
-
-RECORDS = [
-    rec("@", "A", "127.0.0.10"),
-    rec("@", "TXT", "v=spf1 -all"),
-    rec("www", "A", "127.0.0.11"),
-    rec("www2", "A", "127.0.0.12", status="DISABLE"),
-    rec("img", "CNAME", "img.example.com.w.kunlunsl.com", ttl=3600),
-]
-
-
-def rrs(found) -> list[str]:
-    return [f"{r.rr} {r.type}" for r in found]
-
-
-def test_filter_words_match_part_of_host_type_or_value_in_any_case():
-    assert rrs(filter_records(RECORDS, "WWW")) == ["www A", "www2 A"]
-    assert rrs(filter_records(RECORDS, "kunlun")) == ["img CNAME"]
-    assert rrs(filter_records(RECORDS, "txt")) == ["@ TXT"]
-    assert rrs(filter_records(RECORDS, "www .12")) == ["www2 A"]  # every word must match
-    assert rrs(filter_records(RECORDS, "  ")) == rrs(RECORDS)
-    # TTL and status are not searched loosely: "600" is no part of any host, type or value.
-    assert filter_records(RECORDS, "600") == []
-
-
-def test_field_words_match_that_field_exactly():
-    assert rrs(filter_records(RECORDS, "rr:www")) == ["www A"]
-    assert rrs(filter_records(RECORDS, "type:a")) == ["@ A", "www A", "www2 A"]
-    assert rrs(filter_records(RECORDS, "status:disabled")) == ["www2 A"]
-    assert rrs(filter_records(RECORDS, "ttl:3600")) == ["img CNAME"]
-    assert rrs(filter_records(RECORDS, "type:a 11")) == ["www A"]
-    # Half typed ("type:") narrows nothing yet; an unknown field is a plain word.
-    assert rrs(filter_records(RECORDS, "type:")) == rrs(RECORDS)
-    assert filter_records(RECORDS, "owner:me") == []
-
-
-def test_ttl_range_follows_the_edition():
-    assert ttl_range(Zone("a.com", version_code="mianfei")) == (600, 86400)
-    assert ttl_range(Zone("a.com", version_code="version_enterprise_basic")) == (60, 86400)
-    assert ttl_range(Zone("a.com", version_code="version_enterprise_advanced")) == (1, 86400)
-    assert ttl_range(Zone("a.com")) == (600, 86400)  # unknown: what every edition allows
-    assert edition_name("mianfei") == "Free"
-    assert edition_name("new_code") == "new_code"
 
 
 def test_each_problem_goes_under_its_field():

@@ -1,5 +1,5 @@
-"""Pure rules for Alibaba Cloud DNS records: validation, host-record derivation,
-conflicts, wildcard shadows and the plan that points a domain at its CDN CNAME.
+"""Pure rules for Alibaba Cloud DNS records: validation, the editions' TTLs, host-record
+derivation, conflicts, wildcard shadows and the plan that points a domain at its CDN CNAME.
 
 No I/O and nothing of the project beyond tui.rules (domain names), so the same answers
 serve the DNS screen's live validation and the service layer's pre-flight checks.
@@ -388,6 +388,38 @@ def check_record_value(
     if kind == "MX":
         problems += _check_mx_priority(priority)
     return problems
+
+
+# -- editions and TTLs -------------------------------------------------------------------
+
+# Alidns editions (a zone's VersionCode) -> (the name the console gives it, the lowest TTL
+# it allows); every edition allows up to FREE_MAX_TTL.
+EDITIONS: dict[str, tuple[str, int]] = {
+    "mianfei": ("Free", FREE_MIN_TTL),
+    "version_personal": ("Personal", 600),
+    "version_enterprise_basic": ("Enterprise Standard", 60),
+    "version_enterprise_advanced": ("Enterprise Ultimate", 1),
+}
+
+
+def edition_name(version_code: str) -> str:
+    """The edition as the console names it; an unknown code as it is."""
+    return EDITIONS.get(version_code, (version_code or "unknown", 0))[0]
+
+
+def ttl_range(version_code: str) -> tuple[int, int]:
+    """The TTLs the zone's edition allows; an unknown edition gets the free range, which
+    every edition accepts."""
+    low = EDITIONS.get(version_code, ("", FREE_MIN_TTL))[1]
+    return low, FREE_MAX_TTL
+
+
+def ttl_hint(version_code: str) -> str:
+    """What a TTL field says under it: the range, and whose it is."""
+    low, high = ttl_range(version_code)
+    if version_code in EDITIONS:
+        return f"seconds, {low}-{high} on the {edition_name(version_code)} edition"
+    return f"seconds, {low}-{high} (what every edition allows)"
 
 
 def check_ttl(
