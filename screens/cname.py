@@ -16,7 +16,8 @@ from textual.widgets import Footer, Static
 from screens.domain_actions import DomainActions
 from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
-from tui.dns_rules import FREE_MIN_TTL, bind_line, host_record
+from tui.dns_plan import bind_line, host_record
+from tui.dns_rules import FREE_MIN_TTL
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
 from tui.services.profile import poll_interval

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 from screens.base import AppScreen
 from screens.cname import record_table
 from tui.clipboard import copy
-from tui.dns_rules import bind_line
+from tui.dns_plan import bind_line
 from tui.explain import explain
 from tui.rules import display_name
 from tui.safe_text import shown

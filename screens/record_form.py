@@ -13,16 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from screens.base import AppScreen
-from tui.dns_rules import (
-    MX_PRIORITY,
-    RECORD_TYPES,
-    Conflict,
-    RecordCheck,
-    check_record,
-    record_conflicts,
-    ttl_hint,
-    ttl_range,
-)
+from tui.dns_plan import Conflict, record_conflicts
+from tui.dns_rules import MX_PRIORITY, RECORD_TYPES, RecordCheck, check_record, ttl_hint, ttl_range
 from tui.explain import explain
 from tui.rules import Problem
 from tui.safe_text import hidden, shown

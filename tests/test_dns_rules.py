@@ -1,4 +1,5 @@
-"""DNS record rules (tui/dns_rules.py): validation, RR derivation, conflicts, the CNAME plan."""
+"""DNS record rules: validation (tui/dns_rules.py); RR derivation, conflicts and the CNAME
+plan (tui/dns_plan.py)."""
 
 from __future__ import annotations
 
@@ -9,24 +10,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.dns_rules import (
-    RECORD_TYPES,
+from tui.dns_plan import (
     Plan,
     bind_line,
-    check_record,
-    check_record_value,
-    check_rr,
-    check_ttl,
-    edition_name,
     exact_rr,
     find_zone,
     host_record,
     plan_cname,
     pointed_at,
     record_conflicts,
+    wildcard_shadows,
+)
+from tui.dns_rules import (
+    RECORD_TYPES,
+    check_record,
+    check_record_value,
+    check_rr,
+    check_ttl,
+    edition_name,
     ttl_hint,
     ttl_range,
-    wildcard_shadows,
 )
 from tui.services.models import DnsRecord
 

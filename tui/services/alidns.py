@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from alibabacloud_alidns20150109 import models as sdk
 
-from tui.dns_rules import find_zone
+from tui.dns_plan import find_zone
 
 from . import writes
 from .answers import Fields
