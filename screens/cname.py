@@ -14,12 +14,15 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from screens.domain_actions import DomainActions
+from screens.propagation import PropagationScreen
+from screens.verify import VerifyScreen
 from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
 from tui.dns_plan import bind_line, host_record
 from tui.dns_rules import FREE_MIN_TTL
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
+from tui.services.errors import ServiceError, is_domain_not_found
 from tui.services.profile import poll_interval
 from tui.widgets.header import AppHeader
 from tui.widgets.status import status_badge
@@ -116,8 +119,6 @@ class DomainScreen(DomainActions):
 
     @work(exclusive=True, group="domain")
     async def load(self) -> None:
-        from tui.services.errors import ServiceError, is_domain_not_found
-
         try:
             domain = await self.call(self.app.services.cdn.domain(self.domain_name))
         except ServiceError as error:
@@ -144,8 +145,6 @@ class DomainScreen(DomainActions):
     async def check_cache_update(self) -> None:
         """Is OSS set to refresh CDN when objects change? Only the console can switch it
         (OSS refuses the API call), but ListCname reports it."""
-        from tui.services.errors import ServiceError
-
         oss = self.app.services.oss
         origin = parse_origin(self.domain.origin) if self.domain.origin else None
         if origin is None:
@@ -223,20 +222,17 @@ class DomainScreen(DomainActions):
         self.load()
 
     def action_dns_record(self) -> None:
+        # Not at the top: screens.cname_plan imports record_table from this module.
         from screens.cname_plan import CnamePlanScreen
 
         if self.domain and self.domain.cname:
             self.app.push_screen(CnamePlanScreen(self.domain.name, self.domain.cname))
 
     def action_propagation(self) -> None:
-        from screens.propagation import PropagationScreen
-
         if self.domain and self.domain.cname:
             self.app.push_screen(PropagationScreen(self.domain.name, self.domain.cname))
 
     def action_verify(self) -> None:
-        from screens.verify import VerifyScreen
-
         origin = self.domain.origin if self.domain else ""
         self.app.push_screen(
             VerifyScreen(self.domain_name, origin=origin), lambda ok: ok and self.load()

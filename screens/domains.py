@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
+from textual import on
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable
 
+from screens.add_domain import AddDomainScreen
+from screens.cname import DomainScreen
+from screens.dns_records import ZonesScreen
 from screens.domain_actions import DomainActions
+from screens.list_screen import ListScreen
 from tui.listing import SORT_KEYS, filter_domains, sort_domains
 from tui.messages import Connected
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services.models import CdnDomain
 from tui.services.profile import poll_interval
-from tui.widgets.paged_table import FilterInput, PagedTable
+from tui.widgets.paged_table import PagedTable
 from tui.widgets.status import status_badge
-from tui.widgets.header import AppHeader
 
 COLUMNS = (
     ("name", "Domain"),
@@ -45,11 +47,10 @@ def domain_cells(d: CdnDomain) -> tuple[Text, ...]:
     )
 
 
-class DomainsScreen(DomainActions):
+class DomainsScreen(ListScreen, DomainActions):
     """Every CDN domain of the account. Open one for its CNAME; add, start, stop or
     delete from here. The list refreshes itself while any domain is changing state."""
 
-    CSS_PATH = "domains.tcss"
     AUTO_FOCUS = "#domains"
     BINDINGS = [
         Binding("a", "add", "Add", id="domains.add"),
@@ -65,6 +66,7 @@ class DomainsScreen(DomainActions):
         Binding("O", "sort_reverse", "Reverse sort", show=False, id="domains.reverse"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="domains.clear"),
     ]
+    FILTER_HINT = "filter: type to narrow the list, Esc to clear"
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,47 +75,25 @@ class DomainsScreen(DomainActions):
         self.sort_key = "name"
         self.sort_reverse = False
 
-    def compose(self) -> ComposeResult:
-        yield AppHeader()
-        yield Static("", id="summary")
-        yield FilterInput("domains", "filter: type to narrow the list, Esc to clear")
-        yield PagedTable(
+    def make_table(self) -> PagedTable:
+        return PagedTable(
             COLUMNS, key=lambda d: d.name, cells=domain_cells, matching=filter_domains, id="domains"
         )
-        yield Static("", id="empty")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one(PagedTable)
-        table.loading = True
-        self.watch(table, "counts", self._summarise, init=False)
-        if self.app.services is not None:
-            self.load()
 
     def on_connected(self, message: Connected) -> None:
         self.set_interval(poll_interval(self.app.profile, AUTO_REFRESH), self._tick)
         self.load()
 
-    @work(exclusive=True, group="domains")
-    async def load(self) -> None:
-        from tui.services.errors import ServiceError
+    def read(self):
+        return self.app.services.cdn.list_domains()
 
-        services = self.app.services
-        table = self.query_one(PagedTable)
-        try:
-            domains = await services.cdn.list_domains()
-        except ServiceError as error:
-            self.app.report(error, "Could not list domains")
-            domains = None
-        if not table.is_attached:
-            return  # the app closed while the answer was on its way
-        table.loading = False
-        if self.focused is None:
-            table.focus()
-        if domains is not None:
-            self.domains = domains
-            self.quota = services.cdn.domain_quota
-            self.show()
+    def read_failure(self) -> str:
+        return "Could not list domains"
+
+    def listed(self, domains: list[CdnDomain]) -> None:
+        self.domains = domains
+        self.quota = self.app.services.cdn.domain_quota
+        self.show()
 
     def _tick(self) -> None:
         """Refresh on a gentle timer, only while anything is in a transitional state and
@@ -122,28 +102,27 @@ class DomainsScreen(DomainActions):
         if self.is_active and any(d.transitional for d in self.domains) and not self.is_loading():
             self.load()
 
-    def is_loading(self) -> bool:
-        return any(w.group == "domains" and w.is_running for w in self.workers)
-
     def show(self) -> None:
         """Fill the table from self.domains in the chosen order (the table filters)."""
         self.query_one(PagedTable).fill(
             sort_domains(self.domains, self.sort_key, self.sort_reverse)
         )
 
-    def _summarise(self) -> None:
-        table = self.query_one(PagedTable)
-        total, matching, _ = table.counts
+    def summary(self, table: PagedTable) -> str | Text:
+        if not self.loaded:
+            return ""
+        total = table.counts[0]
         text = f"{total} domain{'s' * (total != 1)}"
         if self.quota:
             text += f" · quota {self.quota}"
-        self.query_one("#summary", Static).update(Text(text + table.note()))
-        empty = self.query_one("#empty", Static)
-        empty.display = total == 0 or matching == 0
+        return Text(text + table.note())
+
+    def empty_state(self, total: int, matching: int) -> str | None:
         if total == 0:
-            empty.update("No CDN domains yet. Press [b]a[/b] to add your first one.")
-        elif matching == 0:
-            empty.update("No domain matches the filter. Esc clears it.")
+            return "No CDN domains yet. Press [b]a[/b] to add your first one."
+        if matching == 0:
+            return "No domain matches the filter. Esc clears it."
+        return None
 
     def current_domain(self) -> CdnDomain | None:
         return self.query_one(PagedTable).selected
@@ -152,8 +131,6 @@ class DomainsScreen(DomainActions):
         self.load()
 
     def action_add(self) -> None:
-        from screens.add_domain import AddDomainScreen
-
         if self.app.services is None:
             return
 
@@ -170,29 +147,15 @@ class DomainsScreen(DomainActions):
             self.open(domain.name)
 
     def open(self, name: str) -> None:
-        from screens.cname import DomainScreen
-
         self.app.push_screen(DomainScreen(name), lambda _: self.load())
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:
         self.action_open()
 
-    def action_refresh(self) -> None:
-        if self.app.services is not None:
-            self.load()
-
     def action_zones(self) -> None:
-        from screens.dns_records import ZonesScreen
-
         if self.app.services is not None:
             self.app.push_screen(ZonesScreen())
-
-    def action_filter(self) -> None:
-        self.query_one(FilterInput).open()
-
-    def action_clear_filter(self) -> None:
-        self.query_one(FilterInput).close()
 
     def action_sort(self) -> None:
         keys = list(SORT_KEYS)

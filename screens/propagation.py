@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 from screens.base import AppScreen
 from tui.rules import display_name, is_wildcard
 from tui.safe_text import shown
+from tui.services.cname_setup import probe_name
 from tui.services.profile import poll_interval, real_seconds
 from tui.widgets.header import AppHeader
 
@@ -75,8 +76,6 @@ class PropagationScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        from tui.services.cname_setup import probe_name
-
         title = Text.assemble(
             ("Propagation of ", "bold"),
             (shown(display_name(self.domain)), "bold"),
@@ -95,6 +94,7 @@ class PropagationScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Here, not at the top: it brings dnspython, which the first paint can do without.
         from tui.services.verdicts import PropagationBoard
 
         profile = self.app.profile
@@ -119,19 +119,15 @@ class PropagationScreen(AppScreen):
 
     @work(exclusive=True, group="board")
     async def check(self) -> None:
-        from tui.services.cname_setup import probe_name
-        from tui.services.errors import ServiceError
-
         self.generation += 1
         self.query_one("#next", Static).update(Text("checking…", style="dim"))
-        try:
-            results = await self.call(
-                self.app.services.propagation.check(
-                    probe_name(self.domain), self.expected, cdn_domain=self.domain
-                )
-            )
-        except ServiceError as error:
-            self.app.report(error, "Could not check propagation")
+        results = await self.fetch(
+            self.app.services.propagation.check(
+                probe_name(self.domain), self.expected, cdn_domain=self.domain
+            ),
+            "Could not check propagation",
+        )
+        if results is None:
             delay = max(self.board.backoff, self.board.base_delay)
             self.query_one("#next", Static).update(
                 Text(f"check failed; trying again in {delay:.1f} s · r checks now", style="red")

@@ -18,6 +18,8 @@ from tui.dns_rules import MX_PRIORITY, RECORD_TYPES, RecordCheck, check_record, 
 from tui.explain import explain
 from tui.rules import Problem
 from tui.safe_text import hidden, shown
+from tui.services import writes
+from tui.services.errors import ServiceError
 from tui.services.models import DnsRecord, Zone
 
 DEFAULT_TTL = 600
@@ -276,8 +278,6 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
 
     def export_writes(self, action: str | None = None) -> list:
         """The add or update the form holds now, as save would send it."""
-        from tui.services import writes
-
         try:
             ttl = int(self.value_of("ttl"))
             priority = self.priority
@@ -347,8 +347,6 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
     # happened: `busy` keeps the form to one at a time.
     @work(group="record-save")
     async def save(self) -> None:
-        from tui.services.errors import ServiceError
-
         dns = self.app.services.dns
         ttl = int(self.value_of("ttl"))
         error_box = self.query_one("#error", Static)
