@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.keys import REPLACED_KEYS, Keys, key_to_character
 from textual.screen import Screen
+
+import screens
 
 
 def shown_bindings(screen: Screen, with_app: bool = False):
@@ -26,8 +34,6 @@ MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 def valid_key(key: str) -> bool:
     """Whether Textual can ever report `key` ("a", "A", "f5", "ctrl+shift+up", "slash",
     "question_mark"): a key name or one printable character, after known modifiers."""
-    from textual.keys import REPLACED_KEYS, Keys, key_to_character
-
     if key in {k.value for k in Keys}:
         return True
     if len(key) == 1:  # "+" too, which the split below would take for a modifier
@@ -46,15 +52,9 @@ def valid_key(key: str) -> bool:
 
 
 def binding_ids() -> set[str]:
-    """Every binding id of the app's screens and widgets (each screen module imported:
-    most are loaded only when first opened)."""
-    import importlib
-    import pkgutil
-
-    import screens
-    import tui.app  # noqa: F401 - the app's own bindings
-    from textual.binding import Binding
-    from textual.dom import DOMNode
+    """Every binding id of the app's screens and widgets (each screen module imported,
+    should one not be yet)."""
+    import tui.app  # noqa: F401 - the app's own bindings (here: tui.app imports this module)
 
     for module in pkgutil.iter_modules(screens.__path__):
         importlib.import_module(f"screens.{module.name}")

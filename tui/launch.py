@@ -8,7 +8,11 @@ sockets — neither may delay the first frame.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from tui.sandbox.shared import SharedSandbox, find_running
+from tui.services.errors import CredentialsNotFound
+from tui.services.profile import sandbox_profile
 
 # Sandbox seconds per real second when the user does not say: a 4-minute configuring
 # phase passes in 12 s and a 600 s TTL in 30 s — quick, yet watchable in a demo.
@@ -39,8 +43,6 @@ def read_only_requested(flag: bool = False) -> bool:
 def with_read_only(profile, options: LaunchOptions):
     """The Profile as `options` want it: read-only makes the service layer refuse every
     write before anything is sent (the second wall behind the dimmed keys)."""
-    from dataclasses import replace
-
     return replace(profile, read_only=True) if options.read_only else profile
 
 
@@ -53,10 +55,8 @@ def connect(options: LaunchOptions):
     """Return (Profile, sandbox | None): the account if credentials are found, else the
     sandbox (when `sandbox_fallback`). An explicit --profile that cannot be loaded, or a
     configuration file that cannot be read, is an error, not a fallback."""
-    from tui.services.errors import CredentialsNotFound
-
     if not options.sandbox:
-        from tui.services.credentials import resolve_profile
+        from tui.services.credentials import resolve_profile  # the credentials SDK
 
         try:
             return resolve_profile(options.profile, options.region), None
@@ -69,11 +69,7 @@ def connect(options: LaunchOptions):
 def sandbox_for(options: LaunchOptions):
     """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
     this process's own. A fixed epoch asks for a world of its own, so never shares."""
-    from tui.services.profile import sandbox_profile
-
     if options.sandbox_epoch is None:
-        from tui.sandbox.shared import SharedSandbox, find_running
-
         running = find_running()
         if running is not None:
             return sandbox_profile(running, shared=True), SharedSandbox(running)
@@ -81,8 +77,7 @@ def sandbox_for(options: LaunchOptions):
 
 
 def start_sandbox(speed: float, epoch: float | None = None):
-    from tui.sandbox.runner import Sandbox
-    from tui.services.profile import sandbox_profile
+    from tui.sandbox.runner import Sandbox  # its server brings aiohttp
 
     box = Sandbox(speed=speed, epoch=epoch)
     box.start()

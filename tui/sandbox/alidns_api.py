@@ -11,6 +11,8 @@ import functools
 import ipaddress
 import re
 
+from publicsuffixlist import PublicSuffixList
+
 from tui.sandbox.http_server import ApiError, Params, RpcProduct
 from tui.sandbox.world import RecordVersion, SandboxZone, World
 
@@ -36,8 +38,7 @@ _HOSTNAME = re.compile(r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]
 
 @functools.lru_cache(maxsize=1)
 def _public_suffixes():
-    from publicsuffixlist import PublicSuffixList  # loads the list once, on first use
-
+    # Built on first use: reading the list takes a moment.
     return PublicSuffixList()
 
 
