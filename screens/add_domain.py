@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -13,10 +15,14 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
 
 from screens.base import AppScreen
+from screens.verify import VerifyScreen
 from tui.choices import CDN_TYPES, DCDN, DCDN_LABEL, NOTES, SCOPES
 from tui.explain import explain, holder_of
 from tui.rules import check_domain, check_origin_host, display_name
 from tui.safe_text import shown
+from tui.services import writes
+from tui.services.errors import DomainInThisAccount, ServiceError, needs_owner_verification
+from tui.services.models import Source
 from tui.widgets.header import AppHeader
 
 TYPED = "__typed__"  # the origin Select's "type an endpoint" option
@@ -192,10 +198,6 @@ class AddDomainScreen(AppScreen):
     @work(exclusive=True, group="cloud-check")
     async def cloud_check(self) -> None:
         """CheckCdnDomainExist and the quota, for the name in the box right now."""
-        import asyncio
-
-        from tui.services.errors import ServiceError
-
         name = self.check.api_name
         cdn = self.services.cdn
         exists, quota = await self.call(
@@ -223,14 +225,10 @@ class AddDomainScreen(AppScreen):
 
     @work(exclusive=True, group="buckets")
     async def load_buckets(self) -> None:
-        from tui.services.errors import ServiceError
-
         select = self.query_one("#origin", Select)
-        try:
-            self.buckets = await self.call(self.services.oss.list_buckets())
-        except ServiceError as error:
-            self.app.report(error, "Could not list buckets")
-            self.buckets = []
+        self.buckets = (
+            await self.fetch(self.services.oss.list_buckets(), "Could not list buckets") or []
+        )
         options: list[tuple[Text | str, str]] = [
             (Text(shown(f"{b.name} · {b.region} · {b.public_host}")), b.public_host)
             for b in self.buckets
@@ -269,14 +267,10 @@ class AddDomainScreen(AppScreen):
             box.cursor_position = len(box.value)
 
     def _source(self):
-        from tui.services.models import Source
-
         return Source(type="oss", content=self.origin_host, port=self.port)
 
     def export_writes(self, action: str | None = None) -> list:
         """The AddCdnDomain the form holds now, as submit would send it."""
-        from tui.services import writes
-
         if not self.check.api_name:
             return []
         return [writes.add_domain(self.check.api_name, self.cdn_type, [self._source()], self.scope)]
@@ -301,8 +295,6 @@ class AddDomainScreen(AppScreen):
 
     @work(group="submit")  # not exclusive: a write in flight is never cancelled
     async def submit(self) -> None:
-        from tui.services.errors import CloudError, DomainInThisAccount, ServiceError
-
         name = self.check.api_name
         source = self._source()
         error_box = self.query_one("#error", Static)
@@ -324,7 +316,7 @@ class AddDomainScreen(AppScreen):
                 )
                 self.leave(error.domain)
                 return
-            if isinstance(error, CloudError) and error.code == "DomainOwnerVerifyFail":
+            if needs_owner_verification(error):
                 self._verify_then_retry(name)
                 return
             error_box.update(Text(shown(explain(error), multiline=True)))
@@ -335,8 +327,6 @@ class AddDomainScreen(AppScreen):
         self.leave(name)
 
     def _verify_then_retry(self, name: str) -> None:
-        from screens.verify import VerifyScreen
-
         def verified(ok: bool | None) -> None:
             if ok:
                 self.action_submit()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.screen import Screen
+
+from tui.services.errors import ServiceError
+from tui.widgets.export import CommandsDialog
 
 if TYPE_CHECKING:
     from textual import getters
@@ -13,6 +17,8 @@ if TYPE_CHECKING:
     from tui.app import OssCdnApp
     from tui.services.facade import Services
     from tui.services.profile import Profile
+
+T = TypeVar("T")
 
 
 class AppScreen(Screen):
@@ -94,8 +100,6 @@ class AppScreen(Screen):
         return "Nothing to send from here yet."
 
     def action_export(self) -> None:
-        from tui.widgets.export import CommandsDialog
-
         writes = self.export_writes()
         if writes:
             self.app.push_screen(CommandsDialog(writes, self.export_note()))
@@ -143,6 +147,17 @@ class AppScreen(Screen):
         finally:
             if self.gone:
                 raise asyncio.CancelledError
+
+    async def fetch(self, awaitable: Awaitable[T], failure: str) -> T | None:
+        """Await a cloud read for this screen, as `call` does: its answer, or None once a
+        ServiceError is reported (a notification titled `failure`, "Could not list the
+        zones"). A screen closed meanwhile ends the worker quietly. (A write whose answer
+        may be None, or a failure to show on the screen, catches ServiceError itself.)"""
+        try:
+            return await self.call(awaitable)
+        except ServiceError as error:
+            self.app.report(error, failure)
+            return None
 
     def leave(self, result=None) -> None:
         if self.is_active:

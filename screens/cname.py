@@ -14,15 +14,23 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from screens.cname_plan import CnamePlanScreen
 from screens.domain_actions import DomainActions
+from screens.propagation import PropagationScreen
+from screens.verify import VerifyScreen
 from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
-from tui.dns_rules import bind_line
+from tui.dns_plan import bind_line
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
+from tui.services.errors import ServiceError, is_domain_not_found
+from tui.services.profile import poll_interval
 from tui.widgets.header import AppHeader
 from tui.widgets.record_table import record_table
 from tui.widgets.status import status_badge
+
+# While the domain is changing (configuring takes 3-5 minutes), read it this often.
+WATCH_INTERVAL = 5.0
 
 if TYPE_CHECKING:
     from tui.services.models import CdnDomain
@@ -94,8 +102,7 @@ class DomainScreen(DomainActions):
 
     def on_mount(self) -> None:
         self.query_one("#cname").loading = True
-        # Quicker in the sandbox, where time runs fast; 3-5 minutes in reality.
-        self.set_interval(0.5 if self.profile.sandbox else 5.0, self._tick)
+        self.set_interval(poll_interval(self.profile, WATCH_INTERVAL), self._tick)
         self.load()
 
     def current_domain(self):
@@ -107,13 +114,11 @@ class DomainScreen(DomainActions):
 
     @work(exclusive=True, group="domain")
     async def load(self) -> None:
-        from tui.services.errors import CloudError, ServiceError
-
         try:
             domain = await self.call(self.services.cdn.domain(self.domain_name))
         except ServiceError as error:
             self.query_one("#cname").loading = False
-            if isinstance(error, CloudError) and error.code == "InvalidDomain.NotFound":
+            if is_domain_not_found(error):
                 self.notify(f"{display_name(self.domain_name)} is no longer in CDN.", markup=False)
                 self.leave()
             else:
@@ -135,8 +140,6 @@ class DomainScreen(DomainActions):
     async def check_cache_update(self) -> None:
         """Is OSS set to refresh CDN when objects change? Only the console can switch it
         (OSS refuses the API call), but ListCname reports it."""
-        from tui.services.errors import ServiceError
-
         oss, domain = self.services.oss, self.domain
         assert domain is not None  # asked once the domain has loaded
         origin = parse_origin(domain.origin) if domain.origin else None
@@ -214,20 +217,15 @@ class DomainScreen(DomainActions):
         self.load()
 
     def action_dns_record(self) -> None:
-        from screens.cname_plan import CnamePlanScreen
 
         if self.domain and self.domain.cname:
             self.app.push_screen(CnamePlanScreen(self.domain.name, self.domain.cname))
 
     def action_propagation(self) -> None:
-        from screens.propagation import PropagationScreen
-
         if self.domain and self.domain.cname:
             self.app.push_screen(PropagationScreen(self.domain.name, self.domain.cname))
 
     def action_verify(self) -> None:
-        from screens.verify import VerifyScreen
-
         origin = self.domain.origin if self.domain else ""
 
         def verified(ok: bool | None) -> None:

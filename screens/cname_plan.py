@@ -13,13 +13,18 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from screens.base import AppScreen
+from screens.propagation import PropagationScreen
 from tui.clipboard import copy
-from tui.dns_rules import bind_line
+from tui.dns_plan import bind_line
 from tui.explain import explain
 from tui.rules import display_name
 from tui.safe_text import shown
+from tui.services.cname_setup import ApplyError, writes
+from tui.services.errors import ServiceError
+from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
 from tui.widgets.record_table import record_table
+from tui.widgets.status import status_badge
 
 if TYPE_CHECKING:
     from tui.services.cname_setup import CnameSetup
@@ -90,20 +95,17 @@ class CnamePlanScreen(AppScreen):
 
     @work(exclusive=True, group="plan")
     async def prepare(self) -> None:
-        from tui.services.errors import ServiceError
-
-        try:
-            setup = await self.call(
-                self.services.cname_setup.prepare(
-                    self.domain,
-                    self.cname,
-                    replace=self.replace,
-                    remove_shadows=self.remove_shadows,
-                )
-            )
-        except ServiceError as error:
-            self.query_one("#plan").loading = False
-            self.app.report(error, "Could not read the DNS records")
+        setup = await self.fetch(
+            self.services.cname_setup.prepare(
+                self.domain,
+                self.cname,
+                replace=self.replace,
+                remove_shadows=self.remove_shadows,
+            ),
+            "Could not read the DNS records",
+        )
+        self.query_one("#plan").loading = False
+        if setup is None:
             self.failed = True
             self.refresh_bindings()
             self.query_one("#plan", Static).update(
@@ -114,7 +116,6 @@ class CnamePlanScreen(AppScreen):
             )
             self.query_one("#notes", Static).update("")
             return
-        self.query_one("#plan").loading = False
         self.failed = False
         self.setup = setup
         self.show()
@@ -199,16 +200,12 @@ class CnamePlanScreen(AppScreen):
         copy(self.app, bind_line(self.domain, self.cname), "the BIND line")
 
     def action_board(self) -> None:
-        from screens.propagation import PropagationScreen
-
         if self.is_active:  # not under a dialog that covers this screen
             self.app.switch_screen(PropagationScreen(self.domain, self.cname))
 
     # -- the export ----------------------------------------------------------------------
 
     def export_writes(self, action: str | None = None) -> list:
-        from tui.services.cname_setup import writes
-
         return writes(self.setup) if self.setup is not None else []
 
     def export_note(self) -> str:
@@ -257,11 +254,6 @@ class CnamePlanScreen(AppScreen):
         """Apply once the CDN domain is online; else warn and ask again: DNS pointed at a
         domain CDN does not serve (stopped, offline, review failed, configuring) breaks
         the site."""
-        from tui.services.cname_setup import writes
-        from tui.services.errors import ServiceError
-        from tui.widgets.confirm import Confirm
-        from tui.widgets.status import status_badge
-
         try:
             status = (await self.call(self.services.cdn.domain(self.domain))).status
         except ServiceError as error:
@@ -298,8 +290,6 @@ class CnamePlanScreen(AppScreen):
 
     @work(group="plan-apply")  # not exclusive: a write in flight is never cancelled
     async def apply(self, setup: CnameSetup) -> None:
-        from tui.services.cname_setup import ApplyError
-
         state = self.query_one("#state", Static)
         state.update("Applying…")
         try:

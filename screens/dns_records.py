@@ -3,27 +3,27 @@ disable and delete."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeGuard
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable
 
 from screens.base import AppScreen
-from screens.record_form import RecordForm, edition_name
-from tui.dns_rules import RECORD_TYPES
-from tui.listing import matches_every_word
+from screens.list_screen import ListScreen
+from screens.record_form import RecordForm
+from tui.dns_rules import RECORD_TYPES, edition_name
+from tui.listing import filter_records, record_order
 from tui.rules import display_name, short
 from tui.safe_text import shown
 from tui.services import writes
+from tui.services.errors import ServiceError, is_record_locked
 from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm, void_dialogs
-from tui.widgets.header import AppHeader
-from tui.widgets.paged_table import FilterInput, PagedTable
+from tui.widgets.paged_table import PagedTable
 
 ZONE_COLUMNS = (
     ("name", "Zone"),
@@ -43,47 +43,6 @@ RECORD_COLUMNS = (
     ("value", "Value"),
 )
 VALUE_CHARS = 36
-
-# `field:text` in the filter matches that field exactly; other words, any part of these.
-FILTER_FIELDS = {
-    "rr": lambda r: r.rr,
-    "type": lambda r: r.type,
-    "value": lambda r: r.value,
-    "ttl": lambda r: str(r.ttl),
-    "line": lambda r: r.line,
-    "status": lambda r: "enabled" if r.enabled else "disabled",
-}
-SEARCHED = ("rr", "type", "value")
-
-
-def record_order(record: DnsRecord) -> tuple:
-    """The apex first, then by host, type and value, as the console lists them."""
-    return record.rr != "@", record.rr.lower(), record.type, record.value
-
-
-def filter_records(records: Iterable[DnsRecord], text: str) -> list[DnsRecord]:
-    """Records matching every word of `text`, case-insensitively: `type:mx`, `rr:www`,
-    `status:disabled` (any of FILTER_FIELDS) match that field exactly; any other word
-    matches part of the host, type or value."""
-    exact: list[tuple[str, str]] = []
-    loose: list[str] = []
-    for word in text.lower().split():
-        field, colon, wanted = word.partition(":")
-        if colon and field in FILTER_FIELDS:
-            if wanted:  # "type:" alone, half typed, narrows nothing yet
-                exact.append((field, wanted))
-        else:
-            loose.append(word)
-    if not exact and not loose:
-        return list(records)
-    # A word holds no space, so it cannot match across two of the fields joined here.
-    words = " ".join(loose)
-    return [
-        r
-        for r in records
-        if all(FILTER_FIELDS[f](r).lower() == wanted for f, wanted in exact)
-        and matches_every_word(" ".join(FILTER_FIELDS[f](r) for f in SEARCHED), words)
-    ]
 
 
 def zone_cells(zone: Zone) -> tuple[Text, ...]:
@@ -133,11 +92,10 @@ def locked_message(record: DnsRecord) -> str:
     )
 
 
-class ZonesScreen(AppScreen):
+class ZonesScreen(ListScreen):
     """The domains hosted in this account's Alibaba Cloud DNS. Open one to see and edit
     its records."""
 
-    CSS_PATH = "dns_records.tcss"
     AUTO_FOCUS = "#zones"
     BINDINGS = [
         Binding("enter", "open", "Open", id="zones.open"),
@@ -145,42 +103,25 @@ class ZonesScreen(AppScreen):
         Binding("escape", "dismiss", "Back", id="zones.back"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield AppHeader()
-        yield Static("Alibaba Cloud DNS", id="summary")
-        yield PagedTable(ZONE_COLUMNS, key=lambda z: z.name, cells=zone_cells, id="zones")
-        yield Static("", id="empty")
-        yield Footer()
+    def make_table(self) -> PagedTable:
+        return PagedTable(ZONE_COLUMNS, key=lambda z: z.name, cells=zone_cells, id="zones")
 
-    def on_mount(self) -> None:
-        table = self.query_one(PagedTable)
-        table.loading = True
-        self.watch(table, "counts", self._summarise, init=False)
-        self.load()
+    def read(self):
+        return self.services.dns.list_zones()
 
-    @work(exclusive=True, group="zones")
-    async def load(self) -> None:
-        from tui.services.errors import ServiceError
+    def read_failure(self) -> str:
+        return "Could not list the DNS zones"
 
-        table = self.query_one(PagedTable)
-        try:
-            zones = await self.call(self.services.dns.list_zones())
-        except ServiceError as error:
-            self.app.report(error, "Could not list the DNS zones")
-            zones = None
-        table.loading = False
-        if zones is not None:
-            table.fill(zones)
-
-    def _summarise(self) -> None:
-        table = self.query_one(PagedTable)
+    def summary(self, table: PagedTable) -> str | Text:
+        if not self.loaded:
+            return "Alibaba Cloud DNS"
         count = table.counts[0]
-        self.query_one("#summary", Static).update(
-            Text(f"Alibaba Cloud DNS · {count} zone{'s' if count != 1 else ''}{table.note()}")
-        )
-        empty = self.query_one("#empty", Static)
-        empty.display = count == 0
-        empty.update(
+        return Text(f"Alibaba Cloud DNS · {count} zone{'s' if count != 1 else ''}{table.note()}")
+
+    def empty_state(self, total: int, matching: int) -> str | None:
+        if total:
+            return None
+        return (
             "No domains are hosted in this account's Alibaba Cloud DNS. Add yours in the "
             "Alibaba Cloud DNS console, set the name servers it gives you (such as "
             "dns9.hichina.com) at your registrar, then press [b]r[/b]. If your DNS is "
@@ -200,17 +141,13 @@ class ZonesScreen(AppScreen):
     def row_selected(self) -> None:
         self.action_open()
 
-    def action_refresh(self) -> None:
-        self.load()
 
-
-class RecordsScreen(AppScreen):
+class RecordsScreen(ListScreen):
     """The records of one zone in Alibaba Cloud DNS: add, edit, enable or disable and
     delete them. Enter opens the record under the cursor to edit it; e shows its delete
     and enable/disable as aliyun-cli commands. Records locked in the console are shown
     and left alone."""
 
-    CSS_PATH = "dns_records.tcss"
     AUTO_FOCUS = "#records"
     BINDINGS = [
         Binding("a", "add", "Add", id="records.add"),
@@ -225,51 +162,34 @@ class RecordsScreen(AppScreen):
     ]
     BUSY_BLOCKS = AppScreen.BUSY_BLOCKS | {"back"}
     WRITE_ACTIONS = frozenset({"delete", "toggle"})
+    FILTER_HINT = "filter: www, txt, type:mx, status:disabled · Esc clears"
 
     def __init__(self, zone: Zone) -> None:
         super().__init__()
         self.zone = zone
         self.records: dict[str, DnsRecord] = {}  # by record id, in record_order
-        self.loaded = False
         # Records with a change on its way: a second change waits for the first's answer.
         # Filled by the actions, not the workers: a second key may arrive before one starts.
         self.pending: set[str] = set()
 
-    def compose(self) -> ComposeResult:
-        yield AppHeader()
-        yield Static("", id="summary")
-        yield FilterInput("records", "filter: www, txt, type:mx, status:disabled · Esc clears")
-        yield PagedTable(
+    def make_table(self) -> PagedTable:
+        return PagedTable(
             RECORD_COLUMNS,
             key=lambda r: r.record_id,
             cells=record_cells,
             matching=filter_records,
             id="records",
         )
-        yield Static("", id="empty")
-        yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one(PagedTable)
-        table.loading = True
-        self.watch(table, "counts", self._summarise)
-        self.load()
+    def read(self):
+        return self.services.dns.records(self.zone.name)
 
-    @work(exclusive=True, group="records")
-    async def load(self) -> None:
-        from tui.services.errors import ServiceError
+    def read_failure(self) -> str:
+        return f"Could not list the records of {self.zone.name}"
 
-        table = self.query_one(PagedTable)
-        try:
-            records = await self.call(self.services.dns.records(self.zone.name))
-        except ServiceError as error:
-            self.app.report(error, f"Could not list the records of {self.zone.name}")
-            records = None
-        table.loading = False
-        if records is not None:
-            self.records = {r.record_id: r for r in sorted(records, key=record_order)}
-            self.loaded = True
-            table.fill(self.records.values())
+    def listed(self, records: Sequence[DnsRecord]) -> None:
+        self.records = {r.record_id: r for r in sorted(records, key=record_order)}
+        self.query_one(PagedTable).fill(self.records.values())
 
     # -- the table -----------------------------------------------------------------------
 
@@ -281,34 +201,30 @@ class RecordsScreen(AppScreen):
         self.records.pop(record_id, None)
         self.query_one(PagedTable).drop(record_id)
 
-    def _summarise(self) -> None:
-        table = self.query_one(PagedTable)
-        total, matching, _ = table.counts
+    def summary(self, table: PagedTable) -> Text:
         summary = Text.assemble(
             (shown(display_name(self.zone.name)), "bold"),
             f" · {shown(edition_name(self.zone.version_code))} edition",
         )
         if self.loaded:
+            total = table.counts[0]
             summary.append(f" · {total} record{'s' if total != 1 else ''}{table.note()}")
-        self.query_one("#summary", Static).update(summary)
-        empty = self.query_one("#empty", Static)
-        empty.display = self.loaded and matching == 0
+        return summary
+
+    def empty_state(self, total: int, matching: int) -> Text | None:
         if total == 0:
-            empty.update(
-                Text.assemble(
-                    "No records in ",
-                    shown(display_name(self.zone.name)),
-                    " yet. Press ",
-                    ("a", "bold"),
-                    " to add one.",
-                )
+            return Text.assemble(
+                "No records in ",
+                shown(display_name(self.zone.name)),
+                " yet. Press ",
+                ("a", "bold"),
+                " to add one.",
             )
-        elif matching == 0:
-            empty.update(
-                Text.assemble(
-                    "No record matches the filter. Press ", ("Esc", "bold"), " to clear it."
-                )
+        if matching == 0:
+            return Text.assemble(
+                "No record matches the filter. Press ", ("Esc", "bold"), " to clear it."
             )
+        return None
 
     def current(self) -> DnsRecord | None:
         return self.query_one(PagedTable).selected
@@ -484,14 +400,21 @@ class RecordsScreen(AppScreen):
         self.pending.discard(record.record_id)
         self.busy = bool(self.pending)
 
+    def _refused(self, record: DnsRecord, error: Exception, failure: str) -> None:
+        if is_record_locked(error):  # locked in the console since the list was read
+            self._put(replace(record, locked=True))
+            self.notify(
+                locked_message(record), title="Locked record", severity="warning", markup=False
+            )
+        else:
+            self.app.report(error, failure)
+
     @work(group="record-change")
     async def delete(self, record: DnsRecord) -> None:
-        from tui.services.errors import ServiceError
-
         try:
             await self.call(self.services.dns.delete_record(record.record_id))
         except ServiceError as error:
-            self.app.report(error, f"Could not delete {record.fqdn} {record.type}")
+            self._refused(record, error, f"Could not delete {record.fqdn} {record.type}")
             return
         finally:
             self._answered(record)
@@ -500,26 +423,13 @@ class RecordsScreen(AppScreen):
 
     @work(group="record-change")
     async def set_enabled(self, record: DnsRecord, enabled: bool) -> None:
-        from tui.services.errors import ServiceError
-
         verb = "enable" if enabled else "disable"
         try:
             status = await self.call(self.services.dns.set_record_status(record.record_id, enabled))
         except ServiceError as error:
-            self.app.report(error, f"Could not {verb} {record.fqdn} {record.type}")
+            self._refused(record, error, f"Could not {verb} {record.fqdn} {record.type}")
             return
         finally:
             self._answered(record)
         self._put(replace(record, status=(status or verb).upper()))
         self.notify(f"{verb.capitalize()}d {record.fqdn} {record.type}.", markup=False)
-
-    def action_refresh(self) -> None:
-        self.load()
-
-    def action_filter(self) -> None:
-        self.query_one(FilterInput).open()
-
-    def action_back(self) -> None:
-        """Esc clears the filter first, then goes back to the zones."""
-        if not self.query_one(FilterInput).close():
-            self.dismiss()

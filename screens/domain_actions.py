@@ -11,6 +11,7 @@ from textual import work
 from screens.base import AppScreen
 from tui.rules import display_name
 from tui.services import writes
+from tui.services.errors import ServiceError
 from tui.widgets.confirm import Confirm, TypedConfirm, void_dialogs
 from tui.widgets.status import status_badge
 
@@ -156,8 +157,6 @@ class DomainActions(AppScreen):
 
     @work(group="domain-action")
     async def _send(self, name: str, verb: str, doing: str) -> None:
-        from tui.services.errors import ServiceError
-
         cdn = self.services.cdn
         method = {"start": cdn.start_domain, "stop": cdn.stop_domain, "delete": cdn.delete_domain}[
             verb

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from collections.abc import Sequence
 
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from screens.add_domain import AddDomainScreen
+from screens.cname import DomainScreen
+from screens.dns_records import ZonesScreen
 from screens.domain_actions import DomainActions
+from screens.list_screen import ListScreen
 from tui.listing import SORT_KEYS, filter_domains, sort_domains
 from tui.messages import Connected
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services.models import CdnDomain
-from tui.widgets.header import AppHeader
-from tui.widgets.paged_table import FilterInput, PagedTable
+from tui.services.profile import poll_interval
+from tui.widgets.paged_table import PagedTable
 from tui.widgets.status import status_badge
 
 COLUMNS = (
@@ -28,9 +33,8 @@ COLUMNS = (
     ("created", "Created"),
 )
 
-# While a domain is changing, re-list every few seconds (quicker in the sandbox).
+# While a domain is changing, re-list every few seconds (paced to the sandbox's clock).
 AUTO_REFRESH = 5.0
-AUTO_REFRESH_SANDBOX = 1.0
 
 
 def domain_cells(d: CdnDomain) -> tuple[Text, ...]:
@@ -45,11 +49,10 @@ def domain_cells(d: CdnDomain) -> tuple[Text, ...]:
     )
 
 
-class DomainsScreen(DomainActions):
+class DomainsScreen(ListScreen, DomainActions):
     """Every CDN domain of the account. Open one for its CNAME; add, start, stop or
     delete from here. The list refreshes itself while any domain is changing state."""
 
-    CSS_PATH = "domains.tcss"
     AUTO_FOCUS = "#domains"
     BINDINGS = [
         Binding("a", "add", "Add", id="domains.add"),
@@ -65,6 +68,7 @@ class DomainsScreen(DomainActions):
         Binding("O", "sort_reverse", "Reverse sort", show=False, id="domains.reverse"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="domains.clear"),
     ]
+    FILTER_HINT = "filter: type to narrow the list, Esc to clear"
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,48 +77,25 @@ class DomainsScreen(DomainActions):
         self.sort_key = "name"
         self.sort_reverse = False
 
-    def compose(self) -> ComposeResult:
-        yield AppHeader()
-        yield Static("", id="summary")
-        yield FilterInput("domains", "filter: type to narrow the list, Esc to clear")
-        yield PagedTable(
+    def make_table(self) -> PagedTable:
+        return PagedTable(
             COLUMNS, key=lambda d: d.name, cells=domain_cells, matching=filter_domains, id="domains"
         )
-        yield Static("", id="empty")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one(PagedTable)
-        table.loading = True
-        self.watch(table, "counts", self._summarise, init=False)
-        if self.app.services is not None:
-            self.load()
 
     def on_connected(self, message: Connected) -> None:
-        interval = AUTO_REFRESH_SANDBOX if self.profile.sandbox else AUTO_REFRESH
-        self.set_interval(interval, self._tick)
+        self.set_interval(poll_interval(self.profile, AUTO_REFRESH), self._tick)
         self.load()
 
-    @work(exclusive=True, group="domains")
-    async def load(self) -> None:
-        from tui.services.errors import ServiceError
+    def read(self):
+        return self.services.cdn.list_domains()
 
-        services = self.services
-        table = self.query_one(PagedTable)
-        try:
-            domains = await services.cdn.list_domains()
-        except ServiceError as error:
-            self.app.report(error, "Could not list domains")
-            domains = None
-        if not table.is_attached:
-            return  # the app closed while the answer was on its way
-        table.loading = False
-        if self.focused is None:
-            table.focus()
-        if domains is not None:
-            self.domains = domains
-            self.quota = services.cdn.domain_quota
-            self.show()
+    def read_failure(self) -> str:
+        return "Could not list domains"
+
+    def listed(self, domains: Sequence[CdnDomain]) -> None:
+        self.domains = list(domains)
+        self.quota = self.services.cdn.domain_quota
+        self.show()
 
     def _tick(self) -> None:
         """Refresh on a gentle timer, only while anything is in a transitional state and
@@ -123,28 +104,27 @@ class DomainsScreen(DomainActions):
         if self.is_active and any(d.transitional for d in self.domains) and not self.is_loading():
             self.load()
 
-    def is_loading(self) -> bool:
-        return any(w.group == "domains" and w.is_running for w in self.workers)
-
     def show(self) -> None:
         """Fill the table from self.domains in the chosen order (the table filters)."""
         self.query_one(PagedTable).fill(
             sort_domains(self.domains, self.sort_key, self.sort_reverse)
         )
 
-    def _summarise(self) -> None:
-        table = self.query_one(PagedTable)
-        total, matching, _ = table.counts
+    def summary(self, table: PagedTable) -> str | Text:
+        if not self.loaded:
+            return ""
+        total = table.counts[0]
         text = f"{total} domain{'s' * (total != 1)}"
         if self.quota:
             text += f" · quota {self.quota}"
-        self.query_one("#summary", Static).update(Text(text + table.note()))
-        empty = self.query_one("#empty", Static)
-        empty.display = total == 0 or matching == 0
+        return Text(text + table.note())
+
+    def empty_state(self, total: int, matching: int) -> str | None:
         if total == 0:
-            empty.update("No CDN domains yet. Press [b]a[/b] to add your first one.")
-        elif matching == 0:
-            empty.update("No domain matches the filter. Esc clears it.")
+            return "No CDN domains yet. Press [b]a[/b] to add your first one."
+        if matching == 0:
+            return "No domain matches the filter. Esc clears it."
+        return None
 
     def current_domain(self) -> CdnDomain | None:
         return self.query_one(PagedTable).selected
@@ -153,8 +133,6 @@ class DomainsScreen(DomainActions):
         self.load()
 
     def action_add(self) -> None:
-        from screens.add_domain import AddDomainScreen
-
         if self.app.services is None:
             return
 
@@ -171,8 +149,6 @@ class DomainsScreen(DomainActions):
             self.open(domain.name)
 
     def open(self, name: str) -> None:
-        from screens.cname import DomainScreen
-
         def back(_: object) -> None:
             self.load()
 
@@ -182,21 +158,9 @@ class DomainsScreen(DomainActions):
     def row_selected(self) -> None:
         self.action_open()
 
-    def action_refresh(self) -> None:
-        if self.app.services is not None:
-            self.load()
-
     def action_zones(self) -> None:
-        from screens.dns_records import ZonesScreen
-
         if self.app.services is not None:
             self.app.push_screen(ZonesScreen())
-
-    def action_filter(self) -> None:
-        self.query_one(FilterInput).open()
-
-    def action_clear_filter(self) -> None:
-        self.query_one(FilterInput).close()
 
     def action_sort(self) -> None:
         keys = list(SORT_KEYS)

@@ -14,6 +14,8 @@ from textual.widgets import DataTable, Footer, Static
 from screens.base import AppScreen
 from tui.rules import display_name, is_wildcard
 from tui.safe_text import shown
+from tui.services.cname_setup import probe_name
+from tui.services.profile import poll_interval, real_seconds
 from tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -78,8 +80,6 @@ class PropagationScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        from tui.services.cname_setup import probe_name
-
         title = Text.assemble(
             ("Propagation of ", "bold"),
             (shown(display_name(self.domain)), "bold"),
@@ -98,13 +98,16 @@ class PropagationScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Here, not at the top: it brings dnspython, which the first paint can do without.
         from tui.services.verdicts import PropagationBoard
 
-        sandbox = self.app.sandbox
-        # Resolver TTLs count sandbox seconds; the board waits in real ones.
-        scale = 1 / sandbox.speed if sandbox is not None else 1.0
+        profile = self.app.profile
+        # Resolver TTLs count the cloud's seconds (the sandbox's run faster); the board
+        # waits in real ones.
         self.board = PropagationBoard(
-            self.expected, ttl_scale=scale, base_delay=2.0 * min(1.0, scale * 20)
+            self.expected,
+            ttl_scale=real_seconds(profile, 1.0),
+            base_delay=poll_interval(profile, PropagationBoard.base_delay),
         )
 
     def on_screen_resume(self) -> None:
@@ -120,21 +123,17 @@ class PropagationScreen(AppScreen):
 
     @work(exclusive=True, group="board")
     async def check(self) -> None:
-        from tui.services.cname_setup import probe_name
-        from tui.services.errors import ServiceError
-
         board = self.board
         assert board is not None  # made on mount, before the first check (on resume)
         self.generation += 1
         self.query_one("#next", Static).update(Text("checking…", style="dim"))
-        try:
-            results = await self.call(
-                self.services.propagation.check(
-                    probe_name(self.domain), self.expected, cdn_domain=self.domain
-                )
-            )
-        except ServiceError as error:
-            self.app.report(error, "Could not check propagation")
+        results = await self.fetch(
+            self.services.propagation.check(
+                probe_name(self.domain), self.expected, cdn_domain=self.domain
+            ),
+            "Could not check propagation",
+        )
+        if results is None:
             delay = max(board.backoff, board.base_delay)
             self.query_one("#next", Static).update(
                 Text(f"check failed; trying again in {delay:.1f} s · r checks now", style="red")

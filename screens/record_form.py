@@ -13,28 +13,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from screens.base import AppScreen
-from tui.dns_rules import (
-    FREE_MAX_TTL,
-    FREE_MIN_TTL,
-    MX_PRIORITY,
-    RECORD_TYPES,
-    Conflict,
-    RecordCheck,
-    check_record,
-    record_conflicts,
-)
+from tui.dns_plan import Conflict, record_conflicts
+from tui.dns_rules import MX_PRIORITY, RECORD_TYPES, RecordCheck, check_record, ttl_hint, ttl_range
 from tui.explain import explain
 from tui.rules import Problem
 from tui.safe_text import hidden, shown
+from tui.services import writes
+from tui.services.errors import ServiceError
 from tui.services.models import DnsRecord, Zone
 
-# Alidns editions (Zone.version_code) -> (name, lowest TTL allowed); all allow up to 86400.
-EDITIONS: dict[str, tuple[str, int]] = {
-    "mianfei": ("Free", FREE_MIN_TTL),
-    "version_personal": ("Personal", 600),
-    "version_enterprise_basic": ("Enterprise Standard", 60),
-    "version_enterprise_advanced": ("Enterprise Ultimate", 1),
-}
 DEFAULT_TTL = 600
 DEFAULT_PRIORITY = "10"
 LINE = "default"  # the only resolution line the form writes: every resolver
@@ -49,25 +36,6 @@ PLACEHOLDERS = {
     "SRV": "priority weight port target, e.g. 0 5 5060 sip.example.com",
 }
 FIELDS = ("rr", "value", "ttl", "priority")
-
-
-def edition_name(version_code: str) -> str:
-    """The edition as the console names it; an unknown code as it is."""
-    return EDITIONS.get(version_code, (version_code or "unknown", 0))[0]
-
-
-def ttl_hint(zone: Zone) -> str:
-    low, high = ttl_range(zone)
-    if zone.version_code in EDITIONS:
-        return f"seconds, {low}-{high} on the {edition_name(zone.version_code)} edition"
-    return f"seconds, {low}-{high} (what every edition allows)"
-
-
-def ttl_range(zone: Zone) -> tuple[int, int]:
-    """The TTLs the zone's edition allows; an unknown edition gets the free range, which
-    every edition accepts."""
-    low = EDITIONS.get(zone.version_code, ("", FREE_MIN_TTL))[1]
-    return low, FREE_MAX_TTL
 
 
 def field_of(problem: Problem) -> str:
@@ -138,7 +106,7 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         self.zone = zone
         self.records = records  # the zone's records, to find conflicts before sending
         self.record = record  # None: a new record
-        self.min_ttl, self.max_ttl = ttl_range(zone)
+        self.min_ttl, self.max_ttl = ttl_range(zone.version_code)
         # A field shows its errors once typed in (or when it arrives filled in, to edit).
         self.touched: set[str] = set(FIELDS) if record else set()
         self.check: RecordCheck = RecordCheck(())
@@ -286,7 +254,8 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
             fqdn = self.zone.name if self.rr == "@" else f"{self.rr}.{self.zone.name}"
             return Text(shown(fqdn), style="dim")
         if field == "ttl":
-            return Text(shown(ttl_hint(self.zone)), style="dim")  # an unknown edition's code
+            # shown(): an unknown edition is named by its code, which is cloud text.
+            return Text(shown(ttl_hint(self.zone.version_code)), style="dim")
         if field == "priority":
             return Text(
                 f"{MX_PRIORITY.start}-{MX_PRIORITY.stop - 1}, lower is tried first", style="dim"
@@ -310,8 +279,6 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
 
     def export_writes(self, action: str | None = None) -> list:
         """The add or update the form holds now, as save would send it."""
-        from tui.services import writes
-
         try:
             ttl = int(self.value_of("ttl"))
             priority = self.priority
@@ -381,8 +348,6 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
     # happened: `busy` keeps the form to one at a time.
     @work(group="record-save")
     async def save(self) -> None:
-        from tui.services.errors import ServiceError
-
         dns = self.services.dns
         ttl = int(self.value_of("ttl"))
         error_box = self.query_one("#error", Static)

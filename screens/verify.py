@@ -3,6 +3,7 @@ account) or the file at the origin, watched until it is live, then verified."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,13 @@ from tui.clipboard import copy
 from tui.explain import explain
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
+from tui.services import writes
+from tui.services.errors import ServiceError
+from tui.services.profile import poll_interval
 from tui.widgets.header import AppHeader
+
+# How often the authoritative servers are asked whether they serve the TXT record yet.
+TXT_RECHECK = 5.0
 
 if TYPE_CHECKING:
     from tui.services.ownership import Challenge
@@ -81,20 +88,18 @@ class VerifyScreen(AppScreen):
 
     @work(exclusive=True, group="verify-load")
     async def load(self) -> None:
-        from tui.services.errors import ServiceError
-
-        try:
-            challenge = await self.call(self.services.ownership.challenge(self.domain))
-        except ServiceError as error:
-            self.query_one("#txt").loading = False
-            self.app.report(error, "Could not get the verification content")
+        challenge = await self.fetch(
+            self.services.ownership.challenge(self.domain),
+            "Could not get the verification content",
+        )
+        self.query_one("#txt").loading = False
+        if challenge is None:
             self.failed = True
             self.refresh_bindings()
             self.set_state(
                 "Could not get the verification content from CDN. Press r to try again.", "red"
             )
             return
-        self.query_one("#txt").loading = False
         self.challenge = challenge
         self.show()
 
@@ -184,7 +189,8 @@ class VerifyScreen(AppScreen):
         """Each method's writes as t, u and v send them (t: the TXT record unless a
         correct one is there, then the check by DNS; u: the file, then the check by
         file)."""
-        from tui.services import writes
+        # Here, not at the top: it brings dnspython (through the propagation service),
+        # which the first paint can do without.
         from tui.services.ownership import FILE_NAME, publish_writes
 
         ch = self.challenge
@@ -238,8 +244,6 @@ class VerifyScreen(AppScreen):
 
     @work(group="verify-write")
     async def publish(self) -> None:
-        from tui.services.errors import ServiceError
-
         self.set_state("Creating the TXT record…")
         try:
             created = await self.call(self.services.ownership.publish_txt(self.loaded_challenge))
@@ -263,11 +267,9 @@ class VerifyScreen(AppScreen):
     @work(exclusive=True, group="verify-watch")
     async def watch_dns(self) -> None:
         """Ask the authoritative servers until every one serves the TXT, then verify."""
-        import asyncio
-
         ownership = self.services.ownership
         challenge, since = self.loaded_challenge, self.watching_since or time.monotonic()
-        interval = 0.3 if self.profile.sandbox else 5.0
+        interval = poll_interval(self.profile, TXT_RECHECK)
         while True:
             seen = await self.call(ownership.txt_seen(challenge))
             elapsed = int(time.monotonic() - since)
@@ -306,8 +308,6 @@ class VerifyScreen(AppScreen):
 
     @work(group="verify-write")
     async def upload(self, name: str) -> None:
-        from tui.services.errors import ServiceError
-
         services = self.services
         self.set_state(f"Uploading verification.html to {name}…")
         try:
@@ -332,8 +332,6 @@ class VerifyScreen(AppScreen):
         await self._verify("dnsCheck")
 
     async def _verify(self, method: str) -> None:
-        from tui.services.errors import ServiceError
-
         self.busy = True
         try:
             await self.call(self.services.ownership.verify(self.loaded_challenge, method))

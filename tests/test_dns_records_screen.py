@@ -2,8 +2,8 @@
 
 from textual.widgets import Button, DataTable, Input, Static
 
-from screens.dns_records import RecordsScreen, ZonesScreen, filter_records
-from screens.record_form import RecordForm, edition_name, field_of, ttl_range
+from screens.dns_records import RecordsScreen, ZonesScreen
+from screens.record_form import RecordForm, field_of
 from tests.pilot import (
     answer_yes,
     confirmation,
@@ -23,7 +23,6 @@ from tests.pilot import (
     writes,
 )
 from tui.dns_rules import check_record
-from tui.services.models import DnsRecord, Zone
 from tui.widgets.confirm import Confirm
 from tui.widgets.paged_table import PAGE
 
@@ -48,61 +47,6 @@ async def choose_type(pilot, form: RecordForm, type: str) -> None:
 
 
 # -- pure helpers ---------------------------------------------------------------------
-
-
-def rec(rr: str, type: str, value: str, status: str = "ENABLE", ttl: int = 600) -> DnsRecord:
-    return DnsRecord(
-        record_id=f"{rr}-{type}",
-        zone="example.com",
-        rr=rr,
-        type=type,
-        value=value,
-        status=status,
-        ttl=ttl,
-    )
-
-
-RECORDS = [
-    rec("@", "A", "127.0.0.10"),
-    rec("@", "TXT", "v=spf1 -all"),
-    rec("www", "A", "127.0.0.11"),
-    rec("www2", "A", "127.0.0.12", status="DISABLE"),
-    rec("img", "CNAME", "img.example.com.w.kunlunsl.com", ttl=3600),
-]
-
-
-def rrs(found) -> list[str]:
-    return [f"{r.rr} {r.type}" for r in found]
-
-
-def test_filter_words_match_part_of_host_type_or_value_in_any_case():
-    assert rrs(filter_records(RECORDS, "WWW")) == ["www A", "www2 A"]
-    assert rrs(filter_records(RECORDS, "kunlun")) == ["img CNAME"]
-    assert rrs(filter_records(RECORDS, "txt")) == ["@ TXT"]
-    assert rrs(filter_records(RECORDS, "www .12")) == ["www2 A"]  # every word must match
-    assert rrs(filter_records(RECORDS, "  ")) == rrs(RECORDS)
-    # TTL and status are not searched loosely: "600" is no part of any host, type or value.
-    assert filter_records(RECORDS, "600") == []
-
-
-def test_field_words_match_that_field_exactly():
-    assert rrs(filter_records(RECORDS, "rr:www")) == ["www A"]
-    assert rrs(filter_records(RECORDS, "type:a")) == ["@ A", "www A", "www2 A"]
-    assert rrs(filter_records(RECORDS, "status:disabled")) == ["www2 A"]
-    assert rrs(filter_records(RECORDS, "ttl:3600")) == ["img CNAME"]
-    assert rrs(filter_records(RECORDS, "type:a 11")) == ["www A"]
-    # Half typed ("type:") narrows nothing yet; an unknown field is a plain word.
-    assert rrs(filter_records(RECORDS, "type:")) == rrs(RECORDS)
-    assert filter_records(RECORDS, "owner:me") == []
-
-
-def test_ttl_range_follows_the_edition():
-    assert ttl_range(Zone("a.com", version_code="mianfei")) == (600, 86400)
-    assert ttl_range(Zone("a.com", version_code="version_enterprise_basic")) == (60, 86400)
-    assert ttl_range(Zone("a.com", version_code="version_enterprise_advanced")) == (1, 86400)
-    assert ttl_range(Zone("a.com")) == (600, 86400)  # unknown: what every edition allows
-    assert edition_name("mianfei") == "Free"
-    assert edition_name("new_code") == "new_code"
 
 
 def test_each_problem_goes_under_its_field():
@@ -472,6 +416,25 @@ async def test_a_locked_record_cannot_be_edited_deleted_or_toggled():
             for m in said
         )
         assert world_record(app, "_dmarc", "TXT").value == "v=DMARC1; p=none"
+
+
+async def test_a_record_locked_in_the_console_after_listing_is_shown_locked_when_refused():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_records(pilot)
+        www2 = await select_row(pilot, screen, "www2", "A")
+        app.sandbox.world.replace_record(www2.record_id, locked=True)  # in the console
+        table = screen.query_one(DataTable)
+        for key in ("d", "t"):
+            await pilot.press(key)
+            await confirmation(pilot)
+            await answer_yes(pilot)
+            await wait_for(pilot, lambda: screen.records[www2.record_id].locked, what="locked")
+            assert cells(table, www2.record_id)[5] == "locked"
+            assert "locked by Alibaba Cloud DNS" in messages(app)[-1]
+            screen._put(www2)  # as listed before the lock: try the other change
+        assert writes(app) == ["DeleteDomainRecord", "SetDomainRecordStatus"]  # both refused
+        assert world_record(app, "www2", "A").enabled
 
 
 async def test_a_record_type_the_form_does_not_know_is_sent_to_the_console():

@@ -1,4 +1,5 @@
-"""DNS record rules (tui/dns_rules.py): validation, RR derivation, conflicts, the CNAME plan."""
+"""DNS record rules: validation (tui/dns_rules.py); RR derivation, conflicts and the CNAME
+plan (tui/dns_plan.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.dns_rules import (
-    RECORD_TYPES,
+from tui.dns_plan import (
     Plan,
     bind_line,
-    check_record,
-    check_record_value,
-    check_rr,
-    check_ttl,
     exact_rr,
     find_zone,
     host_record,
@@ -24,6 +20,16 @@ from tui.dns_rules import (
     pointed_at,
     record_conflicts,
     wildcard_shadows,
+)
+from tui.dns_rules import (
+    RECORD_TYPES,
+    check_record,
+    check_record_value,
+    check_rr,
+    check_ttl,
+    edition_name,
+    ttl_hint,
+    ttl_range,
 )
 from tui.services.models import DnsRecord
 
@@ -185,6 +191,29 @@ def test_ttl_for_a_paid_edition_names_its_own_range():
     assert check_ttl(60, min_ttl=1) == []
     (problem,) = check_ttl(0, min_ttl=1, max_ttl=86400)
     assert "1-86400" in problem.message and "free edition" not in problem.message
+
+
+def test_ttl_range_follows_the_edition():
+    assert ttl_range("mianfei") == (600, 86400)
+    assert ttl_range("version_enterprise_basic") == (60, 86400)
+    assert ttl_range("version_enterprise_advanced") == (1, 86400)
+    assert ttl_range("") == (600, 86400)  # unknown: what every edition allows
+    assert ttl_range("new_code") == (600, 86400)
+    assert edition_name("mianfei") == "Free"
+    assert edition_name("new_code") == "new_code"
+    assert edition_name("") == "unknown"
+
+
+def test_the_ttl_hint_names_the_edition_whose_range_it_is():
+    assert (
+        ttl_hint("version_enterprise_basic")
+        == "seconds, 60-86400 on the Enterprise Standard edition"
+    )
+    assert ttl_hint("new_code") == "seconds, 600-86400 (what every edition allows)"
+    # The edition's range is what check_ttl is given: a paid edition's low TTL passes.
+    low, high = ttl_range("version_enterprise_advanced")
+    assert check_ttl(1, min_ttl=low, max_ttl=high) == []
+    assert check_ttl(1, min_ttl=600) != []
 
 
 def test_check_record_combines_every_part():

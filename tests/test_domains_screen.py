@@ -1,8 +1,9 @@
 """The domain list against the sandbox (Pilot): what it polls, and when."""
 
 from screens.dns_records import ZonesScreen
-from screens.domains import AUTO_REFRESH_SANDBOX
+from screens.domains import AUTO_REFRESH
 from tests.pilot import connected, sandbox_app, wait_for
+from tui.services.profile import poll_interval
 
 
 async def test_a_changing_domain_is_polled_only_while_the_list_is_in_view():
@@ -30,7 +31,7 @@ async def test_a_changing_domain_is_polled_only_while_the_list_is_in_view():
         await wait_for(pilot, lambda: isinstance(app.screen, ZonesScreen), what="the zones")
         await wait_for(pilot, lambda: not domains.is_loading(), what="the last poll done")
         covered = lists()
-        await pilot.pause(AUTO_REFRESH_SANDBOX * 1.5)
+        await pilot.pause(poll_interval(app.profile, AUTO_REFRESH) * 1.5)
         assert lists() == covered
 
         await pilot.press("escape")

@@ -559,7 +559,7 @@ def test_locked_record_cannot_change(dns):
     assert locked.locked is True
     with pytest.raises(ClientException) as caught:
         dns.delete_domain_record(dns_models.DeleteDomainRecordRequest(record_id=locked.record_id))
-    assert caught.value.code == "DomainRecordLocked"
+    assert caught.value.code == "Forbidden.RecordLocked"
 
 
 def test_zones_are_those_hosted_in_alidns(dns):

@@ -6,7 +6,13 @@ import asyncio
 
 import pytest
 
-from tui.services.errors import CloudError, DomainInThisAccount
+from tui.services.errors import (
+    CloudError,
+    DomainInThisAccount,
+    is_domain_not_found,
+    is_record_locked,
+    needs_owner_verification,
+)
 from tui.services.facade import Services
 from tui.services.models import Source
 
@@ -118,6 +124,9 @@ async def test_domain_detail_of_an_unknown_domain(services):
     assert error.message == "The domain provided does not exist in our records."
     assert error.request_id
     assert not error.retryable
+    # What a screen asks instead of the code:
+    assert is_domain_not_found(error)
+    assert not needs_owner_verification(error) and not is_record_locked(error)
 
 
 @pytest.mark.parametrize(
@@ -187,6 +196,8 @@ async def test_ownership_verification_by_dns(services, sandbox):
         await services.cdn.verify_owner("www.newsite.net", "dnsCheck")
     assert caught.value.code == "DomainOwnerVerifyFail"
     assert "verification.newsite.net" in caught.value.message
+    assert needs_owner_verification(caught.value)
+    assert not is_domain_not_found(caught.value)
 
     await services.dns.add_record("newsite.net", "verification", "TXT", content)
     assert await services.cdn.verify_owner("www.newsite.net", "dnsCheck") == content

@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from tui.services.errors import CloudError
+from tui.services.alidns import is_denied
+from tui.services.errors import CloudError, is_domain_not_found, is_record_locked
 from tui.services.facade import Services
 
 
@@ -128,6 +129,24 @@ async def test_duplicate_and_conflicting_records_are_refused(services):
     assert caught.value.code == "DomainRecordConflict"
     assert caught.value.status == 400
     assert not caught.value.retryable
+
+
+async def test_a_locked_record_refuses_every_change_with_the_real_code(services):
+    records = await services.dns.records("example.com")
+    dmarc = next(r for r in records if r.rr == "_dmarc")
+    assert dmarc.locked
+    for change in (
+        services.dns.delete_record(dmarc.record_id),
+        services.dns.set_record_status(dmarc.record_id, False),
+    ):
+        with pytest.raises(CloudError) as caught:
+            await change
+        error = caught.value
+        assert error.code == "Forbidden.RecordLocked"  # Alidns' code, as the sandbox answers
+        assert is_record_locked(error)
+        # A Forbidden.* code, yet no want of permission: not read as a RAM denial.
+        assert not is_denied(error) and not is_domain_not_found(error)
+    assert not is_record_locked(ValueError("Forbidden.RecordLocked"))
 
 
 async def test_pages_after_the_first_are_fetched_together(services, sandbox):

@@ -298,6 +298,7 @@ async def test_the_app_attaches_to_the_shared_sandbox_and_says_so(user, sandbox)
         )
         label = f"SANDBOX (shared, pid {os.getpid()})"
         assert app.sub_title == label
+        assert app.profile.sandbox_speed == sandbox.speed  # its clock, for pacing polls
         await wait_for(
             pilot,
             lambda: label in str(app.screen.query_one(AppHeader).query_one("HeaderTitle").render()),

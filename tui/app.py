@@ -6,23 +6,37 @@ paint (a test checks `import tui.app` leaves them out of sys.modules).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import threading
 from typing import TYPE_CHECKING
 
+import rich
+from rich.segment import Segments
+from rich.traceback import Traceback
 from textual import events, work
+from textual.actions import parse
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
+from tui import launch
 from tui.commands import ScreenCommands
+from tui.config import config_dir
 from tui.key_order import KeyGate
+from tui.keys import binding_ids, keymap_problems, usable_keymap
 from tui.launch import LaunchOptions
 from tui.messages import Connected
 from tui.safe_text import shown
+from tui.services.errors import ServiceError
+from tui.services.facade import Services
 
-if TYPE_CHECKING:  # the service layer arrives after the first paint (see above)
+if TYPE_CHECKING:
     from tui.launch import AnySandbox
-    from tui.services.facade import Services
     from tui.services.profile import Profile
 
 NOTIFY_LIMIT = 1000  # characters of a notification: a toast is not a log
@@ -66,6 +80,8 @@ class OssCdnApp(App):
             await super().on_event(event)
 
     def on_mount(self) -> None:
+        # Screens are imported where used, here and below: a screen may then import this
+        # module (for OssCdnApp's type, say) without a cycle at import time.
         from screens.domains import DomainsScreen
 
         self.load_keymap()
@@ -81,10 +97,6 @@ class OssCdnApp(App):
         """SIGTERM and SIGHUP end the app as Ctrl+Q does, so that the driver puts the
         terminal back (alternate screen and mouse reporting off, cursor shown). Python's
         default for them kills the process with the terminal left in the app's modes."""
-        import asyncio
-        import contextlib
-        import signal
-
         if self.is_headless:
             return  # Pilot tests: the test runner's signals stay its own
         loop = asyncio.get_running_loop()
@@ -94,9 +106,6 @@ class OssCdnApp(App):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
 
     def _exit_on_signal(self, signum: int) -> None:
-        import os
-        import threading
-
         # After a hang-up the terminal is gone: Textual's writer thread dies on its first
         # write and its shutdown then waits forever on the writer's full queue. The
         # terminal is put back first; if the rest has not ended in EXIT_GRACE, leave.
@@ -109,13 +118,9 @@ class OssCdnApp(App):
     @work(thread=True, exclusive=True, group="connect")
     def connect(self) -> None:
         # A thread: reading credential files and binding the sandbox's sockets block.
-        from tui.launch import connect, with_read_only
-        from tui.services.errors import ServiceError
-        from tui.services.facade import Services
-
         try:
-            profile, sandbox = connect(self.options)
-            profile = with_read_only(profile, self.options)
+            profile, sandbox = launch.connect(self.options)
+            profile = launch.with_read_only(profile, self.options)
         except ServiceError as error:
             self.call_from_thread(
                 self.notify,
@@ -157,8 +162,6 @@ class OssCdnApp(App):
         # A write key of a read-only app is dimmed (AppScreen.check_action), which would
         # drop the key in silence: say what is not sent, and how to see it as commands.
         # The command palette runs actions through here too.
-        from textual.actions import parse
-
         from screens.base import AppScreen
 
         if isinstance(action, str) and isinstance(default_namespace, AppScreen):
@@ -169,10 +172,6 @@ class OssCdnApp(App):
 
     def load_keymap(self) -> None:
         """Remap keys from ~/.config/oss-cdn/keymap.json: {"binding id": "keys"}."""
-        import json
-
-        from tui.config import config_dir
-
         path = config_dir() / "keymap.json"
         try:
             keymap = json.loads(path.read_text())
@@ -183,8 +182,6 @@ class OssCdnApp(App):
                 f"{path}: {error}", title="Keymap not loaded", severity="warning", markup=False
             )
             return
-        from tui.keys import usable_keymap
-
         self.set_keymap(usable_keymap(keymap))
         if keymap:
             self.call_after_refresh(self.check_keymap, str(path), keymap)
@@ -193,8 +190,6 @@ class OssCdnApp(App):
     def check_keymap(self, path: str, keymap: object) -> None:
         """Say once what in keymap.json does nothing: ids no binding has, keys no terminal
         sends. A thread: it imports every screen to learn their binding ids."""
-        from tui.keys import binding_ids, keymap_problems
-
         problems = keymap_problems(keymap, binding_ids(type(self)))
         if problems:
             self.call_from_thread(
@@ -216,10 +211,6 @@ class OssCdnApp(App):
         """Textual's crash report (App._fatal_error) without the frames' locals: the
         SDKs' frames hold the AccessKey secret and the STS token. Its text is shown
         escaped: an exception's message may quote a cloud answer."""
-        import rich
-        from rich.segment import Segments
-        from rich.traceback import Traceback
-
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
         self._exit_renderables.append(

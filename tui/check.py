@@ -24,7 +24,11 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, connect
+from tui.rules import base_name, is_ip_address, is_wildcard, to_punycode
 from tui.safe_text import shown
+from tui.services.errors import CredentialsNotFound, ServiceError
+from tui.services.facade import Services
 
 if TYPE_CHECKING:
     from tui.services.profile import Profile
@@ -56,8 +60,6 @@ def _resolver(text: str) -> Target:
 
 
 def _domain(text: str) -> str:
-    from tui.rules import base_name, is_ip_address, is_wildcard, to_punycode
-
     if is_wildcard(text):  # "*.example.com" itself is never looked up by anyone
         raise argparse.ArgumentTypeError(
             f"{text!r} is a wildcard: check one name under it, with --expect CNAME"
@@ -199,9 +201,6 @@ def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> in
 
 
 def _connect(args: argparse.Namespace):
-    from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, connect
-    from tui.services.errors import CredentialsNotFound, ServiceError
-
     options = LaunchOptions(
         profile=getattr(args, "profile", None),
         region=getattr(args, "region", None),
@@ -228,14 +227,11 @@ def _connect(args: argparse.Namespace):
 
 async def _check(args: argparse.Namespace, profile: Profile | None) -> tuple[int, str, str]:
     """(exit status, report, the problem to tell on stderr or "")."""
-    from tui.services.errors import ServiceError
     from tui.services.propagation import PropagationService, check_round
     from tui.services.verdicts import PropagationBoard, Verdict, canonical
 
     services = None
     if profile is not None:
-        from tui.services.facade import Services
-
         services = Services(profile)
     try:
         expected = canonical(args.expect or await _cdn_cname(services, args.domain))

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from tui import __version__
+from tui.check import add_check_parser, json_usage_errors, run_check
 from tui.launch import (
     DEFAULT_SANDBOX_SPEED,
     LaunchOptions,
@@ -76,25 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         dest="serve_speed",
     )
-    from tui.check import add_check_parser
-
     add_check_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from tui.check import json_usage_errors
-
     argv = sys.argv[1:] if argv is None else argv
     with json_usage_errors(argv):
         args = build_parser().parse_args(argv)
     disable_ecs_metadata_by_default()
     if args.command == "check":
-        from tui.check import run_check
-
         return run_check(args)
     if args.command == "sandbox":
-        from tui.sandbox.runner import main_serve
+        from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 
         return main_serve(speed=args.serve_speed, json_out=args.json)
     options = LaunchOptions(
@@ -104,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         sandbox_speed=args.sandbox_speed,
         read_only=read_only_requested(args.read_only),
     )
+    # Textual only for the app: `check` and `sandbox serve` start without it.
     from tui.app import OssCdnApp
 
     app = OssCdnApp(options)

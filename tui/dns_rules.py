@@ -1,5 +1,7 @@
-"""Pure rules for Alibaba Cloud DNS records: validation, host-record derivation,
-conflicts, wildcard shadows and the plan that points a domain at its CDN CNAME.
+"""Pure rules for one Alibaba Cloud DNS record: is each of its fields one Alidns accepts
+(host record, value by type, MX priority, TTL within the zone's edition)? What a record
+runs into among the zone's others, and the plan that points a domain at its CDN CNAME,
+are in tui/dns_plan.py.
 
 No I/O and nothing of the project beyond tui.rules (domain names), so the same answers
 serve the DNS screen's live validation and the service layer's pre-flight checks.
@@ -10,18 +12,13 @@ from __future__ import annotations
 import ipaddress
 import re
 import string
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from tui.rules import (
     Fix,
     Problem,
-    base_name,
     host_of,
     is_ip_address,
-    is_wildcard,
-    root_domain,
     short,
     to_punycode,
 )
@@ -34,39 +31,16 @@ MAX_NAME_CHARS = 253
 MAX_LABEL_CHARS = 63
 RECORD_TYPES = ("A", "AAAA", "CNAME", "NS", "MX", "TXT", "CAA", "SRV")
 CAA_TAGS = frozenset({"issue", "issuewild", "iodef", "issuemail", "contactemail", "contactphone"})
-# Where Alibaba Cloud CDN points accelerated names; a record already aimed there is no
-# way around the CDN.
-CDN_CNAME_SUFFIXES = (".w.kunlunsl.com", ".w.kunlunle.com", ".w.cdngslb.com", ".w.alikunlun.com")
-# A CNAME may share "@" with these (Alidns warns but allows it).
-_APEX_NEIGHBOURS = frozenset({"MX", "TXT"})
 # Underscores are fine in DNS data (_dmarc, _acme-challenge), though not in CDN domains.
 _LABEL_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 _CAA = re.compile(r"(\d{1,3})\s+([A-Za-z0-9]+)\s+(.*)", re.DOTALL)
-_HOST_VALUED = {
+# The types whose value names a host, as a sentence about one begins.
+HOST_VALUED = {
     "CNAME": "A CNAME record",
     "NS": "An NS record",
     "MX": "An MX record",
     "SRV": "An SRV target",
 }
-
-
-class RecordLike(Protocol):
-    """What these rules read of a DNS record (tui.services.models.DnsRecord fits)."""
-
-    @property
-    def record_id(self) -> str: ...
-    @property
-    def rr(self) -> str: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def value(self) -> str: ...
-    @property
-    def ttl(self) -> int: ...
-    @property
-    def line(self) -> str: ...
-    @property
-    def status(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -87,19 +61,7 @@ class RecordCheck:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
-@dataclass(frozen=True)
-class Conflict:
-    record: RecordLike  # the existing record in the way
-    severity: str  # "error" | "warning"
-    message: str
-    code: str  # "duplicate" | "cname_conflict" | "apex_neighbour" | "shadow" | "shadow_kept"
-
-
-def _is_enabled(record: RecordLike) -> bool:
-    return record.status.upper() == "ENABLE"  # Alidns varies the case of Status
-
-
-def _a(kind: str) -> str:
+def a_or_an(kind: str) -> str:
     """The article as the type is spoken: an A, an MX, a CNAME, a TXT."""
     return f"an {kind}" if kind[:1] in "AEFHILMNORSX" else f"a {kind}"
 
@@ -186,7 +148,7 @@ def check_rr(rr: str) -> list[Problem]:
 
 def _check_host_value(value: str, kind: str) -> list[Problem]:
     """A value naming a host: CNAME, NS and MX values, SRV targets."""
-    what = _HOST_VALUED[kind]
+    what = HOST_VALUED[kind]
     host = host_of(value)
     if host != value:
         return [
@@ -199,7 +161,7 @@ def _check_host_value(value: str, kind: str) -> list[Problem]:
     if is_ip_address(value):
         instead = "enter the server's host name"
         if kind == "CNAME":
-            instead = f"use {_a('AAAA' if ':' in value else 'A')} record for {short(value)}"
+            instead = f"use {a_or_an('AAAA' if ':' in value else 'A')} record for {short(value)}"
         return [Problem("value_ip", f"{what} must name a host, not an IP address, so {instead}.")]
     if not value.isascii():
         puny = to_punycode(value.rstrip("."))
@@ -259,7 +221,7 @@ def _check_address(kind: str, value: str) -> list[Problem]:
             if kind == "A"
             else ("IPv6 address such as 2001:db8::10")
         )
-        return [Problem("value_address", f"A{_a(kind)[1:]} record needs an {example}.")]
+        return [Problem("value_address", f"A{a_or_an(kind)[1:]} record needs an {example}.")]
     if kind == "A" and address.version == 6:
         return [Problem("value_address", "That is an IPv6 address, so use an AAAA record for it.")]
     if kind == "AAAA" and address.version == 4:
@@ -392,6 +354,38 @@ def check_record_value(
     return problems
 
 
+# -- editions and TTLs -------------------------------------------------------------------
+
+# Alidns editions (a zone's VersionCode) -> (the name the console gives it, the lowest TTL
+# it allows); every edition allows up to FREE_MAX_TTL.
+EDITIONS: dict[str, tuple[str, int]] = {
+    "mianfei": ("Free", FREE_MIN_TTL),
+    "version_personal": ("Personal", 600),
+    "version_enterprise_basic": ("Enterprise Standard", 60),
+    "version_enterprise_advanced": ("Enterprise Ultimate", 1),
+}
+
+
+def edition_name(version_code: str) -> str:
+    """The edition as the console names it; an unknown code as it is."""
+    return EDITIONS.get(version_code, (version_code or "unknown", 0))[0]
+
+
+def ttl_range(version_code: str) -> tuple[int, int]:
+    """The TTLs the zone's edition allows; an unknown edition gets the free range, which
+    every edition accepts."""
+    low = EDITIONS.get(version_code, ("", FREE_MIN_TTL))[1]
+    return low, FREE_MAX_TTL
+
+
+def ttl_hint(version_code: str) -> str:
+    """What a TTL field says under it: the range, and whose it is."""
+    low, high = ttl_range(version_code)
+    if version_code in EDITIONS:
+        return f"seconds, {low}-{high} on the {edition_name(version_code)} edition"
+    return f"seconds, {low}-{high} (what every edition allows)"
+
+
 def check_ttl(
     ttl: int | str, *, min_ttl: int = FREE_MIN_TTL, max_ttl: int = FREE_MAX_TTL
 ) -> list[Problem]:
@@ -435,309 +429,3 @@ def check_record(
             *check_ttl(ttl, min_ttl=min_ttl, max_ttl=max_ttl),
         )
     )
-
-
-# -- zones and host records -----------------------------------------------------------
-
-
-def find_zone(domain: str, zones: Iterable[str]) -> str | None:
-    """The longest of `zones` containing `domain` (either wildcard spelling), as given."""
-    name = base_name(domain)
-    inside = [z for z in zones if name == base_name(z) or name.endswith("." + base_name(z))]
-    return max(inside, key=lambda z: len(base_name(z)), default=None)
-
-
-def host_record(domain: str, zone: str | None = None) -> str:
-    """The RR that puts `domain` in `zone`: www, @, *, *.shop, img.shop.
-
-    Without a zone, the registrable domain (by the Public Suffix List) is the zone.
-    Raises ValueError when the domain is not inside the zone.
-    """
-    name = base_name(domain)
-    apex = base_name(zone) if zone else root_domain(domain)
-    if name == apex:
-        rr = "@"
-    elif name.endswith("." + apex):
-        rr = name[: -len(apex) - 1]
-    else:
-        raise ValueError(f"{short(name)} is not inside the zone {short(apex)}")
-    if is_wildcard(domain):
-        return "*" if rr == "@" else f"*.{rr}"
-    return rr
-
-
-def exact_rr(records: Iterable[RecordLike], rr: str) -> list[RecordLike]:
-    """The records at exactly `rr` (Alidns' RRKeyWord search also finds www2 for www)."""
-    return [r for r in records if r.rr.lower() == rr.lower()]
-
-
-def _same_host(a: str, b: str) -> bool:
-    return a.rstrip(".").lower() == b.rstrip(".").lower()
-
-
-def _same_value(kind: str, a: str, b: str) -> bool:
-    # Names and addresses compare case-blind, with or without a final dot; TXT is data.
-    return a == b if kind == "TXT" else _same_host(a, b)
-
-
-# -- conflicts ------------------------------------------------------------------------
-
-
-def record_conflicts(
-    rr: str,
-    type: str,
-    records: Iterable[RecordLike],
-    *,
-    value: str | None = None,
-    line: str = "default",
-    ignore_id: str | None = None,
-) -> list[Conflict]:
-    """What adding (or, with ignore_id, updating) a record at rr and line runs into, by the
-    Alidns rules: a CNAME stands alone at its host and line, except that at "@" it may stand
-    beside MX and TXT (a warning); the same RR, type and value is a duplicate."""
-    kind = type.upper()
-    conflicts = []
-    for record in exact_rr(records, rr):
-        if record.line != line or record.record_id == ignore_id:
-            continue
-        other = record.type.upper()
-        neighbour = other if kind == "CNAME" else kind  # the type standing beside a CNAME
-        where = f"{record.rr} ({line})"
-        if other == kind and value is not None and _same_value(kind, record.value, value):
-            conflicts.append(
-                Conflict(
-                    record,
-                    "error",
-                    f"{where} already has this {kind} record, so there is nothing to add.",
-                    "duplicate",
-                )
-            )
-        elif "CNAME" not in (kind, other):
-            continue
-        elif rr == "@" and neighbour in _APEX_NEIGHBOURS:
-            conflicts.append(
-                Conflict(
-                    record,
-                    "warning",
-                    f"@ would hold {_a(neighbour)} record beside a CNAME, which Alidns allows, "
-                    "but resolvers may follow the CNAME instead and break mail or verification.",
-                    "apex_neighbour",
-                )
-            )
-        elif kind == "CNAME":
-            conflicts.append(
-                Conflict(
-                    record,
-                    "error",
-                    f"{where} already has {_a(other)} record ({short(record.value)}) and a CNAME "
-                    "must stand alone, so delete or replace that record first.",
-                    "cname_conflict",
-                )
-            )
-        else:
-            conflicts.append(
-                Conflict(
-                    record,
-                    "error",
-                    f"{where} has a CNAME record ({short(record.value)}) and nothing may stand "
-                    "beside it, so delete the CNAME first.",
-                    "cname_conflict",
-                )
-            )
-    return conflicts
-
-
-def wildcard_shadows(rr_wildcard: str, records: Iterable[RecordLike]) -> list[RecordLike]:
-    """Enabled records exactly one level below a wildcard RR ("*" or "*.sub").
-
-    They take precedence over the wildcard, so their names bypass the CDN. Deeper names
-    are not shadows (a wildcard matches one level only); nor are "_" service names such
-    as _dmarc, which no browser visits and which must never be deleted for this; nor are
-    CNAMEs into the CDN (names accelerated on their own).
-    """
-    suffix = rr_wildcard.lower()[1:]  # "" for "*", ".sub" for "*.sub"
-    shadows = []
-    for record in records:
-        rr = record.rr.lower()
-        if not _is_enabled(record) or not rr.endswith(suffix):
-            continue
-        head = rr[: len(rr) - len(suffix)]
-        if not head or head in ("@", "*") or "." in head or head.startswith("_"):
-            continue
-        into_cdn = record.value.lower().rstrip(".").endswith(CDN_CNAME_SUFFIXES)
-        if record.type.upper() == "CNAME" and into_cdn:
-            continue
-        shadows.append(record)
-    return shadows
-
-
-def pointed_at(records: Iterable[RecordLike], zone: str) -> dict[str, RecordLike]:
-    """The RRs of `zone` (lowercase) that its CNAME, NS, MX and SRV records name as their
-    target, each with the first record naming it: deleting one breaks that record (an MX
-    target, mail)."""
-    apex = base_name(zone)
-    targets: dict[str, RecordLike] = {}
-    for record in records:
-        kind = record.type.upper()
-        words = record.value.split()
-        if kind not in _HOST_VALUED or not words:
-            continue
-        # An SRV value is "priority weight port target".
-        name = (words[-1] if kind == "SRV" else words[0]).rstrip(".").lower()
-        if name == apex:
-            targets.setdefault("@", record)
-        elif name.endswith("." + apex):
-            targets.setdefault(name[: -len(apex) - 1], record)
-    return targets
-
-
-# -- the CNAME plan -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlanStep:
-    action: str  # "create" | "update" | "delete" | "enable"
-    rr: str
-    type: str
-    value: str
-    ttl: int = FREE_MIN_TTL
-    record_id: str | None = None  # for update, delete and enable
-    old_value: str | None = None  # for update
-    line: str = "default"
-
-    @property
-    def detail(self) -> str:
-        """What changes: `new  TTL 600`, `old -> new`, or the value."""
-        if self.action == "create":
-            return f"{self.value}  TTL {self.ttl}"
-        if self.action == "update":
-            return f"{self.old_value} -> {self.value}"
-        return self.value
-
-    def describe(self) -> str:
-        """One line for a preview: `update  img  CNAME  old -> new`."""
-        return f"{self.action}  {self.rr}  {self.type}  {self.detail}"
-
-
-@dataclass(frozen=True)
-class Plan:
-    domain: str
-    zone: str
-    rr: str
-    steps: tuple[PlanStep, ...] = ()  # in order: deletes first
-    warnings: tuple[Conflict, ...] = ()
-    blockers: tuple[Conflict, ...] = ()  # to resolve (or plan with replace=True) first
-
-    @property
-    def ready(self) -> bool:
-        return not self.blockers
-
-    @property
-    def nothing_to_do(self) -> bool:
-        return not self.steps and not self.blockers
-
-
-def _delete(record: RecordLike) -> PlanStep:
-    return PlanStep(
-        "delete",
-        record.rr,
-        record.type.upper(),
-        record.value,
-        record.ttl,
-        record.record_id,
-        line=record.line,
-    )
-
-
-def _shadow_warning(record: RecordLike, zone: str, pointer: RecordLike | None) -> Conflict:
-    """A record the wildcard does not cover: to delete, or to keep when another record of
-    the zone points at it."""
-    name = f"{record.rr}.{zone}"
-    bypass = (
-        f"{name} has its own {record.type.upper()} record, which wins over the wildcard "
-        "and bypasses the CDN"
-    )
-    if pointer is None:
-        return Conflict(
-            record, "warning", f"{bypass}, so delete it or add {name} to CDN too.", "shadow"
-        )
-    owner = zone if pointer.rr == "@" else f"{pointer.rr}.{zone}"
-    return Conflict(
-        record,
-        "warning",
-        f"{bypass}, but it stays: the {pointer.type.upper()} record of {owner} points at it "
-        f"and would break without it. Add {name} to CDN too if browsers visit it.",
-        "shadow_kept",
-    )
-
-
-def plan_cname(
-    domain: str,
-    cname: str,
-    zone: str | None,
-    records: Iterable[RecordLike],
-    *,
-    ttl: int = FREE_MIN_TTL,
-    line: str = "default",
-    remove_shadows: bool = False,
-    replace: bool = False,
-) -> Plan:
-    """The DNS changes that make `domain` a CNAME of `cname` in `zone` (None: its
-    registrable domain).
-
-    Records that cannot stand beside the CNAME are blockers unless `replace` turns them
-    into delete steps; for a wildcard, the records it would not cover are warnings unless
-    `remove_shadows` deletes them (never one that another record points at, such as the
-    mail server an MX names). Deletes come first, as Alidns refuses the CNAME until
-    the way is clear. Planning again after applying a plan yields nothing to do.
-    """
-    records = list(records)
-    zone_name = base_name(zone) if zone else root_domain(domain)
-    rr = host_record(domain, zone_name)
-    target = cname.strip().rstrip(".")
-    deletes: list[PlanStep] = []
-    changes: list[PlanStep] = []
-    warnings: list[Conflict] = []
-    blockers: list[Conflict] = []
-
-    here = [r for r in exact_rr(records, rr) if r.line == line]
-    cnames = [r for r in here if r.type.upper() == "CNAME"]
-    # Keep the CNAME that already points right, else the first one; extras must go.
-    keep = next((r for r in cnames if _same_host(r.value, target)), cnames[0] if cnames else None)
-    deletes += [_delete(r) for r in cnames if r is not keep]
-    if keep is None:
-        changes.append(PlanStep("create", rr, "CNAME", target, ttl, line=line))
-    else:
-        if not _same_host(keep.value, target):
-            changes.append(
-                PlanStep("update", rr, "CNAME", target, ttl, keep.record_id, keep.value, line)
-            )
-        if not _is_enabled(keep):
-            changes.append(PlanStep("enable", rr, "CNAME", target, ttl, keep.record_id, line=line))
-
-    others = [r for r in here if r.type.upper() != "CNAME"]
-    for conflict in record_conflicts(rr, "CNAME", others, line=line):
-        if conflict.severity == "warning":
-            warnings.append(conflict)
-        elif replace:
-            deletes.append(_delete(conflict.record))
-        else:
-            blockers.append(conflict)
-
-    if is_wildcard(domain):
-        targets = pointed_at(records, zone_name)
-        for record in wildcard_shadows(rr, records):
-            pointer = targets.get(record.rr.lower())
-            if remove_shadows and pointer is None:
-                deletes.append(_delete(record))
-            else:
-                warnings.append(_shadow_warning(record, zone_name, pointer))
-
-    return Plan(domain, zone_name, rr, tuple(deletes + changes), tuple(warnings), tuple(blockers))
-
-
-def bind_line(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> str:
-    """A zone-file line for DNS hosted elsewhere:
-    `img.example.com. 600 IN CNAME img.example.com.w.kunlunsl.com.`"""
-    owner = ("*." if is_wildcard(domain) else "") + base_name(domain)
-    return f"{owner}. {ttl} IN CNAME {cname.strip().rstrip('.')}."

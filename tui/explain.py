@@ -31,6 +31,8 @@ _ADVICE = {
     "DomainRecordDuplicate": "That exact record already exists.",
     "QuotaExceeded.TTL": "The TTL is below what this zone's Alibaba Cloud DNS edition "
     "allows (600 s on the free edition): raise it, or upgrade the edition.",
+    "Forbidden.RecordLocked": "The record is locked in the Alibaba Cloud DNS console: "
+    "unlock it there to change it.",
     "DomainRecordConflict": "Another record at this host conflicts with it (a CNAME cannot "
     "share its host with other records).",
 }

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.keys import REPLACED_KEYS, Keys, key_to_character
 from textual.screen import Screen
+
+import screens
 
 
 def shown_bindings(screen: Screen, with_app: bool = False):
@@ -27,8 +35,6 @@ MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 def valid_key(key: str) -> bool:
     """Whether Textual can ever report `key` ("a", "A", "f5", "ctrl+shift+up", "slash",
     "question_mark"): a key name or one printable character, after known modifiers."""
-    from textual.keys import REPLACED_KEYS, Keys, key_to_character
-
     if key in {k.value for k in Keys}:
         return True
     if len(key) == 1:  # "+" too, which the split below would take for a modifier
@@ -50,14 +56,6 @@ def binding_ids(app: type[App]) -> set[str]:
     """Every binding id of `app` and of the screens and widgets (each screen module
     imported: most are loaded only when first opened). The app class is passed in, not
     imported here: tui.app imports this module, and importing it back would be a cycle."""
-    import importlib
-    import pkgutil
-
-    from textual.binding import Binding
-    from textual.dom import DOMNode
-
-    import screens
-
     for module in pkgutil.iter_modules(screens.__path__):
         importlib.import_module(f"screens.{module.name}")
     ids: set[str] = set()

@@ -8,14 +8,17 @@ sockets — neither may delay the first frame.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from tui.sandbox.shared import SharedSandbox, find_running
+from tui.services.errors import CredentialsNotFound
+from tui.services.profile import sandbox_profile
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
     from tui.sandbox.runner import Sandbox
-    from tui.sandbox.shared import SharedSandbox
     from tui.services.profile import Profile
 
     # A sandbox of this process (stopped with the app) or a shared one (left running).
@@ -50,8 +53,6 @@ def read_only_requested(flag: bool = False) -> bool:
 def with_read_only(profile: Profile, options: LaunchOptions) -> Profile:
     """The Profile as `options` want it: read-only makes the service layer refuse every
     write before anything is sent (the second wall behind the dimmed keys)."""
-    from dataclasses import replace
-
     return replace(profile, read_only=True) if options.read_only else profile
 
 
@@ -64,10 +65,8 @@ def connect(options: LaunchOptions) -> tuple[Profile, AnySandbox | None]:
     """Return (Profile, sandbox | None): the account if credentials are found, else the
     sandbox (when `sandbox_fallback`). An explicit --profile that cannot be loaded, or a
     configuration file that cannot be read, is an error, not a fallback."""
-    from tui.services.errors import CredentialsNotFound
-
     if not options.sandbox:
-        from tui.services.credentials import resolve_profile
+        from tui.services.credentials import resolve_profile  # the credentials SDK
 
         try:
             return resolve_profile(options.profile, options.region), None
@@ -80,11 +79,7 @@ def connect(options: LaunchOptions) -> tuple[Profile, AnySandbox | None]:
 def sandbox_for(options: LaunchOptions) -> tuple[Profile, AnySandbox]:
     """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
     this process's own. A fixed epoch asks for a world of its own, so never shares."""
-    from tui.services.profile import sandbox_profile
-
     if options.sandbox_epoch is None:
-        from tui.sandbox.shared import SharedSandbox, find_running
-
         running = find_running()
         if running is not None:
             return sandbox_profile(running, shared=True), SharedSandbox(running)
@@ -92,8 +87,7 @@ def sandbox_for(options: LaunchOptions) -> tuple[Profile, AnySandbox]:
 
 
 def start_sandbox(speed: float, epoch: float | None = None) -> tuple[Profile, Sandbox]:
-    from tui.sandbox.runner import Sandbox
-    from tui.services.profile import sandbox_profile
+    from tui.sandbox.runner import Sandbox  # its server brings aiohttp
 
     box = Sandbox(speed=speed, epoch=epoch)
     box.start()

@@ -2,7 +2,7 @@
 
 No I/O, no Textual, nothing of the project but tui.safe_text (a leaf): screens (live
 validation), services and tests all lean on this one source of truth. DNS record rules
-live in tui/dns_rules.py.
+live in tui/dns_rules.py and tui/dns_plan.py.
 
 Every rule is one line of a table (`_DOMAIN_RULES`). `check_domain` and the form's
 checklist are both read from that table, so they cannot disagree.

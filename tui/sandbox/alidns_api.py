@@ -11,6 +11,8 @@ import functools
 import ipaddress
 import re
 
+from publicsuffixlist import PublicSuffixList
+
 from tui.sandbox.http_server import ApiError, Params, RpcProduct
 from tui.sandbox.world import RecordVersion, SandboxZone, World
 
@@ -36,8 +38,7 @@ _HOSTNAME = re.compile(r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]
 
 @functools.lru_cache(maxsize=1)
 def _public_suffixes():
-    from publicsuffixlist import PublicSuffixList  # loads the list once, on first use
-
+    # Built on first use: reading the list takes a moment.
     return PublicSuffixList()
 
 
@@ -69,7 +70,10 @@ def _record(world: World, record_id: str) -> RecordVersion:
 
 def _unlocked(record: RecordVersion) -> RecordVersion:
     if record.locked:
-        raise ApiError(400, "DomainRecordLocked", "The DNS record is locked.")
+        # The code Alidns answers for a record locked in its console
+        # (reference/alibaba-api-facts.md: "Locked Alidns records: Forbidden.RecordLocked
+        # (not DomainRecordLocked)").
+        raise ApiError(400, "Forbidden.RecordLocked", "The DNS record is locked.")
     return record
 
 

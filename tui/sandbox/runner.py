@@ -18,7 +18,8 @@ import signal
 import sys
 import threading
 
-from tui.sandbox import alidns_api, cdn_api
+from tui.sandbox import alidns_api, cdn_api, shared
+from tui.sandbox.dns_server import start_dns
 from tui.sandbox.faults import CallLog, Faults
 from tui.sandbox.http_server import RpcApi, SandboxServer
 from tui.sandbox.oss_api import OssApi
@@ -78,9 +79,6 @@ class Sandbox:
         self.stop()
 
     async def _serve(self, ready: threading.Event, failure: list[BaseException]) -> None:
-        # Imported here: the DNS servers live in their own module, loaded with the loop.
-        from tui.sandbox.dns_server import start_dns
-
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         http = SandboxServer(
@@ -132,8 +130,6 @@ def main_serve(speed: float = 1.0, json_out: bool = False) -> int:
     another process connects). Without it, a summary for people, which leaves the
     secret out.
     """
-    from tui.sandbox import shared
-
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: done.set())

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 from alibabacloud_alidns20150109 import models as sdk
 
-from tui.dns_rules import find_zone
+from tui.dns_plan import find_zone
 
 from . import writes
 from .answers import Fields
 from .clients import TeaService, all_pages, dns_client
-from .errors import CloudError
+from .errors import CloudError, is_record_locked
 from .models import DnsRecord, Zone
 from .profile import Profile
 from .retry import DEFAULT_POLICY, RetryPolicy
@@ -73,7 +73,10 @@ def _zones_page(answer: Fields) -> tuple[list[Zone], int]:
 
 
 def is_denied(error: CloudError) -> bool:
-    """Did the service refuse for want of permission (RAM policy, not the request)?"""
+    """Did the service refuse for want of permission (RAM policy, not the request)? A
+    locked record's refusal is a Forbidden.* code too, but no matter of permission."""
+    if is_record_locked(error):
+        return False
     return error.status == 403 or error.code.startswith(("Forbidden", "NoPermission"))
 
 

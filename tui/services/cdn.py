@@ -13,7 +13,7 @@ from tui.rules import display_name
 from . import writes
 from .answers import Fields
 from .clients import TeaService, all_pages, cdn_client
-from .errors import CloudError, DomainInThisAccount, ServiceError
+from .errors import CloudError, DomainInThisAccount, ServiceError, is_domain_not_found
 from .models import (
     CdnDomain,
     CnameStatus,
@@ -34,7 +34,6 @@ DOMAINS_PAGE_SIZE = 500  # DescribeUserDomains' maximum
 # pause in typing: a count costs a listing of every domain.
 COUNT_TTL = 30.0
 CNAME_BATCH = 30  # DescribeDomainCname takes up to 30 comma-separated names
-NOT_FOUND = "InvalidDomain.NotFound"  # DescribeCdnDomainDetail of a domain not in the account
 
 
 # Reading the answers. Required: what names a thing (DomainName, TaskId), what the app
@@ -207,7 +206,7 @@ class CdnService(TeaService):
         try:
             return await self.domain(name)
         except CloudError as error:
-            if error.code == NOT_FOUND:
+            if is_domain_not_found(error):
                 return None
             raise
 

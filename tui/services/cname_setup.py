@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tui.dns_rules import FREE_MIN_TTL, Plan, PlanStep, plan_cname
+from tui.dns_plan import Plan, PlanStep, plan_cname
+from tui.dns_rules import FREE_MIN_TTL
 from tui.rules import base_name, is_wildcard
 from tui.services import writes as w
 from tui.services.errors import ServiceError

@@ -154,3 +154,36 @@ class AnswerLost(CloudError):
 
     def describe(self) -> str:
         return self.message
+
+
+# -- what the app asks of an error ---------------------------------------------------------
+# The cloud's error codes the app acts on, spelled here once: screens ask these predicates
+# and never compare a code themselves.
+
+# DescribeCdnDomainDetail (and any call naming a domain) for a domain not in the account.
+DOMAIN_NOT_FOUND = "InvalidDomain.NotFound"
+# AddCdnDomain for a name whose root domain's ownership CDN has not verified yet; also
+# VerifyDomainOwner when the TXT record or the file is not (yet) what CDN expects.
+OWNER_UNVERIFIED = "DomainOwnerVerifyFail"
+# Any change to a record locked in the Alibaba Cloud DNS console (reference/
+# alibaba-api-facts.md: "Locked Alidns records: Forbidden.RecordLocked").
+RECORD_LOCKED = "Forbidden.RecordLocked"
+
+
+def _code(error: BaseException) -> str:
+    return error.code if isinstance(error, CloudError) else ""
+
+
+def is_domain_not_found(error: BaseException) -> bool:
+    """CDN does not know the domain (in this account): deleted, or never added."""
+    return _code(error) == DOMAIN_NOT_FOUND
+
+
+def needs_owner_verification(error: BaseException) -> bool:
+    """CDN refused until ownership of the domain's root is proven (a TXT record or a file)."""
+    return _code(error) == OWNER_UNVERIFIED
+
+
+def is_record_locked(error: BaseException) -> bool:
+    """Alibaba Cloud DNS refused to change a record locked in its console."""
+    return _code(error) == RECORD_LOCKED

@@ -11,16 +11,16 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from .cname_setup import CnameSetupService
 from .profile import Profile
+from .retry import DEFAULT_POLICY, RetryPolicy
 
 if TYPE_CHECKING:
     from .alidns import DnsService
     from .cdn import CdnService
-    from .cname_setup import CnameSetupService
     from .oss import OssService
     from .ownership import OwnershipService
     from .propagation import PropagationService
-    from .retry import RetryPolicy
 
 
 T = TypeVar("T")
@@ -58,8 +58,6 @@ class Services:
         self._building = threading.RLock()
 
     def _policy(self) -> RetryPolicy:
-        from .retry import DEFAULT_POLICY
-
         return self._retry or DEFAULT_POLICY
 
     @_BuiltOnce
@@ -88,8 +86,6 @@ class Services:
 
     @_BuiltOnce
     def cname_setup(self) -> CnameSetupService:
-        from .cname_setup import CnameSetupService
-
         return CnameSetupService(self.dns)
 
     @_BuiltOnce

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import dns.exception
 import dns.rdatatype
 
-from tui.dns_rules import exact_rr
+from tui.dns_plan import exact_rr
 from tui.rules import base_name, root_domain
 from tui.services import writes
 from tui.services.models import Bucket

@@ -35,6 +35,8 @@ class Profile:
     sandbox_pid: int = 0
     # Auditing mode: the service layer refuses every write before anything is sent.
     read_only: bool = False
+    # Sandbox only: sandbox seconds per real second (its clock runs this much faster).
+    sandbox_speed: float = 1.0
 
     @property
     def label(self) -> str:
@@ -79,4 +81,28 @@ def sandbox_profile(info: dict, *, shared: bool = False) -> Profile:
         connect_timeout_ms=2000,
         read_timeout_ms=5000,
         sandbox_pid=int(info["pid"]) if shared else 0,
+        sandbox_speed=float(info.get("speed") or 1.0),
     )
+
+
+# -- pacing: how long until the next poll ------------------------------------------------
+
+# A sandbox polled faster than this gains nothing a person could see, and a test sandbox
+# (1000x) would be asked every few milliseconds.
+MIN_SANDBOX_POLL = 0.5
+
+
+def real_seconds(profile: Profile | None, cloud_seconds: float) -> float:
+    """`cloud_seconds` of the clock `profile` talks to, in real seconds: the same for
+    Alibaba Cloud, `sandbox_speed` times fewer for the sandbox (a TTL it answers, say)."""
+    if profile is None or not profile.sandbox or not profile.sandbox_speed > 0:
+        return cloud_seconds
+    return cloud_seconds / profile.sandbox_speed
+
+
+def poll_interval(profile: Profile | None, cloud_seconds: float) -> float:
+    """Real seconds until the next poll of something polled every `cloud_seconds` against
+    Alibaba Cloud. The sandbox's state moves `sandbox_speed` times faster, so it is polled
+    that much sooner, though never more often than every MIN_SANDBOX_POLL seconds, nor
+    less often than the cloud (a sandbox slower than real time)."""
+    return min(cloud_seconds, max(MIN_SANDBOX_POLL, real_seconds(profile, cloud_seconds)))

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from tui.safe_text import shown
+from tui.widgets.export import CommandsDialog
 
 if TYPE_CHECKING:
     from tui.services.writes import Write
@@ -104,8 +105,6 @@ class Dialog(ModalScreen[bool]):
     def action_export(self) -> None:
         if not self.writes:
             return
-        from tui.widgets.export import CommandsDialog
-
         self.app.push_screen(CommandsDialog(self.writes))
 
     @on(Button.Pressed)

@@ -4,7 +4,6 @@ who holds the write permission. The text comes from tui.services.writes, whole."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,8 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-if TYPE_CHECKING:
-    from tui.services.writes import Write
+from tui.clipboard import copy
+from tui.services.writes import Write, commands
 
 
 class CommandsDialog(ModalScreen[None]):
@@ -37,8 +36,6 @@ class CommandsDialog(ModalScreen[None]):
     ]
 
     def __init__(self, writes: Sequence[Write], note: str = "") -> None:
-        from tui.services.writes import commands
-
         super().__init__()
         self.writes = tuple(writes)
         self.note = note
@@ -62,6 +59,4 @@ class CommandsDialog(ModalScreen[None]):
             )
 
     def action_copy(self) -> None:
-        from tui.clipboard import copy
-
         copy(self.app, self.text, "the commands")

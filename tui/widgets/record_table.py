@@ -6,7 +6,8 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from tui.dns_rules import FREE_MIN_TTL, host_record
+from tui.dns_plan import host_record
+from tui.dns_rules import FREE_MIN_TTL
 from tui.safe_text import shown
 
 
