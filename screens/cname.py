@@ -114,6 +114,7 @@ class DomainScreen(DomainActions):
 
     @work(exclusive=True, group="domain")
     async def load(self) -> None:
+        self.reading()
         try:
             domain = await self.call(self.services.cdn.domain(self.domain_name))
         except ServiceError as error:
@@ -131,6 +132,7 @@ class DomainScreen(DomainActions):
         # Not in a `finally`: a worker cancelled as the screen closes must not touch it.
         self.query_one("#cname").loading = False
         self.domain = domain
+        self.read_arrived()
         self.show()
         if not self.cache_update_checked:
             self.cache_update_checked = True

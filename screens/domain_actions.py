@@ -29,9 +29,33 @@ class DomainActions(AppScreen):
     """A screen showing one current domain; subclasses say which and how to reload."""
 
     WRITE_ACTIONS = frozenset({"toggle", "delete"})
+    # app.domain_writes as it stood when the read now shown began, and when the read on
+    # its way began (replaced on each read, never mutated).
+    _writes_seen: dict[str, int] = {}
+    _writes_reading: dict[str, int] = {}
 
     def current_domain(self):
         raise NotImplementedError
+
+    def reading(self) -> None:
+        """A subclass calls this as it begins to read its domain(s) from the cloud..."""
+        self._writes_reading = dict(self.app.domain_writes)
+
+    def read_arrived(self) -> None:
+        """...and this once what it read is shown."""
+        self._writes_seen = self._writes_reading
+
+    def _stale(self, name: str) -> bool:
+        """Was a change to `name` sent since this screen read it? Then what it shows (say
+        "online" for a domain just stopped) may be gone: no question is asked on it."""
+        if self.app.domain_writes[name] == self._writes_seen.get(name, 0):
+            return False
+        self.notify(
+            f"{display_name(name)} changed since this screen read it: reading it again.",
+            markup=False,
+        )
+        self.domain_changed()
+        return True
 
     def domain_changed(self) -> None:
         """Called after a start/stop/delete was accepted by CDN."""
@@ -74,7 +98,7 @@ class DomainActions(AppScreen):
                 markup=False,
             )
             return
-        if self._changing(domain.name):
+        if self._changing(domain.name) or self._stale(domain.name):
             return
         name = display_name(domain.name)
         if write.action == "StopCdnDomain":
@@ -99,21 +123,13 @@ class DomainActions(AppScreen):
                 subject=("domain", domain.name),
             )
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._run(domain.name, verb, doing)
-
-        self.app.push_screen(dialog, confirmed)
+        self.app.push_screen(dialog, self._when_confirmed(domain.name, verb, doing))
 
     def action_delete(self) -> None:
         domain = self.current_domain()
-        if domain is None or self._changing(domain.name):
+        if domain is None or self._changing(domain.name) or self._stale(domain.name):
             return
         name = display_name(domain.name)
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._run(domain.name, "delete", "Deleting")
 
         self.app.push_screen(
             TypedConfirm(
@@ -124,8 +140,27 @@ class DomainActions(AppScreen):
                 writes=[writes.delete_domain(domain.name)],
                 subject=("domain", domain.name),
             ),
-            confirmed,
+            self._when_confirmed(domain.name, "delete", "Deleting"),
         )
+
+    def _when_confirmed(self, name: str, verb: str, doing: str):
+        """The answer to a question about `name`: sends the change only if no other change
+        to it was sent since the question was asked (a late yes sends nothing)."""
+        asked = self.app.domain_writes[name]
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            if self.app.domain_writes[name] != asked:
+                self.notify(
+                    f"{display_name(name)} changed since you were asked: nothing was sent.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            self._run(name, verb, doing)
+
+        return confirmed
 
     def _changing(self, name: str) -> bool:
         """A change to the domain is on its way (says so): a second one waits for it."""
@@ -139,6 +174,7 @@ class DomainActions(AppScreen):
         if self._changing(name):
             return
         self.app.domains_changing.add(name)
+        self.app.domain_writes[name] += 1
         # A question about this domain still open (asked before this change was sent)
         # no longer stands: its yes would send a change after this one.
         if void_dialogs(

@@ -87,6 +87,7 @@ class DomainsScreen(ListScreen, DomainActions):
         self.load()
 
     def read(self):
+        self.reading()
         return self.services.cdn.list_domains()
 
     def read_failure(self) -> str:
@@ -94,6 +95,7 @@ class DomainsScreen(ListScreen, DomainActions):
 
     def listed(self, domains: Sequence[CdnDomain]) -> None:
         self.domains = list(domains)
+        self.read_arrived()
         self.quota = self.services.cdn.domain_quota
         self.show()
 

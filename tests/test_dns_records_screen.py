@@ -529,7 +529,7 @@ async def test_a_quick_double_delete_confirmation_sends_one_delete():
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_records(pilot)
         www = await select_row(pilot, screen, "www", "A")
-        app.sandbox.faults.add("timeout", action="DeleteDomainRecord", delay=0.5)
+        app.sandbox.faults.add("timeout", action="DeleteDomainRecord", delay=2.0)
 
         async def confirmation() -> Confirm:
             return await wait_for(
@@ -555,7 +555,7 @@ async def test_escape_waits_for_a_change_on_its_way_then_goes_back():
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_records(pilot)
         www = await select_row(pilot, screen, "www", "A")
-        app.sandbox.faults.add("timeout", action="SetDomainRecordStatus", delay=0.5)
+        app.sandbox.faults.add("timeout", action="SetDomainRecordStatus", delay=2.0)
         await pilot.press("t")
         await confirmation(pilot)
         await answer_yes(pilot)

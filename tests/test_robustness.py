@@ -7,8 +7,10 @@ from screens.help import HelpScreen
 from screens.propagation import PropagationScreen
 from screens.verify import VerifyScreen
 from tests.pilot import (
+    answer_yes,
     connected,
     form_ready,
+    messages,
     open_domain,
     open_plan,
     press_at_once,
@@ -43,7 +45,7 @@ async def test_pressing_submit_twice_adds_the_domain_once():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await form_ready(pilot, "twice.example.com")
-        app.sandbox.faults.add("timeout", action="AddCdnDomain", delay=0.5)
+        app.sandbox.faults.add("timeout", action="AddCdnDomain", delay=2.0)
         await pilot.press("ctrl+s")
         await pilot.press("ctrl+s")
         await pilot.press("enter")
@@ -55,7 +57,7 @@ async def test_applying_a_plan_twice_sends_it_once():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         plan = await open_plan(pilot, "static.example.com")
-        app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=0.5)
+        app.sandbox.faults.add("timeout", action="AddDomainRecord", delay=2.0)
         await pilot.press("enter")
         await pilot.press("x")  # would re-plan; refused while applying
         await pilot.press("escape")  # would cancel the write half-way; refused
@@ -111,6 +113,30 @@ async def test_stop_pressed_twice_sends_one_stop():
         if isinstance(app.screen, Confirm):  # a second question, asked before the stop left
             assert app.screen.voided
             await pilot.press("escape")
+        assert app.sandbox.calls.actions().count("StopCdnDomain") == 1
+
+
+async def test_a_domain_changed_since_the_screen_read_it_is_not_asked_about_again():
+    # The stop is accepted, but the details are read again slowly: until they arrive the
+    # screen still shows "online", and s must not offer to stop it a second time.
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_domain(pilot, "img.example.com")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        app.sandbox.faults.add("timeout", action="DescribeCdnDomainDetail", delay=3.0)
+        await answer_yes(pilot)
+        await wait_for(
+            pilot, lambda: "img.example.com" not in app.domains_changing, what="the stop's answer"
+        )
+        assert screen.domain.status == "online"  # what the screen read before the stop
+        await pilot.press("s")
+        await wait_for(
+            pilot,
+            lambda: any("changed since this screen read it" in m for m in messages(app)),
+            what="the refusal",
+        )
+        assert app.screen is screen
         assert app.sandbox.calls.actions().count("StopCdnDomain") == 1
 
 

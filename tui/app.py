@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import threading
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import rich
@@ -66,6 +67,9 @@ class OssCdnApp(App):
         self.profile: Profile | None = None
         self.sandbox: AnySandbox | None = None  # the sandbox, when the app runs one
         self.domains_changing: set[str] = set()  # start/stop/delete on their way
+        # Start/stop/delete sent per domain: a screen that read a domain before the last
+        # of them shows a state that may be gone (screens/domain_actions.py).
+        self.domain_writes: Counter[str] = Counter()
         self.key_gate = KeyGate(self)
 
     async def on_event(self, event: events.Event) -> None:

@@ -3,7 +3,8 @@
 Textual's Header updates its title from an async watcher that catches NoScreen but not
 NoMatches; when a screen closes while that update is queued (a slow cloud answer
 arriving as the user leaves), the update lands on a header whose children are gone and
-the app crashes. This header ignores updates once it is detached.
+the app crashes. This header ignores updates once it is detached, and waits for its
+title widget when the first update comes before it is mounted.
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ class AppHeader(Header):
         event.prevent_default()  # replaces Header._on_mount
 
         def set_title() -> None:
-            if self.is_attached:
-                self.query_one(HeaderTitle).update(self.format_title())
+            if not self.is_attached:
+                return
+            titles = self.query(HeaderTitle)
+            if titles:
+                titles.first().update(self.format_title())
+            else:  # on a loaded machine the title may be mounted a moment after the header
+                self.call_after_refresh(set_title)
 
         for obj in (self.app, self.screen):
             self.watch(obj, "title", set_title)
