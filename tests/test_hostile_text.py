@@ -211,12 +211,16 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
         await connected(pilot)
         # Every error notification (App.report): one per hostile message, the code too.
         for n, (name, raw, _visible) in enumerate(HOSTILE):
-            before = len(app._notifications)
+            # By identity, not by count: older notifications expire meanwhile.
+            before = {note.identity for note in app._notifications}
             fault(app, "DescribeUserDomains", raw, code=raw if n == 0 else "InvalidParameter")
             await pilot.press("r")
             note = await wait_for(
                 pilot,
-                lambda: len(app._notifications) > before and list(app._notifications)[-1],
+                lambda: next(
+                    (n for n in reversed(list(app._notifications)) if n.identity not in before),
+                    None,
+                ),
                 what="the notification",
             )
             # A notification is a body of lines: a line feed in it stays a line break.
