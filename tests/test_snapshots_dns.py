@@ -4,43 +4,24 @@ Same reproducible world as tests/test_snapshots.py: a fixed epoch, real speed.
 """
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
-from screens.dns_records import RecordsScreen, ZonesScreen
 from screens.record_form import RecordForm
-from tests.pilot import SNAPSHOT_SIZES, connected, snapshot_app, steady_cursors, type_text, wait_for
+from tests.pilot import (
+    SNAPSHOT_SIZES,
+    open_records,
+    open_zones,
+    snapshot_app,
+    steady_cursors,
+    type_text,
+    wait_for,
+)
 
 
 async def settle(pilot) -> None:
     await steady_cursors(pilot)
     await pilot.pause(0.1)
     await pilot.wait_for_scheduled_animations()
-
-
-async def open_zones(pilot) -> ZonesScreen:
-    await connected(pilot)
-    await pilot.press("z")
-    return await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, ZonesScreen)
-            and pilot.app.screen.query_one(DataTable).row_count
-            and pilot.app.screen
-        ),
-    )
-
-
-async def open_records(pilot) -> RecordsScreen:
-    await open_zones(pilot)
-    await pilot.press("enter")  # example.com, the first zone
-    return await wait_for(
-        pilot,
-        lambda: (
-            isinstance(pilot.app.screen, RecordsScreen)
-            and pilot.app.screen.loaded
-            and pilot.app.screen
-        ),
-    )
 
 
 @pytest.mark.parametrize("size", SNAPSHOT_SIZES)
