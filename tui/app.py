@@ -15,9 +15,6 @@ import threading
 from collections import Counter
 from typing import TYPE_CHECKING
 
-import rich
-from rich.segment import Segments
-from rich.traceback import Traceback
 from textual import events, work
 from textual.actions import parse
 from textual.app import App
@@ -215,6 +212,11 @@ class OssCdnApp(App):
         """Textual's crash report (App._fatal_error) without the frames' locals: the
         SDKs' frames hold the AccessKey secret and the STS token. Its text is shown
         escaped: an exception's message may quote a cloud answer."""
+        # Imported here: only a crash needs them, and rich.traceback costs ~45 ms at start.
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
         self._exit_renderables.append(

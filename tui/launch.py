@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from tui.sandbox.shared import SharedSandbox, find_running
 from tui.services.errors import CredentialsNotFound
 from tui.services.profile import sandbox_profile
 
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     from tui.sandbox.runner import Sandbox
+    from tui.sandbox.shared import SharedSandbox
     from tui.services.profile import Profile
 
     # A sandbox of this process (stopped with the app) or a shared one (left running).
@@ -80,6 +80,9 @@ def sandbox_for(options: LaunchOptions) -> tuple[Profile, AnySandbox]:
     """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
     this process's own. A fixed epoch asks for a world of its own, so never shares."""
     if options.sandbox_epoch is None:
+        # Imported here: the app imports this module before its first paint.
+        from tui.sandbox.shared import SharedSandbox, find_running
+
         running = find_running()
         if running is not None:
             return sandbox_profile(running, shared=True), SharedSandbox(running)
