@@ -197,8 +197,10 @@ async def test_zones_records_and_the_record_form_draw_cloud_text_escaped():
     assert_clean(written, "the whole run")
 
 
-def fault(app, action: str, raw: str, code: str = "InvalidParameter") -> None:
-    app.sandbox.faults.add("http_error", action, status=400, code=code, message=raw)
+def fault(
+    app, action: str, raw: str, code: str = "InvalidParameter", count: int | None = 1
+) -> None:
+    app.sandbox.faults.add("http_error", action, count=count, status=400, code=code, message=raw)
 
 
 async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
@@ -213,7 +215,15 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
         for n, (name, raw, _visible) in enumerate(HOSTILE):
             # By identity, not by count: older notifications expire meanwhile.
             before = {note.identity for note in app._notifications}
-            fault(app, "DescribeUserDomains", raw, code=raw if n == 0 else "InvalidParameter")
+            # Every listing fails until the notification shows: a poll of the list's own
+            # that takes the fault and is then cancelled by r must not leave r a clean answer.
+            fault(
+                app,
+                "DescribeUserDomains",
+                raw,
+                code=raw if n == 0 else "InvalidParameter",
+                count=None,
+            )
             await pilot.press("r")
             note = await wait_for(
                 pilot,
@@ -223,6 +233,9 @@ async def test_cloud_error_messages_are_drawn_escaped_wherever_they_are_shown():
                 ),
                 what="the notification",
             )
+            app.sandbox.faults.clear()
+            # No listing that met the fault may report after this turn ends.
+            await wait_for(pilot, lambda: not app.screen.is_loading(), what="the list idle")
             # A notification is a body of lines: a line feed in it stays a line break.
             assert shown(raw, 40, multiline=True)[:-1] in note.message and not note.markup
             assert_clean(written, f"notification of {name}")
