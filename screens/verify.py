@@ -191,7 +191,7 @@ class VerifyScreen(AppScreen):
         file)."""
         # Here, not at the top: it brings dnspython (through the propagation service),
         # which the first paint can do without.
-        from tui.services.ownership import FILE_NAME, publish_writes
+        from tui.services.ownership import publish_writes, upload_writes
 
         ch = self.challenge
         if ch is None:
@@ -203,8 +203,7 @@ class VerifyScreen(AppScreen):
             found += publish_writes(ch, "dnsCheck")
         bucket = parse_origin(self.origin) if self.origin else None
         if action in (None, "upload") and bucket is not None:
-            found.append(writes.put_object(bucket.bucket, FILE_NAME, ch.content))
-            found += publish_writes(ch, "fileCheck")
+            found += upload_writes(ch, bucket.bucket)
         return found
 
     def export_note(self) -> str:

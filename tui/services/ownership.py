@@ -72,6 +72,15 @@ def publish_writes(challenge: Challenge, method: str = "dnsCheck") -> list[Write
     return found
 
 
+def upload_writes(challenge: Challenge, bucket: str) -> list[Write]:
+    """The writes of proving ownership by file, as upload_file and verify send them: the
+    file at the root of the origin bucket, then VerifyDomainOwner by file."""
+    return [
+        writes.put_object(bucket, FILE_NAME, challenge.content),
+        *publish_writes(challenge, "fileCheck"),
+    ]
+
+
 class OwnershipService:
     """`ns_resolver` (a dns.asyncresolver.Resolver) finds the root's name servers outside
     the sandbox; the system's when None."""
