@@ -89,6 +89,24 @@ class SandboxDomain:
     domain_id: int = 0
     # (sandbox time, status) transitions still to come, earliest first.
     pending: list[tuple[float, str]] = field(default_factory=list)
+    # Feature configurations as DescribeCdnDomainConfigs reports them, one dict each:
+    # {"FunctionName": "l2_oss_key", "ConfigId": "...", "Status": "success",
+    #  "FunctionArgs": {"private_oss_auth": "on"}}.
+    configs: list[dict] = field(default_factory=list)
+
+    def config_arg(self, function: str, arg: str) -> str | None:
+        """The value of `arg` in this domain's configuration of `function`, if any."""
+        for config in self.configs:
+            if config["FunctionName"] == function and config.get("Status") == "success":
+                return config["FunctionArgs"].get(arg)
+        return None
+
+    @property
+    def private_origin_auth(self) -> bool:
+        """CDN's back-to-origin authentication for private OSS buckets is on: the edge
+        signs its origin fetches (function `l2_oss_key`, arg `private_oss_auth`, on
+        Alibaba's "Domain configuration functions" page for BatchSetCdnDomainConfig)."""
+        return self.config_arg("l2_oss_key", "private_oss_auth") == "on"
 
 
 @dataclass
@@ -102,6 +120,9 @@ class SandboxBucket:
     written: dict[str, float] = field(default_factory=dict)
     # CNAMEs bound to the bucket: domain -> (status, purge_cdn_cache)
     cnames: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    # "private" (OSS's default for a new bucket: anonymous reads get 403 AccessDenied),
+    # "public-read" or "public-read-write", as GetBucketAcl's Grant says.
+    acl: str = "private"
 
     @property
     def extranet_endpoint(self) -> str:
@@ -145,6 +166,9 @@ class World:
             else str(int(epoch)).rjust(16, "1")
         )
         self.quota = DEFAULT_QUOTA
+        # The service-linked role AliyunCDNAccessingPrivateOSSRole exists: CDN may read
+        # this account's private buckets once a domain's l2_oss_key is on.
+        self.private_oss_role = True
         self.zones: dict[str, SandboxZone] = {}
         self.records: list[RecordVersion] = []
         self.domains: dict[str, SandboxDomain] = {}
@@ -362,8 +386,15 @@ class World:
             ("demo-downloads", "oss-ap-southeast-1", 30),
         ):
             self.buckets[name] = SandboxBucket(name, location, created=now - age * day)
+        # Both kinds of origin: demo-assets is public-read, so its domains serve at
+        # once; demo-video and demo-downloads are private, as a new bucket is, so their
+        # domains answer 403 until back-to-origin authentication is on.
+        self.buckets["demo-assets"].acl = "public-read"
         self.buckets["demo-assets"].objects["index.html"] = b"<h1>Hello from OSS</h1>\n"
         self.buckets["demo-assets"].objects["img/logo.png"] = b"\x89PNG sandbox logo"
+        self.buckets["demo-video"].objects["clips/intro.mp4"] = b"\x00\x00\x00\x18ftypmp42 sandbox"
+        self.buckets["demo-video"].objects["index.html"] = b"<h1>Videos</h1>\n"
+        self.buckets["demo-downloads"].objects["releases/app-1.0.zip"] = b"PK\x03\x04 sandbox"
         self.buckets["demo-assets"].cnames["img.example.com"] = ("Enabled", True)
         self.buckets["demo-assets"].cnames["static.example.com"] = ("Enabled", False)
 
