@@ -24,6 +24,7 @@ from tui.services.models import (
     CdnDomain,
     CnameStatus,
     DnsRecord,
+    OssObject,
     RefreshTask,
     Source,
     Zone,
@@ -50,11 +51,13 @@ READS = {
     "ListBuckets": lambda s: s.oss.list_buckets(),
     "GetBucketInfo": lambda s: s.oss.bucket_info("demo-assets"),
     "ListCname": lambda s: s.oss.bucket_cnames("demo-assets"),
+    "ListObjectsV2": lambda s: s.oss.list_objects("demo-assets", delimiter="/"),
 }
-OSS_READS = {"ListBuckets", "GetBucketInfo", "ListCname"}
+OSS_READS = {"ListBuckets", "GetBucketInfo", "ListCname", "ListObjectsV2"}
 # A check, not a read of state: its answer's Content is only a note (see cdn.verify_owner).
 # GetObject reads back an uploaded file: its answer is the object's bytes, with no shape.
-NOT_LISTED = {"VerifyDomainOwner", "GetObject"}
+# HeadObject's answer is headers only, which head_object checks itself.
+NOT_LISTED = {"VerifyDomainOwner", "GetObject", "HeadObject"}
 
 
 async def first_record(services):
@@ -90,6 +93,7 @@ OPTIONAL = {
     DnsRecord: {"locked", "priority", "weight"},
     Bucket: {"intranet_endpoint", "created", "storage_class"},
     BucketCname: {"status", "last_modified"},
+    OssObject: {"storage_class"},
 }
 
 

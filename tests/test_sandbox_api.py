@@ -710,6 +710,25 @@ def test_oss_buckets_cnames_and_objects(sandbox, oss_auth):
     ]
 
 
+def test_oss_list_objects_v2_as_oss2_reads_it(sandbox, oss_auth):
+    """oss2's own parser and iterator read the sandbox's ListObjectsV2 (URL-encoded names,
+    CommonPrefixes, continuation tokens)."""
+    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
+    objects = sandbox.world.buckets["demo-assets"].objects
+    for i in range(7):
+        objects[f"docs/{i}/page é.html"] = b"<p>"
+    top = bucket.list_objects_v2(delimiter="/")
+    assert [o.key for o in top.object_list] == ["index.html"]
+    assert top.prefix_list == ["docs/", "img/"] and not top.is_truncated
+    keys = [o.key for o in oss2.ObjectIteratorV2(bucket, prefix="docs/", max_keys=3)]
+    assert keys == sorted(f"docs/{i}/page é.html" for i in range(7))
+    dirs = [o.key for o in oss2.ObjectIteratorV2(bucket, prefix="docs/", delimiter="/", max_keys=2)]
+    assert dirs == [f"docs/{i}/" for i in range(7)]
+    with pytest.raises(oss2.exceptions.ServerError) as bad:
+        bucket.list_objects_v2(max_keys=1001)
+    assert bad.value.code == "InvalidArgument"
+
+
 def test_oss_errors(sandbox, oss_auth):
     with pytest.raises(oss2.exceptions.NoSuchBucket) as no_bucket:
         oss2.Bucket(oss_auth, oss_url(sandbox), "nope").get_bucket_info()

@@ -193,3 +193,54 @@ async def test_read_timeout_and_reset(profile, sandbox):
         await services.oss.bucket_cnames("demo-assets")
     assert caught.value.code == "ConnectionLost"
     assert len(sandbox.calls.of("ListCname")) == FAST.max_attempts
+
+
+async def test_list_objects_with_directories_and_pages(services, sandbox):
+    bucket = sandbox.world.buckets["demo-assets"]
+    for i in range(5):
+        bucket.objects[f"css/site-{i}.css"] = b"body{}" * i
+    bucket.objects["a b/ü&%.txt"] = b"odd name"  # names come back URL-encoded
+    top = await services.oss.list_objects("demo-assets", delimiter="/")
+    assert [o.key for o in top.objects] == ["index.html"]
+    assert top.prefixes == ("a b/", "css/", "img/")
+    assert top.next_token == ""
+    [index] = top.objects
+    assert index.size == len(bucket.objects["index.html"])
+    assert index.etag == hashlib.md5(bucket.objects["index.html"]).hexdigest().upper()
+    assert index.last_modified > 0
+
+    keys, token, pages = [], "", 0
+    while True:
+        page = await services.oss.list_objects(
+            "demo-assets", prefix="css/", token=token, max_keys=2
+        )
+        keys += [o.key for o in page.objects]
+        pages += 1
+        token = page.next_token
+        if not token:
+            break
+    assert keys == [f"css/site-{i}.css" for i in range(5)]
+    assert pages == 3
+    odd = await services.oss.list_objects("demo-assets", prefix="a b/")
+    assert [o.key for o in odd.objects] == ["a b/ü&%.txt"]
+
+
+async def test_all_objects_reads_every_page(services, sandbox):
+    bucket = sandbox.world.buckets["demo-downloads"]
+    for i in range(2345):
+        bucket.objects[f"builds/{i:05}.bin"] = b"x"
+    sandbox.calls.clear()
+    pages = [page async for page in services.oss.all_objects("demo-downloads", prefix="builds/")]
+    assert [len(p.objects) for p in pages] == [1000, 1000, 345]
+    assert len({o.key for p in pages for o in p.objects}) == 2345
+    assert sandbox.calls.actions() == ["ListObjectsV2"] * 3
+
+
+async def test_head_object(services, sandbox):
+    head = await services.oss.head_object("demo-video", "clips/intro.mp4")
+    data = sandbox.world.buckets["demo-video"].objects["clips/intro.mp4"]
+    assert head.etag == hashlib.md5(data).hexdigest().upper()
+    assert head.size == len(data)
+    with pytest.raises(CloudError) as caught:
+        await services.oss.head_object("demo-video", "clips/missing.mp4")
+    assert caught.value.code == "NoSuchKey"

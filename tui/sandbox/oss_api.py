@@ -3,7 +3,7 @@
 Signed with header auth v1 (`Authorization: OSS ak:sig`); answers and errors are XML
 shaped for oss2's parsers (oss2/xml_utils.py, oss2/exceptions.py), every response
 carrying `x-oss-request-id`. Operations: ListBuckets, GetBucketInfo, ListCname,
-PutObject, GetObject, HeadObject, DeleteObject.
+ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import mimetypes
 import secrets
 import time
 from email.utils import formatdate
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, quote, unquote
 from xml.etree import ElementTree as ET
 
 from aiohttp import web
@@ -92,6 +92,8 @@ class OssApi:
             return self._xml(call, self._bucket_info(bucket))
         if call.action == "ListCname":
             return self._xml(call, self._list_cname(bucket))
+        if call.action == "ListObjectsV2":
+            return self._xml(call, self._list_objects(bucket, query))
         if call.action == "PutObject":
             return self._put_object(call, request, bucket, key, body)
         data = bucket.objects.get(key)
@@ -277,6 +279,82 @@ class OssApi:
             _sub(node, "IsPurgeCdnCache", str(purge_cdn_cache).lower())
         return root
 
+    def _list_objects(self, bucket: SandboxBucket, query: dict[str, str]) -> ET.Element:
+        """ListObjectsV2 (GET /bkt/?list-type=2), as OSS's API reference describes it:
+        keys in byte order after `start-after` or the continuation token, `max-keys`
+        1-1000 (default 100) counting keys and CommonPrefixes together, keys holding the
+        delimiter after the prefix folded into CommonPrefixes, and with
+        `encoding-type=url` (oss2 always asks for it) Key, Prefix, StartAfter and the
+        tokens URL-encoded."""
+        prefix, delimiter = query.get("prefix", ""), query.get("delimiter", "")
+        try:
+            max_keys = int(query.get("max-keys") or 100)
+        except ValueError:
+            max_keys = 0
+        if not 1 <= max_keys <= 1000:
+            raise ApiError(400, "InvalidArgument", "max-keys must be between 1 and 1000.")
+        token = query.get("continuation-token", "")
+        after = query.get("start-after", "")
+        if token:
+            try:
+                after = max(after, base64.urlsafe_b64decode(token.encode()).decode())
+            except ValueError:
+                raise ApiError(
+                    400, "InvalidArgument", "The continuation token provided is incorrect."
+                ) from None
+        entries: list[tuple[str, bool]] = []  # (key or common prefix, is a prefix)
+        for key in sorted(k for k in bucket.objects if k.startswith(prefix) and k > after):
+            rest = key[len(prefix) :]
+            if delimiter and delimiter in rest:
+                folded = prefix + rest.split(delimiter, 1)[0] + delimiter
+                if entries and entries[-1] == (folded, True):
+                    continue
+                if folded <= after:  # a prefix the previous page already gave
+                    continue
+                entries.append((folded, True))
+            else:
+                entries.append((key, False))
+            if len(entries) > max_keys:
+                break
+        shown, truncated = entries[:max_keys], len(entries) > max_keys
+        url = query.get("encoding-type") == "url"
+
+        def encoded(text: str) -> str:
+            return quote(text, safe="/") if url else text
+
+        root = ET.Element("ListBucketResult")
+        _sub(root, "Name", bucket.name)
+        _sub(root, "Prefix", encoded(prefix))
+        if query.get("start-after"):
+            _sub(root, "StartAfter", encoded(query["start-after"]))
+        if token:
+            _sub(root, "ContinuationToken", token)
+        _sub(root, "MaxKeys", max_keys)
+        _sub(root, "Delimiter", encoded(delimiter))
+        if url:
+            _sub(root, "EncodingType", "url")
+        _sub(root, "IsTruncated", str(truncated).lower())
+        if truncated:
+            # Opaque to clients; here the last name given (a prefix ends in the
+            # delimiter, so every key under it sorts before the next one asked for).
+            last = shown[-1][0]
+            last = last[:-1] + chr(ord(last[-1]) + 1) if shown[-1][1] else last
+            _sub(root, "NextContinuationToken", base64.urlsafe_b64encode(last.encode()).decode())
+        _sub(root, "KeyCount", len(shown))
+        for name, is_prefix in shown:
+            if is_prefix:
+                _sub(_sub(root, "CommonPrefixes"), "Prefix", encoded(name))
+                continue
+            data = bucket.objects[name]
+            node = _sub(root, "Contents")
+            _sub(node, "Key", encoded(name))
+            _sub(node, "LastModified", _oss_time(bucket.written.get(name, bucket.created)))
+            _sub(node, "ETag", _etag(data))
+            _sub(node, "Type", "Normal")
+            _sub(node, "Size", len(data))
+            _sub(node, "StorageClass", bucket.storage_class)
+        return root
+
     def _put_object(
         self, call: Call, request: web.Request, bucket: SandboxBucket, key: str, body: bytes
     ) -> web.Response:
@@ -325,6 +403,8 @@ def _operation(method: str, bucket: str, key: str, query: dict[str, str]) -> str
             return "GetBucketInfo"
         if method == "GET" and "cname" in query:
             return "ListCname"
+        if method == "GET" and query.get("list-type") == "2":
+            return "ListObjectsV2"
         return "NotImplemented"
     return {
         "PUT": "PutObject",

@@ -198,6 +198,12 @@ class XmlFields:
             raise wrong(_join(self._path, name), "not true or false", "true or false")
         return value.lower() == "true"
 
+    def integer(self, name: str) -> int:
+        value = self.text(name)
+        if not value.isdigit():
+            raise wrong(_join(self._path, name), "not a whole number", "a whole number")
+        return int(value)
+
     def _container(self, node: Element, path: str) -> XmlFields:
         if not len(node) and (node.text or "").strip():
             raise wrong(path, "text", "an element with elements in it")

@@ -155,6 +155,27 @@ class BucketCname:
 
 
 @dataclass(frozen=True)
+class OssObject:
+    """One object of a bucket, as ListObjectsV2 or HeadObject describe it."""
+
+    key: str
+    size: int
+    etag: str  # as OSS sends it, without quotes: the MD5 of a simple upload, in capitals
+    last_modified: float  # unix time
+    storage_class: str = ""
+
+
+@dataclass(frozen=True)
+class ObjectPage:
+    """A page of ListObjectsV2: objects, the "directories" folded by the delimiter, and
+    the token of the next page ("" at the end)."""
+
+    objects: tuple[OssObject, ...]
+    prefixes: tuple[str, ...] = ()
+    next_token: str = ""
+
+
+@dataclass(frozen=True)
 class DomainQuota:
     """How many CDN domains the account has, against how many it may have."""
 

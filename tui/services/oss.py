@@ -8,10 +8,12 @@ oss2 switches to path-style URLs) sends every call there.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import unquote
 from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
@@ -24,7 +26,7 @@ from .answers import ShapeError, XmlFields, wrong
 from .clients import OSS_ANSWER, oss_auth, oss_session, oss_timeout
 from .errors import CloudError, ReadOnlyError, UnexpectedAnswer
 from .mapping import bad_answer, from_oss
-from .models import Bucket, BucketCname
+from .models import Bucket, BucketCname, ObjectPage, OssObject
 from .profile import Profile
 from .reconcile import Confirm
 from .retry import DEFAULT_POLICY, RetryPolicy, retrying
@@ -33,6 +35,7 @@ from .writes import Write
 T = TypeVar("T")
 
 BUCKETS_PAGE_SIZE = 1000  # ListBuckets' maximum
+OBJECTS_PAGE_SIZE = 1000  # ListObjectsV2's maximum
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,55 @@ def _cnames(root: Element) -> list[BucketCname]:
         )
         for c in XmlFields.root(root, "ListCnameResult").items("Cname")
     ]
+
+
+def _objects_page(root: Element) -> ObjectPage:
+    """ListObjectsV2, asked with encoding-type=url (as oss2 always asks): names come
+    URL-encoded when the answer says EncodingType url."""
+    doc = XmlFields.root(root, "ListBucketResult")
+    url = doc.text("EncodingType", "") == "url"
+
+    def name(fields: XmlFields, tag: str) -> str:
+        text = fields.text(tag)
+        return unquote(text) if url else text
+
+    objects = tuple(
+        OssObject(
+            key=name(c, "Key"),
+            size=c.integer("Size"),
+            etag=c.text("ETag").strip('"'),
+            last_modified=_unix(c, "LastModified"),
+            storage_class=c.text("StorageClass", ""),
+        )
+        for c in doc.items("Contents")
+    )
+    prefixes = tuple(name(p, "Prefix") for p in doc.items("CommonPrefixes"))
+    token = doc.text("NextContinuationToken") if doc.flag("IsTruncated", False) else ""
+    return ObjectPage(objects, prefixes, unquote(token) if url else token)
+
+
+def _unix(fields: XmlFields, tag: str) -> float:
+    try:
+        return float(oss2.utils.iso8601_to_unixtime(fields.text(tag)))
+    except ValueError:
+        raise wrong(fields.path(tag), "not a date", "an ISO 8601 time") from None
+
+
+def _head(key: str, result: Any) -> OssObject:
+    """HeadObject's headers: a HEAD answer has no document to read."""
+    headers = result.headers
+    try:
+        modified = parsedate_to_datetime(headers["Last-Modified"]).timestamp()
+        size = int(headers["Content-Length"])
+    except (KeyError, TypeError, ValueError):
+        raise ShapeError("its Last-Modified or Content-Length header is missing or wrong") from None
+    return OssObject(
+        key=key,
+        size=size,
+        etag=(headers.get("ETag") or "").strip('"'),
+        last_modified=modified,
+        storage_class=headers.get("x-oss-storage-class", ""),
+    )
 
 
 def _document(body: bytes | None) -> Element:
@@ -273,6 +325,57 @@ class OssService:
         return await self._call(
             "ListCname", client.endpoint, client.list_bucket_cname, write=False, read=_cnames
         )
+
+    async def list_objects(
+        self,
+        bucket: Bucket | str,
+        *,
+        prefix: str = "",
+        delimiter: str = "",
+        token: str = "",
+        max_keys: int = 100,
+    ) -> ObjectPage:
+        """ListObjectsV2: one page of the bucket's objects under `prefix` (with a
+        `delimiter`, the "directories" below it as prefixes); pass the page's
+        `next_token` for the next."""
+        client = self._bucket(bucket)
+        return await self._call(
+            "ListObjectsV2",
+            client.endpoint,
+            client.list_objects_v2,
+            prefix=prefix,
+            delimiter=delimiter,
+            continuation_token=token,
+            max_keys=max_keys,
+            write=False,
+            read=_objects_page,
+        )
+
+    async def all_objects(
+        self, bucket: Bucket | str, *, prefix: str = ""
+    ) -> AsyncIterator[ObjectPage]:
+        """Every object under `prefix`, page by page (1000 a page, ListObjectsV2's
+        maximum), so a caller can show progress over a large bucket."""
+        token = ""
+        while True:
+            page = await self.list_objects(
+                bucket, prefix=prefix, token=token, max_keys=OBJECTS_PAGE_SIZE
+            )
+            yield page
+            token = page.next_token
+            if not token:
+                return
+
+    async def head_object(self, bucket: Bucket | str, key: str) -> OssObject:
+        """HeadObject: the object's ETag, size and last change, without its content."""
+        client = self._bucket(bucket)
+        result = await self._call(
+            "HeadObject", client.endpoint, client.head_object, key, write=False
+        )
+        try:
+            return _head(key, result)
+        except ShapeError as error:
+            raise UnexpectedAnswer(error.problem, service="OSS", action="HeadObject") from None
 
     async def put_object(self, bucket: Bucket | str, key: str, data: bytes | str) -> str:
         """PutObject of a text (e.g. the ownership verification file); returns the ETag.
