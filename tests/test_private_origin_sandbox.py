@@ -15,7 +15,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.test_sandbox_api import cdn, config, no_proxy, oss_auth, oss_url  # noqa: F401
+from tests.test_sandbox_api import cdn, no_proxy, oss_auth, oss_url  # noqa: F401
 from tui.sandbox import cdn_api
 from tui.sandbox.cdn_api import parse_functions
 from tui.sandbox.http_server import ApiError

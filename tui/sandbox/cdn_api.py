@@ -502,7 +502,9 @@ CONFIG_SECONDS = 60.0
 def _malformed_functions(reason: str) -> ApiError:
     # No code is documented for a Functions value that is not the documented JSON; the
     # sandbox answers like AddCdnDomain's InvalidSources.Malformed.
-    return ApiError(400, "InvalidFunctions.Malformed", f"Specified Functions is malformed. {reason}")
+    return ApiError(
+        400, "InvalidFunctions.Malformed", f"Specified Functions is malformed. {reason}"
+    )
 
 
 def parse_functions(raw: str) -> list[tuple[str, dict[str, str], str]]:
@@ -598,7 +600,11 @@ def batch_set_cdn_domain_config(world: World, params: Params) -> dict:
             # ConfigId is a Long in BatchSetCdnDomainConfig's answer, a string in
             # DescribeCdnDomainConfigs' (the SDK models say so).
             models.append(
-                {"DomainName": domain.name, "ConfigId": int(config["ConfigId"]), "FunctionName": name}
+                {
+                    "DomainName": domain.name,
+                    "ConfigId": int(config["ConfigId"]),
+                    "FunctionName": name,
+                }
             )
     return {"DomainConfigList": {"DomainConfigModel": models}}
 
