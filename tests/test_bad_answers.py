@@ -24,6 +24,7 @@ from tui.services.models import (
     CdnDomain,
     CnameStatus,
     DnsRecord,
+    DomainConfig,
     RefreshTask,
     Source,
     Zone,
@@ -42,6 +43,7 @@ READS = {
     "DescribeDomainCname": lambda s: s.cdn.cname_status(["img.example.com", "static.example.com"]),
     "DescribeRefreshTasks": lambda s: s.cdn.refresh_tasks(),
     "DescribeRefreshQuota": lambda s: s.cdn.refresh_quota(),
+    "DescribeCdnDomainConfigs": lambda s: s.cdn.domain_configs("cdn.partner.org"),
     "DescribeDomains": lambda s: s.dns.list_zones(),
     "DescribeDomainInfo": lambda s: s.dns.zone("example.com"),
     "DescribeDomainRecords": lambda s: s.dns.records("example.com"),
@@ -50,8 +52,9 @@ READS = {
     "ListBuckets": lambda s: s.oss.list_buckets(),
     "GetBucketInfo": lambda s: s.oss.bucket_info("demo-assets"),
     "ListCname": lambda s: s.oss.bucket_cnames("demo-assets"),
+    "GetBucketAcl": lambda s: s.oss.bucket_acl("demo-video"),
 }
-OSS_READS = {"ListBuckets", "GetBucketInfo", "ListCname"}
+OSS_READS = {"ListBuckets", "GetBucketInfo", "ListCname", "GetBucketAcl"}
 # A check, not a read of state: its answer's Content is only a note (see cdn.verify_owner).
 # GetObject reads back an uploaded file: its answer is the object's bytes, with no shape.
 NOT_LISTED = {"VerifyDomainOwner", "GetObject"}
@@ -85,6 +88,7 @@ OPTIONAL = {
     CdnDomain: {"cname", "cdn_type", "scope", "created", "modified", "description", "ssl"},
     Source: {"port", "priority", "weight"},
     CnameStatus: {"cname"},
+    DomainConfig: set(),
     RefreshTask: {"object_path", "object_type", "process", "created"},
     Zone: {"domain_id", "dns_servers", "record_count", "version_code", "puny_code"},
     DnsRecord: {"locked", "priority", "weight"},
@@ -120,6 +124,15 @@ def box():
     # One sandbox for the module: reads change nothing, and at speed 1 nothing moves
     # between a faulted read and the read that gives the expected value.
     with Sandbox(speed=1.0) as sandbox:
+        # A domain with a feature configuration, for DescribeCdnDomainConfigs to report.
+        sandbox.world.domains["cdn.partner.org"].configs.append(
+            {
+                "FunctionName": "l2_oss_key",
+                "ConfigId": "600001",
+                "Status": "success",
+                "FunctionArgs": {"private_oss_auth": "on"},
+            }
+        )
         yield sandbox
 
 
