@@ -289,10 +289,17 @@ class DomainScreen(DomainActions):
 
     def export_writes(self, action: str | None = None) -> list[writes.Write]:
         found = super().export_writes(action) if action != "origin_auth" else []
-        verdict = self.origin_access
-        if action in (None, "origin_auth") and self.domain and verdict and verdict.fixable:
+        if action in (None, "origin_auth") and self._origin_fix_sendable():
             found.append(writes.private_origin(self.domain.name))
         return found
+
+    def _origin_fix_sendable(self) -> bool:
+        """The fix applies, and CDN takes configuration changes for the domain now: not
+        while it is configuring (ServiceBusy) nor after its review failed."""
+        verdict, domain = self.origin_access, self.domain
+        return bool(
+            domain and verdict and verdict.fixable and domain.status in ("online", "offline")
+        )
 
     def action_origin_auth(self) -> None:
         domain, verdict = self.domain, self.origin_access
@@ -303,6 +310,15 @@ class DomainScreen(DomainActions):
         if not verdict.fixable:
             self.notify(
                 shown(f"Origin access is {verdict.verdict}: {verdict.reason}."),
+                markup=False,
+            )
+            return
+        if not self._origin_fix_sendable():
+            self.notify(
+                shown(
+                    f"{display_name(domain.name)} is {status_badge(domain.status).plain}: "
+                    "CDN takes the change once it is online."
+                ),
                 markup=False,
             )
             return

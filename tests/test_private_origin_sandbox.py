@@ -12,13 +12,47 @@ import pytest
 from alibabacloud_cdn20180510 import models as cdn_models
 from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.exceptions import ClientException
+from alibabacloud_tea_openapi.models import Config
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.test_sandbox_api import cdn, no_proxy, oss_auth, oss_url  # noqa: F401
 from tui.sandbox import cdn_api
 from tui.sandbox.cdn_api import parse_functions
 from tui.sandbox.http_server import ApiError
+
+PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch):
+    # The tea SDKs send even loopback requests through HTTP_PROXY: keep them direct.
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def cdn(sandbox) -> CdnClient:
+    info = sandbox.info
+    return CdnClient(
+        Config(
+            access_key_id=info["access_key_id"],
+            access_key_secret=info["access_key_secret"],
+            endpoint=info["cdn_endpoint"],
+            protocol="http",
+            region_id="cn-hangzhou",
+            read_timeout=3000,
+        )
+    )
+
+
+@pytest.fixture
+def oss_auth(sandbox) -> oss2.Auth:
+    return oss2.Auth(sandbox.info["access_key_id"], sandbox.info["access_key_secret"])
+
+
+def oss_url(sandbox) -> str:
+    return "http://" + sandbox.info["oss_endpoint"]
+
 
 PRIVATE_ON = json.dumps(
     [
@@ -69,7 +103,7 @@ def wait_for_config(client: CdnClient, domain: str, status: str, seconds: float 
 # -- OSS: GetBucketAcl, PutBucketAcl --------------------------------------------------------
 
 
-def test_bucket_acls_of_the_seed_world(sandbox, oss_auth):  # noqa: F811
+def test_bucket_acls_of_the_seed_world(sandbox, oss_auth):
     assert bucket(sandbox, oss_auth, "demo-assets").get_bucket_acl().acl == "public-read"
     assert bucket(sandbox, oss_auth, "demo-video").get_bucket_acl().acl == "private"
     # GetBucketInfo's AccessControlList/Grant reports the same ACL.
@@ -78,7 +112,7 @@ def test_bucket_acls_of_the_seed_world(sandbox, oss_auth):  # noqa: F811
     assert bucket(sandbox, oss_auth, "demo-video").get_bucket_info().acl.grant == "private"
 
 
-def test_put_bucket_acl_changes_what_get_reads(sandbox, oss_auth):  # noqa: F811
+def test_put_bucket_acl_changes_what_get_reads(sandbox, oss_auth):
     video = bucket(sandbox, oss_auth, "demo-video")
     video.put_bucket_acl(oss2.BUCKET_ACL_PUBLIC_READ)
     assert video.get_bucket_acl().acl == "public-read"
@@ -93,14 +127,14 @@ def test_put_bucket_acl_changes_what_get_reads(sandbox, oss_auth):  # noqa: F811
     ]
 
 
-def test_put_bucket_acl_refuses_an_unknown_acl(sandbox, oss_auth):  # noqa: F811
+def test_put_bucket_acl_refuses_an_unknown_acl(sandbox, oss_auth):
     with pytest.raises(oss2.exceptions.ServerError) as caught:
         bucket(sandbox, oss_auth, "demo-video").put_bucket_acl("world-writable")
     assert (caught.value.status, caught.value.code) == (400, "InvalidArgument")
     assert sandbox.world.buckets["demo-video"].acl == "private"
 
 
-def test_bucket_acl_of_a_missing_bucket(sandbox, oss_auth):  # noqa: F811
+def test_bucket_acl_of_a_missing_bucket(sandbox, oss_auth):
     with pytest.raises(oss2.exceptions.NoSuchBucket):
         bucket(sandbox, oss_auth, "no-such-bucket").get_bucket_acl()
 
@@ -115,11 +149,11 @@ def test_bucket_acl_is_signed(sandbox):
 # -- CDN: BatchSetCdnDomainConfig, DescribeCdnDomainConfigs ---------------------------------
 
 
-def test_a_new_domain_has_no_private_origin_configuration(cdn):  # noqa: F811
+def test_a_new_domain_has_no_private_origin_configuration(cdn):
     assert configs(cdn, "img.example.com") == []
 
 
-def test_switching_on_private_origin_auth(sandbox, cdn):  # noqa: F811
+def test_switching_on_private_origin_auth(sandbox, cdn):
     body = batch_set(cdn, "img.example.com")
     (model,) = body.domain_config_list.domain_config_model
     assert (model.domain_name, model.function_name) == ("img.example.com", "l2_oss_key")
@@ -137,20 +171,20 @@ def test_switching_on_private_origin_auth(sandbox, cdn):  # noqa: F811
     assert args_of(again)["private_oss_auth"] == "off"
 
 
-def test_configuration_reads_configuring_before_success(sandbox, cdn, monkeypatch):  # noqa: F811
+def test_configuration_reads_configuring_before_success(sandbox, cdn, monkeypatch):
     monkeypatch.setattr(cdn_api, "CONFIG_SECONDS", 1e9)  # long enough to see it configuring
     batch_set(cdn, "img.example.com")
     assert configs(cdn, "img.example.com")[0].status == "configuring"
     assert not sandbox.world.domains["img.example.com"].private_origin_auth
 
 
-def test_other_functions_are_filtered_out(cdn):  # noqa: F811
+def test_other_functions_are_filtered_out(cdn):
     batch_set(cdn, "img.example.com")
     assert configs(cdn, "img.example.com", "https_force") == []
     assert len(configs(cdn, "img.example.com", None)) == 1
 
 
-def test_without_the_role_the_config_is_taken_but_reports_unauthorized(sandbox, cdn):  # noqa: F811
+def test_without_the_role_the_config_is_taken_but_reports_unauthorized(sandbox, cdn):
     sandbox.world.private_oss_role = False
     batch_set(cdn, "img.example.com")
     assert args_of(configs(cdn, "img.example.com")[0])["private_oss_ram_unauthorized"] == "on"
@@ -177,13 +211,13 @@ def test_without_the_role_the_config_is_taken_but_reports_unauthorized(sandbox, 
         ),
     ],
 )
-def test_batch_set_refusals(sandbox, cdn, domains, functions, code):  # noqa: F811
+def test_batch_set_refusals(sandbox, cdn, domains, functions, code):
     error = refused(lambda: batch_set(cdn, domains, functions))
     assert (error.status_code, error.code) == (400, code)
     assert sandbox.world.domains["img.example.com"].configs == []
 
 
-def test_batch_set_of_an_unknown_domain(sandbox, cdn):  # noqa: F811
+def test_batch_set_of_an_unknown_domain(sandbox, cdn):
     error = refused(lambda: batch_set(cdn, "img.example.com,nope.example.com"))
     assert (error.status_code, error.code) == (404, "InvalidDomain.NotFound")
     # Refused whole: the known domain of the batch was not changed either.
@@ -192,7 +226,7 @@ def test_batch_set_of_an_unknown_domain(sandbox, cdn):  # noqa: F811
     assert error.code == "InvalidDomain.NotFound"
 
 
-def test_batch_set_of_a_configuring_domain_is_busy(sandbox, cdn):  # noqa: F811
+def test_batch_set_of_a_configuring_domain_is_busy(sandbox, cdn):
     video = sandbox.world.domains["video.example.com"]
     with sandbox.world.lock:  # it stays configuring
         video.status, video.pending = "configuring", []

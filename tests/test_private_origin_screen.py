@@ -16,12 +16,18 @@ from tests.pilot import (
     text_of,
     wait_for,
 )
-from tests.test_read_only import read_only_app
 from tui.services import origin_access
 from tui.services.writes import WRITE_ACTIONS
 from tui.widgets.export import CommandsDialog
 
 VIDEO = "video.example.com"  # origin demo-video: a private bucket
+
+
+def read_only_app():
+    from tui.app import OssCdnApp
+    from tui.launch import LaunchOptions
+
+    return OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1000.0, read_only=True))
 
 
 def online(app, name: str) -> None:
