@@ -23,8 +23,10 @@ from tui.clipboard import copy
 from tui.dns_plan import bind_line
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
+from tui.services import origin_access, writes
 from tui.services.errors import ServiceError, is_domain_not_found
 from tui.services.profile import poll_interval
+from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
 from tui.widgets.record_table import record_table
 from tui.widgets.status import status_badge
@@ -75,14 +77,18 @@ class DomainScreen(DomainActions):
         Binding("s", "toggle", "Start/Stop", id="domain.toggle"),
         Binding("d", "delete", "Delete", id="domain.delete"),
         Binding("r", "refresh", "Refresh", show=False, id="domain.refresh"),
+        Binding("o", "origin_auth", "Origin auth", show=False, id="domain.origin_auth"),
         Binding("escape", "dismiss", "Back", id="domain.back"),
         # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
         Binding("e", "export", "As commands", id="domain.export"),
     ]
 
+    WRITE_ACTIONS = DomainActions.WRITE_ACTIONS | {"origin_auth"}
+
     def __init__(self, name: str) -> None:
         super().__init__()
         self.domain_name = name
+        self.origin_access: origin_access.OriginAccess | None = None
         self.domain: CdnDomain | None = None
         self.watch_started = time.monotonic()
         self.cache_update_checked = False
@@ -137,6 +143,7 @@ class DomainScreen(DomainActions):
         if not self.cache_update_checked:
             self.cache_update_checked = True
             self.check_cache_update()
+            self.check_origin_access()
 
     @work(exclusive=True, group="cache-update")
     async def check_cache_update(self) -> None:
@@ -205,6 +212,7 @@ class DomainScreen(DomainActions):
         if d.description:  # the remarks set in the console
             facts.add_row("Description", Text(shown(d.description)))
         facts.add_row("Auto CDN Cache Update", self.cache_update)
+        facts.add_row("Origin access", self.origin_access_text())
         self.query_one("#facts", Static).update(facts)
 
     def action_copy_cname(self) -> None:
@@ -235,3 +243,138 @@ class DomainScreen(DomainActions):
                 self.load()
 
         self.app.push_screen(VerifyScreen(self.domain_name, origin=origin), verified)
+
+    # -- origin access: can the edge read a private bucket? (issue 9, part 2) ----------
+
+    @work(exclusive=True, group="origin-access")
+    async def check_origin_access(self) -> None:
+        """The bucket's ACL and the domain's l2_oss_key setting, judged together; while
+        CDN applies the setting, asked again until it is in force."""
+        oss, domain = self.services.oss, self.domain
+        assert domain is not None  # asked once the domain has loaded
+        acl = config = None
+        acl_error = config_error = ""
+        oss_origin = parse_origin(domain.origin) is not None if domain.origin else False
+        if oss_origin:
+            try:
+                acl = await self.call(oss.bucket_acl(oss.bucket_from_origin(domain.origin)))
+            except ServiceError as error:
+                acl_error = str(error)
+            try:
+                config = await self.call(self.services.cdn.private_origin_config(domain.name))
+            except ServiceError as error:
+                config_error = str(error)
+        self.origin_access = origin_access.judge(
+            acl, config, oss_origin=oss_origin, acl_error=acl_error, config_error=config_error
+        )
+        self.show()
+        if self.origin_access.verdict == origin_access.CONFIGURING:
+            self.set_timer(poll_interval(self.profile, WATCH_INTERVAL), self.check_origin_access)
+
+    def origin_access_text(self) -> Text:
+        verdict = self.origin_access
+        if verdict is None:
+            return Text("checking…", style="dim")
+        style = {
+            origin_access.READABLE: "green",
+            origin_access.BLOCKED: "bold red",
+            origin_access.CONFIGURING: "yellow",
+        }.get(verdict.verdict, "dim")
+        text = Text(shown(f"{verdict.verdict}: {verdict.reason}"), style=style)
+        if verdict.fixable:
+            text.append("\npress o to switch on back-to-origin authentication", style="bold")
+        elif verdict.role_missing:
+            text.append("\n" + origin_access.ROLE_HELP, style="yellow")
+        return text
+
+    def export_writes(self, action: str | None = None) -> list[writes.Write]:
+        found = super().export_writes(action) if action != "origin_auth" else []
+        if action in (None, "origin_auth") and self.domain and self._origin_fix_sendable():
+            found.append(writes.private_origin(self.domain.name))
+        return found
+
+    def _origin_fix_sendable(self) -> bool:
+        """The fix applies, and CDN takes configuration changes for the domain now: not
+        while it is configuring (ServiceBusy) nor after its review failed."""
+        verdict, domain = self.origin_access, self.domain
+        return bool(
+            domain and verdict and verdict.fixable and domain.status in ("online", "offline")
+        )
+
+    def action_origin_auth(self) -> None:
+        domain, verdict = self.domain, self.origin_access
+        if domain is None or verdict is None:
+            return
+        if self.refuse_read_only("origin_auth"):
+            return
+        if not verdict.fixable:
+            self.notify(
+                shown(f"Origin access is {verdict.verdict}: {verdict.reason}."),
+                markup=False,
+            )
+            return
+        if not self._origin_fix_sendable():
+            self.notify(
+                shown(
+                    f"{display_name(domain.name)} is {status_badge(domain.status).plain}: "
+                    "CDN takes the change once it is online."
+                ),
+                markup=False,
+            )
+            return
+        if self._changing(domain.name) or self._stale(domain.name):
+            return
+        name = display_name(domain.name)
+        self.app.push_screen(
+            Confirm(
+                f"Let CDN read the private bucket behind {name}?",
+                "Switches on back-to-origin authentication for private OSS buckets "
+                f"(l2_oss_key) for {name}: CDN signs its fetches with a temporary STS token "
+                "and the bucket stays private. CDN then reads every object of the bucket "
+                f"through {name}. It needs the role {origin_access.ROLE}, granted once "
+                "per account in the CDN console.",
+                "Switch on",
+                writes=[writes.private_origin(domain.name)],
+                subject=("domain", domain.name),
+            ),
+            self._origin_auth_confirmed(domain.name),
+        )
+
+    def _origin_auth_confirmed(self, name: str):
+        asked = self.app.domain_writes[name]
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            if self.app.domain_writes[name] != asked:
+                self.notify(
+                    f"{display_name(name)} changed since you were asked: nothing was sent.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            self.app.domains_changing.add(name)
+            self.app.domain_writes[name] += 1
+            self._send_origin_auth(name)
+
+        return confirmed
+
+    @work(group="domain-action")
+    async def _send_origin_auth(self, name: str) -> None:
+        self.busy = True
+        try:
+            await self.call(self.services.cdn.enable_private_origin(name))
+        except ServiceError as error:
+            self.app.report(
+                error, f"Could not switch on origin authentication for {display_name(name)}"
+            )
+            return
+        finally:
+            self.busy = False
+            self.app.domains_changing.discard(name)
+        self.notify(
+            f"Back-to-origin authentication switched on for {display_name(name)}.",
+            markup=False,
+        )
+        self.domain_changed()
+        self.check_origin_access()

@@ -24,6 +24,7 @@ from tui.services.models import (
     CdnDomain,
     CnameStatus,
     DnsRecord,
+    DomainConfig,
     OssObject,
     RefreshTask,
     Source,
@@ -43,6 +44,7 @@ READS = {
     "DescribeDomainCname": lambda s: s.cdn.cname_status(["img.example.com", "static.example.com"]),
     "DescribeRefreshTasks": lambda s: s.cdn.refresh_tasks(),
     "DescribeRefreshQuota": lambda s: s.cdn.refresh_quota(),
+    "DescribeCdnDomainConfigs": lambda s: s.cdn.domain_configs("cdn.partner.org"),
     "DescribeDomains": lambda s: s.dns.list_zones(),
     "DescribeDomainInfo": lambda s: s.dns.zone("example.com"),
     "DescribeDomainRecords": lambda s: s.dns.records("example.com"),
@@ -52,8 +54,9 @@ READS = {
     "GetBucketInfo": lambda s: s.oss.bucket_info("demo-assets"),
     "ListCname": lambda s: s.oss.bucket_cnames("demo-assets"),
     "ListObjectsV2": lambda s: s.oss.list_objects("demo-assets", delimiter="/"),
+    "GetBucketAcl": lambda s: s.oss.bucket_acl("demo-video"),
 }
-OSS_READS = {"ListBuckets", "GetBucketInfo", "ListCname", "ListObjectsV2"}
+OSS_READS = {"ListBuckets", "GetBucketInfo", "ListCname", "ListObjectsV2", "GetBucketAcl"}
 # A check, not a read of state: its answer's Content is only a note (see cdn.verify_owner).
 # GetObject reads back an uploaded file: its answer is the object's bytes, with no shape.
 # HeadObject's answer is headers only, which head_object checks itself.
@@ -88,6 +91,7 @@ OPTIONAL = {
     CdnDomain: {"cname", "cdn_type", "scope", "created", "modified", "description", "ssl"},
     Source: {"port", "priority", "weight"},
     CnameStatus: {"cname"},
+    DomainConfig: set(),
     RefreshTask: {"object_path", "object_type", "process", "created"},
     Zone: {"domain_id", "dns_servers", "record_count", "version_code", "puny_code"},
     DnsRecord: {"locked", "priority", "weight"},
@@ -124,6 +128,15 @@ def box():
     # One sandbox for the module: reads change nothing, and at speed 1 nothing moves
     # between a faulted read and the read that gives the expected value.
     with Sandbox(speed=1.0) as sandbox:
+        # A domain with a feature configuration, for DescribeCdnDomainConfigs to report.
+        sandbox.world.domains["cdn.partner.org"].configs.append(
+            {
+                "FunctionName": "l2_oss_key",
+                "ConfigId": "600001",
+                "Status": "success",
+                "FunctionArgs": {"private_oss_auth": "on"},
+            }
+        )
         yield sandbox
 
 

@@ -246,6 +246,18 @@ CASES = {
         prepare=unverified,
         idempotent=True,
     ),
+    "private_origin": Case(
+        "private_origin",
+        ("BatchSetCdnDomainConfig",),
+        "DescribeCdnDomainConfigs",
+        lambda s, key: s.cdn.enable_private_origin(fqdn(key)),
+        lambda world, key: any(
+            c["FunctionName"] == "l2_oss_key" and c["FunctionArgs"]["private_oss_auth"] == "on"
+            for c in world.domains[fqdn(key)].configs
+        ),
+        prepare=domain_in("online"),
+        once=lambda world, key: len(world.domains[fqdn(key)].configs) == 1,
+    ),
     "put_object": Case(
         "put_object",
         ("PutObject",),

@@ -38,7 +38,7 @@ async def add_domain_form(pilot):
 
 async def domain_details(pilot):
     await shown(pilot, DomainScreen("static.example.com"))
-    await wait_for(pilot, lambda: pilot.app.screen.domain)
+    await wait_for(pilot, lambda: pilot.app.screen.domain and pilot.app.screen.origin_access)
 
 
 async def verify(pilot):

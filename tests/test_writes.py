@@ -160,6 +160,26 @@ def test_a_summary_with_a_newline_stays_one_comment_line():
     ]
 
 
+def test_private_origin_is_the_documented_aliyun_cli_line(tmp_path):
+    write = writes.private_origin("video.example.com")
+    assert write.command() == (
+        "aliyun cdn BatchSetCdnDomainConfig --DomainNames video.example.com --Functions "
+        '\'[{"functionArgs":[{"argName":"private_oss_auth","argValue":"on"}],'
+        '"functionName":"l2_oss_key"}]\''
+    )
+    words = bash_runs(write.command(), str(tmp_path))
+    assert words[:4] == ["cdn", "BatchSetCdnDomainConfig", "--DomainNames", "video.example.com"]
+    assert json.loads(words[5]) == [
+        {
+            "functionArgs": [{"argName": "private_oss_auth", "argValue": "on"}],
+            "functionName": "l2_oss_key",
+        }
+    ]
+    # Never another account's key pair (perm_private_oss_tbl) in the configuration.
+    assert "perm_private_oss_tbl" not in write.command()
+    assert "private OSS buckets" in write.summary and "video.example.com" in write.summary
+
+
 def test_every_builder_names_a_write_action():
     built = [
         writes.add_domain("a.example.com", "web", [ORIGIN]),
@@ -173,6 +193,7 @@ def test_every_builder_names_a_write_action():
         writes.set_record_status(RECORD, True),
         writes.refresh(["x"]),
         writes.push(["x"]),
+        writes.private_origin("a.example.com"),
     ]
     assert {w.action for w in built} <= writes.WRITE_ACTIONS
     assert "PutObject" in writes.WRITE_ACTIONS

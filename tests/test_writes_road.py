@@ -58,6 +58,10 @@ async def test_each_write_sends_exactly_the_params_of_its_write(services, sandbo
         (writes.refresh([url], "File", force=True), lambda: cdn.refresh([url], force=True)),
         (writes.push([url], area="domestic"), lambda: cdn.push([url], area="domestic")),
         (
+            writes.private_origin("static.example.com"),
+            lambda: cdn.enable_private_origin("static.example.com"),
+        ),
+        (
             writes.add_record(ZONE, "mail", "MX", "mx.example.net", ttl=900, priority=5),
             lambda: dns.add_record(ZONE, "mail", "MX", "mx.example.net", ttl=900, priority=5),
         ),
@@ -106,6 +110,10 @@ async def test_read_only_refuses_every_write_before_anything_is_sent(profile, sa
         (writes.verify_owner("www.example.com"), lambda: cdn.verify_owner("www.example.com")),
         (writes.refresh([url]), lambda: cdn.refresh([url])),
         (writes.push([url]), lambda: cdn.push([url])),
+        (
+            writes.private_origin("video.example.com"),
+            lambda: cdn.enable_private_origin("video.example.com"),
+        ),
         (
             writes.add_record(ZONE, "new", "A", "127.0.0.50"),
             lambda: dns.add_record(ZONE, "new", "A", "127.0.0.50"),

@@ -2,8 +2,8 @@
 
 Signed with header auth v1 (`Authorization: OSS ak:sig`); answers and errors are XML
 shaped for oss2's parsers (oss2/xml_utils.py, oss2/exceptions.py), every response
-carrying `x-oss-request-id`. Operations: ListBuckets, GetBucketInfo, ListCname,
-ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject.
+carrying `x-oss-request-id`. Operations: ListBuckets, GetBucketInfo, GetBucketAcl,
+PutBucketAcl, ListCname, ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ ERROR_CONDITIONS = {
     "InvalidDigest": "0016-00000201",
     "NotImplemented": "0001-00000101",
 }
+
+# The canned ACLs of a bucket (OSS API reference, PutBucketAcl: x-oss-acl is one of
+# these; oss2's BUCKET_ACL_PRIVATE / _PUBLIC_READ / _PUBLIC_READ_WRITE).
+BUCKET_ACLS = ("private", "public-read", "public-read-write")
 
 
 def _oss_time(t: float) -> str:
@@ -94,6 +98,10 @@ class OssApi:
             return self._xml(call, self._list_cname(bucket))
         if call.action == "ListObjectsV2":
             return self._xml(call, self._list_objects(bucket, query))
+        if call.action == "GetBucketAcl":
+            return self._xml(call, self._bucket_acl(bucket))
+        if call.action == "PutBucketAcl":
+            return self._put_bucket_acl(call, request, bucket)
         if call.action == "PutObject":
             return self._put_object(call, request, bucket, key, body)
         data = bucket.objects.get(key)
@@ -263,9 +271,36 @@ class OssApi:
         _sub(node, "DataRedundancyType", "LRS")
         _sub(node, "Comment", "")
         self._owner(node)
-        _sub(_sub(node, "AccessControlList"), "Grant", "private")
+        _sub(_sub(node, "AccessControlList"), "Grant", bucket.acl)
         _sub(_sub(node, "ServerSideEncryptionRule"), "SSEAlgorithm", "None")
         return root
+
+    def _bucket_acl(self, bucket: SandboxBucket) -> ET.Element:
+        """GetBucketAcl: `AccessControlPolicy/{Owner{ID,DisplayName}, AccessControlList/Grant}`
+        (OSS API reference, GetBucketAcl; oss2/xml_utils.py parse_get_bucket_acl reads
+        `AccessControlList/Grant`)."""
+        root = ET.Element("AccessControlPolicy")
+        self._owner(root)
+        _sub(_sub(root, "AccessControlList"), "Grant", bucket.acl)
+        return root
+
+    def _put_bucket_acl(
+        self, call: Call, request: web.Request, bucket: SandboxBucket
+    ) -> web.Response:
+        """PutBucketAcl: `PUT /bkt/?acl` with the canned ACL in header x-oss-acl (what
+        oss2's Bucket.put_bucket_acl sends); an empty 200. OSS answers an unknown ACL
+        with 400 InvalidArgument "no such bucket access control exists"."""
+        acl = request.headers.get("x-oss-acl", "")
+        if acl not in BUCKET_ACLS:
+            raise ApiError(
+                400,
+                "InvalidArgument",
+                "no such bucket access control exists",
+                ArgumentName="x-oss-acl",
+                ArgumentValue=acl,
+            )
+        bucket.acl = acl
+        return web.Response(headers=self._headers(call))
 
     def _list_cname(self, bucket: SandboxBucket) -> ET.Element:
         root = ET.Element("ListCnameResult")
@@ -405,6 +440,8 @@ def _operation(method: str, bucket: str, key: str, query: dict[str, str]) -> str
             return "ListCname"
         if method == "GET" and query.get("list-type") == "2":
             return "ListObjectsV2"
+        if "acl" in query and method in ("GET", "PUT"):
+            return "GetBucketAcl" if method == "GET" else "PutBucketAcl"
         return "NotImplemented"
     return {
         "PUT": "PutObject",

@@ -205,6 +205,10 @@ class World:
                         break
             for name in [n for n, d in self.domains.items() if d.status == "deleted"]:
                 del self.domains[name]
+            for domain in self.domains.values():
+                for config in domain.configs:  # BatchSetCdnDomainConfig's, once applied
+                    if config.get("Status") == "configuring" and config.get("done_at", 0) <= now:
+                        config["Status"] = "success"
             for task in self.refresh_tasks:
                 if task["Status"] == "Refreshing" and task["done_at"] <= now:
                     task["Status"], task["Process"] = "Complete", "100%"

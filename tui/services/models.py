@@ -86,6 +86,19 @@ class RefreshTask:
 
 
 @dataclass(frozen=True)
+class DomainConfig:
+    """One feature configuration of a CDN domain (DescribeCdnDomainConfigs)."""
+
+    function: str  # e.g. l2_oss_key
+    config_id: str
+    status: str  # success | testing | failed | configuring
+    args: tuple[tuple[str, str], ...] = ()  # (ArgName, ArgValue), as the API lists them
+
+    def arg(self, name: str) -> str | None:
+        return next((value for key, value in self.args if key == name), None)
+
+
+@dataclass(frozen=True)
 class RefreshQuota:
     url_quota: int
     url_remain: int

@@ -93,6 +93,13 @@ def _bucket_info(root: Element) -> Bucket:
     return _bucket(XmlFields.root(root, "BucketInfo").obj("Bucket", required=True))
 
 
+def _acl(root: Element) -> str:
+    """GetBucketAcl: AccessControlPolicy/AccessControlList/Grant (private, public-read or
+    public-read-write). Required: whether the edge may read the bucket depends on it."""
+    policy = XmlFields.root(root, "AccessControlPolicy")
+    return policy.obj("AccessControlList", required=True).text("Grant")
+
+
 def _cnames(root: Element) -> list[BucketCname]:
     return [
         BucketCname(
@@ -316,6 +323,13 @@ class OssService:
         client = self._bucket(bucket)
         return await self._call(
             "GetBucketInfo", client.endpoint, client.get_bucket_info, write=False, read=_bucket_info
+        )
+
+    async def bucket_acl(self, bucket: Bucket | str) -> str:
+        """GetBucketAcl: "private", "public-read" or "public-read-write"."""
+        client = self._bucket(bucket)
+        return await self._call(
+            "GetBucketAcl", client.endpoint, client.get_bucket_acl, write=False, read=_acl
         )
 
     async def bucket_cnames(self, bucket: Bucket | str) -> list[BucketCname]:
