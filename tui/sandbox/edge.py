@@ -171,7 +171,9 @@ class Edge:
             self.world.tick()
             domain = serving_domain(self.world, host)
             if domain is None or domain.status != "online":
-                return self._page(403, NOT_SERVED_HTML, {"X-Tengine-Bf-Error": "non-existent domain"})
+                return self._page(
+                    403, NOT_SERVED_HTML, {"X-Tengine-Bf-Error": "non-existent domain"}
+                )
             bucket = origin_bucket(domain)
             signed = domain.private_origin_auth and self.world.private_oss_role
         if request.method not in ("GET", "HEAD"):
@@ -294,9 +296,7 @@ class Edge:
             return web.Response(status=copy.status, headers=headers)
         return web.Response(status=copy.status, body=copy.body, headers=headers)
 
-    def _page(
-        self, status: int, html: str, extra: dict[str, str] | None = None
-    ) -> web.Response:
+    def _page(self, status: int, html: str, extra: dict[str, str] | None = None) -> web.Response:
         now = self.world.now()
         headers = {
             "Server": "Tengine",
@@ -310,9 +310,10 @@ class Edge:
     @staticmethod
     def _via(hit: bool, status: int) -> str:
         l2, l2b = L2_NODES
-        if hit:
-            return f"{l2}[12,{status}-0,M], {l2b}[13,0], {EDGE_NODE}[0,{status}-0,H], {EDGE_NODE}[1,0]"
-        return f"{l2}[12,{status}-0,M], {l2b}[13,0], {EDGE_NODE}[15,{status}-0,M], {EDGE_NODE}[16,0]"
+        edge = f"{EDGE_NODE}[0,{status}-0,H], {EDGE_NODE}[1,0]"
+        if not hit:
+            edge = f"{EDGE_NODE}[15,{status}-0,M], {EDGE_NODE}[16,0]"
+        return f"{l2}[12,{status}-0,M], {l2b}[13,0], {edge}"
 
     def _eagle_id(self, now: float) -> str:
         """Like the real one: the node's IP in hex, milliseconds, a serial, a letter."""
