@@ -189,15 +189,15 @@ class Edge:
             return self._answer(request, copy, hit=False)
         _, key_path = cache_target(f"{host}{path}")
         url = f"{host}{key_path}"
-        copy, hit = self._cached(url), True
-        if copy is None:
-            copy = await self._fetch(bucket, unquote(key_path[1:]), signed)
-            hit = self._keep(url, copy)
-        return self._answer(request, copy, hit=hit)
+        held = self._cached(url)
+        if held is not None:
+            return self._answer(request, held, hit=True)
+        copy = await self._fetch(bucket, unquote(key_path[1:]), signed)
+        return self._answer(request, copy, hit=self._keep(url, copy))
 
     def _cached(self, url: str) -> Copy | None:
-        """The copy still good for `url`, if any; a completed prefetch counts as one
-        (the next fetch is then saved as of the prefetch)."""
+        """The copy still good for `url`, if any: within its TTL and not purged since
+        it was saved."""
         now = self.world.now()
         purged = self.world.last_purge(url)
         copy = self.cache.get(cache_target(url))
@@ -218,16 +218,16 @@ class Edge:
         purged = self.world.last_purge(url)
         key = cache_target(url)
         held = self.cache.get(key)
-        warm = (
+        self.cache[key] = copy
+        if (
             prefetched is not None
             and (purged is None or prefetched > purged)
             and (held is None or prefetched > held.saved_at)
             and self.world.now() < prefetched + copy.ttl
-        )
-        if warm:
+        ):
             copy.saved_at = prefetched
-        self.cache[key] = copy
-        return warm
+            return True
+        return False
 
     async def _fetch(self, bucket: str, key: str, signed: bool) -> Copy:
         """The origin's answer to GET /bucket/key, over the sandbox's OSS HTTP API."""
