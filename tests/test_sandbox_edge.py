@@ -61,7 +61,7 @@ def oss_origin(host: str) -> list[dict]:
 
 def origin_auth_on(world, domain) -> None:
     """Back-to-origin authentication for private OSS buckets, as BatchSetCdnDomainConfig
-    leaves it (helper B's API sets it over the wire; here it is set in the world)."""
+    leaves it (that API sets it over the wire; here it is set in the world)."""
     domain.configs.append(
         {
             "FunctionName": "l2_oss_key",
