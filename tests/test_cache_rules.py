@@ -109,9 +109,9 @@ def test_object_url_of_a_wildcard_is_refused():
         raise AssertionError("a wildcard domain has no one URL")
 
 
-keys = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60
-).filter(lambda k: not k.startswith("/"))
+keys = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
+    lambda k: not k.startswith("/")
+)
 
 
 @given(keys)
@@ -125,7 +125,11 @@ def test_object_url_round_trips_and_is_a_valid_refresh_url(key):
         assert object_key(entry.url) == key
 
 
-@given(st.lists(st.text(min_size=1, max_size=5), max_size=50), st.integers(1, 12), st.none() | st.integers(-3, 60))
+@given(
+    st.lists(st.text(min_size=1, max_size=5), max_size=50),
+    st.integers(1, 12),
+    st.none() | st.integers(-3, 60),
+)
 def test_batches_keep_order_respect_limits_and_count_what_is_left(items, size, remaining):
     cut, left = batches(items, size, remaining)
     sent = [item for batch in cut for item in batch]
