@@ -156,3 +156,37 @@ def test_the_documented_limits():
         100,
         100,
     )
+
+
+def test_since_accepts_spans_dates_and_the_last_refresh():
+    from datetime import datetime, timezone
+
+    from tui.cache_rules import parse_since
+
+    assert parse_since("2h").ago == 7200
+    assert parse_since(" 30m ").ago == 1800
+    assert parse_since("1d").ago == 86400
+    assert parse_since("1h30m").ago == 5400
+    assert parse_since("since the last refresh").last_refresh
+    assert parse_since("last").last_refresh
+    utc = datetime(2026, 11, 29, 8, 0, tzinfo=timezone.utc).timestamp()
+    assert parse_since("2026-11-29T08:00Z").at == utc
+    assert parse_since("2026-11-29T10:00+02:00").at == utc
+    assert parse_since("2026-11-29").at == datetime(2026, 11, 29).timestamp()  # local midnight
+    for bad in ("", "yesterday", "2x", "0m", "h"):
+        try:
+            parse_since(bad)
+        except ValueError as error:
+            assert str(error)
+        else:
+            raise AssertionError(f"{bad!r} was accepted")
+
+
+@given(st.integers(1, 10_000), st.sampled_from("smhdw"))
+def test_any_span_is_its_seconds(n, unit):
+    from tui.cache_rules import parse_since
+
+    assert (
+        parse_since(f"{n}{unit}").ago
+        == n * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
+    )

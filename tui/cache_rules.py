@@ -21,8 +21,10 @@ these defaults only document what a new account has.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import quote, unquote, urlsplit
 
 REFRESH_URLS_PER_REQUEST = 1000
@@ -276,3 +278,45 @@ def batches(
 def dedupe(items: Iterable[str]) -> list[str]:
     """Items in their first order, each once."""
     return list(dict.fromkeys(items))
+
+
+# -- "refresh what changed since ..." ------------------------------------------------------
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"(?:(\d+)\s*([smhdw])\s*)+", re.IGNORECASE)
+_PART = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
+LAST_REFRESH = ("last", "last refresh", "since the last refresh", "the last refresh")
+
+
+@dataclass(frozen=True)
+class Since:
+    """When "what changed" starts: `ago` seconds before now, at unix time `at`, or the
+    domain's last refresh (both None)."""
+
+    ago: float | None = None
+    at: float | None = None
+
+    @property
+    def last_refresh(self) -> bool:
+        return self.ago is None and self.at is None
+
+
+def parse_since(text: str) -> Since:
+    """ "2h", "30m", "1d", "1h30m", an ISO date or time ("2026-11-29", "2026-11-29T08:00",
+    local time unless it ends in Z or +hh:mm), or "last" (since the last refresh).
+    Raises ValueError saying what is accepted."""
+    cleaned = " ".join(text.strip().lower().split())
+    if cleaned in LAST_REFRESH:
+        return Since()
+    if _DURATION.fullmatch(cleaned):
+        seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(cleaned))
+        if seconds <= 0:
+            raise ValueError("a time span longer than zero, like 2h")
+        return Since(ago=float(seconds))
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            'type a span (30m, 2h, 1d), a date (2026-11-29 or 2026-11-29T08:00) or "last"'
+        ) from None
+    return Since(at=moment.timestamp())
