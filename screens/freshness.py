@@ -33,6 +33,7 @@ TASK_POLL = 20.0
 SHOWN_PROBLEMS = 4  # lines with a problem listed under the field; the rest are counted
 SHOWN_CHANGES = 5  # changed objects named before "and N more"
 TASK_TYPE = {"File": "file", "Directory": "directory"}
+TASKS_PAGE_SIZE = 100  # the tasks DescribeRefreshTasks lists a page (CdnService asks this many)
 
 EXPLAINED = Text.assemble(
     ("Refresh", "bold"),
@@ -68,8 +69,9 @@ class FreshnessScreen(AppScreen):
         self.quota: RefreshQuota | None = None
         self.checked: Check = check("", domain.name)
         self.changes: Changed | None = None
-        # Tasks followed: their ids by DescribeRefreshTasks' ObjectType.
-        self.following: dict[str, set[str]] = {}
+        # Tasks followed, by DescribeRefreshTasks' ObjectType: their ids, oldest first,
+        # at most the newest page of them (DescribeRefreshTasks lists newest first).
+        self.following: dict[str, dict[str, None]] = {}
         self.tasks: dict[str, RefreshTask] = {}
 
     # -- layout ------------------------------------------------------------------------
@@ -372,7 +374,13 @@ class FreshnessScreen(AppScreen):
     # -- the tasks, live -------------------------------------------------------------------
 
     def follow(self, task_type: str, ids: str) -> None:
-        self.following.setdefault(task_type, set()).update(i for i in ids.split(",") if i)
+        followed = self.following.setdefault(task_type, {})
+        followed.update(dict.fromkeys(i for i in ids.split(",") if i))
+        # A run of 1,000s of URLs is followed by its newest page of tasks: the older ones
+        # would never be on the page read, and the poll would never end.
+        for old in list(followed)[:-TASKS_PAGE_SIZE]:
+            del followed[old]
+            self.tasks.pop(old, None)
         self.poll_tasks()
 
     def _tick(self) -> None:
