@@ -186,3 +186,20 @@ async def test_a_domain_without_an_oss_origin_or_a_wildcard_has_nothing_to_refre
     other = replace(domain, sources=(replace(domain.sources[0], content="origin.example.net"),))
     with pytest.raises(NothingToRefresh, match="not an OSS bucket"):
         await services.freshness.changed(other, ago=60)
+
+
+async def test_a_refresh_is_sent_even_when_its_baseline_cannot_be_read(services, sandbox):
+    # The read before the send (what "since the send" is measured from) fails: the
+    # refresh still goes; only a lost answer could then not be read back.
+    sandbox.faults.add(
+        "http_error",
+        "DescribeRefreshTasks",
+        count=None,
+        status=400,
+        code="InvalidDomain.NotFound",
+        message="no such domain",
+    )
+    url = f"http://{DOMAIN}/index.html"
+    task_ids = await services.cdn.refresh([url])
+    assert task_ids.split(",") == [t["TaskId"] for t in tasks_of(sandbox, url)]
+    assert sandbox.calls.actions()[-1] == "RefreshObjectCaches"

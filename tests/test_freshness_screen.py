@@ -158,6 +158,24 @@ async def test_read_only_refuses_to_send_and_offers_the_commands():
         assert not {"RefreshObjectCaches", "DescribeRefreshTasks"} & set(
             app.sandbox.calls.actions()
         )
+        # Listing what changed is a read: allowed. Refreshing it is not.
+        world = app.sandbox.world
+        world.buckets["demo-assets"].written["index.html"] = world.now()
+        await pilot.click("#since")
+        await type_text(pilot, "1d")
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: "1 of 2 objects changed" in shown_text(screen, "#changed"), what="it"
+        )
+        refusals = len([m for m in messages(app) if "read-only mode" in m])
+        await pilot.press("ctrl+r")
+        await wait_for(
+            pilot,
+            lambda: len([m for m in messages(app) if "read-only mode" in m]) > refusals,
+            what="the second refusal",
+        )
+        assert app.screen is screen
+        assert "RefreshObjectCaches" not in app.sandbox.calls.actions()
         await pilot.press("ctrl+e")
         await wait_for(
             pilot,

@@ -389,7 +389,12 @@ class CdnService(TeaService):
         if self.profile.read_only or not paths:
             return None
         domain = _host(paths[0])
-        before = await self.refresh_tasks(domain=domain, object_type=task_type)
+        try:
+            before = await self.refresh_tasks(domain=domain, object_type=task_type)
+        except ServiceError:
+            # No baseline, no honest read-back: the write still goes, and a lost answer
+            # says it could not be read back (a refresh is not withheld for a read).
+            return None
         newest = before[0].task_id if before else None
         wanted = set(paths)
 
