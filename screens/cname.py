@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from screens.cname_plan import CnamePlanScreen
 from screens.domain_actions import DomainActions
+from screens.freshness import FreshnessScreen
 from screens.propagation import PropagationScreen
 from screens.verify import VerifyScreen
 from tui.choices import CDN_TYPES, SCOPES
@@ -39,25 +40,34 @@ if TYPE_CHECKING:
 
 
 def cache_update_text(domain: str, bucket: str, cnames) -> Text:
+    """Auto CDN Cache Update for this domain, and what it means for keeping it fresh.
+    No API switches it (OSS answers error 0018-00000004): only the OSS console does."""
     # OSS binds a wildcard as "*.example.com", not as the apex.
     bound = next((c for c in cnames if c.domain == display_name(domain)), None)
     if bound is None:
         return Text(
             shown(
-                f"off: {display_name(domain)} is not bound to bucket {bucket}. In "
-                "the OSS console, map it under Bucket > Transmission > Domain Names "
-                "and turn on Auto CDN Cache Update."
+                f"off: {display_name(domain)} is not bound to bucket {bucket}, so changed "
+                "objects stay cached until they expire: after each deploy press k to "
+                "refresh what changed. To automate it, map the domain in the OSS console "
+                "(Bucket > Transmission > Domain Names) and turn on Auto CDN Cache Update; "
+                "the API cannot switch it."
             ),
             style="yellow",
         )
     if bound.purge_cdn_cache:
         return Text(
-            "on: OSS refreshes CDN when objects change (uses the refresh quota)", style="green"
+            shown(
+                f"on: when an object of {bucket} changes, OSS refreshes its URL here by "
+                "itself (a little later; it uses the daily refresh quota)"
+            ),
+            style="green",
         )
     return Text(
         shown(
-            f"off: turn it on in the OSS console (bucket {bucket} > Transmission > "
-            "Domain Names); the API cannot switch it."
+            "off: changed objects stay cached until they expire: after each deploy press k "
+            f"to refresh what changed. Turn it on in the OSS console (bucket {bucket} > "
+            "Transmission > Domain Names); the API cannot switch it."
         ),
         style="yellow",
     )
@@ -76,6 +86,7 @@ class DomainScreen(DomainActions):
         Binding("v", "verify", "Verify", id="domain.verify"),
         Binding("s", "toggle", "Start/Stop", id="domain.toggle"),
         Binding("d", "delete", "Delete", id="domain.delete"),
+        Binding("k", "cache", "Cache", id="domain.cache"),
         Binding("r", "refresh", "Refresh", show=False, id="domain.refresh"),
         Binding("o", "origin_auth", "Origin auth", show=False, id="domain.origin_auth"),
         Binding("escape", "dismiss", "Back", id="domain.back"),
@@ -378,3 +389,8 @@ class DomainScreen(DomainActions):
         )
         self.domain_changed()
         self.check_origin_access()
+
+    def action_cache(self) -> None:
+        """Refresh or prefetch the domain's cache, or refresh what changed in its origin."""
+        if self.domain is not None:
+            self.app.push_screen(FreshnessScreen(self.domain))

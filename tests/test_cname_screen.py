@@ -106,7 +106,7 @@ async def test_auto_cdn_cache_update_is_reported_from_oss():
     async with app.run_test(size=(120, 40)) as pilot:
         expectations = {
             "img.example.com": "on:",  # bound to demo-assets, IsPurgeCdnCache true
-            "static.example.com": "off: turn it on",  # bound, switched off
+            "static.example.com": "off: changed objects stay cached",  # bound, switched off
             "video.example.com": "is not bound to bucket demo-video",
         }
         for name, expected in expectations.items():

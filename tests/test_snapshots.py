@@ -9,6 +9,7 @@ import pytest
 from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from screens.cname_plan import CnamePlanScreen
+from screens.freshness import FreshnessScreen
 from screens.verify import VerifyScreen
 from tests.pilot import SNAPSHOT_SIZES, connected, snapshot_app, steady_cursors, type_text, wait_for
 
@@ -39,6 +40,17 @@ async def add_domain_form(pilot):
 async def domain_details(pilot):
     await shown(pilot, DomainScreen("static.example.com"))
     await wait_for(pilot, lambda: pilot.app.screen.domain and pilot.app.screen.origin_access)
+    await wait_for(pilot, lambda: "checking" not in pilot.app.screen.cache_update.plain)
+
+
+async def cache_screen(pilot):
+    domain = await pilot.app.services.cdn.domain("static.example.com")
+    await shown(pilot, FreshnessScreen(domain))
+    await wait_for(pilot, lambda: pilot.app.screen.quota)
+    pilot.app.screen.query_one(
+        "#paths"
+    ).text = "http://static.example.com/index.html\nstatic.example.com/img/logo.png"
+    await wait_for(pilot, lambda: "line 2" in str(pilot.app.screen.query_one("#rules").content))
 
 
 async def verify(pilot):
@@ -61,6 +73,7 @@ SCENES = [
     domain_list_filtered,
     add_domain_form,
     domain_details,
+    cache_screen,
     verify,
     cname_plan,
     help_screen,

@@ -35,6 +35,14 @@ DOMAINS_PAGE_SIZE = 500  # DescribeUserDomains' maximum
 # pause in typing: a count costs a listing of every domain.
 COUNT_TTL = 30.0
 CNAME_BATCH = 30  # DescribeDomainCname takes up to 30 comma-separated names
+TASKS_PAGE_SIZE = 100  # DescribeRefreshTasks' maximum
+# RefreshObjectCaches' ObjectType -> DescribeRefreshTasks' (the API's two spellings).
+TASK_TYPES = {"File": "file", "Directory": "directory", "Regex": "regex", "ExQuery": "regex"}
+
+
+def _host(url: str) -> str:
+    """The domain of a refresh or prefetch path (`http://host/...`)."""
+    return url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].lower()
 
 
 # Reading the answers. Required: what names a thing (DomainName, TaskId), what the app
@@ -407,22 +415,71 @@ class CdnService(TeaService):
     async def refresh(
         self, paths: Sequence[str], object_type: str = "File", force: bool = False
     ) -> str:
-        """RefreshObjectCaches (File | Directory | Regex | ExQuery); returns the task id(s)."""
+        """RefreshObjectCaches (File | Directory | Regex | ExQuery); returns the task id(s).
+
+        On a lost answer, reads back whether CDN made tasks for exactly these paths since
+        the send (DescribeRefreshTasks): sending again would spend the day's quota twice."""
+        write = writes.refresh(paths, object_type, force)
+        task_type = TASK_TYPES.get(object_type, object_type.lower())
+        confirm = await self._tasks_since_send(paths, task_type)
         body = await self.send(
-            writes.refresh(paths, object_type, force),
+            write,
             self._client.refresh_object_caches_with_options_async,
             sdk.RefreshObjectCachesRequest,
+            confirm=confirm,
         )
-        return body.refresh_task_id or ""
+        return body if isinstance(body, str) else body.refresh_task_id or ""
 
     async def push(self, paths: Sequence[str], area: str | None = None) -> str:
-        """PushObjectCache (prefetch); returns the task id(s)."""
+        """PushObjectCache (prefetch); returns the task id(s). A lost answer is read
+        back as refresh's is."""
+        write = writes.push(paths, area)
+        confirm = await self._tasks_since_send(paths, "preload")
         body = await self.send(
-            writes.push(paths, area),
+            write,
             self._client.push_object_cache_with_options_async,
             sdk.PushObjectCacheRequest,
+            confirm=confirm,
         )
-        return body.push_task_id or ""
+        return body if isinstance(body, str) else body.push_task_id or ""
+
+    async def _tasks_since_send(self, paths: Sequence[str], task_type: str):
+        """A read-back for a refresh or prefetch of `paths`: the ids of the tasks of those
+        paths that CDN created after the send, or None when there are none.
+
+        "After the send" is "newer than the newest task of that type and domain before
+        it": the cloud's clock and this machine's need not agree, task ids do. So the
+        newest task is read first (one read; none in read-only mode, which sends nothing).
+        """
+        if self.profile.read_only or not paths:
+            return None
+        domain = _host(paths[0])
+        try:
+            before = await self.refresh_tasks(domain=domain, object_type=task_type)
+        except ServiceError:
+            # No baseline, no honest read-back: the write still goes, and a lost answer
+            # says it could not be read back (a refresh is not withheld for a read).
+            return None
+        newest = before[0].task_id if before else None
+        wanted = set(paths)
+
+        async def confirm() -> str | None:
+            found: list[str] = []
+            number = 1
+            while True:
+                page = await self.refresh_tasks(
+                    domain=domain, object_type=task_type, page_number=number
+                )
+                for task in page:
+                    if task.task_id == newest:
+                        return ",".join(found) or None
+                    if task.object_path in wanted:
+                        found.append(task.task_id)
+                if len(page) < TASKS_PAGE_SIZE:
+                    return ",".join(found) or None
+                number += 1
+
+        return confirm
 
     async def refresh_tasks(
         self,
@@ -430,13 +487,18 @@ class CdnService(TeaService):
         task_id: str | None = None,
         domain: str | None = None,
         object_type: str | None = None,
+        page_number: int = 1,
     ) -> list[RefreshTask]:
-        """DescribeRefreshTasks: recent refresh and prefetch tasks, newest first.
-
-        The API wants `object_type` whenever `domain` is given.
+        """DescribeRefreshTasks: recent refresh and prefetch tasks, newest first, a page
+        of TASKS_PAGE_SIZE. The API wants `object_type` (file | directory | regex |
+        preload) whenever `domain` is given.
         """
         request = sdk.DescribeRefreshTasksRequest(
-            task_id=task_id, domain_name=domain, object_type=object_type, page_size=100
+            task_id=task_id,
+            domain_name=domain,
+            object_type=object_type,
+            page_size=TASKS_PAGE_SIZE,
+            page_number=page_number,
         )
         return await self.call(
             "DescribeRefreshTasks",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .alidns import DnsService
     from .cdn import CdnService
     from .cname_setup import CnameSetupService
+    from .freshness import FreshnessService
     from .oss import OssService
     from .ownership import OwnershipService
     from .propagation import PropagationService
@@ -96,6 +97,12 @@ class Services:
         from .propagation import PropagationService
 
         return PropagationService(self.profile, self.cdn)
+
+    @_BuiltOnce
+    def freshness(self) -> FreshnessService:
+        from .freshness import FreshnessService
+
+        return FreshnessService(self.cdn, self.oss)
 
     def warm_up(self) -> None:
         """Import the SDKs now (from a worker thread), not on the event loop later."""
