@@ -15,6 +15,7 @@ from tui.delivery_rules import (
     UrlError,
     Verdict,
     cache_state,
+    candidate_domains,
     cdn_headers,
     covering_domain,
     first_object,
@@ -82,8 +83,9 @@ def test_bad_urls_say_why(text, says):
 
 labels = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 paths = st.lists(
-    st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="?#%/\\"))
-    .filter(bool),
+    st.text(
+        st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="?#%/\\")
+    ).filter(bool),
     max_size=4,
 )
 
@@ -130,6 +132,23 @@ def test_a_wildcard_covers_exactly_the_names_below_it(name_labels, wild_labels):
     host, wildcard = ".".join(name_labels), "." + ".".join(wild_labels)
     found = covering_domain(host, [wildcard])
     assert (found == wildcard) == host.endswith(wildcard)
+
+
+def test_the_candidates_go_from_the_name_to_its_registrable_domains_wildcard():
+    assert candidate_domains("a.b.example.com") == [
+        "a.b.example.com",
+        ".b.example.com",
+        ".example.com",
+    ]
+    assert candidate_domains("img.example.com.cn") == ["img.example.com.cn", ".example.com.cn"]
+    assert candidate_domains("example.com") == ["example.com"]
+
+
+@given(st.lists(labels, min_size=2, max_size=5))
+def test_every_candidate_covers_the_name(name_labels):
+    host = ".".join(name_labels)
+    for candidate in candidate_domains(host):
+        assert covering_domain(host, [candidate]) == candidate
 
 
 # -- the edge's headers -------------------------------------------------------------------

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import quote, unquote, urlsplit
 
-from tui.rules import display_name, domain_key, is_ip_address, is_wildcard, to_punycode
+from tui.rules import (
+    display_name,
+    domain_key,
+    is_ip_address,
+    is_wildcard,
+    root_domain,
+    to_punycode,
+)
 
 
 class Verdict(str, Enum):
@@ -166,6 +173,22 @@ def covering_domain(host: str, domains: Iterable[str]) -> str | None:
     return best
 
 
+def candidate_domains(host: str) -> list[str]:
+    """The CDN domain names that could serve `host`, most specific first: itself, then
+    each wildcard above it down to its registrable domain's (".example.com"); never a
+    public suffix's."""
+    host = domain_key(host)
+    root = root_domain(host)
+    names = [host]
+    labels = host.split(".")
+    for n in range(1, len(labels)):
+        parent = ".".join(labels[n:])
+        if len(parent) < len(root):
+            break
+        names.append("." + parent)
+    return names
+
+
 def normal_etag(value: str | None) -> str:
     """An ETag as compared: no weak mark, no quotes, upper case ("" when none)."""
     if not value:
@@ -177,7 +200,7 @@ def normal_etag(value: str | None) -> str:
 
 
 def cache_state(x_cache: str | None) -> str | None:
-    """"HIT" or "MISS" from the edge's X-Cache ("HIT TCP_MEM_HIT dirn:...", "MISS
+    """HIT or MISS from the edge's X-Cache ("HIT TCP_MEM_HIT dirn:...", "MISS
     TCP_MISS ..."); None when the answer has no X-Cache (it did not come from CDN)."""
     if not x_cache:
         return None
@@ -305,8 +328,7 @@ def judge(
         return Verdict.SERVED, "Served by the CDN; the origin was not compared."
     if not origin.exists:
         return Verdict.STALE, (
-            f"The edge still serves {url.key!r}, which the origin no longer holds: "
-            "refresh its URL."
+            f"The edge still serves {url.key!r}, which the origin no longer holds: refresh its URL."
         )
     same_etag = (edge.etag or edge.md5) == origin.etag if (edge.etag or edge.md5) else None
     same_size = edge.length == origin.size if edge.length is not None else None
