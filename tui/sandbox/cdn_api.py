@@ -12,7 +12,7 @@ import json
 import re
 
 from tui.sandbox.http_server import ApiError, Params, RpcProduct, iso_time
-from tui.sandbox.world import SandboxDomain, World
+from tui.sandbox.world import DEFAULT_REFRESH_QUOTAS, SandboxDomain, World
 
 VERSION = "2018-05-10"
 CDN_TYPES = ("web", "download", "video")
@@ -37,18 +37,7 @@ RESOURCE_GROUP = "rg-acfmsandbox000"
 TRANSITION_SECONDS = 120.0
 REFRESH_SECONDS = 330.0
 PUSH_SECONDS = 600.0
-DAY = 86400.0
 
-# Daily refresh and prefetch quotas of a default account: (Quota, task types it counts).
-QUOTAS = {
-    "Url": (10000, ("file",)),
-    "Dir": (100, ("directory",)),
-    "Regex": (20, ("regex",)),
-    "Preload": (1000, ("preload",)),
-    "Block": (100, ()),
-    "IgnoreParams": (10, ()),
-    "PreloadEdge": (0, ()),
-}
 OBJECT_TYPES = {"file": "file", "directory": "directory", "regex": "regex", "exquery": "regex"}
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
@@ -391,6 +380,15 @@ def describe_domain_cname(world: World, params: Params) -> dict:
 # -- cache refresh and prefetch ---------------------------------------------------------
 
 
+# Per-request limits: "Each request can contain up to 1,000 URLs or 100 directories"
+# (RefreshObjectCaches page); "up to 100 URLs at a time" (PushObjectCache page).
+MAX_REFRESH_URLS = 1000
+MAX_REFRESH_DIRS = 100
+MAX_PUSH_URLS = 100
+# The quota each task type draws on (DescribeRefreshQuota's names).
+QUOTA_OF = {"file": "Url", "directory": "Dir", "regex": "Regex", "preload": "Preload"}
+
+
 def _object_paths(world: World, params: Params) -> list[str]:
     paths = [p.strip() for p in params.required("ObjectPath").splitlines() if p.strip()]
     for path in paths:
@@ -403,26 +401,35 @@ def _object_paths(world: World, params: Params) -> list[str]:
     return paths
 
 
-def _add_tasks(world: World, paths: list[str], object_type: str, seconds: float) -> str:
-    now = world.now()
-    ids = []
-    for path in paths:
-        task_id = world.next_id()
-        ids.append(task_id)
-        world.refresh_tasks.append(
-            {
-                "TaskId": task_id,
-                "ObjectPath": path,
-                "ObjectType": object_type,
-                "Status": "Refreshing",
-                "Process": "0%",
-                "CreationTime": iso_time(now),
-                "Description": "",
-                "created_at": now,
-                "done_at": now + seconds,
-            }
+def _check_limits(world: World, paths: list[str], object_type: str, most: int) -> None:
+    """The per-request limit, then the day's quota: the whole request is refused.
+
+    Codes and messages as the CDN API reference lists them: more paths than a request
+    takes -> 400 `InvalidObjectPath.Size.Malformed` "The size of ObjectPath is bigger
+    than 1000." (PushObjectCache's error table, CDN 2018-05-10; its figure is that
+    page's, so the sandbox says the limit it applies); the day's refresh quota spent ->
+    400 `QuotaExceeded.Refresh` "You've exceeded the prescribed refresh limits." (the
+    RefreshObjectCaches/PushObjectCache error tables); the prefetch quota spent -> 400
+    `QuotaExceeded.Preload` "Your refresh attempts have exceeded the daily limit." (the
+    newer prefetch pages, PreloadDcdnObjectCaches; older CDN pages gave
+    QuotaExceeded.Refresh for both)."""
+    if len(paths) > most:
+        raise ApiError(
+            400,
+            "InvalidObjectPath.Size.Malformed",
+            f"The size of ObjectPath is bigger than {most}.",
         )
-    return ",".join(ids)
+    quota = QUOTA_OF[object_type]
+    if len(paths) > world.quota_remaining(quota):
+        if quota == "Preload":
+            raise ApiError(
+                400, "QuotaExceeded.Preload", "Your refresh attempts have exceeded the daily limit."
+            )
+        raise ApiError(400, "QuotaExceeded.Refresh", "You've exceeded the prescribed refresh limits.")
+
+
+def _add_tasks(world: World, paths: list[str], object_type: str, seconds: float) -> str:
+    return ",".join(world.add_cache_task(path, object_type, seconds) for path in paths)
 
 
 def refresh_object_caches(world: World, params: Params) -> dict:
@@ -435,11 +442,14 @@ def refresh_object_caches(world: World, params: Params) -> dict:
             "The specified value of parameter ObjectType is not supported.",
         )
     paths = _object_paths(world, params)
+    most = MAX_REFRESH_URLS if object_type == "file" else MAX_REFRESH_DIRS
+    _check_limits(world, paths, object_type, most)
     return {"RefreshTaskId": _add_tasks(world, paths, object_type, REFRESH_SECONDS)}
 
 
 def push_object_cache(world: World, params: Params) -> dict:
     paths = _object_paths(world, params)
+    _check_limits(world, paths, "preload", MAX_PUSH_URLS)
     return {"PushTaskId": _add_tasks(world, paths, "preload", PUSH_SECONDS)}
 
 
@@ -469,14 +479,11 @@ def describe_refresh_tasks(world: World, params: Params) -> dict:
 
 
 def describe_refresh_quota(world: World, params: Params) -> dict:
-    since = world.now() - DAY
-    recent = [t["ObjectType"] for t in world.refresh_tasks if t["created_at"] >= since]
     answer = {}
-    for name, (quota, types) in QUOTAS.items():
-        used = sum(1 for t in recent if t in types)
+    for name in DEFAULT_REFRESH_QUOTAS:
         # The API answers numbers as strings.
-        answer[f"{name}Quota"] = str(quota)
-        answer[f"{name}Remain"] = str(max(quota - used, 0))
+        answer[f"{name}Quota"] = str(world.refresh_quotas.get(name, 0))
+        answer[f"{name}Remain"] = str(world.quota_remaining(name))
     return answer
 
 

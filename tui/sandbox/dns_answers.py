@@ -3,7 +3,8 @@
 Pure answer logic shared by the authoritative server (time = now) and the simulated
 public resolvers (time = now - lag): no sockets and no caching here. The data is every
 world zone (hosted in Alidns or elsewhere) plus the CDN's CNAME targets under
-kunlunsl.com, each of which has an A record at a loopback edge address.
+kunlunsl.com, each of which has an A record at the address the sandbox's CDN edge listens
+on (`World.edge_host`; the edge serves every domain, routing by Host, on its own port).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import dns.rdatatype
 import dns.rdtypes.ANY.TXT
 import dns.rrset
 
-from tui.sandbox.world import CNAME_SUFFIX, RecordVersion, SandboxZone, World, edge_address
+from tui.sandbox.world import CNAME_SUFFIX, RecordVersion, SandboxZone, World
 
 CDN_ZONE = CNAME_SUFFIX.split(".", 1)[1]  # kunlunsl.com
 CDN_TTL = 300
@@ -98,7 +99,7 @@ class SandboxDns:
         self.world = world
         self._records = RecordIndex()
         self._cdn = RecordIndex()
-        self._cdn_targets: list[tuple[str, float]] = []
+        self._cdn_targets: list[tuple[str, float, str]] = []
         self._cdn_zone = SandboxZone(
             name=CDN_ZONE,
             domain_id="",
@@ -140,9 +141,11 @@ class SandboxDns:
         return self.world.zone_for(name)
 
     def _refresh_cdn(self) -> None:
-        """Index an A record for each live CDN domain's CNAME target, from its creation."""
+        """Index an A record for each live CDN domain's CNAME target, from its creation,
+        at the edge's address."""
+        edge = self.world.edge_host
         targets = sorted(
-            (d.cname, d.created)
+            (d.cname, d.created, edge)
             for d in self.world.domains.values()
             if d.status != "deleted" and d.cname.lower().endswith("." + CDN_ZONE)
         )
@@ -156,11 +159,11 @@ class SandboxDns:
                     zone=CDN_ZONE,
                     rr=cname.lower()[: -len(CDN_ZONE) - 1],
                     type="A",
-                    value=edge_address(cname),
+                    value=address,
                     ttl=CDN_TTL,
                     created_at=created,
                 )
-                for n, (cname, created) in enumerate(targets)
+                for n, (cname, created, address) in enumerate(targets)
             ]
         )
 

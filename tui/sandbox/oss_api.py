@@ -70,7 +70,10 @@ class OssApi:
 
     async def answer(self, call: Call, request: web.Request, body: bytes) -> web.Response:
         bucket_name, key, query = _parse(request)
-        self._verify(request, signing.oss_resource(bucket_name, key, query))
+        if "Authorization" in request.headers:
+            self._verify(request, signing.oss_resource(bucket_name, key, query))
+        else:
+            self._anonymous(call, bucket_name)
         with self.world.lock:  # tests change buckets from their own thread
             return self._dispatch(call, request, bucket_name, key, query, body)
 
@@ -102,6 +105,7 @@ class OssApi:
         if call.action == "DeleteObject":
             del bucket.objects[key]
             bucket.written.pop(key, None)
+            self.world.object_changed(bucket.name, key)
             return web.Response(status=204, headers=self._headers(call))
         headers = {
             **self._headers(call),
@@ -174,14 +178,35 @@ class OssApi:
 
     # -- signature -------------------------------------------------------------------
 
-    def _verify(self, request: web.Request, resource: str) -> None:
-        authorization = request.headers.get("Authorization")
-        if not authorization:
+    def _anonymous(self, call: Call, bucket_name: str) -> None:
+        """An unsigned request (a browser, or CDN's back-to-origin fetch without private
+        OSS authentication): reading an object of a public-read or public-read-write
+        bucket is allowed; in a private bucket OSS answers 403 AccessDenied "You have no
+        right to access this object because of bucket acl." with EC 0003-00000001
+        (Alibaba's OSS error page 0003-00000001: a GetObject without permission where
+        the bucket ACL is not public-read(-write); the message as OSS sends it to an
+        anonymous HEAD/GET). Everything else needs a signature."""
+        with self.world.lock:
+            bucket = self.world.buckets.get(bucket_name)
+            public = bucket is not None and bucket.acl in ("public-read", "public-read-write")
+        if bucket_name and bucket is None:
+            return  # OSS tells anyone NoSuchBucket
+        if call.action in ("GetObject", "HeadObject") and public:
+            return
+        if bucket is not None and not public:
             raise ApiError(
                 403,
                 "AccessDenied",
-                "AccessDenied: Anonymous access is forbidden for this operation.",
+                "You have no right to access this object because of bucket acl.",
             )
+        raise ApiError(
+            403,
+            "AccessDenied",
+            "AccessDenied: Anonymous access is forbidden for this operation.",
+        )
+
+    def _verify(self, request: web.Request, resource: str) -> None:
+        authorization = request.headers.get("Authorization", "")
         scheme, _, credential = authorization.partition(" ")
         access_key_id, _, provided = credential.rpartition(":")
         if scheme != "OSS" or not access_key_id or not provided:
@@ -363,6 +388,7 @@ class OssApi:
             raise ApiError(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
         bucket.objects[key] = body
         bucket.written[key] = self.world.now()
+        self.world.object_changed(bucket.name, key)
         return web.Response(headers={**self._headers(call), "ETag": _etag(body)})
 
     # -- responses -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
     with Sandbox(speed=1000) as box:
         box.info["cdn_endpoint"]        # "127.0.0.1:PORT", for the SDKs' Config(endpoint=)
+        box.info["edge"]                # "127.0.0.1:PORT": the CDN edge, routing by Host
         box.faults.add("throttle", "AddCdnDomain")
         box.world.add_zone("more.example")
 
@@ -20,6 +21,7 @@ import threading
 
 from tui.sandbox import alidns_api, cdn_api, shared
 from tui.sandbox.dns_server import start_dns
+from tui.sandbox.edge import Edge
 from tui.sandbox.faults import CallLog, Faults
 from tui.sandbox.http_server import RpcApi, SandboxServer
 from tui.sandbox.oss_api import OssApi
@@ -89,11 +91,15 @@ class Sandbox:
             oss=OssApi(self.world),
             host=self.host,
         )
-        dns = None
+        dns = edge = None
         try:
             port = await http.start()
+            # Every CNAME target resolves to the edge's address (set before DNS serves).
+            self.world.edge_host = self.host
+            edge = Edge(self.world, f"{self.host}:{port}", self.host)
+            await edge.start()
             dns = await start_dns(self.world, self.host)
-            self.info = self._describe(port, dns)
+            self.info = self._describe(port, dns, edge)
         except BaseException as exc:  # reported to start() in the caller's thread
             failure.append(exc)
         ready.set()
@@ -103,14 +109,19 @@ class Sandbox:
         finally:
             if dns is not None:
                 await dns.close()
+            if edge is not None:
+                await edge.close()
             await http.close()
 
-    def _describe(self, port: int, dns) -> dict:
+    def _describe(self, port: int, dns, edge: Edge) -> dict:
         endpoint = f"{self.host}:{port}"
         return {
             "cdn_endpoint": endpoint,
             "dns_api_endpoint": endpoint,
             "oss_endpoint": endpoint,
+            # The CDN edge: where every CNAME target resolves, on a port of its own
+            # (the real edge listens on 80/443).
+            "edge": edge.address,
             "access_key_id": self.world.access_key_id,
             "access_key_secret": self.world.access_key_secret,
             "nameservers": list(dns.nameservers),
@@ -174,6 +185,7 @@ def _announce(info: dict, speed: float, json_out: bool, recorded, other: dict | 
             f"Sandbox running at speed {speed:g}x (Ctrl+C stops it)\n"
             f"  CDN and Alidns API  {info['cdn_endpoint']}\n"
             f"  OSS                 http://{info['oss_endpoint']}\n"
+            f"  CDN edge            {info['edge']}  (every CNAME target resolves here)\n"
             f"  Name servers        {', '.join(info['nameservers'])}\n"
             f"  Resolvers{resolvers}\n"
             f"  AccessKey ID        {info['access_key_id']}\n"

@@ -34,6 +34,7 @@ FIELDS = (
     "cdn_endpoint",
     "dns_api_endpoint",
     "oss_endpoint",
+    "edge",
     "access_key_id",
     "access_key_secret",
     "nameservers",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import secrets
 import string
 import threading
@@ -21,6 +22,25 @@ from dataclasses import dataclass, field
 CNAME_SUFFIX = "w.kunlunsl.com"
 ALIDNS_SERVERS = ("dns9.hichina.com", "dns10.hichina.com")
 DEFAULT_QUOTA = 50
+
+# The daily refresh and prefetch quotas of a default account, as DescribeRefreshQuota
+# names them ("Url" -> UrlQuota/UrlRemain): 10,000 URLs and 100 directories refreshed,
+# 1,000 URLs prefetched a day (Alibaba's RefreshObjectCaches and PushObjectCache pages).
+DEFAULT_REFRESH_QUOTAS = {
+    "Url": 10000,
+    "Dir": 100,
+    "Regex": 20,
+    "Preload": 1000,
+    "Block": 100,
+    "IgnoreParams": 10,
+    "PreloadEdge": 0,
+}
+# Which task type (DescribeRefreshTasks' ObjectType) each quota counts.
+QUOTA_TASK_TYPES = {"Url": "file", "Dir": "directory", "Regex": "regex", "Preload": "preload"}
+DAY = 86400.0
+# Sandbox seconds from a PutObject/DeleteObject to the refresh Auto CDN Cache Update
+# submits for it completing ("a little later"; Alibaba gives no figure).
+AUTO_REFRESH_SECONDS = 60.0
 
 
 class Clock:
@@ -143,10 +163,30 @@ def cname_for(domain: str) -> str:
     return f"{base}.{CNAME_SUFFIX}"
 
 
-def edge_address(cname: str) -> str:
-    """A stable loopback address for a CDN CNAME target (127.0.0.2-127.0.0.254)."""
-    n = int(hashlib.sha256(cname.encode()).hexdigest(), 16) % 253 + 2
-    return f"127.0.0.{n}"
+def cache_target(path: str) -> tuple[str, str]:
+    """(host, path) of a refresh/prefetch ObjectPath or a requested URL: the scheme is
+    optional (the API takes `example.com/a.png` too), the host lower-cased, the query
+    dropped (the edge caches without it here)."""
+    rest = path.strip().split("://", 1)[-1]
+    host, _, tail = rest.partition("/")
+    return host.lower(), "/" + tail.split("?", 1)[0]
+
+
+def task_covers(task: dict, host: str, path: str) -> bool:
+    """Whether a refresh task's ObjectPath covers the URL host+path: File is the same
+    URL, Directory every URL under it, Regex a full match of the URL."""
+    kind = task["ObjectType"]
+    if kind == "regex":
+        try:
+            return re.fullmatch(task["ObjectPath"].split("://", 1)[-1], host + path) is not None
+        except re.error:
+            return False
+    task_host, task_path = cache_target(task["ObjectPath"])
+    if task_host != host:
+        return False
+    if kind == "directory":
+        return path.startswith(task_path if task_path.endswith("/") else task_path + "/")
+    return task_path == path
 
 
 class World:
@@ -179,6 +219,12 @@ class World:
         # anywhere, verified by file).
         self.verified_roots: set[str] = set()
         self.refresh_tasks: list[dict] = []
+        # Daily refresh/prefetch quotas (DescribeRefreshQuota's *Quota): tests lower
+        # them to reach the QuotaExceeded answers; what remains is counted from tasks.
+        self.refresh_quotas: dict[str, int] = dict(DEFAULT_REFRESH_QUOTAS)
+        # Where the CDN edge listens: every CNAME target resolves to this address
+        # (the runner sets it to the sandbox's host).
+        self.edge_host = "127.0.0.1"
         self.configure_delay = 240.0  # configuring -> online, sandbox seconds (3-5 min real)
         self._ids = itertools.count(100000)
         if seed:
@@ -374,6 +420,99 @@ class World:
         root = self.root_of(domain)
         zone = self.zones.get(root)
         return bool(zone and zone.verified_for_cdn) or root in self.verified_roots
+
+    # -- CDN cache tasks and the edge's view of them -----------------------------------
+
+    def add_cache_task(
+        self, path: str, object_type: str, seconds: float, *, status: str = "Refreshing"
+    ) -> str:
+        """Record a refresh (file/directory/regex) or prefetch (preload) task that
+        completes `seconds` from now (tick() marks it); its TaskId."""
+        with self.lock:
+            now = self.now()
+            task_id = self.next_id()
+            self.refresh_tasks.append(
+                {
+                    "TaskId": task_id,
+                    "ObjectPath": path,
+                    "ObjectType": object_type,
+                    "Status": status,
+                    "Process": "100%" if status != "Refreshing" else "0%",
+                    "CreationTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+                    "Description": "",
+                    "created_at": now,
+                    "done_at": now + seconds,
+                }
+            )
+            return task_id
+
+    def quota_remaining(self, name: str) -> int:
+        """What is left today of the quota `name` ("Url", "Dir", "Preload"...): tasks
+        of the last day count, failed ones too (the API counted them when submitted)."""
+        with self.lock:
+            kind = QUOTA_TASK_TYPES.get(name)
+            since = self.now() - DAY
+            used = sum(
+                1
+                for t in self.refresh_tasks
+                if kind is not None and t["ObjectType"] == kind and t["created_at"] >= since
+            )
+            return max(self.refresh_quotas.get(name, 0) - used, 0)
+
+    def last_purge(self, url: str) -> float | None:
+        """When the latest completed refresh task covering `url` completed, or None:
+        a copy the edge cached before then is gone."""
+        host, path = cache_target(url)
+        with self.lock:
+            self.tick()
+            times = [
+                t["done_at"]
+                for t in self.refresh_tasks
+                if t["Status"] == "Complete"
+                and t["ObjectType"] != "preload"
+                and task_covers(t, host, path)
+            ]
+            return max(times, default=None)
+
+    def last_prefetch(self, url: str) -> float | None:
+        """When the latest completed prefetch of exactly `url` completed, or None."""
+        host, path = cache_target(url)
+        with self.lock:
+            self.tick()
+            times = [
+                t["done_at"]
+                for t in self.refresh_tasks
+                if t["Status"] == "Complete"
+                and t["ObjectType"] == "preload"
+                and cache_target(t["ObjectPath"]) == (host, path)
+            ]
+            return max(times, default=None)
+
+    def object_changed(self, bucket: str, key: str) -> list[str]:
+        """A PutObject or DeleteObject of `key` in `bucket`: for each CNAME bound to the
+        bucket with Auto CDN Cache Update on (IsPurgeCdnCache), OSS submits a File
+        refresh of `http://<domain>/<key>`, which completes a little later. It draws
+        on the CDN refresh quota (alibaba-api-facts.md); with none left it is recorded
+        Failed and the edge keeps its copy (what the real one does then is not
+        documented). Returns the task ids."""
+        with self.lock:
+            found = self.buckets.get(bucket)
+            if found is None:
+                return []
+            ids = []
+            for domain, (status, purge) in sorted(found.cnames.items()):
+                if not purge or status.lower() != "enabled":
+                    continue
+                left = self.quota_remaining("Url") > 0
+                ids.append(
+                    self.add_cache_task(
+                        f"http://{domain}/{key}",
+                        "file",
+                        AUTO_REFRESH_SECONDS,
+                        status="Refreshing" if left else "Failed",
+                    )
+                )
+            return ids
 
     # -- the seed: a small, varied account ------------------------------------------
 

@@ -37,6 +37,9 @@ class Profile:
     read_only: bool = False
     # Sandbox only: sandbox seconds per real second (its clock runs this much faster).
     sandbox_speed: float = 1.0
+    # Sandbox only: "HOST:PORT" of its CDN edge, where every CNAME target resolves (the
+    # real edge is on 80/443; only the port differs). Empty: a sandbox without one.
+    edge: str = ""
 
     @property
     def label(self) -> str:
@@ -82,6 +85,7 @@ def sandbox_profile(info: dict, *, shared: bool = False) -> Profile:
         read_timeout_ms=5000,
         sandbox_pid=int(info["pid"]) if shared else 0,
         sandbox_speed=float(info.get("speed") or 1.0),
+        edge=host_port(str(info.get("edge") or "")),
     )
 
 
