@@ -159,33 +159,30 @@ def parse_url(text: str) -> FetchUrl:
 
 def covering_domain(host: str, domains: Iterable[str]) -> str | None:
     """Which of `domains` (CDN domain names, a wildcard as ".example.com" or
-    "*.example.com") serves `host`: the name itself first, else the longest wildcard
-    above it. None when none does."""
+    "*.example.com") serves `host`: the name itself first, else the wildcard one level
+    above it (a wildcard matches exactly one level below it; deeper names get 403 at the
+    edge: alibaba-api-facts.md, "Domain name rules for CDN"). None when none does."""
     host = domain_key(host)
-    best: str | None = None
-    best_len = -1
+    parent = "." + host.split(".", 1)[1] if "." in host else ""
+    wildcard = None
     for domain in domains:
         key = domain_key(domain)
         if key == host:
             return domain
-        if key.startswith(".") and host.endswith(key) and len(key) > best_len:
-            best, best_len = domain, len(key)
-    return best
+        if parent and key == parent:
+            wildcard = domain
+    return wildcard
 
 
 def candidate_domains(host: str) -> list[str]:
-    """The CDN domain names that could serve `host`, most specific first: itself, then
-    each wildcard above it down to its registrable domain's (".example.com"); never a
-    public suffix's."""
+    """The CDN domain names that could serve `host`: itself, then the wildcard one level
+    above it, unless that would be a public suffix's ("*.com" is no CDN domain)."""
     host = domain_key(host)
-    root = root_domain(host)
     names = [host]
-    labels = host.split(".")
-    for n in range(1, len(labels)):
-        parent = ".".join(labels[n:])
-        if len(parent) < len(root):
-            break
-        names.append("." + parent)
+    if "." in host:
+        parent = host.split(".", 1)[1]
+        if len(parent) >= len(root_domain(host)):
+            names.append("." + parent)
     return names
 
 
@@ -340,11 +337,11 @@ def judge(
         )
     if same_etag is None and same_size is None:
         return Verdict.SERVED, "Served by the CDN; the answer carried nothing to compare."
-    cache = edge.cache
-    how = {"HIT": "from the edge's cache", "MISS": "fetched from the origin just now"}.get(
-        cache or "", "by the CDN"
-    )
-    return Verdict.SERVED, f"Served {how}: the same object as the origin's."
+    how = {
+        "HIT": "Served from the CDN's cache (HIT)",
+        "MISS": "Served by the CDN, fetched from the origin just now (MISS)",
+    }.get(edge.cache or "", "Served by the CDN")
+    return Verdict.SERVED, f"{how}: the same object as the origin's."
 
 
 def first_object(keys: Iterable[str]) -> str | None:

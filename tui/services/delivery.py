@@ -105,10 +105,9 @@ class Delivery:
 def edge_port(profile: Profile) -> int | None:
     """The sandbox edge's port (`Profile.edge`, "HOST:PORT"); None on a real account,
     where the edge listens on 80/443."""
-    edge = getattr(profile, "edge", "") or ""
-    if not profile.sandbox or not edge:
+    if not profile.sandbox or not profile.edge:
         return None
-    return int(edge.rsplit(":", 1)[1])
+    return int(profile.edge.rsplit(":", 1)[1])
 
 
 def default_resolver(profile: Profile) -> Target | None:
@@ -216,12 +215,15 @@ class DeliveryService:
         dns_evidence["chain"] = answer.chain
         expected = domain.cname.rstrip(".").lower()
         if expected not in answer.cnames:
-            seen = " -> ".join(answer.chain) or answer.rcode
+            seen = (
+                f"resolves to {' -> '.join(answer.chain)}"
+                if answer.chain
+                else f"has no address ({answer.rcode})"
+            )
             return verdict(
                 Verdict.NOT_CDN,
-                f"{parsed.host} resolves to {seen} through {target.name}, not to CDN's "
-                f"CNAME {expected}: create the CNAME record (n on the domain's screen), "
-                "then watch it spread (p).",
+                f"{parsed.host} {seen} through {target.name}, not CDN's CNAME {expected}: "
+                "create the CNAME record (n on the domain's screen), then watch it spread (p).",
                 **dns_evidence,
             )
         if not answer.addresses:
