@@ -1,10 +1,6 @@
 """The delivery check against the sandbox and its CDN edge: real DNS through the sandbox's
-resolvers, real HTTP to the edge on loopback, real oss2 to the origin. No mocks.
-
-The sandbox runs at real speed here: the edge keeps a copy for its cache time in sandbox
-seconds (an hour for the seed's old objects), which at the suite's usual 1000x would be
-3.6 real seconds, too short to count on for "MISS, then HIT, then stale" on a loaded
-machine."""
+resolvers, real HTTP to the edge on loopback, real oss2 to the origin. No mocks. The
+sandbox runs at real speed (conftest's realtime_sandbox: the edge's cache time holds)."""
 
 from __future__ import annotations
 
@@ -21,15 +17,8 @@ IMG = "http://img.example.com/img/logo.png"
 
 
 @pytest.fixture
-def box():
-    from tui.sandbox.runner import Sandbox
-
-    sandbox = Sandbox(speed=1.0)
-    sandbox.start()
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
+def box(realtime_sandbox):
+    return realtime_sandbox
 
 
 @pytest.fixture
