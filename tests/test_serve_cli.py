@@ -2,6 +2,7 @@
 adds a CDN domain, lists it, adds a CNAME record that the authoritative DNS serves at
 once, and is refused with a wrong secret."""
 
+import http.client
 import json
 import os
 import subprocess
@@ -54,12 +55,23 @@ def test_an_official_sdk_client_works_against_the_served_sandbox(served):
         "cdn_endpoint",
         "dns_api_endpoint",
         "oss_endpoint",
+        "edge",
         "access_key_id",
         "access_key_secret",
         "nameservers",
         "resolvers",
     }
     assert len(served["resolvers"]) >= 8
+    # The CDN edge serves the seed's online domains, by Host, on its own port.
+    edge_host, edge_port = served["edge"].rsplit(":", 1)
+    connection = http.client.HTTPConnection(edge_host, int(edge_port), timeout=5)
+    try:
+        connection.request("GET", "/index.html", headers={"Host": "img.example.com"})
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, b"<h1>Hello from OSS</h1>\n")
+        assert response.getheader("X-Cache", "").startswith("MISS")
+    finally:
+        connection.close()
     cdn = CdnClient(config(served, "cdn_endpoint"))
     sources = json.dumps(
         [

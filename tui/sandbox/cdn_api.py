@@ -425,7 +425,9 @@ def _check_limits(world: World, paths: list[str], object_type: str, most: int) -
             raise ApiError(
                 400, "QuotaExceeded.Preload", "Your refresh attempts have exceeded the daily limit."
             )
-        raise ApiError(400, "QuotaExceeded.Refresh", "You've exceeded the prescribed refresh limits.")
+        raise ApiError(
+            400, "QuotaExceeded.Refresh", "You've exceeded the prescribed refresh limits."
+        )
 
 
 def _add_tasks(world: World, paths: list[str], object_type: str, seconds: float) -> str:

@@ -171,7 +171,9 @@ class Edge:
             self.world.tick()
             domain = serving_domain(self.world, host)
             if domain is None or domain.status != "online":
-                return self._page(403, NOT_SERVED_HTML, {"X-Tengine-Bf-Error": "non-existent domain"})
+                return self._page(
+                    403, NOT_SERVED_HTML, {"X-Tengine-Bf-Error": "non-existent domain"}
+                )
             bucket = origin_bucket(domain)
             signed = domain.private_origin_auth and self.world.private_oss_role
         if request.method not in ("GET", "HEAD"):
@@ -187,15 +189,15 @@ class Edge:
             return self._answer(request, copy, hit=False)
         _, key_path = cache_target(f"{host}{path}")
         url = f"{host}{key_path}"
-        copy, hit = self._cached(url), True
-        if copy is None:
-            copy = await self._fetch(bucket, unquote(key_path[1:]), signed)
-            hit = self._keep(url, copy)
-        return self._answer(request, copy, hit=hit)
+        held = self._cached(url)
+        if held is not None:
+            return self._answer(request, held, hit=True)
+        copy = await self._fetch(bucket, unquote(key_path[1:]), signed)
+        return self._answer(request, copy, hit=self._keep(url, copy))
 
     def _cached(self, url: str) -> Copy | None:
-        """The copy still good for `url`, if any; a completed prefetch counts as one
-        (the next fetch is then saved as of the prefetch)."""
+        """The copy still good for `url`, if any: within its TTL and not purged since
+        it was saved."""
         now = self.world.now()
         purged = self.world.last_purge(url)
         copy = self.cache.get(cache_target(url))
@@ -216,16 +218,16 @@ class Edge:
         purged = self.world.last_purge(url)
         key = cache_target(url)
         held = self.cache.get(key)
-        warm = (
+        self.cache[key] = copy
+        if (
             prefetched is not None
             and (purged is None or prefetched > purged)
             and (held is None or prefetched > held.saved_at)
             and self.world.now() < prefetched + copy.ttl
-        )
-        if warm:
+        ):
             copy.saved_at = prefetched
-        self.cache[key] = copy
-        return warm
+            return True
+        return False
 
     async def _fetch(self, bucket: str, key: str, signed: bool) -> Copy:
         """The origin's answer to GET /bucket/key, over the sandbox's OSS HTTP API."""
@@ -294,9 +296,7 @@ class Edge:
             return web.Response(status=copy.status, headers=headers)
         return web.Response(status=copy.status, body=copy.body, headers=headers)
 
-    def _page(
-        self, status: int, html: str, extra: dict[str, str] | None = None
-    ) -> web.Response:
+    def _page(self, status: int, html: str, extra: dict[str, str] | None = None) -> web.Response:
         now = self.world.now()
         headers = {
             "Server": "Tengine",
@@ -310,9 +310,10 @@ class Edge:
     @staticmethod
     def _via(hit: bool, status: int) -> str:
         l2, l2b = L2_NODES
-        if hit:
-            return f"{l2}[12,{status}-0,M], {l2b}[13,0], {EDGE_NODE}[0,{status}-0,H], {EDGE_NODE}[1,0]"
-        return f"{l2}[12,{status}-0,M], {l2b}[13,0], {EDGE_NODE}[15,{status}-0,M], {EDGE_NODE}[16,0]"
+        edge = f"{EDGE_NODE}[0,{status}-0,H], {EDGE_NODE}[1,0]"
+        if not hit:
+            edge = f"{EDGE_NODE}[15,{status}-0,M], {EDGE_NODE}[16,0]"
+        return f"{l2}[12,{status}-0,M], {l2b}[13,0], {edge}"
 
     def _eagle_id(self, now: float) -> str:
         """Like the real one: the node's IP in hex, milliseconds, a serial, a letter."""
