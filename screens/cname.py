@@ -72,6 +72,7 @@ class DomainScreen(DomainActions):
         Binding("n", "dns_record", "DNS record", id="domain.dns"),
         Binding("p", "propagation", "Propagation", id="domain.propagation"),
         Binding("v", "verify", "Verify", id="domain.verify"),
+        Binding("f", "fetch", "Fetch", id="domain.fetch"),
         Binding("s", "toggle", "Start/Stop", id="domain.toggle"),
         Binding("d", "delete", "Delete", id="domain.delete"),
         Binding("r", "refresh", "Refresh", show=False, id="domain.refresh"),
@@ -235,3 +236,9 @@ class DomainScreen(DomainActions):
                 self.load()
 
         self.app.push_screen(VerifyScreen(self.domain_name, origin=origin), verified)
+
+    def action_fetch(self) -> None:
+        from screens.delivery import DeliveryScreen  # the delivery check: is it served?
+
+        if self.domain:
+            self.app.push_screen(DeliveryScreen(self.domain.name, self.domain.origin))
