@@ -61,7 +61,7 @@ def _when(unix: float | None) -> str:
 
 
 def evidence(result: Delivery) -> Group:
-    """The headers that matter, then origin and edge side by side."""
+    """Edge and origin side by side, then the answer's status, DNS path and headers."""
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
@@ -75,7 +75,7 @@ def evidence(result: Delivery) -> Group:
     for name in SHOWN_HEADERS:
         if name in headers:
             facts.add_row(name, Text(shown(headers[name])))
-    side = Table(box=None, padding=(0, 2), show_edge=False)
+    side = Table(box=None, padding=(0, 1), show_edge=False)
     side.add_column("", style="bold")
     side.add_column("Edge")
     side.add_column("Origin (OSS)")
@@ -91,11 +91,11 @@ def evidence(result: Delivery) -> Group:
         Text("—" if result.origin_size is None else f"{result.origin_size} B"),
     )
     side.add_row(
-        "Last-Modified",
+        "Modified",
         Text(shown(result.last_modified) or "—"),
         Text(_when(result.origin_modified)),
     )
-    return Group(facts, Text(""), side)
+    return Group(side, Text(""), facts)
 
 
 class DeliveryScreen(AppScreen):
