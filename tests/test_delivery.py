@@ -4,6 +4,7 @@ sandbox runs at real speed (conftest's realtime_sandbox: the edge's cache time h
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
@@ -227,3 +228,40 @@ async def test_the_result_holds_no_secret_and_its_json_has_exactly_the_members(d
     assert box.info["access_key_secret"] not in text
     assert box.info["access_key_id"] not in text
     assert isinstance(result, Delivery)
+
+
+async def test_with_auto_cdn_cache_update_a_change_reaches_the_edge_without_a_refresh():
+    # img.example.com is bound to demo-assets with Auto CDN Cache Update on; cdn.partner.org
+    # serves the same bucket without it. At 100x the edge's hour is 36 real seconds and
+    # the automatic refresh (a minute of sandbox time) 0.6: the one is seen well within
+    # the other.
+    from tui.sandbox.runner import Sandbox
+    from tui.services.profile import sandbox_profile
+
+    box = Sandbox(speed=100.0)
+    box.start()
+    services = Services(sandbox_profile(box.info))
+    try:
+        delivery = DeliveryService(services.profile, services.cdn, services.oss, timeout=10)
+        auto, manual = "http://img.example.com/index.html", "http://cdn.partner.org/index.html"
+        assert (await delivery.check(auto)).verdict is Verdict.SERVED
+        assert (await delivery.check(manual)).verdict is Verdict.SERVED
+        new_etag = (
+            await services.oss.put_object("demo-assets", "index.html", "<h1>v2</h1>\n")
+        ).upper()
+
+        deadline = asyncio.get_running_loop().time() + 20
+        while True:
+            result = await delivery.check(auto)
+            if result.verdict is Verdict.SERVED:
+                break
+            assert result.verdict is Verdict.STALE  # until OSS's refresh completes
+            assert asyncio.get_running_loop().time() < deadline, "no automatic refresh"
+            await asyncio.sleep(0.1)
+        assert result.etag == new_etag and result.cache == "MISS"
+        kept = await delivery.check(manual)
+        assert kept.verdict is Verdict.STALE and kept.cache == "HIT"
+        assert kept.origin_etag == new_etag != kept.etag
+    finally:
+        await services.close()
+        box.stop()
