@@ -122,3 +122,34 @@ async def test_the_propagation_board_offers_the_fetch_once_propagated():
         assert screen.domain == "img.example.com"
         await pilot.press("enter")
         assert (await fetched(pilot, screen, 1)).verdict.value == "served"
+
+
+async def test_hostile_object_keys_and_answers_are_shown_literally():
+    app = sandbox_app(SPEED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_domain(pilot, "img.example.com")
+        hostile = "a\x1b]0;pwned\x07[b]bold[/b].txt"
+        with app.sandbox.world.lock:
+            app.sandbox.world.buckets["demo-assets"].objects[hostile] = b"x"
+        await pilot.press("f")
+        screen = await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, DeliveryScreen)
+                and hostile in [o.key for o in app.screen.objects]
+                and app.screen
+            ),
+            what="the hostile key listed",
+        )
+        table = screen.query_one(DataTable)
+        cell = table.get_cell(hostile, "key")
+        assert "\x1b" not in cell.plain and "\x07" not in cell.plain
+        assert "\\x1b" in cell.plain and "[b]bold[/b]" in cell.plain  # not read as markup
+        while screen.objects[table.cursor_row].key != hostile:
+            await pilot.press("down")
+        await pilot.press("enter")
+        result = await fetched(pilot, screen, 1)
+        assert result.verdict.value == "served", result.explanation
+        for part in ("#verdict", "#evidence"):
+            text = text_of(screen.query_one(part), width=400)
+            assert "\x1b" not in text and "\x07" not in text
