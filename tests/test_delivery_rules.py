@@ -250,6 +250,11 @@ def test_404_is_not_found_with_the_key():
     assert verdict is Verdict.NOT_FOUND and "img/logo.png" in text
 
 
+def test_a_404_for_an_object_the_origin_now_holds_is_stale():
+    verdict, text = judge(URL, "img.example.com", edge(404, etag=""), ORIGIN)
+    assert verdict is Verdict.STALE and "refresh" in text
+
+
 @pytest.mark.parametrize("status", [403, 404])
 def test_the_domain_alone_is_explained_with_an_object_to_try(status):
     verdict, text = judge(
@@ -280,7 +285,9 @@ def test_every_answer_gets_one_of_the_verdicts_and_an_explanation(status, code, 
         assert verdict in (Verdict.SERVED, Verdict.STALE)
         assert (verdict is Verdict.SERVED) == (root or etag in ('"ABC"', ""))
     else:
-        assert verdict not in (Verdict.SERVED, Verdict.STALE)
+        assert verdict is not Verdict.SERVED
+        # The origin holds the object: a 404 for it is the edge's old answer.
+        assert (verdict is Verdict.STALE) == (status == 404 and not root)
 
 
 def test_the_first_object_skips_directory_markers():

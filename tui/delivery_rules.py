@@ -313,6 +313,11 @@ def judge(
             f"The CDN refused the request (403{' ' + edge.error_code if edge.error_code else ''}): "
             "check the domain's access control (Referer, IP lists, URL signing)."
         )
+    if edge.status == 404 and origin is not None and origin.exists:
+        return Verdict.STALE, (
+            f"The edge answers 404 (kept from before), but the origin holds {url.key!r} "
+            "now: refresh its URL."
+        )
     if edge.status == 404:
         where = f"bucket {bucket}" if bucket else "the origin"
         return Verdict.NOT_FOUND, f"No object {url.key!r} in {where} (404): check the path."

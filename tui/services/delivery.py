@@ -193,6 +193,10 @@ class DeliveryService:
         if not domain.cname:
             return verdict(Verdict.OFFLINE, f"CDN has not assigned {name} a CNAME yet.")
 
+        # dnspython and aiohttp: for the check itself, never at import (see the docstring).
+        from aiohttp import ClientError
+        from dns.exception import DNSException
+
         # 2. DNS
         target = resolver or default_resolver(self.profile)
         if target is None:
@@ -206,7 +210,7 @@ class DeliveryService:
                 f"The resolver {target.name} did not answer in {self.timeout:g} s.",
                 **dns_evidence,
             )
-        except Exception as error:  # OSError, DNSException: the resolver's failure
+        except (OSError, DNSException) as error:  # the resolver's failure
             return verdict(
                 Verdict.ERROR,
                 f"The resolver {target.name} could not be asked: {_describe(error)}.",
@@ -249,7 +253,7 @@ class DeliveryService:
                 edge=where,
                 **dns_evidence,
             )
-        except Exception as error:  # aiohttp.ClientError, OSError: never answered
+        except (OSError, ClientError) as error:  # refused, reset, not HTTP: no answer
             return verdict(
                 Verdict.ERROR,
                 f"Could not fetch from the edge {where}: {_describe(error)}.",
