@@ -59,6 +59,19 @@ def oss_origin(host: str) -> list[dict]:
     return [{"content": host, "type": "oss", "port": 80, "priority": "20", "weight": "10"}]
 
 
+def origin_auth_on(world, domain) -> None:
+    """Back-to-origin authentication for private OSS buckets, as BatchSetCdnDomainConfig
+    leaves it (that API sets it over the wire; here it is set in the world)."""
+    domain.configs.append(
+        {
+            "FunctionName": "l2_oss_key",
+            "ConfigId": world.next_id(),
+            "Status": "success",
+            "FunctionArgs": {"private_oss_auth": "on"},
+        }
+    )
+
+
 def etag(data: bytes) -> str:
     return f'"{hashlib.md5(data).hexdigest().upper()}"'
 
@@ -153,14 +166,7 @@ async def test_a_private_bucket_answers_access_denied_until_origin_auth_is_on(sa
     assert (status, body) == (403, b"")
 
     # Back-to-origin authentication on, but without the role CDN reads buckets with.
-    domain.configs.append(
-        {
-            "FunctionName": "l2_oss_key",
-            "ConfigId": world.next_id(),
-            "Status": "success",
-            "FunctionArgs": {"private_oss_auth": "on"},
-        }
-    )
+    origin_auth_on(world, domain)
     world.private_oss_role = False
     assert (await fetch(sandbox, "v.example.com", "/index.html"))[0] == 403
     world.private_oss_role = True
@@ -214,8 +220,11 @@ async def test_domains_the_edge_does_not_serve(sandbox):
 
 async def test_the_bare_domain_answers_access_denied(sandbox):
     """No object path: OSS has no default page, so even a public-read origin answers
-    AccessDenied (the procedure's warning); a private one does too."""
-    sandbox.world.add_domain("v.example.com", "web", oss_origin(SH), "domestic", status="online")
+    AccessDenied (the procedure's warning); a private one does too, even with
+    back-to-origin authentication on."""
+    world = sandbox.world
+    domain = world.add_domain("v.example.com", "web", oss_origin(SH), "domestic", status="online")
+    origin_auth_on(world, domain)
     for host in ("img.example.com", "v.example.com"):
         status, headers, body = await fetch(sandbox, host, "/")
         assert status == 403 and headers["X-Cache"].startswith("MISS")

@@ -182,10 +182,13 @@ class Edge:
             return self._page(502, BAD_GATEWAY_HTML)
         path = request.rel_url.raw_path or "/"
         if path == "/":
-            # No object path: the origin is asked for its root, which is the bucket
-            # itself; OSS has no default page there (the procedure warns that the bare
-            # domain answers AccessDenied). Never cached.
-            copy = await self._fetch(bucket, "", signed)
+            # No object path: the origin is asked for its root, the bucket itself, and
+            # OSS has no default page there: the procedure warns that the bare domain
+            # answers AccessDenied even when everything works. Asked unsigned, so the
+            # warning holds with back-to-origin authentication on too (whether a signed
+            # fetch would list the bucket, the role's policy granting oss:List*, is not
+            # documented). Never cached.
+            copy = await self._fetch(bucket, "", signed=False)
             return self._answer(request, copy, hit=False)
         _, key_path = cache_target(f"{host}{path}")
         url = f"{host}{key_path}"
