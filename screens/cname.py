@@ -84,6 +84,7 @@ class DomainScreen(DomainActions):
         Binding("n", "dns_record", "DNS record", id="domain.dns"),
         Binding("p", "propagation", "Propagation", id="domain.propagation"),
         Binding("v", "verify", "Verify", id="domain.verify"),
+        Binding("f", "fetch", "Fetch", id="domain.fetch"),
         Binding("s", "toggle", "Start/Stop", id="domain.toggle"),
         Binding("d", "delete", "Delete", id="domain.delete"),
         Binding("k", "cache", "Cache", id="domain.cache"),
@@ -394,3 +395,9 @@ class DomainScreen(DomainActions):
         """Refresh or prefetch the domain's cache, or refresh what changed in its origin."""
         if self.domain is not None:
             self.app.push_screen(FreshnessScreen(self.domain))
+
+    def action_fetch(self) -> None:
+        from screens.delivery import DeliveryScreen  # the delivery check: is it served?
+
+        if self.domain:
+            self.app.push_screen(DeliveryScreen(self.domain.name, self.domain.origin))

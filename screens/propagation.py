@@ -66,6 +66,7 @@ class PropagationScreen(AppScreen):
     CSS_PATH = "propagation.tcss"
     BINDINGS = [
         Binding("r", "check_now", "Check now", id="board.check"),
+        Binding("f", "fetch", "Fetch through CDN", id="board.fetch"),
         Binding("escape", "dismiss", "Back", id="board.back"),
     ]
 
@@ -147,7 +148,7 @@ class PropagationScreen(AppScreen):
             self.query_one("#next", Static).update(
                 Text(
                     "Propagated: every server asked answers the CDN CNAME. Checks stopped; "
-                    "r checks again.",
+                    "r checks again. Next: f Fetch through CDN, to see your files served.",
                     style="green",
                 )
             )
@@ -184,3 +185,8 @@ class PropagationScreen(AppScreen):
         self.query_one("#summary", Static).update(
             Text.assemble((verdict, style), f"  {summary}  ·  round {board.rounds}")
         )
+
+    def action_fetch(self) -> None:
+        from screens.delivery import DeliveryScreen  # the next step: are the files served?
+
+        self.app.push_screen(DeliveryScreen(self.domain))

@@ -46,6 +46,21 @@ def sandbox():
 
 
 @pytest.fixture
+def realtime_sandbox():
+    """A sandbox at real speed: its CDN edge keeps a copy for its cache time in sandbox
+    seconds (an hour for the seed's old objects), 3.6 real seconds at SPEED, too short
+    to count on for "MISS, then HIT, then stale" on a loaded machine."""
+    from tui.sandbox.runner import Sandbox
+
+    box = Sandbox(speed=1.0)
+    box.start()
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+@pytest.fixture
 def profile(sandbox):
     from tui.services.profile import sandbox_profile
 
@@ -56,7 +71,7 @@ def profile(sandbox):
 # runs the app (Pilot, snapshots) or calls the service layer against the sandbox (each is
 # a coroutine here), one that starts a sandbox, and, marked in their modules, those that
 # run a process (a served sandbox, a pty, tmux, a fresh interpreter).
-SLOW_FIXTURES = frozenset({"sandbox", "snap_compare"})
+SLOW_FIXTURES = frozenset({"sandbox", "realtime_sandbox", "snap_compare"})
 
 
 def pytest_collection_modifyitems(items):

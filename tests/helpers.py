@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import pytest
 
 from tui.check import add_check_parser, run_check
+from tui.fetch import add_fetch_parser, run_fetch
 
 # -- `oss-cdn check`, in-process ------------------------------------------------------------
 
@@ -29,6 +30,19 @@ def parse(*argv: str) -> argparse.Namespace:
 
 def check(profile, capsys, *argv: str) -> tuple[int, str, str]:
     status = run_check(parse(*argv), profile=profile)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def parse_fetch(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="oss-cdn")
+    add_fetch_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["fetch", *argv])
+
+
+def fetch(profile, capsys, *argv: str) -> tuple[int, str, str]:
+    """`oss-cdn fetch ARGV` in-process against `profile`: (exit status, stdout, stderr)."""
+    status = run_fetch(parse_fetch(*argv), profile=profile)
     out, err = capsys.readouterr()
     return status, out, err
 

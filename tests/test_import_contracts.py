@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("tui", "screens")
 
 # The pure rules (no I/O, no Textual, nothing of the cloud), a package each if one is split.
-RULES = ("tui.rules", "tui.dns_rules", "tui.dns_plan", "tui.cache_rules")
+RULES = ("tui.rules", "tui.dns_rules", "tui.dns_plan", "tui.cache_rules", "tui.delivery_rules")
 # What they may import besides the standard library: each other, tui.safe_text (itself
 # standard library only, checked below) and the data they apply: IDNA 2008 and the public
 # suffix list, both pure computation.

@@ -152,9 +152,9 @@ def _error_json(code: str, message: str) -> str:
 
 @contextlib.contextmanager
 def json_usage_errors(argv: list[str]):
-    """argparse's usage errors of `check ... --json` as the JSON error object on stdout
-    too (argparse itself writes them to stderr, which stays as it is)."""
-    wanted = "check" in argv and "--json" in argv
+    """argparse's usage errors of `check ... --json` (and of `fetch`) as the JSON error
+    object on stdout too (argparse itself writes them to stderr, which stays as it is)."""
+    wanted = ("check" in argv or "fetch" in argv) and "--json" in argv
     if not wanted:
         yield
         return
@@ -200,7 +200,7 @@ def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> in
     return status
 
 
-def _connect(args: argparse.Namespace):
+def _connect(args: argparse.Namespace, command: str = "check"):
     options = LaunchOptions(
         profile=getattr(args, "profile", None),
         region=getattr(args, "region", None),
@@ -221,7 +221,7 @@ def _connect(args: argparse.Namespace):
             if profile.sandbox_pid
             else "a sandbox of its own (no `oss-cdn sandbox serve` is running)"
         )
-        print(f"oss-cdn check: checking in {where}", file=sys.stderr)
+        print(f"oss-cdn {command}: {command}ing in {where}", file=sys.stderr)
     return profile, box
 
 

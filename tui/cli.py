@@ -1,4 +1,5 @@
-"""Command line: `oss-cdn` (the app), `oss-cdn sandbox serve`, `oss-cdn check`.
+"""Command line: `oss-cdn` (the app), `oss-cdn sandbox serve`, `oss-cdn check`, `oss-cdn
+fetch`.
 
 Kept free of heavy imports: the app module is imported only when the app runs, and the
 SDKs only after its first paint.
@@ -11,6 +12,7 @@ import sys
 
 from tui import __version__
 from tui.check import add_check_parser, json_usage_errors, run_check
+from tui.fetch import add_fetch_parser, run_fetch
 from tui.launch import (
     DEFAULT_SANDBOX_SPEED,
     LaunchOptions,
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="serve_speed",
     )
     add_check_parser(commands)
+    add_fetch_parser(commands)
     return parser
 
 
@@ -88,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     disable_ecs_metadata_by_default()
     if args.command == "check":
         return run_check(args)
+    if args.command == "fetch":
+        return run_fetch(args)
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 

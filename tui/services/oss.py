@@ -269,8 +269,12 @@ class OssService:
             failure = from_oss(error, action=action, endpoint=endpoint)
         finally:
             OSS_ANSWER.reset(token)
-        if "text/html" in seen.get("content_type", "") and (
-            failure is None or isinstance(failure, UnexpectedAnswer)
+        # HeadObject's and GetObject's Content-Type is the object's own (an HTML page is
+        # an object like any other), not a sign of a gateway's page.
+        if (
+            action not in ("HeadObject", "GetObject")
+            and "text/html" in seen.get("content_type", "")
+            and (failure is None or isinstance(failure, UnexpectedAnswer))
         ):
             # A gateway's or captive portal's page, which may even parse as XML.
             failure = bad_answer(endpoint, "OSS", action)
