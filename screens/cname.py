@@ -129,6 +129,8 @@ class DomainScreen(DomainActions):
     def domain_changed(self) -> None:
         self.watch_started = time.monotonic()
         self.load()
+        if self.origin_access is not None:  # a change (the fix among them) may change it
+            self.check_origin_access()
 
     @work(exclusive=True, group="domain")
     async def load(self) -> None:
@@ -349,47 +351,10 @@ class DomainScreen(DomainActions):
                 writes=[writes.private_origin(domain.name)],
                 subject=("domain", domain.name),
             ),
-            self._origin_auth_confirmed(domain.name),
+            self._when_confirmed(
+                domain.name, "origin_auth", "Switching on back-to-origin authentication for"
+            ),
         )
-
-    def _origin_auth_confirmed(self, name: str):
-        asked = self.app.domain_writes[name]
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            if self.app.domain_writes[name] != asked:
-                self.notify(
-                    f"{display_name(name)} changed since you were asked: nothing was sent.",
-                    severity="warning",
-                    markup=False,
-                )
-                return
-            self.app.domains_changing.add(name)
-            self.app.domain_writes[name] += 1
-            self._send_origin_auth(name)
-
-        return confirmed
-
-    @work(group="domain-action")
-    async def _send_origin_auth(self, name: str) -> None:
-        self.busy = True
-        try:
-            await self.call(self.services.cdn.enable_private_origin(name))
-        except ServiceError as error:
-            self.app.report(
-                error, f"Could not switch on origin authentication for {display_name(name)}"
-            )
-            return
-        finally:
-            self.busy = False
-            self.app.domains_changing.discard(name)
-        self.notify(
-            f"Back-to-origin authentication switched on for {display_name(name)}.",
-            markup=False,
-        )
-        self.domain_changed()
-        self.check_origin_access()
 
     def action_cache(self) -> None:
         """Refresh or prefetch the domain's cache, or refresh what changed in its origin."""

@@ -15,6 +15,9 @@ from tui.services.errors import ServiceError
 from tui.widgets.confirm import Confirm, TypedConfirm, void_dialogs
 from tui.widgets.status import status_badge
 
+# How a failure names a change whose verb does not read as one ("Could not start x").
+FAILED = {"origin_auth": "switch on back-to-origin authentication for"}
+
 
 def toggle_write(domain) -> writes.Write | None:
     """What `s` sends for the domain: stop when online, start when offline, else nothing."""
@@ -58,7 +61,7 @@ class DomainActions(AppScreen):
         return True
 
     def domain_changed(self) -> None:
-        """Called after a start/stop/delete was accepted by CDN."""
+        """Called after a change (start, stop, delete, origin auth) was accepted by CDN."""
 
     # -- the export ----------------------------------------------------------------------
 
@@ -194,14 +197,18 @@ class DomainActions(AppScreen):
     @work(group="domain-action")
     async def _send(self, name: str, verb: str, doing: str) -> None:
         cdn = self.services.cdn
-        method = {"start": cdn.start_domain, "stop": cdn.stop_domain, "delete": cdn.delete_domain}[
-            verb
-        ]
+        method = {
+            "start": cdn.start_domain,
+            "stop": cdn.stop_domain,
+            "delete": cdn.delete_domain,
+            "origin_auth": cdn.enable_private_origin,
+        }[verb]
         self.busy = True
         try:
             await self.call(method(name))
         except ServiceError as error:
-            self.app.report(error, f"Could not {verb} {display_name(name)}")
+            what = FAILED.get(verb, verb)
+            self.app.report(error, f"Could not {what} {display_name(name)}")
             return
         finally:
             self.busy = False

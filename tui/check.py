@@ -18,45 +18,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import io
 import json
 import sys
 from typing import TYPE_CHECKING
 
-from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, connect
+from tui.command_line import (
+    USAGE_ERROR,
+    CommandFailure,
+    add_account_options,
+    connect_for,
+    error_json,
+    resolver_arg,
+    timeout_arg,
+)
 from tui.rules import base_name, is_ip_address, is_wildcard, to_punycode
 from tui.safe_text import shown
-from tui.services.errors import CredentialsNotFound, ServiceError
+from tui.services.errors import ServiceError
 from tui.services.facade import Services
 
 if TYPE_CHECKING:
     from tui.services.profile import Profile
-    from tui.services.propagation import Target
     from tui.services.verdicts import PropagationBoard, ResolverResult
 
 DEFAULT_TIMEOUT = 2.0  # the service layer's too (kept here so --help needs no dnspython)
-USAGE_ERROR = 2
 COLUMNS = ("RESOLVER", "ADDRESS", "VERDICT", "ANSWER", "TTL", "LATENCY")
-
-
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value <= 60:
-        raise argparse.ArgumentTypeError("the timeout is between 0 and 60 seconds")
-    return value
-
-
-def _resolver(text: str) -> Target:
-    from tui.services.propagation import ResolverConfigError, parse_resolver
-
-    try:
-        return parse_resolver(text)
-    except ResolverConfigError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _domain(text: str) -> str:
@@ -99,7 +84,7 @@ def add_check_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--resolver",
-        type=_resolver,
+        type=resolver_arg,
         action="append",
         dest="resolvers",
         metavar="[NAME=]HOST[:PORT]",
@@ -107,7 +92,7 @@ def add_check_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timeout",
-        type=_timeout,
+        type=timeout_arg,
         default=DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds to wait for each server (default {DEFAULT_TIMEOUT:g})",
@@ -117,60 +102,8 @@ def add_check_parser(subparsers) -> argparse.ArgumentParser:
     )
     # The global options, also accepted after `check` (left out unless given, so the
     # ones before `check` stand).
-    parser.add_argument(
-        "--sandbox",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="check in the shared sandbox (`oss-cdn sandbox serve`), else in one of its own",
-    )
-    parser.add_argument(
-        "--profile", default=argparse.SUPPRESS, help="aliyun-cli profile in ~/.aliyun/config.json"
-    )
-    parser.add_argument("--region", default=argparse.SUPPRESS, help="region id, e.g. cn-hangzhou")
+    add_account_options(parser, "check")
     return parser
-
-
-# How to give credentials, for a command that found none.
-NO_CREDENTIALS = (
-    "no Alibaba Cloud credentials found. Give them with ALIBABA_CLOUD_ACCESS_KEY_ID and "
-    "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or an aliyun-cli profile (`aliyun configure`; "
-    "then --profile NAME, or the file's current one), or check in the sandbox with --sandbox"
-)
-
-
-class _Failure(Exception):
-    """Ends the command with exit status 2 and this message."""
-
-    def __init__(self, message: str, code: str = "CheckFailed") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _error_json(code: str, message: str) -> str:
-    return json.dumps({"error": {"code": code, "message": message}}) + "\n"
-
-
-@contextlib.contextmanager
-def json_usage_errors(argv: list[str]):
-    """argparse's usage errors of `check ... --json` (and of `fetch`) as the JSON error
-    object on stdout too (argparse itself writes them to stderr, which stays as it is)."""
-    wanted = ("check" in argv or "fetch" in argv) and "--json" in argv
-    if not wanted:
-        yield
-        return
-    captured = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(captured):
-            yield
-    except SystemExit as exit_:
-        text = captured.getvalue()
-        sys.stderr.write(text)
-        if exit_.code == USAGE_ERROR:
-            message = text.strip().splitlines()[-1] if text.strip() else "usage error"
-            sys.stdout.write(_error_json("UsageError", message.split(" error: ", 1)[-1]))
-        raise
-    else:
-        sys.stderr.write(captured.getvalue())
 
 
 def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> int:
@@ -183,13 +116,13 @@ def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> in
     box = None
     try:
         if profile is None and (args.expect is None or not args.resolvers):
-            profile, box = _connect(args)
+            profile, box = connect_for(args)
         status, report, problem = asyncio.run(_check(args, profile))
-    except _Failure as failure:
+    except CommandFailure as failure:
         # A cloud error's message is the cloud's text: shown, never interpreted.
         print(f"oss-cdn check: {shown(failure, multiline=True)}", file=sys.stderr)
         if getattr(args, "json", False):
-            sys.stdout.write(_error_json(failure.code, str(failure)))
+            sys.stdout.write(error_json(failure.code, str(failure)))
         return USAGE_ERROR
     finally:
         if box is not None:
@@ -198,31 +131,6 @@ def run_check(args: argparse.Namespace, *, profile: Profile | None = None) -> in
     if problem:
         print(f"oss-cdn check: {shown(problem, multiline=True)}", file=sys.stderr)
     return status
-
-
-def _connect(args: argparse.Namespace, command: str = "check"):
-    options = LaunchOptions(
-        profile=getattr(args, "profile", None),
-        region=getattr(args, "region", None),
-        sandbox=getattr(args, "sandbox", False),
-        sandbox_speed=getattr(args, "sandbox_speed", DEFAULT_SANDBOX_SPEED),
-        sandbox_fallback=False,
-    )
-    try:
-        profile, box = connect(options)
-    except CredentialsNotFound as error:
-        message = str(error) if options.profile else NO_CREDENTIALS
-        raise _Failure(message, type(error).__name__) from None
-    except ServiceError as error:
-        raise _Failure(str(error), getattr(error, "code", "") or type(error).__name__) from None
-    if profile.sandbox:
-        where = (
-            f"the shared sandbox (pid {profile.sandbox_pid})"
-            if profile.sandbox_pid
-            else "a sandbox of its own (no `oss-cdn sandbox serve` is running)"
-        )
-        print(f"oss-cdn {command}: {command}ing in {where}", file=sys.stderr)
-    return profile, box
 
 
 async def _check(args: argparse.Namespace, profile: Profile | None) -> tuple[int, str, str]:
@@ -243,7 +151,9 @@ async def _check(args: argparse.Namespace, profile: Profile | None) -> tuple[int
             checker = PropagationService(profile, services.cdn, timeout=args.timeout)
             results = await checker.check(args.domain, expected)
     except ServiceError as error:  # a bad resolvers.json too; no secret in the text
-        raise _Failure(str(error), getattr(error, "code", "") or type(error).__name__) from None
+        raise CommandFailure(
+            str(error), getattr(error, "code", "") or type(error).__name__
+        ) from None
     finally:
         if services is not None:
             await services.close()
@@ -266,7 +176,7 @@ async def _cdn_cname(services, domain: str) -> str:
     """The CNAME CDN assigned to `domain` (DescribeCdnDomainDetail)."""
     found = await services.cdn.domain(domain)
     if not found.cname:
-        raise _Failure(
+        raise CommandFailure(
             f"CDN has not assigned {domain} a CNAME yet (status {found.status})", "NoCname"
         )
     return found.cname

@@ -11,7 +11,8 @@ import argparse
 import sys
 
 from tui import __version__
-from tui.check import add_check_parser, json_usage_errors, run_check
+from tui.check import add_check_parser, run_check
+from tui.command_line import json_usage_errors
 from tui.fetch import add_fetch_parser, run_fetch
 from tui.launch import (
     DEFAULT_SANDBOX_SPEED,

@@ -23,7 +23,15 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from tui.check import USAGE_ERROR, _connect, _error_json, _Failure, _resolver, _timeout
+from tui.command_line import (
+    USAGE_ERROR,
+    CommandFailure,
+    add_account_options,
+    connect_for,
+    error_json,
+    resolver_arg,
+    timeout_arg,
+)
 from tui.delivery_rules import FetchUrl, UrlError, Verdict, parse_url
 from tui.safe_text import shown
 from tui.services.errors import ServiceError
@@ -58,14 +66,14 @@ def add_fetch_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--resolver",
-        type=_resolver,
+        type=resolver_arg,
         metavar="[NAME=]HOST[:PORT]",
         help="the DNS server to resolve the host with (default: the system's; in the "
         "sandbox, its first simulated resolver)",
     )
     parser.add_argument(
         "--timeout",
-        type=_timeout,
+        type=timeout_arg,
         default=DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds to wait for each step: DNS, the edge, OSS (default {DEFAULT_TIMEOUT:g})",
@@ -74,16 +82,7 @@ def add_fetch_parser(subparsers) -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object instead of a line (errors too)"
     )
     # The global options, also accepted after `fetch` (left out unless given).
-    parser.add_argument(
-        "--sandbox",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="fetch in the shared sandbox (`oss-cdn sandbox serve`), else in one of its own",
-    )
-    parser.add_argument(
-        "--profile", default=argparse.SUPPRESS, help="aliyun-cli profile in ~/.aliyun/config.json"
-    )
-    parser.add_argument("--region", default=argparse.SUPPRESS, help="region id, e.g. cn-hangzhou")
+    add_account_options(parser, "fetch")
     return parser
 
 
@@ -93,12 +92,12 @@ def run_fetch(args: argparse.Namespace, *, profile: Profile | None = None) -> in
     box = None
     try:
         if profile is None:
-            profile, box = _connect(args, "fetch")
+            profile, box = connect_for(args, "fetch")
         result = asyncio.run(_fetch(args, profile))
-    except _Failure as failure:
+    except CommandFailure as failure:
         print(f"oss-cdn fetch: {shown(failure, multiline=True)}", file=sys.stderr)
         if args.json:
-            sys.stdout.write(_error_json(failure.code, str(failure)))
+            sys.stdout.write(error_json(failure.code, str(failure)))
         return USAGE_ERROR
     finally:
         if box is not None:
@@ -115,7 +114,9 @@ async def _fetch(args: argparse.Namespace, profile: Profile) -> Delivery:
         checker = DeliveryService(profile, services.cdn, services.oss, timeout=args.timeout)
         return await checker.check(args.url, resolver=args.resolver)
     except ServiceError as error:  # messages are built without secrets
-        raise _Failure(str(error), getattr(error, "code", "") or type(error).__name__) from None
+        raise CommandFailure(
+            str(error), getattr(error, "code", "") or type(error).__name__
+        ) from None
     finally:
         await services.close()
 
