@@ -18,7 +18,8 @@ from tui.safe_text import shown
 GENERAL = (
     "oss-cdn takes a bucket to a CDN-served domain: add the domain (a), verify ownership "
     "when asked, wait until it is online, copy its CNAME, create the CNAME record in "
-    "Alibaba Cloud DNS, and watch resolvers see it. Without credentials everything runs "
+    "Alibaba Cloud DNS, watch resolvers see it, then fetch a file through the CDN (f on "
+    "a domain) and keep the edge fresh (k). Without credentials everything runs "
     "against the embedded SANDBOX on 127.0.0.1. Enter opens the row under the cursor; "
     "Ctrl+P offers this screen's actions by name. Every change can be seen before it is "
     "sent as the aliyun-cli commands that make it: e shows them (ctrl+e in a form, and in "
@@ -53,7 +54,7 @@ class HelpScreen(ModalScreen):
         keys.add_column()
         read_only = getattr(self.app, "read_only", False)
         sends_write = getattr(self.for_screen, "sends_write", lambda action: False)
-        for _key, binding in shown_bindings(self.for_screen, with_app=True):
+        for _key, binding in shown_bindings(self.for_screen, with_app=True, hidden=True):
             description = binding.description
             if read_only and sends_write(binding.action):
                 description += " (read-only: not sent)"

@@ -162,3 +162,25 @@ async def test_read_only_shows_the_verdict_but_refuses_the_fix():
         assert app.screen is screen
         assert sent(app) == []
         assert app.sandbox.world.domains[VIDEO].configs == []
+
+
+async def test_keys_kept_off_the_footer_are_in_help_and_the_palette():
+    """The footer fits 80 columns, so `o` is not on it: F1 and ctrl+p still name it."""
+    from screens.help import HelpScreen
+    from tui.commands import ScreenCommands
+    from tui.keys import shown_bindings
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        screen = await open_domain(pilot, VIDEO)
+        footer = [b.action for _, b in shown_bindings(screen)]
+        assert "origin_auth" not in footer
+        offered = [b.description for b in ScreenCommands(screen)._commands()]
+        assert "Origin auth" in offered and "Cache" in offered and "Fetch" in offered
+        await pilot.press("f1")
+        help_screen = await wait_for(
+            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen
+        )
+        listed = " ".join(text_of(s) for s in help_screen.query(Static))
+        assert "Origin auth" in listed and "Cache" in listed

@@ -48,7 +48,7 @@ def resolver_arg(text: str) -> Target:
 NO_CREDENTIALS = (
     "no Alibaba Cloud credentials found. Give them with ALIBABA_CLOUD_ACCESS_KEY_ID and "
     "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or an aliyun-cli profile (`aliyun configure`; "
-    "then --profile NAME, or the file's current one), or check in the sandbox with --sandbox"
+    "then --profile NAME, or the file's current one), or use the sandbox with --sandbox"
 )
 
 

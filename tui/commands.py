@@ -9,7 +9,7 @@ from tui.keys import shown_bindings
 
 class ScreenCommands(Provider):
     def _commands(self):
-        for _key, binding in shown_bindings(self.screen):
+        for _key, binding in shown_bindings(self.screen, hidden=True):
             if not binding.action.startswith("dismiss"):
                 yield binding
 

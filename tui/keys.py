@@ -14,14 +14,18 @@ from textual.screen import Screen
 import screens
 
 
-def shown_bindings(screen: Screen, with_app: bool = False):
+def shown_bindings(screen: Screen, with_app: bool = False, hidden: bool = False):
     """(key, Binding) for the screen's own footer keys (and the app's), as remapped by
-    the user's keymap; widget-level keys such as cursor movement are left out."""
+    the user's keymap; widget-level keys such as cursor movement are left out. With
+    `hidden`, also the screen's keys kept off the footer (which fits 80 columns) that
+    have a description: Help and the command palette list every key."""
     seen = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
         owners = (screen, screen.app) if with_app else (screen,)
-        if active.node not in owners or not binding.show or not binding.description:
+        if active.node not in owners or not binding.description:
+            continue
+        if not binding.show and not (hidden and active.node is screen):
             continue
         if binding.action in seen:
             continue
