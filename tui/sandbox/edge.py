@@ -30,7 +30,6 @@ a MISS reads `X-Cache: MISS TCP_MISS dirn:-2:-2`).
 from __future__ import annotations
 
 import itertools
-import socket
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import quote, unquote
@@ -39,6 +38,7 @@ import aiohttp
 from aiohttp import web
 
 from tui.sandbox import signing
+from tui.sandbox.http_server import serve_on_free_port
 from tui.sandbox.world import SandboxDomain, World, cache_target
 
 # What the real edge answers a Host it serves no domain for: 403 from Tengine with
@@ -143,14 +143,7 @@ class Edge:
         )
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(
-            app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None
-        )
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((self.host, 0))
-        self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
+        self._runner, self.port = await serve_on_free_port(app, self.host)
         return self.port
 
     async def close(self) -> None:

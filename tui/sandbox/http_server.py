@@ -376,6 +376,19 @@ def _form(request: web.Request, body: bytes) -> dict[str, str]:
     return dict(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
 
 
+async def serve_on_free_port(app: web.Application, host: str) -> tuple[web.AppRunner, int]:
+    """Serve `app` on a free port of `host`: its runner (to clean up) and the port."""
+    # handler_cancellation: a client that gave up (timeout faults) frees its handler;
+    # a short shutdown_timeout: stopping never waits on a held request.
+    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
+    await runner.setup()
+    # Bind the socket ourselves: port 0 picks a free port, and we can read which.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    await web.SockSite(runner, sock).start()
+    return runner, sock.getsockname()[1]
+
+
 class SandboxServer:
     """The aiohttp server: picks the protocol, records the call, applies faults, answers."""
 
@@ -401,17 +414,7 @@ class SandboxServer:
         """Listen on an ephemeral port; returns it."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        # handler_cancellation: a client that gave up (timeout faults) frees its handler;
-        # a short shutdown_timeout: stopping never waits on a held request.
-        self._runner = web.AppRunner(
-            app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None
-        )
-        await self._runner.setup()
-        # Bind the socket ourselves: port 0 picks a free port, and we can read which.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((self.host, 0))
-        self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
+        self._runner, self.port = await serve_on_free_port(app, self.host)
         return self.port
 
     async def close(self) -> None:
