@@ -256,12 +256,7 @@ class OssApi:
 
     def _list_buckets(self, query: dict[str, str]) -> ET.Element:
         prefix, marker = query.get("prefix", ""), query.get("marker", "")
-        try:
-            max_keys = int(query.get("max-keys") or 100)
-        except ValueError:
-            max_keys = 0
-        if not 1 <= max_keys <= 1000:
-            raise ApiError(400, "InvalidArgument", "max-keys must be between 1 and 1000.")
+        max_keys = _max_keys(query)
         names = sorted(n for n in self.world.buckets if n.startswith(prefix) and n > marker)
         shown, truncated = names[:max_keys], len(names) > max_keys
         root = ET.Element("ListAllMyBucketsResult")
@@ -347,12 +342,7 @@ class OssApi:
         `encoding-type=url` (oss2 always asks for it) Key, Prefix, StartAfter and the
         tokens URL-encoded."""
         prefix, delimiter = query.get("prefix", ""), query.get("delimiter", "")
-        try:
-            max_keys = int(query.get("max-keys") or 100)
-        except ValueError:
-            max_keys = 0
-        if not 1 <= max_keys <= 1000:
-            raise ApiError(400, "InvalidArgument", "max-keys must be between 1 and 1000.")
+        max_keys = _max_keys(query)
         token = query.get("continuation-token", "")
         after = query.get("start-after", "")
         if token:
@@ -436,6 +426,18 @@ class OssApi:
         return web.Response(
             body=_document(root), headers=self._headers(call), content_type="application/xml"
         )
+
+
+def _max_keys(query: dict[str, str]) -> int:
+    """A listing's max-keys: 1-1000, 100 when not given (OSS's ListBuckets and
+    ListObjectsV2 alike)."""
+    try:
+        max_keys = int(query.get("max-keys") or 100)
+    except ValueError:
+        max_keys = 0
+    if not 1 <= max_keys <= 1000:
+        raise ApiError(400, "InvalidArgument", "max-keys must be between 1 and 1000.")
+    return max_keys
 
 
 def _document(root: ET.Element) -> bytes:
