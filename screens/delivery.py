@@ -255,7 +255,9 @@ class DeliveryScreen(AppScreen):
         text = event.value.strip()
         if text:
             self.fetch_url(text if "://" in text else self.url_for(text.lstrip("/")))
-            self.query_one(DataTable).focus()  # where r (fetch again) is heard
+        # Back to the objects: where r (fetch again) is heard, and where Enter on an
+        # empty path leads (pick one there).
+        self.query_one(DataTable).focus()
 
     def url_for(self, key: str) -> str:
         from tui.delivery_rules import object_url, parse_url

@@ -153,3 +153,19 @@ async def test_hostile_object_keys_and_answers_are_shown_literally():
         for part in ("#verdict", "#evidence"):
             text = text_of(screen.query_one(part), width=400)
             assert "\x1b" not in text and "\x07" not in text
+
+
+async def test_enter_on_an_empty_path_leads_back_to_the_objects():
+    app = sandbox_app(SPEED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_delivery(pilot)
+        table = screen.query_one(DataTable)
+        await pilot.press("slash")
+        assert screen.query_one("#path", Input).has_focus
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: table.has_focus, what="the objects focused")
+        assert not screen.results  # nothing was fetched for an empty path
+        await pilot.press("enter")  # and Enter there fetches the highlighted object
+        result = await fetched(pilot, screen, 1)
+        assert result.url == f"http://img.example.com/{screen.objects[table.cursor_row].key}"
+        assert len(screen.results) == 1
