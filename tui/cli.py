@@ -32,6 +32,15 @@ def _speed(text: str) -> float:
     return value
 
 
+def _ram_action(text: str) -> str:
+    product, _, action = text.partition(":")
+    if product not in ("cdn", "alidns", "oss") or not action.isalnum():
+        raise argparse.ArgumentTypeError(
+            f"not a RAM action of cdn, alidns or oss: {text!r} (e.g. cdn:AddCdnDomain)"
+        )
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oss-cdn",
@@ -80,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         dest="serve_speed",
     )
+    serve.add_argument(
+        "--deny",
+        action="append",
+        default=[],
+        metavar="ACTION",
+        type=_ram_action,
+        help="refuse this RAM action as a RAM user without it is refused "
+        "(cdn:AddCdnDomain, alidns:DescribeDomains, oss:ListBuckets...; repeatable)",
+    )
     add_check_parser(commands)
     add_fetch_parser(commands)
     return parser
@@ -97,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 
-        return main_serve(speed=args.serve_speed, json_out=args.json)
+        return main_serve(speed=args.serve_speed, json_out=args.json, deny=args.deny)
     options = LaunchOptions(
         profile=args.profile,
         region=args.region,

@@ -131,20 +131,21 @@ class Sandbox:
         }
 
 
-def main_serve(speed: float = 1.0, json_out: bool = False) -> int:
+def main_serve(speed: float = 1.0, json_out: bool = False, deny: list[str] | None = None) -> int:
     """`oss-cdn sandbox serve [--json]`: run until SIGINT, SIGTERM or SIGHUP, then stop
     cleanly.
 
     While it runs it is the shared sandbox (see shared.py): its record lets every other
     command attach to it, and is removed when it stops. With json_out the first line of
     output is the connection info as one JSON object (credentials included: it is how
-    another process connects). Without it, a summary for people, which leaves the
+    another process connects). `deny`: RAM actions the account's user is refused. Without it, a summary for people, which leaves the
     secret out.
     """
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: done.set())
     with Sandbox(speed=speed) as box:
+        box.world.denied.update(deny or ())  # `--deny cdn:AddCdnDomain`: RAM refuses it
         info = box.info
         other = shared.find_running()
         recorded = None if other else shared.record(info, os.getpid())
