@@ -1,5 +1,5 @@
 """Command line: `oss-cdn` (the app), `oss-cdn sandbox serve`, `oss-cdn check`, `oss-cdn
-fetch`.
+fetch`, `oss-cdn doctor`.
 
 Kept free of heavy imports: the app module is imported only when the app runs, and the
 SDKs only after its first paint.
@@ -13,6 +13,7 @@ import sys
 from tui import __version__
 from tui.check import add_check_parser, run_check
 from tui.command_line import json_usage_errors
+from tui.doctor import add_doctor_parser, run_doctor
 from tui.fetch import add_fetch_parser, run_fetch
 from tui.launch import (
     DEFAULT_SANDBOX_SPEED,
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_check_parser(commands)
     add_fetch_parser(commands)
+    add_doctor_parser(commands)
     return parser
 
 
@@ -112,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(args)
     if args.command == "fetch":
         return run_fetch(args)
+    if args.command == "doctor":
+        return run_doctor(args)
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 
