@@ -49,7 +49,10 @@ def test_a_locked_cname_already_right_needs_nothing():
 def test_a_locked_shadow_stays_a_warning_when_shadows_are_removed():
     shadow = rec("www", "A", "1.2.3.4", locked=True)
     plan = plan_cname(
-        "*.example.com", "x.example.com.w.kunlunsl.com", "example.com", [shadow],
+        "*.example.com",
+        "x.example.com.w.kunlunsl.com",
+        "example.com",
+        [shadow],
         remove_shadows=True,
     )
     assert plan.ready

@@ -378,9 +378,9 @@ def plan_cname(
     by_id = {r.record_id: r for r in records}
     steps = []
     for step in deletes + changes:
-        record = by_id.get(step.record_id or "")
-        if record is not None and _is_locked(record):
-            blockers.append(_locked_conflict(record, step.action))
+        acted_on = by_id.get(step.record_id or "")
+        if acted_on is not None and _is_locked(acted_on):
+            blockers.append(_locked_conflict(acted_on, step.action))
         else:
             steps.append(step)
     blockers = [

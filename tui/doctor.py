@@ -50,7 +50,7 @@ class Check:
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        found = {"name": self.name, "status": self.status, "detail": self.detail}
+        found: dict[str, Any] = {"name": self.name, "status": self.status, "detail": self.detail}
         if self.ms is not None:
             found["ms"] = round(self.ms, 1)
         if self.fix:
@@ -186,20 +186,21 @@ async def _reach(label: str, host: str, port: int, timeout: float) -> Check:
             fix="Check the machine's DNS resolver (/etc/resolv.conf) and network.",
         )
     resolved = (time.monotonic() - start) * 1000
-    family, kind, proto, _, address = infos[0]
+    family, _, _, _, address = infos[0]
+    ip, port = str(address[0]), int(address[1])
     start = time.monotonic()
     try:
         _, writer = await asyncio.wait_for(
-            asyncio.open_connection(address[0], address[1], family=family), timeout
+            asyncio.open_connection(ip, port, family=family), timeout
         )
     except (OSError, asyncio.TimeoutError) as error:
-        reason = "timed out" if isinstance(error, asyncio.TimeoutError) else "refused or unreachable"
+        timed_out = isinstance(error, asyncio.TimeoutError)
+        reason = "timed out" if timed_out else "refused or unreachable"
         return Check(
             label,
             FAIL,
             f"{host}:{port} ({address[0]}): connection {reason}",
-            fix="Check the network, firewall or proxy between this machine and "
-            f"{host}:{port}.",
+            fix=f"Check the network, firewall or proxy between this machine and {host}:{port}.",
         )
     connected = (time.monotonic() - start) * 1000
     writer.close()

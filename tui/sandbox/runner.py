@@ -138,8 +138,8 @@ def main_serve(speed: float = 1.0, json_out: bool = False, deny: list[str] | Non
     While it runs it is the shared sandbox (see shared.py): its record lets every other
     command attach to it, and is removed when it stops. With json_out the first line of
     output is the connection info as one JSON object (credentials included: it is how
-    another process connects). `deny`: RAM actions the account's user is refused. Without it, a summary for people, which leaves the
-    secret out.
+    another process connects). Without it, a summary for people, which leaves the
+    secret out. `deny`: RAM actions the account's user is refused (`--deny`).
     """
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
