@@ -148,3 +148,11 @@ def test_sandbox_serve_takes_ram_actions_to_deny(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["sandbox", "serve", "--deny", "AddCdnDomain"])
     assert "not a RAM action" in capsys.readouterr().err
+
+
+def test_sandbox_deny_reaches_a_sandbox_of_its_own(capsys):
+    argv = ["--sandbox-deny", "alidns:DescribeDomains", "doctor", "--sandbox", "--json"]
+    assert main(argv) == 1
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert checks["Alidns DescribeDomains"]["denied_action"] == "alidns:DescribeDomains"
+    assert checks["CDN DescribeUserDomains"]["status"] == "ok"

@@ -66,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"sandbox seconds per real second (default {DEFAULT_SANDBOX_SPEED:g})",
     )
     parser.add_argument(
+        "--sandbox-deny",
+        action="append",
+        default=[],
+        type=_ram_action,
+        metavar="ACTION",
+        help="in a sandbox of its own, refuse this RAM action as RAM does "
+        "(e.g. alidns:DescribeDomains; repeatable)",
+    )
+    parser.add_argument(
         "--read-only",
         action="store_true",
         help="send no change at all: every write is shown disabled and can "
@@ -126,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         sandbox=args.sandbox,
         sandbox_speed=args.sandbox_speed,
         read_only=read_only_requested(args.read_only),
+        sandbox_deny=tuple(args.sandbox_deny),
     )
     # Textual only for the app: `check` and `sandbox serve` start without it.
     from tui.app import OssCdnApp

@@ -100,6 +100,7 @@ def connect_for(args: argparse.Namespace, command: str = "check"):
         sandbox=getattr(args, "sandbox", False),
         sandbox_speed=getattr(args, "sandbox_speed", DEFAULT_SANDBOX_SPEED),
         sandbox_fallback=False,
+        sandbox_deny=tuple(getattr(args, "sandbox_deny", ()) or ()),
     )
     try:
         profile, box = connect(options)
