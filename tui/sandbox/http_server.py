@@ -2,12 +2,14 @@
 
 One port answers three services the way the real endpoints do:
 - CDN (x-acs-version 2018-05-10) and Alidns (2015-01-09): RPC-style `POST /?params`,
-  signed V3 (ACS3-HMAC-SHA256) or v2 (query signature), JSON answers and JSON errors;
+  signed V3 (ACS3-HMAC-SHA256) or v2 (the signature in the query, or with every
+  parameter in a POST's form body), JSON answers and JSON errors;
 - OSS REST, path-style `/bucket/key?sub-resource`, signed `Authorization: OSS ak:sig`,
   XML answers and errors (see oss_api).
 
 Every request: the world's clock moves on (`World.tick`), the call is recorded, an armed
-fault may take over, then the signature is checked and the action answered.
+fault may take over, then the key, token and signature are checked, RAM may refuse the
+action (`World.denied`), and the action is answered.
 This module holds what CDN and Alidns share: `ApiError`, `Params`, request ids, JSON
 errors, signature checks. The products' actions are plugged in by the runner.
 """
@@ -395,9 +397,11 @@ def ram_denial(product: RpcProduct, action: str, account_uid: str) -> ApiError:
     Alidns answers HTTP 400 `Forbidden.RAM` "User not authorized to operate on the
     specified resource, or this API doesn't support RAM." (as users of its API report it:
     github.com/mgsky1/DDNS/issues/27, honwen/aliyun-ddns-cli/issues/27, acme.sh #1898);
-    CDN's newer gateway answers 403 `NoPermission` (Alibaba's "RAM authorization error"
-    page for OpenAPI). Both carry AccessDeniedDetail, which newer gateways add to every
-    RAM denial (aliyun-openapi-java-sdk PR #761 "support access denied detail")."""
+    CDN is given the newer gateway's 403 `NoPermission` (reference/alibaba-api-facts.md:
+    "RAM denials: Forbidden.RAM / NoPermission with HTTP 403 ... newer APIs add
+    AccessDeniedDetail"). Both carry AccessDeniedDetail, which newer gateways add to RAM
+    denials (aliyun-openapi-java-sdk PR #761 "support access denied detail in AcsError";
+    RAM DecodeDiagnosticMessage decodes its EncodedDiagnosticMessage)."""
     detail = {"AccessDeniedDetail": access_denied_detail(action, account_uid)}
     if product.name == "Alidns":
         return ApiError(
