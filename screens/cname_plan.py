@@ -16,7 +16,7 @@ from screens.base import AppScreen
 from screens.propagation import PropagationScreen
 from tui.clipboard import copy
 from tui.dns_plan import bind_line
-from tui.explain import explain
+from tui.explain import denial_advice, explain
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services.cname_setup import ApplyError, writes
@@ -126,6 +126,21 @@ class CnamePlanScreen(AppScreen):
         plan = self.setup.plan
         where = self.query_one("#where", Static)
         notes = self.query_one("#notes", Static)
+        if plan is None and self.setup.denied is not None:
+            # Not "hosted elsewhere": RAM did not let the app look (alidns:DescribeDomains).
+            where.update(
+                Text(
+                    shown(
+                        "Alibaba Cloud DNS refused to list this account's zones, so whether "
+                        f"{display_name(self.domain)} is hosted here is unknown. "
+                        f"{denial_advice(self.setup.denied)}\nOr, if its DNS is at another "
+                        "provider, create this record there (c copies it):"
+                    )
+                )
+            )
+            self.query_one("#plan", Static).update(record_table(self.domain, self.cname))
+            notes.update(Text(shown(bind_line(self.domain, self.cname)), style="dim"))
+            return
         if plan is None:
             where.update(
                 Text(
@@ -155,7 +170,7 @@ class CnamePlanScreen(AppScreen):
         lines = Text()
         for conflict in plan.blockers:
             lines.append("✗ ", style="red bold").append(shown(conflict.message) + "\n")
-        if plan.blockers:
+        if any(c.code != "locked" for c in plan.blockers):
             lines.append("Press x to delete them as part of the plan.\n", style="bold")
         for conflict in plan.warnings:
             lines.append("! ", style="yellow bold").append(shown(conflict.message) + "\n")
@@ -220,6 +235,11 @@ class CnamePlanScreen(AppScreen):
     def nothing_to_export(self) -> str:
         if self.setup is None:
             return "The plan is still being drawn."
+        if self.setup.plan is None and self.setup.denied is not None:
+            return (
+                "Nothing to send from here: RAM refused listing the zones "
+                "(alidns:DescribeDomains), so no plan could be drawn."
+            )
         if self.setup.plan is None:
             return (
                 "Nothing to send from here: the domain's DNS is not in this account. "

@@ -491,7 +491,8 @@ def test_record_pages(sandbox, dns):
     [
         ("example.com", "www", "A", "127.0.0.11", 600, "DomainRecordDuplicate"),
         ("example.com", "www", "CNAME", "x.w.kunlunsl.com", 600, "DomainRecordConflict"),
-        ("example.com", "fast", "A", "127.0.0.9", 60, "QuotaExceeded.TTL"),
+        ("example.com", "fast", "A", "127.0.0.9", 60, "InvalidTTL"),
+        ("example.com", "fast", "A", "127.0.0.9", 300, "QuotaExceeded.TTL"),
         ("example.com", "bad", "A", "not-an-ip", 600, "SubDomainInvalid.Value"),
         ("nowhere.example", "www", "A", "127.0.0.9", 600, "InvalidDomainName.NoExist"),
         ("partner.org", "www", "A", "127.0.0.9", 600, "InvalidDomainName.NoExist"),

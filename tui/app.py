@@ -125,7 +125,7 @@ class OssCdnApp(App):
         except ServiceError as error:
             self.call_from_thread(
                 self.notify,
-                str(error),
+                f"{error}\nRun `oss-cdn doctor` to see what it found and what to fix.",
                 title="Cannot connect",
                 severity="error",
                 timeout=30,
@@ -230,8 +230,17 @@ class OssCdnApp(App):
         self._close_messages_no_wait()
 
     def report(self, error: Exception, title: str = "Error") -> None:
-        """Show an error as a notification: literal text, never a traceback."""
-        self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
+        """Show an error as a notification: literal text, never a traceback. A RAM denial
+        names the missing action and the policy that grants it, refused credentials say
+        which key and from where (tui.explain); an account the app cannot reach at all
+        points at `oss-cdn doctor`."""
+        from tui.explain import DOCTOR_HINT, explain
+        from tui.services.errors import NetworkError
+
+        text = explain(error)
+        if isinstance(error, NetworkError) and DOCTOR_HINT not in text:
+            text = f"{text}\n{DOCTOR_HINT}"
+        self.notify(text, title=title, severity="error", timeout=10, markup=False)
 
     def notify(
         self,

@@ -1,5 +1,5 @@
 """Command line: `oss-cdn` (the app), `oss-cdn sandbox serve`, `oss-cdn check`, `oss-cdn
-fetch`.
+fetch`, `oss-cdn doctor`.
 
 Kept free of heavy imports: the app module is imported only when the app runs, and the
 SDKs only after its first paint.
@@ -13,6 +13,7 @@ import sys
 from tui import __version__
 from tui.check import add_check_parser, run_check
 from tui.command_line import json_usage_errors
+from tui.doctor import add_doctor_parser, run_doctor
 from tui.fetch import add_fetch_parser, run_fetch
 from tui.launch import (
     DEFAULT_SANDBOX_SPEED,
@@ -30,6 +31,15 @@ def _speed(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError("the speed factor must be greater than 0")
     return value
+
+
+def _ram_action(text: str) -> str:
+    product, _, action = text.partition(":")
+    if product not in ("cdn", "alidns", "oss") or not action.isalnum():
+        raise argparse.ArgumentTypeError(
+            f"not a RAM action of cdn, alidns or oss: {text!r} (e.g. cdn:AddCdnDomain)"
+        )
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"sandbox seconds per real second (default {DEFAULT_SANDBOX_SPEED:g})",
     )
     parser.add_argument(
+        "--sandbox-deny",
+        action="append",
+        default=[],
+        type=_ram_action,
+        metavar="ACTION",
+        help="in a sandbox of its own, refuse this RAM action as RAM does "
+        "(e.g. alidns:DescribeDomains; repeatable)",
+    )
+    parser.add_argument(
         "--read-only",
         action="store_true",
         help="send no change at all: every write is shown disabled and can "
@@ -80,8 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         dest="serve_speed",
     )
+    serve.add_argument(
+        "--deny",
+        action="append",
+        default=[],
+        metavar="ACTION",
+        type=_ram_action,
+        help="refuse this RAM action as a RAM user without it is refused "
+        "(cdn:AddCdnDomain, alidns:DescribeDomains, oss:ListBuckets...; repeatable)",
+    )
     add_check_parser(commands)
     add_fetch_parser(commands)
+    add_doctor_parser(commands)
     return parser
 
 
@@ -94,16 +123,19 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(args)
     if args.command == "fetch":
         return run_fetch(args)
+    if args.command == "doctor":
+        return run_doctor(args)
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 
-        return main_serve(speed=args.serve_speed, json_out=args.json)
+        return main_serve(speed=args.serve_speed, json_out=args.json, deny=args.deny)
     options = LaunchOptions(
         profile=args.profile,
         region=args.region,
         sandbox=args.sandbox,
         sandbox_speed=args.sandbox_speed,
         read_only=read_only_requested(args.read_only),
+        sandbox_deny=tuple(args.sandbox_deny),
     )
     # Textual only for the app: `check` and `sandbox serve` start without it.
     from tui.app import OssCdnApp

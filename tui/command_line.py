@@ -74,7 +74,7 @@ def error_json(code: str, message: str) -> str:
 def json_usage_errors(argv: list[str]):
     """argparse's usage errors of `check ... --json` (and of `fetch`) as the JSON error
     object on stdout too (argparse itself writes them to stderr, which stays as it is)."""
-    wanted = ("check" in argv or "fetch" in argv) and "--json" in argv
+    wanted = ("check" in argv or "fetch" in argv or "doctor" in argv) and "--json" in argv
     if not wanted:
         yield
         return
@@ -100,6 +100,7 @@ def connect_for(args: argparse.Namespace, command: str = "check"):
         sandbox=getattr(args, "sandbox", False),
         sandbox_speed=getattr(args, "sandbox_speed", DEFAULT_SANDBOX_SPEED),
         sandbox_fallback=False,
+        sandbox_deny=tuple(getattr(args, "sandbox_deny", ()) or ()),
     )
     try:
         profile, box = connect(options)

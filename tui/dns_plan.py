@@ -19,7 +19,9 @@ from tui.rules import base_name, is_wildcard, root_domain, short
 # way around the CDN.
 CDN_CNAME_SUFFIXES = (".w.kunlunsl.com", ".w.kunlunle.com", ".w.cdngslb.com", ".w.alikunlun.com")
 # A CNAME may share "@" with these (Alidns warns but allows it).
-_APEX_NEIGHBOURS = frozenset({"MX", "TXT"})
+# (NS too: the "DNS record conflicts" page of Alibaba Cloud DNS lets a CNAME stand at the
+# apex beside NS, MX and TXT.)
+_APEX_NEIGHBOURS = frozenset({"MX", "TXT", "NS"})
 
 
 class RecordLike(Protocol):
@@ -46,11 +48,30 @@ class Conflict:
     record: RecordLike  # the existing record in the way
     severity: str  # "error" | "warning"
     message: str
-    code: str  # "duplicate" | "cname_conflict" | "apex_neighbour" | "shadow" | "shadow_kept"
+    # "duplicate" | "cname_conflict" | "apex_neighbour" | "shadow" | "shadow_kept" | "locked"
+    code: str
 
 
 def _is_enabled(record: RecordLike) -> bool:
     return record.status.upper() == "ENABLE"  # Alidns varies the case of Status
+
+
+def _is_locked(record: RecordLike) -> bool:
+    # Locked in the Alibaba Cloud DNS console: every change to it is refused with
+    # Forbidden.RecordLocked (DescribeDomainRecords' `Locked`). Read leniently: records
+    # built by hand (tests, the export) may not say.
+    return bool(getattr(record, "locked", False))
+
+
+def _locked_conflict(record: RecordLike, action: str) -> Conflict:
+    return Conflict(
+        record,
+        "error",
+        f"{record.rr} ({record.line}) has {a_or_an(record.type.upper())} record "
+        f"({short(record.value)}) locked in the Alibaba Cloud DNS console, so the plan "
+        f"cannot {action} it: unlock it there first.",
+        "locked",
+    )
 
 
 # -- zones and host records -----------------------------------------------------------
@@ -345,12 +366,27 @@ def plan_cname(
         targets = pointed_at(records, zone_name)
         for record in wildcard_shadows(rr, records):
             pointer = targets.get(record.rr.lower())
-            if remove_shadows and pointer is None:
+            if remove_shadows and pointer is None and _is_locked(record):
+                warnings.append(_locked_conflict(record, "delete"))
+            elif remove_shadows and pointer is None:
                 deletes.append(_delete(record))
             else:
                 warnings.append(_shadow_warning(record, zone_name, pointer))
 
-    return Plan(domain, zone_name, rr, tuple(deletes + changes), tuple(warnings), tuple(blockers))
+    # A locked record cannot be deleted, updated or enabled: flagged now, rather than
+    # found when Alidns refuses the step halfway through the plan.
+    by_id = {r.record_id: r for r in records}
+    steps = []
+    for step in deletes + changes:
+        acted_on = by_id.get(step.record_id or "")
+        if acted_on is not None and _is_locked(acted_on):
+            blockers.append(_locked_conflict(acted_on, step.action))
+        else:
+            steps.append(step)
+    blockers = [
+        _locked_conflict(c.record, "delete") if _is_locked(c.record) else c for c in blockers
+    ]
+    return Plan(domain, zone_name, rr, tuple(steps), tuple(warnings), tuple(blockers))
 
 
 def bind_line(domain: str, cname: str, ttl: int = FREE_MIN_TTL) -> str:

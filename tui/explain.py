@@ -29,6 +29,8 @@ _ADVICE = {
     "InvalidAccessKeyId.NotFound": "The AccessKey ID is unknown: check your credentials.",
     "CdnServiceNotFound": "CDN is not activated for this account: activate it in the console.",
     "DomainRecordDuplicate": "That exact record already exists.",
+    "InvalidTTL": "Alibaba Cloud DNS does not accept this TTL: use 600 seconds or more "
+    "on the free edition.",
     "QuotaExceeded.TTL": "The TTL is below what this zone's Alibaba Cloud DNS edition "
     "allows (600 s on the free edition): raise it, or upgrade the edition.",
     "Forbidden.RecordLocked": "The record is locked in the Alibaba Cloud DNS console: "
@@ -48,5 +50,56 @@ def holder_of(status: str) -> str | None:
 def explain(error) -> str:
     """One paragraph for an error from the service layer: advice, then the facts."""
     code = getattr(error, "code", "") or ""
-    advice = _ADVICE.get(code, "")
+    advice = denial_advice(error) or credentials_advice(error) or _ADVICE.get(code, "")
     return f"{advice}\n{error}" if advice else str(error)
+
+
+# Where the app sends someone whose account it cannot use.
+DOCTOR_HINT = "Run `oss-cdn doctor` to check the credentials, permissions and endpoints."
+
+
+def denial_advice(error) -> str:
+    """For a RAM denial: the missing action and the policy that grants it; else ""."""
+    from tui.services.errors import is_access_denied, policy_statement, ram_action
+
+    if not is_access_denied(error):
+        return ""
+    action = ram_action(error)
+    if not action:
+        return "Permission denied by RAM: ask an administrator for the permission. " + DOCTOR_HINT
+    return (
+        f"Permission denied: this RAM user or role is not granted {action}. An "
+        "administrator can grant it with this policy (RAM console > Policies > Create "
+        f"policy > JSON, then attach it):\n{policy_statement(action)}"
+    )
+
+
+def credentials_advice(error) -> str:
+    """For refused credentials, in plain words: which key (masked), from where, and
+    what to do; else ""."""
+    from tui.services.errors import credential_problem
+
+    problem = credential_problem(error)
+    which = getattr(error, "credentials", "") or "the AccessKey"
+    if problem == "wrong_secret":
+        return (
+            f"The AccessKey secret is wrong for {which}: the secret does not match the "
+            "key id (mistyped, or the key was re-created). Fix it where it came from. "
+            + DOCTOR_HINT
+        )
+    if problem == "unknown_key":
+        return (
+            f"Alibaba Cloud does not know {which}: it was deleted, disabled or mistyped. "
+            "Create a new AccessKey in the RAM console and configure it. " + DOCTOR_HINT
+        )
+    if problem == "expired_token":
+        return (
+            f"The STS token of {which} has expired: get a new one (assume the role again, "
+            "or sign in again with aliyun-cli) and restart. " + DOCTOR_HINT
+        )
+    if problem == "bad_token":
+        return (
+            f"The STS token does not belong to {which} (or is missing or damaged): "
+            "configure the key id, secret and token from the same STS answer. " + DOCTOR_HINT
+        )
+    return ""

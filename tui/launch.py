@@ -40,6 +40,9 @@ class LaunchOptions:
     # it); a command never does: it would report on a made-up world as if it were yours.
     sandbox_fallback: bool = True
     read_only: bool = False  # --read-only / OSS_CDN_READ_ONLY=1: no write is ever sent
+    # --sandbox-deny: RAM actions the sandbox refuses (a sandbox of this process's own:
+    # a shared one's world is not this process's to change).
+    sandbox_deny: tuple[str, ...] = ()
 
 
 READ_ONLY_ENV = "OSS_CDN_READ_ONLY"
@@ -79,19 +82,22 @@ def connect(options: LaunchOptions) -> tuple[Profile, AnySandbox | None]:
 def sandbox_for(options: LaunchOptions) -> tuple[Profile, AnySandbox]:
     """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
     this process's own. A fixed epoch asks for a world of its own, so never shares."""
-    if options.sandbox_epoch is None:
+    if options.sandbox_epoch is None and not options.sandbox_deny:
         # Imported here: the app imports this module before its first paint.
         from tui.sandbox.shared import SharedSandbox, find_running
 
         running = find_running()
         if running is not None:
             return sandbox_profile(running, shared=True), SharedSandbox(running)
-    return start_sandbox(options.sandbox_speed, options.sandbox_epoch)
+    return start_sandbox(options.sandbox_speed, options.sandbox_epoch, options.sandbox_deny)
 
 
-def start_sandbox(speed: float, epoch: float | None = None) -> tuple[Profile, Sandbox]:
+def start_sandbox(
+    speed: float, epoch: float | None = None, deny: tuple[str, ...] = ()
+) -> tuple[Profile, Sandbox]:
     from tui.sandbox.runner import Sandbox  # its server brings aiohttp
 
     box = Sandbox(speed=speed, epoch=epoch)
+    box.world.denied.update(deny)
     box.start()
     return sandbox_profile(box.info), box

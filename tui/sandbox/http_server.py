@@ -2,12 +2,14 @@
 
 One port answers three services the way the real endpoints do:
 - CDN (x-acs-version 2018-05-10) and Alidns (2015-01-09): RPC-style `POST /?params`,
-  signed V3 (ACS3-HMAC-SHA256) or v2 (query signature), JSON answers and JSON errors;
+  signed V3 (ACS3-HMAC-SHA256) or v2 (the signature in the query, or with every
+  parameter in a POST's form body), JSON answers and JSON errors;
 - OSS REST, path-style `/bucket/key?sub-resource`, signed `Authorization: OSS ak:sig`,
   XML answers and errors (see oss_api).
 
 Every request: the world's clock moves on (`World.tick`), the call is recorded, an armed
-fault may take over, then the signature is checked and the action answered.
+fault may take over, then the key, token and signature are checked, RAM may refuse the
+action (`World.denied`), and the action is answered.
 This module holds what CDN and Alidns share: `ApiError`, `Params`, request ids, JSON
 errors, signature checks. The products' actions are plugged in by the runner.
 """
@@ -15,6 +17,7 @@ errors, signature checks. The products' actions are plugged in by the runner.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hmac
 import socket
 import struct
@@ -67,14 +70,14 @@ class ApiError(Exception):
         code: str,
         message: str,
         headers: Mapping[str, str] | None = None,
-        **extra: str,
+        **extra: object,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.headers = dict(headers or {})
-        self.extra = extra  # more fields for the error body (OSS: BucketName, ...)
+        self.extra = extra  # more fields for the error body (OSS: BucketName; RAM's detail)
 
 
 def new_request_id() -> str:
@@ -184,8 +187,15 @@ class Api(Protocol):
     async def answer(self, call: Call, request: web.Request, body: bytes) -> web.Response: ...
 
 
-def is_rpc(request: web.Request) -> bool:
-    return "x-acs-action" in request.headers or "Action" in request.query
+def is_rpc(request: web.Request, body: bytes = b"") -> bool:
+    """CDN or Alidns: the action in a header (V3), the query, or a POST's form body (what
+    `@alicloud/pop-core` and the OpenAPI Explorer's samples send: every parameter, the
+    signature included, form-encoded)."""
+    return (
+        "x-acs-action" in request.headers
+        or "Action" in request.query
+        or "Action" in _form(request, body)
+    )
 
 
 class RpcApi:
@@ -198,10 +208,10 @@ class RpcApi:
     # -- reading the request ---------------------------------------------------------
 
     def identify(self, request: web.Request, body: bytes) -> Call:
-        query, form = _query(request), _form(request, body)
-        action = request.headers.get("x-acs-action") or query.get("Action", "")
-        version = request.headers.get("x-acs-version") or query.get("Version", "")
-        return Call(action, Params({**query, **form}).values, new_request_id(), version)
+        values = {**_query(request), **_form(request, body)}  # v2: either place
+        action = request.headers.get("x-acs-action") or values.get("Action", "")
+        version = request.headers.get("x-acs-version") or values.get("Version", "")
+        return Call(action, Params(values).values, new_request_id(), version)
 
     # -- answers ---------------------------------------------------------------------
 
@@ -217,6 +227,7 @@ class RpcApi:
                 "InvalidAction.NotFound",
                 "Specified api is not found, please check your url and method.",
             )
+        self._authorize(product, call)
         with self.world.lock:
             payload = handler(self.world, Params(call.params))
         return web.json_response(
@@ -236,6 +247,7 @@ class RpcApi:
                 f"https://api.aliyun.com/troubleshoot?q={err.code}"
                 f"&product={name}&requestId={call.request_id}"
             ),
+            **err.extra,  # AccessDeniedDetail of a RAM denial
         }
         headers = {"x-acs-request-id": call.request_id, **err.headers}
         return web.json_response(body, status=err.status, headers=headers)
@@ -296,14 +308,24 @@ class RpcApi:
         authorization = request.headers.get("Authorization")
         if authorization:
             self._verify_acs3(request, authorization, body)
-        elif "Signature" in request.query:
+        elif "Signature" in {**_query(request), **_form(request, body)}:
+            # The v2 signature, in the query or (a POST of pop-core) in the form body.
             self._verify_rpc(request, body)
         else:
             raise ApiError(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
 
-    def _check_key(self, access_key_id: str) -> None:
-        if access_key_id != self.world.access_key_id:
+    def _secret(self, access_key_id: str, token: str | None) -> str:
+        """The secret to check the signature with; the gateway's answers for an unknown
+        key and for an STS token that is missing, not the key's, or expired (codes as the
+        POP gateway sends them: InvalidAccessKeyId.NotFound 404, InvalidSecurityToken.*
+        and MissingSecurityToken 400; Alibaba's OpenAPI error centre)."""
+        secret = self.world.secret_for(access_key_id)
+        if secret is None:
             raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+        problem = self.world.token_problem(access_key_id, token)
+        if problem is not None:
+            raise ApiError(400, problem, TOKEN_MESSAGES[problem])
+        return secret
 
     def _verify_acs3(self, request: web.Request, authorization: str, body: bytes) -> None:
         auth = signing.parse_acs3_authorization(authorization)
@@ -313,7 +335,7 @@ class RpcApi:
                 "IncompleteSignature",
                 "The request signature does not conform to Aliyun standards.",
             )
-        self._check_key(auth.access_key_id)
+        secret = self._secret(auth.access_key_id, request.headers.get("x-acs-security-token"))
         expected, string_to_sign = signing.acs3_signature(
             request.method,
             request.path,
@@ -321,7 +343,7 @@ class RpcApi:
             request.headers,
             auth.signed_headers,
             body,
-            self.world.access_key_secret,
+            secret,
         )
         if not hmac.compare_digest(expected.encode(), auth.signature.encode()):
             raise _signature_mismatch(string_to_sign)
@@ -329,12 +351,72 @@ class RpcApi:
     def _verify_rpc(self, request: web.Request, body: bytes) -> None:
         params = {**_query(request), **_form(request, body)}
         provided = params.pop("Signature")
-        self._check_key(params.get("AccessKeyId", ""))
-        expected, string_to_sign = signing.rpc_signature(
-            request.method, params, self.world.access_key_secret
-        )
+        secret = self._secret(params.get("AccessKeyId", ""), params.get("SecurityToken"))
+        expected, string_to_sign = signing.rpc_signature(request.method, params, secret)
         if not hmac.compare_digest(expected.encode(), provided.encode()):
             raise _signature_mismatch(string_to_sign)
+
+    def _authorize(self, product: RpcProduct, call: Call) -> None:
+        """RAM's refusal of an action the principal is not granted (World.denied)."""
+        action = f"{product.name.lower()}:{call.action}"
+        if self.world.is_denied(action):
+            raise ram_denial(product, action, self.world.account_uid)
+
+
+# The POP gateway's messages for a refused SecurityToken.
+TOKEN_MESSAGES = {
+    "MissingSecurityToken": "SecurityToken is mandatory for this action.",
+    "InvalidSecurityToken.MismatchWithAccessKey": (
+        "Specified SecurityToken mismatch with the AccessKey."
+    ),
+    "InvalidSecurityToken.Expired": "Specified SecurityToken is expired.",
+}
+
+
+def access_denied_detail(action: str, account_uid: str) -> dict[str, str]:
+    """RAM's AccessDeniedDetail: the fields Alibaba's API references list for it
+    (PolicyType, AuthPrincipalOwnerId, AuthPrincipalType, AuthPrincipalDisplayName,
+    NoPermissionType, AuthAction, EncodedDiagnosticMessage; e.g. the AccessDeniedDetail
+    data type of the newer APIs, and RAM DecodeDiagnosticMessage for the encoded part).
+    The sandbox's principal is a RAM user with no Allow for the action: an implicit deny."""
+    diagnostic = base64.b64encode(f"sandbox|{action}|ImplicitDeny".encode()).decode()
+    return {
+        "PolicyType": "AccountLevelIdentityBasedPolicy",
+        "AuthPrincipalOwnerId": account_uid,
+        "AuthPrincipalType": "SubUser",
+        "AuthPrincipalDisplayName": "oss-cdn-sandbox-user",
+        "NoPermissionType": "ImplicitDeny",
+        "AuthAction": action,
+        "EncodedDiagnosticMessage": diagnostic,
+    }
+
+
+def ram_denial(product: RpcProduct, action: str, account_uid: str) -> ApiError:
+    """How CDN and Alidns refuse an action RAM does not grant.
+
+    Alidns answers HTTP 400 `Forbidden.RAM` "User not authorized to operate on the
+    specified resource, or this API doesn't support RAM." (as users of its API report it:
+    github.com/mgsky1/DDNS/issues/27, honwen/aliyun-ddns-cli/issues/27, acme.sh #1898);
+    CDN is given the newer gateway's 403 `NoPermission` (reference/alibaba-api-facts.md:
+    "RAM denials: Forbidden.RAM / NoPermission with HTTP 403 ... newer APIs add
+    AccessDeniedDetail"). Both carry AccessDeniedDetail, which newer gateways add to RAM
+    denials (aliyun-openapi-java-sdk PR #761 "support access denied detail in AcsError";
+    RAM DecodeDiagnosticMessage decodes its EncodedDiagnosticMessage)."""
+    detail = {"AccessDeniedDetail": access_denied_detail(action, account_uid)}
+    if product.name == "Alidns":
+        return ApiError(
+            400,
+            "Forbidden.RAM",
+            "User not authorized to operate on the specified resource, "
+            "or this API doesn't support RAM.",
+            **detail,
+        )
+    return ApiError(
+        403,
+        "NoPermission",
+        f"You are not authorized to perform this operation. Action: {action}.",
+        **detail,
+    )
 
 
 def _signature_mismatch(string_to_sign: str) -> ApiError:
@@ -425,7 +507,7 @@ class SandboxServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.world.tick()
         body = await request.read()
-        api: Api = self.rpc if is_rpc(request) else self.oss
+        api: Api = self.rpc if is_rpc(request, body) else self.oss
         call = api.identify(request, body)
         self.calls.record(call.action, call.params)
         fault = self.faults.take(call.action)

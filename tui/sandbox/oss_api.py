@@ -23,7 +23,7 @@ from aiohttp import web
 from tui.sandbox import signing
 from tui.sandbox.bad_answers import mangle_xml
 from tui.sandbox.faults import Fault
-from tui.sandbox.http_server import FAULT_HTML, ApiError, Call, mangled
+from tui.sandbox.http_server import FAULT_HTML, ApiError, Call, access_denied_detail, mangled
 from tui.sandbox.world import SandboxBucket, World
 
 # The EC (error condition) code OSS adds to each error, for its troubleshooting pages.
@@ -37,6 +37,10 @@ ERROR_CONDITIONS = {
     "InvalidDigest": "0016-00000201",
     "NotImplemented": "0001-00000101",
 }
+
+# The RAM action that authorizes each OSS operation the sandbox serves (OSS "RAM Policy"
+# page: HeadObject is authorized as oss:GetObject, ListObjectsV2 as oss:ListObjects).
+RAM_ACTIONS = {"HeadObject": "GetObject", "ListObjectsV2": "ListObjects"}
 
 # The canned ACLs of a bucket (OSS API reference, PutBucketAcl: x-oss-acl is one of
 # these; oss2's BUCKET_ACL_PRIVATE / _PUBLIC_READ / _PUBLIC_READ_WRITE).
@@ -76,6 +80,7 @@ class OssApi:
         bucket_name, key, query = _parse(request)
         if "Authorization" in request.headers:
             self._verify(request, signing.oss_resource(bucket_name, key, query))
+            self._authorize(call)
         else:
             self._anonymous(call, bucket_name)
         with self.world.lock:  # tests change buckets from their own thread
@@ -135,7 +140,9 @@ class OssApi:
         _sub(root, "RequestId", call.request_id)
         _sub(root, "HostId", "oss-cn-hangzhou.aliyuncs.com")
         for tag, text in err.extra.items():
-            _sub(root, tag, text)
+            node = _sub(root, tag, None if isinstance(text, dict) else text)
+            for name, value in text.items() if isinstance(text, dict) else ():
+                _sub(node, name, value)
         ec = ERROR_CONDITIONS.get(err.code)
         if ec:
             _sub(root, "EC", ec)
@@ -219,15 +226,9 @@ class OssApi:
         access_key_id, _, provided = credential.rpartition(":")
         if scheme != "OSS" or not access_key_id or not provided:
             raise ApiError(400, "InvalidArgument", "Authorization header is invalid.")
-        if access_key_id != self.world.access_key_id:
-            raise ApiError(
-                403,
-                "InvalidAccessKeyId",
-                "The OSS Access Key Id you provided does not exist in our records.",
-                OSSAccessKeyId=access_key_id,
-            )
+        secret = self._secret(request, access_key_id)
         expected, string_to_sign = signing.oss_signature(
-            request.method, request.headers, resource, self.world.access_key_secret
+            request.method, request.headers, resource, secret
         )
         if not hmac.compare_digest(expected.encode(), provided.encode()):
             raise ApiError(
@@ -237,6 +238,47 @@ class OssApi:
                 "you provided. Check your key and signing method.",
                 StringToSign=string_to_sign,
                 OSSAccessKeyId=access_key_id,
+            )
+
+    def _secret(self, request: web.Request, access_key_id: str) -> str:
+        """The secret of a key pair the sandbox knows; OSS's 403s for an unknown key and
+        for an STS token refused (Alibaba's "How to troubleshoot 403 status code when you
+        access OSS": InvalidAccessKeyId, InvalidSecurityToken,
+        AccessKeyIdAndSecurityTokenNotMatch; an expired token is SecurityTokenExpired)."""
+        secret = self.world.secret_for(access_key_id)
+        if secret is None:
+            raise ApiError(
+                403,
+                "InvalidAccessKeyId",
+                "The OSS Access Key Id you provided does not exist in our records.",
+                OSSAccessKeyId=access_key_id,
+            )
+        problem = self.world.token_problem(
+            access_key_id, request.headers.get("x-oss-security-token")
+        )
+        if problem == "InvalidSecurityToken.Expired":
+            raise ApiError(
+                403, "SecurityTokenExpired", "The security token you provided has expired."
+            )
+        if problem is not None:
+            raise ApiError(
+                403,
+                "AccessKeyIdAndSecurityTokenNotMatch",
+                "The OSS access key id and security token you provided does not match.",
+            )
+        return secret
+
+    def _authorize(self, call: Call) -> None:
+        """RAM's refusal of an OSS action the principal is not granted (World.denied):
+        403 AccessDenied with the XML AccessDeniedDetail (Alibaba's OSS error page
+        0003-00000201 shows the element and its fields)."""
+        action = RAM_ACTIONS.get(call.action, call.action)
+        if self.world.is_denied(f"oss:{action}"):
+            raise ApiError(
+                403,
+                "AccessDenied",
+                "You are not authorized to do this action. You should be authorized by RAM.",
+                AccessDeniedDetail=access_denied_detail(f"oss:{action}", self.world.account_uid),
             )
 
     # -- operations ------------------------------------------------------------------

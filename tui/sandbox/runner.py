@@ -131,7 +131,7 @@ class Sandbox:
         }
 
 
-def main_serve(speed: float = 1.0, json_out: bool = False) -> int:
+def main_serve(speed: float = 1.0, json_out: bool = False, deny: list[str] | None = None) -> int:
     """`oss-cdn sandbox serve [--json]`: run until SIGINT, SIGTERM or SIGHUP, then stop
     cleanly.
 
@@ -139,12 +139,13 @@ def main_serve(speed: float = 1.0, json_out: bool = False) -> int:
     command attach to it, and is removed when it stops. With json_out the first line of
     output is the connection info as one JSON object (credentials included: it is how
     another process connects). Without it, a summary for people, which leaves the
-    secret out.
+    secret out. `deny`: RAM actions the account's user is refused (`--deny`).
     """
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: done.set())
     with Sandbox(speed=speed) as box:
+        box.world.denied.update(deny or ())  # `--deny cdn:AddCdnDomain`: RAM refuses it
         info = box.info
         other = shared.find_running()
         recorded = None if other else shared.record(info, os.getpid())

@@ -63,6 +63,27 @@ class Clock:
         self._wall0 += seconds
 
 
+@dataclass(frozen=True)
+class StsCredential:
+    """A temporary key pair and its SecurityToken, as STS AssumeRole hands them out
+    (`STS.` key ids, an expiry): the sandbox accepts it until `expires_at` (sandbox time)."""
+
+    access_key_id: str
+    access_key_secret: str = field(repr=False)
+    security_token: str = field(repr=False)
+    expires_at: float
+
+    def to_json(self) -> dict:
+        # The field names of STS AssumeRole's Credentials (and of aliyun-cli's StsToken
+        # profile: access_key_id / access_key_secret / sts_token).
+        return {
+            "AccessKeyId": self.access_key_id,
+            "AccessKeySecret": self.access_key_secret,
+            "SecurityToken": self.security_token,
+            "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.expires_at)),
+        }
+
+
 @dataclass
 class SandboxZone:
     name: str
@@ -211,6 +232,11 @@ class World:
             if epoch is None
             else str(int(epoch)).rjust(16, "1")
         )
+        # Temporary credentials the sandbox issued (issue_sts), by AccessKey ID.
+        self.sts: dict[str, StsCredential] = {}
+        # RAM actions the account's principal is not granted ("cdn:AddCdnDomain",
+        # "alidns:DescribeDomains", "oss:ListBuckets"): each answers as RAM refuses it.
+        self.denied: set[str] = set()
         self.quota = DEFAULT_QUOTA
         # The service-linked role AliyunCDNAccessingPrivateOSSRole exists: CDN may read
         # this account's private buckets once a domain's l2_oss_key is on.
@@ -264,6 +290,49 @@ class World:
             for task in self.refresh_tasks:
                 if task["Status"] == "Refreshing" and task["done_at"] <= now:
                     task["Status"], task["Process"] = "Complete", "100%"
+
+    # -- credentials and RAM -------------------------------------------------------
+
+    def issue_sts(self, duration: float = 3600.0) -> StsCredential:
+        """A new temporary key pair and token, valid `duration` sandbox seconds (STS
+        AssumeRole's DurationSeconds: 900 to 3600 by default)."""
+        with self.lock:
+            credential = StsCredential(
+                "STS." + _random_token(28),
+                _random_token(44),
+                _random_token(300),
+                self.now() + duration,
+            )
+            self.sts[credential.access_key_id] = credential
+            return credential
+
+    def secret_for(self, access_key_id: str) -> str | None:
+        """The secret of a key pair the sandbox knows (the account's or one it issued)."""
+        with self.lock:
+            if access_key_id == self.access_key_id:
+                return self.access_key_secret
+            sts = self.sts.get(access_key_id)
+            return sts.access_key_secret if sts else None
+
+    def token_problem(self, access_key_id: str, token: str | None) -> str | None:
+        """Why a request's SecurityToken is refused, as the RPC gateway's code
+        ("InvalidSecurityToken.Expired", ...), or None when it is fine (an account key
+        carries none)."""
+        with self.lock:
+            sts = self.sts.get(access_key_id)
+            if sts is None:
+                return None
+            if not token:
+                return "MissingSecurityToken"
+            if not secrets.compare_digest(token.encode(), sts.security_token.encode()):
+                return "InvalidSecurityToken.MismatchWithAccessKey"
+            if self.now() >= sts.expires_at:
+                return "InvalidSecurityToken.Expired"
+            return None
+
+    def is_denied(self, ram_action: str) -> bool:
+        with self.lock:
+            return ram_action in self.denied
 
     # -- zones and records ----------------------------------------------------------
 
@@ -346,7 +415,9 @@ class World:
 
         DomainRecordDuplicate: the same RR, type, value and line exist.
         DomainRecordConflict: a CNAME beside any other record at the same RR and line,
-        except that at `@` a CNAME may stand beside MX and TXT.
+        except that at `@` a CNAME may stand beside MX, TXT and NS (Alibaba Cloud DNS'
+        "DNS record conflicts" page: at the apex a CNAME may coexist with NS, MX and TXT,
+        with a warning about the risk).
         """
         with self.lock:
             for r in self.current_records(zone):
@@ -356,7 +427,7 @@ class World:
                     return "DomainRecordDuplicate"
                 if "CNAME" in (r.type, type):
                     other = r.type if type == "CNAME" else type
-                    if rr == "@" and other in ("MX", "TXT"):
+                    if rr == "@" and other in ("MX", "TXT", "NS"):
                         continue
                     return "DomainRecordConflict"
             return None

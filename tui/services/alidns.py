@@ -106,13 +106,20 @@ class DnsService(TeaService):
         """The account's zone holding `domain` (the longest), or None: none does, or the
         user may not list zones (a RAM user without Alidns permission can still use CDN;
         the domain is then handled as hosted elsewhere). Other errors propagate."""
+        zone, _ = await self.find_zone(domain)
+        return zone
+
+    async def find_zone(self, domain: str) -> tuple[str | None, CloudError | None]:
+        """(the account's zone holding `domain` or None, the RAM denial of listing the
+        zones or None). A denial is not "hosted elsewhere": the zone may well be here,
+        unseen; the caller says which permission is missing. Other errors propagate."""
         try:
             zones = await self.list_zones()
         except CloudError as error:
             if is_denied(error):
-                return None
+                return None, error
             raise
-        return find_zone(domain, [z.name for z in zones])
+        return find_zone(domain, [z.name for z in zones]), None
 
     async def zone(self, name: str) -> Zone:
         """DescribeDomainInfo: the zone's name servers (dns9.hichina.com ...) and edition."""

@@ -38,7 +38,7 @@ from darabonba.runtime import RuntimeOptions
 
 from . import reconcile
 from .answers import Fields, ShapeError
-from .errors import CredentialsNotFound, ReadOnlyError, UnexpectedAnswer
+from .errors import CredentialsNotFound, ReadOnlyError, UnexpectedAnswer, name_credentials
 from .mapping import from_tea
 from .profile import Profile
 from .reconcile import Confirm
@@ -276,6 +276,7 @@ class TeaService:
                 response = await method(request, self._runtime)
         except Exception as error:  # every SDK failure becomes one of ours
             failure = from_tea(error, service=self.service, action=action, endpoint=self._endpoint)
+            failure = name_credentials(failure, self.profile)
         else:
             answer = kept.get("answer") or {}
             try:

@@ -9,7 +9,7 @@ from tui.dns_plan import Plan, PlanStep, plan_cname
 from tui.dns_rules import FREE_MIN_TTL
 from tui.rules import base_name, is_wildcard
 from tui.services import writes as w
-from tui.services.errors import ServiceError
+from tui.services.errors import CloudError, ServiceError
 from tui.services.models import DnsRecord
 from tui.services.writes import Write
 
@@ -32,6 +32,9 @@ class CnameSetup:
     zone: str | None
     plan: Plan | None
     records: tuple[DnsRecord, ...] = field(default=(), repr=False)
+    # RAM refused listing the zones (alidns:DescribeDomains): whether the domain's DNS
+    # is in this account is unknown, so there is no plan and no "hosted elsewhere" either.
+    denied: CloudError | None = None
 
 
 def writes(setup: CnameSetup) -> list[Write]:
@@ -88,9 +91,9 @@ class CnameSetupService:
         remove_shadows: bool = False,
     ) -> CnameSetup:
         """Find the zone (the longest in the account that holds the domain) and plan."""
-        zone = await self.dns.zone_for(base_name(domain))
+        zone, denied = await self.dns.find_zone(base_name(domain))
         if zone is None:
-            return CnameSetup(domain, cname, None, None)
+            return CnameSetup(domain, cname, None, None, denied=denied)
         records = tuple(await self.dns.records(zone))
         plan = plan_cname(
             domain, cname, zone, records, ttl=ttl, replace=replace, remove_shadows=remove_shadows

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from .errors import CredentialsInvalid, CredentialsNotFound
-from .profile import Profile
+from .profile import Profile, mask_key_id
 
 DEFAULT_REGION = "cn-hangzhou"
 
@@ -122,8 +122,43 @@ def resolve_profile(profile_name: str | None = None, region: str | None = None) 
         raise CredentialsNotFound("the credentials found have no AccessKey ID")
 
     from_cli = profile_name or "cli_profile" in (found.get_provider_name() or "")
+    name = profile_name or (config_profile.get("name") if from_cli else None) or "default"
     return Profile(
-        name=profile_name or (config_profile.get("name") if from_cli else None) or "default",
+        name=name,
         region=resolve_region(region, config_profile),
         credential=CredentialClient(provider=provider),
+        credential_source=chain_step(
+            ("cli_profile/" if profile_name else "") + (found.get_provider_name() or ""), name
+        ),
+        key_id_hint=mask_key_id(found.get_access_key_id() or ""),
     )
+
+
+# alibabacloud_credentials' provider names (get_provider_name(), joined by "/" along the
+# chain: "default/env", "default/cli_profile/static_sts"), in words.
+CHAIN_STEPS = (
+    ("env", "environment variables (ALIBABA_CLOUD_ACCESS_KEY_ID)"),
+    ("oidc_role_arn", "the OIDC role (ALIBABA_CLOUD_OIDC_TOKEN_FILE)"),
+    ("cli_profile", "aliyun-cli profile {name!r} in ~/.aliyun/config.json"),
+    ("profile", "~/.alibabacloud/credentials.ini"),
+    ("ecs_ram_role", "the ECS instance's RAM role (instance metadata)"),
+    ("credential_uri", "ALIBABA_CLOUD_CREDENTIALS_URI"),
+    ("cloud_sso", "CloudSSO sign-in (aliyun-cli)"),
+    ("oauth", "OAuth sign-in (aliyun-cli)"),
+    ("external", "an external credential process (aliyun-cli)"),
+)
+
+
+def chain_step(provider_name: str, profile_name: str = "default") -> str:
+    """Where in the credential chain keys came from, from the provider's name; with a
+    note when they are an STS token or an assumed role's."""
+    parts = provider_name.split("/")
+    where = next(
+        (text.format(name=profile_name) for step, text in CHAIN_STEPS if step in parts),
+        provider_name or "the default credential chain",
+    )
+    if "ram_role_arn" in parts:
+        return f"a RAM role assumed with keys from {where}"
+    if "static_sts" in parts or ("env" in parts and os.environ.get("ALIBABA_CLOUD_SECURITY_TOKEN")):
+        return f"an STS token from {where}"
+    return where

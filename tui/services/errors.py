@@ -34,6 +34,7 @@ class CloudError(ServiceError):
         service: str = "",
         action: str = "",
         retry_after: float | None = None,
+        denied_action: str = "",
     ) -> None:
         self.code = code
         self.message = message
@@ -43,6 +44,11 @@ class CloudError(ServiceError):
         self.service = service
         self.action = action
         self.retry_after = retry_after  # seconds, when the service said so
+        # A RAM denial's AccessDeniedDetail.AuthAction ("cdn:AddCdnDomain"), when sent.
+        self.denied_action = denied_action
+        # For a refused key or token: which key (masked) and where it came from in the
+        # credential chain (set by the service layer, which knows the profile).
+        self.credentials = ""
         super().__init__(self.describe())
 
     def describe(self) -> str:
@@ -187,3 +193,92 @@ def needs_owner_verification(error: BaseException) -> bool:
 def is_record_locked(error: BaseException) -> bool:
     """Alibaba Cloud DNS refused to change a record locked in its console."""
     return _code(error) == RECORD_LOCKED
+
+
+# -- RAM denials and refused credentials ---------------------------------------------------
+# RAM's refusals: `Forbidden.RAM` (Alidns, older CDN), `NoPermission` (newer gateways, with
+# AccessDeniedDetail), and OSS's `AccessDenied` to a signed request (alibaba-api-facts.md).
+DENIED_CODES = frozenset({"Forbidden.RAM", "NoPermission", "Forbidden.NoPermission"})
+# A key pair the service does not accept: an unknown or disabled AccessKey ID, or a secret
+# that does not match it (the signature fails), as the RPC gateways and OSS name them.
+UNKNOWN_KEY_CODES = frozenset(
+    {"InvalidAccessKeyId.NotFound", "InvalidAccessKeyId", "InvalidAccessKeyId.Inactive"}
+)
+WRONG_SECRET_CODES = frozenset({"SignatureDoesNotMatch"})
+# An STS token past its expiry (RPC gateways; OSS), or not the key's.
+EXPIRED_TOKEN_CODES = frozenset({"InvalidSecurityToken.Expired", "SecurityTokenExpired"})
+BAD_TOKEN_CODES = frozenset(
+    {
+        "InvalidSecurityToken.MismatchWithAccessKey",
+        "InvalidSecurityToken.Malformed",
+        "MissingSecurityToken",
+        "InvalidSecurityToken",
+        "AccessKeyIdAndSecurityTokenNotMatch",
+    }
+)
+# The RAM service code of each service the app calls, and the OSS operations RAM
+# authorizes under another action's name (OSS "RAM Policy" page).
+RAM_SERVICES = {"CDN": "cdn", "DNS": "alidns", "Alidns": "alidns", "OSS": "oss"}
+OSS_RAM_ACTIONS = {"HeadObject": "GetObject", "ListObjectsV2": "ListObjects"}
+
+
+def is_access_denied(error: BaseException) -> bool:
+    """RAM refused the call: the principal lacks a permission (not a locked record)."""
+    code = _code(error)
+    if code in DENIED_CODES:
+        return True
+    # The service layer signs every OSS call: its AccessDenied is a policy's, not an ACL's.
+    return code == "AccessDenied" and getattr(error, "service", "") == "OSS"
+
+
+def ram_action(error: BaseException) -> str:
+    """The RAM action a denial is about: the one the cloud named (AccessDeniedDetail),
+    else the called API's (`cdn:AddCdnDomain`); "" when unknown."""
+    if not isinstance(error, CloudError):
+        return ""
+    if error.denied_action:
+        return error.denied_action
+    service = RAM_SERVICES.get(error.service, "")
+    if not service or not error.action:
+        return ""
+    action = OSS_RAM_ACTIONS.get(error.action, error.action) if service == "oss" else error.action
+    return f"{service}:{action}"
+
+
+def policy_statement(*actions: str) -> str:
+    """The RAM policy document that grants `actions` (on every resource), to paste into
+    RAM's "Create policy" JSON editor or `aliyun ram CreatePolicy --PolicyDocument`."""
+    import json
+
+    document = {
+        "Version": "1",
+        "Statement": [{"Effect": "Allow", "Action": sorted(set(actions)), "Resource": "*"}],
+    }
+    return json.dumps(document, indent=2)
+
+
+def credential_problem(error: BaseException) -> str:
+    """What is wrong with the credentials, as a kind: "unknown_key", "wrong_secret",
+    "expired_token", "bad_token"; "" when the error is about something else."""
+    code = _code(error)
+    if code in UNKNOWN_KEY_CODES:
+        return "unknown_key"
+    if code in WRONG_SECRET_CODES:
+        return "wrong_secret"
+    if code in EXPIRED_TOKEN_CODES:
+        return "expired_token"
+    if code in BAD_TOKEN_CODES:
+        return "bad_token"
+    return ""
+
+
+def name_credentials(error: ServiceError, profile) -> ServiceError:
+    """`error`, told which credentials it is about when they were refused: the key id
+    masked and the chain step they came from (the profile's, never its secret)."""
+    if isinstance(error, CloudError) and credential_problem(error):
+        key = getattr(profile, "masked_key_id", "") or "(unknown)"
+        source = getattr(profile, "credential_source", "") or (
+            f"profile {getattr(profile, 'name', '')!r}"
+        )
+        error.credentials = f"AccessKey ID {key} (from {source})"
+    return error

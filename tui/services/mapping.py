@@ -61,6 +61,7 @@ def _answer_error(
     action: str,
     throttled: bool = False,
     retry_after: float | None = None,
+    denied_action: str = "",
 ) -> CloudError:
     cls = error_class(code, status, throttled)
     return cls(
@@ -72,6 +73,7 @@ def _answer_error(
         service=service,
         action=action,
         retry_after=retry_after,
+        denied_action=denied_action,
     )
 
 
@@ -208,8 +210,16 @@ def from_tea(error: Exception, *, service: str, action: str, endpoint: str) -> S
             action=action,
             throttled=isinstance(error, ThrottlingException),
             retry_after=retry_after_ms / 1000 if retry_after_ms else None,
+            denied_action=_denied_action(data),
         )
     return _network_error(error, endpoint, service, action)
+
+
+def _denied_action(data: dict) -> str:
+    """AccessDeniedDetail.AuthAction of a RAM denial (newer gateways send it), or ""."""
+    detail = data.get("AccessDeniedDetail")
+    action = detail.get("AuthAction") if isinstance(detail, dict) else None
+    return action if isinstance(action, str) else ""
 
 
 def from_oss(error: Exception, *, action: str, endpoint: str) -> ServiceError:

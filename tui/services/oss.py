@@ -24,7 +24,7 @@ from tui.rules import parse_origin
 from . import reconcile, writes
 from .answers import ShapeError, XmlFields, wrong
 from .clients import OSS_ANSWER, oss_auth, oss_session, oss_timeout
-from .errors import CloudError, ReadOnlyError, UnexpectedAnswer
+from .errors import CloudError, ReadOnlyError, UnexpectedAnswer, name_credentials
 from .mapping import bad_answer, from_oss
 from .models import Bucket, BucketCname, ObjectPage, OssObject
 from .profile import Profile
@@ -266,7 +266,9 @@ class OssService:
         try:
             result = await asyncio.to_thread(fn, *args, **kwargs)
         except Exception as error:  # every oss2 failure becomes one of ours
-            failure = from_oss(error, action=action, endpoint=endpoint)
+            failure = name_credentials(
+                from_oss(error, action=action, endpoint=endpoint), self.profile
+            )
         finally:
             OSS_ANSWER.reset(token)
         # HeadObject's and GetObject's Content-Type is the object's own (an HTML page is

@@ -40,6 +40,16 @@ class Profile:
     # Sandbox only: "HOST:PORT" of its CDN edge, where every CNAME target resolves (the
     # real edge is on 80/443; only the port differs). Empty: a sandbox without one.
     edge: str = ""
+    # Where the credentials came from, in words (the chain's step: "environment variables
+    # (ALIBABA_CLOUD_ACCESS_KEY_ID)", "aliyun-cli profile 'dev' in ~/.aliyun/config.json",
+    # "the sandbox"...), and their AccessKey ID masked: what error messages and `oss-cdn
+    # doctor` name. Never the ID in full, never a secret.
+    credential_source: str = ""
+    key_id_hint: str = ""
+
+    @property
+    def masked_key_id(self) -> str:
+        return mask_key_id(self.access_key_id) if self.access_key_id else self.key_id_hint
 
     @property
     def label(self) -> str:
@@ -59,6 +69,12 @@ class Profile:
                 return self.oss_endpoint
             return f"{self.protocol}://{self.oss_endpoint}"
         return f"https://oss-{self.region}.aliyuncs.com"
+
+
+def mask_key_id(key_id: str) -> str:
+    """An AccessKey ID as it may be shown: its first and last four characters
+    (`LTAI****Qz9x`, `STS.****abcd`); a short one not at all."""
+    return f"{key_id[:4]}****{key_id[-4:]}" if len(key_id) >= 12 else "****"
 
 
 def sandbox_profile(info: dict, *, shared: bool = False) -> Profile:
@@ -86,6 +102,7 @@ def sandbox_profile(info: dict, *, shared: bool = False) -> Profile:
         sandbox_pid=int(info["pid"]) if shared else 0,
         sandbox_speed=float(info.get("speed") or 1.0),
         edge=host_port(str(info.get("edge") or "")),
+        credential_source="the sandbox's own key pair",
     )
 
 
