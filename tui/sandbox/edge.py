@@ -115,9 +115,7 @@ def serving_domain(world: World, host: str) -> SandboxDomain | None:
 
 
 # An OSS origin: <bucket>.oss-<region>[-internal].aliyuncs.com.
-ORIGIN_HOST = re.compile(
-    r"^[a-z0-9-]+\.oss-(?P<region>[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$"
-)
+ORIGIN_HOST = re.compile(r"^[a-z0-9-]+\.oss-(?P<region>[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$")
 
 
 def origin_host(domain: SandboxDomain) -> str | None:

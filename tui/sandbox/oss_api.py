@@ -335,9 +335,7 @@ class OssApi:
         host = VIRTUAL_HOST.match(_host_name(request))
         if not expected_region and host:
             expected_region = host["region"]
-        if not REGION_ID.match(auth.region) or (
-            expected_region and auth.region != expected_region
-        ):
+        if not REGION_ID.match(auth.region) or (expected_region and auth.region != expected_region):
             raise ApiError(
                 400,
                 "InvalidArgument",
