@@ -199,6 +199,22 @@ def test_a_malformed_v4_authorization_is_refused(sandbox, authorization):
     assert status == 400 and b"<Code>InvalidArgument</Code>" in body
 
 
+@pytest.mark.parametrize("content_sha256", [None, "e3b0c44298fc1c149afbf4c8996fb924"])
+def test_v4_takes_only_an_unsigned_payload(sandbox, content_sha256):
+    """x-oss-content-sha256 must be UNSIGNED-PAYLOAD (OSS error page 0002-00000214)."""
+    headers = {"Host": sandbox.info["oss_endpoint"]}
+    authorization = signing.oss4_authorization(
+        *keys(sandbox), "GET", "demo-video", "index.html", headers, "cn-shanghai", now_v4()
+    )
+    del headers["x-oss-content-sha256"]
+    if content_sha256:
+        headers["x-oss-content-sha256"] = content_sha256
+    status, answer, _ = send(
+        sandbox, "GET", "/demo-video/index.html", {**headers, "Authorization": authorization}
+    )
+    assert (status, answer["x-oss-ec"]) == (400, "0002-00000214")
+
+
 # -- virtual-hosted-style ------------------------------------------------------------------
 
 
@@ -237,6 +253,17 @@ def test_a_virtual_hosted_style_request_reaches_its_bucket(sandbox):
         sandbox, "GET", "/index.html", {"Host": "demo-video.oss-cn-shanghai.aliyuncs.com"}
     )
     assert status == 403
+
+
+def test_list_buckets_at_a_region_endpoint_is_signed_for_that_region(sandbox):
+    for region, status in (("cn-shanghai", 200), ("cn-hangzhou", 400)):
+        headers = {"Host": "oss-cn-shanghai.aliyuncs.com"}
+        authorization = signing.oss4_authorization(
+            *keys(sandbox), "GET", "", "", headers, region, now_v4()
+        )
+        answer, _, body = send(sandbox, "GET", "/", {**headers, "Authorization": authorization})
+        assert answer == status
+    assert b"<Name>demo-assets</Name>" not in body  # the refused one lists nothing
 
 
 def test_a_virtual_hosted_request_for_an_unknown_bucket_answers_no_such_bucket(sandbox):

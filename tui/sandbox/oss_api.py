@@ -50,6 +50,9 @@ ERROR_CONDITIONS = {
 #   sandbox answers AccessDenied with a message of its own that says what to do).
 EC_V4_MISMATCH = "0002-00000201"
 EC_V4_CREDENTIAL = "0002-00000213"
+# 0002-00000214: x-oss-content-sha256 other than UNSIGNED-PAYLOAD (the page's solution:
+#   "Set the x-oss-content-sha256 header to UNSIGNED-PAYLOAD"; V4 requires the header).
+EC_V4_CONTENT_SHA256 = "0002-00000214"
 EC_V4_REGION = "0002-00000228"
 EC_V1_REFUSED = "0002-00000080"
 
@@ -59,6 +62,8 @@ VIRTUAL_HOST = re.compile(
     r"^(?P<bucket>[a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-(?P<region>[a-z0-9-]+?)(?:-internal)?"
     r"\.aliyuncs\.com$"
 )
+# A region's endpoint, where calls naming no bucket (ListBuckets) go.
+REGION_HOST = re.compile(r"^oss-(?P<region>[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$")
 # A region id as the V4 scope wants it: cn-hangzhou, ap-southeast-1 (no "oss-" prefix:
 # OSS error page 0002-00000226).
 REGION_ID = re.compile(r"^(?!oss-)[a-z]+(?:-[a-z0-9]+)+$")
@@ -329,10 +334,19 @@ class OssApi:
                 "Invalid signing date in Authorization header.",
                 EC=EC_V4_CREDENTIAL,
             )
+        if request.headers.get("x-oss-content-sha256") != "UNSIGNED-PAYLOAD":
+            raise ApiError(
+                400,
+                "InvalidArgument",
+                "x-oss-content-sha256 header is invalid.",
+                EC=EC_V4_CONTENT_SHA256,
+            )
         with self.world.lock:
             bucket = self.world.buckets.get(bucket_name)
             expected_region = bucket.location.removeprefix("oss-") if bucket else ""
-        host = VIRTUAL_HOST.match(_host_name(request))
+        # Else the region the Host names (a bucket's or a region's endpoint); on the
+        # sandbox's own address (path-style, no region in it) any region id will do.
+        host = VIRTUAL_HOST.match(_host_name(request)) or REGION_HOST.match(_host_name(request))
         if not expected_region and host:
             expected_region = host["region"]
         if not REGION_ID.match(auth.region) or (expected_region and auth.region != expected_region):

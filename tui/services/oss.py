@@ -2,7 +2,9 @@
 
 Bucket calls go to the bucket's own region endpoint (oss-<region>.aliyuncs.com) on a real
 account; a profile with an explicit OSS endpoint (the sandbox's http://127.0.0.1:P, where
-oss2 switches to path-style URLs) sends every call there.
+oss2 switches to path-style URLs) sends every call there. Every call is signed V4 for the
+region of the bucket it names (ListBuckets: the profile's region): OSS refuses V1 for new
+accounts and buckets (clients.oss_auth).
 """
 
 from __future__ import annotations
