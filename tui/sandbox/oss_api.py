@@ -44,14 +44,16 @@ ERROR_CONDITIONS = {
 # Alibaba's OSS error pages for V4 and the V1 retirement:
 # 0002-00000201: a V4 signature that does not match the one OSS calculates;
 # 0002-00000213: a V4 Credential not shaped <ak>/<date>/<region>/oss/aliyun_v4_request;
+# 0002-00000214: x-oss-content-sha256 other than UNSIGNED-PAYLOAD (the page's solution:
+#   "Set the x-oss-content-sha256 header to UNSIGNED-PAYLOAD"; V4 requires the header);
 # 0002-00000228: the region in the V4 Credential is not a region or not the bucket's;
 # 0002-00000080: "OSS returns a 403 error when you call an API operation signed with a
-#   V1 signature" (V1 no longer supported; the page names no Code or Message, so the
-#   sandbox answers AccessDenied with a message of its own that says what to do).
+#   V1 signature" (V1 no longer supported).
+# The pages name the EC and the cause, not always the Code and Message: where they do not,
+# the sandbox answers InvalidArgument (400) for a malformed V4 request and AccessDenied
+# (403) for V1, with a message of its own that says what is wrong.
 EC_V4_MISMATCH = "0002-00000201"
 EC_V4_CREDENTIAL = "0002-00000213"
-# 0002-00000214: x-oss-content-sha256 other than UNSIGNED-PAYLOAD (the page's solution:
-#   "Set the x-oss-content-sha256 header to UNSIGNED-PAYLOAD"; V4 requires the header).
 EC_V4_CONTENT_SHA256 = "0002-00000214"
 EC_V4_REGION = "0002-00000228"
 EC_V1_REFUSED = "0002-00000080"
@@ -96,14 +98,14 @@ class OssApi:
     # -- reading the request ---------------------------------------------------------
 
     def identify(self, request: web.Request, body: bytes) -> Call:
-        bucket, key, query = self._parse(request)
+        bucket, key, query = _parse(request)
         params = {"bucket": bucket, "key": key, **query} if bucket else dict(query)
         return Call(_operation(request.method, bucket, key, query), params, _request_id())
 
     # -- answers ---------------------------------------------------------------------
 
     async def answer(self, call: Call, request: web.Request, body: bytes) -> web.Response:
-        bucket_name, key, query = self._parse(request)
+        bucket_name, key, query = _parse(request)
         if "Authorization" in request.headers:
             self._verify(request, bucket_name, key, query)
         else:
@@ -382,25 +384,6 @@ class OssApi:
                 OSSAccessKeyId=auth.access_key_id,
             )
 
-    # -- routing ---------------------------------------------------------------------
-
-    def _parse(self, request: web.Request) -> tuple[str, str, dict[str, str]]:
-        """(bucket, key, decoded query) of a path-style or virtual-hosted-style request.
-
-        Virtual-hosted: `Host: <bucket>.oss-<region>.aliyuncs.com` (a port allowed), the
-        key alone in the path; anything else (the sandbox's 127.0.0.1:P, or a bare
-        region endpoint) is path-style, `/bucket/key`.
-        """
-        # The raw path: oss2 quotes '/' inside keys as %2F, which must not split the key;
-        # the raw query, so that an encoded '&' or '=' inside a value stays in it.
-        path = request.rel_url.raw_path.lstrip("/")
-        query = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
-        virtual = VIRTUAL_HOST.match(_host_name(request))
-        if virtual:
-            return virtual["bucket"], unquote(path), query
-        bucket, _, key = path.partition("/")
-        return unquote(bucket), unquote(key), query
-
     # -- operations ------------------------------------------------------------------
 
     def _bucket(self, name: str) -> SandboxBucket:
@@ -615,6 +598,24 @@ def _document(root: ET.Element) -> bytes:
 def _request_id() -> str:
     """OSS request ids are 24 upper-case hex digits."""
     return secrets.token_hex(12).upper()
+
+
+def _parse(request: web.Request) -> tuple[str, str, dict[str, str]]:
+    """(bucket, key, decoded query) of a path-style or virtual-hosted-style request.
+
+    Virtual-hosted: `Host: <bucket>.oss-<region>.aliyuncs.com` (a port allowed), the key
+    alone in the path; anything else (the sandbox's 127.0.0.1:P, or a bare region
+    endpoint) is path-style, `/bucket/key`.
+    """
+    # The raw path: oss2 quotes '/' inside keys as %2F, which must not split the key;
+    # the raw query, so that an encoded '&' or '=' inside a value stays in it.
+    path = request.rel_url.raw_path.lstrip("/")
+    query = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
+    virtual = VIRTUAL_HOST.match(_host_name(request))
+    if virtual:
+        return virtual["bucket"], unquote(path), query
+    bucket, _, key = path.partition("/")
+    return unquote(bucket), unquote(key), query
 
 
 def _host_name(request: web.Request) -> str:
