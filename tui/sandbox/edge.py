@@ -173,11 +173,11 @@ class Edge:
                 return self._page(
                     403, NOT_SERVED_HTML, {"X-Tengine-Bf-Error": "non-existent domain"}
                 )
-            bucket = origin_host(domain)
+            origin = origin_host(domain)
             signed = domain.private_origin_auth and self.world.private_oss_role
         if request.method not in ("GET", "HEAD"):
             return self._page(405, NOT_ALLOWED_HTML)
-        if bucket is None:  # an origin the sandbox cannot reach (an IP, another site)
+        if origin is None:  # an origin the sandbox cannot reach (an IP, another site)
             return self._page(502, BAD_GATEWAY_HTML)
         path = request.rel_url.raw_path or "/"
         if path == "/":
@@ -187,14 +187,14 @@ class Edge:
             # warning holds with back-to-origin authentication on too (whether a signed
             # fetch would list the bucket, the role's policy granting oss:List*, is not
             # documented). Never cached.
-            copy = await self._fetch(bucket, "", signed=False)
+            copy = await self._fetch(origin, "", signed=False)
             return self._answer(request, copy, hit=False)
         _, key_path = cache_target(f"{host}{path}")
         url = f"{host}{key_path}"
         held = self._cached(url)
         if held is not None:
             return self._answer(request, held, hit=True)
-        copy = await self._fetch(bucket, unquote(key_path[1:]), signed)
+        copy = await self._fetch(origin, unquote(key_path[1:]), signed)
         return self._answer(request, copy, hit=self._keep(url, copy))
 
     def _cached(self, url: str) -> Copy | None:
