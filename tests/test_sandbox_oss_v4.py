@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import time
+from dataclasses import replace
 
 import oss2
 import pytest
@@ -253,6 +254,57 @@ def test_a_virtual_hosted_style_request_reaches_its_bucket(sandbox):
         sandbox, "GET", "/index.html", {"Host": "demo-video.oss-cn-shanghai.aliyuncs.com"}
     )
     assert status == 403
+
+
+@pytest.fixture
+def oss_as_a_proxy(sandbox, monkeypatch) -> str:
+    """The sandbox's OSS address, set as the HTTP proxy: a client given a real endpoint
+    (`http://oss-cn-shanghai.aliyuncs.com`) then sends its requests, virtual-hosted-style
+    and unchanged, to the sandbox on loopback (a client of an HTTP proxy resolves and
+    connects to nothing else)."""
+    proxy = oss_url(sandbox)
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    return proxy
+
+
+def test_oss2_sends_virtual_hosted_style_and_the_sandbox_answers(sandbox, oss_as_a_proxy):
+    bucket = oss2.Bucket(
+        oss2.AuthV4(*keys(sandbox)),
+        "http://oss-cn-shanghai.aliyuncs.com",
+        "demo-video",
+        region="cn-shanghai",
+        proxies={"http": oss_as_a_proxy},
+    )
+    bucket.put_object("vh/a b.txt", b"x", headers={"x-oss-meta-k": "v"})
+    assert sandbox.calls.of("PutObject")[-1] == {"bucket": "demo-video", "key": "vh/a b.txt"}
+    assert bucket.get_object("vh/a b.txt").read() == b"x"
+    assert bucket.head_object("vh/a b.txt").headers["x-oss-meta-k"] == "v"
+    assert [o.key for o in bucket.list_objects_v2(prefix="vh/").object_list] == ["vh/a b.txt"]
+
+
+async def test_the_apps_real_account_road_is_accepted(sandbox, profile, oss_as_a_proxy):
+    """The service layer without the sandbox's endpoint, as on a real account: each call
+    goes to the bucket's own region endpoint (virtual-hosted-style), signed V4 for that
+    region."""
+    real = replace(profile, oss_endpoint="", protocol="http", sandbox=False)
+    services = Services(real)
+    for origin in (
+        "demo-video.oss-cn-shanghai.aliyuncs.com",
+        "demo-downloads.oss-ap-southeast-1.aliyuncs.com",
+        "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+    ):
+        bucket = services.oss.bucket_from_origin(origin)
+        assert services.oss.endpoint_for(bucket) == f"http://{origin.split('.', 1)[1]}"
+        assert (await services.oss.bucket_info(bucket)).name == bucket.name
+        assert (await services.oss.list_objects(bucket)).objects
+    video = services.oss.bucket_from_origin("demo-video.oss-cn-shanghai.aliyuncs.com")
+    await services.oss.put_object(video, "verification.html", "verify_real_road")
+    assert sandbox.world.buckets["demo-video"].objects["verification.html"] == b"verify_real_road"
+    head = await services.oss.head_object(video, "verification.html")
+    assert head.size == len("verify_real_road")
 
 
 def test_list_buckets_at_a_region_endpoint_is_signed_for_that_region(sandbox):
