@@ -185,6 +185,27 @@ def test_a_signed_header_changed_after_signing_is_refused(sandbox):
     assert "t.txt" not in sandbox.world.buckets["demo-video"].objects
 
 
+def test_a_request_signed_with_a_clock_far_off_is_refused(sandbox):
+    """A bastion host's drifting clock: more than 15 minutes off, OSS refuses."""
+    headers = {"Host": sandbox.info["oss_endpoint"]}
+    twenty_minutes_ago = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() - 1200))
+    authorization = signing.oss4_authorization(
+        *keys(sandbox),
+        "GET",
+        "demo-video",
+        "index.html",
+        headers,
+        "cn-shanghai",
+        twenty_minutes_ago,
+    )
+    status, answer, body = send(
+        sandbox, "GET", "/demo-video/index.html", {**headers, "Authorization": authorization}
+    )
+    assert (status, answer["x-oss-ec"]) == (403, "0002-00000504")
+    assert b"<Code>RequestTimeTooSkewed</Code>" in body
+    assert f"<RequestTime>{twenty_minutes_ago}</RequestTime>".encode() in body
+
+
 @pytest.mark.parametrize(
     "authorization",
     [

@@ -12,6 +12,7 @@ PutBucketAcl, ListCname, ListObjectsV2, PutObject, GetObject, HeadObject, Delete
 from __future__ import annotations
 
 import base64
+import calendar
 import hashlib
 import hmac
 import mimetypes
@@ -57,6 +58,8 @@ EC_V4_CREDENTIAL = "0002-00000213"
 EC_V4_CONTENT_SHA256 = "0002-00000214"
 EC_V4_REGION = "0002-00000228"
 EC_V1_REFUSED = "0002-00000080"
+EC_TIME_SKEWED = "0002-00000504"
+MAX_SKEW_SECONDS = 15 * 60
 
 # A virtual-hosted-style Host: <bucket>.oss-<region>[-internal].aliyuncs.com (OSS's
 # "Regions and endpoints"; bucket names are 3-63 lower-case letters, digits, hyphens).
@@ -336,6 +339,7 @@ class OssApi:
                 "Invalid signing date in Authorization header.",
                 EC=EC_V4_CREDENTIAL,
             )
+        self._fresh(date_time)
         if request.headers.get("x-oss-content-sha256") != "UNSIGNED-PAYLOAD":
             raise ApiError(
                 400,
@@ -382,6 +386,27 @@ class OssApi:
                 CanonicalRequest=canonical_request,
                 StringToSign=string_to_sign,
                 OSSAccessKeyId=auth.access_key_id,
+            )
+
+    @staticmethod
+    def _fresh(date_time: str) -> None:
+        """A request signed more than 15 minutes from now (by the machine's clock: the
+        world's clock runs at the sandbox's speed, a signer's does not) is refused: 403
+        RequestTimeTooSkewed (OSS error page 0002-00000504; OSS's page on signatures in
+        the header: the request time must be within 15 minutes of OSS's), with the
+        fields OSS adds to say by how much (RequestTime, ServerTime,
+        MaxAllowedSkewMilliseconds)."""
+        signed = calendar.timegm(time.strptime(date_time, "%Y%m%dT%H%M%SZ"))
+        now = time.time()
+        if abs(now - signed) > MAX_SKEW_SECONDS:
+            raise ApiError(
+                403,
+                "RequestTimeTooSkewed",
+                "The difference between the request time and the current time is too large.",
+                EC=EC_TIME_SKEWED,
+                RequestTime=date_time,
+                ServerTime=time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(now)),
+                MaxAllowedSkewMilliseconds=str(MAX_SKEW_SECONDS * 1000),
             )
 
     # -- operations ------------------------------------------------------------------
