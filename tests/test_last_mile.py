@@ -18,11 +18,14 @@ from tui.sandbox.world import AUTO_REFRESH_SECONDS
 from tui.services.delivery import DeliveryService
 from tui.services.facade import Services
 from tui.services.models import Source
+from tui.services.oss import OssService
 from tui.services.profile import sandbox_profile
 from tui.services.propagation import AUTHORITATIVE, Target
 
 NAME = "shop.example.com"
 URL = f"http://{NAME}/clips/intro.mp4"
+# The bucket is in cn-shanghai: the app's calls name it with its region (V4 signs for it).
+VIDEO = OssService.bucket_from_origin("demo-video.oss-cn-shanghai.aliyuncs.com")
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ async def test_from_a_new_domain_to_served_and_kept_fresh(services, realtime_san
     assert (await check()).cache == "HIT"
 
     # A deploy changes the object: the edge keeps its copy (no Auto CDN Cache Update).
-    await oss.put_object("demo-video", "clips/intro.mp4", "a new intro")
+    await oss.put_object(VIDEO, "clips/intro.mp4", "a new intro")
     stale = await check()
     assert stale.verdict is Verdict.STALE and stale.etag == served.etag != stale.origin_etag
 
@@ -83,7 +86,7 @@ async def test_from_a_new_domain_to_served_and_kept_fresh(services, realtime_san
     # Auto CDN Cache Update on for the binding: the next change purges itself.
     with world.lock:
         world.buckets["demo-video"].cnames[NAME] = ("Enabled", True)
-    await oss.put_object("demo-video", "clips/intro.mp4", "the intro, once more")
+    await oss.put_object(VIDEO, "clips/intro.mp4", "the intro, once more")
     world.clock.advance(AUTO_REFRESH_SECONDS + 1)
     auto = await check()
     assert (auto.verdict, auto.cache) == (Verdict.SERVED, "MISS"), auto.explanation

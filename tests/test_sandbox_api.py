@@ -77,9 +77,15 @@ def dns(sandbox) -> DnsClient:
     return DnsClient(config(sandbox.info, "dns_api_endpoint"))
 
 
+# The seed's buckets the tests below use are in cn-hangzhou: the region V4 signs for.
+HZ = "cn-hangzhou"
+
+
 @pytest.fixture
-def oss_auth(sandbox) -> oss2.Auth:
-    return oss2.Auth(sandbox.info["access_key_id"], sandbox.info["access_key_secret"])
+def oss_auth(sandbox) -> oss2.AuthV4:
+    """What the app signs with: V4 (the sandbox's account refuses V1, as OSS does for
+    accounts created since 2025-03-01; tests/test_sandbox_oss_v4.py covers V1)."""
+    return oss2.AuthV4(sandbox.info["access_key_id"], sandbox.info["access_key_secret"])
 
 
 def oss_url(sandbox) -> str:
@@ -244,7 +250,7 @@ def test_file_ownership_verification_reads_the_uploaded_file(sandbox, cdn, oss_a
     )
     assert cdn_error(lambda: cdn.verify_domain_owner(request)).code == "InvalidFile"
 
-    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
+    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets", region=HZ)
     bucket.put_object("verification.html", b"verify_wrong")
     assert cdn_error(lambda: cdn.verify_domain_owner(request)).code == "VerifyError"
 
@@ -266,7 +272,7 @@ def test_file_verification_of_a_root_outside_the_sandbox_zones_lets_its_names_in
     content = cdn.describe_verify_content(
         cdn_models.DescribeVerifyContentRequest(domain_name="img.unknown-site.org")
     ).body.content
-    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
+    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets", region=HZ)
     bucket.put_object("verification.html", content.encode())
     cdn.verify_domain_owner(
         cdn_models.VerifyDomainOwnerRequest(
@@ -673,7 +679,7 @@ def test_rpc_signature_matches_the_sdk(params):
 
 
 def test_oss_buckets_cnames_and_objects(sandbox, oss_auth):
-    service = oss2.Service(oss_auth, oss_url(sandbox))
+    service = oss2.Service(oss_auth, oss_url(sandbox), region=HZ)
     listed = service.list_buckets()
     assert [b.name for b in listed.buckets] == ["demo-assets", "demo-downloads", "demo-video"]
     assert listed.buckets[0].extranet_endpoint == "oss-cn-hangzhou.aliyuncs.com"
@@ -682,7 +688,7 @@ def test_oss_buckets_cnames_and_objects(sandbox, oss_auth):
     page = service.list_buckets(max_keys=2)
     assert page.is_truncated and page.next_marker == "demo-downloads"
 
-    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
+    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets", region=HZ)
     info = bucket.get_bucket_info()
     assert (info.name, info.intranet_endpoint) == (
         "demo-assets",
@@ -714,7 +720,7 @@ def test_oss_buckets_cnames_and_objects(sandbox, oss_auth):
 def test_oss_list_objects_v2_as_oss2_reads_it(sandbox, oss_auth):
     """oss2's own parser and iterator read the sandbox's ListObjectsV2 (URL-encoded names,
     CommonPrefixes, continuation tokens)."""
-    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
+    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets", region=HZ)
     objects = sandbox.world.buckets["demo-assets"].objects
     for i in range(7):
         objects[f"docs/{i}/page é.html"] = b"<p>"
@@ -732,16 +738,16 @@ def test_oss_list_objects_v2_as_oss2_reads_it(sandbox, oss_auth):
 
 def test_oss_errors(sandbox, oss_auth):
     with pytest.raises(oss2.exceptions.NoSuchBucket) as no_bucket:
-        oss2.Bucket(oss_auth, oss_url(sandbox), "nope").get_bucket_info()
+        oss2.Bucket(oss_auth, oss_url(sandbox), "nope", region=HZ).get_bucket_info()
     assert no_bucket.value.status == 404
 
-    wrong = oss2.Auth(sandbox.info["access_key_id"], "wrong")
+    wrong = oss2.AuthV4(sandbox.info["access_key_id"], "wrong")
     with pytest.raises(oss2.exceptions.SignatureDoesNotMatch):
-        oss2.Service(wrong, oss_url(sandbox)).list_buckets()
+        oss2.Service(wrong, oss_url(sandbox), region=HZ).list_buckets()
 
-    nobody = oss2.Auth("LTAInobody", "secret")
+    nobody = oss2.AuthV4("LTAInobody", "secret")
     with pytest.raises(oss2.exceptions.ServerError) as unknown:
-        oss2.Service(nobody, oss_url(sandbox)).list_buckets()
+        oss2.Service(nobody, oss_url(sandbox), region=HZ).list_buckets()
     assert (unknown.value.status, unknown.value.code) == (403, "InvalidAccessKeyId")
 
 
@@ -840,7 +846,7 @@ def test_a_lost_answer_was_applied_or_not_by_its_kind(sandbox, kind, params, out
 
 def test_oss_apply_then_lose_the_answer(sandbox, oss_auth):
     fault = sandbox.faults.add("reset_after", "PutObject")
-    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets")
+    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets", region=HZ)
     with pytest.raises(oss2.exceptions.RequestError):
         bucket.put_object("lost.txt", b"kept")
     assert fault.outcome == "reset"
@@ -886,7 +892,7 @@ def test_faults_match_actions_and_counts(sandbox, cdn, dns):
 def test_oss_faults(sandbox, oss_auth):
     sandbox.faults.add("throttle", "ListBuckets")
     with pytest.raises(oss2.exceptions.ServerError) as caught:
-        oss2.Service(oss_auth, oss_url(sandbox)).list_buckets()
+        oss2.Service(oss_auth, oss_url(sandbox), region=HZ).list_buckets()
     assert caught.value.status == 503 and caught.value.request_id
 
 

@@ -300,9 +300,10 @@ async def test_auto_cdn_cache_update_purges_only_where_it_is_on(slow_box):
 
     # A deletion is purged the same way.
     bucket = oss2.Bucket(
-        oss2.Auth(slow_box.info["access_key_id"], slow_box.info["access_key_secret"]),
+        oss2.AuthV4(slow_box.info["access_key_id"], slow_box.info["access_key_secret"]),
         f"http://{slow_box.info['oss_endpoint']}",
         "demo-assets",
+        region="cn-hangzhou",
     )
     await asyncio.to_thread(bucket.delete_object, "img/logo.png")
     tasks = await services.cdn.refresh_tasks(domain="img.example.com", object_type="file")

@@ -80,14 +80,16 @@ def test_a_denied_alidns_action_answers_forbidden_ram(sandbox):
 
 def test_a_denied_oss_action_answers_access_denied_xml(sandbox):
     sandbox.world.denied.add("oss:ListBuckets")
-    auth = oss2.Auth(sandbox.info["access_key_id"], sandbox.info["access_key_secret"])
-    service = oss2.Service(auth, "http://" + sandbox.info["oss_endpoint"])
+    auth = oss2.AuthV4(sandbox.info["access_key_id"], sandbox.info["access_key_secret"])
+    service = oss2.Service(auth, "http://" + sandbox.info["oss_endpoint"], region="cn-hangzhou")
     with pytest.raises(oss2.exceptions.AccessDenied) as caught:
         service.list_buckets()
     assert caught.value.status == 403
     assert caught.value.details["EC"] == "0003-00000001"
     # HeadObject is authorized as oss:GetObject: not denied here.
-    bucket = oss2.Bucket(auth, "http://" + sandbox.info["oss_endpoint"], "demo-assets")
+    bucket = oss2.Bucket(
+        auth, "http://" + sandbox.info["oss_endpoint"], "demo-assets", region="cn-hangzhou"
+    )
     assert bucket.object_exists("no-such-key") is False
 
 
@@ -113,8 +115,10 @@ def test_an_issued_sts_token_works_until_it_expires(sandbox):
         )
     )
     assert list_domains(client).body.total_count >= 1
-    auth = oss2.StsAuth(sts.access_key_id, sts.access_key_secret, sts.security_token)
-    service = oss2.Service(auth, "http://" + sandbox.info["oss_endpoint"])
+    auth = oss2.StsAuth(
+        sts.access_key_id, sts.access_key_secret, sts.security_token, auth_version="v4"
+    )
+    service = oss2.Service(auth, "http://" + sandbox.info["oss_endpoint"], region="cn-hangzhou")
     assert service.list_buckets().buckets
     sandbox.world.clock.advance(901)
     with pytest.raises(ClientException) as caught:

@@ -47,8 +47,11 @@ async def test_list_buckets_follows_markers(services, sandbox):
     assert len(sandbox.calls) == 2
 
 
+SHANGHAI = "demo-video.oss-cn-shanghai.aliyuncs.com"
+
+
 async def test_bucket_info(services):
-    info = await services.oss.bucket_info("demo-video")
+    info = await services.oss.bucket_info(services.oss.bucket_from_origin(SHANGHAI))
     assert info == Bucket(
         name="demo-video",
         region="oss-cn-shanghai",
@@ -230,17 +233,19 @@ async def test_all_objects_reads_every_page(services, sandbox):
     for i in range(2345):
         bucket.objects[f"builds/{i:05}.bin"] = b"x"
     sandbox.calls.clear()
-    pages = [page async for page in services.oss.all_objects("demo-downloads", prefix="builds/")]
+    downloads = services.oss.bucket_from_origin("demo-downloads.oss-ap-southeast-1.aliyuncs.com")
+    pages = [page async for page in services.oss.all_objects(downloads, prefix="builds/")]
     assert [len(p.objects) for p in pages] == [1000, 1000, 345]
     assert len({o.key for p in pages for o in p.objects}) == 2345
     assert sandbox.calls.actions() == ["ListObjectsV2"] * 3
 
 
 async def test_head_object(services, sandbox):
-    head = await services.oss.head_object("demo-video", "clips/intro.mp4")
+    video = services.oss.bucket_from_origin(SHANGHAI)
+    head = await services.oss.head_object(video, "clips/intro.mp4")
     data = sandbox.world.buckets["demo-video"].objects["clips/intro.mp4"]
     assert head.etag == hashlib.md5(data).hexdigest().upper()
     assert head.size == len(data)
     with pytest.raises(CloudError) as caught:
-        await services.oss.head_object("demo-video", "clips/missing.mp4")
+        await services.oss.head_object(video, "clips/missing.mp4")
     assert caught.value.code == "NoSuchKey"

@@ -30,6 +30,8 @@ a MISS reads `X-Cache: MISS TCP_MISS dirn:-2:-2`).
 from __future__ import annotations
 
 import itertools
+import re
+import time
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import quote, unquote
@@ -112,13 +114,17 @@ def serving_domain(world: World, host: str) -> SandboxDomain | None:
     return domain
 
 
-def origin_bucket(domain: SandboxDomain) -> str | None:
-    """The bucket of the domain's primary OSS origin (`bkt.oss-cn-hangzhou.aliyuncs.com`)."""
+# An OSS origin: <bucket>.oss-<region>[-internal].aliyuncs.com.
+ORIGIN_HOST = re.compile(r"^[a-z0-9-]+\.oss-(?P<region>[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$")
+
+
+def origin_host(domain: SandboxDomain) -> str | None:
+    """The domain's primary OSS origin, `bkt.oss-cn-hangzhou.aliyuncs.com`."""
     sources = [s for s in domain.sources if str(s.get("type")) == "oss"]
     sources.sort(key=lambda s: str(s.get("priority", "20")))
     if not sources:
         return None
-    return str(sources[0].get("content", "")).split(".", 1)[0] or None
+    return str(sources[0].get("content", "")).strip().lower() or None
 
 
 class Edge:
@@ -167,11 +173,11 @@ class Edge:
                 return self._page(
                     403, NOT_SERVED_HTML, {"X-Tengine-Bf-Error": "non-existent domain"}
                 )
-            bucket = origin_bucket(domain)
+            origin = origin_host(domain)
             signed = domain.private_origin_auth and self.world.private_oss_role
         if request.method not in ("GET", "HEAD"):
             return self._page(405, NOT_ALLOWED_HTML)
-        if bucket is None:  # an origin the sandbox cannot reach (an IP, another site)
+        if origin is None:  # an origin the sandbox cannot reach (an IP, another site)
             return self._page(502, BAD_GATEWAY_HTML)
         path = request.rel_url.raw_path or "/"
         if path == "/":
@@ -181,14 +187,14 @@ class Edge:
             # warning holds with back-to-origin authentication on too (whether a signed
             # fetch would list the bucket, the role's policy granting oss:List*, is not
             # documented). Never cached.
-            copy = await self._fetch(bucket, "", signed=False)
+            copy = await self._fetch(origin, "", signed=False)
             return self._answer(request, copy, hit=False)
         _, key_path = cache_target(f"{host}{path}")
         url = f"{host}{key_path}"
         held = self._cached(url)
         if held is not None:
             return self._answer(request, held, hit=True)
-        copy = await self._fetch(bucket, unquote(key_path[1:]), signed)
+        copy = await self._fetch(origin, unquote(key_path[1:]), signed)
         return self._answer(request, copy, hit=self._keep(url, copy))
 
     def _cached(self, url: str) -> Copy | None:
@@ -225,18 +231,35 @@ class Edge:
             return True
         return False
 
-    async def _fetch(self, bucket: str, key: str, signed: bool) -> Copy:
-        """The origin's answer to GET /bucket/key, over the sandbox's OSS HTTP API."""
+    async def _fetch(self, origin: str, key: str, signed: bool) -> Copy:
+        """The origin's answer to GET /key, over the sandbox's OSS HTTP API.
+
+        Asked the way the real edge asks an OSS origin: virtual-hosted-style, `Host:` the
+        origin (`bkt.oss-<region>.aliyuncs.com`) and the key alone in the path; signed
+        (back-to-origin authentication) with V4 in the bucket's region, as OSS refuses
+        V1 for new accounts and buckets. An origin not shaped like an OSS endpoint is
+        asked path-style by its first label.
+        """
         headers = {"Date": formatdate(usegmt=True), "User-Agent": "Alibaba Cloud CDN"}
+        endpoint = ORIGIN_HOST.match(origin)
+        bucket = origin.split(".", 1)[0]
+        if endpoint:
+            headers["Host"] = origin
+            url = f"http://{self.oss_endpoint}/{quote(key, safe='/~')}"
+        else:
+            url = f"http://{self.oss_endpoint}/{quote(bucket)}/{quote(key, safe='/~')}"
         if signed:
-            signature, _ = signing.oss_signature(
-                "GET",
-                {"date": headers["Date"]},
-                signing.oss_resource(bucket, key, {}),
+            region = endpoint["region"] if endpoint else "cn-hangzhou"
+            headers["Authorization"] = signing.oss4_authorization(
+                self.world.access_key_id,
                 self.world.access_key_secret,
+                "GET",
+                bucket,
+                key,
+                headers,
+                region,
+                time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
             )
-            headers["Authorization"] = f"OSS {self.world.access_key_id}:{signature}"
-        url = f"http://{self.oss_endpoint}/{quote(bucket)}/{quote(key, safe='/~')}"
         now = self.world.now()
         assert self._session is not None
         try:

@@ -1,6 +1,9 @@
-"""OSS REST as oss2 speaks it to an IP endpoint: path-style `/bucket/key?sub-resource`.
+"""OSS REST as oss2 speaks it: path-style `/bucket/key?sub-resource` (what oss2 sends to an
+IP endpoint) and virtual-hosted-style (`Host: <bucket>.oss-<region>.aliyuncs.com`, the key
+alone in the path: what every client sends to a real endpoint).
 
-Signed with header auth v1 (`Authorization: OSS ak:sig`); answers and errors are XML
+Signed with header auth V4 (`OSS4-HMAC-SHA256`, what the app sends) or V1 (`OSS ak:sig`),
+which OSS refuses for new accounts and buckets (see `_refuse_v1`); answers and errors are XML
 shaped for oss2's parsers (oss2/xml_utils.py, oss2/exceptions.py), every response
 carrying `x-oss-request-id`. Operations: ListBuckets, GetBucketInfo, GetBucketAcl,
 PutBucketAcl, ListCname, ListObjectsV2, PutObject, GetObject, HeadObject, DeleteObject.
@@ -9,9 +12,11 @@ PutBucketAcl, ListCname, ListObjectsV2, PutObject, GetObject, HeadObject, Delete
 from __future__ import annotations
 
 import base64
+import calendar
 import hashlib
 import hmac
 import mimetypes
+import re
 import secrets
 import time
 from email.utils import formatdate
@@ -37,6 +42,36 @@ ERROR_CONDITIONS = {
     "InvalidDigest": "0016-00000201",
     "NotImplemented": "0001-00000101",
 }
+# Alibaba's OSS error pages for V4 and the V1 retirement:
+# 0002-00000201: a V4 signature that does not match the one OSS calculates;
+# 0002-00000213: a V4 Credential not shaped <ak>/<date>/<region>/oss/aliyun_v4_request;
+# 0002-00000214: x-oss-content-sha256 other than UNSIGNED-PAYLOAD (the page's solution:
+#   "Set the x-oss-content-sha256 header to UNSIGNED-PAYLOAD"; V4 requires the header);
+# 0002-00000228: the region in the V4 Credential is not a region or not the bucket's;
+# 0002-00000080: "OSS returns a 403 error when you call an API operation signed with a
+#   V1 signature" (V1 no longer supported).
+# The pages name the EC and the cause, not always the Code and Message: where they do not,
+# the sandbox answers InvalidArgument (400) for a malformed V4 request and AccessDenied
+# (403) for V1, with a message of its own that says what is wrong.
+EC_V4_MISMATCH = "0002-00000201"
+EC_V4_CREDENTIAL = "0002-00000213"
+EC_V4_CONTENT_SHA256 = "0002-00000214"
+EC_V4_REGION = "0002-00000228"
+EC_V1_REFUSED = "0002-00000080"
+EC_TIME_SKEWED = "0002-00000504"
+MAX_SKEW_SECONDS = 15 * 60
+
+# A virtual-hosted-style Host: <bucket>.oss-<region>[-internal].aliyuncs.com (OSS's
+# "Regions and endpoints"; bucket names are 3-63 lower-case letters, digits, hyphens).
+VIRTUAL_HOST = re.compile(
+    r"^(?P<bucket>[a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-(?P<region>[a-z0-9-]+?)(?:-internal)?"
+    r"\.aliyuncs\.com$"
+)
+# A region's endpoint, where calls naming no bucket (ListBuckets) go.
+REGION_HOST = re.compile(r"^oss-(?P<region>[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$")
+# A region id as the V4 scope wants it: cn-hangzhou, ap-southeast-1 (no "oss-" prefix:
+# OSS error page 0002-00000226).
+REGION_ID = re.compile(r"^(?!oss-)[a-z]+(?:-[a-z0-9]+)+$")
 
 # The RAM action that authorizes each OSS operation the sandbox serves (OSS "RAM Policy"
 # page: HeadObject is authorized as oss:GetObject, ListObjectsV2 as oss:ListObjects).
@@ -79,7 +114,7 @@ class OssApi:
     async def answer(self, call: Call, request: web.Request, body: bytes) -> web.Response:
         bucket_name, key, query = _parse(request)
         if "Authorization" in request.headers:
-            self._verify(request, signing.oss_resource(bucket_name, key, query))
+            self._verify(request, bucket_name, key, query)
             self._authorize(call)
         else:
             self._anonymous(call, bucket_name)
@@ -118,6 +153,7 @@ class OssApi:
         if call.action == "DeleteObject":
             del bucket.objects[key]
             bucket.written.pop(key, None)
+            bucket.meta.pop(key, None)
             self.world.object_changed(bucket.name, key)
             return web.Response(status=204, headers=self._headers(call))
         headers = {
@@ -127,6 +163,7 @@ class OssApi:
             "Content-Type": mimetypes.guess_type(key)[0] or "application/octet-stream",
             "x-oss-object-type": "Normal",
             "x-oss-storage-class": bucket.storage_class,
+            **bucket.meta.get(key, {}),
         }
         if call.action == "HeadObject":
             headers["Content-Length"] = str(len(data))
@@ -140,10 +177,12 @@ class OssApi:
         _sub(root, "RequestId", call.request_id)
         _sub(root, "HostId", "oss-cn-hangzhou.aliyuncs.com")
         for tag, text in err.extra.items():
+            if tag == "EC":
+                continue
             node = _sub(root, tag, None if isinstance(text, dict) else text)
             for name, value in text.items() if isinstance(text, dict) else ():
                 _sub(node, name, value)
-        ec = ERROR_CONDITIONS.get(err.code)
+        ec = str(err.extra.get("EC") or ERROR_CONDITIONS.get(err.code) or "")
         if ec:
             _sub(root, "EC", ec)
             _sub(root, "RecommendDoc", f"https://api.aliyun.com/troubleshoot?q={ec}")
@@ -220,15 +259,24 @@ class OssApi:
             "AccessDenied: Anonymous access is forbidden for this operation.",
         )
 
-    def _verify(self, request: web.Request, resource: str) -> None:
+    def _verify(
+        self, request: web.Request, bucket_name: str, key: str, query: dict[str, str]
+    ) -> None:
         authorization = request.headers.get("Authorization", "")
+        if authorization.startswith(signing.OSS4 + " "):
+            self._verify_v4(request, authorization, bucket_name, key, query)
+            return
         scheme, _, credential = authorization.partition(" ")
         access_key_id, _, provided = credential.rpartition(":")
         if scheme != "OSS" or not access_key_id or not provided:
             raise ApiError(400, "InvalidArgument", "Authorization header is invalid.")
         secret = self._secret(request, access_key_id)
+        self._refuse_v1(bucket_name)
         expected, string_to_sign = signing.oss_signature(
-            request.method, request.headers, resource, secret
+            request.method,
+            request.headers,
+            signing.oss_resource(bucket_name, key, query),
+            secret,
         )
         if not hmac.compare_digest(expected.encode(), provided.encode()):
             raise ApiError(
@@ -279,6 +327,126 @@ class OssApi:
                 "AccessDenied",
                 "You are not authorized to do this action. You should be authorized by RAM.",
                 AccessDeniedDetail=access_denied_detail(f"oss:{action}", self.world.account_uid),
+            )
+
+    def _refuse_v1(self, bucket_name: str) -> None:
+        """V1 where OSS no longer takes it: on a bucket that does not accept it, or on a
+        call naming no bucket from an account created since 2025-03-01 (Alibaba's
+        "Guidelines for upgrading V1 signatures to V4 signatures"; error page
+        0002-00000080: 403). An unknown bucket is left to answer NoSuchBucket."""
+        with self.world.lock:
+            bucket = self.world.buckets.get(bucket_name)
+            if bucket_name:
+                refused = bucket is not None and not bucket.accepts_v1
+            else:
+                refused = self.world.account_created >= "2025-03-01"
+        if refused:
+            raise ApiError(
+                403,
+                "AccessDenied",
+                "The V1 signature is no longer supported for this account or bucket. "
+                "Sign your requests with the V4 signature (OSS4-HMAC-SHA256).",
+                EC=EC_V1_REFUSED,
+            )
+
+    def _verify_v4(
+        self,
+        request: web.Request,
+        authorization: str,
+        bucket_name: str,
+        key: str,
+        query: dict[str, str],
+    ) -> None:
+        """OSS4-HMAC-SHA256, checked the way OSS does: the Credential's shape, the key,
+        the scope's date (x-oss-date's day) and region (the bucket's, or the endpoint's
+        named in Host), then the signature over the canonical request."""
+        auth = signing.parse_oss4_authorization(authorization)
+        if auth is None:
+            raise ApiError(400, "InvalidArgument", "Authorization header is invalid.")
+        if auth.product != "oss" or auth.terminator != signing.OSS4_TERMINATOR:
+            raise ApiError(
+                400,
+                "InvalidArgument",
+                "Credential in Authorization header is invalid.",
+                EC=EC_V4_CREDENTIAL,
+            )
+        secret = self._secret(request, auth.access_key_id)
+        date_time = request.headers.get("x-oss-date", "")
+        if not re.fullmatch(r"\d{8}T\d{6}Z", date_time) or date_time[:8] != auth.date:
+            raise ApiError(
+                400,
+                "InvalidArgument",
+                "Invalid signing date in Authorization header.",
+                EC=EC_V4_CREDENTIAL,
+            )
+        self._fresh(date_time)
+        if request.headers.get("x-oss-content-sha256") != "UNSIGNED-PAYLOAD":
+            raise ApiError(
+                400,
+                "InvalidArgument",
+                "x-oss-content-sha256 header is invalid.",
+                EC=EC_V4_CONTENT_SHA256,
+            )
+        with self.world.lock:
+            bucket = self.world.buckets.get(bucket_name)
+            expected_region = bucket.location.removeprefix("oss-") if bucket else ""
+        # Else the region the Host names (a bucket's or a region's endpoint); on the
+        # sandbox's own address (path-style, no region in it) any region id will do.
+        host = VIRTUAL_HOST.match(_host_name(request)) or REGION_HOST.match(_host_name(request))
+        if not expected_region and host:
+            expected_region = host["region"]
+        if not REGION_ID.match(auth.region) or (expected_region and auth.region != expected_region):
+            raise ApiError(
+                400,
+                "InvalidArgument",
+                "Invalid signing region in Authorization header.",
+                EC=EC_V4_REGION,
+            )
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        expected, canonical_request, string_to_sign = signing.oss4_signature(
+            request.method,
+            signing.oss4_canonical_uri(bucket_name, key),
+            query,
+            headers,
+            auth.additional_headers,
+            date_time,
+            auth.region,
+            secret,
+        )
+        if not hmac.compare_digest(expected.encode(), auth.signature.encode()):
+            # OSS's V4 mismatch answer carries what it signed, so a client can compare
+            # (error page 0002-00000201: "If the server returns a response that contains
+            # the StringToSign parameter..."); neither holds a secret.
+            raise ApiError(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature "
+                "you provided. Check your key and signing method.",
+                EC=EC_V4_MISMATCH,
+                CanonicalRequest=canonical_request,
+                StringToSign=string_to_sign,
+                OSSAccessKeyId=auth.access_key_id,
+            )
+
+    @staticmethod
+    def _fresh(date_time: str) -> None:
+        """A request signed more than 15 minutes from now (by the machine's clock: the
+        world's clock runs at the sandbox's speed, a signer's does not) is refused: 403
+        RequestTimeTooSkewed (OSS error page 0002-00000504; OSS's page on signatures in
+        the header: the request time must be within 15 minutes of OSS's), with the
+        fields OSS adds to say by how much (RequestTime, ServerTime,
+        MaxAllowedSkewMilliseconds)."""
+        signed = calendar.timegm(time.strptime(date_time, "%Y%m%dT%H%M%SZ"))
+        now = time.time()
+        if abs(now - signed) > MAX_SKEW_SECONDS:
+            raise ApiError(
+                403,
+                "RequestTimeTooSkewed",
+                "The difference between the request time and the current time is too large.",
+                EC=EC_TIME_SKEWED,
+                RequestTime=date_time,
+                ServerTime=time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(now)),
+                MaxAllowedSkewMilliseconds=str(MAX_SKEW_SECONDS * 1000),
             )
 
     # -- operations ------------------------------------------------------------------
@@ -455,6 +623,12 @@ class OssApi:
             raise ApiError(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
         bucket.objects[key] = body
         bucket.written[key] = self.world.now()
+        # PutObject replaces the object's user metadata with what this request sends.
+        bucket.meta[key] = {
+            name.lower(): value
+            for name, value in request.headers.items()
+            if name.lower().startswith("x-oss-meta-")
+        }
         self.world.object_changed(bucket.name, key)
         return web.Response(headers={**self._headers(call), "ETag": _etag(body)})
 
@@ -492,11 +666,27 @@ def _request_id() -> str:
 
 
 def _parse(request: web.Request) -> tuple[str, str, dict[str, str]]:
-    """(bucket, key, decoded query) of a path-style request."""
-    # The raw path: oss2 quotes '/' inside keys as %2F, which must not split the key.
-    bucket, _, key = request.rel_url.raw_path.lstrip("/").partition("/")
-    query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+    """(bucket, key, decoded query) of a path-style or virtual-hosted-style request.
+
+    Virtual-hosted: `Host: <bucket>.oss-<region>.aliyuncs.com` (a port allowed), the key
+    alone in the path; anything else (the sandbox's 127.0.0.1:P, or a bare region
+    endpoint) is path-style, `/bucket/key`.
+    """
+    # The raw path: oss2 quotes '/' inside keys as %2F, which must not split the key;
+    # the raw query, so that an encoded '&' or '=' inside a value stays in it.
+    path = request.rel_url.raw_path.lstrip("/")
+    query = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
+    virtual = VIRTUAL_HOST.match(_host_name(request))
+    if virtual:
+        return virtual["bucket"], unquote(path), query
+    bucket, _, key = path.partition("/")
     return unquote(bucket), unquote(key), query
+
+
+def _host_name(request: web.Request) -> str:
+    """The Host header's name, lower case, without its port."""
+    host = request.host.lower()
+    return host.rpartition(":")[0] if re.search(r":\d+$", host) else host
 
 
 def _operation(method: str, bucket: str, key: str, query: dict[str, str]) -> str:

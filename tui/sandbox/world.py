@@ -170,6 +170,17 @@ class SandboxBucket:
     # "private" (OSS's default for a new bucket: anonymous reads get 403 AccessDenied),
     # "public-read" or "public-read-write", as GetBucketAcl's Grant says.
     acl: str = "private"
+    # User metadata sent on PutObject (x-oss-meta-* headers, names in lower case), given
+    # back on HeadObject and GetObject: key -> {header: value}.
+    meta: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Whether OSS still takes V1 signatures (`OSS ak:sig`) on this bucket. Alibaba's
+    # "Guidelines for upgrading V1 signatures to V4 signatures": V1 is not available to
+    # accounts created since 2025-03-01, nor to buckets created since 2025-09-01. So only
+    # a bucket made before 2025-09-01 by an account made before 2025-03-01 takes it.
+    # The sandbox keeps one flag per bucket (and World.account_created for calls that
+    # name no bucket): the seed's account is new, yet demo-assets keeps V1, standing for
+    # such an older bucket, so one world shows both answers side by side.
+    accepts_v1: bool = False
 
     @property
     def extranet_endpoint(self) -> str:
@@ -238,6 +249,11 @@ class World:
         # "alidns:DescribeDomains", "oss:ListBuckets"): each answers as RAM refuses it.
         self.denied: set[str] = set()
         self.quota = DEFAULT_QUOTA
+        # When the account was created (ISO date). Since 2025-03-01 OSS refuses V1
+        # signatures for new accounts (see SandboxBucket.accepts_v1): the sandbox's
+        # account is a new one, so only V4 works on its service-level calls (ListBuckets)
+        # and on its buckets, except the one older bucket the seed keeps.
+        self.account_created = "2025-06-01"
         # The service-linked role AliyunCDNAccessingPrivateOSSRole exists: CDN may read
         # this account's private buckets once a domain's l2_oss_key is on.
         self.private_oss_role = True
@@ -610,6 +626,7 @@ class World:
         # once; demo-video and demo-downloads are private, as a new bucket is, so their
         # domains answer 403 until back-to-origin authentication is on.
         self.buckets["demo-assets"].acl = "public-read"
+        self.buckets["demo-assets"].accepts_v1 = True  # the older bucket (see accepts_v1)
         self.buckets["demo-assets"].objects["index.html"] = b"<h1>Hello from OSS</h1>\n"
         self.buckets["demo-assets"].objects["img/logo.png"] = b"\x89PNG sandbox logo"
         self.buckets["demo-video"].objects["clips/intro.mp4"] = b"\x00\x00\x00\x18ftypmp42 sandbox"

@@ -367,7 +367,11 @@ class OssCredentials(oss2.credentials.CredentialsProvider):
         )
 
 
-def oss_auth(profile: Profile) -> oss2.ProviderAuth:
+def oss_auth(profile: Profile) -> oss2.ProviderAuthV4:
+    """V4 signing (OSS4-HMAC-SHA256): OSS refuses V1 for accounts created since 2025-03-01
+    and buckets created since 2025-09-01 (403, EC 0002-00000080; Alibaba's "Guidelines for
+    upgrading V1 signatures to V4 signatures"). V4 needs the region on every oss2.Service
+    and oss2.Bucket (`oss_region`)."""
     _require_credentials(profile)
     if profile.access_key_id:
         provider = oss2.credentials.StaticCredentialsProvider(
@@ -375,7 +379,14 @@ def oss_auth(profile: Profile) -> oss2.ProviderAuth:
         )
     else:
         provider = OssCredentials(profile.credential)
-    return oss2.ProviderAuth(provider)
+    return oss2.ProviderAuthV4(provider)
+
+
+def oss_region(location: str) -> str:
+    """The region id a V4 signature's scope names, from an OSS Location or region:
+    `oss-cn-hangzhou` -> `cn-hangzhou` (the scope refuses the `oss-` prefix: OSS error
+    page 0002-00000226)."""
+    return location.removeprefix("oss-")
 
 
 # What the last OSS answer of the current call looked like, filled in by OssAnswerSession

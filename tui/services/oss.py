@@ -2,7 +2,9 @@
 
 Bucket calls go to the bucket's own region endpoint (oss-<region>.aliyuncs.com) on a real
 account; a profile with an explicit OSS endpoint (the sandbox's http://127.0.0.1:P, where
-oss2 switches to path-style URLs) sends every call there.
+oss2 switches to path-style URLs) sends every call there. Every call is signed V4 for the
+region of the bucket it names (ListBuckets: the profile's region): OSS refuses V1 for new
+accounts and buckets (clients.oss_auth).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tui.rules import parse_origin
 
 from . import reconcile, writes
 from .answers import ShapeError, XmlFields, wrong
-from .clients import OSS_ANSWER, oss_auth, oss_session, oss_timeout
+from .clients import OSS_ANSWER, oss_auth, oss_region, oss_session, oss_timeout
 from .errors import CloudError, ReadOnlyError, UnexpectedAnswer, name_credentials
 from .mapping import bad_answer, from_oss
 from .models import Bucket, BucketCname, ObjectPage, OssObject
@@ -198,6 +200,13 @@ class OssService:
         host = bucket.extranet_endpoint or f"{bucket.region}.aliyuncs.com"
         return f"{self.profile.protocol}://{host}"
 
+    def region_for(self, bucket: Bucket | str) -> str:
+        """The region a V4 signature names for `bucket`: its own (from its Location), or
+        the profile's for a bare name (as `endpoint_for` sends a bare name there)."""
+        if isinstance(bucket, str) or not bucket.region:
+            return oss_region(self.profile.region)
+        return oss_region(bucket.region)
+
     def _bucket(self, bucket: Bucket | str) -> oss2.Bucket:
         name = bucket if isinstance(bucket, str) else bucket.name
         return oss2.Bucket(
@@ -206,6 +215,7 @@ class OssService:
             name,
             session=self._session,
             connect_timeout=self._timeout,
+            region=self.region_for(bucket),
         )
 
     async def _call(
@@ -304,8 +314,14 @@ class OssService:
     async def list_buckets(self) -> list[Bucket]:
         """Every bucket of the account, with its region and public endpoint."""
         endpoint = self.profile.oss_url
+        # ListBuckets names no bucket: signed for the profile's region, whose endpoint
+        # it goes to.
         service = oss2.Service(
-            self._auth, endpoint, session=self._session, connect_timeout=self._timeout
+            self._auth,
+            endpoint,
+            session=self._session,
+            connect_timeout=self._timeout,
+            region=oss_region(self.profile.region),
         )
         buckets: list[Bucket] = []
         marker = ""
