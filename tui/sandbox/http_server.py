@@ -4,7 +4,8 @@ One port answers three services the way the real endpoints do:
 - CDN (x-acs-version 2018-05-10) and Alidns (2015-01-09): RPC-style `POST /?params`,
   signed V3 (ACS3-HMAC-SHA256) or v2 (the signature in the query, or with every
   parameter in a POST's form body), JSON answers and JSON errors;
-- OSS REST, path-style `/bucket/key?sub-resource`, signed `Authorization: OSS ak:sig`,
+- OSS REST, path-style `/bucket/key?sub-resource` or virtual-hosted-style (the bucket in
+  `Host`), signed V4 (`OSS4-HMAC-SHA256`; V1 `OSS ak:sig` only where OSS still takes it),
   XML answers and errors (see oss_api).
 
 Every request: the world's clock moves on (`World.tick`), the call is recorded, an armed
