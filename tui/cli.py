@@ -32,6 +32,16 @@ def _speed(text: str) -> float:
     return value
 
 
+def _quota(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the quota cannot be negative")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oss-cdn",
@@ -54,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SANDBOX_SPEED,
         metavar="F",
         help=f"sandbox seconds per real second (default {DEFAULT_SANDBOX_SPEED:g})",
+    )
+    parser.add_argument(
+        "--sandbox-quota",
+        type=_quota,
+        metavar="N",
+        help="the sandbox account's CDN domain quota (default 50; a sandbox of its own)",
     )
     parser.add_argument(
         "--read-only",
@@ -80,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         dest="serve_speed",
     )
+    serve.add_argument(
+        "--sandbox-quota",
+        type=_quota,
+        metavar="N",
+        dest="serve_quota",
+        help="the account's CDN domain quota, as DescribeCdnUserQuota reports it (default 50)",
+    )
     add_check_parser(commands)
     add_fetch_parser(commands)
     return parser
@@ -97,12 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 
-        return main_serve(speed=args.serve_speed, json_out=args.json)
+        return main_serve(speed=args.serve_speed, json_out=args.json, quota=args.serve_quota)
     options = LaunchOptions(
         profile=args.profile,
         region=args.region,
         sandbox=args.sandbox,
         sandbox_speed=args.sandbox_speed,
+        sandbox_quota=args.sandbox_quota,
         read_only=read_only_requested(args.read_only),
     )
     # Textual only for the app: `check` and `sandbox serve` start without it.
