@@ -234,7 +234,7 @@ def describe_user_domains(world: World, params: Params) -> dict:
 
 def describe_cdn_domain_detail(world: World, params: Params) -> dict:
     domain = _owned(world, _domain_name(params))
-    if world.now() < domain.created + world.detail_lag:
+    if world.now() < domain.detail_from:
         # Right after AddCdnDomain the detail is not there yet for a short while: the
         # same answer as for a domain that does not exist (seen on real accounts; the
         # listing has it already). Clients must not take it for a deletion.
@@ -310,7 +310,8 @@ def add_cdn_domain(world: World, params: Params) -> dict:
             )
         if not world.icp_filed(name):
             raise ApiError(404, "DomainNotRegistration", "The Domain name is not registered")
-    world.add_domain(name, cdn_type, sources, scope)
+    added = world.add_domain(name, cdn_type, sources, scope)
+    added.detail_from = world.now() + world.detail_lag
     return {}
 
 

@@ -122,6 +122,9 @@ class SandboxDomain:
     # {"FunctionName": "l2_oss_key", "ConfigId": "...", "Status": "success",
     #  "FunctionArgs": {"private_oss_auth": "on"}}.
     configs: list[dict] = field(default_factory=list)
+    # Until this sandbox time DescribeCdnDomainDetail does not know the domain yet (set
+    # by AddCdnDomain: the detail lags an add).
+    detail_from: float = 0.0
 
     def config_arg(self, function: str, arg: str) -> str | None:
         """The value of `arg` in this domain's configuration of `function`, if any."""

@@ -225,11 +225,11 @@ class CdnService(TeaService):
             used = len(await self.list_domains())
         return DomainQuota(used=used, limit=await self.domain_limit())
 
-    async def domain_limit(self) -> int:
+    async def domain_limit(self, *, fresh: bool = False) -> int:
         """DescribeCdnUserQuota's DomainQuota: how many domains the account may have
-        (kept COUNT_TTL seconds)."""
+        (kept COUNT_TTL seconds, unless `fresh`)."""
         limit = self._limit
-        if limit is not None and time.monotonic() - limit[0] < COUNT_TTL:
+        if not fresh and limit is not None and time.monotonic() - limit[0] < COUNT_TTL:
             return limit[1]
         value = await self.call(
             "DescribeCdnUserQuota",
