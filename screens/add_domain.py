@@ -100,6 +100,8 @@ class AddDomainScreen(AppScreen):
         self.cloud: dict[str, tuple[bool | None, str]] = {}
         self.debounce: Timer | None = None
         self.check = check_domain("")
+        # The note for the scope switched to overseas after a mainland refusal.
+        self.switched_note: Text | None = None
 
     def compose(self) -> ComposeResult:
         # What every add needs first (name, scope, origin, Add) fits 80x24; the business
@@ -276,6 +278,8 @@ class AddDomainScreen(AppScreen):
         value = event.pressed.name or ""  # every radio button has one
         key = int(value) if set_id == "port" else value
         note = scope_note(value) if set_id == "scope" else NOTES.get(key, "")
+        if set_id == "scope" and self.switched_note is not None and value == "overseas":
+            note, self.switched_note = self.switched_note, None
         self.query_one(f"#{set_id}_note", Static).update(note)
         self.refresh_checks()
 
@@ -357,18 +361,18 @@ class AddDomainScreen(AppScreen):
         overseas = next(
             b for b in self.query_one("#scope", RadioSet).query(RadioButton) if b.name == "overseas"
         )
-        overseas.value = True  # RadioSet.Changed follows: the note is set after it
-        why = "the domain has no ICP filing" if code == "DomainNotRegistration" else (
-            "the account has no real-name verification"
+        why = (
+            "the domain has no ICP filing"
+            if code == "DomainNotRegistration"
+            else "the account has no real-name verification"
         )
-        self.call_after_refresh(
-            self.query_one("#scope_note", Static).update,
-            Text.assemble(
-                ("Scope switched to Outside mainland China", "bold"),
-                f": {refused} was refused because {why}; outside mainland China needs "
-                "none. Press ctrl+s (Add domain) to add it there, or pick another scope.",
-            ),
+        # Shown by choice_changed, when the RadioSet says the scope changed.
+        self.switched_note = Text.assemble(
+            ("Scope switched to Outside mainland China", "bold"),
+            f": {refused} was refused because {why}; outside mainland China needs "
+            "none. Press ctrl+s (Add domain) to add it there, or pick another scope.",
         )
+        overseas.value = True
         self.query_one("#scope", RadioSet).scroll_visible()
 
     def _verify_then_retry(self, name: str) -> None:
