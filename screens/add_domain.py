@@ -346,8 +346,9 @@ class AddDomainScreen(AppScreen):
                 return
             error_box.update(Text(shown(explain(error), multiline=True)))
             error_box.display = True
-            if error.code in NEEDS_MAINLAND and self.scope != "overseas":
-                self._offer_overseas(error.code)
+            code = getattr(error, "code", "")
+            if code in NEEDS_MAINLAND and self.scope != "overseas":
+                self._offer_overseas(code)
             error_box.scroll_visible()
             return
         self.notify(f"Added {display_name(name)}: CDN is configuring it.", markup=False)

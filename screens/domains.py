@@ -14,10 +14,10 @@ from screens.cname import DomainScreen
 from screens.dns_records import ZonesScreen
 from screens.domain_actions import DomainActions
 from screens.list_screen import ListScreen
+from tui.explain import ACCOUNT_PROBLEMS, explain
 from tui.listing import SORT_KEYS, filter_domains, sort_domains
 from tui.messages import Connected
 from tui.rules import display_name
-from tui.explain import ACCOUNT_PROBLEMS, explain
 from tui.safe_text import shown
 from tui.services.errors import CloudError, ServiceError
 from tui.services.models import CdnDomain
@@ -147,7 +147,7 @@ class DomainsScreen(ListScreen, DomainActions):
             text += f" · quota {self.quota}"
         return Text(text + table.note())
 
-    def empty_state(self, total: int, matching: int) -> str | None:
+    def empty_state(self, total: int, matching: int) -> str | Text | None:
         if total == 0 and self.account_problem:
             return Text(shown(self.account_problem, multiline=True))
         if total == 0:

@@ -16,10 +16,17 @@ from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.models import Config
 from textual.widgets import Button, DataTable
 
-from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from tests.helpers import PROXY_VARS, STARTUP_TIMEOUT, first_line
-from tests.pilot import connected, form_ready, open_add_form, sandbox_app, text_of, type_text, wait_for
+from tests.pilot import (
+    connected,
+    form_ready,
+    open_add_form,
+    sandbox_app,
+    text_of,
+    type_text,
+    wait_for,
+)
 from tui.cli import build_parser
 
 HZ = {
@@ -69,7 +76,11 @@ async def test_name_scope_origin_and_add_fit_at_80x24_and_the_scope_says_if_it_n
     "setup, code, words",
     [
         (lambda w: None, "DomainNotRegistration", "no ICP filing"),
-        (lambda w: setattr(w, "real_name_verified", False), "NotInternationRealIdentity", "real-name"),
+        (
+            lambda w: setattr(w, "real_name_verified", False),
+            "NotInternationRealIdentity",
+            "real-name",
+        ),
     ],
     ids=["no-icp-filing", "no-real-name"],
 )
