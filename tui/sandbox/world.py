@@ -224,7 +224,7 @@ class World:
         self.real_name_verified = True
         # Sandbox seconds after AddCdnDomain during which DescribeCdnDomainDetail still
         # answers InvalidDomain.NotFound: the real detail lags the add a little.
-        self.detail_lag = 20.0
+        self.detail_lag = 3.0
         # The service-linked role AliyunCDNAccessingPrivateOSSRole exists: CDN may read
         # this account's private buckets once a domain's l2_oss_key is on.
         self.private_oss_role = True
