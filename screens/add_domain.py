@@ -16,7 +16,7 @@ from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet,
 
 from screens.base import AppScreen
 from screens.verify import VerifyScreen
-from tui.choices import CDN_TYPES, DCDN, DCDN_LABEL, NOTES, SCOPES
+from tui.choices import CDN_TYPES, DCDN, DCDN_LABEL, ICP_SCOPES, NOTES, SCOPES
 from tui.explain import explain, holder_of
 from tui.rules import check_domain, check_origin_host, display_name
 from tui.safe_text import shown
@@ -25,6 +25,9 @@ from tui.services.errors import DomainInThisAccount, ServiceError, needs_owner_v
 from tui.services.models import Source
 from tui.widgets.header import AppHeader
 
+# AddCdnDomain refusals of mainland China that the scope `overseas` avoids (AddCdnDomain's
+# error table): no ICP filing for the domain; no real-name verification of the account.
+NEEDS_MAINLAND = frozenset({"DomainNotRegistration", "NotInternationRealIdentity"})
 TYPED = "__typed__"  # the origin Select's "type an endpoint" option
 DEBOUNCE = 0.35  # seconds of quiet typing before the cloud checks run
 
@@ -33,25 +36,23 @@ MARKS = {None: ("…", "yellow"), True: ("✓", "green"), False: ("✗", "red bo
 
 
 def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
-    """Every rule, each marked pass (✓), fail (✗) or not applying yet (·). Failures get a
-    line of their own with the reason; the rest share lines, so the form's other fields
-    stay in view on a 24-line terminal."""
-    failing, others = Table.grid(padding=(0, 1)), Text()
+    """The rules that fail, each on a line of its own with the reason, and the cloud's
+    checks; the rules that pass fold into one line ("✓ 15 rules pass"), so the scope,
+    the origin and the Add button stay in view on a 24-line terminal."""
+    failing = Table.grid(padding=(0, 1))
     failing.add_column(width=1)
     failing.add_column()
+    passing = not_applying = 0
     for item in check.checklist:
         if item.passed is False:
             failing.add_row(
                 Text("✗", style="red bold"),
                 Text.assemble((item.label, "bold"), " — ", item.message),
             )
-            continue
-        if others:
-            others.append("   ")
-        if item.passed:
-            others.append("✓ ", style="green").append(item.label)
+        elif item.passed:
+            passing += 1
         else:
-            others.append(f"· {item.label}", style="dim")
+            not_applying += 1
     for label, passed, note in cloud:
         mark, style = MARKS[passed]
         failing.add_row(
@@ -60,7 +61,22 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
                 (label, "bold" if passed is False else ""), f" — {shown(note)}" if note else ""
             ),
         )
-    return Group(failing, others)
+    folded = Text()
+    if passing:
+        folded.append("✓ ", style="green").append(f"{passing} rule{'s' * (passing != 1)} pass")
+    if not_applying:
+        if folded:
+            folded.append(" · ", style="dim")
+        folded.append(f"{not_applying} not checked yet", style="dim")
+    return Group(failing, folded)
+
+
+def scope_note(scope: str) -> Text:
+    """What the scope means for the domain, first of all whether it needs an ICP filing."""
+    note = Text(NOTES.get(scope, ""))
+    if scope in ICP_SCOPES:
+        note.highlight_words(["ICP filing needed"], style="bold")
+    return note
 
 
 class AddDomainScreen(AppScreen):
@@ -84,36 +100,40 @@ class AddDomainScreen(AppScreen):
         self.cloud: dict[str, tuple[bool | None, str]] = {}
         self.debounce: Timer | None = None
         self.check = check_domain("")
+        # The note for the scope switched to overseas after a mainland refusal.
+        self.switched_note: Text | None = None
 
     def compose(self) -> ComposeResult:
+        # What every add needs first (name, scope, origin, Add) fits 80x24; the business
+        # type and the origin port, whose defaults suit most, follow below.
         yield AppHeader()
         with VerticalScroll():
             yield Label("Domain to accelerate")
             yield Input(placeholder="cdn.example.com or *.example.com", id="domain")
             yield Static("", id="fix")
             yield Static("", id="checklist")
+            yield Label("Region scope")
+            with RadioSet(id="scope"):
+                for value, label in SCOPES.items():
+                    yield RadioButton(label, value=value == "domestic", name=value)
+            yield Static(scope_note("domestic"), id="scope_note", classes="note")
+            yield Label("Origin: an OSS bucket (its public endpoint)")
+            yield Select([], prompt="Loading buckets…", id="origin", allow_blank=True)
+            yield Input(placeholder="bucket.oss-cn-hangzhou.aliyuncs.com", id="origin_host")
+            yield Static("", id="origin_note", classes="note")
+            yield Static("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Add domain", id="submit", variant="primary", disabled=True)
             yield Label("Business type")
             with RadioSet(id="cdn_type"):
                 for value, label in [*CDN_TYPES.items(), (DCDN, DCDN_LABEL)]:
                     yield RadioButton(label, value=value == "web", name=value)
             yield Static("", id="cdn_type_note", classes="note")
-            yield Label("Origin: an OSS bucket (its public endpoint)")
-            yield Select([], prompt="Loading buckets…", id="origin", allow_blank=True)
-            yield Input(placeholder="bucket.oss-cn-hangzhou.aliyuncs.com", id="origin_host")
-            yield Static("", id="origin_note", classes="note")
             yield Label("Origin port")
             with RadioSet(id="port"):
                 yield RadioButton("80 (HTTP)", value=True, name="80")
                 yield RadioButton("443 (HTTPS)", name="443")
             yield Static(NOTES[80], id="port_note", classes="note")
-            yield Label("Region scope")
-            with RadioSet(id="scope"):
-                for value, label in SCOPES.items():
-                    yield RadioButton(label, value=value == "domestic", name=value)
-            yield Static(NOTES["domestic"], id="scope_note", classes="note")
-            yield Static("", id="error")
-            with Horizontal(id="buttons"):
-                yield Button("Add domain", id="submit", variant="primary", disabled=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -163,18 +183,20 @@ class AddDomainScreen(AppScreen):
         name = self.query_one("#domain", Input).value
         self.check = check_domain(name, existing=self.existing, origin=self.origin_host or None)
         fix = self.check.fix
-        self.query_one("#fix", Static).update(
+        fix_line = self.query_one("#fix", Static)
+        fix_line.update(
             Text.assemble(("ctrl+f", "bold reverse"), f" {fix.label}: ", (shown(fix.value), "bold"))
             if fix
             else ""
         )
+        fix_line.display = fix is not None
         cloud = [(label, passed, note) for label, (passed, note) in self.cloud.items()]
         self.query_one("#checklist", Static).update(_checklist(self.check, cloud))
         problems = self.origin_problems()
         note = self.query_one("#origin_note", Static)
-        note.update(
-            Text(problems[0].message, style="red") if problems and self.buckets_loaded else ""
-        )
+        shows_problem = bool(problems) and self.buckets_loaded
+        note.update(Text(problems[0].message, style="red") if shows_problem else "")
+        note.display = shows_problem
         self.query_one("#submit", Button).disabled = self.read_only or not self.ready()
 
     @property
@@ -255,7 +277,10 @@ class AddDomainScreen(AppScreen):
         set_id = event.radio_set.id
         value = event.pressed.name or ""  # every radio button has one
         key = int(value) if set_id == "port" else value
-        self.query_one(f"#{set_id}_note", Static).update(NOTES.get(key, ""))
+        note = scope_note(value) if set_id == "scope" else NOTES.get(key, "")
+        if set_id == "scope" and self.switched_note is not None and value == "overseas":
+            note, self.switched_note = self.switched_note, None
+        self.query_one(f"#{set_id}_note", Static).update(note)
         self.refresh_checks()
 
     # -- actions -----------------------------------------------------------------------
@@ -321,10 +346,35 @@ class AddDomainScreen(AppScreen):
                 return
             error_box.update(Text(shown(explain(error), multiline=True)))
             error_box.display = True
+            code = getattr(error, "code", "")
+            if code in NEEDS_MAINLAND and self.scope != "overseas":
+                self._offer_overseas(code)
             error_box.scroll_visible()
             return
         self.notify(f"Added {display_name(name)}: CDN is configuring it.", markup=False)
         self.leave(name)
+
+    def _offer_overseas(self, code: str) -> None:
+        """Mainland China refused the domain (no ICP filing, or the account lacks
+        real-name verification): `overseas` needs neither. Switch the scope to it and
+        say so next to it; the user looks and adds again (ctrl+s)."""
+        refused = SCOPES[self.scope]
+        overseas = next(
+            b for b in self.query_one("#scope", RadioSet).query(RadioButton) if b.name == "overseas"
+        )
+        why = (
+            "the domain has no ICP filing"
+            if code == "DomainNotRegistration"
+            else "the account has no real-name verification"
+        )
+        # Shown by choice_changed, when the RadioSet says the scope changed.
+        self.switched_note = Text.assemble(
+            ("Scope switched to Outside mainland China", "bold"),
+            f": {refused} was refused because {why}; outside mainland China needs "
+            "none. Press ctrl+s (Add domain) to add it there, or pick another scope.",
+        )
+        overseas.value = True
+        self.query_one("#scope", RadioSet).scroll_visible()
 
     def _verify_then_retry(self, name: str) -> None:
         def verified(ok: bool | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.binding import Binding
 from textual.widgets import DataTable
 
@@ -14,10 +14,12 @@ from screens.cname import DomainScreen
 from screens.dns_records import ZonesScreen
 from screens.domain_actions import DomainActions
 from screens.list_screen import ListScreen
+from tui.explain import ACCOUNT_PROBLEMS, explain
 from tui.listing import SORT_KEYS, filter_domains, sort_domains
 from tui.messages import Connected
 from tui.rules import display_name
 from tui.safe_text import shown
+from tui.services.errors import CloudError, ServiceError
 from tui.services.models import CdnDomain
 from tui.services.profile import poll_interval
 from tui.widgets.paged_table import PagedTable
@@ -74,6 +76,7 @@ class DomainsScreen(ListScreen, DomainActions):
         super().__init__()
         self.domains: list[CdnDomain] = []
         self.quota: int | None = None
+        self.account_problem: str | None = None  # why the account lists no domain
         self.sort_key = "name"
         self.sort_reverse = False
 
@@ -88,7 +91,19 @@ class DomainsScreen(ListScreen, DomainActions):
 
     def read(self):
         self.reading()
-        return self.services.cdn.list_domains()
+        return self._list_domains()
+
+    async def _list_domains(self) -> list[CdnDomain]:
+        """The account's domains; an account that cannot have any yet (CDN not activated)
+        lists none, and the empty state says what to do instead of a passing notice."""
+        self.account_problem = None
+        try:
+            return await self.services.cdn.list_domains()
+        except CloudError as error:
+            if error.code not in ACCOUNT_PROBLEMS:
+                raise
+            self.account_problem = explain(error)
+            return []
 
     def read_failure(self) -> str:
         return "Could not list domains"
@@ -98,6 +113,17 @@ class DomainsScreen(ListScreen, DomainActions):
         self.read_arrived()
         self.quota = self.services.cdn.domain_quota
         self.show()
+        if self.account_problem is None:
+            self.load_quota()
+
+    @work(exclusive=True, group="quota")
+    async def load_quota(self) -> None:
+        """DescribeCdnUserQuota's DomainQuota for the summary line; unsaid if unread."""
+        try:
+            self.quota = await self.call(self.services.cdn.domain_limit())
+        except ServiceError:
+            return
+        self._summarise()
 
     def _tick(self) -> None:
         """Refresh on a gentle timer, only while anything is in a transitional state and
@@ -121,7 +147,9 @@ class DomainsScreen(ListScreen, DomainActions):
             text += f" · quota {self.quota}"
         return Text(text + table.note())
 
-    def empty_state(self, total: int, matching: int) -> str | None:
+    def empty_state(self, total: int, matching: int) -> str | Text | None:
+        if total == 0 and self.account_problem:
+            return Text(shown(self.account_problem, multiline=True))
         if total == 0:
             return "No CDN domains yet. Press [b]a[/b] to add your first one."
         if matching == 0:

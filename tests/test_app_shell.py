@@ -73,7 +73,8 @@ async def test_an_empty_account_says_what_to_do_next():
         await wait_for(pilot, lambda: table.row_count == 0, what="an empty list")
         empty = app.screen.query_one("#empty")
         assert empty.display and "add your first one" in text_of(empty)
-        assert "0 domains · quota 50" in text_of(app.screen.query_one("#summary"))
+        summary = app.screen.query_one("#summary")  # the quota: DescribeCdnUserQuota's
+        await wait_for(pilot, lambda: "0 domains · quota 50" in text_of(summary), what="quota")
 
 
 async def test_an_unknown_profile_is_an_error_not_a_silent_sandbox(tmp_path, monkeypatch):

@@ -44,6 +44,7 @@ READS = {
     "DescribeDomainCname": lambda s: s.cdn.cname_status(["img.example.com", "static.example.com"]),
     "DescribeRefreshTasks": lambda s: s.cdn.refresh_tasks(),
     "DescribeRefreshQuota": lambda s: s.cdn.refresh_quota(),
+    "DescribeCdnUserQuota": lambda s: s.cdn.domain_limit(fresh=True),
     "DescribeCdnDomainConfigs": lambda s: s.cdn.domain_configs("cdn.partner.org"),
     "DescribeDomains": lambda s: s.dns.list_zones(),
     "DescribeDomainInfo": lambda s: s.dns.zone("example.com"),

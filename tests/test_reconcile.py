@@ -147,7 +147,7 @@ CASES = {
     "add_domain": Case(
         "add_domain",
         ("AddCdnDomain",),
-        "DescribeCdnDomainDetail",
+        "DescribeUserDomains",  # the listing: the detail lags an add
         add_domain,
         lambda world, key: fqdn(key) in world.domains,
     ),
@@ -360,7 +360,7 @@ async def test_every_fault_kind_on_every_write(name, sandbox, profile):
 async def test_a_lost_answer_whose_read_back_fails_says_it_cannot_tell(sandbox, profile):
     services = Services(profile, retry=FAST)
     sandbox.faults.add("reset_after", "AddCdnDomain")
-    sandbox.faults.add("server_error", "DescribeCdnDomainDetail", count=FAST.max_attempts)
+    sandbox.faults.add("server_error", "DescribeUserDomains", count=FAST.max_attempts)
     with pytest.raises(AnswerLost) as caught:
         await services.cdn.add_domain("lost.example.com", "web", [HZ])
     error = caught.value

@@ -229,7 +229,7 @@ async def test_a_write_refused_by_a_server_error_is_read_back_never_sent_twice(s
         await services.dns.add_record("example.com", "new", "A", "127.0.0.50")
     assert sandbox.calls.actions() == [
         "AddCdnDomain",
-        "DescribeCdnDomainDetail",
+        "DescribeUserDomains",
         "AddDomainRecord",
         "DescribeSubDomainRecords",
     ]

@@ -19,6 +19,7 @@ async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online(
         await form_ready(pilot, "cdn.newsite.net")
         world = app.sandbox.world
         assert not world.zones["newsite.net"].verified_for_cdn
+        world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
         await pilot.press("ctrl+s")
         verify = await wait_for(
             pilot,

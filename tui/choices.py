@@ -19,13 +19,15 @@ SCOPES = {
     "overseas": "Outside mainland China",
 }
 
+# The scopes whose nodes serve mainland China: the domain needs an ICP filing (MIIT).
+ICP_SCOPES = frozenset({"domestic", "global"})
+
 NOTES = {
     DCDN: "DCDN domains are added in the DCDN console (or its API), not in CDN: "
     "pick another business type to continue here.",
-    "domestic": "Needs an ICP filing for the domain (MIIT); wait about 8 hours after "
-    "filing before adding it.",
-    "global": "Needs an ICP filing for the domain, since mainland China nodes serve it.",
-    "overseas": "No ICP filing needed.",
+    "domestic": "ICP filing needed for the domain (MIIT); add it 8 hours after filing.",
+    "global": "ICP filing needed for the domain: mainland China nodes serve it too.",
+    "overseas": "No ICP filing needed: nodes outside mainland China serve it.",
     80: "CDN fetches from the bucket over HTTP.",
     443: "CDN fetches from the bucket over HTTPS.",
 }

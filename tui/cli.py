@@ -42,6 +42,16 @@ def _ram_action(text: str) -> str:
     return text
 
 
+def _quota(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the quota cannot be negative")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oss-cdn",
@@ -73,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ACTION",
         help="in a sandbox of its own, refuse this RAM action as RAM does "
         "(e.g. alidns:DescribeDomains; repeatable)",
+    )
+    parser.add_argument(
+        "--sandbox-quota",
+        type=_quota,
+        metavar="N",
+        help="the sandbox account's CDN domain quota (default 50; a sandbox of its own)",
     )
     parser.add_argument(
         "--read-only",
@@ -108,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse this RAM action as a RAM user without it is refused "
         "(cdn:AddCdnDomain, alidns:DescribeDomains, oss:ListBuckets...; repeatable)",
     )
+    serve.add_argument(
+        "--sandbox-quota",
+        type=_quota,
+        metavar="N",
+        dest="serve_quota",
+        help="the account's CDN domain quota, as DescribeCdnUserQuota reports it (default 50)",
+    )
     add_check_parser(commands)
     add_fetch_parser(commands)
     add_doctor_parser(commands)
@@ -128,12 +151,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 
-        return main_serve(speed=args.serve_speed, json_out=args.json, deny=args.deny)
+        return main_serve(
+            speed=args.serve_speed, json_out=args.json, deny=args.deny, quota=args.serve_quota
+        )
     options = LaunchOptions(
         profile=args.profile,
         region=args.region,
         sandbox=args.sandbox,
         sandbox_speed=args.sandbox_speed,
+        sandbox_quota=args.sandbox_quota,
         read_only=read_only_requested(args.read_only),
         sandbox_deny=tuple(args.sandbox_deny),
     )

@@ -257,18 +257,7 @@ def _network_fix(error: Exception) -> str:
 
 
 async def _cdn(services: Services) -> Check:
-    from alibabacloud_cdn20180510 import models as sdk
-
-    cdn = services.cdn
-    count, ms, error = await _timed(
-        cdn.call(
-            "DescribeUserDomains",
-            cdn._client.describe_user_domains_with_options_async,
-            sdk.DescribeUserDomainsRequest(page_number=1, page_size=1),
-            write=False,
-            read=lambda answer: answer.integer("TotalCount"),
-        )
-    )
+    count, ms, error = await _timed(services.cdn.domain_count())
     if error is not None:
         return _failed("CDN DescribeUserDomains", error, ms)
     return Check(
@@ -281,20 +270,9 @@ async def _cdn(services: Services) -> Check:
 
 
 async def _quota(services: Services, domains: Check) -> Check:
-    """DescribeCdnUserQuota's DomainQuota against the count. Not needed by the app to
-    work: a refusal is reported, not a failure (the add form then assumes the default)."""
-    from alibabacloud_cdn20180510 import models as sdk
-
-    cdn = services.cdn
-    quota, ms, error = await _timed(
-        cdn.call(
-            "DescribeCdnUserQuota",
-            cdn._client.describe_cdn_user_quota_with_options_async,
-            sdk.DescribeCdnUserQuotaRequest(),
-            write=False,
-            read=lambda answer: answer.integer("DomainQuota"),
-        )
-    )
+    """DescribeCdnUserQuota's DomainQuota against the count. A refusal is reported, not
+    a failure: the app reads it only to tell the add form how many domains are left."""
+    quota, ms, error = await _timed(services.cdn.domain_limit(fresh=True))
     if error is not None:
         check = _failed("CDN DescribeCdnUserQuota", error, ms)
         check.status = INFO

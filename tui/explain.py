@@ -27,7 +27,17 @@ _ADVICE = {
     "Throttling.User": "Too many requests right now; wait a moment and try again.",
     "SignatureDoesNotMatch": "The AccessKey secret is wrong: check your credentials.",
     "InvalidAccessKeyId.NotFound": "The AccessKey ID is unknown: check your credentials.",
-    "CdnServiceNotFound": "CDN is not activated for this account: activate it in the console.",
+    "CdnServiceNotFound": "CDN is not activated for this account, so it has no CDN domains "
+    "yet. Activate it (pay-by-traffic, free to switch on) at "
+    "https://common-buy.aliyun.com/?commodityCode=cdn (international accounts: the CDN "
+    "console, https://cdn.console.aliyun.com), then press r.",
+    "NotInternationRealIdentity": "Serving a domain in mainland China needs an account with "
+    "real-name verification. Complete it in the Account Center "
+    "(https://account.console.aliyun.com/#/auth/home), or choose the scope Outside "
+    "mainland China, which does not need it.",
+    "DomainNotRegistration": "The domain has no ICP filing, which the scopes Mainland China "
+    "only and Global need. File it (https://beian.aliyun.com), or add the domain with the "
+    "scope Outside mainland China, which needs none.",
     "DomainRecordDuplicate": "That exact record already exists.",
     "InvalidTTL": "Alibaba Cloud DNS does not accept this TTL: use 600 seconds or more "
     "on the free edition.",
@@ -38,6 +48,11 @@ _ADVICE = {
     "DomainRecordConflict": "Another record at this host conflicts with it (a CNAME cannot "
     "share its host with other records).",
 }
+
+
+# What keeps an account from having CDN domains at all: the domain list says it in place
+# of its rows.
+ACCOUNT_PROBLEMS = frozenset({"CdnServiceNotFound"})
 
 
 def holder_of(status: str) -> str | None:

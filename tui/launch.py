@@ -36,6 +36,7 @@ class LaunchOptions:
     sandbox: bool = False
     sandbox_speed: float = DEFAULT_SANDBOX_SPEED
     sandbox_epoch: float | None = None  # a fixed start: a reproducible sandbox world
+    sandbox_quota: int | None = None  # the sandbox account's CDN domain quota (default 50)
     # The app falls back to the sandbox when no credentials are found (README promises
     # it); a command never does: it would report on a made-up world as if it were yours.
     sandbox_fallback: bool = True
@@ -81,23 +82,29 @@ def connect(options: LaunchOptions) -> tuple[Profile, AnySandbox | None]:
 
 def sandbox_for(options: LaunchOptions) -> tuple[Profile, AnySandbox]:
     """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
-    this process's own. A fixed epoch asks for a world of its own, so never shares."""
-    if options.sandbox_epoch is None and not options.sandbox_deny:
+    this process's own. A fixed epoch, a quota or RAM denials ask for a world of its own,
+    so never share."""
+    if options.sandbox_epoch is None and options.sandbox_quota is None and not options.sandbox_deny:
         # Imported here: the app imports this module before its first paint.
         from tui.sandbox.shared import SharedSandbox, find_running
 
         running = find_running()
         if running is not None:
             return sandbox_profile(running, shared=True), SharedSandbox(running)
-    return start_sandbox(options.sandbox_speed, options.sandbox_epoch, options.sandbox_deny)
+    return start_sandbox(
+        options.sandbox_speed, options.sandbox_epoch, options.sandbox_deny, options.sandbox_quota
+    )
 
 
 def start_sandbox(
-    speed: float, epoch: float | None = None, deny: tuple[str, ...] = ()
+    speed: float,
+    epoch: float | None = None,
+    deny: tuple[str, ...] = (),
+    quota: int | None = None,
 ) -> tuple[Profile, Sandbox]:
     from tui.sandbox.runner import Sandbox  # its server brings aiohttp
 
-    box = Sandbox(speed=speed, epoch=epoch)
+    box = Sandbox(speed=speed, epoch=epoch, quota=quota)
     box.world.denied.update(deny)
     box.start()
     return sandbox_profile(box.info), box

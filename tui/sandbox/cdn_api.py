@@ -10,8 +10,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 
-from tui.sandbox.http_server import ApiError, Params, RpcProduct, iso_time
+from tui.sandbox.http_server import Action, ApiError, Params, RpcProduct, iso_time
 from tui.sandbox.world import DEFAULT_REFRESH_QUOTAS, SandboxDomain, World
 
 VERSION = "2018-05-10"
@@ -30,6 +32,10 @@ STATUSES = (
 SOURCE_TYPES = ("ipaddr", "domain", "oss", "fc_domain")
 SEARCH_TYPES = ("fuzzy_match", "pre_match", "suf_match", "full_match")
 BUSY = ("configuring", "checking", "stopping", "deleting")
+# What DescribeUserDomains leaves out unless CheckDomainShow=true.
+IN_REVIEW = ("checking", "check_failed", "configure_failed")
+# The scopes that reach mainland China: an ICP filing and a real-name account needed.
+ICP_SCOPES = ("domestic", "global")
 RESOURCE_GROUP = "rg-acfmsandbox000"
 
 # Sandbox seconds for the short transitions of Start/Stop/Delete, and for cache tasks
@@ -206,12 +212,18 @@ def describe_user_domains(world: World, params: Params) -> dict:
         "suf_match": lambda name: name.endswith(needle),
         "full_match": lambda name: name == needle,
     }[search]
+    # Domains in review or that failed it are left out unless CheckDomainShow=true
+    # (DescribeUserDomainsRequest.check_domain_show, SDK model: "whether to display
+    # domain names that are under review, failed the review, or failed to be
+    # configured"); asked for by status, they are shown.
+    show_review = params.get("CheckDomainShow", "false").lower() == "true"
     found = [
         d
         for d in world.domains.values()
         if (not needle or match(d.name))
         and (status is None or d.status == status)
         and (cdn_type is None or d.cdn_type == cdn_type)
+        and (show_review or status is not None or d.status not in IN_REVIEW)
     ]
     found.sort(key=lambda d: (-d.created, d.name))  # newest first, as the console lists
     return {
@@ -224,6 +236,11 @@ def describe_user_domains(world: World, params: Params) -> dict:
 
 def describe_cdn_domain_detail(world: World, params: Params) -> dict:
     domain = _owned(world, _domain_name(params))
+    if world.now() < domain.detail_from:
+        # Right after AddCdnDomain the detail is not there yet for a short while: the
+        # same answer as for a domain that does not exist (seen on real accounts; the
+        # listing has it already). Clients must not take it for a deletion.
+        raise ApiError(404, "InvalidDomain.NotFound", "The domain provided does not belong to you.")
     return {
         "GetDomainDetailModel": {
             "DomainName": domain.name,
@@ -265,6 +282,9 @@ def add_cdn_domain(world: World, params: Params) -> dict:
     sources = parse_sources(raw_sources, name)
     if name in world.domains or name in world.foreign_domains:
         raise ApiError(400, "DomainAlreadyExist", "This domain name is exist already")
+    # The account's quota (DescribeCdnUserQuota's DomainQuota, raised in Quota Center):
+    # 403 DomainOverLimit "The Number of Domain is over the limit" (AddCdnDomain's error
+    # table, the same in the SDKs' AddCdnDomain doc comments).
     if len(world.domains) >= world.quota:
         raise ApiError(403, "DomainOverLimit", "The Number of Domain is over the limit")
     if not world.is_verified(name):
@@ -276,7 +296,23 @@ def add_cdn_domain(world: World, params: Params) -> dict:
             f"publish the TXT record verification.{root} (see "
             "DescribeVerifyContent), then call VerifyDomainOwner.",
         )
-    world.add_domain(name, cdn_type, sources, scope)
+    if scope in ICP_SCOPES:
+        # Mainland China needs a real-name verified account (AddCdnDomain's error table:
+        # 400 NotInternationRealIdentity) and an ICP filing for the domain (404
+        # DomainNotRegistration, "The Domain name is not registered"; the AddCdnDomain
+        # page: "If the acceleration region is set to Chinese mainland only or global,
+        # the accelerated domain name must have a valid ICP filing"). `overseas` needs
+        # neither. Checked after ownership: the sandbox's choice (no doc gives an order).
+        if not world.real_name_verified:
+            raise ApiError(
+                400,
+                "NotInternationRealIdentity",
+                "You need to do real name authentication when you use Chinese mainland resources.",
+            )
+        if not world.icp_filed(name):
+            raise ApiError(404, "DomainNotRegistration", "The Domain name is not registered")
+    added = world.add_domain(name, cdn_type, sources, scope)
+    added.detail_from = world.now() + world.detail_lag
     return {}
 
 
@@ -650,6 +686,46 @@ def describe_cdn_domain_configs(world: World, params: Params) -> dict:
     return {"DomainConfigs": {"DomainConfig": found}}
 
 
+def describe_cdn_user_quota(world: World, params: Params) -> dict:
+    """DescribeCdnUserQuota: the account's quotas as whole numbers (the SDK's
+    DescribeCdnUserQuotaResponseBody types every field int), each with what remains
+    (domains: the quota less the domains the account has)."""
+    answer = {
+        "DomainQuota": world.quota,
+        "RefreshUrlQuota": world.refresh_quotas["Url"],
+        "RefreshUrlRemain": world.quota_remaining("Url"),
+        "RefreshDirQuota": world.refresh_quotas["Dir"],
+        "RefreshDirRemain": world.quota_remaining("Dir"),
+        "PreloadQuota": world.refresh_quotas["Preload"],
+        "PreloadRemain": world.quota_remaining("Preload"),
+        "BlockQuota": world.refresh_quotas["Block"],
+        "BlockRemain": world.refresh_quotas["Block"],
+        "IgnoreParamsQuota": world.refresh_quotas["IgnoreParams"],
+        "IgnoreParamsRemain": world.refresh_quotas["IgnoreParams"],
+    }
+    return answer
+
+
+def _activated(action: Action) -> Action:
+    """Every CDN action of an account that has not activated CDN answers 403
+    CdnServiceNotFound (CDN's error codes; OpenCdnService's page: "You must activate
+    Alibaba Cloud CDN before you can manage domain names"). The message is the sandbox's
+    wording of it."""
+
+    def answer(world: World, params: Params) -> dict:
+        if not world.cdn_activated:
+            raise ApiError(
+                403, "CdnServiceNotFound", "The user does not open CDN service, please open it."
+            )
+        return action(world, params)
+
+    return answer
+
+
+def _activated_all(actions: Mapping[str, Action]) -> dict[str, Action]:
+    return {name: _activated(action) for name, action in actions.items()}
+
+
 PRODUCT = RpcProduct(
     name="Cdn",
     version=VERSION,
@@ -671,5 +747,7 @@ PRODUCT = RpcProduct(
         "DescribeRefreshQuota": describe_refresh_quota,
         "BatchSetCdnDomainConfig": batch_set_cdn_domain_config,
         "DescribeCdnDomainConfigs": describe_cdn_domain_configs,
+        "DescribeCdnUserQuota": describe_cdn_user_quota,
     },
 )
+PRODUCT = replace(PRODUCT, actions=_activated_all(PRODUCT.actions))

@@ -32,11 +32,17 @@ START_TIMEOUT = 15.0
 
 class Sandbox:
     def __init__(
-        self, speed: float = 1.0, host: str = "127.0.0.1", epoch: float | None = None
+        self,
+        speed: float = 1.0,
+        host: str = "127.0.0.1",
+        epoch: float | None = None,
+        quota: int | None = None,
     ) -> None:
         self.speed = speed
         self.host = host
         self.world = World(speed, epoch=epoch)
+        if quota is not None:  # the account's CDN domain quota (DescribeCdnUserQuota)
+            self.world.quota = quota
         self.faults = Faults()
         self.calls = CallLog()
         self.info: dict = {}
@@ -131,7 +137,12 @@ class Sandbox:
         }
 
 
-def main_serve(speed: float = 1.0, json_out: bool = False, deny: list[str] | None = None) -> int:
+def main_serve(
+    speed: float = 1.0,
+    json_out: bool = False,
+    deny: list[str] | None = None,
+    quota: int | None = None,
+) -> int:
     """`oss-cdn sandbox serve [--json]`: run until SIGINT, SIGTERM or SIGHUP, then stop
     cleanly.
 
@@ -144,7 +155,7 @@ def main_serve(speed: float = 1.0, json_out: bool = False, deny: list[str] | Non
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: done.set())
-    with Sandbox(speed=speed) as box:
+    with Sandbox(speed=speed, quota=quota) as box:
         box.world.denied.update(deny or ())  # `--deny cdn:AddCdnDomain`: RAM refuses it
         info = box.info
         other = shared.find_running()

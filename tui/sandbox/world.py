@@ -93,6 +93,9 @@ class SandboxZone:
     dns_servers: tuple[str, ...] = ALIDNS_SERVERS
     version_code: str = "mianfei"  # the free edition: TTL 600-86400
     min_ttl: int = 600
+    # An ICP filing (MIIT) for the root: CDN refuses scopes that reach mainland China
+    # (domestic, global) to names under a root without one (DomainNotRegistration).
+    icp_filed: bool = True
 
 
 @dataclass
@@ -140,6 +143,9 @@ class SandboxDomain:
     # {"FunctionName": "l2_oss_key", "ConfigId": "...", "Status": "success",
     #  "FunctionArgs": {"private_oss_auth": "on"}}.
     configs: list[dict] = field(default_factory=list)
+    # Until this sandbox time DescribeCdnDomainDetail does not know the domain yet (set
+    # by AddCdnDomain: the detail lags an add).
+    detail_from: float = 0.0
 
     def config_arg(self, function: str, arg: str) -> str | None:
         """The value of `arg` in this domain's configuration of `function`, if any."""
@@ -248,12 +254,19 @@ class World:
         # RAM actions the account's principal is not granted ("cdn:AddCdnDomain",
         # "alidns:DescribeDomains", "oss:ListBuckets"): each answers as RAM refuses it.
         self.denied: set[str] = set()
-        self.quota = DEFAULT_QUOTA
         # When the account was created (ISO date). Since 2025-03-01 OSS refuses V1
         # signatures for new accounts (see SandboxBucket.accepts_v1): the sandbox's
         # account is a new one, so only V4 works on its service-level calls (ListBuckets)
         # and on its buckets, except the one older bucket the seed keeps.
         self.account_created = "2025-06-01"
+        self.quota = DEFAULT_QUOTA  # CDN domains the account may have (Quota Center)
+        # The account's standing with CDN: activated (else every CDN action answers
+        # CdnServiceNotFound) and real-name verified (else mainland scopes are refused).
+        self.cdn_activated = True
+        self.real_name_verified = True
+        # Sandbox seconds after AddCdnDomain during which DescribeCdnDomainDetail still
+        # answers InvalidDomain.NotFound: the real detail lags the add a little.
+        self.detail_lag = 3.0
         # The service-linked role AliyunCDNAccessingPrivateOSSRole exists: CDN may read
         # this account's private buckets once a domain's l2_oss_key is on.
         self.private_oss_role = True
@@ -492,6 +505,13 @@ class World:
             domain.pending = [(now + delay, then)]
             return domain
 
+    def icp_filed(self, domain: str) -> bool:
+        """Whether the domain's root has an ICP filing: the zone's flag; a root outside
+        the world has none."""
+        with self.lock:
+            zone = self.zones.get(self.root_of(domain))
+            return zone is not None and zone.icp_filed
+
     def mark_verified(self, domain: str) -> None:
         """CDN saw proof of ownership of the domain's root: no more verification there."""
         with self.lock:
@@ -637,8 +657,9 @@ class World:
 
         # A zone already verified for CDN, with domains in varied states.
         self.add_zone("example.com", verified_for_cdn=True)
-        # A zone in this account's Alidns not yet verified: the ownership flow.
-        self.add_zone("newsite.net")
+        # A zone in this account's Alidns not yet verified: the ownership flow. It has
+        # no ICP filing either: only the scope `overseas` can take its names.
+        self.add_zone("newsite.net", icp_filed=False)
         # A zone under a two-label public suffix.
         self.add_zone("example.com.cn", verified_for_cdn=True)
         # DNS hosted at another provider: served by the sandbox's authoritative server,

@@ -24,16 +24,19 @@ from .models import (
     RefreshTask,
     Source,
 )
-from .profile import Profile
+from .profile import Profile, real_seconds
 from .retry import DEFAULT_POLICY, RetryPolicy
 
-# CDN domains an account may have: 50 by default, raised through Quota Center. No API
-# of CDN 2018-05-10 reports the number, so it is this constant (the sandbox's too).
-DOMAIN_QUOTA = 50
 DOMAINS_PAGE_SIZE = 500  # DescribeUserDomains' maximum
-# How long the domain count stays good for `quota()`, which the add form asks at every
-# pause in typing: a count costs a listing of every domain.
+# How long the domain count and the account's domain quota (DescribeCdnUserQuota: 50 by
+# default, raised in Quota Center) stay good for `quota()`, which the add form asks at
+# every pause in typing: a count costs a listing of every domain.
 COUNT_TTL = 30.0
+# Right after AddCdnDomain, DescribeCdnDomainDetail may answer InvalidDomain.NotFound for
+# a short while (the listing has the domain already). A domain this service added is
+# read again for up to this many cloud seconds before NotFound is believed.
+ADDED_GRACE = 60.0
+ADDED_RETRY = 2.0  # cloud seconds between those reads
 CNAME_BATCH = 30  # DescribeDomainCname takes up to 30 comma-separated names
 TASKS_PAGE_SIZE = 100  # DescribeRefreshTasks' maximum
 # RefreshObjectCaches' ObjectType -> DescribeRefreshTasks' (the API's two spellings).
@@ -165,14 +168,24 @@ def _refresh_quota(answer: Fields) -> RefreshQuota:
     )
 
 
+def _domain_quota(answer: Fields) -> int:
+    # DescribeCdnUserQuota: DomainQuota and the refresh/prefetch/block quotas with their
+    # *Remain (whole numbers in the SDK's model). Only DomainQuota is read: a missing one
+    # would read as "no domain allowed".
+    return answer.integer("DomainQuota")
+
+
 class CdnService(TeaService):
     service = "CDN"
-    domain_quota = DOMAIN_QUOTA
 
     def __init__(self, profile: Profile, policy: RetryPolicy = DEFAULT_POLICY) -> None:
         super().__init__(profile, cdn_client(profile), profile.cdn_endpoint, policy)
         self._count: tuple[float, int] | None = None  # (time.monotonic(), domains)
+        self._limit: tuple[float, int] | None = None  # (time.monotonic(), DomainQuota)
         self._writes = 0  # adds and deletes done: a listing older than one is stale
+        self._added: dict[str, float] = {}  # name -> time.monotonic() of its AddCdnDomain
+        # The last domain quota read (None before): what a screen shows without asking.
+        self.domain_quota: int | None = None
 
     # -- domains -----------------------------------------------------------------------
 
@@ -180,8 +193,13 @@ class CdnService(TeaService):
         """Every CDN domain of the account (optionally only those in `status`)."""
 
         async def page(number: int) -> tuple[list[CdnDomain], int]:
+            # CheckDomainShow: without it, domains in review or that failed it
+            # (checking, check_failed, configure_failed) are left out of the listing.
             request = sdk.DescribeUserDomainsRequest(
-                page_number=number, page_size=DOMAINS_PAGE_SIZE, domain_status=status
+                page_number=number,
+                page_size=DOMAINS_PAGE_SIZE,
+                domain_status=status,
+                check_domain_show=True,
             )
             return await self.call(
                 "DescribeUserDomains",
@@ -197,6 +215,17 @@ class CdnService(TeaService):
             self._count = (time.monotonic(), len(domains))
         return domains
 
+    async def domain_count(self) -> int:
+        """How many CDN domains the account has (those in review included), from one
+        page of one domain: DescribeUserDomains' TotalCount."""
+        return await self.call(
+            "DescribeUserDomains",
+            self._client.describe_user_domains_with_options_async,
+            sdk.DescribeUserDomainsRequest(page_number=1, page_size=1, check_domain_show=True),
+            write=False,
+            read=lambda answer: answer.integer("TotalCount"),
+        )
+
     async def quota(self) -> DomainQuota:
         """Domains in use against the account's quota (for the add form). The count of
         the last full listing serves for COUNT_TTL seconds, or until an add or delete."""
@@ -205,7 +234,24 @@ class CdnService(TeaService):
             used = count[1]
         else:
             used = len(await self.list_domains())
-        return DomainQuota(used=used, limit=self.domain_quota)
+        return DomainQuota(used=used, limit=await self.domain_limit())
+
+    async def domain_limit(self, *, fresh: bool = False) -> int:
+        """DescribeCdnUserQuota's DomainQuota: how many domains the account may have
+        (kept COUNT_TTL seconds, unless `fresh`)."""
+        limit = self._limit
+        if not fresh and limit is not None and time.monotonic() - limit[0] < COUNT_TTL:
+            return limit[1]
+        value = await self.call(
+            "DescribeCdnUserQuota",
+            self._client.describe_cdn_user_quota_with_options_async,
+            sdk.DescribeCdnUserQuotaRequest(),
+            write=False,
+            read=_domain_quota,
+        )
+        self._limit = (time.monotonic(), value)
+        self.domain_quota = value
+        return value
 
     def _wrote(self) -> None:
         """The domain count changed (or may have: a write whose answer was lost)."""
@@ -213,7 +259,23 @@ class CdnService(TeaService):
         self._count = None
 
     async def domain(self, name: str) -> CdnDomain:
-        """DescribeCdnDomainDetail: one domain, with its scope and origins."""
+        """DescribeCdnDomainDetail: one domain, with its scope and origins.
+
+        A domain this service added a moment ago may still be unknown to the detail
+        (InvalidDomain.NotFound): it is read again until ADDED_GRACE has passed, so
+        that a domain just added is never taken for one deleted."""
+        while True:
+            try:
+                return await self._detail(name)
+            except CloudError as error:
+                added = self._added.get(name)
+                waited = time.monotonic() - added if added is not None else None
+                grace = real_seconds(self.profile, ADDED_GRACE)
+                if not is_domain_not_found(error) or waited is None or waited > grace:
+                    raise
+            await asyncio.sleep(real_seconds(self.profile, ADDED_RETRY))
+
+    async def _detail(self, name: str) -> CdnDomain:
         return await self.call(
             "DescribeCdnDomainDetail",
             self._client.describe_cdn_domain_detail_with_options_async,
@@ -221,6 +283,25 @@ class CdnService(TeaService):
             write=False,
             read=_domain_detail,
         )
+
+    async def listed(self, name: str) -> CdnDomain | None:
+        """The domain as DescribeUserDomains lists it (an exact match, domains in review
+        included), or None. Unlike the detail, the listing has a domain as soon as
+        AddCdnDomain answered: the read-back of an add."""
+        request = sdk.DescribeUserDomainsRequest(
+            domain_name=name,
+            domain_search_type="full_match",
+            check_domain_show=True,
+            page_size=DOMAINS_PAGE_SIZE,
+        )
+        domains, _ = await self.call(
+            "DescribeUserDomains",
+            self._client.describe_user_domains_with_options_async,
+            request,
+            write=False,
+            read=_domains_page,
+        )
+        return next((d for d in domains if d.name == name), None)
 
     async def check_exists(self, name: str) -> DomainExistence:
         """CheckCdnDomainExist: is the name free, or held by someone or some product?"""
@@ -253,7 +334,8 @@ class CdnService(TeaService):
         sent = str(write.param("DomainName"))
 
         async def added() -> CdnDomain | None:
-            return await self.find(sent)
+            # The listing, not the detail: the detail lags an add (see `domain`).
+            return await self.listed(sent)
 
         refused: CloudError | None = None
         try:
@@ -267,6 +349,8 @@ class CdnService(TeaService):
             if error.code != "DomainAlreadyExist":
                 raise
             refused = error
+        else:
+            self._added[sent] = time.monotonic()
         finally:
             self._wrote()
         if refused is not None:
