@@ -97,14 +97,16 @@ async def fetch_file(world: World, root: str) -> bytes | None:
         return None  # no web server of the sandbox at any address the root has
     timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT)
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get(
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(
                 f"http://{edge[0]}:{edge[1]}/{FILE_NAME}",
                 headers={"Host": root, "User-Agent": "Alibaba Cloud CDN"},
                 allow_redirects=False,
-            ) as answer:
-                if answer.status != 200:
-                    return None
-                return await answer.content.read(MAX_FILE)
+            ) as answer,
+        ):
+            if answer.status != 200:
+                return None
+            return await answer.content.read(MAX_FILE)
     except (aiohttp.ClientError, TimeoutError):
         return None
