@@ -285,9 +285,7 @@ def test_file_verification_fetches_the_file_from_where_the_root_points(sandbox, 
     assert world.is_verified("cdn.newsite.net")
 
 
-def test_file_verification_of_a_root_hosted_elsewhere_lets_its_names_in(
-    sandbox, cdn, oss_auth
-):
+def test_file_verification_of_a_root_hosted_elsewhere_lets_its_names_in(sandbox, cdn, oss_auth):
     """DNS hosted anywhere: the root is not in this account's Alidns, yet its proof counts."""
     assert cdn_error(lambda: add_domain(cdn, "img.unknown-site.org")).code == (
         "DomainOwnerVerifyFail"
