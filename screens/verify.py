@@ -89,7 +89,7 @@ class VerifyScreen(AppScreen):
                 id="title",
             )
             yield Static("", id="intro")
-            yield Static(Text("Method 1 · DNS TXT record", style="bold underline"))
+            yield Static(Text("Method 1 · DNS TXT record", style="bold underline"), id="txt_title")
             yield Static("", id="txt")
             yield Static("", id="txt_hint", classes="hint")
             yield Static(Text("Method 2 · file on your web site", style="bold underline"))
@@ -117,8 +117,9 @@ class VerifyScreen(AppScreen):
                 "Could not get the verification content from CDN. Press r to try again.", "red"
             )
             return
-        self.challenge = challenge
-        self.file_host = await self._file_host(challenge)
+        file_host = await self._file_host(challenge)
+        # Both at once: a challenge that has arrived is one shown with its file method.
+        self.challenge, self.file_host = challenge, file_host
         self.show()
 
     async def _file_host(self, challenge: Challenge) -> FileHost | None:
@@ -152,6 +153,10 @@ class VerifyScreen(AppScreen):
         txt.add_row("Type", "TXT")
         txt.add_row("Value", Text(shown(ch.content)))
         self.query_one("#txt", Static).update(txt)
+        if ch.zone:  # one key does it all here, and no web server is needed
+            title = Text("Method 1 · DNS TXT record", style="bold underline")
+            title.append("  recommended", style="bold green")
+            self.query_one("#txt_title", Static).update(title)
         hint = (
             "t creates it in Alibaba Cloud DNS (a correct existing one is reused)."
             if ch.zone
@@ -189,12 +194,9 @@ class VerifyScreen(AppScreen):
         """What the file method takes, said plainly: CDN fetches that URL over plain
         HTTP from wherever the root points; a file in a private bucket is not there."""
         lines = [
-            f"CDN fetches this URL over HTTP from wherever {ch.root} points: serve a file "
-            "there holding exactly the content, then press f. The app fetches it "
-            "itself first, and asks CDN only once it is served."
+            f"CDN fetches this URL from wherever {ch.root} points: serve the content "
+            "there, then press f (the app fetches the URL itself before asking CDN)."
         ]
-        if ch.zone:
-            lines.append("The TXT record is simpler here: use t.")
         host = self.file_host
         if host is not None and host.public:
             lines.append(
@@ -203,14 +205,13 @@ class VerifyScreen(AppScreen):
             )
         elif host is not None:
             lines.append(
-                f"{ch.root} is served from bucket {host.bucket}, which is private: an "
-                "upload there would not be readable at that URL, so u is not offered."
+                f"No u: {ch.root} is served from bucket {host.bucket}, which is private, "
+                "so a file put there is not readable at that URL."
             )
         else:
             lines.append(
-                f"{ch.root} is not served through CDN from a bucket of this account: a "
-                "file uploaded to the origin bucket would not be at that URL, so u is "
-                "not offered."
+                f"No u: {ch.root} is not served from a bucket of this account, so a "
+                "file put in the origin bucket is not at that URL."
             )
         return " ".join(lines)
 
@@ -281,13 +282,18 @@ class VerifyScreen(AppScreen):
         host = self.file_host
         if action in (None, "upload") and host is not None and host.public:
             found += upload_writes(ch, host.bucket)
+        elif action is None:  # the file served by hand, then the check by file
+            found += publish_writes(ch, "fileCheck")
         return found
 
     def export_note(self) -> str:
         ch = self.challenge
         notes = []
-        if self.file_host is not None and self.file_host.public:
-            notes.append("Two ways to prove ownership: run the commands of one of them.")
+        notes.append("Two ways to prove ownership: run the commands of one of them.")
+        if ch is not None and not (self.file_host and self.file_host.public):
+            from tui.services.ownership import file_url
+
+            notes.append(f"By file: first serve {file_url(ch)} holding exactly the content.")
         if ch is not None and ch.zone is None:
             notes.append(
                 f"{ch.root} is not in this account's Alibaba Cloud DNS: add the TXT "

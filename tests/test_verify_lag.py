@@ -95,7 +95,8 @@ async def test_the_file_method_says_the_exact_url_and_checks_it_before_asking_cd
         file = text_of(verify.query_one("#file"))
         assert "http://newsite.net/verification.html" in file and content in file
         hint = text_of(verify.query_one("#file_hint"))
-        assert "TXT record is simpler here" in hint and "u is not offered" in hint
+        assert "No u: newsite.net is not served from a bucket" in hint
+        assert "recommended" in text_of(verify.query_one("#txt_title"))
         assert verify.check_action("upload", ()) is False
 
         await pilot.press("f")  # newsite.net points at 127.0.0.20: nothing serves it
