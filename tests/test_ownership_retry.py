@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_sandbox_api import serve_root_through_cdn
+from tests.helpers import serve_root_through_cdn
 from tui.sandbox.cdn_checks import CDN_LAG
 from tui.sandbox.dns_answers import SOA_MINIMUM
 from tui.services.facade import Services

@@ -7,8 +7,8 @@ from alibabacloud_cdn20180510 import models as cdn_models
 from alibabacloud_cdn20180510.client import Client as CdnClient
 
 from screens.propagation import PropagationScreen
+from tests.helpers import sdk_config as config
 from tests.pilot import connected, sandbox_app, text_of, wait_for
-from tests.test_sandbox_api import config
 from tui.sandbox.dns_answers import SOA_MINIMUM
 from tui.sandbox.world import cname_for
 

@@ -30,12 +30,12 @@ from darabonba.exceptions import UnretryableException
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.helpers import serve_root_through_cdn
 from tui.sandbox import signing
 from tui.sandbox.cdn_api import valid_domain_name
 from tui.sandbox.cdn_checks import CDN_LAG
 from tui.sandbox.dns_answers import SOA_MINIMUM
 from tui.sandbox.edge import MAX_TTL
-from tui.sandbox.world import cname_for
 
 OSS_SOURCE = json.dumps(
     [
@@ -242,20 +242,6 @@ def test_dns_ownership_verification_unlocks_a_new_root(sandbox, cdn, dns):
 
     add_domain(cdn, "www.newsite.net")
     assert detail(cdn, "www.newsite.net").domain_status == "configuring"
-
-
-def serve_root_through_cdn(world, root: str) -> None:
-    """Make `root` a CDN domain of the world, on demo-assets (public-read), its name a
-    CNAME to its CDN target: http://<root>/ then leads to the sandbox's edge. Set up in
-    the world directly (CDN would want the root verified first)."""
-    source = json.loads(OSS_SOURCE)
-    world.add_domain(root, "web", source, "overseas", status="online")
-    if world.zone_for(root) is None:
-        world.add_zone(root, hosted_in_alidns=False)
-    for record in world.current_records(root):
-        if record.rr == "@" and record.type == "A":
-            world.delete_record(record.record_id)
-    world.add_record(root, "@", "CNAME", cname_for(root))
 
 
 def test_file_verification_fetches_the_file_from_where_the_root_points(sandbox, cdn, oss_auth):

@@ -14,7 +14,7 @@ from alibabacloud_cdn20180510 import models as cdn_models
 from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.exceptions import ClientException
 
-from tests.test_sandbox_api import config
+from tests.helpers import sdk_config as config
 from tui.sandbox.cdn_checks import CDN_LAG
 from tui.sandbox.dns_answers import SOA_MINIMUM
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from screens.verify import VerifyScreen, clock
+from tests.helpers import serve_root_through_cdn
 from tests.pilot import connected, form_ready, sandbox_app, text_of, wait_for
-from tests.test_sandbox_api import serve_root_through_cdn
 from tui.sandbox.cdn_checks import CDN_LAG
 from tui.sandbox.dns_answers import SOA_MINIMUM
 
