@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from screens.base import AppScreen
+from screens.verify import clock
 from tui.rules import display_name, is_wildcard
 from tui.safe_text import shown
 from tui.services.cname_setup import probe_name
@@ -20,6 +22,12 @@ from tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
     from tui.services.verdicts import PropagationBoard
+
+# CDN checks the CNAME through its own resolvers, minutes behind DNS: once DNS is
+# propagated, CDN's row is asked again for up to ten minutes of cloud time (as the
+# ownership check is, tui.services.ownership.VERIFY_FOR), every CDN_RECHECK at most.
+CDN_WAIT = 600.0
+CDN_RECHECK = 30.0
 
 # verdict -> (symbol, style): the word is always shown too, for terminals without colour.
 VERDICTS = {
@@ -78,6 +86,9 @@ class PropagationScreen(AppScreen):
         self.generation = 0  # bumps on every (re)schedule; stale timers see a mismatch
         self.active = False
         self.servers: list[tuple[str, str]] = []  # the rows shown, in order
+        # When (monotonic) DNS was first seen propagated while CDN did not see the CNAME:
+        # CDN is asked again from then on for a bounded time (CDN_WAIT cloud seconds).
+        self.cdn_wait_since: float | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -113,6 +124,7 @@ class PropagationScreen(AppScreen):
 
     def on_screen_resume(self) -> None:
         self.active = True
+        self.cdn_wait_since = None  # back here: CDN gets its ten minutes again
         self.check()
 
     def on_screen_suspend(self) -> None:
@@ -120,6 +132,7 @@ class PropagationScreen(AppScreen):
         self.generation += 1  # pending re-checks lapse while hidden
 
     def action_check_now(self) -> None:
+        self.cdn_wait_since = None
         self.check()
 
     @work(exclusive=True, group="board")
@@ -144,6 +157,8 @@ class PropagationScreen(AppScreen):
             return
         self.board = board = board.advance(results)
         self.show()
+        if board.cdn_waiting and self._wait_for_cdn(board):
+            return
         if board.propagated:
             self.query_one("#next", Static).update(
                 Text(
@@ -159,6 +174,39 @@ class PropagationScreen(AppScreen):
                 Text(f"next check in {delay:.1f} s · r checks now", style="dim")
             )
             self.set_timer(delay, partial(self._due, self.generation))
+
+    def _wait_for_cdn(self, board) -> bool:
+        """DNS is propagated, CDN does not see it yet: ask again, backing off, for up to
+        CDN_WAIT seconds of cloud time, with the countdown and CDN's last answer. False
+        once that time is up (the board then stops as propagated, saying so)."""
+        per_second = real_seconds(self.profile, 1.0)
+        now = time.monotonic()
+        if self.cdn_wait_since is None:
+            self.cdn_wait_since = now
+        left = CDN_WAIT - (now - self.cdn_wait_since) / per_second
+        cdn = board.cdn
+        said = shown(cdn.detail or cdn.verdict.value) if cdn is not None else ""
+        if left <= 0:
+            self.query_one("#next", Static).update(
+                Text(
+                    "DNS is propagated, but CDN still does not see the CNAME after ten "
+                    f"minutes (its last answer: {said}). Check the record; r checks again.",
+                    style="red",
+                )
+            )
+            return True
+        delay = min(board.next_delay, poll_interval(self.profile, CDN_RECHECK), left * per_second)
+        self.query_one("#next", Static).update(
+            Text(
+                f"DNS is propagated; CDN's own check says: {said}. CDN looks through "
+                "its own resolvers, which lag minutes behind DNS. Asking again in "
+                f"{delay / per_second:.0f} s; giving up in {clock(left)} · r checks now",
+                style="yellow",
+            )
+        )
+        if self.active:
+            self.set_timer(delay, partial(self._due, self.generation))
+        return True
 
     def _due(self, generation: int) -> None:
         if generation == self.generation and self.active:

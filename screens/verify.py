@@ -1,5 +1,7 @@
 """Ownership verification: the TXT record (created for you when the zone is in this
-account) or the file at the origin, watched until it is live, then verified."""
+account), watched until the authoritative servers serve it, then verified, asked again
+while CDN's own resolvers lag behind; or the file at http://<root>/verification.html,
+fetched by the app itself before CDN is asked."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from textual.widgets import Footer, Static
 from screens.base import AppScreen
 from tui.clipboard import copy
 from tui.explain import explain
-from tui.rules import display_name, parse_origin
+from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services import writes
 from tui.services.errors import ServiceError
@@ -29,7 +31,13 @@ from tui.widgets.header import AppHeader
 TXT_RECHECK = 5.0
 
 if TYPE_CHECKING:
-    from tui.services.ownership import Challenge
+    from tui.services.ownership import Challenge, FileHost, VerifyProgress
+
+
+def clock(seconds: float) -> str:
+    """A countdown as people read it: 9:05."""
+    whole = max(int(seconds + 0.5), 0)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _grid() -> Table:
@@ -42,13 +50,15 @@ def _grid() -> Table:
 class VerifyScreen(AppScreen):
     """Prove to CDN that you own the root domain. Press t to create the TXT record in
     Alibaba Cloud DNS (or copy it with c to add it at your provider); the app watches the
-    authoritative servers and verifies as soon as they serve it. Or press u to upload the
-    verification file to the origin bucket and verify by file."""
+    authoritative servers, then asks CDN, and asks again for up to ten minutes while
+    CDN's own resolvers catch up. Or serve the file at http://<root>/verification.html
+    and press f: the app fetches that URL itself before asking CDN to verify by file."""
 
     CSS_PATH = "verify.tcss"
     BINDINGS = [
         Binding("t", "publish", "Create TXT", id="verify.publish"),
         Binding("c", "copy_value", "Copy value", id="verify.copy"),
+        Binding("f", "check_file", "Check file", id="verify.file"),
         Binding("u", "upload", "Upload file", id="verify.upload"),
         Binding("v", "verify", "Verify now", id="verify.now"),
         Binding("escape", "dismiss(False)", "Back", id="verify.back"),
@@ -61,10 +71,15 @@ class VerifyScreen(AppScreen):
     def __init__(self, domain: str, origin: str = "") -> None:
         super().__init__()
         self.domain = domain
-        self.origin = origin  # the bucket endpoint, for the file method
+        self.origin = origin  # the domain's bucket endpoint (not where the file goes)
         self.challenge: Challenge | None = None  # t, u, v, c wait for it
+        # The bucket the root itself is served from through CDN: the one place `u` can
+        # put the file so that http://<root>/verification.html serves it.
+        self.file_host: FileHost | None = None
         self.watching_since: float | None = None
         self.failed = False  # getting the challenge failed: r tries again
+        # While CDN is asked again: its last refusal, and when (monotonic) it came.
+        self.retrying: tuple[VerifyProgress, float] | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -74,17 +89,19 @@ class VerifyScreen(AppScreen):
                 id="title",
             )
             yield Static("", id="intro")
-            yield Static(Text("Method 1 · DNS TXT record", style="bold underline"))
+            yield Static(Text("Method 1 · DNS TXT record", style="bold underline"), id="txt_title")
             yield Static("", id="txt")
             yield Static("", id="txt_hint", classes="hint")
-            yield Static(Text("Method 2 · file at the origin", style="bold underline"))
+            yield Static(Text("Method 2 · file on your web site", style="bold underline"))
             yield Static("", id="file")
+            yield Static("", id="file_hint", classes="hint")
             yield Static("", id="state")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#txt").loading = True
         self.load()
+        self.set_interval(1.0, self.tick)
 
     @work(exclusive=True, group="verify-load")
     async def load(self) -> None:
@@ -100,8 +117,18 @@ class VerifyScreen(AppScreen):
                 "Could not get the verification content from CDN. Press r to try again.", "red"
             )
             return
-        self.challenge = challenge
+        file_host = await self._file_host(challenge)
+        # Both at once: a challenge that has arrived is one shown with its file method.
+        self.challenge, self.file_host = challenge, file_host
         self.show()
+
+    async def _file_host(self, challenge: Challenge) -> FileHost | None:
+        """Where `u` can work, if anywhere; an error reading it leaves `u` off (the
+        file method stays, served by hand)."""
+        try:
+            return await self.call(self.services.ownership.file_host(challenge))
+        except ServiceError:
+            return None
 
     def show(self) -> None:
         ch = self.loaded_challenge
@@ -126,6 +153,10 @@ class VerifyScreen(AppScreen):
         txt.add_row("Type", "TXT")
         txt.add_row("Value", Text(shown(ch.content)))
         self.query_one("#txt", Static).update(txt)
+        if ch.zone:  # one key does it all here, and no web server is needed
+            title = Text("Method 1 · DNS TXT record", style="bold underline")
+            title.append("  recommended", style="bold green")
+            self.query_one("#txt_title", Static).update(title)
         hint = (
             "t creates it in Alibaba Cloud DNS (a correct existing one is reused)."
             if ch.zone
@@ -133,22 +164,12 @@ class VerifyScreen(AppScreen):
             "the record at your DNS provider (c copies the value); the app watches for it."
         )
         self.query_one("#txt_hint", Static).update(Text(shown(hint)))
-        file = _grid()
-        bucket = parse_origin(self.origin) if self.origin else None
-        file.add_row(
-            "File",
-            Text(
-                shown(
-                    "verification.html at the root of the origin"
-                    + (f" (bucket {bucket.bucket})" if bucket else "")
-                )
-            ),
-        )
-        file.add_row("Content", Text(shown(ch.content)))
-        if bucket:
-            file.add_row("", "u uploads it to the bucket, then verifies by file.")
-        self.query_one("#file", Static).update(file)
+        self.query_one("#file", Static).update(self._file_grid(ch))
+        self.query_one("#file_hint", Static).update(Text(shown(self._file_hint(ch))))
         if ch.zone is None:
+            self.start_watch()
+        elif ch.txt_published and not self.read_only:
+            # Back on this screen after publishing (the cloud is the journal): carry on.
             self.start_watch()
         elif self.read_only:
             self.set_state(
@@ -157,8 +178,42 @@ class VerifyScreen(AppScreen):
             )
         else:
             self.set_state(
-                "Not verified yet: press t to publish the TXT record, or u to upload the file."
+                "Not verified yet: press t to publish the TXT record (recommended: "
+                f"{ch.root} is in this account's Alibaba Cloud DNS)."
             )
+
+    def _file_grid(self, ch: Challenge) -> Table:
+        from tui.services.ownership import file_url
+
+        file = _grid()
+        file.add_row("URL", Text(shown(file_url(ch))))
+        file.add_row("Content", Text(shown(ch.content)))
+        return file
+
+    def _file_hint(self, ch: Challenge) -> str:
+        """What the file method takes, said plainly: CDN fetches that URL over plain
+        HTTP from wherever the root points; a file in a private bucket is not there."""
+        lines = [
+            f"CDN fetches this URL from wherever {ch.root} points: serve the content "
+            "there, then press f (the app fetches the URL itself before asking CDN)."
+        ]
+        host = self.file_host
+        if host is not None and host.public:
+            lines.append(
+                f"u puts the file in bucket {host.bucket}, which serves {ch.root} "
+                "through CDN, then checks it."
+            )
+        elif host is not None:
+            lines.append(
+                f"No u: {ch.root} is served from bucket {host.bucket}, which is private, "
+                "so a file put there is not readable at that URL."
+            )
+        else:
+            lines.append(
+                f"No u: {ch.root} is not served from a bucket of this account, so a "
+                "file put in the origin bucket is not at that URL."
+            )
+        return " ".join(lines)
 
     @property
     def loaded_challenge(self) -> Challenge:
@@ -170,6 +225,8 @@ class VerifyScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
             return super().check_action(action, parameters) if self.failed else False
+        if action == "upload" and not (self.file_host and self.file_host.public):
+            return False  # an upload that could not be served: not offered (see #file_hint)
         return super().check_action(action, parameters)
 
     def action_retry(self) -> None:
@@ -182,6 +239,25 @@ class VerifyScreen(AppScreen):
     def set_state(self, text: str, style: str = "") -> None:
         # Cloud text (errors, server names) reaches this line: shown, never interpreted.
         self.query_one("#state", Static).update(Text(shown(text, multiline=True), style=style))
+
+    def retry_text(self) -> str:
+        """The countdown while CDN is asked again, in the cloud's seconds."""
+        if self.retrying is None:
+            return ""
+        from tui.services.profile import real_seconds
+
+        report, at = self.retrying
+        gone = (time.monotonic() - at) / real_seconds(self.profile, 1.0)
+        return (
+            f"CDN does not see it yet (try {report.attempt}): {report.code}: "
+            f"{report.message}\nCDN checks through its own resolvers, which lag minutes "
+            f"behind DNS. Asking again in {clock(report.next_in - gone)}; giving up in "
+            f"{clock(report.left - gone)}. You may leave: coming back carries on."
+        )
+
+    def tick(self) -> None:
+        if self.retrying is not None and not self.gone:
+            self.set_state(self.retry_text(), "yellow")
 
     # -- the export ----------------------------------------------------------------------
 
@@ -201,16 +277,23 @@ class VerifyScreen(AppScreen):
         found = []
         if action in (None, "publish"):
             found += publish_writes(ch, "dnsCheck")
-        bucket = parse_origin(self.origin) if self.origin else None
-        if action in (None, "upload") and bucket is not None:
-            found += upload_writes(ch, bucket.bucket)
+        if action == "check_file":
+            return [writes.verify_owner(ch.domain, "fileCheck")]
+        host = self.file_host
+        if action in (None, "upload") and host is not None and host.public:
+            found += upload_writes(ch, host.bucket)
+        elif action is None:  # the file served by hand, then the check by file
+            found += publish_writes(ch, "fileCheck")
         return found
 
     def export_note(self) -> str:
         ch = self.challenge
         notes = []
-        if self.origin and parse_origin(self.origin):
-            notes.append("Two ways to prove ownership: run the commands of one of them.")
+        notes.append("Two ways to prove ownership: run the commands of one of them.")
+        if ch is not None and not (self.file_host and self.file_host.public):
+            from tui.services.ownership import file_url
+
+            notes.append(f"By file: first serve {file_url(ch)} holding exactly the content.")
         if ch is not None and ch.zone is None:
             notes.append(
                 f"{ch.root} is not in this account's Alibaba Cloud DNS: add the TXT "
@@ -283,7 +366,7 @@ class VerifyScreen(AppScreen):
                     )
                     return
                 self.set_state(f"Authoritative servers serve the record ({shown}). Verifying…")
-                await self._verify("dnsCheck")
+                await self._verify_retrying("dnsCheck")
                 return
             self.set_state(
                 f"Waiting for the authoritative servers to serve it "
@@ -293,30 +376,56 @@ class VerifyScreen(AppScreen):
 
     # -- the file method and the call ---------------------------------------------------
 
-    def action_upload(self) -> None:
-        bucket = parse_origin(self.origin) if self.origin else None
+    def action_check_file(self) -> None:
         if self.challenge is None or self.busy:
             return
-        if bucket is None:
-            self.notify(
-                "No OSS origin known for this domain: use the TXT method.", severity="warning"
+        self.check_file()
+
+    @work(exclusive=True, group="verify-watch")
+    async def check_file(self) -> None:
+        """Fetch http://<root>/verification.html as CDN will; ask CDN only if it serves
+        the content (a refusal would say less than this check does)."""
+        from tui.services.ownership import file_url
+
+        challenge = self.loaded_challenge
+        self.set_state(f"Fetching {file_url(challenge)}…")
+        check = await self.call(self.services.ownership.file_served(challenge))
+        if not check.ok:
+            self.set_state(
+                f"Not served yet at {check.url}: {check.detail}\nServe a file there holding "
+                f"exactly {challenge.content}, then press f again.",
+                "red",
             )
             return
+        if self.read_only:
+            self.set_state(
+                f"{check.url} serves the right content. read-only mode: the check "
+                f"(VerifyDomainOwner by file) is not sent; {self.export_key()} shows it."
+            )
+            return
+        self.set_state(f"{check.url} serves the right content. Verifying by file…")
+        await self._verify_retrying("fileCheck")
+
+    def action_upload(self) -> None:
+        host = self.file_host
+        if self.challenge is None or self.busy or host is None or not host.public:
+            return
         self.busy = True
-        self.upload(bucket.bucket)
+        self.upload(host)
 
     @work(group="verify-write")
-    async def upload(self, name: str) -> None:
+    async def upload(self, host: FileHost) -> None:
         services = self.services
-        self.set_state(f"Uploading verification.html to {name}…")
+        self.set_state(f"Uploading verification.html to {host.bucket}…")
         try:
-            bucket = services.oss.bucket_from_origin(self.origin)
+            bucket = services.oss.bucket_from_origin(host.origin)
             await self.call(services.ownership.upload_file(self.loaded_challenge, bucket))
         except ServiceError as error:
-            self.busy = False
             self.set_state(explain(error), "red")
             return
-        await self._verify("fileCheck")
+        finally:
+            self.busy = False
+        self.check_file()  # served through CDN? then verified by file
 
     def action_verify(self) -> None:
         if self.watching_since is not None:
@@ -330,6 +439,41 @@ class VerifyScreen(AppScreen):
     async def verify_now(self) -> None:
         await self._verify("dnsCheck")
 
+    async def _verify_retrying(self, method: str) -> None:
+        """VerifyDomainOwner, asked again while CDN's resolvers lag (a bounded time),
+        with the countdown and CDN's last answer on screen. Leaving the screen stops it;
+        it starts again on return, from what the cloud holds."""
+
+        def progress(report: VerifyProgress) -> None:
+            self.retrying = (report, time.monotonic())
+            self.tick()
+
+        try:
+            verified = await self.call(
+                self.services.ownership.verify_until(
+                    self.loaded_challenge, method, progress=progress
+                )
+            )
+        except ServiceError as error:
+            self.retrying = None
+            self.set_state(f"Verification failed. {explain(error)}", "red")
+            return
+        last, self.retrying = self.retrying, None
+        if not verified:
+            said = f"{last[0].code}: {last[0].message}" if last else ""
+            self.set_state(
+                f"CDN still does not see it after ten minutes. Its last answer: {said}\n"
+                + (
+                    "Check the TXT record's host and value, then press v."
+                    if method == "dnsCheck"
+                    else "Check the file at the URL above, then press f."
+                ),
+                "red",
+            )
+            return
+        self.notify(f"Ownership of {self.loaded_challenge.root} verified.", markup=False)
+        self.leave(True)
+
     async def _verify(self, method: str) -> None:
         self.busy = True
         try:
@@ -338,7 +482,7 @@ class VerifyScreen(AppScreen):
             how = (
                 "Check the TXT record's host and value, wait for DNS, then press v."
                 if method == "dnsCheck"
-                else "Check that the file is reachable at http://<root>/verification.html."
+                else "Check the file at the URL above, then press f."
             )
             self.set_state(f"Verification failed. {explain(error)}\n{how}", "red")
             return

@@ -125,3 +125,44 @@ def app_in_tmux():
         subprocess.run(["tmux", "-L", tmux.socket, "kill-server"], capture_output=True, timeout=30)
         if path and os.path.exists(path):  # tmux leaves its socket file behind
             os.unlink(path)
+
+
+# -- the sandbox's world, set up for CDN's own checks -----------------------------------------
+
+ASSETS_ORIGIN = {
+    "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+    "type": "oss",
+    "port": 80,
+    "priority": "20",
+    "weight": "10",
+}
+
+
+def serve_root_through_cdn(world, root: str) -> None:
+    """Make `root` a CDN domain of the world, on demo-assets (public-read), its name a
+    CNAME to its CDN target: http://<root>/ then leads to the sandbox's edge, where
+    CDN's fileCheck and the app's own check fetch verification.html. Set up in the world
+    directly (CDN would want the root verified first)."""
+    from tui.sandbox.world import cname_for
+
+    world.add_domain(root, "web", [dict(ASSETS_ORIGIN)], "overseas", status="online")
+    if world.zone_for(root) is None:
+        world.add_zone(root, hosted_in_alidns=False)
+    for record in world.current_records(root):
+        if record.rr == "@" and record.type == "A":
+            world.delete_record(record.record_id)
+    world.add_record(root, "@", "CNAME", cname_for(root))
+
+
+def sdk_config(info: dict, endpoint: str):
+    """A tea SDK Config for the sandbox's `endpoint` ("cdn_endpoint", "dns_api_endpoint")."""
+    from alibabacloud_tea_openapi.models import Config
+
+    return Config(
+        access_key_id=info["access_key_id"],
+        access_key_secret=info["access_key_secret"],
+        endpoint=info[endpoint],
+        protocol="http",
+        region_id="cn-hangzhou",
+        read_timeout=3000,
+    )

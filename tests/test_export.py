@@ -147,13 +147,16 @@ async def test_the_verify_screen_shows_both_ways_to_prove_ownership():
         app.push_screen(verify)
         challenge = await wait_for(pilot, lambda: verify.challenge, what="the challenge")
         text = await shown_commands(pilot)
+        # newsite.net is not served from a bucket of the account: no upload offered, the
+        # file is served by hand (the note says where), then the check by file.
         assert text == writes.commands(
             [
                 *publish_writes(challenge, "dnsCheck"),
-                writes.put_object("demo-assets", FILE_NAME, challenge.content),
                 *publish_writes(challenge, "fileCheck"),
             ]
         )
+        assert FILE_NAME not in " ".join(w.command() for w in verify.export_writes())
+        assert "http://newsite.net/verification.html" in verify.export_note()
         lines = text.splitlines()
         assert any(
             line.startswith(

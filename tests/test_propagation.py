@@ -17,6 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tui.sandbox.cdn_checks import CDN_LAG
+from tui.sandbox.dns_answers import SOA_MINIMUM
 from tui.sandbox.world import cname_for
 from tui.services.facade import Services
 from tui.services.profile import Profile, sandbox_profile
@@ -576,6 +578,11 @@ async def test_cdn_s_own_view_is_one_more_row(sandbox, profile):
     assert [r.kind for r in rows].count(CDN) == 1
 
     sandbox.world.add_record("example.com", "static", "CNAME", CDN_TARGET + ".")
+    # CDN looks through its own resolvers: minutes late, and its "none" stays cached.
+    assert (await checker.check("static.example.com", CDN_TARGET))[-1].verdict is not (
+        Verdict.MATCH
+    )
+    sandbox.world.clock.advance(CDN_LAG + SOA_MINIMUM)
     cdn = (await checker.check("static.example.com", CDN_TARGET))[-1]
     assert cdn.verdict is Verdict.MATCH
     assert cdn.answer == (CDN_TARGET,)
@@ -604,7 +611,10 @@ async def test_a_wildcard_s_cdn_row_asks_about_the_wildcard_not_the_probe(sandbo
     ]
     sandbox.world.add_domain(".example.com", "web", sources, "domestic", status="online")
     target = cname_for(".example.com")
-    sandbox.world.add_record("example.com", "*", "CNAME", target)
+    # Published an hour ago: CDN's own lagging resolvers see it too.
+    sandbox.world.add_record(
+        "example.com", "*", "CNAME", target, created_at=sandbox.world.now() - 3600
+    )
     services = Services(profile)
     checker = PropagationService(profile, services.cdn, timeout=1)
     probe = probe_name(".example.com")

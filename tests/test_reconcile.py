@@ -134,8 +134,13 @@ def unverified(world, key: str) -> None:
     world.zones["newsite.net"].verified_for_cdn = False
     world.verified_roots.discard("newsite.net")
     if not records_at_zone(world, "newsite.net", "verification"):
+        # Published a day ago: CDN's own resolvers, which lag minutes, see it too.
         world.add_record(
-            "newsite.net", "verification", "TXT", world.verify_content("www.newsite.net")
+            "newsite.net",
+            "verification",
+            "TXT",
+            world.verify_content("www.newsite.net"),
+            created_at=world.now() - 86400,
         )
 
 

@@ -30,8 +30,12 @@ from darabonba.exceptions import UnretryableException
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.helpers import serve_root_through_cdn
 from tui.sandbox import signing
 from tui.sandbox.cdn_api import valid_domain_name
+from tui.sandbox.cdn_checks import CDN_LAG
+from tui.sandbox.dns_answers import SOA_MINIMUM
+from tui.sandbox.edge import MAX_TTL
 
 OSS_SOURCE = json.dumps(
     [
@@ -252,6 +256,8 @@ def test_dns_ownership_verification_unlocks_a_new_root(sandbox, cdn, dns):
             domain_name="newsite.net", rr="verification", type="TXT", value=content
         )
     )
+    # CDN's own resolver sees it once its lag and the negative answer it cached pass.
+    sandbox.world.clock.advance(CDN_LAG + SOA_MINIMUM)
     verified = cdn.verify_domain_owner(
         cdn_models.VerifyDomainOwnerRequest(domain_name="www.newsite.net", verify_type="dnsCheck")
     )
@@ -262,41 +268,51 @@ def test_dns_ownership_verification_unlocks_a_new_root(sandbox, cdn, dns):
     assert detail(cdn, "www.newsite.net").domain_status == "configuring"
 
 
-def test_file_ownership_verification_reads_the_uploaded_file(sandbox, cdn, oss_auth):
+def test_file_verification_fetches_the_file_from_where_the_root_points(sandbox, cdn, oss_auth):
+    """CDN fetches http://<root>/verification.html: a file in a bucket is not that URL."""
     request = cdn_models.VerifyDomainOwnerRequest(
         domain_name="newsite.net", verify_type="fileCheck"
     )
-    assert cdn_error(lambda: cdn.verify_domain_owner(request)).code == "InvalidFile"
-
-    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets", region=HZ)
-    bucket.put_object("verification.html", b"verify_wrong")
-    assert cdn_error(lambda: cdn.verify_domain_owner(request)).code == "VerifyError"
-
     content = cdn.describe_verify_content(
         cdn_models.DescribeVerifyContentRequest(domain_name="newsite.net")
     ).body.content
+    bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets", region=HZ)
     bucket.put_object("verification.html", content.encode())
+    # newsite.net points at 127.0.0.20, where no web server of the sandbox listens.
+    assert cdn_error(lambda: cdn.verify_domain_owner(request)).code == "InvalidFile"
+    assert not sandbox.world.is_verified("cdn.newsite.net")
+
+    world = sandbox.world
+    serve_root_through_cdn(world, "newsite.net")
+    bucket.put_object("verification.html", b"verify_wrong")
+    world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's resolver forgets 127.0.0.20
+    err = cdn_error(lambda: cdn.verify_domain_owner(request))
+    assert (err.code, err.status_code) == ("VerifyError", 400)
+
+    bucket.put_object("verification.html", content.encode())
+    world.clock.advance(MAX_TTL)  # the edge's copy of the wrong file expires
     cdn.verify_domain_owner(request)
-    assert sandbox.world.is_verified("cdn.newsite.net")
+    assert world.is_verified("cdn.newsite.net")
 
 
-def test_file_verification_of_a_root_outside_the_sandbox_zones_lets_its_names_in(
-    sandbox, cdn, oss_auth
-):
-    """DNS hosted anywhere: the root has no zone here, yet its proof counts."""
+def test_file_verification_of_a_root_hosted_elsewhere_lets_its_names_in(sandbox, cdn, oss_auth):
+    """DNS hosted anywhere: the root is not in this account's Alidns, yet its proof counts."""
     assert cdn_error(lambda: add_domain(cdn, "img.unknown-site.org")).code == (
         "DomainOwnerVerifyFail"
     )
     content = cdn.describe_verify_content(
         cdn_models.DescribeVerifyContentRequest(domain_name="img.unknown-site.org")
     ).body.content
+    request = cdn_models.VerifyDomainOwnerRequest(
+        domain_name="img.unknown-site.org", verify_type="fileCheck"
+    )
+    # No DNS at all for the root: nothing to fetch from.
+    assert cdn_error(lambda: cdn.verify_domain_owner(request)).code == "InvalidFile"
+    serve_root_through_cdn(sandbox.world, "unknown-site.org")
     bucket = oss2.Bucket(oss_auth, oss_url(sandbox), "demo-assets", region=HZ)
     bucket.put_object("verification.html", content.encode())
-    cdn.verify_domain_owner(
-        cdn_models.VerifyDomainOwnerRequest(
-            domain_name="img.unknown-site.org", verify_type="fileCheck"
-        )
-    )
+    sandbox.world.clock.advance(CDN_LAG + SOA_MINIMUM)
+    cdn.verify_domain_owner(request)
     # A root outside the sandbox's zones has no ICP filing: outside mainland China only.
     add_domain(cdn, "img.unknown-site.org", scope="overseas")
     add_domain(cdn, "static.unknown-site.org", scope="overseas")  # the whole root
@@ -401,7 +417,7 @@ def test_cname_status_follows_dns(sandbox, cdn, dns):
         return {d.domain: d.status for d in data}
 
     assert statuses() == {"shop.example.com": 1, "img.example.com": 0}
-    dns.add_domain_record(
+    added = dns.add_domain_record(
         dns_models.AddDomainRecordRequest(
             domain_name="example.com",
             rr="shop",
@@ -409,6 +425,8 @@ def test_cname_status_follows_dns(sandbox, cdn, dns):
             value="shop.example.com.w.kunlunsl.com",
         )
     )
+    assert added.body.record_id
+    sandbox.world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's resolver lags, caches "none"
     assert statuses() == {"shop.example.com": 0, "img.example.com": 0}
 
 

@@ -6,6 +6,9 @@ import asyncio
 
 import pytest
 
+from tests.helpers import serve_root_through_cdn
+from tui.sandbox.cdn_checks import CDN_LAG
+from tui.sandbox.dns_answers import SOA_MINIMUM
 from tui.services.errors import (
     CloudError,
     DomainInThisAccount,
@@ -200,6 +203,7 @@ async def test_ownership_verification_by_dns(services, sandbox):
     assert not is_domain_not_found(caught.value)
 
     await services.dns.add_record("newsite.net", "verification", "TXT", content)
+    sandbox.world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's own resolvers lag behind
     assert await services.cdn.verify_owner("www.newsite.net", "dnsCheck") == content
     # newsite.net has no ICP filing: outside mainland China only.
     await services.cdn.add_domain("www.newsite.net", "web", [Source("oss", HZ)], "overseas")
@@ -209,6 +213,12 @@ async def test_ownership_verification_by_dns(services, sandbox):
 async def test_ownership_verification_by_file(services, sandbox):
     content = await services.cdn.verify_content("www.newsite.net")
     await services.oss.put_object("demo-assets", "verification.html", content)
+    # In a bucket is not at http://newsite.net/verification.html (127.0.0.20 serves none).
+    with pytest.raises(CloudError) as caught:
+        await services.cdn.verify_owner("www.newsite.net", "fileCheck")
+    assert caught.value.code == "InvalidFile"
+    serve_root_through_cdn(sandbox.world, "newsite.net")  # now that bucket serves the root
+    sandbox.world.clock.advance(CDN_LAG + SOA_MINIMUM)
     assert await services.cdn.verify_owner("www.newsite.net", "fileCheck") == content
 
 

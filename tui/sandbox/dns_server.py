@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import dns.exception
 import dns.flags
 import dns.message
+import dns.name
 import dns.opcode
 import dns.rcode
 import dns.rdataclass
@@ -185,16 +186,25 @@ class CachingResolver(_Server):
         self._cache: dict[tuple[str, int], _CacheEntry] = {}
 
     def answer(self, response: dns.message.Message, question: dns.rrset.RRset) -> None:
+        found = self.resolve(question.name, question.rdtype)
+        if found is None:
+            response.set_rcode(dns.rcode.SERVFAIL)
+            return
+        entry, remaining = found
+        response.set_rcode(entry.answer.rcode)
+        response.answer = [_with_ttl(r, remaining) for r in entry.answer.answer]
+        response.authority = [_with_ttl(r, remaining) for r in entry.answer.authority]
+
+    def resolve(self, name: dns.name.Name, rdtype: int) -> tuple[_CacheEntry, int] | None:
+        """(the cached or fresh answer, its remaining TTL), or None for SERVFAIL. Also
+        what CDN's own checks ask through (cdn_checks.py), without a socket."""
         now = self.data.world.now()
-        key = (question.name.to_text().lower(), question.rdtype)
+        key = (name.to_text().lower(), rdtype)
         entry = self._cache.get(key)
         if entry is None or entry.expires <= now:
-            result = self.data.answer(
-                question.name, question.rdtype, now - self.spec.lag, self._lines
-            )
+            result = self.data.answer(name, rdtype, now - self.spec.lag, self._lines)
             if result is None or not result.complete:  # nowhere else to ask
-                response.set_rcode(dns.rcode.SERVFAIL)
-                return
+                return None
             # Positive answers live for the chain's smallest TTL, negative ones for the
             # SOA's (RFC 2308): both are in the sections' TTLs.
             ttl = min((r.ttl for r in result.answer + result.authority), default=0)
@@ -202,10 +212,7 @@ class CachingResolver(_Server):
                 ttl = min(ttl, self.spec.max_negative_ttl)
             entry = _CacheEntry(result, now + ttl)
             self._store(key, entry, now)
-        remaining = max(0, int(entry.expires - now))
-        response.set_rcode(entry.answer.rcode)
-        response.answer = [_with_ttl(r, remaining) for r in entry.answer.answer]
-        response.authority = [_with_ttl(r, remaining) for r in entry.answer.authority]
+        return entry, max(0, int(entry.expires - now))
 
     def _store(self, key: tuple[str, int], entry: _CacheEntry, now: float) -> None:
         if len(self._cache) >= MAX_CACHE:

@@ -20,11 +20,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import hmac
+import inspect
 import socket
 import struct
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, overload
 from urllib.parse import parse_qsl
@@ -151,7 +152,7 @@ class Params:
         )
 
 
-Action = Callable[[World, Params], dict]
+Action = Callable[[World, Params], dict] | Callable[[World, Params], Awaitable[dict]]
 
 
 @dataclass(frozen=True)
@@ -229,8 +230,13 @@ class RpcApi:
                 "Specified api is not found, please check your url and method.",
             )
         self._authorize(product, call)
-        with self.world.lock:
-            payload = handler(self.world, Params(call.params))
+        if inspect.iscoroutinefunction(handler):
+            # An action that waits on the network (VerifyDomainOwner's fileCheck fetches
+            # over HTTP) takes the world's lock itself, around what it reads and writes.
+            payload = await handler(self.world, Params(call.params))
+        else:
+            with self.world.lock:
+                payload = handler(self.world, Params(call.params))
         return web.json_response(
             {"RequestId": call.request_id, **payload}, headers={"x-acs-request-id": call.request_id}
         )

@@ -103,7 +103,7 @@ class Sandbox:
             # Every CNAME target resolves to the edge's address (set before DNS serves).
             self.world.edge_host = self.host
             edge = Edge(self.world, f"{self.host}:{port}", self.host)
-            await edge.start()
+            self.world.edge_port = await edge.start()
             dns = await start_dns(self.world, self.host)
             self.info = self._describe(port, dns, edge)
         except BaseException as exc:  # reported to start() in the caller's thread

@@ -286,6 +286,9 @@ class World:
         # Where the CDN edge listens: every CNAME target resolves to this address
         # (the runner sets it to the sandbox's host).
         self.edge_host = "127.0.0.1"
+        # Its port (0: no edge runs): where CDN's own fetch of a root's
+        # verification.html lands when the root's name leads to the edge.
+        self.edge_port = 0
         self.configure_delay = 240.0  # configuring -> online, sandbox seconds (3-5 min real)
         self._ids = itertools.count(100000)
         if seed:

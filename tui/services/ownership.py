@@ -9,16 +9,19 @@ watched until they serve it, and only then is VerifyDomainOwner called.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import dns.exception
 import dns.rdatatype
 
 from tui.dns_plan import exact_rr
-from tui.rules import base_name, root_domain
+from tui.rules import base_name, parse_origin, root_domain
 from tui.services import writes
+from tui.services.errors import CloudError
 from tui.services.models import Bucket
-from tui.services.profile import Profile
+from tui.services.profile import Profile, poll_interval, real_seconds
 from tui.services.propagation import (
     AUTHORITATIVE,
     Target,
@@ -31,6 +34,18 @@ from tui.services.writes import Write
 TXT_HOST = "verification"
 FILE_NAME = "verification.html"
 QUERY_TIMEOUT = 2.0
+FETCH_TIMEOUT = 10.0  # seconds for the app's own GET of the verification file
+
+# CDN checks through its own resolvers, which lag minutes behind the authoritative
+# servers and cache "nothing there" for the zone's SOA minimum (alibaba-api-facts.md;
+# Alidns zones: 600 s). So once the record is served the app asks again by itself, for
+# up to VERIFY_FOR seconds of cloud time counted from CDN's first refusal, backing off.
+VERIFY_FOR = 600.0
+VERIFY_BACKOFF = (15.0, 30.0, 60.0, 120.0)  # cloud seconds between tries; then the last
+# VerifyDomainOwner's refusals of a check (its error table): worth asking again later.
+# Anything else (a denial, a bad parameter) is not a matter of waiting.
+CHECK_REFUSALS = frozenset({"DomainOwnerVerifyFail", "InvalidFile", "VerifyError"})
+PUBLIC_ACLS = ("public-read", "public-read-write")
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,41 @@ class Challenge:
         if self.zone is None or self.zone == self.root:
             return TXT_HOST
         return f"{TXT_HOST}.{self.root[: -len(self.zone) - 1]}"
+
+
+@dataclass(frozen=True)
+class VerifyProgress:
+    """One refusal while the app keeps asking CDN: what it said, and the clock."""
+
+    attempt: int
+    left: float  # cloud seconds until the app stops asking
+    next_in: float  # cloud seconds until the next try
+    code: str
+    message: str  # CDN's own sentence (cloud text: shown through safe_text)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The app's own GET of http://<root>/verification.html, before CDN is asked."""
+
+    url: str
+    ok: bool
+    detail: str  # what was found, in plain words (may quote the server: show it safely)
+
+
+@dataclass(frozen=True)
+class FileHost:
+    """Where `u` can put the file so that the root serves it: the OSS bucket the root
+    itself is served from through CDN in this account."""
+
+    origin: str  # the bucket's endpoint, as the root's CDN origin names it
+    bucket: str
+    public: bool  # its ACL lets anyone read: CDN's anonymous back-to-origin fetch gets it
+
+
+def file_url(challenge: Challenge) -> str:
+    """The one URL CDN's fileCheck fetches."""
+    return f"http://{challenge.root}/{FILE_NAME}"
 
 
 def publish_writes(challenge: Challenge, method: str = "dnsCheck") -> list[Write]:
@@ -153,3 +203,121 @@ class OwnershipService:
 
     async def verify(self, challenge: Challenge, method: str = "dnsCheck") -> str:
         return await self.cdn.verify_owner(challenge.domain, method)
+
+    async def verify_until(
+        self,
+        challenge: Challenge,
+        method: str = "dnsCheck",
+        *,
+        progress: Callable[[VerifyProgress], None] | None = None,
+        bound: float = VERIFY_FOR,
+    ) -> bool:
+        """VerifyDomainOwner, asked again with backoff while CDN refuses the check, for
+        up to `bound` cloud seconds from its first refusal (the sandbox's run faster).
+        True once verified; False when the time ran out (the last refusal was reported
+        to `progress`). Errors other than a refusal of the check are raised."""
+        per_second = real_seconds(self.profile, 1.0)  # real seconds per cloud second
+        first: float | None = None
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self.verify(challenge, method)
+                return True
+            except CloudError as error:
+                if error.code not in CHECK_REFUSALS:
+                    raise
+                refusal = error
+            now = time.monotonic()
+            first = now if first is None else first
+            left = bound - (now - first) / per_second
+            delay = VERIFY_BACKOFF[min(attempt, len(VERIFY_BACKOFF)) - 1]
+            # The last try lands on the bound itself, not a backoff past it.
+            wait = min(poll_interval(self.profile, delay), max(left, 0.0) * per_second)
+            if progress is not None:
+                progress(
+                    VerifyProgress(
+                        attempt,
+                        max(left, 0.0),
+                        wait / per_second if left > 0 else 0.0,
+                        refusal.code,
+                        refusal.message,
+                    )
+                )
+            if left <= 0:
+                return False
+            await asyncio.sleep(wait)
+
+    # -- the file method: only where it can work, and checked before CDN is asked -------
+
+    async def file_host(self, challenge: Challenge) -> FileHost | None:
+        """The bucket the root is served from through CDN in this account, if any: the
+        only place an upload can make http://<root>/verification.html answer. None when
+        the root is not a CDN domain here, or not served from OSS."""
+        domain = await self.cdn.find(challenge.root)
+        if domain is None:
+            return None
+        for source in sorted(domain.sources, key=lambda s: s.priority):
+            origin = parse_origin(source.content) if source.type == "oss" else None
+            if origin is not None:
+                bucket = self.oss.bucket_from_origin(source.content)
+                acl = await self.oss.bucket_acl(bucket)
+                return FileHost(source.content, origin.bucket, acl in PUBLIC_ACLS)
+        return None
+
+    async def file_served(self, challenge: Challenge) -> FileCheck:
+        """GET http://<root>/verification.html as CDN will: does it serve the content?
+        In the sandbox the root is resolved through its resolver and fetched from its CDN
+        edge, the one web server it runs (the real edge listens on 80)."""
+        import aiohttp  # here: `import tui.app` stays free of it
+
+        url = file_url(challenge)
+        target, headers = url, {"User-Agent": "oss-cdn"}
+        if self.profile.sandbox:
+            addresses = await self._sandbox_addresses(challenge.root)
+            edge_host, _, edge_port = self.profile.edge.rpartition(":")
+            if not addresses:
+                return FileCheck(url, False, f"{challenge.root} has no address in DNS.")
+            if not edge_host or edge_host not in addresses:
+                return FileCheck(
+                    url,
+                    False,
+                    f"No answer: {challenge.root} points at {', '.join(addresses)}, where "
+                    "nothing serves HTTP (the sandbox's only web server is its CDN edge).",
+                )
+            target = f"http://{edge_host}:{edge_port}/{FILE_NAME}"
+            headers["Host"] = challenge.root
+        timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT)
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.get(target, headers=headers, allow_redirects=False) as answer,
+            ):
+                status = answer.status
+                body = await answer.content.read(4096)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            return FileCheck(url, False, f"No answer: {str(error) or type(error).__name__}.")
+        if status != 200:
+            return FileCheck(url, False, f"It answers HTTP {status}, not the file.")
+        served = body.decode(errors="replace").strip()
+        if served != challenge.content:
+            return FileCheck(url, False, f"It serves other content: {served[:80]!r}.")
+        return FileCheck(url, True, "It serves the right content.")
+
+    async def _sandbox_addresses(self, name: str) -> list[str]:
+        """The root's IPv4 addresses, from the sandbox's first public resolver."""
+        resolvers = [t for t in sandbox_targets(self.profile) if t.kind != AUTHORITATIVE]
+        if not resolvers:
+            return []
+        try:
+            response = await asyncio.wait_for(
+                query_server(resolvers[0], name + ".", QUERY_TIMEOUT), QUERY_TIMEOUT
+            )
+        except (asyncio.TimeoutError, OSError, dns.exception.DNSException):
+            return []
+        return [
+            rdata.address
+            for rrset in response.answer
+            if rrset.rdtype == dns.rdatatype.A
+            for rdata in rrset
+        ]

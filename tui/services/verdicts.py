@@ -240,6 +240,13 @@ class PropagationBoard:
         return next((r for r in self.results if r.kind == CDN), None)
 
     @property
+    def cdn_waiting(self) -> bool:
+        """DNS is propagated but CDN's own view (DescribeDomainCname) does not see the
+        CNAME yet: CDN looks through its own resolvers, which lag minutes behind."""
+        cdn = self.cdn
+        return self.propagated and cdn is not None and not cdn.matches
+
+    @property
     def next_delay(self) -> float:
         """Seconds until the next round."""
         due = [r.ttl for r in self.dns_rows if not r.matches and r.ttl is not None]

@@ -1,0 +1,136 @@
+"""The verify screen while CDN's own resolvers lag: a countdown with CDN's last answer,
+left and resumed from what the cloud holds, eventually verified; and the file method's
+exact instruction and self-check."""
+
+from __future__ import annotations
+
+from screens.add_domain import AddDomainScreen
+from screens.cname import DomainScreen
+from screens.verify import VerifyScreen, clock
+from tests.helpers import serve_root_through_cdn
+from tests.pilot import connected, form_ready, sandbox_app, text_of, wait_for
+from tui.sandbox.cdn_checks import CDN_LAG
+from tui.sandbox.dns_answers import SOA_MINIMUM
+
+# CDN's two-minute lag lasts 1.2 real seconds: "right after publishing" stays right
+# after on a loaded machine, and the app polls every 0.5 s.
+SLOWER = 100.0
+
+
+def state_of(screen) -> str:
+    return text_of(screen.query_one("#state"))
+
+
+async def verify_screen(pilot, app, name: str = "") -> VerifyScreen:
+    """Submit the add form (typing `name` into a new one first): CDN asks for proof."""
+    if name:
+        await form_ready(pilot, name)
+    await pilot.press("ctrl+s")
+    screen = await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, VerifyScreen) and app.screen.challenge and app.screen,
+        timeout=15,
+        what="the verification screen",
+    )
+    return screen
+
+
+def test_the_countdown_reads_as_minutes_and_seconds():
+    assert [clock(s) for s in (0, 59.6, 61, 600, -3)] == ["0:00", "1:00", "1:01", "10:00", "0:00"]
+
+
+async def test_after_publishing_the_app_counts_down_while_cdn_lags_and_resumes_on_return():
+    app = sandbox_app(speed=SLOWER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        verify = await verify_screen(pilot, app, "cdn.newsite.net")
+        world = app.sandbox.world
+        world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
+        await pilot.press("t")
+        await wait_for(
+            pilot,
+            lambda: "giving up in" in state_of(verify),
+            timeout=15,
+            what="the countdown",
+        )
+        shown = state_of(verify)
+        assert "DomainOwnerVerifyFail" in shown and "verification.newsite.net" in shown
+        assert "try 1" in shown and "You may leave" in shown
+        assert not world.is_verified("cdn.newsite.net")
+
+        # Leave, and come back the way a user does: the form again. Nothing is kept
+        # locally; the TXT in the zone says the record is published, so the new screen
+        # carries on asking CDN without another key.
+        await pilot.press("escape")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, AddDomainScreen), what="back on the form"
+        )
+        calls = app.sandbox.calls.actions().count("VerifyDomainOwner")
+        again = await verify_screen(pilot, app)
+        assert again is not verify
+        await wait_for(
+            pilot,
+            lambda: "giving up in" in state_of(again),
+            timeout=15,
+            what="the countdown, resumed",
+        )
+        assert app.sandbox.calls.actions().count("VerifyDomainOwner") > calls
+        assert app.sandbox.calls.actions().count("AddDomainRecord") == 1
+
+        world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's resolvers catch up
+        details = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen,
+            timeout=15,
+            what="the new domain",
+        )
+        assert details.domain_name == "cdn.newsite.net"
+        assert world.is_verified("cdn.newsite.net")
+
+
+async def test_the_file_method_says_the_exact_url_and_checks_it_before_asking_cdn():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        verify = await verify_screen(pilot, app, "cdn.newsite.net")
+        world = app.sandbox.world
+        world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
+        content = world.verify_content("cdn.newsite.net")
+        file = text_of(verify.query_one("#file"))
+        assert "http://newsite.net/verification.html" in file and content in file
+        hint = text_of(verify.query_one("#file_hint"))
+        assert "No u: newsite.net is not served from a bucket" in hint
+        assert "recommended" in text_of(verify.query_one("#txt_title"))
+        assert verify.check_action("upload", ()) is False
+
+        await pilot.press("f")  # newsite.net points at 127.0.0.20: nothing serves it
+        await wait_for(
+            pilot, lambda: "Not served yet" in state_of(verify), timeout=15, what="the check"
+        )
+        assert "127.0.0.20" in state_of(verify)
+        assert "VerifyDomainOwner" not in app.sandbox.calls.actions()
+
+
+async def test_u_puts_the_file_where_the_root_is_served_and_verifies_by_file():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        world = app.sandbox.world
+        world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
+        serve_root_through_cdn(world, "newsite.net")  # served from demo-assets, public
+        world.clock.advance(SOA_MINIMUM + CDN_LAG)
+        verify = await verify_screen(pilot, app, "cdn.newsite.net")
+        await wait_for(pilot, lambda: verify.file_host is not None, what="the file's host")
+        assert "u puts the file in bucket demo-assets" in text_of(verify.query_one("#file_hint"))
+        assert verify.check_action("upload", ()) is True
+        await pilot.press("u")
+        details = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen,
+            timeout=15,
+            what="the new domain",
+        )
+        assert details.domain_name == "cdn.newsite.net"
+        assert world.buckets["demo-assets"].objects["verification.html"] == (
+            world.verify_content("cdn.newsite.net").encode()
+        )
+        actions = app.sandbox.calls.actions()
+        assert actions.index("PutObject") < actions.index("VerifyDomainOwner")
