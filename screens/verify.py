@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static
 
 from screens.base import AppScreen
 from tui.clipboard import copy
-from tui.explain import explain
+from tui.explain import denial_advice, explain
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services import writes
@@ -45,6 +45,18 @@ def _grid() -> Table:
     grid.add_column(style="bold")
     grid.add_column()
     return grid
+
+
+def not_here(ch: Challenge) -> str:
+    """Why the app cannot create the TXT record itself: the root's zone is not in this
+    account's Alidns, or RAM did not let the app list the zones (then it is unknown, and
+    the missing permission is named)."""
+    if ch.zones_denied is not None:
+        return (
+            "Alibaba Cloud DNS refused to list this account's zones, so whether "
+            f"{ch.root} is hosted here is unknown. {denial_advice(ch.zones_denied)}\nOr"
+        )
+    return f"{ch.root} is not in this account's Alibaba Cloud DNS"
 
 
 class VerifyScreen(AppScreen):
@@ -160,8 +172,8 @@ class VerifyScreen(AppScreen):
         hint = (
             "t creates it in Alibaba Cloud DNS (a correct existing one is reused)."
             if ch.zone
-            else f"{ch.root} is not in this account's Alibaba Cloud DNS: add "
-            "the record at your DNS provider (c copies the value); the app watches for it."
+            else f"{not_here(ch)}: add the record at your DNS provider (c copies the "
+            "value); the app watches for it."
         )
         self.query_one("#txt_hint", Static).update(Text(shown(hint)))
         self.query_one("#file", Static).update(self._file_grid(ch))
@@ -296,8 +308,7 @@ class VerifyScreen(AppScreen):
             notes.append(f"By file: first serve {file_url(ch)} holding exactly the content.")
         if ch is not None and ch.zone is None:
             notes.append(
-                f"{ch.root} is not in this account's Alibaba Cloud DNS: add the TXT "
-                "record at your DNS provider before the check."
+                f"{not_here(ch)}: add the TXT record at your DNS provider before the check."
             )
         return " ".join(notes)
 
@@ -316,9 +327,9 @@ class VerifyScreen(AppScreen):
             return
         if ch.zone is None:
             self.notify(
-                "The root domain's DNS is not in this account: add the record at "
-                "your DNS provider.",
+                shown(f"{not_here(ch)}: add the record at your DNS provider."),
                 severity="warning",
+                markup=False,
             )
             return
         self.busy = True

@@ -135,3 +135,38 @@ async def test_a_denied_listing_is_reported_with_its_policy():
             what="the denial",
         )
         assert '"Action": [' in said[0] and '"Effect": "Allow"' in said[0]
+
+
+async def test_a_denied_zone_listing_is_unknown_not_elsewhere_for_ownership(sandbox, profile):
+    sandbox.world.denied.add("alidns:DescribeDomains")
+    services = Services(profile)
+    try:
+        challenge = await services.ownership.challenge("cdn.newsite.net")
+    finally:
+        await services.close()
+    assert challenge.zone is None
+    assert ram_action(challenge.zones_denied) == "alidns:DescribeDomains"
+
+
+async def test_the_verify_screen_names_the_missing_permission():
+    from screens.verify import VerifyScreen
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.sandbox is not None, timeout=30, what="the sandbox")
+        app.sandbox.world.denied.add("alidns:DescribeDomains")
+        app.push_screen(VerifyScreen("cdn.newsite.net"))
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, VerifyScreen) and app.screen.challenge and app.screen,
+            what="the challenge",
+        )
+        hint = " ".join(text_of(screen.query_one("#txt_hint")).split())
+        assert "refused to list this account's zones" in hint
+        assert "alidns:DescribeDomains" in hint
+        assert "is not in this account's" not in hint
+        await pilot.press("t")  # nowhere to create it: says why, sends nothing
+        await wait_for(
+            pilot, lambda: any("refused to list" in m for m in messages(app)), what="why not"
+        )
+        assert "AddDomainRecord" not in app.sandbox.calls.actions()

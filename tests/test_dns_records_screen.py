@@ -568,8 +568,12 @@ async def test_escape_waits_for_a_change_on_its_way_then_goes_back():
             lambda: cells(table, www.record_id)[STATUS] == "○ disabled",
             what="disabled in the table",
         )
+        await wait_for(
+            pilot,
+            lambda: "Disabled www.example.com A." in messages(app),
+            what="the notice",
+        )
         assert not screen.busy
-        assert messages(app)[-1] == "Disabled www.example.com A."
         await pilot.press("escape")
         assert isinstance(app.screen, ZonesScreen)
 

@@ -66,15 +66,17 @@ def deny_zones(sandbox, count: int | None = None) -> None:
     )
 
 
-async def test_without_dns_permission_the_zone_is_treated_as_hosted_elsewhere(services, sandbox):
+async def test_without_dns_permission_the_zone_is_unknown_and_the_denial_kept(services, sandbox):
     deny_zones(sandbox, count=None)
-    assert await services.dns.zone_for("cdn.newsite.net") is None
+    zone, denied = await services.dns.find_zone("cdn.newsite.net")
+    assert zone is None and denied is not None and denied.code == "Forbidden.RAM"
     challenge = await services.ownership.challenge("cdn.newsite.net")
     assert challenge.zone is None and challenge.content.startswith("verify_")
+    assert challenge.zones_denied is not None
     setup = await services.cname_setup.prepare("img.example.com", "x.w.kunlunsl.com")
-    assert (setup.zone, setup.plan) == (None, None)
+    assert (setup.zone, setup.plan) == (None, None) and setup.denied is not None
     sandbox.faults.clear()
-    assert await services.dns.zone_for("cdn.newsite.net") == "newsite.net"
+    assert await services.dns.find_zone("cdn.newsite.net") == ("newsite.net", None)
 
 
 async def test_other_dns_errors_still_surface(services, sandbox):

@@ -102,13 +102,6 @@ class DnsService(TeaService):
 
         return await all_pages(page, ZONES_PAGE_SIZE, key=lambda z: z.name)
 
-    async def zone_for(self, domain: str) -> str | None:
-        """The account's zone holding `domain` (the longest), or None: none does, or the
-        user may not list zones (a RAM user without Alidns permission can still use CDN;
-        the domain is then handled as hosted elsewhere). Other errors propagate."""
-        zone, _ = await self.find_zone(domain)
-        return zone
-
     async def find_zone(self, domain: str) -> tuple[str | None, CloudError | None]:
         """(the account's zone holding `domain` or None, the RAM denial of listing the
         zones or None). A denial is not "hosted elsewhere": the zone may well be here,

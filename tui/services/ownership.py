@@ -58,6 +58,9 @@ class Challenge:
     zone: str | None  # the Alidns zone holding the root in this account, if any
     # The TXT values at verification.<root> in that zone when the challenge was read.
     txt_values: tuple[str, ...] = ()
+    # RAM refused to list the zones (alidns:DescribeDomains): `zone` None then means
+    # "unknown", not "hosted elsewhere".
+    zones_denied: CloudError | None = None
 
     @property
     def txt_published(self) -> bool:
@@ -142,10 +145,10 @@ class OwnershipService:
 
     async def challenge(self, domain: str) -> Challenge:
         root = root_domain(base_name(domain))
-        content, zone = await asyncio.gather(
-            self.cdn.verify_content(domain), self.dns.zone_for(root)
+        content, (zone, denied) = await asyncio.gather(
+            self.cdn.verify_content(domain), self.dns.find_zone(root)
         )
-        challenge = Challenge(domain, root, content, zone)
+        challenge = Challenge(domain, root, content, zone, zones_denied=denied)
         if zone is None:
             return challenge
         return replace(challenge, txt_values=await self._txt_values(challenge))
