@@ -80,3 +80,12 @@ def pytest_collection_modifyitems(items):
         function = getattr(item, "function", None)
         if inspect.iscoroutinefunction(function) or SLOW_FIXTURES & set(item.fixturenames):
             item.add_marker(slow)
+
+
+@pytest.fixture
+def no_proxy(monkeypatch):
+    """The tea SDKs send even loopback requests through HTTP_PROXY: keep them direct."""
+    from tests.helpers import PROXY_VARS
+
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)

@@ -49,7 +49,7 @@ def fetch(profile, capsys, *argv: str) -> tuple[int, str, str]:
 
 # -- `oss-cdn sandbox serve`, as a process -----------------------------------------------
 
-PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY")
+PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 STARTUP_TIMEOUT = 30.0  # seconds for `serve` to print its JSON line
 
 

@@ -14,8 +14,8 @@ import pytest
 from alibabacloud_cdn20180510 import models as cdn_models
 from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.exceptions import ClientException
-from alibabacloud_tea_openapi.models import Config
 
+from tests.helpers import sdk_config
 from tui.services import cdn as cdn_module
 from tui.services.errors import CloudError
 from tui.services.facade import Services
@@ -27,26 +27,13 @@ SOURCES = json.dumps([{"content": HZ, "type": "oss", "port": 80, "priority": "20
 FAST = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02)
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    # The tea SDKs send even loopback requests through HTTP_PROXY: keep them direct.
-    for var in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
+# The tea SDKs send even loopback requests through HTTP_PROXY: conftest's no_proxy.
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 @pytest.fixture
 def cdn(sandbox) -> CdnClient:
-    info = sandbox.info
-    return CdnClient(
-        Config(
-            access_key_id=info["access_key_id"],
-            access_key_secret=info["access_key_secret"],
-            endpoint=info["cdn_endpoint"],
-            protocol="http",
-            region_id="cn-hangzhou",
-            read_timeout=3000,
-        )
-    )
+    return CdnClient(sdk_config(sandbox.info, "cdn_endpoint"))
 
 
 def add(cdn: CdnClient, name: str, scope: str | None = None):

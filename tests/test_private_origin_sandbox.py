@@ -12,37 +12,21 @@ import pytest
 from alibabacloud_cdn20180510 import models as cdn_models
 from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.exceptions import ClientException
-from alibabacloud_tea_openapi.models import Config
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.helpers import sdk_config
 from tui.sandbox import cdn_api
 from tui.sandbox.cdn_api import parse_functions
 from tui.sandbox.http_server import ApiError
 
-PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
-
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    # The tea SDKs send even loopback requests through HTTP_PROXY: keep them direct.
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
+# The tea SDKs send even loopback requests through HTTP_PROXY: conftest's no_proxy.
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 @pytest.fixture
 def cdn(sandbox) -> CdnClient:
-    info = sandbox.info
-    return CdnClient(
-        Config(
-            access_key_id=info["access_key_id"],
-            access_key_secret=info["access_key_secret"],
-            endpoint=info["cdn_endpoint"],
-            protocol="http",
-            region_id="cn-hangzhou",
-            read_timeout=3000,
-        )
-    )
+    return CdnClient(sdk_config(sandbox.info, "cdn_endpoint"))
 
 
 @pytest.fixture

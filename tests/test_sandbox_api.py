@@ -30,7 +30,7 @@ from darabonba.exceptions import UnretryableException
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.helpers import serve_root_through_cdn
+from tests.helpers import PROXY_VARS, serve_root_through_cdn
 from tui.sandbox import signing
 from tui.sandbox.cdn_api import valid_domain_name
 from tui.sandbox.cdn_checks import CDN_LAG
@@ -48,14 +48,10 @@ OSS_SOURCE = json.dumps(
         }
     ]
 )
-PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    # The tea SDKs send even loopback requests through HTTP_PROXY: keep them direct.
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
+# The tea SDKs send even loopback requests through HTTP_PROXY: conftest's no_proxy.
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 def config(info: dict, endpoint: str, **overrides) -> Config:

@@ -18,11 +18,8 @@ from tests.helpers import sdk_config as config
 from tui.sandbox.cdn_checks import CDN_LAG
 from tui.sandbox.dns_answers import SOA_MINIMUM
 
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    for var in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
+# The tea SDKs send even loopback requests through HTTP_PROXY: conftest's no_proxy.
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 @pytest.fixture

@@ -34,15 +34,11 @@ from tui.services.profile import sandbox_profile
 
 HZ = "demo-assets.oss-cn-hangzhou.aliyuncs.com"  # public-read
 SH = "demo-video.oss-cn-shanghai.aliyuncs.com"  # private
-PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 CACHE_SPEED = 200.0
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    # The tea SDKs send even loopback requests through HTTP_PROXY: keep them direct.
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
+# The tea SDKs send even loopback requests through HTTP_PROXY: conftest's no_proxy.
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 @pytest.fixture

@@ -23,13 +23,8 @@ from alibabacloud_tea_openapi.models import Config
 
 from tui.sandbox import signing
 
-PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
-
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
+# The tea SDKs send even loopback requests through HTTP_PROXY: conftest's no_proxy.
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 def config(info: dict, **overrides) -> Config:

@@ -109,7 +109,7 @@ async def test_a_domain_added_in_the_served_sandbox_is_found_by_check_in_another
     assert done.returncode in (0, 1), done.stdout + done.stderr  # found: not yet, or done
     report = json.loads(done.stdout)
     assert report["domain"] == "shared.example.com" and report["expected"] == cname
-    assert f"checking in the shared sandbox (pid {process.pid})" in done.stderr
+    assert f"check: using the shared sandbox (pid {process.pid})" in done.stderr
     assert info["access_key_secret"] not in done.stdout + done.stderr
 
     # Stopping it removes the record; the next command starts a sandbox of its own.

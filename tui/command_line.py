@@ -117,7 +117,7 @@ def connect_for(args: argparse.Namespace, command: str = "check"):
             if profile.sandbox_pid
             else "a sandbox of its own (no `oss-cdn sandbox serve` is running)"
         )
-        print(f"oss-cdn {command}: {command}ing in {where}", file=sys.stderr)
+        print(f"oss-cdn {command}: using {where}", file=sys.stderr)
     return profile, box
 
 
