@@ -109,7 +109,8 @@ async def test_submit_then_configuring_then_online_in_the_list():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await form_ready(pilot, "assets.example.com")
-        app.sandbox.world.configure_delay = 4000  # 4 s real at speed 1000: see it configuring
+        # Configuring until the test moves the clock on: no window to catch it in.
+        app.sandbox.world.configure_delay = 10 * 86400
         await pilot.press("ctrl+s")
         details = await wait_for(
             pilot,
@@ -127,6 +128,7 @@ async def test_submit_then_configuring_then_online_in_the_list():
             return str(table.get_row("assets.example.com")[1])
 
         await wait_for(pilot, lambda: "configuring" in status(), what="configuring")
+        app.sandbox.world.clock.advance(app.sandbox.world.configure_delay)
         # The list refreshes itself while a domain is changing: no key pressed.
         await wait_for(pilot, lambda: "online" in status(), timeout=15, what="online")
 

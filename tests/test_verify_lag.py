@@ -4,6 +4,8 @@ exact instruction and self-check."""
 
 from __future__ import annotations
 
+import re
+
 from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from screens.verify import VerifyScreen, clock
@@ -54,7 +56,8 @@ async def test_after_publishing_the_app_counts_down_while_cdn_lags_and_resumes_o
         )
         shown = state_of(verify)
         assert "DomainOwnerVerifyFail" in shown and "verification.newsite.net" in shown
-        assert "try 1" in shown and "You may leave" in shown
+        # Which try depends on how fast this machine got here: that it counts tries.
+        assert re.search(r"\(try \d+\)", shown) and "You may leave" in shown
         assert not world.is_verified("cdn.newsite.net")
 
         # Leave, and come back the way a user does: the form again. Nothing is kept
