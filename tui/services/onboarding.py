@@ -374,10 +374,12 @@ class OnboardingService:
         if not bucket:
             return Step(StepName.CACHE_UPDATE, State.NA, "no OSS bucket")
         oss = self.services.oss
-        target: Bucket | str = (
-            oss.bucket_from_origin(cdn_domain.origin) if cdn_domain is not None else bucket
-        )
         try:
+            target: Bucket = (
+                oss.bucket_from_origin(cdn_domain.origin)
+                if cdn_domain is not None
+                else await self._find_bucket(bucket)
+            )
             cnames = await oss.bucket_cnames(target)
         except ServiceError as error:
             return Step(StepName.CACHE_UPDATE, State.NA, f"could not read: {error}")
@@ -501,14 +503,21 @@ class OnboardingService:
 
         if not bucket:
             raise ServiceError(f"adding {domain} needs the bucket to serve (its origin)")
-        oss = self.services.oss
-        info = await oss.bucket_info(bucket)
+        info = await self._find_bucket(bucket)
         if not info.public_host:
             raise ServiceError(f"the bucket {bucket} has no public endpoint to serve from")
         source = Source("oss", info.public_host, 80)
         # Added meanwhile (by another run): the standing reads it.
         with contextlib.suppress(DomainInThisAccount):
             await self.services.cdn.add_domain(domain, cdn_type, [source], scope)
+
+    async def _find_bucket(self, name: str) -> Bucket:
+        """The bucket by name, with its region (ListBuckets): calls on a bucket of
+        another region must go to, and be signed for, that region."""
+        for b in await self.services.oss.list_buckets():
+            if b.name == name:
+                return b
+        raise ServiceError(f"this account has no bucket named {name}")
 
     async def _point(self, domain: str) -> None:
         cdn_domain = await self.services.cdn.find(domain)
