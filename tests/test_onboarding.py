@@ -115,7 +115,7 @@ async def test_a_conflicting_record_fails_the_cname_step(services, sandbox):
     assert standing.next == cname
     # Acting refuses to guess: it says what blocks, and writes nothing.
     sandbox.calls.clear()
-    with pytest.raises(ServiceError, match="127.0.0.99"):
+    with pytest.raises(ServiceError, match=r"127\.0\.0\.99"):
         await services.onboarding.act(standing)
     assert writes(sandbox) == []
 
