@@ -247,3 +247,57 @@ def test_summary_of_is_total():
     assert summary_of("configuring", None) == "2/8 · online in progress"
     assert summary_of("online", False).endswith("cname record to do")
     assert summary_of("online", True).startswith("4/8")
+
+
+async def test_dns_at_another_provider_ownership_by_hand(services, sandbox):
+    world = sandbox.world
+    world.add_zone("elsewhere.org", hosted_in_alidns=False)
+    standing = await services.onboarding.standing("cdn.elsewhere.org", bucket="demo-assets")
+    ownership = standing.step(StepName.OWNERSHIP)
+    assert ownership.state is State.TODO and "DNS provider" in ownership.evidence
+    # That zone is not the app's to write in: acting says where the TXT goes, and
+    # writes nothing.
+    sandbox.calls.clear()
+    with pytest.raises(ServiceError, match="at its provider"):
+        await services.onboarding.act(standing)
+    assert writes(sandbox) == []
+
+    # Published there by hand: in progress, and acting asks CDN to check it.
+    world.add_record("elsewhere.org", "verification", "TXT", world.verify_content("elsewhere.org"))
+    standing = await services.onboarding.standing("cdn.elsewhere.org", bucket="demo-assets")
+    assert standing.step(StepName.OWNERSHIP).state is State.IN_PROGRESS
+    standing = await services.onboarding.act(standing)
+    assert standing.step(StepName.OWNERSHIP).state is State.DONE
+    assert "AddDomainRecord" not in writes(sandbox)
+    assert {p["DomainName"] for p in sandbox.calls.of("VerifyDomainOwner")} == {"cdn.elsewhere.org"}
+
+
+async def test_a_wildcard_domain_is_read_under_the_api_spelling(services, sandbox):
+    await services.cdn.add_domain("*.example.com", "web", [HZ], "domestic")
+    sandbox.world.clock.advance(600)
+    standing = await services.onboarding.standing("*.example.com")
+    assert standing.step(StepName.ADDED).state is State.DONE
+    assert standing.step(StepName.ONLINE).state is State.DONE
+    # Its CNAME record is the wildcard's: the plan creates `*`.
+    standing = await services.onboarding.act(standing)
+    records = sandbox.calls.of("AddDomainRecord")
+    assert [(r["RR"], r["Type"]) for r in records] == [("*", "CNAME")]
+    assert standing.step(StepName.CNAME).state is State.DONE
+
+
+async def test_read_only_acts_send_nothing(sandbox):
+    from dataclasses import replace
+
+    from tui.services.errors import ReadOnlyError
+
+    profile = replace(sandbox_profile(sandbox.info), read_only=True)
+    services = Services(profile)
+    try:
+        standing = await services.onboarding.standing("static.example.com")
+        assert standing.next.action == "cname"
+        sandbox.calls.clear()
+        with pytest.raises(ReadOnlyError):
+            await services.onboarding.act(standing)
+        assert writes(sandbox) == []
+    finally:
+        await services.close()
