@@ -301,3 +301,15 @@ async def test_read_only_acts_send_nothing(sandbox):
         assert writes(sandbox) == []
     finally:
         await services.close()
+
+
+async def test_a_cname_to_something_else_is_updated_in_one_act(services, sandbox):
+    old = sandbox.world.add_record("example.com", "static", "CNAME", "old.cdn.example.net")
+    standing = await services.onboarding.standing("static.example.com")
+    cname = standing.step(StepName.CNAME)
+    assert (cname.state, cname.action) == (State.TODO, "cname")
+    assert "update static CNAME (now old.cdn.example.net)" in cname.evidence
+    sandbox.calls.clear()
+    standing = await services.onboarding.act(standing)
+    assert writes(sandbox) == ["UpdateDomainRecord"]
+    assert f"record {old.record_id}" in standing.step(StepName.CNAME).evidence

@@ -16,7 +16,8 @@ would answer DomainOwnerVerifyFail, errors.needs_owner_verification), "in progre
 the TXT record is already published in the account's Alidns zone but CDN has not
 confirmed it. A VerifyDomainOwner that passed in this service's lifetime is remembered
 (in memory) for the root: it leaves no other trace before the first domain is added,
-and a batch of names of one root then verifies once.
+and a batch of names of one root then verifies once. "Not applicable" is never the
+ownership's state: no read tells that CDN would not ask.
 """
 
 from __future__ import annotations
@@ -317,7 +318,11 @@ class OnboardingService:
             if not plan.ready:
                 what = "; ".join(c.message for c in plan.blockers)
                 return Step(StepName.CNAME, State.FAILED, what, CNAME)
-            changes = ", ".join(f"{st.action} {st.rr} {st.type}" for st in plan.steps)
+            changes = ", ".join(
+                f"{st.action} {st.rr} {st.type}"
+                + (f" (now {st.old_value})" if st.old_value else "")
+                for st in plan.steps
+            )
             return Step(StepName.CNAME, State.TODO, f"in {setup.zone}: {changes} -> {cname}", CNAME)
         # Elsewhere (or zones unreadable): do the zone's own servers answer it?
         rows = await self._ask(probe_name(domain), cname, authoritative=True)
