@@ -213,6 +213,7 @@ async def test_three_names_of_a_new_root_verify_once_and_are_served(services, sa
     verified = {p["DomainName"] for p in sandbox.calls.of("VerifyDomainOwner")}
     assert len(verified) == 1
     assert sorted(p["DomainName"] for p in sandbox.calls.of("AddCdnDomain")) == names
+    assert len(sandbox.calls.of("ListBuckets")) == 1  # the bucket's region, read once
     cnames = [p for p in sandbox.calls.of("AddDomainRecord") if p.get("Type") == "CNAME"]
     assert sorted(p["RR"] for p in cnames) == ["img", "static", "video"]
 

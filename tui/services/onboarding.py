@@ -173,6 +173,7 @@ class OnboardingService:
         self._verified_roots: set[str] = set()  # VerifyDomainOwner passed in this process
         self._summaries: dict[str, tuple[float, str]] = {}
         self._verify_locks: dict[str, asyncio.Lock] = {}
+        self._buckets: list[Bucket] | None = None
 
     # -- reading -----------------------------------------------------------------------
 
@@ -536,9 +537,13 @@ class OnboardingService:
     async def _find_bucket(self, name: str) -> Bucket:
         """The bucket by name, with its region (ListBuckets): calls on a bucket of
         another region must go to, and be signed for, that region."""
-        for b in await self.services.oss.list_buckets():
-            if b.name == name:
-                return b
+        # Listed once for a batch (buckets seldom change); listed again on a miss.
+        for fresh in (False, True):
+            if fresh or self._buckets is None:
+                self._buckets = await self.services.oss.list_buckets()
+            for b in self._buckets:
+                if b.name == name:
+                    return b
         raise ServiceError(f"this account has no bucket named {name}")
 
     async def _point(self, domain: str) -> None:
