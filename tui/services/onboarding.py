@@ -174,6 +174,7 @@ class OnboardingService:
         self._summaries: dict[str, tuple[float, str]] = {}
         self._verify_locks: dict[str, asyncio.Lock] = {}
         self._buckets: list[Bucket] | None = None
+        self._listing = asyncio.Lock()
 
     # -- reading -----------------------------------------------------------------------
 
@@ -538,12 +539,13 @@ class OnboardingService:
         """The bucket by name, with its region (ListBuckets): calls on a bucket of
         another region must go to, and be signed for, that region."""
         # Listed once for a batch (buckets seldom change); listed again on a miss.
-        for fresh in (False, True):
-            if fresh or self._buckets is None:
-                self._buckets = await self.services.oss.list_buckets()
-            for b in self._buckets:
-                if b.name == name:
-                    return b
+        async with self._listing:  # a batch's names ask at once: one listing
+            for fresh in (False, True):
+                if fresh or self._buckets is None:
+                    self._buckets = await self.services.oss.list_buckets()
+                for b in self._buckets:
+                    if b.name == name:
+                        return b
         raise ServiceError(f"this account has no bucket named {name}")
 
     async def _point(self, domain: str) -> None:
