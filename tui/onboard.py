@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from tui.services.onboarding_plan import OnboardPlan
     from tui.services.profile import Profile
 
-DEFAULT_TIMEOUT = 1800.0  # cloud seconds: CDN's configuring and DNS caches take minutes
+DEFAULT_TIMEOUT = 1800.0  # cloud seconds without a change: configuring, DNS caches take minutes
 POLL_EVERY = 15.0  # cloud seconds between reads while waiting
 REPEATS = 3  # the same action leaving the same step this often: the step is left
 SCOPES = ("domestic", "overseas", "global")
@@ -109,7 +109,8 @@ def add_onboard_parser(subparsers) -> argparse.ArgumentParser:
         type=_cloud_seconds,
         default=DEFAULT_TIMEOUT,
         metavar="S",
-        help=f"cloud seconds to wait for the cloud in all (default {DEFAULT_TIMEOUT:g})",
+        help="cloud seconds to wait for a step the cloud takes time over (online, propagation) "
+        f"before leaving it (default {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument(
         "--json", action="store_true", help="one JSON event a line on stdout (errors too)"
@@ -336,6 +337,7 @@ class Onboarding:
         by_name = {s.domain: s for s in standings}
         left: dict[str, str] = {}  # domain -> why it stopped
         repeats: dict[tuple, int] = {}
+        last: tuple = ()
         while True:
             waiting: list[Standing] = []
             for name, standing in list(by_name.items()):
@@ -388,6 +390,11 @@ class Onboarding:
                 break
             if not waiting:
                 continue  # something was just done: read on at once
+            # The bound is on waiting without a change: a batch's steps each take
+            # their own minutes, and a step that moves on starts the count again.
+            moved = _where(by_name.values())
+            if moved != last:
+                last, start = moved, time.monotonic()
             elapsed = time.monotonic() - start
             if elapsed > bound:
                 for standing in pending:
@@ -429,6 +436,14 @@ class Onboarding:
         )
         self.output.print(checklist(standings))
         return code
+
+
+def _where(standings) -> tuple:
+    """What changes when any domain moves on: each one's next step, state and count."""
+    return tuple(
+        (s.domain, s.done, s.next.name if s.next else None, s.next.state if s.next else None)
+        for s in standings
+    )
 
 
 def _doing(action: str) -> str:
