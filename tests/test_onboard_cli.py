@@ -197,7 +197,18 @@ def onboard_process(env: dict, *argv: str) -> subprocess.Popen:
     )
 
 
-SEEDS = (1, 2, 3, 4)
+SEEDS = (1, 2, 3, 4, 5)
+
+
+def kill_after(process: subprocess.Popen, events: int, delay: float) -> None:
+    """SIGKILL `process` `delay` seconds after its `events`-th JSON event (or once it
+    ended by itself)."""
+    for _ in range(events):
+        if not process.stdout.readline():
+            break
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
 
 
 @pytest.mark.slow
@@ -207,6 +218,7 @@ def test_killed_at_random_points_and_run_again_it_ends_served_without_duplicates
     sandbox, env = shared_sandbox
     world = sandbox.world
     names = []
+    progress: list[int] = []
     for seed in SEEDS:
         root = f"resume{seed}.net"
         world.add_zone(root)  # in this account's Alidns, not verified for CDN yet
@@ -214,10 +226,12 @@ def test_killed_at_random_points_and_run_again_it_ends_served_without_duplicates
         names.append(name)
         argv = ("--bucket", "demo-assets", "--domain", name)
         killed = onboard_process(env, *argv)
-        # Somewhere in the run: before the first write, mid-verification, after the add...
-        time.sleep(random.Random(seed).uniform(0.2, 3.0))
-        killed.send_signal(signal.SIGKILL)
-        killed.communicate(timeout=60)
+        # Somewhere in the run: after a seeded number of its events (the plan, the
+        # verification, the add, a wait...), and a seeded moment later, mid-call maybe.
+        rng = random.Random(seed)
+        kill_after(killed, rng.randint(2, 9), rng.uniform(0.0, 0.4))
+        sent = [a for a, p in sandbox.calls if a in WRITE_ACTIONS and root in json.dumps(p)]
+        progress.append(len(sent))
         again = onboard_process(env, *argv)
         out, err = again.communicate(timeout=120)
         assert again.returncode == 0, f"seed {seed}: {err}\n{out}"
@@ -233,6 +247,9 @@ def test_killed_at_random_points_and_run_again_it_ends_served_without_duplicates
         (cname,) = cnames_at(world, root, "img")
         assert cname.value == domain.cname
 
+    # The kills fell at different points, some after writes were sent.
+    assert len(set(progress)) >= 2 and max(progress) > 0, progress
+
     # A further run of them all, everything served: not one write.
     sandbox.calls.clear()
     argv = ["--bucket", "demo-assets"]
@@ -245,3 +262,21 @@ def test_killed_at_random_points_and_run_again_it_ends_served_without_duplicates
     assert len(sandbox.calls) > 0  # it did read the cloud
     events = [json.loads(line) for line in out.splitlines()]
     assert not [e for e in events if e["event"] in ("plan", "act")]
+
+
+def test_a_txt_left_over_is_reused_and_the_run_goes_on(sandbox, profile, no_proxy, capsys):
+    """A TXT published by hand (or by a run killed before it asked CDN): ownership is
+    "in progress"; onboard asks CDN, adds no second TXT, and ends served."""
+    world = sandbox.world
+    world.add_zone("leftover.net")
+    world.add_record("leftover.net", "verification", "TXT", world.verify_content("leftover.net"))
+    status, out, err = onboard(
+        profile, capsys, "--bucket", "demo-assets", "--domain", "cdn.leftover.net", "--yes"
+    )
+    assert status == 0, out + err
+    assert "AddDomainRecord --DomainName leftover.net --RR verification" not in out
+    assert len(txts_at(world, "leftover.net")) == 1
+    assert {p["DomainName"] for p in sandbox.calls.of("VerifyDomainOwner")} == {
+        "cdn.leftover.net"
+    }
+    assert world.domains["cdn.leftover.net"].status == "online"

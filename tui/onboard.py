@@ -345,7 +345,11 @@ class Onboarding:
                     continue
                 step = standing.next
                 assert step is not None
-                if step.action in WAIT_ACTIONS or step.state is State.IN_PROGRESS:
+                # In progress with an action (a TXT published, CDN not asked since: a
+                # run killed mid-verification) is acted on; without one, waited for.
+                if step.action in WAIT_ACTIONS or (
+                    step.action is None and step.state is State.IN_PROGRESS
+                ):
                     waiting.append(standing)
                     continue
                 if step.action is None:
