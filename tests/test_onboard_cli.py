@@ -280,3 +280,41 @@ def test_a_txt_left_over_is_reused_and_the_run_goes_on(sandbox, profile, no_prox
         "cdn.leftover.net"
     }
     assert world.domains["cdn.leftover.net"].status == "online"
+
+
+@pytest.mark.slow
+def test_against_oss_cdn_sandbox_serve_a_second_run_acts_on_nothing(tmp_path):
+    from tests.helpers import STARTUP_TIMEOUT, first_line
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ALIBABA_CLOUD_") and k not in PROXY_VARS
+    }
+    env.update(OSS_CDN_RUNTIME_DIR=str(tmp_path / "run"), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-speed", "1000"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        info = json.loads(first_line(serve, STARTUP_TIMEOUT))
+        runs = []
+        for _ in range(2):
+            run = onboard_process(env, "--bucket", "demo-assets", "--domain", "two.example.com")
+            out, err = run.communicate(timeout=120)
+            assert run.returncode == 0, err
+            assert f"using the shared sandbox (pid {serve.pid})" in err
+            assert info["access_key_secret"] not in out + err
+            runs.append([json.loads(line) for line in out.splitlines()])
+        first, second = runs
+        assert [e["action"] for e in first if e["event"] == "act"] == ["add", "cname"]
+        # The cloud says it is served: no plan, no action, nothing sent the second time.
+        assert [e["event"] for e in second] == ["standing", "done"]
+        assert second[-1]["domains"][0]["summary"] == "serving"
+    finally:
+        serve.terminate()
+        serve.wait(timeout=10)
+        serve.stdout.close()
