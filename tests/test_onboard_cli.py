@@ -69,7 +69,9 @@ def test_read_only_prints_the_plan_and_sends_no_write(sandbox, profile, no_proxy
     assert writes_sent(sandbox) == []
     assert "audit.newsite.net" not in sandbox.world.domains
     assert "would send 3 changes" in out
-    assert "aliyun alidns AddDomainRecord --DomainName newsite.net --RR verification --Type TXT" in out
+    assert (
+        "aliyun alidns AddDomainRecord --DomainName newsite.net --RR verification --Type TXT" in out
+    )
     assert "aliyun cdn VerifyDomainOwner --DomainName audit.newsite.net" in out
     assert "--Scope overseas" in out
     assert "read-only: nothing was sent" in err
@@ -276,9 +278,7 @@ def test_a_txt_left_over_is_reused_and_the_run_goes_on(sandbox, profile, no_prox
     assert status == 0, out + err
     assert "AddDomainRecord --DomainName leftover.net --RR verification" not in out
     assert len(txts_at(world, "leftover.net")) == 1
-    assert {p["DomainName"] for p in sandbox.calls.of("VerifyDomainOwner")} == {
-        "cdn.leftover.net"
-    }
+    assert {p["DomainName"] for p in sandbox.calls.of("VerifyDomainOwner")} == {"cdn.leftover.net"}
     assert world.domains["cdn.leftover.net"].status == "online"
 
 
@@ -291,7 +291,9 @@ def test_against_oss_cdn_sandbox_serve_a_second_run_acts_on_nothing(tmp_path):
         for k, v in os.environ.items()
         if not k.startswith("ALIBABA_CLOUD_") and k not in PROXY_VARS
     }
-    env.update(OSS_CDN_RUNTIME_DIR=str(tmp_path / "run"), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true")
+    env.update(
+        OSS_CDN_RUNTIME_DIR=str(tmp_path / "run"), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true"
+    )
     serve = subprocess.Popen(
         [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-speed", "1000"],
         stdout=subprocess.PIPE,

@@ -354,16 +354,26 @@ class Onboarding:
                     continue
                 if step.action is None:
                     left[name] = f"{step.name.value}: {step.evidence}"
-                    output.event("left", domain=name, step=step.name.value,
-                                 state=step.state.value, evidence=step.evidence)
+                    output.event(
+                        "left",
+                        domain=name,
+                        step=step.name.value,
+                        state=step.state.value,
+                        evidence=step.evidence,
+                    )
                     output.say(f"{name}: {step.name.value} {step.state.value}: {step.evidence}")
                     continue
                 key = (name, step.name, step.state, step.action)
                 repeats[key] = repeats.get(key, 0) + 1
                 if repeats[key] > REPEATS:
                     left[name] = f"{step.name.value}: {step.evidence}"
-                    output.event("left", domain=name, step=step.name.value,
-                                 state=step.state.value, evidence=step.evidence)
+                    output.event(
+                        "left",
+                        domain=name,
+                        step=step.name.value,
+                        state=step.state.value,
+                        evidence=step.evidence,
+                    )
                     output.say(f"{name}: {step.name.value} did not move on: {step.evidence}")
                     continue
                 output.event("act", domain=name, step=step.name.value, action=step.action)
@@ -382,9 +392,15 @@ class Onboarding:
                     )
                 except ServiceError as error:
                     left[name] = f"{step.name.value} failed: {error}"
-                    output.event("failed", domain=name, step=step.name.value,
-                                 error={"code": getattr(error, "code", "") or type(error).__name__,
-                                        "message": str(error)})
+                    output.event(
+                        "failed",
+                        domain=name,
+                        step=step.name.value,
+                        error={
+                            "code": getattr(error, "code", "") or type(error).__name__,
+                            "message": str(error),
+                        },
+                    )
                     output.say(f"{name}: {step.name.value} failed: {error}")
                     continue
                 fresh = by_name[name]
@@ -404,16 +420,26 @@ class Onboarding:
                 for standing in pending:
                     step = standing.next
                     left[standing.domain] = f"{step.name.value}: timed out ({step.evidence})"
-                    output.event("timeout", domain=standing.domain, step=step.name.value,
-                                 evidence=step.evidence)
-                    output.say(f"{standing.domain}: timed out waiting: {step.name.value}: "
-                               f"{step.evidence}")
+                    output.event(
+                        "timeout",
+                        domain=standing.domain,
+                        step=step.name.value,
+                        evidence=step.evidence,
+                    )
+                    output.say(
+                        f"{standing.domain}: timed out waiting: {step.name.value}: {step.evidence}"
+                    )
                 break
             for standing in waiting:
                 step = standing.next
-                output.event("wait", domain=standing.domain, step=step.name.value,
-                             state=step.state.value, evidence=step.evidence,
-                             elapsed=round(elapsed / real_seconds(self.profile, 1.0), 1))
+                output.event(
+                    "wait",
+                    domain=standing.domain,
+                    step=step.name.value,
+                    state=step.state.value,
+                    evidence=step.evidence,
+                    elapsed=round(elapsed / real_seconds(self.profile, 1.0), 1),
+                )
             first = waiting[0]
             more = f" (+{len(waiting) - 1} more)" if len(waiting) > 1 else ""
             output.progress(
