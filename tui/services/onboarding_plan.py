@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from tui.rules import base_name, root_domain
 from tui.services import writes as w
+from tui.services.models import Source
 from tui.services.onboarding import ADD, CNAME, ORIGIN_AUTH, VERIFY, Standing, State, StepName
 from tui.services.ownership import publish_writes
-from tui.services.models import Source
 from tui.services.writes import Write
 
 if TYPE_CHECKING:
