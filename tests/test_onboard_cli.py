@@ -320,3 +320,15 @@ def test_against_oss_cdn_sandbox_serve_a_second_run_acts_on_nothing(tmp_path):
         serve.terminate()
         serve.wait(timeout=10)
         serve.stdout.close()
+
+
+def test_a_usage_error_with_json_is_a_json_error_too(capsys):
+    from tui.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["onboard", "--bucket", "demo-assets", "--json"])  # no --domain
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    error = json.loads(out)["error"]
+    assert error["code"] == "UsageError" and "--domain" in error["message"]
+    assert "--domain" in err
