@@ -332,3 +332,21 @@ def test_a_usage_error_with_json_is_a_json_error_too(capsys):
     error = json.loads(out)["error"]
     assert error["code"] == "UsageError" and "--domain" in error["message"]
     assert "--domain" in err
+
+
+def test_a_stopped_domain_is_left_with_exit_1_and_nothing_sent(sandbox, profile, no_proxy, capsys):
+    from tests.helpers import ASSETS_ORIGIN
+
+    sandbox.world.add_domain(
+        "stopped.example.com", "web", [dict(ASSETS_ORIGIN)], "domestic", status="offline"
+    )
+    status, out, _ = onboard(
+        profile, capsys, "--bucket", "demo-assets", "--domain", "stopped.example.com", "--json"
+    )
+    assert status == 1
+    assert writes_sent(sandbox) == []  # starting it again is the user's call
+    events = [json.loads(line) for line in out.splitlines()]
+    (left,) = [e for e in events if e["event"] == "left"]
+    assert left["step"] == "online" and left["state"] == "failed"
+    assert "stopped" in left["evidence"]
+    assert events[-1]["event"] == "done" and events[-1]["exit"] == 1

@@ -49,6 +49,7 @@ SCOPES = ("domestic", "overseas", "global")
 TYPES = ("web", "download", "video")
 # The actions the cloud does by itself: the run reads again after a while.
 WAIT_ACTIONS = ("wait", "propagation", "fetch")
+INTERRUPTED = 130  # Ctrl+C, as shells report SIGINT
 
 
 def _domain(text: str) -> str:
@@ -172,7 +173,8 @@ class Output:
         """A message for people (stderr), none in --json (the events carry it)."""
         if not self.json:
             self.end_progress()
-            self.err.write(f"oss-cdn onboard: {text}\n")
+            # Evidence and errors quote the cloud: shown() keeps escapes off the terminal.
+            self.err.write(f"oss-cdn onboard: {shown(text, 1000)}\n")
             self.err.flush()
 
     def print(self, text: str) -> None:
@@ -251,6 +253,14 @@ def run_onboard(
         if args.json:
             output.out.write(error_json(failure.code, str(failure)))
         return USAGE_ERROR
+    except KeyboardInterrupt:
+        output.end_progress()
+        print(
+            "oss-cdn onboard: interrupted. Nothing is kept locally: run it again to carry on "
+            "from where the cloud stands",
+            file=output.err,
+        )
+        return INTERRUPTED
     finally:
         output.end_progress()
         if box is not None:

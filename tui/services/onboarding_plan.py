@@ -76,6 +76,12 @@ async def plan_onboarding(
         domain = standing.domain
         if standing.served:
             continue
+        blocked = standing.next
+        if blocked is not None and blocked.state is State.FAILED and blocked.action is None:
+            # Nothing this run sends gets past it (a stopped domain: starting it is the
+            # user's call): none of the later writes would be reached.
+            later.append((domain, f"{blocked.name.value} failed: {blocked.evidence}"))
+            continue
         ownership = standing.step(StepName.OWNERSHIP)
         if ownership.action == VERIFY and ownership.state is not State.DONE:
             root = root_domain(base_name(domain))
