@@ -213,6 +213,7 @@ async def test_three_names_of_a_new_root_verify_once_and_are_served(services, sa
     verified = {p["DomainName"] for p in sandbox.calls.of("VerifyDomainOwner")}
     assert len(verified) == 1
     assert sorted(p["DomainName"] for p in sandbox.calls.of("AddCdnDomain")) == names
+    assert len(sandbox.calls.of("ListBuckets")) == 1  # the bucket's region, read once
     cnames = [p for p in sandbox.calls.of("AddDomainRecord") if p.get("Type") == "CNAME"]
     assert sorted(p["RR"] for p in cnames) == ["img", "static", "video"]
 
@@ -301,3 +302,15 @@ async def test_read_only_acts_send_nothing(sandbox):
         assert writes(sandbox) == []
     finally:
         await services.close()
+
+
+async def test_a_cname_to_something_else_is_updated_in_one_act(services, sandbox):
+    old = sandbox.world.add_record("example.com", "static", "CNAME", "old.cdn.example.net")
+    standing = await services.onboarding.standing("static.example.com")
+    cname = standing.step(StepName.CNAME)
+    assert (cname.state, cname.action) == (State.TODO, "cname")
+    assert "update static CNAME (now old.cdn.example.net)" in cname.evidence
+    sandbox.calls.clear()
+    standing = await services.onboarding.act(standing)
+    assert writes(sandbox) == ["UpdateDomainRecord"]
+    assert f"record {old.record_id}" in standing.step(StepName.CNAME).evidence

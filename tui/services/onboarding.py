@@ -16,7 +16,8 @@ would answer DomainOwnerVerifyFail, errors.needs_owner_verification), "in progre
 the TXT record is already published in the account's Alidns zone but CDN has not
 confirmed it. A VerifyDomainOwner that passed in this service's lifetime is remembered
 (in memory) for the root: it leaves no other trace before the first domain is added,
-and a batch of names of one root then verifies once.
+and a batch of names of one root then verifies once. "Not applicable" is never the
+ownership's state: no read tells that CDN would not ask.
 """
 
 from __future__ import annotations
@@ -172,6 +173,8 @@ class OnboardingService:
         self._verified_roots: set[str] = set()  # VerifyDomainOwner passed in this process
         self._summaries: dict[str, tuple[float, str]] = {}
         self._verify_locks: dict[str, asyncio.Lock] = {}
+        self._buckets: list[Bucket] | None = None
+        self._listing = asyncio.Lock()
 
     # -- reading -----------------------------------------------------------------------
 
@@ -317,7 +320,11 @@ class OnboardingService:
             if not plan.ready:
                 what = "; ".join(c.message for c in plan.blockers)
                 return Step(StepName.CNAME, State.FAILED, what, CNAME)
-            changes = ", ".join(f"{st.action} {st.rr} {st.type}" for st in plan.steps)
+            changes = ", ".join(
+                f"{st.action} {st.rr} {st.type}"
+                + (f" (now {st.old_value})" if st.old_value else "")
+                for st in plan.steps
+            )
             return Step(StepName.CNAME, State.TODO, f"in {setup.zone}: {changes} -> {cname}", CNAME)
         # Elsewhere (or zones unreadable): do the zone's own servers answer it?
         rows = await self._ask(probe_name(domain), cname, authoritative=True)
@@ -531,9 +538,14 @@ class OnboardingService:
     async def _find_bucket(self, name: str) -> Bucket:
         """The bucket by name, with its region (ListBuckets): calls on a bucket of
         another region must go to, and be signed for, that region."""
-        for b in await self.services.oss.list_buckets():
-            if b.name == name:
-                return b
+        # Listed once for a batch (buckets seldom change); listed again on a miss.
+        async with self._listing:  # a batch's names ask at once: one listing
+            for fresh in (False, True):
+                if fresh or self._buckets is None:
+                    self._buckets = await self.services.oss.list_buckets()
+                for b in self._buckets:
+                    if b.name == name:
+                        return b
         raise ServiceError(f"this account has no bucket named {name}")
 
     async def _point(self, domain: str) -> None:
