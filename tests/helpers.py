@@ -166,3 +166,23 @@ def sdk_config(info: dict, endpoint: str):
         region_id="cn-hangzhou",
         read_timeout=3000,
     )
+
+
+# -- `oss-cdn onboard`, in-process --------------------------------------------------------
+
+
+def parse_onboard(*argv: str) -> argparse.Namespace:
+    from tui.onboard import add_onboard_parser
+
+    parser = argparse.ArgumentParser(prog="oss-cdn")
+    add_onboard_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["onboard", *argv])
+
+
+def onboard(profile, capsys, *argv: str) -> tuple[int, str, str]:
+    """`oss-cdn onboard ARGV` in-process against `profile`: (exit status, stdout, stderr)."""
+    from tui.onboard import run_onboard
+
+    status = run_onboard(parse_onboard(*argv), profile=profile)
+    out, err = capsys.readouterr()
+    return status, out, err

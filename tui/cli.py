@@ -15,6 +15,7 @@ from tui.check import add_check_parser, run_check
 from tui.command_line import json_usage_errors
 from tui.doctor import add_doctor_parser, run_doctor
 from tui.fetch import add_fetch_parser, run_fetch
+from tui.onboard import add_onboard_parser, run_onboard
 from tui.launch import (
     DEFAULT_SANDBOX_SPEED,
     LaunchOptions,
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fetch_parser(commands)
     add_doctor_parser(commands)
     add_status_parser(commands)
+    add_onboard_parser(commands)
     return parser
 
 
@@ -152,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_doctor(args)
     if args.command == "status":
         return run_status(args)
+    if args.command == "onboard":
+        return run_onboard(args)
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 

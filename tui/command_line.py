@@ -74,7 +74,7 @@ def error_json(code: str, message: str) -> str:
 def json_usage_errors(argv: list[str]):
     """argparse's usage errors of `check ... --json` (and of `fetch`) as the JSON error
     object on stdout too (argparse itself writes them to stderr, which stays as it is)."""
-    commands = ("check", "fetch", "doctor", "status")
+    commands = ("check", "fetch", "doctor", "status", "onboard")
     wanted = any(c in argv for c in commands) and "--json" in argv
     if not wanted:
         yield
