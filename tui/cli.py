@@ -15,13 +15,13 @@ from tui.check import add_check_parser, run_check
 from tui.command_line import json_usage_errors
 from tui.doctor import add_doctor_parser, run_doctor
 from tui.fetch import add_fetch_parser, run_fetch
-from tui.onboard import add_onboard_parser, run_onboard
 from tui.launch import (
     DEFAULT_SANDBOX_SPEED,
     LaunchOptions,
     disable_ecs_metadata_by_default,
     read_only_requested,
 )
+from tui.onboard import add_onboard_parser, run_onboard
 from tui.status import add_status_parser, run_status
 
 

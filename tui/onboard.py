@@ -38,7 +38,7 @@ from tui.rules import to_punycode
 from tui.safe_text import shown
 
 if TYPE_CHECKING:
-    from tui.services.onboarding import Standing
+    from tui.services.onboarding import Standing, Step
     from tui.services.onboarding_plan import OnboardPlan
     from tui.services.profile import Profile
 
@@ -428,7 +428,7 @@ class Onboarding:
             elapsed = time.monotonic() - start
             if elapsed > bound:
                 for standing in pending:
-                    step = standing.next
+                    step = _next(standing)
                     left[standing.domain] = f"{step.name.value}: timed out ({step.evidence})"
                     output.event(
                         "timeout",
@@ -441,7 +441,7 @@ class Onboarding:
                     )
                 break
             for standing in waiting:
-                step = standing.next
+                step = _next(standing)
                 output.event(
                     "wait",
                     domain=standing.domain,
@@ -450,10 +450,10 @@ class Onboarding:
                     evidence=step.evidence,
                     elapsed=round(elapsed / real_seconds(self.profile, 1.0), 1),
                 )
-            first = waiting[0]
+            first, first_step = waiting[0], _next(waiting[0])
             more = f" (+{len(waiting) - 1} more)" if len(waiting) > 1 else ""
             output.progress(
-                f"{first.domain}: waiting: {first.next.name.value} ({first.next.evidence}){more}",
+                f"{first.domain}: waiting: {first_step.name.value} ({first_step.evidence}){more}",
                 sum(s.done for s in by_name.values()),
                 sum(s.total for s in by_name.values()),
             )
@@ -493,3 +493,10 @@ def _doing(action: str) -> str:
         "cname": "creating the CNAME record",
         "origin_auth": "letting CDN read the private bucket",
     }.get(action, action)
+
+
+def _next(standing: Standing) -> Step:
+    """The next step of a domain not served yet (those the loop waits on or gives up)."""
+    step = standing.next
+    assert step is not None, "a domain still pending has a next step"
+    return step

@@ -114,6 +114,8 @@ def human(standing: Standing) -> str:
         lines.append(
             f"  {mark} {step.name.value:<22} {step.state.value:<15} {shown(step.evidence, 300)}"
         )
-    step = standing.next
-    lines.append(f"  next: {step.name.value} ({step.state.value})" if step else "  next: none")
+    following = standing.next
+    lines.append(
+        f"  next: {following.name.value} ({following.state.value})" if following else "  next: none"
+    )
     return "\n".join(lines) + "\n"
