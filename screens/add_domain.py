@@ -237,8 +237,14 @@ class AddDomainScreen(AppScreen):
         if fixed is None:
             fix_line.update("")
         elif self.several:
+            # Only the names the fix changes: the line stays short with many names typed.
+            changed = [c.fix.value for c in self.batch.checks if c.fix]
             fix_line.update(
-                Text.assemble(("ctrl+f", "bold reverse"), " Fix every name: ", (shown(fixed), "bold"))
+                Text.assemble(
+                    ("ctrl+f", "bold reverse"),
+                    f" Fix {len(changed)} name{'s' * (len(changed) != 1)}: ",
+                    (shown(", ".join(changed)), "bold"),
+                )
             )
         else:
             assert fix is not None
@@ -313,7 +319,13 @@ class AddDomainScreen(AppScreen):
             available = {
                 f"{display_name(name)} available in CDN": (False, f"already in {holder}")
                 for name, holder in taken
-            } or {"Available in CDN": (True, f"all {len(names)} free")}
+            } or {
+                "Available in CDN": (
+                    True,
+                    "all free" if len(names) == len(self.batch.checks) else f"the {len(names)} "
+                    "names that pass the rules are free",
+                )
+            }
             count = f"{quota.used} / {quota.limit} domains, {len(names)} to add"
             if not fits:
                 count += f" (room for {quota.remaining})"
