@@ -252,3 +252,94 @@ def test_the_form_with_three_names_at_80x24(snap_compare):
         await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_a_lost_answer_in_the_batch_is_read_back_not_sent_twice():
+    names = ["l1.example.com", "l2.example.com"]
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await typed(pilot, "\n".join(names).replace("\n", " "))
+        await wait_for(
+            pilot, lambda: not screen.query_one("#submit", Button).disabled, what="submit"
+        )
+        # CDN adds the first domain, then the connection drops before its answer.
+        app.sandbox.faults.add("reset_after", "AddCdnDomain")
+        await pilot.press("ctrl+s")
+        await confirmation(pilot)
+        await answer_yes(pilot)
+        result = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, BatchResultScreen) and app.screen,
+            timeout=30,
+            what="the batch's result",
+        )
+        assert [o for _, o in result.outcomes] == ["added", "added"]
+        sent = [c["DomainName"] for c in app.sandbox.calls.of("AddCdnDomain")]
+        assert sent == names  # the lost one read back (DescribeUserDomains), not resent
+        assert all(name in app.sandbox.world.domains for name in names)
+
+
+async def test_ctrl_f_fixes_every_name_that_has_a_fix():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await typed(pilot, "A.example.com, b.example.com, HTTPS://c.example.com/x")
+        assert "Fix 2 names: a.example.com, c.example.com" in text_of(screen.query_one("#fix"))
+        await pilot.press("ctrl+f")
+        assert screen.query_one("#domain", Input).value == (
+            "a.example.com, b.example.com, c.example.com"
+        )
+        assert screen.batch.ok
+
+
+async def test_read_only_mode_refuses_the_batch_and_names_every_add():
+    from tui.app import OssCdnApp
+    from tui.launch import LaunchOptions
+
+    app = OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1000.0, read_only=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await typed(pilot, "r1.example.com, r2.example.com")
+        await cloud_answered(pilot, screen)
+        await pilot.press("ctrl+s")
+        notice = await wait_for(
+            pilot,
+            lambda: next((m for m in messages(app) if m.startswith("read-only mode")), None),
+            what="the read-only notice",
+        )
+        assert "r1.example.com" in notice and "r2.example.com" in notice
+        assert isinstance(app.screen, AddDomainScreen)  # no confirmation: nothing to send
+        assert app.sandbox.calls.of("AddCdnDomain") == []
+
+
+async def test_leaving_the_verification_skips_the_rest_of_that_root_only():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        app.sandbox.world.zones["newsite.net"].icp_filed = True
+        screen = await typed(pilot, "a.newsite.net, b.newsite.net, ok.example.com")
+        await wait_for(
+            pilot, lambda: not screen.query_one("#submit", Button).disabled, what="submit"
+        )
+        await pilot.press("ctrl+s")
+        await confirmation(pilot)
+        await answer_yes(pilot)
+        verify = await wait_for(
+            pilot, lambda: isinstance(app.screen, VerifyScreen) and app.screen, what="verify"
+        )
+        await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+        await pilot.press("escape")
+        result = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, BatchResultScreen) and app.screen,
+            timeout=30,
+            what="the batch's result",
+        )
+        skipped = "not added: ownership of newsite.net not verified"
+        assert result.outcomes == [
+            ("a.newsite.net", skipped),
+            ("b.newsite.net", skipped),
+            ("ok.example.com", "added"),
+        ]
+        # b.newsite.net was not sent only to be refused again.
+        sent = [c["DomainName"] for c in app.sandbox.calls.of("AddCdnDomain")]
+        assert sent == ["a.newsite.net", "ok.example.com"]
+        assert app.sandbox.calls.of("VerifyDomainOwner") == []
