@@ -104,7 +104,8 @@ def _batch_checklist(batch: BatchCheck, cloud: list[tuple[str, bool | None, str]
         failing.add_row(
             Text(mark, style=style),
             Text.assemble(
-                (shown(label), "bold" if passed is False else ""), f" — {shown(note)}" if note else ""
+                (shown(label), "bold" if passed is False else ""),
+                f" — {shown(note)}" if note else "",
             ),
         )
     summary = Text()
@@ -141,8 +142,8 @@ class AddDomainScreen(AppScreen):
         self.buckets: list = []
         self.cloud: dict[str, tuple[bool | None, str]] = {}
         self.debounce: Timer | None = None
-        self.batch = check_names("")
-        self.check = self.batch.checks[0]
+        self.names_check = check_names("")
+        self.check = self.names_check.checks[0]
         # The note for the scope switched to overseas after a mainland refusal.
         self.switched_note: Text | None = None
 
@@ -218,27 +219,34 @@ class AddDomainScreen(AppScreen):
         if self.busy:  # AddCdnDomain on its way: never send a second one
             return False
         cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
-        return self.batch.ok and not self.origin_problems() and self.cdn_type != DCDN and cloud_ok
+        return (
+            self.names_check.ok
+            and not self.origin_problems()
+            and self.cdn_type != DCDN
+            and cloud_ok
+        )
 
     @property
     def several(self) -> bool:
         """More than one name typed: the batch's checklist and submit."""
-        return len(self.batch.checks) > 1
+        return len(self.names_check.checks) > 1
 
     # -- live checks ------------------------------------------------------------------
 
     def refresh_checks(self) -> None:
         text = self.query_one("#domain", Input).value
-        self.batch = check_names(text, existing=self.existing, origin=self.origin_host or None)
-        self.check = self.batch.checks[0]
+        self.names_check = check_names(
+            text, existing=self.existing, origin=self.origin_host or None
+        )
+        self.check = self.names_check.checks[0]
         fix = self.check.fix
-        fixed = self.batch.fixed_text
+        fixed = self.names_check.fixed_text
         fix_line = self.query_one("#fix", Static)
         if fixed is None:
             fix_line.update("")
         elif self.several:
             # Only the names the fix changes: the line stays short with many names typed.
-            changed = [c.fix.value for c in self.batch.checks if c.fix]
+            changed = [c.fix.value for c in self.names_check.checks if c.fix]
             fix_line.update(
                 Text.assemble(
                     ("ctrl+f", "bold reverse"),
@@ -249,12 +257,16 @@ class AddDomainScreen(AppScreen):
         else:
             assert fix is not None
             fix_line.update(
-                Text.assemble(("ctrl+f", "bold reverse"), f" {fix.label}: ", (shown(fix.value), "bold"))
+                Text.assemble(
+                    ("ctrl+f", "bold reverse"), f" {fix.label}: ", (shown(fix.value), "bold")
+                )
             )
         fix_line.display = fixed is not None
         cloud = [(label, passed, note) for label, (passed, note) in self.cloud.items()]
         checklist = (
-            _batch_checklist(self.batch, cloud) if self.several else _checklist(self.check, cloud)
+            _batch_checklist(self.names_check, cloud)
+            if self.several
+            else _checklist(self.check, cloud)
         )
         self.query_one("#checklist", Static).update(checklist)
         problems = self.origin_problems()
@@ -274,7 +286,7 @@ class AddDomainScreen(AppScreen):
         self.refresh_checks()
         if self.debounce is not None:
             self.debounce.stop()
-        if self.batch.ready:
+        if self.names_check.ready:
             self.cloud = {
                 "Available in CDN": (None, "checking…"),
                 "Within the domain quota": (None, "checking…"),
@@ -286,7 +298,7 @@ class AddDomainScreen(AppScreen):
     async def cloud_check(self) -> None:
         """CheckCdnDomainExist for each name that passes the rules (a few at a time), and
         the quota for the whole batch: the names plus the domains in use must fit."""
-        names = tuple(c.api_name for c in self.batch.ready)
+        names = tuple(c.api_name for c in self.names_check.ready)
         cdn = self.services.cdn
         gate = asyncio.Semaphore(PARALLEL_CHECKS)
 
@@ -297,7 +309,7 @@ class AddDomainScreen(AppScreen):
         *found, quota = await self.call(
             asyncio.gather(*map(exists, names), cdn.quota(), return_exceptions=True)
         )
-        if names != tuple(c.api_name for c in self.batch.ready):  # typed on meanwhile
+        if names != tuple(c.api_name for c in self.names_check.ready):  # typed on meanwhile
             return
         failed = next((r for r in (*found, quota) if isinstance(r, BaseException)), None)
         if failed is not None:
@@ -322,8 +334,9 @@ class AddDomainScreen(AppScreen):
             } or {
                 "Available in CDN": (
                     True,
-                    "all free" if len(names) == len(self.batch.checks) else f"the {len(names)} "
-                    "names that pass the rules are free",
+                    "all free"
+                    if len(names) == len(self.names_check.checks)
+                    else f"the {len(names)} names that pass the rules are free",
                 )
             }
             count = f"{quota.used} / {quota.limit} domains, {len(names)} to add"
@@ -379,7 +392,7 @@ class AddDomainScreen(AppScreen):
     # -- actions -----------------------------------------------------------------------
 
     def action_fix(self) -> None:
-        fixed = self.batch.fixed_text
+        fixed = self.names_check.fixed_text
         if fixed is not None:
             box = self.query_one("#domain", Input)
             box.value = fixed
@@ -393,12 +406,12 @@ class AddDomainScreen(AppScreen):
         source, cdn_type, scope = self._source(), self.cdn_type, self.scope
         return [
             writes.add_domain(name, cdn_type, [source], scope)
-            for name in self.batch.api_names
+            for name in self.names_check.api_names
             if name
         ]
 
     def export_note(self) -> str:
-        if self.batch.ok and not self.origin_problems():
+        if self.names_check.ok and not self.origin_problems():
             return ""
         return "Some checks do not pass yet: this is what the form holds now."
 
@@ -414,8 +427,8 @@ class AddDomainScreen(AppScreen):
         elif self.ready():
             self.busy = True
             self.submit()
-        elif self.several and self.batch.failing:
-            bad = ", ".join(display_name(c.name) for c in self.batch.failing)
+        elif self.several and self.names_check.failing:
+            bad = ", ".join(display_name(c.name) for c in self.names_check.failing)
             self.notify(
                 f"Not added: {shown(bad, 120)} do not pass the checks (the lines marked ✗).",
                 severity="warning",
@@ -449,7 +462,7 @@ class AddDomainScreen(AppScreen):
         lost answer read back), grouped by root domain: the first name of a root that CDN
         refuses for ownership opens the verification once; the rest of that root follow
         without asking again. The outcome of every name goes to the batch's result."""
-        names = list(self.batch.api_names)
+        names = list(self.names_check.api_names)
         source, cdn_type, scope = self._source(), self.cdn_type, self.scope
         button = self.query_one("#submit", Button)
         button.disabled, button.label = True, "Adding…"
@@ -465,7 +478,9 @@ class AddDomainScreen(AppScreen):
                     continue
                 while True:
                     try:
-                        await self.call(self.services.cdn.add_domain(name, cdn_type, [source], scope))
+                        await self.call(
+                            self.services.cdn.add_domain(name, cdn_type, [source], scope)
+                        )
                     except DomainInThisAccount:
                         outcomes[name] = "already in this account"
                     except ServiceError as error:

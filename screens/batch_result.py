@@ -82,7 +82,7 @@ class BatchResultScreen(AppScreen):
         names = self.in_cdn()
         found = await self.call(asyncio.gather(*map(read, names), return_exceptions=True))
         table = self.query_one(DataTable)
-        for name, domain in zip(names, found):
+        for name, domain in zip(names, found, strict=True):
             if isinstance(domain, ServiceError):
                 cell = Text("could not read", style="yellow")
             elif isinstance(domain, BaseException):
@@ -91,7 +91,7 @@ class BatchResultScreen(AppScreen):
                 self.statuses[name] = domain.status if domain else "not found"
                 cell = status_badge(self.statuses[name])
             table.update_cell(name, "status", cell)
-        for name, outcome in self.outcomes:
+        for name, _ in self.outcomes:
             if name not in names:
                 table.update_cell(name, "status", Text("—", style="dim"))
 

@@ -167,10 +167,13 @@ class DomainsScreen(ListScreen, DomainActions):
         if self.app.services is None:
             return
 
+        def back(_: object) -> None:
+            self.load()
+
         def added(name: str | list | None) -> None:
             self.load()
             if isinstance(name, list):  # several names added as one batch: its result
-                self.app.push_screen(BatchResultScreen(name), lambda _: self.load())
+                self.app.push_screen(BatchResultScreen(name), back)
             elif name:
                 self.open(name)
 

@@ -33,7 +33,9 @@ from tui.widgets.names_input import one_line
 
 
 def test_every_separator_splits_and_none_is_kept():
-    text = "a.example.com,b.example.com\n c.example.com ;d.example.com\te.example.com，f.example.com"
+    text = (
+        "a.example.com,b.example.com\n c.example.com ;d.example.com\te.example.com，f.example.com"
+    )
     assert split_names(text) == [f"{c}.example.com" for c in "abcdef"]
     assert split_names(" , ,\n ") == []
 
@@ -185,9 +187,7 @@ async def test_the_quota_counts_the_whole_batch():
             world.add_domain(f"fill{i}.example.com", "web", source, "domestic", status="online")
         used = world.quota - 2
         await pilot.press("r")
-        await wait_for(
-            pilot, lambda: len(app.screen.domains) == used, what="the list read again"
-        )
+        await wait_for(pilot, lambda: len(app.screen.domains) == used, what="the list read again")
         screen = await typed(pilot, "q1.example.com, q2.example.com, q3.example.com")
         await cloud_answered(pilot, screen)
         assert screen.cloud["Within the domain quota"][0] is False
@@ -243,9 +243,9 @@ def test_the_form_with_three_names_at_80x24(snap_compare):
             pilot, lambda: isinstance(pilot.app.screen, AddDomainScreen) and pilot.app.screen
         )
         await wait_for(pilot, lambda: screen.origin_host)
-        screen.query_one("#domain", Input).value = (
-            "img.newsite.net, Video.newsite.net, static.newsite.net"
-        )
+        screen.query_one(
+            "#domain", Input
+        ).value = "img.newsite.net, Video.newsite.net, static.newsite.net"
         await cloud_answered(pilot, screen)
         await steady_cursors(pilot)
         await pilot.pause(0.1)
@@ -288,7 +288,7 @@ async def test_ctrl_f_fixes_every_name_that_has_a_fix():
         assert screen.query_one("#domain", Input).value == (
             "a.example.com, b.example.com, c.example.com"
         )
-        assert screen.batch.ok
+        assert screen.names_check.ok
 
 
 async def test_read_only_mode_refuses_the_batch_and_names_every_add():

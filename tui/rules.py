@@ -601,9 +601,9 @@ def check_origin_host(host: str) -> list[Problem]:
 # -- several names at once: the add form's batch -----------------------------------------
 
 # What separates names typed or pasted together: line breaks, commas (also the full-width
-# "，" and "、" of a Chinese keyboard), semicolons and spaces. None of them can be part
-# of a domain name, so splitting on them loses nothing.
-_NAME_SEPARATORS = re.compile(r"[\s,;，、；]+")
+# U+FF0C and the ideographic U+3001 of a Chinese keyboard), semicolons (and U+FF1B) and
+# spaces. None of them can be part of a domain name, so splitting on them loses nothing.
+_NAME_SEPARATORS = re.compile("[\\s,;\uff0c\u3001\uff1b]+")
 
 
 def split_names(text: str) -> list[str]:
@@ -643,7 +643,7 @@ class BatchCheck:
         return ", ".join(c.fix.value if c.fix else c.name for c in self.checks)
 
     def summary(self) -> str:
-        """"3 names: 2 ready, 1 with problems"."""
+        """The batch in one line: "3 names: 2 ready, 1 with problems"."""
         total, bad = len(self.checks), len(self.failing)
         line = f"{total} name{'s' * (total != 1)}: {total - bad} ready"
         return line + (f", {bad} with problems" if bad else "")
