@@ -343,3 +343,38 @@ async def test_leaving_the_verification_skips_the_rest_of_that_root_only():
         sent = [c["DomainName"] for c in app.sandbox.calls.of("AddCdnDomain")]
         assert sent == ["a.newsite.net", "ok.example.com"]
         assert app.sandbox.calls.of("VerifyDomainOwner") == []
+
+
+async def test_a_pasted_column_of_names_keeps_every_line():
+    from textual import events
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await typed(pilot, "")
+        box = screen.query_one("#domain", Input)
+        box.focus()
+        box.post_message(events.Paste("p1.example.com\np2.example.com\r\n\np3.example.com\n"))
+        await wait_for(pilot, lambda: len(screen.names_check.checks) == 3, what="three names")
+        assert box.value == "p1.example.com, p2.example.com, p3.example.com"
+        assert "3 names: 3 ready" in checklist(screen)
+
+
+async def test_the_batch_result_opens_a_domain_on_enter():
+    from screens.cname import DomainScreen
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        outcomes = [
+            ("static.example.com", "already in this account"),
+            ("x.newsite.net", "not added: ownership of newsite.net not verified"),
+        ]
+        result = BatchResultScreen(outcomes)
+        app.push_screen(result)
+        await wait_for(pilot, lambda: result.statuses, what="the statuses")
+        assert result.statuses == {"static.example.com": "online"}
+        await pilot.press("enter")
+        details = await wait_for(
+            pilot, lambda: isinstance(app.screen, DomainScreen) and app.screen, what="details"
+        )
+        assert details.domain_name == "static.example.com"

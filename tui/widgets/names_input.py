@@ -26,4 +26,7 @@ class NamesInput(Input):
                 self.insert_text_at_cursor(line)
             else:
                 self.replace(line, *selection)
+        # Textual runs each class's _on_paste in turn: without this, Input's own would
+        # then insert the first line a second time.
+        event.prevent_default()
         event.stop()
