@@ -274,6 +274,7 @@ async def test_a_lost_answer_in_the_batch_is_read_back_not_sent_twice():
             what="the batch's result",
         )
         assert [o for _, o in result.outcomes] == ["added", "added"]
+        await wait_for(pilot, lambda: len(result.statuses) == 2, what="the statuses")
         sent = [c["DomainName"] for c in app.sandbox.calls.of("AddCdnDomain")]
         assert sent == names  # the lost one read back (DescribeUserDomains), not resent
         assert all(name in app.sandbox.world.domains for name in names)
@@ -333,6 +334,8 @@ async def test_leaving_the_verification_skips_the_rest_of_that_root_only():
             timeout=30,
             what="the batch's result",
         )
+        await wait_for(pilot, lambda: result.statuses, what="the statuses")
+        assert result.statuses == {"ok.example.com": result.statuses["ok.example.com"]}
         skipped = "not added: ownership of newsite.net not verified"
         assert result.outcomes == [
             ("a.newsite.net", skipped),

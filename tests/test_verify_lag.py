@@ -80,9 +80,11 @@ async def test_after_publishing_the_app_counts_down_while_cdn_lags_and_resumes_o
         assert app.sandbox.calls.actions().count("AddDomainRecord") == 1
 
         world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's resolvers catch up
+        # The details once they read the domain: the test ending while the screen still
+        # mounts would close the app under it.
         details = await wait_for(
             pilot,
-            lambda: isinstance(app.screen, DomainScreen) and app.screen,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen.domain and app.screen,
             timeout=15,
             what="the new domain",
         )
