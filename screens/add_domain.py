@@ -18,18 +18,29 @@ from screens.base import AppScreen
 from screens.verify import VerifyScreen
 from tui.choices import CDN_TYPES, DCDN, DCDN_LABEL, ICP_SCOPES, NOTES, SCOPES
 from tui.explain import explain, holder_of
-from tui.rules import check_domain, check_origin_host, display_name
+from tui.rules import (
+    BatchCheck,
+    check_names,
+    check_origin_host,
+    display_name,
+    root_domain,
+)
 from tui.safe_text import shown
 from tui.services import writes
 from tui.services.errors import DomainInThisAccount, ServiceError, needs_owner_verification
 from tui.services.models import Source
+from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
+from tui.widgets.names_input import NamesInput
 
 # AddCdnDomain refusals of mainland China that the scope `overseas` avoids (AddCdnDomain's
 # error table): no ICP filing for the domain; no real-name verification of the account.
 NEEDS_MAINLAND = frozenset({"DomainNotRegistration", "NotInternationRealIdentity"})
 TYPED = "__typed__"  # the origin Select's "type an endpoint" option
 DEBOUNCE = 0.35  # seconds of quiet typing before the cloud checks run
+# CheckCdnDomainExist calls in flight at once for a batch: well inside CDN's per-second
+# API limit, and fast enough for the handful of names one pastes.
+PARALLEL_CHECKS = 4
 
 
 MARKS = {None: ("…", "yellow"), True: ("✓", "green"), False: ("✗", "red bold")}
@@ -71,6 +82,38 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
     return Group(failing, folded)
 
 
+def _batch_checklist(batch: BatchCheck, cloud: list[tuple[str, bool | None, str]]) -> Group:
+    """Several names: each failing name with its failing rules in full, the cloud's
+    checks, then one line for the batch ("3 names: 2 ready, 1 with problems"). Names that
+    pass take no line, so ten pasted names still leave the Add button in view."""
+    failing = Table.grid(padding=(0, 1))
+    failing.add_column(width=1)
+    failing.add_column()
+    for check in batch.failing:
+        for number, problem in enumerate(check.problems):
+            failing.add_row(
+                Text("✗" if number == 0 else "", style="red bold"),
+                Text.assemble(
+                    (shown(display_name(check.name), 60) if number == 0 else "", "bold"),
+                    " — " if number == 0 else "  ",
+                    problem.message,
+                ),
+            )
+    for label, passed, note in cloud:
+        mark, style = MARKS[passed]
+        failing.add_row(
+            Text(mark, style=style),
+            Text.assemble(
+                (shown(label), "bold" if passed is False else ""),
+                f" — {shown(note)}" if note else "",
+            ),
+        )
+    summary = Text()
+    summary.append(*(("✓ ", "green") if batch.ok else ("✗ ", "red bold")))
+    summary.append(batch.summary(), style="" if batch.ok else "bold")
+    return Group(failing, summary)
+
+
 def scope_note(scope: str) -> Text:
     """What the scope means for the domain, first of all whether it needs an ICP filing."""
     note = Text(NOTES.get(scope, ""))
@@ -99,7 +142,8 @@ class AddDomainScreen(AppScreen):
         self.buckets: list = []
         self.cloud: dict[str, tuple[bool | None, str]] = {}
         self.debounce: Timer | None = None
-        self.check = check_domain("")
+        self.names_check = check_names("")
+        self.check = self.names_check.checks[0]
         # The note for the scope switched to overseas after a mainland refusal.
         self.switched_note: Text | None = None
 
@@ -108,8 +152,8 @@ class AddDomainScreen(AppScreen):
         # type and the origin port, whose defaults suit most, follow below.
         yield AppHeader()
         with VerticalScroll():
-            yield Label("Domain to accelerate")
-            yield Input(placeholder="cdn.example.com or *.example.com", id="domain")
+            yield Label("Domains to accelerate (one, or several separated by commas)")
+            yield NamesInput(placeholder="cdn.example.com, *.example.com, …", id="domain")
             yield Static("", id="fix")
             yield Static("", id="checklist")
             yield Label("Region scope")
@@ -175,23 +219,56 @@ class AddDomainScreen(AppScreen):
         if self.busy:  # AddCdnDomain on its way: never send a second one
             return False
         cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
-        return self.check.ok and not self.origin_problems() and self.cdn_type != DCDN and cloud_ok
+        return (
+            self.names_check.ok
+            and not self.origin_problems()
+            and self.cdn_type != DCDN
+            and cloud_ok
+        )
+
+    @property
+    def several(self) -> bool:
+        """More than one name typed: the batch's checklist and submit."""
+        return len(self.names_check.checks) > 1
 
     # -- live checks ------------------------------------------------------------------
 
     def refresh_checks(self) -> None:
-        name = self.query_one("#domain", Input).value
-        self.check = check_domain(name, existing=self.existing, origin=self.origin_host or None)
-        fix = self.check.fix
-        fix_line = self.query_one("#fix", Static)
-        fix_line.update(
-            Text.assemble(("ctrl+f", "bold reverse"), f" {fix.label}: ", (shown(fix.value), "bold"))
-            if fix
-            else ""
+        text = self.query_one("#domain", Input).value
+        self.names_check = check_names(
+            text, existing=self.existing, origin=self.origin_host or None
         )
-        fix_line.display = fix is not None
+        self.check = self.names_check.checks[0]
+        fix = self.check.fix
+        fixed = self.names_check.fixed_text
+        fix_line = self.query_one("#fix", Static)
+        if fixed is None:
+            fix_line.update("")
+        elif self.several:
+            # Only the names the fix changes: the line stays short with many names typed.
+            changed = [c.fix.value for c in self.names_check.checks if c.fix]
+            fix_line.update(
+                Text.assemble(
+                    ("ctrl+f", "bold reverse"),
+                    f" Fix {len(changed)} name{'s' * (len(changed) != 1)}: ",
+                    (shown(", ".join(changed)), "bold"),
+                )
+            )
+        else:
+            assert fix is not None
+            fix_line.update(
+                Text.assemble(
+                    ("ctrl+f", "bold reverse"), f" {fix.label}: ", (shown(fix.value), "bold")
+                )
+            )
+        fix_line.display = fixed is not None
         cloud = [(label, passed, note) for label, (passed, note) in self.cloud.items()]
-        self.query_one("#checklist", Static).update(_checklist(self.check, cloud))
+        checklist = (
+            _batch_checklist(self.names_check, cloud)
+            if self.several
+            else _checklist(self.check, cloud)
+        )
+        self.query_one("#checklist", Static).update(checklist)
         problems = self.origin_problems()
         note = self.query_one("#origin_note", Static)
         shows_problem = bool(problems) and self.buckets_loaded
@@ -209,7 +286,7 @@ class AddDomainScreen(AppScreen):
         self.refresh_checks()
         if self.debounce is not None:
             self.debounce.stop()
-        if self.check.ok:
+        if self.names_check.ready:
             self.cloud = {
                 "Available in CDN": (None, "checking…"),
                 "Within the domain quota": (None, "checking…"),
@@ -219,28 +296,57 @@ class AddDomainScreen(AppScreen):
 
     @work(exclusive=True, group="cloud-check")
     async def cloud_check(self) -> None:
-        """CheckCdnDomainExist and the quota, for the name in the box right now."""
-        name = self.check.api_name
+        """CheckCdnDomainExist for each name that passes the rules (a few at a time), and
+        the quota for the whole batch: the names plus the domains in use must fit."""
+        names = tuple(c.api_name for c in self.names_check.ready)
         cdn = self.services.cdn
-        exists, quota = await self.call(
-            asyncio.gather(cdn.check_exists(name), cdn.quota(), return_exceptions=True)
+        gate = asyncio.Semaphore(PARALLEL_CHECKS)
+
+        async def exists(name: str):
+            async with gate:
+                return await cdn.check_exists(name)
+
+        *found, quota = await self.call(
+            asyncio.gather(*map(exists, names), cdn.quota(), return_exceptions=True)
         )
-        if name != self.check.api_name:  # the user typed on meanwhile
+        if names != tuple(c.api_name for c in self.names_check.ready):  # typed on meanwhile
             return
-        failed = next((r for r in (exists, quota) if isinstance(r, BaseException)), None)
+        failed = next((r for r in (*found, quota) if isinstance(r, BaseException)), None)
         if failed is not None:
             if not isinstance(failed, ServiceError):
                 raise failed
             self.cloud = {"Cloud checks": (None, f"could not check: {failed}")}
             self.refresh_checks()
             return
-        holder = holder_of(exists.status)
+        held = [(e.domain, holder_of(e.status)) for e in found]
+        fits = quota.used + len(names) <= quota.limit
+        if len(names) == 1 and not self.several:
+            holder = held[0][1]
+            available = {
+                "Available in CDN": (holder is None, f"already in {holder}" if holder else "free")
+            }
+            count = f"{quota.used} / {quota.limit} domains"
+        else:
+            taken = [(name, holder) for name, holder in held if holder]
+            available = {
+                f"{display_name(name)} available in CDN": (False, f"already in {holder}")
+                for name, holder in taken
+            } or {
+                "Available in CDN": (
+                    True,
+                    "all free"
+                    if len(names) == len(self.names_check.checks)
+                    else f"the {len(names)} names that pass the rules are free",
+                )
+            }
+            count = f"{quota.used} / {quota.limit} domains, {len(names)} to add"
+            if not fits:
+                count += f" (room for {quota.remaining})"
         self.cloud = {
-            "Available in CDN": (holder is None, f"already in {holder}" if holder else "free"),
+            **available,
             "Within the domain quota": (
-                not quota.full,
-                f"{quota.used} / {quota.limit} domains"
-                + (": delete one or raise the quota in Quota Center" if quota.full else ""),
+                fits,
+                count + ("" if fits else ": delete some or raise the quota in Quota Center"),
             ),
         }
         self.refresh_checks()
@@ -286,22 +392,26 @@ class AddDomainScreen(AppScreen):
     # -- actions -----------------------------------------------------------------------
 
     def action_fix(self) -> None:
-        if self.check.fix:
+        fixed = self.names_check.fixed_text
+        if fixed is not None:
             box = self.query_one("#domain", Input)
-            box.value = self.check.fix.value
+            box.value = fixed
             box.cursor_position = len(box.value)
 
     def _source(self):
         return Source(type="oss", content=self.origin_host, port=self.port)
 
     def export_writes(self, action: str | None = None) -> list:
-        """The AddCdnDomain the form holds now, as submit would send it."""
-        if not self.check.api_name:
-            return []
-        return [writes.add_domain(self.check.api_name, self.cdn_type, [self._source()], self.scope)]
+        """The AddCdnDomain of every name the form holds now, as submit would send them."""
+        source, cdn_type, scope = self._source(), self.cdn_type, self.scope
+        return [
+            writes.add_domain(name, cdn_type, [source], scope)
+            for name in self.names_check.api_names
+            if name
+        ]
 
     def export_note(self) -> str:
-        if self.check.ok and not self.origin_problems():
+        if self.names_check.ok and not self.origin_problems():
             return ""
         return "Some checks do not pass yet: this is what the form holds now."
 
@@ -312,11 +422,85 @@ class AddDomainScreen(AppScreen):
     def action_submit(self) -> None:
         if self.busy or self.refuse_read_only("submit"):
             return
-        if self.ready():
+        if self.ready() and self.several:
+            self.confirm_batch()
+        elif self.ready():
             self.busy = True
             self.submit()
+        elif self.several and self.names_check.failing:
+            bad = ", ".join(display_name(c.name) for c in self.names_check.failing)
+            self.notify(
+                f"Not added: {shown(bad, 120)} do not pass the checks (the lines marked ✗).",
+                severity="warning",
+                markup=False,
+            )
         else:
             self.notify("Some checks do not pass yet: see the lines marked ✗.", severity="warning")
+
+    def confirm_batch(self) -> None:
+        """One question for the whole batch, every AddCdnDomain listed (e: as commands)."""
+        batch = self.export_writes()
+        names = "\n".join(f"  {display_name(w.param('DomainName'))}" for w in batch)
+        body = (
+            f"Add these {len(batch)} domains to CDN, each with {self.origin_host} as "
+            f"origin ({SCOPES[self.scope]}):\n{names}\n"
+            "Ownership is verified once per root domain when CDN asks for it."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes and not self.busy:
+                self.busy = True
+                self.submit_batch()
+
+        self.app.push_screen(
+            Confirm(f"Add {len(batch)} domains?", body, "Add all", writes=batch), answered
+        )
+
+    @work(group="submit")  # not exclusive: writes in flight are never cancelled
+    async def submit_batch(self) -> None:
+        """Each name through cdn.add_domain (the write road: read-only wall, retries, a
+        lost answer read back), grouped by root domain: the first name of a root that CDN
+        refuses for ownership opens the verification once; the rest of that root follow
+        without asking again. The outcome of every name goes to the batch's result."""
+        names = list(self.names_check.api_names)
+        source, cdn_type, scope = self._source(), self.cdn_type, self.scope
+        button = self.query_one("#submit", Button)
+        button.disabled, button.label = True, "Adding…"
+        roots: dict[str, list[str]] = {}
+        for name in names:
+            roots.setdefault(root_domain(name), []).append(name)
+        outcomes: dict[str, str] = {}
+        for root, members in roots.items():
+            asked = declined = False
+            for name in members:
+                if declined:  # the user left the verification: no add sent to be refused
+                    outcomes[name] = f"not added: ownership of {root} not verified"
+                    continue
+                while True:
+                    try:
+                        await self.call(
+                            self.services.cdn.add_domain(name, cdn_type, [source], scope)
+                        )
+                    except DomainInThisAccount:
+                        outcomes[name] = "already in this account"
+                    except ServiceError as error:
+                        if needs_owner_verification(error) and not asked:
+                            asked = True
+                            verify = VerifyScreen(name, origin=self.origin_host)
+                            if await self.app.push_screen(verify, wait_for_dismiss=True):
+                                continue  # verified: add it again, and the rest of the root
+                        if needs_owner_verification(error):
+                            declined = True
+                            outcomes[name] = f"not added: ownership of {root} not verified"
+                        else:
+                            outcomes[name] = f"not added: {explain(error)}"
+                    else:
+                        outcomes[name] = "added"
+                    break
+        added = sum(o == "added" for o in outcomes.values())
+        self.notify(f"Added {added} of {len(names)} domains.", markup=False)
+        # The form's result: the batch, in the order typed, shown by the domain list.
+        self.leave([(name, outcomes[name]) for name in names])
 
     @work(group="submit")  # not exclusive: a write in flight is never cancelled
     async def submit(self) -> None:

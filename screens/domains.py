@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from screens.add_domain import AddDomainScreen
+from screens.batch_result import BatchResultScreen
 from screens.cname import DomainScreen
 from screens.dns_records import ZonesScreen
 from screens.domain_actions import DomainActions
@@ -166,9 +167,14 @@ class DomainsScreen(ListScreen, DomainActions):
         if self.app.services is None:
             return
 
-        def added(name: str | None) -> None:
+        def back(_: object) -> None:
             self.load()
-            if name:
+
+        def added(name: str | list | None) -> None:
+            self.load()
+            if isinstance(name, list):  # several names added as one batch: its result
+                self.app.push_screen(BatchResultScreen(name), back)
+            elif name:
                 self.open(name)
 
         self.app.push_screen(AddDomainScreen([d.name for d in self.domains]), added)

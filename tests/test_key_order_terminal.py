@@ -21,7 +21,7 @@ TEXTS = ("video", "static", "a.zone", "drop", "Orsa")  # every binding letter of
 FOREIGN = (
     "to confirm",
     "from CDN?",
-    "Domain to accelerate",
+    "Domains to accelerate",
     "Alibaba Cloud DNS",
     "Sorted by",
     "Stopping",

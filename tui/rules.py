@@ -596,3 +596,81 @@ def check_origin_host(host: str) -> list[Problem]:
             )
         )
     return problems
+
+
+# -- several names at once: the add form's batch -----------------------------------------
+
+# What separates names typed or pasted together: line breaks, commas (also the full-width
+# U+FF0C and the ideographic U+3001 of a Chinese keyboard), semicolons (and U+FF1B) and
+# spaces. None of them can be part of a domain name, so splitting on them loses nothing.
+_NAME_SEPARATORS = re.compile("[\\s,;\uff0c\u3001\uff1b]+")
+
+
+def split_names(text: str) -> list[str]:
+    """The names in `text`, in the order typed, separators dropped (duplicates kept: the
+    batch check says which are twice)."""
+    return [part for part in _NAME_SEPARATORS.split(text) if part]
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    """Every name of a batch judged by `check_domain`, plus the batch's own rule: a name
+    (in any spelling: "*.x", ".x", "X") appears once."""
+
+    checks: tuple[DomainCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def ready(self) -> tuple[DomainCheck, ...]:
+        return tuple(c for c in self.checks if c.ok)
+
+    @property
+    def failing(self) -> tuple[DomainCheck, ...]:
+        return tuple(c for c in self.checks if not c.ok)
+
+    @property
+    def api_names(self) -> tuple[str, ...]:
+        return tuple(c.api_name for c in self.checks)
+
+    @property
+    def fixed_text(self) -> str | None:
+        """The names with every one-key fix applied, or None when no name has one."""
+        if not any(c.fix for c in self.checks):
+            return None
+        return ", ".join(c.fix.value if c.fix else c.name for c in self.checks)
+
+    def summary(self) -> str:
+        """The batch in one line: "3 names: 2 ready, 1 with problems"."""
+        total, bad = len(self.checks), len(self.failing)
+        line = f"{total} name{'s' * (total != 1)}: {total - bad} ready"
+        return line + (f", {bad} with problems" if bad else "")
+
+
+def check_names(
+    text: str, *, existing: Iterable[str] = (), origin: str | None = None
+) -> BatchCheck:
+    """Judge every name in `text` (see `split_names`); never raises. With no name at all,
+    the one check of the empty text, so the form says "Enter a domain name"."""
+    existing = tuple(existing)
+    names = split_names(text) or [text.strip()]
+    seen: set[str] = set()
+    checks = []
+    for name in names:
+        check = check_domain(name, existing=existing, origin=origin)
+        key = domain_key(name)
+        if key and key in seen:
+            message = f"{short(name)} is in the list twice; keep it once."
+            check = replace(
+                check,
+                problems=(*check.problems, Problem("duplicate", message)),
+                checklist=(
+                    *check.checklist,
+                    ChecklistItem("duplicate", "Once in the list", False, message),
+                ),
+            )
+        seen.add(key)
+        checks.append(check)
+    return BatchCheck(tuple(checks))
