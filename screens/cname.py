@@ -1,5 +1,6 @@
-"""One domain: its CNAME, large and copyable, the DNS record to create, and its status
-watched live until it is online."""
+"""One domain: its onboarding checklist first (every step read from the cloud, the next
+one on Enter), then its CNAME, large and copyable, the DNS record, and its status watched
+live until it is online."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 
 from screens.cname_plan import CnamePlanScreen
 from screens.domain_actions import DomainActions
@@ -27,6 +28,7 @@ from tui.safe_text import shown
 from tui.services import origin_access, writes
 from tui.services.errors import ServiceError, is_domain_not_found
 from tui.services.profile import poll_interval
+from tui.widgets.checklist import Checklist
 from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
 from tui.widgets.record_table import record_table
@@ -37,6 +39,7 @@ WATCH_INTERVAL = 5.0
 
 if TYPE_CHECKING:
     from tui.services.models import CdnDomain
+    from tui.services.onboarding import Standing, Step
 
 
 def cache_update_text(domain: str, bucket: str, cnames) -> Text:
@@ -105,12 +108,14 @@ class DomainScreen(DomainActions):
         self.watch_started = time.monotonic()
         self.cache_update_checked = False
         self.cache_update = Text("checking…", style="dim")
+        self.standing: Standing | None = None  # the checklist, as the cloud last said
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll():
             yield Static(Text(shown(display_name(self.domain_name)), style="bold"), id="title")
             yield Static("", id="status")
+            yield Checklist(id="checklist")
             yield Static("", id="cname")
             yield Static("DNS record to create, at any DNS provider:", classes="label")
             yield Static("", id="record")
@@ -120,8 +125,11 @@ class DomainScreen(DomainActions):
 
     def on_mount(self) -> None:
         self.query_one("#cname").loading = True
+        self.query_one(Checklist).loading = True
+        self.query_one(Checklist).focus()
         self.set_interval(poll_interval(self.profile, WATCH_INTERVAL), self._tick)
         self.load()
+        self.load_standing()
 
     def current_domain(self):
         return self.domain
@@ -129,6 +137,7 @@ class DomainScreen(DomainActions):
     def domain_changed(self) -> None:
         self.watch_started = time.monotonic()
         self.load()
+        self.load_standing()
         if self.origin_access is not None:  # a change (the fix among them) may change it
             self.check_origin_access()
 
@@ -178,10 +187,67 @@ class DomainScreen(DomainActions):
         self.show()
 
     def _tick(self) -> None:
-        """Poll while the domain is changing (one request at a time)."""
+        """Poll while the domain is changing (one request at a time), and the checklist
+        while a step is in progress (the cloud moves it on: configuring, propagating)."""
         loading = any(w.node is self and w.group == "domain" and w.is_running for w in self.workers)
         if self.domain is not None and self.domain.transitional and not loading:
             self.load()
+        if self.is_active and self._in_progress() and not self._running("standing"):
+            self.load_standing()
+
+    def _running(self, group: str) -> bool:
+        return any(w.node is self and w.group == group and w.is_running for w in self.workers)
+
+    def _in_progress(self) -> bool:
+        return self.standing is not None and any(
+            str(getattr(s.state, "value", s.state)) == "in progress" for s in self.standing.steps
+        )
+
+    # -- the checklist: where the domain stands, read from the cloud (issue 11) ----------
+
+    @work(exclusive=True, group="standing")
+    async def load_standing(self) -> None:
+        checklist = self.query_one(Checklist)
+        try:
+            standing = await self.call(self.services.onboarding.standing(self.domain_name))
+        except ServiceError as error:
+            checklist.loading = False
+            if self.standing is None and not is_domain_not_found(error):
+                self.app.report(error, "Could not read where the domain stands")
+            return
+        checklist.loading = False
+        self.standing = standing
+        checklist.show(standing)
+
+    @on(DataTable.RowSelected, "#checklist")
+    def step_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        step = self.query_one(Checklist).selected
+        if step is not None:
+            self.perform(step)
+
+    def perform(self, step: Step) -> None:
+        """The step's action, by the screen that serves it; a step moved on by the cloud
+        alone (adding is done, waiting) says so instead."""
+        action = step.action
+        state = str(getattr(step.state, "value", step.state))
+        if state in ("done", "not applicable") and action in (None, "add", "wait"):
+            return
+        handlers = {
+            "verify": self.action_verify,
+            "cname": self.action_dns_record,
+            "propagation": self.action_propagation,
+            "origin_auth": self.action_origin_auth,
+            "fetch": self.action_fetch,
+        }
+        handler = handlers.get(action or "")
+        if handler is not None:
+            handler()
+        elif action == "wait":
+            self.notify(
+                shown(f"{step.evidence or 'In progress'}: the checklist reads it again by itself."),
+                markup=False,
+            )
 
     def show(self) -> None:
         d = self.domain
@@ -239,20 +305,41 @@ class DomainScreen(DomainActions):
 
     def action_refresh(self) -> None:
         self.load()
+        self.load_standing()
 
     def action_dns_record(self) -> None:
 
         if self.domain and self.domain.cname:
-            self.app.push_screen(CnamePlanScreen(self.domain.name, self.domain.cname))
+            self.app.push_screen(
+                CnamePlanScreen(self.domain.name, self.domain.cname), self._back_from_step
+            )
 
     def action_propagation(self) -> None:
         if self.domain and self.domain.cname:
-            self.app.push_screen(PropagationScreen(self.domain.name, self.domain.cname))
+            self.app.push_screen(
+                PropagationScreen(self.domain.name, self.domain.cname), self._back_from_step
+            )
+
+    def _back_from_step(self, _: object = None) -> None:
+        """Back from a step's screen: the checklist reads where the domain stands now."""
+        if self.is_mounted:
+            self.load_standing()
 
     def action_verify(self) -> None:
-        origin = self.domain.origin if self.domain else ""
+        if self.domain is not None:
+            # The domain is in CDN: CDN verified its root's ownership when it was added.
+            self.notify(
+                shown(
+                    f"Ownership is done: CDN verified it when {display_name(self.domain.name)} "
+                    "was added; nothing to verify."
+                ),
+                markup=False,
+            )
+            return
+        origin = ""
 
         def verified(ok: bool | None) -> None:
+            self._back_from_step()
             if ok:
                 self.load()
 
@@ -365,4 +452,6 @@ class DomainScreen(DomainActions):
         from screens.delivery import DeliveryScreen  # the delivery check: is it served?
 
         if self.domain:
-            self.app.push_screen(DeliveryScreen(self.domain.name, self.domain.origin))
+            self.app.push_screen(
+                DeliveryScreen(self.domain.name, self.domain.origin), self._back_from_step
+            )
