@@ -303,6 +303,24 @@ class CdnService(TeaService):
         )
         return next((d for d in domains if d.name == name), None)
 
+    async def under_root(self, root: str) -> list[CdnDomain]:
+        """One page of this account's domains ending in `root` (DescribeUserDomains,
+        suf_match): enough to tell whether CDN already verified the root here."""
+        request = sdk.DescribeUserDomainsRequest(
+            domain_name=root,
+            domain_search_type="suf_match",
+            check_domain_show=True,
+            page_size=DOMAINS_PAGE_SIZE,
+        )
+        domains, _ = await self.call(
+            "DescribeUserDomains",
+            self._client.describe_user_domains_with_options_async,
+            request,
+            write=False,
+            read=_domains_page,
+        )
+        return domains
+
     async def check_exists(self, name: str) -> DomainExistence:
         """CheckCdnDomainExist: is the name free, or held by someone or some product?"""
         return await self.call(

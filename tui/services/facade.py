@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .cdn import CdnService
     from .cname_setup import CnameSetupService
     from .freshness import FreshnessService
+    from .onboarding import OnboardingService
     from .oss import OssService
     from .ownership import OwnershipService
     from .propagation import PropagationService
@@ -103,6 +104,12 @@ class Services:
         from .freshness import FreshnessService
 
         return FreshnessService(self.cdn, self.oss)
+
+    @_BuiltOnce
+    def onboarding(self) -> OnboardingService:
+        from .onboarding import OnboardingService
+
+        return OnboardingService(self)
 
     def warm_up(self) -> None:
         """Import the SDKs now (from a worker thread), not on the event loop later."""
