@@ -37,6 +37,15 @@ from tui.widgets.status import status_badge
 # While the domain is changing (configuring takes 3-5 minutes), read it this often.
 WATCH_INTERVAL = 5.0
 
+# The action of the screen that serves a step, for a step whose own action is None (done).
+STEP_SCREENS = {
+    "ownership": "verify",
+    "cname record": "cname",
+    "propagated": "propagation",
+    "origin access": "origin_auth",
+    "served": "fetch",
+}
+
 if TYPE_CHECKING:
     from tui.services.models import CdnDomain
     from tui.services.onboarding import Standing, Step
@@ -80,6 +89,7 @@ class DomainScreen(DomainActions):
     """A CDN domain: its CNAME, the DNS record that points the domain at CDN, its state."""
 
     CSS_PATH = "cname.tcss"
+    AUTO_FOCUS = "#checklist"  # Enter performs the step under the cursor: the next one
     BINDINGS = [
         # Short words: the footer is one line of 80 columns on a bastion.
         Binding("c", "copy_cname", "Copy", id="domain.copy"),
@@ -126,7 +136,6 @@ class DomainScreen(DomainActions):
     def on_mount(self) -> None:
         self.query_one("#cname").loading = True
         self.query_one(Checklist).loading = True
-        self.query_one(Checklist).focus()
         self.set_interval(poll_interval(self.profile, WATCH_INTERVAL), self._tick)
         self.load()
         self.load_standing()
@@ -192,13 +201,13 @@ class DomainScreen(DomainActions):
         loading = any(w.node is self and w.group == "domain" and w.is_running for w in self.workers)
         if self.domain is not None and self.domain.transitional and not loading:
             self.load()
-        if self.is_active and self._in_progress() and not self._running("standing"):
+        if self.is_active and self._step_in_progress() and not self._worker_busy("standing"):
             self.load_standing()
 
-    def _running(self, group: str) -> bool:
+    def _worker_busy(self, group: str) -> bool:
         return any(w.node is self and w.group == group and w.is_running for w in self.workers)
 
-    def _in_progress(self) -> bool:
+    def _step_in_progress(self) -> bool:
         return self.standing is not None and any(
             str(getattr(s.state, "value", s.state)) == "in progress" for s in self.standing.steps
         )
@@ -227,12 +236,10 @@ class DomainScreen(DomainActions):
             self.perform(step)
 
     def perform(self, step: Step) -> None:
-        """The step's action, by the screen that serves it; a step moved on by the cloud
-        alone (adding is done, waiting) says so instead."""
-        action = step.action
-        state = str(getattr(step.state, "value", step.state))
-        if state in ("done", "not applicable") and action in (None, "add", "wait"):
-            return
+        """The step's action, by the screen that serves it (verify, CNAME plan, board, `o`,
+        delivery); a step the cloud moves on alone (waiting) says so instead."""
+        # A step with nothing left to do still opens the screen that serves it: to look.
+        action = step.action or STEP_SCREENS.get(str(getattr(step.name, "value", step.name)))
         handlers = {
             "verify": self.action_verify,
             "cname": self.action_dns_record,

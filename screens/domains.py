@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services.errors import CloudError, ServiceError
 from tui.services.models import CdnDomain
+from tui.services.onboarding import SUMMARY_TTL
 from tui.services.profile import poll_interval
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.status import status_badge
@@ -96,6 +98,9 @@ class DomainsScreen(ListScreen, DomainActions):
         # Each domain's progress summary, by name, as the engine last said; a row listed
         # before its summary arrives shows "…" and is updated in place.
         self.progress: dict[str, str] = {}
+        # The full checklist's summary of a domain opened in this session ("serving" needs
+        # the delivery check, which the cheap summary leaves out), and when it was read.
+        self.checked: dict[str, tuple[float, str]] = {}
 
     def make_table(self) -> PagedTable:
         return PagedTable(
@@ -167,7 +172,9 @@ class DomainsScreen(ListScreen, DomainActions):
         for start in range(0, len(wanted), PROGRESS_BATCH):
             batch = wanted[start : start + PROGRESS_BATCH]
             try:
-                summaries = await self.call(self.services.onboarding.summaries(batch))
+                summaries = self._fuller(
+                    await self.call(self.services.onboarding.summaries(batch))
+                )
             except ServiceError:
                 return  # the column keeps "…"; the next re-list asks again
             self.progress.update(summaries)
@@ -239,10 +246,25 @@ class DomainsScreen(ListScreen, DomainActions):
             self.open(domain.name)
 
     def open(self, name: str) -> None:
+        screen = DomainScreen(name)
+
         def back(_: object) -> None:
+            if screen.standing is not None:
+                self.checked[name] = (time.monotonic(), screen.standing.summary)
             self.load()
 
-        self.app.push_screen(DomainScreen(name), back)
+        self.app.push_screen(screen, back)
+
+    def _fuller(self, summaries: dict[str, str]) -> dict[str, str]:
+        """The cheap summaries, each replaced by the full checklist's if that was read
+        for the domain within the engine's cache time."""
+        now = time.monotonic()
+        return {
+            name: checked[1]
+            if (checked := self.checked.get(name)) and now - checked[0] < SUMMARY_TTL
+            else summary
+            for name, summary in summaries.items()
+        }
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:
