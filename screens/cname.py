@@ -137,16 +137,14 @@ class DomainScreen(DomainActions):
         self.query_one("#cname").loading = True
         self.query_one(Checklist).loading = True
         self.set_interval(poll_interval(self.profile, WATCH_INTERVAL), self._tick)
-        self.load()
-        self.load_standing()
+        self.load()  # then the checklist, once the domain has loaded
 
     def current_domain(self):
         return self.domain
 
     def domain_changed(self) -> None:
         self.watch_started = time.monotonic()
-        self.load()
-        self.load_standing()
+        self.load()  # the checklist follows it
         if self.origin_access is not None:  # a change (the fix among them) may change it
             self.check_origin_access()
 
@@ -172,6 +170,9 @@ class DomainScreen(DomainActions):
         self.domain = domain
         self.read_arrived()
         self.show()
+        # After the domain, not beside it: one read of CDN at a time, and the checklist
+        # reads the cloud as it is now (after a change, once CDN has taken it).
+        self.load_standing()
         if not self.cache_update_checked:
             self.cache_update_checked = True
             self.check_cache_update()
@@ -201,7 +202,7 @@ class DomainScreen(DomainActions):
         loading = any(w.node is self and w.group == "domain" and w.is_running for w in self.workers)
         if self.domain is not None and self.domain.transitional and not loading:
             self.load()
-        if self.is_active and self._step_in_progress() and not self._worker_busy("standing"):
+        elif self.is_active and self._step_in_progress() and not self._worker_busy("standing"):
             self.load_standing()
 
     def _worker_busy(self, group: str) -> bool:
@@ -312,7 +313,6 @@ class DomainScreen(DomainActions):
 
     def action_refresh(self) -> None:
         self.load()
-        self.load_standing()
 
     def action_dns_record(self) -> None:
 
