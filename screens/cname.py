@@ -127,7 +127,7 @@ class DomainScreen(DomainActions):
             yield Static("", id="status")
             yield Checklist(id="checklist")
             yield Static("", id="cname")
-            yield Static("DNS record to create, at any DNS provider:", classes="label")
+            yield Static("DNS record to create, at any DNS provider:", classes="label", id="record_label")
             yield Static("", id="record")
             yield Static("", id="bind")
             yield Static("", id="facts")
@@ -228,6 +228,12 @@ class DomainScreen(DomainActions):
         checklist.loading = False
         self.standing = standing
         checklist.show(standing)
+        # The record's label says what the cloud says: in place, or still to create.
+        cname = next((s for s in standing.steps if s.name.value == "cname record"), None)
+        in_place = cname is not None and cname.state.value == "done"
+        self.query_one("#record_label", Static).update(
+            "DNS record, in place:" if in_place else "DNS record to create, at any DNS provider:"
+        )
 
     @on(DataTable.RowSelected, "#checklist")
     def step_selected(self, event: DataTable.RowSelected) -> None:

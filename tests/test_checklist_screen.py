@@ -67,6 +67,8 @@ async def test_a_served_domain_shows_every_step_done_and_no_next_step():
         # The CNAME box and the facts stay below the checklist.
         cname = app.sandbox.world.domains["img.example.com"].cname
         assert cname in text_of(screen.query_one("#cname"))
+        # Its record exists: the screen no longer calls it one "to create".
+        assert text_of(screen.query_one("#record_label")).strip() == "DNS record, in place:"
 
 
 async def test_without_its_cname_record_the_next_step_is_cname_and_enter_opens_the_plan():
@@ -76,6 +78,7 @@ async def test_without_its_cname_record_the_next_step_is_cname_and_enter_opens_t
         assert screen.standing.next.name.value == "cname record"
         shown = rows(screen)
         assert shown["cname record"][0] == "▸·"
+        assert "to create" in text_of(screen.query_one("#record_label"))
         assert [name for name, (mark, _) in shown.items() if "▸" in mark] == ["cname record"]
         assert screen.query_one(Checklist).selected.name.value == "cname record"
         await pilot.press("enter")

@@ -59,6 +59,7 @@ class Checklist(DataTable[Text]):
         height: auto;
         max-height: 10;
         margin: 0 0 1 0;
+        overflow-x: hidden;
     }
     """
 
@@ -79,7 +80,7 @@ class Checklist(DataTable[Text]):
         # What is left of the width once the mark and the longest name have theirs
         # (each column pads one cell on either side).
         width = self.size.width or self.app.size.width
-        room = max(width - 2 - max(map(len, names), default=0) - 7, 12)
+        room = max(width - 2 - max(map(len, names), default=0) - 8, 12)
         self.clear()
         for step, name in zip(standing.steps, names):
             self.add_row(*step_cells(step, step == upcoming, room), key=name)
