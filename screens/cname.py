@@ -127,7 +127,9 @@ class DomainScreen(DomainActions):
             yield Static("", id="status")
             yield Checklist(id="checklist")
             yield Static("", id="cname")
-            yield Static("DNS record to create, at any DNS provider:", classes="label", id="record_label")
+            yield Static(
+                "DNS record to create, at any DNS provider:", classes="label", id="record_label"
+            )
             yield Static("", id="record")
             yield Static("", id="bind")
             yield Static("", id="facts")

@@ -48,7 +48,7 @@ PROGRESS_BATCH = 60
 
 
 def progress_cell(summary: str | None) -> Text:
-    """"5/8 · cname record to do", "serving"; "…" until it has been read."""
+    """A domain's progress ("5/8 · cname record to do", "serving"); "…" until read."""
     if summary is None:
         return Text("…", style="dim")
     return Text(shown(summary), style="green" if summary == "serving" else "")
@@ -112,7 +112,8 @@ class DomainsScreen(ListScreen, DomainActions):
         )
 
     def on_mount(self) -> None:
-        # (Textual runs ListScreen's on_mount as well.) A page of rows listed (scrolling, filtering): their progress is read then.
+        # (Textual runs ListScreen's on_mount as well.) A page of rows listed (scrolling,
+        # filtering): their progress is read then.
         self.watch(self.query_one(PagedTable), "counts", self._progress_wanted, init=False)
 
     def on_connected(self, message: Connected) -> None:
@@ -172,9 +173,7 @@ class DomainsScreen(ListScreen, DomainActions):
         for start in range(0, len(wanted), PROGRESS_BATCH):
             batch = wanted[start : start + PROGRESS_BATCH]
             try:
-                summaries = self._fuller(
-                    await self.call(self.services.onboarding.summaries(batch))
-                )
+                summaries = self._fuller(await self.call(self.services.onboarding.summaries(batch)))
             except ServiceError:
                 return  # the column keeps "…"; the next re-list asks again
             self.progress.update(summaries)

@@ -118,7 +118,12 @@ async def test_v_on_a_verified_online_domain_says_ownership_is_done():
         screen = await checklist_of(pilot, "img.example.com")
         said: list[str] = []
         original = app.notify
-        app.notify = lambda message, *a, **k: (said.append(str(message)), original(message, *a, **k))[1]
+
+        def notify(message, *args, **kwargs):
+            said.append(str(message))
+            return original(message, *args, **kwargs)
+
+        app.notify = notify
         await pilot.press("v")
         await wait_for(pilot, lambda: said, what="a notice")
         assert "Ownership is done" in said[0]
@@ -154,9 +159,11 @@ async def test_the_list_shows_each_domains_progress_and_serving_once_checked():
         # The cheap summary: the listed status and one DescribeDomainCname batch.
         await wait_for(
             pilot,
-            lambda: progress("static.example.com") == "3/8 · cname record to do"
-            and progress("img.example.com") == "4/8 · propagated to check"
-            and progress("old.example.com") == "2/8 · online failed",  # stopped
+            lambda: (
+                progress("static.example.com") == "3/8 · cname record to do"
+                and progress("img.example.com") == "4/8 · propagated to check"
+                and progress("old.example.com") == "2/8 · online failed"
+            ),  # stopped
             timeout=30,
             what="the progress column",
         )
@@ -169,8 +176,10 @@ async def test_the_list_shows_each_domains_progress_and_serving_once_checked():
         await pilot.press("escape")
         await wait_for(
             pilot,
-            lambda: isinstance(app.screen.query_one(PagedTable), PagedTable)
-            and progress("img.example.com") == "serving",
+            lambda: (
+                isinstance(app.screen.query_one(PagedTable), PagedTable)
+                and progress("img.example.com") == "serving"
+            ),
             timeout=30,
             what="serving",
         )

@@ -40,7 +40,7 @@ async def test_pick_an_object_see_it_served_then_fetch_again_from_the_cache():
         # caches it): fetch the other one here, never fetched before.
         details = await open_domain(pilot, "img.example.com")
         await wait_for(pilot, lambda: details.standing, timeout=30, what="the checklist")
-        sampled = [s.evidence for s in details.standing.steps if s.name.value == "served"][0]
+        sampled = next(s.evidence for s in details.standing.steps if s.name.value == "served")
         key = "index.html" if "img/logo.png" in sampled else "img/logo.png"
         await pilot.press("f")
         screen = await wait_for(

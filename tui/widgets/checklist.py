@@ -25,7 +25,7 @@ MARKS = {
     "in progress": ("…", "yellow"),
     "failed": ("✗", "bold red"),
     "to do": ("·", ""),
-    "not applicable": ("–", "dim"),
+    "not applicable": ("–", "dim"),  # noqa: RUF001 (an en dash: the brief's mark)
 }
 NEXT = "▸"  # before the next step's mark; the row is bold as well
 
@@ -82,7 +82,7 @@ class Checklist(DataTable[Text]):
         width = self.size.width or self.app.size.width
         room = max(width - 2 - max(map(len, names), default=0) - 8, 12)
         self.clear()
-        for step, name in zip(standing.steps, names):
+        for step, name in zip(standing.steps, names, strict=True):
             self.add_row(*step_cells(step, step == upcoming, room), key=name)
         if upcoming is not None:
             self.move_cursor(row=list(standing.steps).index(upcoming))
