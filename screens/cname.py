@@ -22,6 +22,7 @@ from screens.propagation import PropagationScreen
 from screens.verify import VerifyScreen
 from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
+from tui.delivery_rules import UrlError
 from tui.dns_plan import bind_line
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
@@ -222,7 +223,7 @@ class DomainScreen(DomainActions):
         checklist = self.query_one(Checklist)
         try:
             standing = await self.call(self.services.onboarding.standing(self.domain_name))
-        except ServiceError as error:
+        except (ServiceError, UrlError) as error:  # UrlError: a sample key no URL can hold
             checklist.loading = False
             if self.standing is None and not is_domain_not_found(error):
                 self.app.report(error, "Could not read where the domain stands")

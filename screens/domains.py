@@ -47,11 +47,19 @@ AUTO_REFRESH = 5.0
 PROGRESS_BATCH = 60
 
 
+# The progress column's width: every cell is cut or padded to it, so a summary arriving
+# after the rows painted never makes DataTable measure and lay out the table again.
+PROGRESS_WIDTH = 25
+
+
 def progress_cell(summary: str | None) -> Text:
     """A domain's progress ("5/8 · cname record to do", "serving"); "…" until read."""
     if summary is None:
-        return Text("…", style="dim")
-    return Text(shown(summary), style="green" if summary == "serving" else "")
+        text = Text("…", style="dim")
+    else:
+        text = Text(shown(summary), style="green" if summary == "serving" else "")
+    text.truncate(PROGRESS_WIDTH, overflow="ellipsis", pad=True)
+    return text
 
 
 def domain_cells(d: CdnDomain, progress: str | None = None) -> tuple[Text, ...]:
@@ -180,7 +188,7 @@ class DomainsScreen(ListScreen, DomainActions):
             for domain in batch:
                 if domain.name in summaries and domain.name in table.rows:
                     cell = progress_cell(summaries[domain.name])
-                    table.update_cell(domain.name, "progress", cell, update_width=True)
+                    table.update_cell(domain.name, "progress", cell)
 
     @work(exclusive=True, group="quota")
     async def load_quota(self) -> None:

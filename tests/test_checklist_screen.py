@@ -154,7 +154,7 @@ async def test_the_list_shows_each_domains_progress_and_serving_once_checked():
         table = app.screen.query_one(PagedTable)
 
         def progress(name: str) -> str:
-            return str(app.screen.query_one(PagedTable).get_row(name)[2])
+            return str(app.screen.query_one(PagedTable).get_row(name)[2]).strip()
 
         # The cheap summary: the listed status and one DescribeDomainCname batch.
         await wait_for(
