@@ -21,6 +21,7 @@ from tui.launch import (
     disable_ecs_metadata_by_default,
     read_only_requested,
 )
+from tui.status import add_status_parser, run_status
 
 
 def _speed(text: str) -> float:
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_parser(commands)
     add_fetch_parser(commands)
     add_doctor_parser(commands)
+    add_status_parser(commands)
     return parser
 
 
@@ -148,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_fetch(args)
     if args.command == "doctor":
         return run_doctor(args)
+    if args.command == "status":
+        return run_status(args)
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 

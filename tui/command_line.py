@@ -74,7 +74,8 @@ def error_json(code: str, message: str) -> str:
 def json_usage_errors(argv: list[str]):
     """argparse's usage errors of `check ... --json` (and of `fetch`) as the JSON error
     object on stdout too (argparse itself writes them to stderr, which stays as it is)."""
-    wanted = ("check" in argv or "fetch" in argv or "doctor" in argv) and "--json" in argv
+    commands = ("check", "fetch", "doctor", "status")
+    wanted = any(c in argv for c in commands) and "--json" in argv
     if not wanted:
         yield
         return

@@ -16,7 +16,8 @@ would answer DomainOwnerVerifyFail, errors.needs_owner_verification), "in progre
 the TXT record is already published in the account's Alidns zone but CDN has not
 confirmed it. A VerifyDomainOwner that passed in this service's lifetime is remembered
 (in memory) for the root: it leaves no other trace before the first domain is added,
-and a batch of names of one root then verifies once.
+and a batch of names of one root then verifies once. "Not applicable" is never the
+ownership's state: no read tells that CDN would not ask.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from tui.rules import base_name, domain_key, root_domain
-from tui.services.errors import DomainInThisAccount, ServiceError
+from tui.rules import api_name, base_name, domain_key, root_domain
+from tui.services.errors import DomainInThisAccount, ReadOnlyError, ServiceError
 
 if TYPE_CHECKING:
     from tui.services.facade import Services
@@ -172,6 +173,8 @@ class OnboardingService:
         self._verified_roots: set[str] = set()  # VerifyDomainOwner passed in this process
         self._summaries: dict[str, tuple[float, str]] = {}
         self._verify_locks: dict[str, asyncio.Lock] = {}
+        self._buckets: list[Bucket] | None = None
+        self._listing = asyncio.Lock()
 
     # -- reading -----------------------------------------------------------------------
 
@@ -194,17 +197,29 @@ class OnboardingService:
         self, domain: str, *, bucket: str | None = None, path: str | None = None
     ) -> Standing:
         s = self.services
-        cdn_domain = await s.cdn.find(domain)
+        cdn_domain = await s.cdn.find(api_name(domain))
         bucket_name = _bucket_name(cdn_domain) or (bucket or "")
-        steps: list[Step] = []
-        steps.append(await self._ownership(domain, cdn_domain))
-        steps.append(self._added(domain, cdn_domain, bucket_name))
-        steps.append(self._online(cdn_domain))
-        cname_step = await self._cname(domain, cdn_domain)
-        steps.append(cname_step)
-        steps.append(await self._propagated(domain, cdn_domain, cname_step))
-        steps.append(await self._origin(cdn_domain, bucket_name))
-        steps.append(await self._cache_update(domain, cdn_domain, bucket_name))
+
+        async def dns() -> tuple[Step, Step]:
+            cname_step = await self._cname(domain, cdn_domain)
+            return cname_step, await self._propagated(domain, cdn_domain, cname_step)
+
+        # The steps' reads are independent of each other: asked together.
+        ownership, (cname, propagated), origin, cache = await asyncio.gather(
+            self._ownership(domain, cdn_domain),
+            dns(),
+            self._origin(cdn_domain, bucket_name),
+            self._cache_update(domain, cdn_domain, bucket_name),
+        )
+        steps = [
+            ownership,
+            self._added(domain, cdn_domain, bucket_name),
+            self._online(cdn_domain),
+            cname,
+            propagated,
+            origin,
+            cache,
+        ]
         steps.append(await self._served(cdn_domain, path, steps))
         return Standing(domain, tuple(steps), bucket_name)
 
@@ -222,7 +237,11 @@ class OnboardingService:
                 f"{root} is verified: {sibling} is in this account's CDN",
             )
         challenge = await self.services.ownership.challenge(domain)
-        if challenge.txt_published:
+        published = challenge.txt_published
+        if not published and challenge.zone is None and not challenge.zones_denied:
+            # Hosted elsewhere: do the root's own servers serve the TXT already?
+            published = any((await self.services.ownership.txt_seen(challenge)).values())
+        if published:
             return Step(
                 StepName.OWNERSHIP,
                 State.IN_PROGRESS,
@@ -301,7 +320,11 @@ class OnboardingService:
             if not plan.ready:
                 what = "; ".join(c.message for c in plan.blockers)
                 return Step(StepName.CNAME, State.FAILED, what, CNAME)
-            changes = ", ".join(f"{st.action} {st.rr} {st.type}" for st in plan.steps)
+            changes = ", ".join(
+                f"{st.action} {st.rr} {st.type}"
+                + (f" (now {st.old_value})" if st.old_value else "")
+                for st in plan.steps
+            )
             return Step(StepName.CNAME, State.TODO, f"in {setup.zone}: {changes} -> {cname}", CNAME)
         # Elsewhere (or zones unreadable): do the zone's own servers answer it?
         rows = await self._ask(probe_name(domain), cname, authoritative=True)
@@ -315,17 +338,16 @@ class OnboardingService:
         )
 
     async def _ask(self, name: str, cname: str, *, authoritative: bool):
-        from tui.services.propagation import AUTHORITATIVE, sandbox_targets
+        """One round for `name` against the zone's own servers, or against the public
+        resolvers (and the system's), never both: the cname step needs only the first."""
+        from tui.services.propagation import AUTHORITATIVE
 
         propagation = self.services.propagation
-        targets = None
-        if self.services.profile.sandbox:
-            all_targets = sandbox_targets(self.services.profile)
-            targets = [t for t in all_targets if (t.kind == AUTHORITATIVE) == authoritative]
-        rows = await propagation.check(name, cname, targets=targets, with_cdn=False)
-        if authoritative:
-            return [r for r in rows if r.kind == AUTHORITATIVE]
-        return [r for r in rows if r.kind != AUTHORITATIVE]
+        targets, failed = await propagation._default_targets(name)
+        wanted = [t for t in targets if (t.kind == AUTHORITATIVE) == authoritative]
+        if not wanted:
+            return list(failed) if authoritative else []
+        return list(await propagation.check(name, cname, targets=wanted, with_cdn=False))
 
     async def _propagated(
         self, domain: str, cdn_domain: CdnDomain | None, cname_step: Step
@@ -374,10 +396,12 @@ class OnboardingService:
         if not bucket:
             return Step(StepName.CACHE_UPDATE, State.NA, "no OSS bucket")
         oss = self.services.oss
-        target: Bucket | str = (
-            oss.bucket_from_origin(cdn_domain.origin) if cdn_domain is not None else bucket
-        )
         try:
+            target: Bucket = (
+                oss.bucket_from_origin(cdn_domain.origin)
+                if cdn_domain is not None
+                else await self._find_bucket(bucket)
+            )
             cnames = await oss.bucket_cnames(target)
         except ServiceError as error:
             return Step(StepName.CACHE_UPDATE, State.NA, f"could not read: {error}")
@@ -470,7 +494,7 @@ class OnboardingService:
         elif step is not None and step.action == CNAME:
             await self._point(domain)
         elif step is not None and step.action == ORIGIN_AUTH:
-            await self.services.cdn.enable_private_origin(domain)
+            await self.services.cdn.enable_private_origin(api_name(domain))
         self._summaries.pop(domain, None)
         return await self.standing(domain, bucket=bucket, path=path)
 
@@ -482,13 +506,15 @@ class OnboardingService:
                 return
             ownership = self.services.ownership
             challenge = await ownership.challenge(domain)
-            if challenge.zone is None:
+            elsewhere = challenge.zone is None
+            if elsewhere and not any((await ownership.txt_seen(challenge)).values()):
                 raise ServiceError(
                     f"{root}'s DNS is not in this account's Alidns: publish TXT "
                     f"{challenge.txt_fqdn} = {challenge.content} at its provider, then "
                     "run this again"
                 )
-            await ownership.publish_txt(challenge)
+            if not elsewhere:
+                await ownership.publish_txt(challenge)
             if await ownership.verify_until(challenge):
                 self._verified_roots.add(root)
             else:
@@ -501,17 +527,29 @@ class OnboardingService:
 
         if not bucket:
             raise ServiceError(f"adding {domain} needs the bucket to serve (its origin)")
-        oss = self.services.oss
-        info = await oss.bucket_info(bucket)
+        info = await self._find_bucket(bucket)
         if not info.public_host:
             raise ServiceError(f"the bucket {bucket} has no public endpoint to serve from")
         source = Source("oss", info.public_host, 80)
         # Added meanwhile (by another run): the standing reads it.
         with contextlib.suppress(DomainInThisAccount):
-            await self.services.cdn.add_domain(domain, cdn_type, [source], scope)
+            await self.services.cdn.add_domain(api_name(domain), cdn_type, [source], scope)
+
+    async def _find_bucket(self, name: str) -> Bucket:
+        """The bucket by name, with its region (ListBuckets): calls on a bucket of
+        another region must go to, and be signed for, that region."""
+        # Listed once for a batch (buckets seldom change); listed again on a miss.
+        async with self._listing:  # a batch's names ask at once: one listing
+            for fresh in (False, True):
+                if fresh or self._buckets is None:
+                    self._buckets = await self.services.oss.list_buckets()
+                for b in self._buckets:
+                    if b.name == name:
+                        return b
+        raise ServiceError(f"this account has no bucket named {name}")
 
     async def _point(self, domain: str) -> None:
-        cdn_domain = await self.services.cdn.find(domain)
+        cdn_domain = await self.services.cdn.find(api_name(domain))
         if cdn_domain is None or not cdn_domain.cname:
             return
         setup = await self.services.cname_setup.prepare(domain, cdn_domain.cname)
@@ -521,4 +559,11 @@ class OnboardingService:
             raise ServiceError(
                 "; ".join(c.message for c in setup.plan.blockers) or "the plan has blockers"
             )
-        await self.services.cname_setup.apply(setup)
+        from tui.services.cname_setup import ApplyError
+
+        try:
+            await self.services.cname_setup.apply(setup)
+        except ApplyError as failure:
+            if isinstance(failure.error, ReadOnlyError) and not failure.done:
+                raise failure.error from None  # nothing was sent: say just that
+            raise
