@@ -1,5 +1,6 @@
-"""One domain: its CNAME, large and copyable, the DNS record to create, and its status
-watched live until it is online."""
+"""One domain: its onboarding checklist first (every step read from the cloud, the next
+one on Enter), then its CNAME, large and copyable, the DNS record, and its status watched
+live until it is online."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 
 from screens.cname_plan import CnamePlanScreen
 from screens.domain_actions import DomainActions
@@ -21,12 +22,14 @@ from screens.propagation import PropagationScreen
 from screens.verify import VerifyScreen
 from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
+from tui.delivery_rules import UrlError
 from tui.dns_plan import bind_line
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
 from tui.services import origin_access, writes
 from tui.services.errors import ServiceError, is_domain_not_found
 from tui.services.profile import poll_interval
+from tui.widgets.checklist import Checklist
 from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
 from tui.widgets.record_table import record_table
@@ -35,8 +38,18 @@ from tui.widgets.status import status_badge
 # While the domain is changing (configuring takes 3-5 minutes), read it this often.
 WATCH_INTERVAL = 5.0
 
+# The action of the screen that serves a step, for a step whose own action is None (done).
+STEP_SCREENS = {
+    "ownership": "verify",
+    "cname record": "cname",
+    "propagated": "propagation",
+    "origin access": "origin_auth",
+    "served": "fetch",
+}
+
 if TYPE_CHECKING:
     from tui.services.models import CdnDomain
+    from tui.services.onboarding import Standing, Step
 
 
 def cache_update_text(domain: str, bucket: str, cnames) -> Text:
@@ -77,6 +90,7 @@ class DomainScreen(DomainActions):
     """A CDN domain: its CNAME, the DNS record that points the domain at CDN, its state."""
 
     CSS_PATH = "cname.tcss"
+    AUTO_FOCUS = "#checklist"  # Enter performs the step under the cursor: the next one
     BINDINGS = [
         # Short words: the footer is one line of 80 columns on a bastion.
         Binding("c", "copy_cname", "Copy", id="domain.copy"),
@@ -105,14 +119,18 @@ class DomainScreen(DomainActions):
         self.watch_started = time.monotonic()
         self.cache_update_checked = False
         self.cache_update = Text("checking…", style="dim")
+        self.standing: Standing | None = None  # the checklist, as the cloud last said
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll():
             yield Static(Text(shown(display_name(self.domain_name)), style="bold"), id="title")
             yield Static("", id="status")
+            yield Checklist(id="checklist")
             yield Static("", id="cname")
-            yield Static("DNS record to create, at any DNS provider:", classes="label")
+            yield Static(
+                "DNS record to create, at any DNS provider:", classes="label", id="record_label"
+            )
             yield Static("", id="record")
             yield Static("", id="bind")
             yield Static("", id="facts")
@@ -120,15 +138,16 @@ class DomainScreen(DomainActions):
 
     def on_mount(self) -> None:
         self.query_one("#cname").loading = True
+        self.query_one(Checklist).loading = True
         self.set_interval(poll_interval(self.profile, WATCH_INTERVAL), self._tick)
-        self.load()
+        self.load()  # then the checklist, once the domain has loaded
 
     def current_domain(self):
         return self.domain
 
     def domain_changed(self) -> None:
         self.watch_started = time.monotonic()
-        self.load()
+        self.load()  # the checklist follows it
         if self.origin_access is not None:  # a change (the fix among them) may change it
             self.check_origin_access()
 
@@ -154,6 +173,9 @@ class DomainScreen(DomainActions):
         self.domain = domain
         self.read_arrived()
         self.show()
+        # After the domain, not beside it: one read of CDN at a time, and the checklist
+        # reads the cloud as it is now (after a change, once CDN has taken it).
+        self.load_standing()
         if not self.cache_update_checked:
             self.cache_update_checked = True
             self.check_cache_update()
@@ -178,10 +200,71 @@ class DomainScreen(DomainActions):
         self.show()
 
     def _tick(self) -> None:
-        """Poll while the domain is changing (one request at a time)."""
+        """Poll while the domain is changing (one request at a time), and the checklist
+        while a step is in progress (the cloud moves it on: configuring, propagating)."""
         loading = any(w.node is self and w.group == "domain" and w.is_running for w in self.workers)
         if self.domain is not None and self.domain.transitional and not loading:
             self.load()
+        elif self.is_active and self._step_in_progress() and not self._worker_busy("standing"):
+            self.load_standing()
+
+    def _worker_busy(self, group: str) -> bool:
+        return any(w.node is self and w.group == group and w.is_running for w in self.workers)
+
+    def _step_in_progress(self) -> bool:
+        return self.standing is not None and any(
+            str(getattr(s.state, "value", s.state)) == "in progress" for s in self.standing.steps
+        )
+
+    # -- the checklist: where the domain stands, read from the cloud (issue 11) ----------
+
+    @work(exclusive=True, group="standing")
+    async def load_standing(self) -> None:
+        checklist = self.query_one(Checklist)
+        try:
+            standing = await self.call(self.services.onboarding.standing(self.domain_name))
+        except (ServiceError, UrlError) as error:  # UrlError: a sample key no URL can hold
+            checklist.loading = False
+            if self.standing is None and not is_domain_not_found(error):
+                self.app.report(error, "Could not read where the domain stands")
+            return
+        checklist.loading = False
+        self.standing = standing
+        checklist.show(standing)
+        # The record's label says what the cloud says: in place, or still to create.
+        cname = next((s for s in standing.steps if s.name.value == "cname record"), None)
+        in_place = cname is not None and cname.state.value == "done"
+        self.query_one("#record_label", Static).update(
+            "DNS record, in place:" if in_place else "DNS record to create, at any DNS provider:"
+        )
+
+    @on(DataTable.RowSelected, "#checklist")
+    def step_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        step = self.query_one(Checklist).selected
+        if step is not None:
+            self.perform(step)
+
+    def perform(self, step: Step) -> None:
+        """The step's action, by the screen that serves it (verify, CNAME plan, board, `o`,
+        delivery); a step the cloud moves on alone (waiting) says so instead."""
+        # A step with nothing left to do still opens the screen that serves it: to look.
+        action = step.action or STEP_SCREENS.get(str(getattr(step.name, "value", step.name)))
+        handlers = {
+            "verify": self.action_verify,
+            "cname": self.action_dns_record,
+            "propagation": self.action_propagation,
+            "origin_auth": self.action_origin_auth,
+            "fetch": self.action_fetch,
+        }
+        handler = handlers.get(action or "")
+        if handler is not None:
+            handler()
+        elif action == "wait":
+            self.notify(
+                shown(f"{step.evidence or 'In progress'}: the checklist reads it again by itself."),
+                markup=False,
+            )
 
     def show(self) -> None:
         d = self.domain
@@ -243,16 +326,36 @@ class DomainScreen(DomainActions):
     def action_dns_record(self) -> None:
 
         if self.domain and self.domain.cname:
-            self.app.push_screen(CnamePlanScreen(self.domain.name, self.domain.cname))
+            self.app.push_screen(
+                CnamePlanScreen(self.domain.name, self.domain.cname), self._back_from_step
+            )
 
     def action_propagation(self) -> None:
         if self.domain and self.domain.cname:
-            self.app.push_screen(PropagationScreen(self.domain.name, self.domain.cname))
+            self.app.push_screen(
+                PropagationScreen(self.domain.name, self.domain.cname), self._back_from_step
+            )
+
+    def _back_from_step(self, _: object = None) -> None:
+        """Back from a step's screen: the checklist reads where the domain stands now."""
+        if self.is_mounted:
+            self.load_standing()
 
     def action_verify(self) -> None:
-        origin = self.domain.origin if self.domain else ""
+        if self.domain is not None:
+            # The domain is in CDN: CDN verified its root's ownership when it was added.
+            self.notify(
+                shown(
+                    f"Ownership is done: CDN verified it when {display_name(self.domain.name)} "
+                    "was added; nothing to verify."
+                ),
+                markup=False,
+            )
+            return
+        origin = ""
 
         def verified(ok: bool | None) -> None:
+            self._back_from_step()
             if ok:
                 self.load()
 
@@ -365,4 +468,6 @@ class DomainScreen(DomainActions):
         from screens.delivery import DeliveryScreen  # the delivery check: is it served?
 
         if self.domain:
-            self.app.push_screen(DeliveryScreen(self.domain.name, self.domain.origin))
+            self.app.push_screen(
+                DeliveryScreen(self.domain.name, self.domain.origin), self._back_from_step
+            )

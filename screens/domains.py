@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services.errors import CloudError, ServiceError
 from tui.services.models import CdnDomain
+from tui.services.onboarding import SUMMARY_TTL
 from tui.services.profile import poll_interval
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.status import status_badge
@@ -29,6 +31,7 @@ from tui.widgets.status import status_badge
 COLUMNS = (
     ("name", "Domain"),
     ("status", "Status"),
+    ("progress", "Progress"),
     ("cname", "CNAME"),
     ("type", "Type"),
     ("scope", "Scope"),
@@ -40,10 +43,31 @@ COLUMNS = (
 AUTO_REFRESH = 5.0
 
 
-def domain_cells(d: CdnDomain) -> tuple[Text, ...]:
+# The progress column's summaries are asked for this many rows at a time (the engine
+# batches its DescribeDomainCname reads 30 names a call and caches them briefly).
+PROGRESS_BATCH = 60
+
+
+# The progress column's width: every cell is cut or padded to it, so a summary arriving
+# after the rows painted never makes DataTable measure and lay out the table again.
+PROGRESS_WIDTH = 25
+
+
+def progress_cell(summary: str | None) -> Text:
+    """A domain's progress ("5/8 · cname record to do", "serving"); "…" until read."""
+    if summary is None:
+        text = Text("…", style="dim")
+    else:
+        text = Text(shown(summary), style="green" if summary == "serving" else "")
+    text.truncate(PROGRESS_WIDTH, overflow="ellipsis", pad=True)
+    return text
+
+
+def domain_cells(d: CdnDomain, progress: str | None = None) -> tuple[Text, ...]:
     return (
         Text(shown(display_name(d.name))),
         status_badge(d.status),
+        progress_cell(progress),
         Text(shown(d.cname)),
         Text(shown(d.cdn_type)),
         Text(shown(d.scope)),
@@ -80,11 +104,26 @@ class DomainsScreen(ListScreen, DomainActions):
         self.account_problem: str | None = None  # why the account lists no domain
         self.sort_key = "name"
         self.sort_reverse = False
+        # Each domain's progress summary, by name, as the engine last said; a row listed
+        # before its summary arrives shows "…" and is updated in place.
+        self.progress: dict[str, str] = {}
+        # The full checklist's summary of a domain opened in this session ("serving" needs
+        # the delivery check, which the cheap summary leaves out), and when it was read.
+        self.checked: dict[str, tuple[float, str]] = {}
 
     def make_table(self) -> PagedTable:
         return PagedTable(
-            COLUMNS, key=lambda d: d.name, cells=domain_cells, matching=filter_domains, id="domains"
+            COLUMNS,
+            key=lambda d: d.name,
+            cells=lambda d: domain_cells(d, self.progress.get(d.name)),
+            matching=filter_domains,
+            id="domains",
         )
+
+    def on_mount(self) -> None:
+        # (Textual runs ListScreen's on_mount as well.) A page of rows listed (scrolling,
+        # filtering): their progress is read then.
+        self.watch(self.query_one(PagedTable), "counts", self._progress_wanted, init=False)
 
     def on_connected(self, message: Connected) -> None:
         self.set_interval(poll_interval(self.profile, AUTO_REFRESH), self._tick)
@@ -116,6 +155,41 @@ class DomainsScreen(ListScreen, DomainActions):
         self.show()
         if self.account_problem is None:
             self.load_quota()
+        self.load_progress(fresh=True)
+
+    def _progress_wanted(self) -> None:
+        table = self.query_one(PagedTable)
+        listed = table.matches[: table.row_count]
+        if any(d.name not in self.progress for d in listed) and not self._progress_running():
+            self.load_progress()
+
+    def _progress_running(self) -> bool:
+        return any(w.group == "progress" and w.is_running for w in self.workers)
+
+    @work(exclusive=True, group="progress")
+    async def load_progress(self, fresh: bool = False) -> None:
+        """The progress column, for the rows listed only (a list of 10,000 domains lists
+        a page at a time), in small batches after the rows have painted: the rows in view
+        first, the rest of the page after; rows further down get theirs as they are
+        listed. `fresh`: after a re-list, read the listed rows again (the engine's brief
+        cache keeps that cheap)."""
+        table = self.query_one(PagedTable)
+        top = table.scroll_offset.y
+        listed = list(table.matches[: table.row_count])
+        # The rows on screen first, then those below them, then those above.
+        order = listed[top:] + listed[:top]
+        wanted = [d for d in order if fresh or d.name not in self.progress]
+        for start in range(0, len(wanted), PROGRESS_BATCH):
+            batch = wanted[start : start + PROGRESS_BATCH]
+            try:
+                summaries = self._fuller(await self.call(self.services.onboarding.summaries(batch)))
+            except ServiceError:
+                return  # the column keeps "…"; the next re-list asks again
+            self.progress.update(summaries)
+            for domain in batch:
+                if domain.name in summaries and domain.name in table.rows:
+                    cell = progress_cell(summaries[domain.name])
+                    table.update_cell(domain.name, "progress", cell)
 
     @work(exclusive=True, group="quota")
     async def load_quota(self) -> None:
@@ -185,10 +259,25 @@ class DomainsScreen(ListScreen, DomainActions):
             self.open(domain.name)
 
     def open(self, name: str) -> None:
+        screen = DomainScreen(name)
+
         def back(_: object) -> None:
+            if screen.standing is not None:
+                self.checked[name] = (time.monotonic(), screen.standing.summary)
             self.load()
 
-        self.app.push_screen(DomainScreen(name), back)
+        self.app.push_screen(screen, back)
+
+    def _fuller(self, summaries: dict[str, str]) -> dict[str, str]:
+        """The cheap summaries, each replaced by the full checklist's if that was read
+        for the domain within the engine's cache time."""
+        now = time.monotonic()
+        return {
+            name: checked[1]
+            if (checked := self.checked.get(name)) and now - checked[0] < SUMMARY_TTL
+            else summary
+            for name, summary in summaries.items()
+        }
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:

@@ -38,9 +38,19 @@ async def add_domain_form(pilot):
 
 
 async def domain_details(pilot):
+    """static.example.com's checklist: its next step is its CNAME record."""
     await shown(pilot, DomainScreen("static.example.com"))
     await wait_for(pilot, lambda: pilot.app.screen.domain and pilot.app.screen.origin_access)
     await wait_for(pilot, lambda: "checking" not in pilot.app.screen.cache_update.plain)
+    await wait_for(pilot, lambda: pilot.app.screen.standing, timeout=30)
+
+
+async def progress_read(pilot) -> None:
+    """The list's progress column read for every row (else "…", depending on timing)."""
+    from tui.widgets.paged_table import PagedTable
+
+    table = pilot.app.screen.query_one(PagedTable)
+    await wait_for(pilot, lambda: set(pilot.app.screen.progress) >= set(table.rows), timeout=30)
 
 
 async def cache_screen(pilot):
@@ -85,6 +95,7 @@ SCENES = [
 def test_screen(snap_compare, scene, size):
     async def run_before(pilot):
         await connected(pilot)
+        await progress_read(pilot)
         await scene(pilot)
         await steady_cursors(pilot)
         await pilot.pause(0.1)
