@@ -48,10 +48,12 @@ class BatchResultScreen(AppScreen):
         table = self.query_one(DataTable)
         table.add_column("Domain", key="name")
         table.add_column("Status", key="status")
+        table.add_column("Progress", key="progress")
         table.add_column("Result", key="result")
         for name, outcome in self.outcomes:
             table.add_row(
                 Text(shown(display_name(name), 60)),
+                Text("…", style="dim"),
                 Text("…", style="dim"),
                 Text(shown(outcome, 120)),
                 key=name,
@@ -94,6 +96,19 @@ class BatchResultScreen(AppScreen):
         for name, _ in self.outcomes:
             if name not in names:
                 table.update_cell(name, "status", Text("—", style="dim"))
+                table.update_cell(name, "progress", Text("—", style="dim"))
+        # Where each stands in the onboarding (the engine's cheap summary: one
+        # DescribeDomainCname for the batch), so the batch reads as one checklist.
+        listed = [d for d in found if d is not None and not isinstance(d, BaseException)]
+        try:
+            progress = await self.call(self.services.onboarding.summaries(listed))
+        except ServiceError:
+            progress = {}
+        for domain in listed:
+            text = progress.get(domain.name)
+            table.update_cell(
+                domain.name, "progress", Text(shown(text, 60)) if text else Text("—", style="dim")
+            )
 
     @on(DataTable.RowSelected)
     def open_domain(self, event: DataTable.RowSelected) -> None:

@@ -9,7 +9,7 @@ import string
 
 from hypothesis import given
 from hypothesis import strategies as st
-from textual.widgets import Button, Input
+from textual.widgets import Button, DataTable, Input
 
 from screens.add_domain import AddDomainScreen
 from screens.batch_result import BatchResultScreen
@@ -376,6 +376,14 @@ async def test_the_batch_result_opens_a_domain_on_enter():
         app.push_screen(result)
         await wait_for(pilot, lambda: result.statuses, what="the statuses")
         assert result.statuses == {"static.example.com": "online"}
+        # Where it stands in the onboarding: static.example.com has no CNAME record yet.
+        table = result.query_one(DataTable)
+        await wait_for(
+            pilot,
+            lambda: "cname record" in str(table.get_cell("static.example.com", "progress")),
+            what="the batch's progress",
+        )
+        assert str(table.get_cell("x.newsite.net", "progress")) == "—"
         await pilot.press("enter")
         details = await wait_for(
             pilot, lambda: isinstance(app.screen, DomainScreen) and app.screen, what="details"
