@@ -1,7 +1,7 @@
-"""What the one-shot commands (`check`, `fetch`) share: their argument types, the
-account options they also take after their name, how they connect (never the sandbox
-for want of credentials), and how they fail (exit 2; with --json, one error object on
-stdout too).
+"""What the one-shot commands (`check`, `fetch`, `status`, `doctor`, `onboard`) share: their
+argument types, the account options they also take after their name, how they connect
+(never the sandbox for want of credentials), and how they fail (exit 2; with --json, one
+error object on stdout too).
 
 Cheap to import (tui.cli builds its parser from here): the SDKs and dnspython load only
 when a command runs.
@@ -10,17 +10,23 @@ when a command runs.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import io
 import json
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.launch import DEFAULT_SANDBOX_SPEED, LaunchOptions, connect
+from tui.safe_text import shown
 from tui.services.errors import CredentialsNotFound, ServiceError
 
 if TYPE_CHECKING:
+    from tui.services.profile import Profile
     from tui.services.propagation import Target
+
+T = TypeVar("T")
 
 USAGE_ERROR = 2
 
@@ -135,3 +141,27 @@ def add_account_options(parser: argparse.ArgumentParser, command: str) -> None:
         "--profile", default=argparse.SUPPRESS, help="aliyun-cli profile in ~/.aliyun/config.json"
     )
     parser.add_argument("--region", default=argparse.SUPPRESS, help="region id, e.g. cn-hangzhou")
+
+
+def run_once(
+    args: argparse.Namespace,
+    command: str,
+    profile: Profile | None,
+    work: Callable[[Profile], Coroutine[Any, Any, T]],
+) -> T | None:
+    """`work` against `profile` (None: connect with the account options in `args`, a
+    sandbox of its own stopped after): its result, or None once a failure was said on
+    stderr (and with --json as the error object on stdout): the caller exits 2."""
+    box = None
+    try:
+        if profile is None:
+            profile, box = connect_for(args, command)
+        return asyncio.run(work(profile))
+    except CommandFailure as failure:
+        print(f"oss-cdn {command}: {shown(failure, multiline=True)}", file=sys.stderr)
+        if getattr(args, "json", False):
+            sys.stdout.write(error_json(failure.code, str(failure)))
+        return None
+    finally:
+        if box is not None:
+            box.stop()

@@ -18,7 +18,6 @@ imported when the command runs.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -27,9 +26,8 @@ from tui.command_line import (
     USAGE_ERROR,
     CommandFailure,
     add_account_options,
-    connect_for,
-    error_json,
     resolver_arg,
+    run_once,
     timeout_arg,
 )
 from tui.delivery_rules import FetchUrl, UrlError, Verdict, parse_url
@@ -89,19 +87,9 @@ def add_fetch_parser(subparsers) -> argparse.ArgumentParser:
 def run_fetch(args: argparse.Namespace, *, profile: Profile | None = None) -> int:
     """Fetch once for parsed `fetch` arguments and print the outcome; the exit status.
     `profile` is where to talk to; None: tui.launch.connect with the global options."""
-    box = None
-    try:
-        if profile is None:
-            profile, box = connect_for(args, "fetch")
-        result = asyncio.run(_fetch(args, profile))
-    except CommandFailure as failure:
-        print(f"oss-cdn fetch: {shown(failure, multiline=True)}", file=sys.stderr)
-        if args.json:
-            sys.stdout.write(error_json(failure.code, str(failure)))
+    result = run_once(args, "fetch", profile, lambda where: _fetch(args, where))
+    if result is None:
         return USAGE_ERROR
-    finally:
-        if box is not None:
-            box.stop()
     sys.stdout.write(json.dumps(result.to_json()) + "\n" if args.json else human(result))
     return 0 if result.verdict is Verdict.SERVED else 1
 

@@ -13,7 +13,6 @@ Cheap to import (tui.cli builds its parser from here): the SDKs load when it run
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -22,8 +21,7 @@ from tui.command_line import (
     USAGE_ERROR,
     CommandFailure,
     add_account_options,
-    connect_for,
-    error_json,
+    run_once,
 )
 from tui.rules import check_domain
 from tui.safe_text import shown
@@ -76,19 +74,9 @@ def add_status_parser(subparsers) -> argparse.ArgumentParser:
 
 def run_status(args: argparse.Namespace, *, profile: Profile | None = None) -> int:
     """Read and print the standing of every domain; the exit status."""
-    box = None
-    try:
-        if profile is None:
-            profile, box = connect_for(args, "status")
-        standings = asyncio.run(_standings(args, profile))
-    except CommandFailure as failure:
-        print(f"oss-cdn status: {shown(failure, multiline=True)}", file=sys.stderr)
-        if args.json:
-            sys.stdout.write(error_json(failure.code, str(failure)))
+    standings = run_once(args, "status", profile, lambda where: _standings(args, where))
+    if standings is None:
         return USAGE_ERROR
-    finally:
-        if box is not None:
-            box.stop()
     if args.json:
         sys.stdout.write(json.dumps({"domains": [s.to_json() for s in standings]}) + "\n")
     else:

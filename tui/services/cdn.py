@@ -288,27 +288,20 @@ class CdnService(TeaService):
         """The domain as DescribeUserDomains lists it (an exact match, domains in review
         included), or None. Unlike the detail, the listing has a domain as soon as
         AddCdnDomain answered: the read-back of an add."""
-        request = sdk.DescribeUserDomainsRequest(
-            domain_name=name,
-            domain_search_type="full_match",
-            check_domain_show=True,
-            page_size=DOMAINS_PAGE_SIZE,
-        )
-        domains, _ = await self.call(
-            "DescribeUserDomains",
-            self._client.describe_user_domains_with_options_async,
-            request,
-            write=False,
-            read=_domains_page,
-        )
+        domains = await self._search(name, "full_match")
         return next((d for d in domains if d.name == name), None)
 
     async def under_root(self, root: str) -> list[CdnDomain]:
         """One page of this account's domains ending in `root` (DescribeUserDomains,
         suf_match): enough to tell whether CDN already verified the root here."""
+        return await self._search(root, "suf_match")
+
+    async def _search(self, name: str, search_type: str) -> list[CdnDomain]:
+        """One page of DescribeUserDomains matching `name` the API's way (`search_type`),
+        domains in review included."""
         request = sdk.DescribeUserDomainsRequest(
-            domain_name=root,
-            domain_search_type="suf_match",
+            domain_name=name,
+            domain_search_type=search_type,
             check_domain_show=True,
             page_size=DOMAINS_PAGE_SIZE,
         )
