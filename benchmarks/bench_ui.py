@@ -1,4 +1,5 @@
-"""Startup, typing and large-list figures. Run: .venv/bin/python benchmarks/bench_ui.py
+"""Startup, typing and large-list figures (the Progress column's summaries too).
+Run: .venv/bin/python benchmarks/bench_ui.py
 
 Prints timings; asserts nothing (speed is measured here, not in timed tests).
 """
@@ -87,6 +88,19 @@ async def app_figures() -> None:
         start = time.perf_counter()
         screen.show()
         print(f"{'fill the table with them':<44} {ms(time.perf_counter() - start)}")
+
+        # The Progress column: the engine's cheap summary, a screenful (60) at a time,
+        # then the whole list (one DescribeDomainCname per 30 online domains).
+        onboarding = app.services.onboarding
+        start = time.perf_counter()
+        await onboarding.summaries(domains[:60])
+        print(f"{'progress of a screenful (60 domains)':<44} {ms(time.perf_counter() - start)}")
+        start = time.perf_counter()
+        await onboarding.summaries(domains)
+        print(
+            f"{f'progress of all {len(domains)} (cached first 60)':<44} "
+            f"{ms(time.perf_counter() - start)}"
+        )
 
         await pilot.press("slash")
         samples = []
