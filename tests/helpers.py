@@ -5,6 +5,7 @@ modules, never from one another."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -49,6 +51,7 @@ def fetch(profile, capsys, *argv: str) -> tuple[int, str, str]:
 
 # -- `oss-cdn sandbox serve`, as a process -----------------------------------------------
 
+ROOT = Path(__file__).resolve().parent.parent  # where `python -m tui` runs
 PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 STARTUP_TIMEOUT = 30.0  # seconds for `serve` to print its JSON line
 
@@ -65,6 +68,27 @@ def first_line(process: subprocess.Popen, timeout: float) -> str:
     if not text:
         pytest.fail(f"`oss-cdn sandbox serve --json` exited ({process.wait()}) silently")
     return text
+
+
+@contextmanager
+def served_sandbox(env: dict[str, str] | None = None, *options: str):
+    """`oss-cdn sandbox serve --json` (at speed 1000, plus `options`) in a process of its
+    own: (the process, the JSON it printed). Stopped on the way out."""
+    command = [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-speed"]
+    process = subprocess.Popen(
+        [*command, "1000", *options],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        yield process, json.loads(first_line(process, STARTUP_TIMEOUT))
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+        process.stdout.close()
 
 
 # -- the app in a real terminal (tmux at 80x24) -------------------------------------------

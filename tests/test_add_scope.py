@@ -5,19 +5,15 @@ and a new domain's detail that lags its add. Pilot against the sandbox."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 
 import pytest
 from alibabacloud_cdn20180510 import models as cdn_models
 from alibabacloud_cdn20180510.client import Client as CdnClient
-from alibabacloud_tea_openapi.models import Config
 from textual.widgets import Button, DataTable
 
 from screens.cname import DomainScreen
-from tests.helpers import PROXY_VARS, STARTUP_TIMEOUT, first_line
+from tests.helpers import PROXY_VARS, sdk_config, served_sandbox
 from tests.pilot import (
     connected,
     form_ready,
@@ -217,22 +213,7 @@ def test_sandbox_quota_is_an_option_of_the_app_and_of_serve():
 @pytest.mark.slow  # a served sandbox process
 def test_a_served_sandbox_reports_its_quota_through_describe_cdn_user_quota():
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
-    command = [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-quota", "75"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        info = json.loads(first_line(process, STARTUP_TIMEOUT))
-        client = CdnClient(
-            Config(
-                access_key_id=info["access_key_id"],
-                access_key_secret=info["access_key_secret"],
-                endpoint=info["cdn_endpoint"],
-                protocol="http",
-                region_id="cn-hangzhou",
-            )
-        )
+    with served_sandbox(env, "--sandbox-quota", "75") as (_, info):
+        client = CdnClient(sdk_config(info, "cdn_endpoint"))
         body = client.describe_cdn_user_quota(cdn_models.DescribeCdnUserQuotaRequest()).body
         assert body.domain_quota == 75
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()

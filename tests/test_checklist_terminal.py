@@ -8,17 +8,14 @@ from the cloud (nothing was saved locally).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PROXY_VARS, STARTUP_TIMEOUT, app_in_tmux, first_line
+from tests.helpers import PROXY_VARS, app_in_tmux, served_sandbox
 
 pytestmark = pytest.mark.slow  # the app in tmux, the sandbox as a process
 
@@ -35,18 +32,8 @@ def shared_sandbox(tmp_path, monkeypatch):
     monkeypatch.setenv("OSS_CDN_RUNTIME_DIR", str(tmp_path / "run"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "xdg-run"))
     monkeypatch.setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-speed", "1000"],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        yield json.loads(first_line(process, STARTUP_TIMEOUT))
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
+    with served_sandbox() as (_, info):
+        yield info
 
 
 def next_step(screen: str) -> str | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PROXY_VARS, onboard, parse_onboard
+from tests.helpers import PROXY_VARS, onboard, parse_onboard, served_sandbox
 from tui.onboard import run_onboard
 from tui.sandbox import shared
 from tui.services.writes import WRITE_ACTIONS
@@ -284,8 +284,6 @@ def test_a_txt_left_over_is_reused_and_the_run_goes_on(sandbox, profile, no_prox
 
 @pytest.mark.slow
 def test_against_oss_cdn_sandbox_serve_a_second_run_acts_on_nothing(tmp_path):
-    from tests.helpers import STARTUP_TIMEOUT, first_line
-
     env = {
         k: v
         for k, v in os.environ.items()
@@ -294,15 +292,7 @@ def test_against_oss_cdn_sandbox_serve_a_second_run_acts_on_nothing(tmp_path):
     env.update(
         OSS_CDN_RUNTIME_DIR=str(tmp_path / "run"), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true"
     )
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-speed", "1000"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        info = json.loads(first_line(serve, STARTUP_TIMEOUT))
+    with served_sandbox(env) as (serve, info):
         runs = []
         for _ in range(2):
             run = onboard_process(env, "--bucket", "demo-assets", "--domain", "two.example.com")
@@ -316,10 +306,6 @@ def test_against_oss_cdn_sandbox_serve_a_second_run_acts_on_nothing(tmp_path):
         # The cloud says it is served: no plan, no action, nothing sent the second time.
         assert [e["event"] for e in second] == ["standing", "done"]
         assert second[-1]["domains"][0]["summary"] == "serving"
-    finally:
-        serve.terminate()
-        serve.wait(timeout=10)
-        serve.stdout.close()
 
 
 def test_a_usage_error_with_json_is_a_json_error_too(capsys):

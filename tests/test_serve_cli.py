@@ -5,8 +5,6 @@ once, and is refused with a wrong secret."""
 import http.client
 import json
 import os
-import subprocess
-import sys
 
 import dns.message
 import dns.query
@@ -18,7 +16,7 @@ from alibabacloud_cdn20180510.client import Client as CdnClient
 from alibabacloud_tea_openapi.models import Config
 from Tea.exceptions import TeaException
 
-from tests.helpers import PROXY_VARS, STARTUP_TIMEOUT, first_line
+from tests.helpers import PROXY_VARS, served_sandbox
 
 pytestmark = pytest.mark.slow  # a served sandbox process
 
@@ -26,18 +24,8 @@ pytestmark = pytest.mark.slow  # a served sandbox process
 @pytest.fixture
 def served():
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-speed", "1000"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        yield json.loads(first_line(process, STARTUP_TIMEOUT))
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
+    with served_sandbox(env) as (_, info):
+        yield info
 
 
 def config(info: dict, endpoint: str, secret: str | None = None) -> Config:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from tests.helpers import PROXY_VARS, STARTUP_TIMEOUT, first_line
+from tests.helpers import PROXY_VARS, served_sandbox
 from tests.pilot import sandbox_app, wait_for
 from tui.sandbox import shared
 from tui.services.facade import Services
@@ -67,20 +67,8 @@ def oss_cdn(env: dict, *argv: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def served(user):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui", "sandbox", "serve", "--json", "--sandbox-speed", "1000"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=user,
-        cwd=ROOT,
-    )
-    try:
-        yield process, json.loads(first_line(process, STARTUP_TIMEOUT))
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
-        process.stdout.close()
+    with served_sandbox(user) as both:
+        yield both
 
 
 async def test_a_domain_added_in_the_served_sandbox_is_found_by_check_in_another_process(

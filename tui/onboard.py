@@ -348,6 +348,20 @@ class Onboarding:
         left: dict[str, str] = {}  # domain -> why it stopped
         repeats: dict[tuple, int] = {}
         last: tuple = ()
+
+        def leave(name: str, step: Step, why: str) -> None:
+            """Stop working on `name` at `step` (a failed step with nothing to do, or an
+            action that does not move it on): said, and an event."""
+            left[name] = f"{step.name.value}: {step.evidence}"
+            output.event(
+                "left",
+                domain=name,
+                step=step.name.value,
+                state=step.state.value,
+                evidence=step.evidence,
+            )
+            output.say(f"{name}: {why}: {step.evidence}")
+
         while True:
             waiting: list[Standing] = []
             for name, standing in list(by_name.items()):
@@ -363,28 +377,12 @@ class Onboarding:
                     waiting.append(standing)
                     continue
                 if step.action is None:
-                    left[name] = f"{step.name.value}: {step.evidence}"
-                    output.event(
-                        "left",
-                        domain=name,
-                        step=step.name.value,
-                        state=step.state.value,
-                        evidence=step.evidence,
-                    )
-                    output.say(f"{name}: {step.name.value} {step.state.value}: {step.evidence}")
+                    leave(name, step, f"{step.name.value} {step.state.value}")
                     continue
                 key = (name, step.name, step.state, step.action)
                 repeats[key] = repeats.get(key, 0) + 1
                 if repeats[key] > REPEATS:
-                    left[name] = f"{step.name.value}: {step.evidence}"
-                    output.event(
-                        "left",
-                        domain=name,
-                        step=step.name.value,
-                        state=step.state.value,
-                        evidence=step.evidence,
-                    )
-                    output.say(f"{name}: {step.name.value} did not move on: {step.evidence}")
+                    leave(name, step, f"{step.name.value} did not move on")
                     continue
                 output.event("act", domain=name, step=step.name.value, action=step.action)
                 output.progress(
