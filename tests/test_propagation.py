@@ -546,6 +546,43 @@ async def test_a_dead_resolver_costs_one_timeout_and_slows_nobody(profile):
     assert all(r.matches and r.latency_ms < timeout * 1000 for r in live)
 
 
+async def test_each_row_times_its_own_server(sandbox, profile):
+    """A resolver far away (the sandbox's Google held back 0.4 s) shows the largest
+    latency; the others are not charged for it."""
+    sandbox.dns_faults.add("timeout", "Google", count=None, delay=0.4)
+    rows = await check_round(
+        "img.example.com", cname_for("img.example.com"), sandbox_targets(profile), timeout=5
+    )
+    assert all(r.matches for r in rows)
+    slow = next(r for r in rows if r.resolver == "Google")
+    others = [r for r in rows if r is not slow]
+    assert slow.latency_ms is not None and slow.latency_ms >= 400
+    assert all(r.latency_ms is not None and r.latency_ms < slow.latency_ms for r in others)
+
+
+async def test_a_busy_loop_does_not_charge_its_time_to_the_servers(profile):
+    """The answers arrive while this process is busy (the app's loop drawing, say): each
+    row's time is still when its answer came, not when the loop got round to it."""
+    loop = asyncio.get_running_loop()
+    busy = 0.6
+    loop.call_later(0.001, time.sleep, busy)  # blocks the loop just after the queries go
+    rows = await check_round(
+        "img.example.com", cname_for("img.example.com"), sandbox_targets(profile), timeout=5
+    )
+    assert all(r.matches for r in rows)
+    assert all(r.latency_ms is not None and r.latency_ms < busy * 1000 for r in rows)
+
+
+async def test_a_silent_sandbox_resolver_is_a_timeout_row(sandbox, profile):
+    sandbox.dns_faults.add("reset", "Quad9", count=None)
+    rows = await check_round(
+        "img.example.com", cname_for("img.example.com"), sandbox_targets(profile), timeout=0.5
+    )
+    verdicts = {r.resolver: r.verdict for r in rows}
+    assert verdicts.pop("Quad9") is Verdict.TIMEOUT
+    assert set(verdicts.values()) == {Verdict.MATCH}
+
+
 async def test_a_closed_port_is_an_error_row_at_once(profile):
     sock = dead_socket()
     port = sock.getsockname()[1]

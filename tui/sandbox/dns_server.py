@@ -5,6 +5,14 @@ authoritative server answers what the world holds now. Each resolver recurses in
 sandbox's data only (there is no internet here), sees the world as it was `lag` sandbox
 seconds ago, and caches in sandbox seconds, so a change reaches the resolvers one by one,
 the way propagation looks from around the world.
+
+A server can be made slow or dead, by its name, with the sandbox's DNS faults (faults.py):
+
+    box.dns_faults.add("timeout", "Google", count=None, delay=0.3)  # answers 0.3 s late
+    box.dns_faults.add("reset", "Quad9")                            # the next query: silence
+
+A real resolver far away answers late (and a lost datagram is never answered): what
+the propagation board's latency and timeout rows show.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import dns.rdataclass
 import dns.rrset
 
 from tui.sandbox.dns_answers import DEFAULT_LINES, OVERSEA_LINES, Answer, SandboxDns
+from tui.sandbox.faults import Faults
 from tui.sandbox.world import World
 
 UDP_LIMIT = 512  # a UDP answer without EDNS; larger ones are truncated (TC) for TCP
@@ -60,9 +69,11 @@ class _Server:
     """A DNS server on UDP and TCP at one loopback port; subclasses fill in answers."""
 
     recursion_available = False
+    name = "Authoritative"  # what DNS faults name it by
 
-    def __init__(self, data: SandboxDns) -> None:
+    def __init__(self, data: SandboxDns, faults: Faults | None = None) -> None:
         self.data = data
+        self.faults = faults
         self.address = ""
         self._udp: asyncio.DatagramTransport | None = None
         self._tcp: asyncio.Server | None = None
@@ -75,7 +86,7 @@ class _Server:
         loop = asyncio.get_running_loop()
         for _ in range(20):
             udp, _ = await loop.create_datagram_endpoint(
-                lambda: _UdpProtocol(self.reply), local_addr=(host, 0)
+                lambda: _UdpProtocol(self.reply, self.delay), local_addr=(host, 0)
             )
             port = udp.get_extra_info("sockname")[1]
             try:
@@ -98,6 +109,16 @@ class _Server:
                 writer.close()
             await asyncio.gather(*handlers, return_exceptions=True)
             await self._tcp.wait_closed()
+
+    def delay(self) -> float | None:
+        """Real seconds to hold the next answer back (0: none), or None to drop it: the
+        DNS fault armed for this server, if any."""
+        fault = self.faults.take(self.name) if self.faults is not None else None
+        if fault is None:
+            return 0.0
+        if fault.kind == "timeout":
+            return float(fault.params.get("delay", 30.0))
+        return None  # any other kind: the query is lost
 
     def reply(self, wire: bytes, *, udp: bool) -> bytes | None:
         """The response to one query on the wire; None drops what is not a query."""
@@ -129,7 +150,12 @@ class _Server:
         try:
             while True:
                 size = int.from_bytes(await reader.readexactly(2), "big")
-                wire = self.reply(await reader.readexactly(size), udp=False)
+                query = await reader.readexactly(size)
+                delay = self.delay()
+                if delay is None:
+                    break
+                await asyncio.sleep(delay)
+                wire = self.reply(query, udp=False)
                 if wire is None:
                     break
                 writer.write(len(wire).to_bytes(2, "big") + wire)
@@ -142,16 +168,28 @@ class _Server:
 
 
 class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, reply: Callable[..., bytes | None]) -> None:
+    def __init__(
+        self, reply: Callable[..., bytes | None], delay: Callable[[], float | None]
+    ) -> None:
         self._reply = reply
+        self._delay = delay
         self._transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport) -> None:
         self._transport = transport
 
     def datagram_received(self, data: bytes, addr) -> None:
+        delay = self._delay()
+        if delay is None:
+            return
+        if delay > 0:  # answered as late as asked, from the world as it is then
+            asyncio.get_running_loop().call_later(delay, self._answer, data, addr)
+        else:
+            self._answer(data, addr)
+
+    def _answer(self, data: bytes, addr) -> None:
         wire = self._reply(data, udp=True)
-        if wire is not None and self._transport is not None:
+        if wire is not None and self._transport is not None and not self._transport.is_closing():
             self._transport.sendto(wire, addr)
 
 
@@ -179,9 +217,12 @@ class CachingResolver(_Server):
 
     recursion_available = True
 
-    def __init__(self, data: SandboxDns, spec: PublicResolver) -> None:
-        super().__init__(data)
+    def __init__(
+        self, data: SandboxDns, spec: PublicResolver, faults: Faults | None = None
+    ) -> None:
+        super().__init__(data, faults)
         self.spec = spec
+        self.name = spec.name
         self._lines = DEFAULT_LINES if spec.region == "mainland" else OVERSEA_LINES
         self._cache: dict[tuple[str, int], _CacheEntry] = {}
 
@@ -238,11 +279,14 @@ class DnsServers:
             await server.close()
 
 
-async def start_dns(world: World, host: str = "127.0.0.1") -> DnsServers:
-    """Start the authoritative server and the public resolvers on the running loop."""
+async def start_dns(
+    world: World, host: str = "127.0.0.1", faults: Faults | None = None
+) -> DnsServers:
+    """Start the authoritative server and the public resolvers on the running loop;
+    `faults` slows or silences them by name (see the module's docstring)."""
     data = SandboxDns(world)
-    authoritative = Authoritative(data)
-    resolvers = [CachingResolver(data, spec) for spec in PUBLIC_RESOLVERS]
+    authoritative = Authoritative(data, faults)
+    resolvers = [CachingResolver(data, spec, faults) for spec in PUBLIC_RESOLVERS]
     servers = DnsServers([], {}, {}, [authoritative, *resolvers])
     try:
         for server in servers._servers:

@@ -44,6 +44,9 @@ class Sandbox:
         if quota is not None:  # the account's CDN domain quota (DescribeCdnUserQuota)
             self.world.quota = quota
         self.faults = Faults()
+        # The DNS servers' own, by server name ("AliDNS", "Authoritative"): kept apart so
+        # a fault armed for "any API call" never delays a DNS answer.
+        self.dns_faults = Faults()
         self.calls = CallLog()
         self.info: dict = {}
         self._thread: threading.Thread | None = None
@@ -104,7 +107,7 @@ class Sandbox:
             self.world.edge_host = self.host
             edge = Edge(self.world, f"{self.host}:{port}", self.host)
             self.world.edge_port = await edge.start()
-            dns = await start_dns(self.world, self.host)
+            dns = await start_dns(self.world, self.host, self.dns_faults)
             self.info = self._describe(port, dns, edge)
         except BaseException as exc:  # reported to start() in the caller's thread
             failure.append(exc)

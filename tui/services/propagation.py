@@ -30,6 +30,8 @@ import ipaddress
 import json
 import os
 import socket
+import struct
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -247,37 +249,119 @@ async def _ip_of(host: str, port: int) -> str:
     return str(infos[0][4][0])  # the address of (address, port, ...)
 
 
+# Linux stamps each datagram with the time it reached the machine when a socket asks
+# (SO_TIMESTAMPNS in asm-generic/socket.h, socket(7)); Python's socket module does not
+# name it. Elsewhere the time the event loop sees the socket readable stands in.
+SO_TIMESTAMPNS = 35 if sys.platform == "linux" else None
+_TIMESPEC = struct.Struct("@ll")  # struct timespec: time_t seconds, long nanoseconds
+
+
 async def query_server(
     target: Target, qname: str, timeout: float, rdtype: str = "A"
-) -> dns.message.Message:
-    """`target`'s response to `qname`/`rdtype`. Raises OSError, DNSException (a
-    timeout too); the caller bounds the whole, the server's name lookup included."""
-    import dns.asyncbackend
+) -> tuple[dns.message.Message, float]:
+    """`target`'s response to `qname`/`rdtype`, and the seconds it took the server to
+    answer. Raises OSError, DNSException (a timeout too); the caller bounds the whole,
+    the server's name lookup included."""
     import dns.asyncquery
-    import dns.inet
 
     where = await _ip_of(target.host, target.port)
     # Recursion desired: for type A a resolver returns the whole CNAME chain, an
     # authoritative server the part it holds.
     request = dns.message.make_query(qname, rdtype, use_edns=0, payload=EDNS_PAYLOAD)
-    # A connected UDP socket hears the ICMP "port unreachable" of a server that is not
-    # there: the row says so at once instead of waiting out the timeout.
-    backend = dns.asyncbackend.get_default_backend()
-    sock = await backend.make_socket(
-        dns.inet.af_for_address(where), socket.SOCK_DGRAM, destination=(where, target.port)
-    )
-    async with sock:
+    start = time.perf_counter()
+    try:
+        return await udp_exchange(request, where, target.port)
+    except dns.message.Truncated:  # too large for UDP: asked again over TCP
+        start = time.perf_counter()
+        response = await dns.asyncquery.tcp(request, where, timeout=timeout, port=target.port)
+    except NotImplementedError:  # a loop without add_reader (Windows' proactor)
         response, _ = await dns.asyncquery.udp_with_fallback(
-            request, where, timeout=timeout, port=target.port, udp_sock=sock, ignore_unexpected=True
+            request, where, timeout=timeout, port=target.port, ignore_unexpected=True
         )
-    return response
+    return response, time.perf_counter() - start
+
+
+async def udp_exchange(
+    request: dns.message.Message, where: str, port: int
+) -> tuple[dns.message.Message, float]:
+    """`request` over UDP to `where`: its response, and the seconds from sending it to the
+    response reaching this machine. Rounds ask every server at once, so answers arrive
+    together while the loop (or another thread: the app's own sandbox) is busy; the
+    time is taken when the datagram arrives, not when this coroutine resumes, so each
+    row shows its own server's time rather than the round's. The caller bounds the wait.
+    Raises dns.message.Truncated when the answer needs TCP."""
+    loop = asyncio.get_running_loop()
+    with socket.socket(_family(where), socket.SOCK_DGRAM) as sock:
+        sock.setblocking(False)
+        stamped = _ask_for_timestamps(sock)
+        # Connected: the ICMP "port unreachable" of a server that is not there comes
+        # back as ConnectionRefusedError at once instead of waiting out the timeout;
+        # datagrams from anywhere else are not delivered.
+        sock.connect((where, port))
+        sock.send(request.to_wire())
+        sent_wall, sent = time.time(), time.perf_counter()
+        while True:
+            seen = await _readable(loop, sock)
+            try:
+                wire, ancillary, _, _ = sock.recvmsg(65535, 256 if stamped else 0)
+            except BlockingIOError:
+                continue
+            # A malformed answer raises (an error row), a truncated one asks for TCP.
+            response = dns.message.from_wire(wire, raise_on_truncation=True)
+            if not request.is_response(response):
+                continue  # a late answer to someone else's query on a reused port
+            elapsed = seen - sent
+            arrived = _kernel_time(ancillary)
+            if arrived is not None and 0 <= arrived - sent_wall <= elapsed:
+                elapsed = arrived - sent_wall  # the kernel's own stamp, when it is sane
+            return response, elapsed
+
+
+def _family(address: str) -> int:
+    return socket.AF_INET6 if ":" in address else socket.AF_INET
+
+
+def _ask_for_timestamps(sock: socket.socket) -> bool:
+    if SO_TIMESTAMPNS is None:
+        return False
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    except OSError:
+        return False
+    return True
+
+
+def _kernel_time(ancillary: list[tuple[int, int, bytes]]) -> float | None:
+    """The arrival time (time.time()'s clock) the kernel attached to a datagram."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) == _TIMESPEC.size:
+            seconds, nanoseconds = _TIMESPEC.unpack(data)
+            return seconds + nanoseconds / 1e9
+    return None
+
+
+async def _readable(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> float:
+    """Wait until `sock` can be read; the perf_counter() when the loop saw it so (taken in
+    the loop's callback, before any other task runs)."""
+    ready: asyncio.Future[float] = loop.create_future()
+
+    def seen() -> None:
+        if not ready.done():
+            ready.set_result(time.perf_counter())
+
+    loop.add_reader(sock.fileno(), seen)
+    try:
+        return await ready
+    finally:
+        loop.remove_reader(sock.fileno())
 
 
 async def ask(
     target: Target, qname: str, expected: str, *, timeout: float = DEFAULT_TIMEOUT
 ) -> ResolverResult:
     """One row: `target`'s answer for `qname`, judged against `expected`. Never raises
-    for a network failure: a timeout or error is the row's verdict."""
+    for a network failure: a timeout or error is the row's verdict. The row's latency is
+    its own server's answer time (see udp_exchange)."""
     start = time.perf_counter()
 
     def failed(verdict: Verdict, detail: str = "", latency: float | None = None):
@@ -293,7 +377,7 @@ async def ask(
 
     try:
         # The outer bound also covers resolving the server's own name.
-        response = await asyncio.wait_for(query_server(target, qname, timeout), timeout)
+        response, seconds = await asyncio.wait_for(query_server(target, qname, timeout), timeout)
     except (asyncio.TimeoutError, dns.exception.Timeout):
         return failed(Verdict.TIMEOUT, f"no answer in {timeout:g} s")
     except (OSError, dns.exception.DNSException) as error:
@@ -304,7 +388,7 @@ async def ask(
         target.kind,
         expected,
         read_answer(qname, response),
-        latency_ms=_ms_since(start),
+        latency_ms=round(seconds * 1000, 1),
         region=target.region,
     )
 
