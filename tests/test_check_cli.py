@@ -54,13 +54,59 @@ def test_exit_1_and_an_aligned_table_while_the_record_is_missing(profile, capsys
         line[: header.index("ADDRESS")].strip(): line[header.index("VERDICT") :]
         for line in table[1:]
     }
-    assert re.fullmatch(r"nxdomain +- +\d+s +[\d.]+ ms", rows["AliDNS"])
+    assert re.fullmatch(r"nxdomain +- +[\d.]+ s +[\d.]+ ms", rows["AliDNS"])
     assert re.match(r"mismatch +CDN does not see the CNAME yet", rows["CDN"])
     assert re.fullmatch(
         r"Not propagated yet: authoritative not ok · 0/\d+ resolvers match; "
-        r"cached answers expire within about \d+ s\.",
+        r"cached answers expire within about [\d.]+ s\.",
         lines[-1],
     )
+
+
+@pytest.fixture
+def tenfold_sandbox():
+    """A sandbox ten times faster than real time: its 600 s negative TTL is 60 real s."""
+    from tui.sandbox.runner import Sandbox
+
+    with Sandbox(speed=10.0) as box:
+        yield box
+
+
+async def _board_round(profile, domain: str, expected: str):
+    """One round as the propagation board takes it (its clock: PropagationScreen.on_mount)."""
+    from tui.services.profile import real_seconds
+    from tui.services.propagation import PropagationService
+    from tui.services.verdicts import PropagationBoard
+
+    rows = await PropagationService(profile).check(domain, expected, with_cdn=False)
+    return PropagationBoard(expected, ttl_scale=real_seconds(profile, 1.0)).advance(rows)
+
+
+def test_ttls_are_real_seconds_as_on_the_board(tenfold_sandbox, capsys):
+    """One clock everywhere: --json, the table and the board all give TTLs in real
+    seconds, the sandbox's speed applied by the board's own function."""
+    import asyncio
+
+    from tui.sandbox.dns_answers import SOA_MINIMUM
+    from tui.services.profile import sandbox_profile
+
+    profile = sandbox_profile(tenfold_sandbox.info)
+    status, out, _ = check(profile, capsys, "static.example.com", "--json")
+    assert status == 1
+    report = {r["resolver"]: r for r in json.loads(out)["results"]}
+    board = asyncio.run(_board_round(profile, "static.example.com", STATIC_CNAME))
+    on_board = {r.resolver: board.real_ttl(r) for r in board.results}
+    assert set(on_board) <= set(report)
+    # The authoritative server's negative answer: the SOA minimum, a tenth in real time.
+    assert SOA_MINIMUM / 10 - 5 <= report["Authoritative"]["ttl"] <= SOA_MINIMUM / 10
+    for name, seconds in on_board.items():
+        assert seconds is not None
+        # The two rounds are a moment apart: the caches' TTLs ran down a little between.
+        assert abs(report[name]["ttl"] - seconds) <= 2, name
+
+    status, out, _ = check(profile, capsys, "static.example.com")
+    wait = re.search(r"expire within about ([\d.]+) s\.$", out.strip())
+    assert wait is not None and float(wait.group(1)) <= SOA_MINIMUM / 10
 
 
 def test_expect_and_resolver_choose_what_is_asked(profile, capsys):

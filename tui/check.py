@@ -35,6 +35,7 @@ from tui.rules import base_name, is_ip_address, is_wildcard, to_punycode
 from tui.safe_text import shown
 from tui.services.errors import ServiceError
 from tui.services.facade import Services
+from tui.services.profile import real_seconds
 
 if TYPE_CHECKING:
     from tui.services.profile import Profile
@@ -157,7 +158,8 @@ async def _check(args: argparse.Namespace, profile: Profile | None) -> tuple[int
     finally:
         if services is not None:
             await services.close()
-    board = PropagationBoard(expected).advance(results)
+    # TTLs in real seconds, as the board shows them: a sandbox's clock runs faster.
+    board = PropagationBoard(expected, ttl_scale=real_seconds(profile, 1.0)).advance(results)
     # CDN's own view is part of the check: when asking it failed (an error answer, an
     # answer of the wrong shape), the check is not done, whatever the resolvers said.
     cdn = board.cdn
@@ -187,16 +189,27 @@ def _json(domain: str, board: PropagationBoard, error: dict | None = None) -> st
         "domain": domain,
         "expected": board.expected,
         "propagated": board.propagated,
-        "results": [r.to_json() for r in board.results],
+        # "ttl": real seconds (the board's clock), not the sandbox's.
+        "results": [dict(r.to_json(), ttl=_json_seconds(board.real_ttl(r))) for r in board.results],
     }
     if error:
         report["error"] = error
     return json.dumps(report) + "\n"
 
 
-def _cells(row: ResolverResult) -> tuple[str, ...]:
+def _json_seconds(seconds: float | None) -> float | int | None:
+    if seconds is None:
+        return None
+    seconds = round(seconds, 3)
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def _cells(board: PropagationBoard, row: ResolverResult) -> tuple[str, ...]:
     """One table row. Names come from resolvers.json, answers and details from DNS and
     the cloud: shown(), so none of them writes to the terminal (JSON escapes by itself)."""
+    from tui.services.verdicts import seconds_text
+
+    ttl = board.real_ttl(row)
     answer = " -> ".join(row.answer)
     if row.detail:
         answer = f"{answer} ({row.detail})" if answer else row.detail
@@ -205,13 +218,13 @@ def _cells(row: ResolverResult) -> tuple[str, ...]:
         shown(row.address, 200),
         row.verdict.value,
         shown(answer, 1000) or "-",
-        "-" if row.ttl is None else f"{row.ttl}s",
+        "-" if ttl is None else seconds_text(ttl),
         "-" if row.latency_ms is None else f"{row.latency_ms:.1f} ms",
     )
 
 
 def _table(domain: str, board: PropagationBoard) -> str:
-    rows = [COLUMNS, *(_cells(r) for r in board.results)]
+    rows = [COLUMNS, *(_cells(board, r) for r in board.results)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     right = {4, 5}  # numbers line up on the right
 
@@ -231,6 +244,8 @@ def _table(domain: str, board: PropagationBoard) -> str:
 def _verdict_line(board: PropagationBoard) -> str:
     if board.propagated:
         return shown(f"Propagated: {board.summary.removeprefix('propagated · ')}.")
-    due = [r.ttl for r in board.dns_rows if not r.matches and r.ttl is not None]
-    wait = f"; cached answers expire within about {max(due)} s" if due else ""
+    from tui.services.verdicts import seconds_text
+
+    due = [t for r in board.dns_rows if not r.matches and (t := board.real_ttl(r)) is not None]
+    wait = f"; cached answers expire within about {seconds_text(max(due))}" if due else ""
     return shown(f"Not propagated yet: {board.summary}{wait}.")

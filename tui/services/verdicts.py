@@ -246,6 +246,11 @@ class PropagationBoard:
         cdn = self.cdn
         return self.propagated and cdn is not None and not cdn.matches
 
+    def real_ttl(self, row: ResolverResult) -> float | None:
+        """`row`'s TTL in the caller's (real) seconds: the one clock the board, `oss-cdn
+        check` and its JSON all speak, whatever speed the sandbox runs at."""
+        return None if row.ttl is None else row.ttl * self.ttl_scale
+
     @property
     def next_delay(self) -> float:
         """Seconds until the next round."""
@@ -270,6 +275,13 @@ class PropagationBoard:
         if self.propagated:
             parts.insert(0, "propagated")
         return " · ".join(parts)
+
+
+def seconds_text(seconds: float) -> str:
+    """Real seconds as the board and `oss-cdn check` print them: "600 s", "0.6 s" (a
+    sped-up sandbox's TTLs are fractions of a second)."""
+    text = f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.1f}".removesuffix(".0")
+    return f"{text} s"
 
 
 def _verdicts(results: tuple[ResolverResult, ...]) -> dict[tuple[str, str], Verdict]:
