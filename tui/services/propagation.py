@@ -258,10 +258,17 @@ _TIMESPEC = struct.Struct("@ll")  # struct timespec: time_t seconds, long nanose
 
 async def query_server(
     target: Target, qname: str, timeout: float, rdtype: str = "A"
+) -> dns.message.Message:
+    """`target`'s response to `qname`/`rdtype`. Raises OSError, DNSException (a
+    timeout too); the caller bounds the whole, the server's name lookup included."""
+    response, _ = await timed_query(target, qname, timeout, rdtype)
+    return response
+
+
+async def timed_query(
+    target: Target, qname: str, timeout: float, rdtype: str = "A"
 ) -> tuple[dns.message.Message, float]:
-    """`target`'s response to `qname`/`rdtype`, and the seconds it took the server to
-    answer. Raises OSError, DNSException (a timeout too); the caller bounds the whole,
-    the server's name lookup included."""
+    """`query_server`, with the seconds the server took to answer (see udp_exchange)."""
     import dns.asyncquery
 
     where = await _ip_of(target.host, target.port)
@@ -377,7 +384,7 @@ async def ask(
 
     try:
         # The outer bound also covers resolving the server's own name.
-        response, seconds = await asyncio.wait_for(query_server(target, qname, timeout), timeout)
+        response, seconds = await asyncio.wait_for(timed_query(target, qname, timeout), timeout)
     except (asyncio.TimeoutError, dns.exception.Timeout):
         return failed(Verdict.TIMEOUT, f"no answer in {timeout:g} s")
     except (OSError, dns.exception.DNSException) as error:
