@@ -103,6 +103,11 @@ def column_widths(screen_width: int, expected: str) -> tuple[int, bool]:
     return max(answer, screen_width - first - PAD), True
 
 
+def next_check_text(left: float) -> Text:
+    """The countdown to the next round, `left` real seconds away."""
+    return Text(f"next check in {left:.1f} s · r checks now", style="dim")
+
+
 def verdict_text(verdict: str) -> Text:
     symbol, style = VERDICTS.get(verdict, ("?", ""))
     return Text(f"{symbol} {verdict}", style=style)
@@ -307,9 +312,7 @@ class PropagationScreen(AppScreen):
             return
         if self.active:
             delay = board.next_delay
-            self._count_down(
-                delay, lambda left: Text(f"next check in {left:.1f} s · r checks now", style="dim")
-            )
+            self._count_down(delay, next_check_text)
             self.set_timer(delay, partial(self._due, self.generation))
 
     def _wait_for_cdn(self, board: PropagationBoard) -> bool:
