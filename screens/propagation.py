@@ -151,9 +151,15 @@ def group_cells(group: str, results: list[ResolverResult]) -> list[Text]:
 class PropagationScreen(AppScreen):
     """Is the CNAME live? Each row is one DNS server asked at the same moment: the zone's
     authoritative servers, public resolvers in and outside mainland China, and CDN's own
-    view. Rows are judged by the CNAME target, not the final addresses (they differ by
-    location). A stale or negative answer shows how long it may stay cached. The board
-    re-checks on its own, backing off, pauses while hidden, and stops once propagated."""
+    view. The public resolvers are grouped under "Mainland China" and "Outside mainland",
+    each with how many of them see the CNAME: users in China get the change once the
+    mainland group does. Rows are judged by the CNAME target, not the final addresses
+    (they differ by location). A stale or negative answer shows how long it may stay
+    cached ("Change due", in real seconds). Latency is each server's own answer time.
+
+    At 80 columns Latency and Address are to the right of the Answer (scroll right, or
+    widen the terminal). The board re-checks on its own, counting down to the next
+    check and backing off, pauses while hidden, and stops once propagated."""
 
     CSS_PATH = "propagation.tcss"
     BINDINGS = [
