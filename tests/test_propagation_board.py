@@ -172,3 +172,18 @@ async def test_the_next_check_counts_down():
             what="the countdown to go down",
         )
         assert board.board.rounds == round_  # the same wait, counted down
+
+
+async def test_a_wider_terminal_brings_the_other_columns_into_view():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        board = await open_board(pilot, LIVE)
+        await wait_for(pilot, lambda: board.board.rounds >= 1, what="round 1")
+        await pilot.pause()
+        shown_before = len(rows(board))
+        assert labels(board)[3] != "Answer"
+        await pilot.resize_terminal(120, 40)
+        await wait_for(pilot, lambda: labels(board)[3] == "Answer", what="the columns resized")
+        assert sum(widths(board)) <= 120
+        assert len(rows(board)) == shown_before  # the rows are all there again
