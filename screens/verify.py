@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -79,6 +80,9 @@ class VerifyScreen(AppScreen):
         Binding("e", "export", "As commands", id="verify.export"),
     ]
     WRITE_ACTIONS = frozenset({"publish", "upload", "verify"})
+    # What follows a passed verification, run with this screen still shown (the add form
+    # sends its add again); None: the screen leaves with True.
+    then: Callable[[], None] | None = None
 
     def __init__(self, domain: str, origin: str = "") -> None:
         super().__init__()
@@ -482,8 +486,7 @@ class VerifyScreen(AppScreen):
                 "red",
             )
             return
-        self.notify(f"Ownership of {self.loaded_challenge.root} verified.", markup=False)
-        self.leave(True)
+        self._verified()
 
     async def _verify(self, method: str) -> None:
         self.busy = True
@@ -499,5 +502,17 @@ class VerifyScreen(AppScreen):
             return
         finally:
             self.busy = False
-        self.notify(f"Ownership of {self.loaded_challenge.root} verified.", markup=False)
-        self.leave(True)
+        self._verified()
+
+    def _verified(self) -> None:
+        root = self.loaded_challenge.root
+        self.notify(f"Ownership of {root} verified.", markup=False)
+        if self.then is None:
+            self.leave(True)
+            return
+        # The caller carries on (the add form sends the add again) while this screen
+        # stays shown, until the domain's screen replaces both (issue 13: no flash).
+        then, self.then = self.then, None
+        self.busy = True  # Esc would leave mid-way; the next screen replaces this one
+        self.set_state(f"Ownership of {root} verified. Adding {display_name(self.domain)}…")
+        then()

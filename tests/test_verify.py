@@ -108,3 +108,42 @@ async def test_a_file_in_the_origin_bucket_is_not_the_roots_url(sandbox, profile
     else:
         raise AssertionError("a file no URL serves passed the check")
     assert not sandbox.world.zones["newsite.net"].verified_for_cdn
+
+
+async def test_t_goes_straight_to_the_new_domain_without_showing_the_form_or_the_list():
+    """Issue 13: after t the form and the list are never the active screen again (they
+    used to flash past before the new domain opened); Esc then leads to the list."""
+    from screens.add_domain import AddDomainScreen
+    from screens.domains import DomainsScreen
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await form_ready(pilot, "cdn.newsite.net")
+        app.sandbox.world.zones["newsite.net"].icp_filed = True
+        await pilot.press("ctrl+s")
+        verify = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, VerifyScreen) and app.screen,
+            what="the verification screen",
+        )
+        await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+        seen: list[type] = []  # every screen that became the active one, in order
+        app.screen_change_signal.subscribe(app, lambda s: seen.append(type(s)), immediate=True)
+        await pilot.press("t")
+        details = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen,
+            timeout=30,
+            what="the new domain",
+        )
+        assert details.domain_name == "cdn.newsite.net"
+        assert seen == [DomainScreen]
+        assert [type(s) for s in app.screen_stack][-2:] == [DomainsScreen, DomainScreen]
+        assert not any(isinstance(s, (AddDomainScreen, VerifyScreen)) for s in app.screen_stack)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DomainsScreen), what="the list")
+        await wait_for(
+            pilot,
+            lambda: "cdn.newsite.net" in app.screen.query_one("#domains").rows,
+            what="the new domain listed",
+        )
