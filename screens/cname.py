@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from screens.cname_plan import CnamePlanScreen
@@ -37,6 +38,8 @@ from tui.widgets.status import status_badge
 
 # While the domain is changing (configuring takes 3-5 minutes), read it this often.
 WATCH_INTERVAL = 5.0
+# How long the line under the record says what c or b did (seconds).
+COPIED_FOR = 15.0
 
 # The action of the screen that serves a step, for a step whose own action is None (done).
 STEP_SCREENS = {
@@ -120,6 +123,7 @@ class DomainScreen(DomainActions):
         self.cache_update_checked = False
         self.cache_update = Text("checking…", style="dim")
         self.standing: Standing | None = None  # the checklist, as the cloud last said
+        self._copied_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -133,6 +137,7 @@ class DomainScreen(DomainActions):
             )
             yield Static("", id="record")
             yield Static("", id="bind")
+            yield Static("", id="copied")  # what c and b did: in place, covering nothing
             yield Static("", id="facts")
         yield Footer()
 
@@ -314,11 +319,41 @@ class DomainScreen(DomainActions):
 
     def action_copy_cname(self) -> None:
         if self.domain and self.domain.cname:
-            copy(self.app, self.domain.cname, "the CNAME")
+            copy(self.app, self.domain.cname, "the CNAME", say=self._said("The CNAME"))
 
     def action_copy_bind(self) -> None:
         if self.domain and self.domain.cname:
-            copy(self.app, bind_line(self.domain.name, self.domain.cname), "the BIND line")
+            line = bind_line(self.domain.name, self.domain.cname)
+            copy(self.app, line, "the BIND line", say=self._said("The BIND line"))
+
+    def _said(self, what: str):
+        """What a copy did, said on the line under the record: a notification would
+        cover the very lines being copied at 80x24 (issue 13). The value is in view
+        above, so it is not repeated."""
+
+        def say(copied: bool) -> None:
+            if self.gone:
+                return
+            line = self.query_one("#copied", Static)
+            line.update(
+                Text(f"✓ {what} is on the clipboard.", style="green")
+                if copied
+                else Text(
+                    f"{what} was sent to the terminal (OSC 52; tmux drops it unless "
+                    "set-clipboard is on). If it did not arrive, select it above.",
+                    style="yellow",
+                )
+            )
+            line.display = True
+            if self._copied_timer is not None:
+                self._copied_timer.stop()
+            self._copied_timer = self.set_timer(COPIED_FOR, self._unsay)
+
+        return say
+
+    def _unsay(self) -> None:
+        self._copied_timer = None
+        self.query_one("#copied", Static).display = False
 
     def action_refresh(self) -> None:
         self.load()

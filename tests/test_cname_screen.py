@@ -120,3 +120,25 @@ async def test_auto_cdn_cache_update_is_reported_from_oss():
             await wait_for(
                 pilot, lambda: not isinstance(app.screen, DomainScreen), what="back to the list"
             )
+
+
+async def test_a_notice_on_the_domain_screen_covers_neither_the_cname_nor_the_record():
+    """Issue 13: at 80x24 a toast covered the CNAME, the record and the BIND line; on this
+    screen notices sit at the top right, over the checklist's evidence."""
+    from textual.widgets._toast import Toast
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_domain(pilot, "img.example.com")
+        await wait_for(pilot, lambda: screen.standing is not None, timeout=30, what="checklist")
+        await pilot.press("v")  # says ownership is done, in a notice
+        toast = await wait_for(
+            pilot,
+            lambda: next((t for t in screen.query(Toast) if t.region.height), None),
+            what="the notice",
+        )
+        await pilot.pause()
+        for wanted in ("#cname", "#record", "#bind"):
+            region = screen.query_one(wanted).region
+            assert region.height, wanted  # in view at 80x24
+            assert not toast.region.overlaps(region), wanted
