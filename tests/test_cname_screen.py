@@ -142,3 +142,43 @@ async def test_a_notice_on_the_domain_screen_covers_neither_the_cname_nor_the_re
             region = screen.query_one(wanted).region
             assert region.height, wanted  # in view at 80x24
             assert not toast.region.overlaps(region), wanted
+
+
+async def test_the_record_line_says_whether_it_exists_and_points_at_the_cname():
+    """Issue 13: the screen said "DNS record to create" even once the record existed.
+    It says what the checklist read: to create; then, the plan applied, that it exists
+    and points at the CNAME."""
+    from screens.propagation import PropagationScreen
+    from tests.pilot import open_plan
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = await open_plan(pilot, "static.example.com")
+        screen = app.screen_stack[-2]
+        assert isinstance(screen, DomainScreen)
+        assert "to create" in text_of(screen.query_one("#record_label"))
+        await pilot.press("enter")  # apply the plan: the record is created
+        await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen), what="board")
+        assert plan.gone or not plan.is_active
+        while not isinstance(app.screen, DomainScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        label = await wait_for(
+            pilot,
+            lambda: (t := text_of(screen.query_one("#record_label"))) and "exists" in t and t,
+            timeout=30,
+            what="the record read again",
+        )
+        assert "exists and points at the CNAME" in label and "to create" not in label
+
+
+async def test_a_record_pointing_elsewhere_is_said_to_point_elsewhere():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        app.sandbox.world.add_record("example.com", "static", "CNAME", "old.cdn.example.net")
+        screen = await open_domain(pilot, "static.example.com")
+        await wait_for(pilot, lambda: screen.standing is not None, timeout=30, what="checklist")
+        label = text_of(screen.query_one("#record_label"))
+        assert "exists but points at old.cdn.example.net; change it to:" in label
+        assert "to create" not in label
