@@ -14,8 +14,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.timer import Timer
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from screens.cname_plan import CnamePlanScreen
@@ -27,6 +27,7 @@ from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
 from tui.delivery_rules import UrlError
 from tui.dns_plan import bind_line
+from tui.explain import review_failed_hint
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
 from tui.services import origin_access, writes
@@ -314,11 +315,7 @@ class DomainScreen(DomainActions):
             if d.status == "configuring":
                 status.append(" · usually 3-5 minutes", style="dim")
         elif d.status == "check_failed":
-            status.append(
-                "   CDN's review of the domain failed: check its ICP filing and "
-                "content, then delete and add it again, or open a ticket.",
-                style="bold",
-            )
+            status.append("   " + review_failed_hint(d.scope), style="bold")
         elif d.status == "configure_failed":
             status.append(
                 "   CDN could not configure it: delete and add it again, or open a ticket.",
@@ -394,15 +391,11 @@ class DomainScreen(DomainActions):
     def action_dns_record(self) -> None:
 
         if self.domain and self.domain.cname:
-            self.app.push_screen(
-                CnamePlanScreen(self.domain.name, self.domain.cname)
-            )
+            self.app.push_screen(CnamePlanScreen(self.domain.name, self.domain.cname))
 
     def action_propagation(self) -> None:
         if self.domain and self.domain.cname:
-            self.app.push_screen(
-                PropagationScreen(self.domain.name, self.domain.cname)
-            )
+            self.app.push_screen(PropagationScreen(self.domain.name, self.domain.cname))
 
     def on_screen_suspend(self) -> None:
         # A step's screen over this one may change the cloud; a dialog (help, a
@@ -543,6 +536,4 @@ class DomainScreen(DomainActions):
         from screens.delivery import DeliveryScreen  # the delivery check: is it served?
 
         if self.domain:
-            self.app.push_screen(
-                DeliveryScreen(self.domain.name, self.domain.origin)
-            )
+            self.app.push_screen(DeliveryScreen(self.domain.name, self.domain.origin))

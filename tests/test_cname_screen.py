@@ -1,9 +1,12 @@
 """The details screen: the CNAME copied, the BIND line shown, live status."""
 
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import DataTable
 
 from screens.cname import DomainScreen
 from tests.pilot import answer_yes, connected, open_domain, sandbox_app, text_of, wait_for
+from tui.choices import ICP_SCOPES
 
 
 async def test_copy_the_cname_and_the_bind_line():
@@ -182,3 +185,39 @@ async def test_a_record_pointing_elsewhere_is_said_to_point_elsewhere():
         label = text_of(screen.query_one("#record_label"))
         assert "exists but points at old.cdn.example.net; change it to:" in label
         assert "to create" not in label
+
+
+def test_the_review_hint_names_an_icp_filing_only_for_scopes_that_need_one():
+    from tui.choices import ICP_SCOPES, SCOPES
+    from tui.explain import review_failed_hint
+
+    for scope in SCOPES:
+        hint = review_failed_hint(scope)
+        assert hint.startswith("CDN's review of the domain failed")
+        assert ("ICP" in hint) == (scope in ICP_SCOPES), scope
+
+
+@given(st.text(max_size=20).filter(lambda s: s not in ICP_SCOPES))
+def test_a_scope_that_reaches_no_mainland_node_asks_for_no_filing(scope):
+    from tui.explain import review_failed_hint
+
+    assert "ICP" not in review_failed_hint(scope)
+
+
+async def test_a_failed_review_is_hinted_by_the_domains_scope():
+    """Issue 13: dl.example.com (sandbox: check_failed, scope overseas) was told to check
+    its ICP filing, which overseas needs none of; mainland scopes still are."""
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_domain(pilot, "dl.example.com")
+        world = app.sandbox.world
+        assert world.domains["dl.example.com"].scope == "overseas"
+        status = " ".join(text_of(screen.query_one("#status")).split())
+        assert "review of the domain failed" in status and "ICP" not in status
+        world.domains["dl.example.com"].scope = "domestic"
+        await pilot.press("r")
+        await wait_for(
+            pilot,
+            lambda: "ICP filing" in text_of(screen.query_one("#status")),
+            what="the hint read again",
+        )

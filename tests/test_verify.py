@@ -187,8 +187,10 @@ async def test_v_on_a_verified_online_domain_says_verified_before_anything_else(
         keys_at_once(app, "enter", "v")
         await wait_for(
             pilot,
-            lambda: any("Ownership is done" in n for n in notices())
-            or (opened and opened[0].verified_by and opened[0].challenge),
+            lambda: (
+                any("Ownership is done" in n for n in notices())
+                or (opened and opened[0].verified_by and opened[0].challenge)
+            ),
             what="ownership said",
         )
         await pilot.pause()
