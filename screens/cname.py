@@ -119,7 +119,7 @@ def record_label(standing: Standing | None) -> Text:
             shown(f"DNS record: exists but points at {elsewhere.group(1)}; change it to:"),
             style="yellow",
         )
-    if state == "failed":
+    if cname is not None and state == "failed":
         return Text(
             shown(f"DNS record to create, once this is resolved: {cname.evidence}"),
             style="yellow",

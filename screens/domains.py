@@ -255,8 +255,12 @@ class DomainsScreen(ListScreen, DomainActions):
         form = AddDomainScreen([d.name for d in self.domains])
         # One name added: its screen opens in place of the form (and of the verification
         # over it), never showing the form or this list on the way (issue 13).
-        form.open_added = lambda name: self.call_later(self._open_added, name)
+        # (Through the list's own loop: Esc on the domain's screen leads back here.)
+        form.open_added = self._open_added_later
         self.app.push_screen(form, added)
+
+    def _open_added_later(self, name: str) -> None:
+        self.call_later(self._open_added, name)
 
     def _open_added(self, name: str) -> None:
         self.load()
