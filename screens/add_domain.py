@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from rich.console import Group
 from rich.table import Table
@@ -135,6 +136,11 @@ class AddDomainScreen(AppScreen):
         Binding("escape", "dismiss", "Cancel", id="add.cancel"),
     ]
     WRITE_ACTIONS = frozenset({"submit"})
+    # Set by the domain list: opens the added domain in place of this form (and of a
+    # verification over it) without showing either again; None: the form leaves with it.
+    open_added: Callable[[str], None] | None = None
+    # The add is being sent again under a verification that passed (still shown).
+    _after_verify = False
 
     def __init__(self, existing: list[str] | None = None) -> None:
         super().__init__()
@@ -510,6 +516,7 @@ class AddDomainScreen(AppScreen):
         error_box.display = False
         button = self.query_one("#submit", Button)
         button.disabled, button.label = True, "Adding…"
+        after_verify, self._after_verify = self._after_verify, False
         try:
             await self.call(self.services.cdn.add_domain(name, self.cdn_type, [source], self.scope))
         except ServiceError as error:
@@ -523,9 +530,11 @@ class AddDomainScreen(AppScreen):
                     "CDN domains: opening it.",
                     markup=False,
                 )
-                self.leave(error.domain)
+                self._added(error.domain)
                 return
-            if needs_owner_verification(error):
+            if after_verify:  # the verification over the form goes: the error is here
+                self.pop_until_active()
+            elif needs_owner_verification(error):
                 self._verify_then_retry(name)
                 return
             error_box.update(Text(shown(explain(error), multiline=True)))
@@ -536,7 +545,15 @@ class AddDomainScreen(AppScreen):
             error_box.scroll_visible()
             return
         self.notify(f"Added {display_name(name)}: CDN is configuring it.", markup=False)
-        self.leave(name)
+        self._added(name)
+
+    def _added(self, name: str) -> None:
+        """On to the added domain's screen: straight there when the list can open it in
+        place of this form (issue 13), else by leaving with its name."""
+        if self.open_added is not None:
+            self.open_added(name)
+        else:
+            self.leave(name)
 
     def _offer_overseas(self, code: str) -> None:
         """Mainland China refused the domain (no ICP filing, or the account lacks
@@ -565,4 +582,15 @@ class AddDomainScreen(AppScreen):
             if ok:
                 self.action_submit()
 
-        self.app.push_screen(VerifyScreen(name, origin=self.origin_host), verified)
+        def add_again() -> None:
+            # Verified: the add is sent again while the verification stays shown, so the
+            # form is not painted on the way to the new domain (issue 13).
+            self._after_verify = True
+            self.action_submit()
+            if not self.busy:  # not sent (a check no longer passes): back to the form
+                self._after_verify = False
+                self.pop_until_active()
+
+        verify = VerifyScreen(name, origin=self.origin_host)
+        verify.then = add_again
+        self.app.push_screen(verify, verified)

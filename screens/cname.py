@@ -4,6 +4,7 @@ live until it is online."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from screens.cname_plan import CnamePlanScreen
@@ -24,6 +27,7 @@ from tui.choices import CDN_TYPES, SCOPES
 from tui.clipboard import copy
 from tui.delivery_rules import UrlError
 from tui.dns_plan import bind_line
+from tui.explain import review_failed_hint
 from tui.rules import display_name, parse_origin
 from tui.safe_text import shown
 from tui.services import origin_access, writes
@@ -37,6 +41,8 @@ from tui.widgets.status import status_badge
 
 # While the domain is changing (configuring takes 3-5 minutes), read it this often.
 WATCH_INTERVAL = 5.0
+# How long the line under the record says what c or b did (seconds).
+COPIED_FOR = 15.0
 
 # The action of the screen that serves a step, for a step whose own action is None (done).
 STEP_SCREENS = {
@@ -86,6 +92,41 @@ def cache_update_text(domain: str, bucket: str, cnames) -> Text:
     )
 
 
+# The cname step's evidence when its plan changes a CNAME at the host that points
+# elsewhere (onboarding._cname: "in <zone>: update <rr> CNAME (now <old>) -> <cname>").
+_POINTS_ELSEWHERE = re.compile(r"\bupdate \S+ CNAME \(now ([^)]*)\)")
+
+
+def record_label(standing: Standing | None) -> Text:
+    """The line above the DNS record, from the onboarding engine's standing (None: not
+    read yet): whether the record exists and points at the CNAME, never a guess."""
+    if standing is None:
+        return Text("DNS record (checking whether it exists…):")
+    steps = {str(getattr(s.name, "value", s.name)): s for s in standing.steps}
+    cname, propagated = steps.get("cname record"), steps.get("propagated")
+    state = str(getattr(cname.state, "value", cname.state)) if cname else ""
+    if state == "done":
+        text = Text("DNS record: exists and points at the CNAME", style="green")
+        spread = str(getattr(propagated.state, "value", propagated.state)) if propagated else ""
+        if propagated is not None and spread == "done":
+            text.append(shown(f"; propagated ({propagated.evidence})"))
+        elif propagated is not None and spread == "in progress":
+            text.append(shown(f"; propagating ({propagated.evidence} agree)"), style="yellow")
+        text.append(":")
+        return text
+    if cname is not None and (elsewhere := _POINTS_ELSEWHERE.search(cname.evidence)):
+        return Text(
+            shown(f"DNS record: exists but points at {elsewhere.group(1)}; change it to:"),
+            style="yellow",
+        )
+    if cname is not None and state == "failed":
+        return Text(
+            shown(f"DNS record to create, once this is resolved: {cname.evidence}"),
+            style="yellow",
+        )
+    return Text("DNS record to create, at any DNS provider:")
+
+
 class DomainScreen(DomainActions):
     """A CDN domain: its CNAME, the DNS record that points the domain at CDN, its state."""
 
@@ -120,6 +161,8 @@ class DomainScreen(DomainActions):
         self.cache_update_checked = False
         self.cache_update = Text("checking…", style="dim")
         self.standing: Standing | None = None  # the checklist, as the cloud last said
+        self._copied_timer: Timer | None = None
+        self._step_over = False  # a step's screen covers this one (on_screen_suspend)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -128,11 +171,10 @@ class DomainScreen(DomainActions):
             yield Static("", id="status")
             yield Checklist(id="checklist")
             yield Static("", id="cname")
-            yield Static(
-                "DNS record to create, at any DNS provider:", classes="label", id="record_label"
-            )
+            yield Static(record_label(None), classes="label", id="record_label")
             yield Static("", id="record")
             yield Static("", id="bind")
+            yield Static("", id="copied")  # what c and b did: in place, covering nothing
             yield Static("", id="facts")
         yield Footer()
 
@@ -231,12 +273,9 @@ class DomainScreen(DomainActions):
         checklist.loading = False
         self.standing = standing
         checklist.show(standing)
-        # The record's label says what the cloud says: in place, or still to create.
-        cname = next((s for s in standing.steps if s.name.value == "cname record"), None)
-        in_place = cname is not None and cname.state.value == "done"
-        self.query_one("#record_label", Static).update(
-            "DNS record, in place:" if in_place else "DNS record to create, at any DNS provider:"
-        )
+        # The record's label says what the engine read: in place and pointing at the
+        # CNAME (and how far it has propagated), pointing elsewhere, or still to create.
+        self.query_one("#record_label", Static).update(record_label(standing))
 
     @on(DataTable.RowSelected, "#checklist")
     def step_selected(self, event: DataTable.RowSelected) -> None:
@@ -276,11 +315,7 @@ class DomainScreen(DomainActions):
             if d.status == "configuring":
                 status.append(" · usually 3-5 minutes", style="dim")
         elif d.status == "check_failed":
-            status.append(
-                "   CDN's review of the domain failed: check its ICP filing and "
-                "content, then delete and add it again, or open a ticket.",
-                style="bold",
-            )
+            status.append("   " + review_failed_hint(d.scope), style="bold")
         elif d.status == "configure_failed":
             status.append(
                 "   CDN could not configure it: delete and add it again, or open a ticket.",
@@ -314,11 +349,41 @@ class DomainScreen(DomainActions):
 
     def action_copy_cname(self) -> None:
         if self.domain and self.domain.cname:
-            copy(self.app, self.domain.cname, "the CNAME")
+            copy(self.app, self.domain.cname, "the CNAME", say=self._said("The CNAME"))
 
     def action_copy_bind(self) -> None:
         if self.domain and self.domain.cname:
-            copy(self.app, bind_line(self.domain.name, self.domain.cname), "the BIND line")
+            line = bind_line(self.domain.name, self.domain.cname)
+            copy(self.app, line, "the BIND line", say=self._said("The BIND line"))
+
+    def _said(self, what: str):
+        """What a copy did, said on the line under the record: a notification would
+        cover the very lines being copied at 80x24 (issue 13). The value is in view
+        above, so it is not repeated."""
+
+        def say(copied: bool) -> None:
+            if self.gone:
+                return
+            line = self.query_one("#copied", Static)
+            line.update(
+                Text(f"✓ {what} is on the clipboard.", style="green")
+                if copied
+                else Text(
+                    f"{what} was sent to the terminal (OSC 52; tmux drops it unless "
+                    "set-clipboard is on). If it did not arrive, select it above.",
+                    style="yellow",
+                )
+            )
+            line.display = True
+            if self._copied_timer is not None:
+                self._copied_timer.stop()
+            self._copied_timer = self.set_timer(COPIED_FOR, self._unsay)
+
+        return say
+
+    def _unsay(self) -> None:
+        self._copied_timer = None
+        self.query_one("#copied", Static).display = False
 
     def action_refresh(self) -> None:
         self.load()
@@ -326,19 +391,23 @@ class DomainScreen(DomainActions):
     def action_dns_record(self) -> None:
 
         if self.domain and self.domain.cname:
-            self.app.push_screen(
-                CnamePlanScreen(self.domain.name, self.domain.cname), self._back_from_step
-            )
+            self.app.push_screen(CnamePlanScreen(self.domain.name, self.domain.cname))
 
     def action_propagation(self) -> None:
         if self.domain and self.domain.cname:
-            self.app.push_screen(
-                PropagationScreen(self.domain.name, self.domain.cname), self._back_from_step
-            )
+            self.app.push_screen(PropagationScreen(self.domain.name, self.domain.cname))
 
-    def _back_from_step(self, _: object = None) -> None:
-        """Back from a step's screen: the checklist reads where the domain stands now."""
-        if self.is_mounted:
+    def on_screen_suspend(self) -> None:
+        # A step's screen over this one may change the cloud; a dialog (help, a
+        # confirmation, the commands) does not by itself.
+        self._step_over = not isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        """Back from a step's screen, or from the one that replaced it (the CNAME plan
+        hands over to the propagation board): the checklist, and the record's line with
+        it, read where the domain stands now."""
+        if self._step_over and self.standing is not None:
+            self._step_over = False
             self.load_standing()
 
     def action_verify(self) -> None:
@@ -355,7 +424,6 @@ class DomainScreen(DomainActions):
         origin = ""
 
         def verified(ok: bool | None) -> None:
-            self._back_from_step()
             if ok:
                 self.load()
 
@@ -468,6 +536,4 @@ class DomainScreen(DomainActions):
         from screens.delivery import DeliveryScreen  # the delivery check: is it served?
 
         if self.domain:
-            self.app.push_screen(
-                DeliveryScreen(self.domain.name, self.domain.origin), self._back_from_step
-            )
+            self.app.push_screen(DeliveryScreen(self.domain.name, self.domain.origin))

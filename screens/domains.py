@@ -16,6 +16,7 @@ from screens.cname import DomainScreen
 from screens.dns_records import ZonesScreen
 from screens.domain_actions import DomainActions
 from screens.list_screen import ListScreen
+from screens.navigation import replace_above
 from tui.explain import ACCOUNT_PROBLEMS, explain
 from tui.listing import SORT_KEYS, filter_domains, sort_domains
 from tui.messages import Connected
@@ -251,7 +252,19 @@ class DomainsScreen(ListScreen, DomainActions):
             elif name:
                 self.open(name)
 
-        self.app.push_screen(AddDomainScreen([d.name for d in self.domains]), added)
+        form = AddDomainScreen([d.name for d in self.domains])
+        # One name added: its screen opens in place of the form (and of the verification
+        # over it), never showing the form or this list on the way (issue 13).
+        # (Through the list's own loop: Esc on the domain's screen leads back here.)
+        form.open_added = self._open_added_later
+        self.app.push_screen(form, added)
+
+    def _open_added_later(self, name: str) -> None:
+        self.call_later(self._open_added, name)
+
+    def _open_added(self, name: str) -> None:
+        self.load()
+        self.open(name)
 
     def action_open(self) -> None:
         domain = self.current_domain()
@@ -266,7 +279,8 @@ class DomainsScreen(ListScreen, DomainActions):
                 self.checked[name] = (time.monotonic(), screen.standing.summary)
             self.load()
 
-        self.app.push_screen(screen, back)
+        # In place of whatever is over the list (the add form, its verification).
+        replace_above(self, screen, back)
 
     def _fuller(self, summaries: dict[str, str]) -> dict[str, str]:
         """The cheap summaries, each replaced by the full checklist's if that was read

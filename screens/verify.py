@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -20,7 +21,7 @@ from textual.widgets import Footer, Static
 from screens.base import AppScreen
 from tui.clipboard import copy
 from tui.explain import denial_advice, explain
-from tui.rules import display_name
+from tui.rules import display_name, root_domain
 from tui.safe_text import shown
 from tui.services import writes
 from tui.services.errors import ServiceError
@@ -79,6 +80,9 @@ class VerifyScreen(AppScreen):
         Binding("e", "export", "As commands", id="verify.export"),
     ]
     WRITE_ACTIONS = frozenset({"publish", "upload", "verify"})
+    # What follows a passed verification, run with this screen still shown (the add form
+    # sends its add again); None: the screen leaves with True.
+    then: Callable[[], None] | None = None
 
     def __init__(self, domain: str, origin: str = "") -> None:
         super().__init__()
@@ -90,6 +94,8 @@ class VerifyScreen(AppScreen):
         self.file_host: FileHost | None = None
         self.watching_since: float | None = None
         self.failed = False  # getting the challenge failed: r tries again
+        # A domain of the root in this account's CDN: ownership is already proven.
+        self.verified_by = ""
         # While CDN is asked again: its last refusal, and when (monotonic) it came.
         self.retrying: tuple[VerifyProgress, float] | None = None
 
@@ -117,9 +123,13 @@ class VerifyScreen(AppScreen):
 
     @work(exclusive=True, group="verify-load")
     async def load(self) -> None:
-        challenge = await self.fetch(
-            self.services.ownership.challenge(self.domain),
-            "Could not get the verification content",
+        # The real state first: nothing is said ("Not verified yet") before it is read.
+        challenge, self.verified_by = await asyncio.gather(
+            self.fetch(
+                self.services.ownership.challenge(self.domain),
+                "Could not get the verification content",
+            ),
+            self._verified_by(),
         )
         self.query_one("#txt").loading = False
         if challenge is None:
@@ -133,6 +143,17 @@ class VerifyScreen(AppScreen):
         # Both at once: a challenge that has arrived is one shown with its file method.
         self.challenge, self.file_host = challenge, file_host
         self.show()
+
+    async def _verified_by(self) -> str:
+        """A domain of the root already in this account's CDN ("" for none): CDN took
+        it only once the root was proven, and asks once per root per account (how the
+        onboarding engine reads the ownership step). An error reading it says nothing."""
+        root = root_domain(self.domain)
+        try:
+            found = await self.call(self.services.cdn.under_root(root))
+        except ServiceError:
+            return ""
+        return next((d.name for d in found if root_domain(d.name) == root), "")
 
     async def _file_host(self, challenge: Challenge) -> FileHost | None:
         """Where `u` can work, if anywhere; an error reading it leaves `u` off (the
@@ -178,7 +199,14 @@ class VerifyScreen(AppScreen):
         self.query_one("#txt_hint", Static).update(Text(shown(hint)))
         self.query_one("#file", Static).update(self._file_grid(ch))
         self.query_one("#file_hint", Static).update(Text(shown(self._file_hint(ch))))
-        if ch.zone is None:
+        if self.verified_by:  # nothing to prove: said, and nothing watched
+            self.set_state(
+                f"Verified: {ch.root} is already proven for this account "
+                f"({display_name(self.verified_by)} is in its CDN, and CDN asks once per "
+                "root domain). Nothing to do here.",
+                "green",
+            )
+        elif ch.zone is None:
             self.start_watch()
         elif ch.txt_published and not self.read_only:
             # Back on this screen after publishing (the cloud is the journal): carry on.
@@ -482,8 +510,7 @@ class VerifyScreen(AppScreen):
                 "red",
             )
             return
-        self.notify(f"Ownership of {self.loaded_challenge.root} verified.", markup=False)
-        self.leave(True)
+        self._verified()
 
     async def _verify(self, method: str) -> None:
         self.busy = True
@@ -499,5 +526,17 @@ class VerifyScreen(AppScreen):
             return
         finally:
             self.busy = False
-        self.notify(f"Ownership of {self.loaded_challenge.root} verified.", markup=False)
-        self.leave(True)
+        self._verified()
+
+    def _verified(self) -> None:
+        root = self.loaded_challenge.root
+        self.notify(f"Ownership of {root} verified.", markup=False)
+        if self.then is None:
+            self.leave(True)
+            return
+        # The caller carries on (the add form sends the add again) while this screen
+        # stays shown, until the domain's screen replaces both (issue 13: no flash).
+        then, self.then = self.then, None
+        self.busy = True  # Esc would leave mid-way; the next screen replaces this one
+        self.set_state(f"Ownership of {root} verified. Adding {display_name(self.domain)}…")
+        then()

@@ -68,7 +68,9 @@ async def test_a_served_domain_shows_every_step_done_and_no_next_step():
         cname = app.sandbox.world.domains["img.example.com"].cname
         assert cname in text_of(screen.query_one("#cname"))
         # Its record exists: the screen no longer calls it one "to create".
-        assert text_of(screen.query_one("#record_label")).strip() == "DNS record, in place:"
+        assert text_of(screen.query_one("#record_label")).strip() == (
+            "DNS record: exists and points at the CNAME; propagated (10/10 resolvers):"
+        )
 
 
 async def test_without_its_cname_record_the_next_step_is_cname_and_enter_opens_the_plan():

@@ -12,12 +12,18 @@ import threading
 
 import pytest
 
-from tests.pilot import open_domain, sandbox_app, wait_for
+from tests.pilot import open_domain, open_plan, sandbox_app, text_of, wait_for
 from tui import clipboard
 
 
 def clipboard_notes(app) -> list[str]:
     return [n.message for n in app._notifications if n.title == "Clipboard"]
+
+
+def copied_line(screen) -> str:
+    """What the domain screen says under its record about a copy ("" before one)."""
+    line = screen.query_one("#copied")
+    return " ".join(text_of(line).split()) if line.display else ""
 
 
 @pytest.mark.parametrize("local", [None, lambda text: False], ids=["no pyperclip", "no display"])
@@ -27,14 +33,33 @@ async def test_without_a_local_clipboard_the_copy_says_it_was_sent_to_the_termin
     monkeypatch.setattr(clipboard, "local_copier", lambda: local)
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_domain(pilot, "static.example.com")
+        await open_plan(pilot, "static.example.com")
         cname = app.sandbox.world.domains["static.example.com"].cname
-        await pilot.press("c")
-        assert app.clipboard == cname  # what OSC 52 carried
+        bind = f"static.example.com. 600 IN CNAME {cname}."
+        await pilot.press("c")  # the plan's "Copy record": its BIND line
+        assert app.clipboard == bind  # what OSC 52 carried
         [note] = await wait_for(pilot, lambda: clipboard_notes(app), what="a note")
         assert "Copied" not in note
         assert "sent to the terminal (OSC 52; tmux drops it unless set-clipboard is on)" in note
-        assert note.endswith(cname)  # there to copy by hand
+        assert note.endswith(bind)  # there to copy by hand
+
+
+async def test_the_domain_screen_says_it_under_the_record_not_over_it(monkeypatch):
+    """Issue 13: a notification covered the record and BIND lines at 80x24; the domain
+    screen says what c did on its own line, and sends no notification."""
+    monkeypatch.setattr(clipboard, "local_copier", lambda: None)
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_domain(pilot, "static.example.com")
+        assert copied_line(screen) == ""
+        await pilot.press("c")
+        assert app.clipboard == app.sandbox.world.domains["static.example.com"].cname
+        said = await wait_for(pilot, lambda: copied_line(screen), what="the copy's line")
+        assert "The CNAME was sent to the terminal (OSC 52" in said and "Copied" not in said
+        assert clipboard_notes(app) == []
+        # Below the BIND line, which stays in view beside it at 80x24.
+        bind, line = screen.query_one("#bind").region, screen.query_one("#copied").region
+        assert line.y > bind.y and bind.height and line.height
 
 
 async def test_a_local_copy_that_worked_says_copied(monkeypatch):
@@ -42,13 +67,14 @@ async def test_a_local_copy_that_worked_says_copied(monkeypatch):
     monkeypatch.setattr(clipboard, "local_copier", lambda: lambda text: copied.append(text) is None)
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_domain(pilot, "static.example.com")
+        screen = await open_domain(pilot, "static.example.com")
         cname = app.sandbox.world.domains["static.example.com"].cname
         await pilot.press("b")
-        [note] = await wait_for(pilot, lambda: clipboard_notes(app), what="a note")
+        said = await wait_for(pilot, lambda: copied_line(screen), what="the copy's line")
         bind = f"static.example.com. 600 IN CNAME {cname}."
-        assert note == f"Copied the BIND line: {bind}"
+        assert said == "✓ The BIND line is on the clipboard."
         assert copied == [bind]
+        assert clipboard_notes(app) == []
 
 
 async def test_a_local_clipboard_that_hangs_does_not_leave_the_user_waiting(monkeypatch):
@@ -58,9 +84,9 @@ async def test_a_local_clipboard_that_hangs_does_not_leave_the_user_waiting(monk
     app = sandbox_app()
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await open_domain(pilot, "static.example.com")
+            screen = await open_domain(pilot, "static.example.com")
             await pilot.press("c")
-            [note] = await wait_for(pilot, lambda: clipboard_notes(app), what="a note")
-            assert "sent to the terminal" in note
+            said = await wait_for(pilot, lambda: copied_line(screen), what="the copy's line")
+            assert "sent to the terminal" in said
     finally:
         release.set()

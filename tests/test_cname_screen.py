@@ -1,9 +1,12 @@
 """The details screen: the CNAME copied, the BIND line shown, live status."""
 
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import DataTable
 
 from screens.cname import DomainScreen
 from tests.pilot import answer_yes, connected, open_domain, sandbox_app, text_of, wait_for
+from tui.choices import ICP_SCOPES
 
 
 async def test_copy_the_cname_and_the_bind_line():
@@ -120,3 +123,101 @@ async def test_auto_cdn_cache_update_is_reported_from_oss():
             await wait_for(
                 pilot, lambda: not isinstance(app.screen, DomainScreen), what="back to the list"
             )
+
+
+async def test_a_notice_on_the_domain_screen_covers_neither_the_cname_nor_the_record():
+    """Issue 13: at 80x24 a toast covered the CNAME, the record and the BIND line; on this
+    screen notices sit at the top right, over the checklist's evidence."""
+    from textual.widgets._toast import Toast
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_domain(pilot, "img.example.com")
+        await wait_for(pilot, lambda: screen.standing is not None, timeout=30, what="checklist")
+        await pilot.press("v")  # says ownership is done, in a notice
+        toast = await wait_for(
+            pilot,
+            lambda: next((t for t in screen.query(Toast) if t.region.height), None),
+            what="the notice",
+        )
+        await pilot.pause()
+        for wanted in ("#cname", "#record", "#bind"):
+            region = screen.query_one(wanted).region
+            assert region.height, wanted  # in view at 80x24
+            assert not toast.region.overlaps(region), wanted
+
+
+async def test_the_record_line_says_whether_it_exists_and_points_at_the_cname():
+    """Issue 13: the screen said "DNS record to create" even once the record existed.
+    It says what the checklist read: to create; then, the plan applied, that it exists
+    and points at the CNAME."""
+    from screens.propagation import PropagationScreen
+    from tests.pilot import open_plan
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = await open_plan(pilot, "static.example.com")
+        screen = app.screen_stack[-2]
+        assert isinstance(screen, DomainScreen)
+        assert "to create" in text_of(screen.query_one("#record_label"))
+        await pilot.press("enter")  # apply the plan: the record is created
+        await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen), what="board")
+        assert plan.gone or not plan.is_active
+        while not isinstance(app.screen, DomainScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        label = await wait_for(
+            pilot,
+            lambda: (t := text_of(screen.query_one("#record_label"))) and "exists" in t and t,
+            timeout=30,
+            what="the record read again",
+        )
+        assert "exists and points at the CNAME" in label and "to create" not in label
+
+
+async def test_a_record_pointing_elsewhere_is_said_to_point_elsewhere():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        app.sandbox.world.add_record("example.com", "static", "CNAME", "old.cdn.example.net")
+        screen = await open_domain(pilot, "static.example.com")
+        await wait_for(pilot, lambda: screen.standing is not None, timeout=30, what="checklist")
+        label = text_of(screen.query_one("#record_label"))
+        assert "exists but points at old.cdn.example.net; change it to:" in label
+        assert "to create" not in label
+
+
+def test_the_review_hint_names_an_icp_filing_only_for_scopes_that_need_one():
+    from tui.choices import ICP_SCOPES, SCOPES
+    from tui.explain import review_failed_hint
+
+    for scope in SCOPES:
+        hint = review_failed_hint(scope)
+        assert hint.startswith("CDN's review of the domain failed")
+        assert ("ICP" in hint) == (scope in ICP_SCOPES), scope
+
+
+@given(st.text(max_size=20).filter(lambda s: s not in ICP_SCOPES))
+def test_a_scope_that_reaches_no_mainland_node_asks_for_no_filing(scope):
+    from tui.explain import review_failed_hint
+
+    assert "ICP" not in review_failed_hint(scope)
+
+
+async def test_a_failed_review_is_hinted_by_the_domains_scope():
+    """Issue 13: dl.example.com (sandbox: check_failed, scope overseas) was told to check
+    its ICP filing, which overseas needs none of; mainland scopes still are."""
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_domain(pilot, "dl.example.com")
+        world = app.sandbox.world
+        assert world.domains["dl.example.com"].scope == "overseas"
+        status = " ".join(text_of(screen.query_one("#status")).split())
+        assert "review of the domain failed" in status and "ICP" not in status
+        world.domains["dl.example.com"].scope = "domestic"
+        await pilot.press("r")
+        await wait_for(
+            pilot,
+            lambda: "ICP filing" in text_of(screen.query_one("#status")),
+            what="the hint read again",
+        )

@@ -108,3 +108,119 @@ async def test_a_file_in_the_origin_bucket_is_not_the_roots_url(sandbox, profile
     else:
         raise AssertionError("a file no URL serves passed the check")
     assert not sandbox.world.zones["newsite.net"].verified_for_cdn
+
+
+async def test_t_goes_straight_to_the_new_domain_without_showing_the_form_or_the_list():
+    """Issue 13: after t the form and the list are never the active screen again (they
+    used to flash past before the new domain opened); Esc then leads to the list."""
+    from screens.add_domain import AddDomainScreen
+    from screens.domains import DomainsScreen
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await form_ready(pilot, "cdn.newsite.net")
+        app.sandbox.world.zones["newsite.net"].icp_filed = True
+        await pilot.press("ctrl+s")
+        verify = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, VerifyScreen) and app.screen,
+            what="the verification screen",
+        )
+        await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+        seen: list[type] = []  # every screen that became the active one, in order
+        app.screen_change_signal.subscribe(app, lambda s: seen.append(type(s)), immediate=True)
+        await pilot.press("t")
+        details = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DomainScreen) and app.screen,
+            timeout=30,
+            what="the new domain",
+        )
+        assert details.domain_name == "cdn.newsite.net"
+        assert seen == [DomainScreen]
+        assert [type(s) for s in app.screen_stack][-2:] == [DomainsScreen, DomainScreen]
+        assert not any(isinstance(s, (AddDomainScreen, VerifyScreen)) for s in app.screen_stack)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DomainsScreen), what="the list")
+        await wait_for(
+            pilot,
+            lambda: "cdn.newsite.net" in app.screen.query_one("#domains").rows,
+            what="the new domain listed",
+        )
+
+
+def _recording_states(screen: VerifyScreen) -> list[str]:
+    """Every text the screen's state line is given, in order."""
+    said: list[str] = []
+    original = screen.set_state
+
+    def set_state(text: str, style: str = "") -> None:
+        said.append(text)
+        original(text, style)
+
+    screen.set_state = set_state
+    return said
+
+
+async def test_v_on_a_verified_online_domain_says_verified_before_anything_else():
+    """Issue 13: `v` on img.example.com (online, so its root is proven) said "Not verified
+    yet". The screen reads the real state first: a domain of the root in this account's
+    CDN means verified, and nothing is watched or sent."""
+    from tests.pilot import connected, keys_at_once
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        table = app.screen.query_one("#domains")
+        table.move_cursor(row=table.get_row_index("img.example.com"))
+        opened: list[VerifyScreen] = []
+        said: list[list[str]] = []  # each verification screen's state lines
+
+        def became_active(screen) -> None:
+            if isinstance(screen, VerifyScreen) and screen not in opened:
+                opened.append(screen)
+                said.append(_recording_states(screen))
+
+        app.screen_change_signal.subscribe(app, became_active, immediate=True)
+        notices = lambda: [n.message for n in app._notifications]  # noqa: E731
+        # Enter then v at once: v may come before the domain has loaded.
+        keys_at_once(app, "enter", "v")
+        await wait_for(
+            pilot,
+            lambda: (
+                any("Ownership is done" in n for n in notices())
+                or (opened and opened[0].verified_by and opened[0].challenge)
+            ),
+            what="ownership said",
+        )
+        await pilot.pause()
+        if opened:  # the verification screen: it says verified, and only that
+            verify = opened[0]
+            assert said[0] and said[0][0].startswith("Verified: example.com is already proven")
+            assert not any("Not verified" in line for line in said[0])
+            assert verify.watching_since is None
+        assert not any("not verified" in n.lower() for n in notices())
+        assert "VerifyDomainOwner" not in app.sandbox.calls.actions()
+
+
+async def test_the_verification_screen_reads_the_roots_state_before_saying_anything():
+    from tests.pilot import connected
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        for name, verified in (("new.example.com", True), ("cdn.newsite.net", False)):
+            verify = VerifyScreen(name)
+            said = _recording_states(verify)
+            app.push_screen(verify)
+            await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+            await pilot.pause()
+            assert said, name
+            if verified:  # a sibling (img.example.com ...) is in this account's CDN
+                assert said[0].startswith("Verified: example.com is already proven"), said
+                assert not any("Not verified" in s for s in said)
+                assert verify.watching_since is None
+            else:
+                assert said[0].startswith("Not verified yet"), said
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, VerifyScreen), what="back")

@@ -34,8 +34,10 @@ def local_copier() -> Callable[[str], bool] | None:
     return _local_copy if find_spec("pyperclip") is not None else None
 
 
-def copy(app, text: str, what: str) -> None:
-    """Copy `text` (`what` names it: "the CNAME") and tell the user what was done."""
+def copy(app, text: str, what: str, say: Callable[[bool], None] | None = None) -> None:
+    """Copy `text` (`what` names it: "the CNAME") and tell the user what was done: in a
+    notification, or through `say(copied)` (a screen's own line, where the value is in
+    view and a notification would cover it)."""
     app.copy_to_clipboard(text)  # OSC 52, always: the user's clipboard may be far away
     local = local_copier()
     told = False
@@ -45,7 +47,9 @@ def copy(app, text: str, what: str) -> None:
         if told:
             return
         told = True
-        if copied:
+        if say is not None:
+            say(copied)
+        elif copied:
             app.notify(f"Copied {what}: {text}", title="Clipboard", timeout=4, markup=False)
         else:
             app.notify(

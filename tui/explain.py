@@ -50,6 +50,22 @@ _ADVICE = {
 }
 
 
+def review_failed_hint(scope: str) -> str:
+    """What to do about a domain whose review failed (check_failed), worded by its
+    scope: only the scopes that reach mainland China need an ICP filing, so only they
+    send the user to check one (alibaba-api-facts.md: `overseas` needs none)."""
+    from tui.choices import ICP_SCOPES
+
+    if scope in ICP_SCOPES:
+        what = "its ICP filing (its scope reaches mainland China) and its content"
+    else:
+        what = "that the name is registered and resolves, and its content"
+    return (
+        f"CDN's review of the domain failed: check {what}, then delete and add it again, "
+        "or open a ticket."
+    )
+
+
 # What keeps an account from having CDN domains at all: the domain list says it in place
 # of its rows.
 ACCOUNT_PROBLEMS = frozenset({"CdnServiceNotFound"})
