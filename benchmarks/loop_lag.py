@@ -117,6 +117,10 @@ def _where(frame) -> str:
     """The innermost frame of the project (tui/, screens/) or else of Textual, else the
     innermost: what the profiler would blame for the stall."""
     stack = traceback.extract_stack(frame)
+    if stack and stack[-1].filename.endswith("selectors.py"):
+        # The loop thread is idle in select: it was late because another thread (the
+        # in-process sandbox, a worker) held the GIL.
+        return "another thread held the GIL (the loop was in select)"
     for wanted in ("/tui/", "/screens/", "/textual/", "/rich/", ""):
         for entry in reversed(stack):
             if wanted in entry.filename and "/benchmarks/" not in entry.filename:
