@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from benchmarks.measure import Figure, Runs, figure_of, ms
@@ -44,6 +45,7 @@ def run(quick: bool = False) -> list[Figure]:
     compile_once()
     rounds = 3 if quick else 7
     bare, first, sandbox, cnames, imports = Runs(), Runs(), Runs(), Runs(), Runs()
+    app_import = Runs()  # `import tui.app`, a whole process
     fallback = Runs()  # no --sandbox, no credentials: the app falls back to the sandbox
     floor = Runs()
     with tempfile.TemporaryDirectory() as runtime:
@@ -78,6 +80,9 @@ def run(quick: bool = False) -> list[Figure]:
                 [sys.executable, "-m", "tui"], {"sandbox": shows("SANDBOX")}, bare_env
             )
             fallback.add(ms(plain_seen["sandbox"]))
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "import tui.app"], check=True, cwd=ROOT)
+            app_import.add(ms(time.perf_counter() - start))
             bare.add(ms(bare_seen["paint"]))
             imports.add(ms(imported))
             floor.add(ms(bare_seen["paint"] + imported))
@@ -96,4 +101,5 @@ def run(quick: bool = False) -> list[Figure]:
         figure_of("1", "start-up: first frame", first, bare, "bare app first paint",
                   goal="ratio", bound=1.2),
         figure_of("-", "SDK client import alone", imports, note="part of the floor"),
+        figure_of("-", "python -c 'import tui.app' (whole process)", app_import),
     ]
