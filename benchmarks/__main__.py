@@ -68,7 +68,13 @@ def _num(value: float | None, unit: str = "") -> str:
     if unit == "MiB":
         return f"{value:.0f} MiB"
     if unit == "ms":
-        return f"{value:.3f} ms" if value < 1 else f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms"
+        return (
+            f"{value:.3f} ms"
+            if value < 1
+            else f"{value:.0f} ms"
+            if value >= 100
+            else f"{value:.1f} ms"
+        )
     return f"{value:.3g} {unit}".strip()
 
 
@@ -95,7 +101,7 @@ def table(figures: list[Figure]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for n, row in enumerate(rows):
-        out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
     notes = [f"  {f.name}: {f.note}" for f in figures if f.note]
@@ -105,11 +111,16 @@ def table(figures: list[Figure]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object, no table")
     parser.add_argument("--quick", action="store_true", help="fewer runs (a quick look)")
     parser.add_argument(
-        "--only", action="append", choices=sorted(BENCHMARKS), metavar="NAME",
+        "--only",
+        action="append",
+        choices=sorted(BENCHMARKS),
+        metavar="NAME",
         help="run only this benchmark (repeatable); --list names them",
     )
     parser.add_argument("--list", action="store_true", help="name the benchmarks and exit")
@@ -137,14 +148,19 @@ def main(argv: list[str] | None = None) -> int:
             failures[name] = problem
     seconds = time.perf_counter() - started
     if args.json:
-        print(json.dumps({
-            "figures": [f.to_json() for f in figures],
-            "failures": failures,
-            "seconds": round(seconds, 1),
-            "quick": args.quick,
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-        }, indent=1))
+        print(
+            json.dumps(
+                {
+                    "figures": [f.to_json() for f in figures],
+                    "failures": failures,
+                    "seconds": round(seconds, 1),
+                    "quick": args.quick,
+                    "cpus": os.cpu_count(),
+                    "python": sys.version.split()[0],
+                },
+                indent=1,
+            )
+        )
     else:
         print(table(figures))
         for name, problem in failures.items():

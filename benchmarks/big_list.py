@@ -118,7 +118,9 @@ async def session(box, lag: LoopLag, figures: dict, last: bool, quick: bool) -> 
         await pilot.press("r")
         await pilot.pause(0.2)
         listed = probe.watch(
-            lambda: any(d.name == "changing.example.com" for d in getattr(app.screen, "domains", ()))
+            lambda: any(
+                d.name == "changing.example.com" for d in getattr(app.screen, "domains", ())
+            )
         )
         await asyncio.wait_for(listed, 60)
         await pilot.pause(2.0)  # past the refresh it just did
@@ -132,7 +134,11 @@ async def session(box, lag: LoopLag, figures: dict, last: bool, quick: bool) -> 
             wall = time.perf_counter() - start
         cpu = time.process_time() - cpu
         sandbox_cpu = thread_cpu(sandbox_thread) - sandbox_cpu
-        figures["idle"] = (cpu / wall * 100, sandbox_cpu / wall * 100, (len(box.calls) - calls) / wall)
+        figures["idle"] = (
+            cpu / wall * 100,
+            sandbox_cpu / wall * 100,
+            (len(box.calls) - calls) / wall,
+        )
         await lag.stop()
 
         # Last: many reads at once may leave the sandbox busy for a while.
@@ -147,10 +153,9 @@ async def session(box, lag: LoopLag, figures: dict, last: bool, quick: bool) -> 
         try:
             await onboarding.summaries(domains[:PROGRESS_ALL])
             figures["progress_all"] = ms(time.perf_counter() - start)
-        except Exception as error:  # noqa: BLE001 - a figure, not a test: say why
+        except Exception as error:
             figures["progress_all"] = float("nan")
             figures["progress_error"] = f"failed: {type(error).__name__}: {error}"
-
 
 
 async def measure(quick: bool) -> list[Figure]:
@@ -172,33 +177,95 @@ async def measure(quick: bool) -> list[Figure]:
     cpu, sandbox_cpu, calls = figures["idle"]
     listing = "listing 10,000 domains"
     return [
-        figure_of("3", "10,000: first rows on screen", figures["first"], figures["page"],
-                  "one page (500)", goal="ratio", bound=1.5,
-                  note="from connected to the first paint with rows"),
-        figure_of("3", "10,000: whole list in", figures["whole"], figures["slowest"],
-                  "slowest page", goal="ratio", bound=2.0),
-        Figure("3", "10,000: filter key -> painted, p99", percentile(keys, 99),
-               samples=len(keys), low=min(keys), high=max(keys), goal="max", bound=50.0),
-        Figure("3", "10,000: filter key -> painted, p50", percentile(keys, 50),
-               samples=len(keys), low=min(keys), high=max(keys)),
-        Figure("4", "stall while filtering 10,000 (loop lag)",
-               ms(lag.worst("filtering 10,000 domains")), goal="max", bound=50.0,
-               note=lag.blamed("filtering 10,000 domains")),
-        Figure("3", "10,000: RSS after listing", figures["rss"], unit="MiB", goal="max",
-               bound=150.0,
-               note=f"whole process; the in-process sandbox's world of 10,000 took "
-               f"~{seeded[-1]:.0f} MiB of it; {rss_before:.0f} MiB before the app"),
-        Figure("3", "idle CPU, one domain configuring", cpu, unit="%", goal="max", bound=5.0,
-               note=f"% of a core, whole process; the sandbox's thread {sandbox_cpu:.1f}%, "
-               f"the app {cpu - sandbox_cpu:.1f}%; {calls:.1f} API calls/s"),
+        figure_of(
+            "3",
+            "10,000: first rows on screen",
+            figures["first"],
+            figures["page"],
+            "one page (500)",
+            goal="ratio",
+            bound=1.5,
+            note="from connected to the first paint with rows",
+        ),
+        figure_of(
+            "3",
+            "10,000: whole list in",
+            figures["whole"],
+            figures["slowest"],
+            "slowest page",
+            goal="ratio",
+            bound=2.0,
+        ),
+        Figure(
+            "3",
+            "10,000: filter key -> painted, p99",
+            percentile(keys, 99),
+            samples=len(keys),
+            low=min(keys),
+            high=max(keys),
+            goal="max",
+            bound=50.0,
+        ),
+        Figure(
+            "3",
+            "10,000: filter key -> painted, p50",
+            percentile(keys, 50),
+            samples=len(keys),
+            low=min(keys),
+            high=max(keys),
+        ),
+        Figure(
+            "4",
+            "stall while filtering 10,000 (loop lag)",
+            ms(lag.worst("filtering 10,000 domains")),
+            goal="max",
+            bound=50.0,
+            note=lag.blamed("filtering 10,000 domains"),
+        ),
+        Figure(
+            "3",
+            "10,000: RSS after listing",
+            figures["rss"],
+            unit="MiB",
+            goal="max",
+            bound=150.0,
+            note=f"whole process; the in-process sandbox's world of 10,000 took "
+            f"~{seeded[0]:.0f} MiB of it; {rss_before:.0f} MiB before the app",
+        ),
+        Figure(
+            "3",
+            "idle CPU, one domain configuring",
+            cpu,
+            unit="%",
+            goal="max",
+            bound=5.0,
+            note=f"% of a core, whole process; the sandbox's thread {sandbox_cpu:.1f}%, "
+            f"the app {cpu - sandbox_cpu:.1f}%; {calls:.1f} API calls/s",
+        ),
         Figure("-", "progress summaries of a screenful (60)", figures["progress60"]),
-        Figure("-", f"progress summaries of {PROGRESS_ALL:,} at once", figures["progress_all"],
-               note=figures.get("progress_error", "")),
-        Figure("4", "stall while listing 10,000 (loop lag)", ms(lag.worst(listing)),
-               runs=rounds, goal="max", bound=50.0, note=lag.blamed(listing)),
-        Figure("4", "stall while idle, one domain configuring (loop lag)",
-               ms(lag.worst("idle, one domain configuring")), goal="max", bound=50.0,
-               note=lag.blamed("idle, one domain configuring")),
+        Figure(
+            "-",
+            f"progress summaries of {PROGRESS_ALL:,} at once",
+            figures["progress_all"],
+            note=figures.get("progress_error", ""),
+        ),
+        Figure(
+            "4",
+            "stall while listing 10,000 (loop lag)",
+            ms(lag.worst(listing)),
+            runs=rounds,
+            goal="max",
+            bound=50.0,
+            note=lag.blamed(listing),
+        ),
+        Figure(
+            "4",
+            "stall while idle, one domain configuring (loop lag)",
+            ms(lag.worst("idle, one domain configuring")),
+            goal="max",
+            bound=50.0,
+            note=lag.blamed("idle, one domain configuring"),
+        ),
     ]
 
 

@@ -66,8 +66,10 @@ async def session(box, lag: LoopLag, figures: dict, last: bool) -> None:
             return screen if isinstance(screen, RecordsScreen) else None
 
         first_rows = probe.watch(
-            lambda: records_screen() is not None
-            and records_screen().query_one(PagedTable).row_count > 0
+            lambda: (
+                records_screen() is not None
+                and records_screen().query_one(PagedTable).row_count > 0
+            )
         )
         all_rows = probe.watch(
             lambda: records_screen() is not None and len(records_screen().records) >= total
@@ -87,7 +89,8 @@ async def session(box, lag: LoopLag, figures: dict, last: bool) -> None:
         if last:
             await pilot.press("slash")
             field = await wait_for(
-                pilot, lambda: app.screen.query("#filter") and app.screen.query_one("#filter", Input)
+                pilot,
+                lambda: app.screen.query("#filter") and app.screen.query_one("#filter", Input),
             )
             keys: list[float] = []
             with lag.during("filtering 2,000 records"):
@@ -114,19 +117,52 @@ async def measure(quick: bool) -> list[Figure]:
             await session(box, lag, figures, last=n == rounds - 1)
     keys = figures["filter"]
     return [
-        figure_of("5", "2,000 records: first rows on screen", figures["first"], figures["page"],
-                  "one page (500)", goal="ratio", bound=1.5,
-                  note="from Enter on the zone to the first paint with rows"),
-        figure_of("5", "2,000 records: whole list in", figures["whole"], figures["slowest"],
-                  "slowest page", goal="ratio", bound=2.0),
-        Figure("5", "2,000 records: filter key -> painted, p99", percentile(keys, 99),
-               samples=len(keys), low=min(keys), high=max(keys), goal="max", bound=50.0),
-        Figure("4", "stall while listing 2,000 records (loop lag)",
-               ms(lag.worst("listing 2,000 records")), runs=rounds, goal="max", bound=50.0,
-               note=lag.blamed("listing 2,000 records")),
-        Figure("4", "stall while filtering 2,000 records (loop lag)",
-               ms(lag.worst("filtering 2,000 records")), goal="max", bound=50.0,
-               note=lag.blamed("filtering 2,000 records")),
+        figure_of(
+            "5",
+            "2,000 records: first rows on screen",
+            figures["first"],
+            figures["page"],
+            "one page (500)",
+            goal="ratio",
+            bound=1.5,
+            note="from Enter on the zone to the first paint with rows",
+        ),
+        figure_of(
+            "5",
+            "2,000 records: whole list in",
+            figures["whole"],
+            figures["slowest"],
+            "slowest page",
+            goal="ratio",
+            bound=2.0,
+        ),
+        Figure(
+            "5",
+            "2,000 records: filter key -> painted, p99",
+            percentile(keys, 99),
+            samples=len(keys),
+            low=min(keys),
+            high=max(keys),
+            goal="max",
+            bound=50.0,
+        ),
+        Figure(
+            "4",
+            "stall while listing 2,000 records (loop lag)",
+            ms(lag.worst("listing 2,000 records")),
+            runs=rounds,
+            goal="max",
+            bound=50.0,
+            note=lag.blamed("listing 2,000 records"),
+        ),
+        Figure(
+            "4",
+            "stall while filtering 2,000 records (loop lag)",
+            ms(lag.worst("filtering 2,000 records")),
+            goal="max",
+            bound=50.0,
+            note=lag.blamed("filtering 2,000 records"),
+        ),
     ]
 
 

@@ -78,12 +78,24 @@ async def measure(count: int) -> list[Figure]:
         ungated = await burst()
         app.key_gate.holds = holds
     return [
-        Figure("-", "key gate: spaced key -> filter, gate on (p50)", percentile(on, 50),
-               samples=len(on), low=min(on), high=percentile(on, 95),
-               reference_name="gate off", reference=percentile(off, 50),
-               note="spread: min-p95"),
-        Figure("-", "key gate: a key of a burst, gate on", gated,
-               reference_name="gate off", reference=ungated),
+        Figure(
+            "-",
+            "key gate: spaced key -> filter, gate on (p50)",
+            percentile(on, 50),
+            samples=len(on),
+            low=min(on),
+            high=percentile(on, 95),
+            reference_name="gate off",
+            reference=percentile(off, 50),
+            note="spread: min-p95",
+        ),
+        Figure(
+            "-",
+            "key gate: a key of a burst, gate on",
+            gated,
+            reference_name="gate off",
+            reference=ungated,
+        ),
         Figure("-", "key gate: one look at every message queue", look * 1e6, unit="µs"),
     ]
 

@@ -50,7 +50,6 @@ async def app_round(lag: LoopLag | None = None) -> list[float]:
     from textual.widgets import Input, Static
 
     from tests.pilot import open_add_form  # the way a person opens it
-
     from tui.app import OssCdnApp
     from tui.launch import LaunchOptions
 
@@ -107,9 +106,16 @@ def check_domain_figure(quick: bool) -> Figure:
         samples.append(ms(time.perf_counter() - start))
     runs = Runs(samples)
     return Figure(
-        "2", f"check_domain, {EXISTING:,} existing names (p50)", runs.median,
-        runs=1, samples=len(samples), low=runs.low, high=percentile(samples, 99),
-        goal="max", bound=0.2, note="spread shown is min-p99 of the calls",
+        "2",
+        f"check_domain, {EXISTING:,} existing names (p50)",
+        runs.median,
+        runs=1,
+        samples=len(samples),
+        low=runs.low,
+        high=percentile(samples, 99),
+        goal="max",
+        bound=0.2,
+        note="spread shown is min-p99 of the calls",
     )
 
 
@@ -134,25 +140,49 @@ async def measure(quick: bool) -> list[Figure]:
         subject = Runs([percentile(app_keys, p)])
         reference = Runs([percentile(bare_keys, p)])
         spread = app_p50 if p == 50 else None
-        figures.append(Figure(
-            "2", f"key -> checklist painted, p{p}", subject.median,
-            runs=rounds, samples=len(app_keys),
-            low=spread.low if spread else min(app_keys), high=spread.high if spread else max(app_keys),
-            reference_name=f"bare Input key -> paint, p{p}", reference=reference.median,
-            reference_low=bare_p50.low if p == 50 else min(bare_keys),
-            reference_high=bare_p50.high if p == 50 else max(bare_keys),
-            goal="ratio", bound=2.0,
-            note="" if p == 99 else "spread: the rounds' p50s (p99 line: min-max of all keys)",
-        ))
-    figures.append(Figure(
-        "2", "first valid name: slowest key of the first word", max(first_word),
-        runs=1, samples=len(first_word), low=min(first_word), high=max(first_word),
-        goal="max", bound=50.0, note="a fresh app: the public-suffix list is read here",
-    ))
-    figures.append(Figure(
-        "4", "stall while typing (loop lag)", ms(lag.worst("typing in the add form")),
-        runs=1, goal="max", bound=50.0, note=lag.blamed("typing in the add form"),
-    ))
+        figures.append(
+            Figure(
+                "2",
+                f"key -> checklist painted, p{p}",
+                subject.median,
+                runs=rounds,
+                samples=len(app_keys),
+                low=spread.low if spread else min(app_keys),
+                high=spread.high if spread else max(app_keys),
+                reference_name=f"bare Input key -> paint, p{p}",
+                reference=reference.median,
+                reference_low=bare_p50.low if p == 50 else min(bare_keys),
+                reference_high=bare_p50.high if p == 50 else max(bare_keys),
+                goal="ratio",
+                bound=2.0,
+                note="" if p == 99 else "spread: the rounds' p50s (p99 line: min-max of all keys)",
+            )
+        )
+    figures.append(
+        Figure(
+            "2",
+            "first valid name: slowest key of the first word",
+            max(first_word),
+            runs=1,
+            samples=len(first_word),
+            low=min(first_word),
+            high=max(first_word),
+            goal="max",
+            bound=50.0,
+            note="a fresh app: the public-suffix list is read here",
+        )
+    )
+    figures.append(
+        Figure(
+            "4",
+            "stall while typing (loop lag)",
+            ms(lag.worst("typing in the add form")),
+            runs=1,
+            goal="max",
+            bound=50.0,
+            note=lag.blamed("typing in the add form"),
+        )
+    )
     figures.append(check_domain_figure(quick))
     return figures
 

@@ -42,9 +42,16 @@ def run(quick: bool = False) -> list[Figure]:
         samples = asyncio.run(rounds(targets, count))
     return [
         Figure(
-            "-", f"propagation round, {len(live)} servers + 1 dead", percentile(samples, 50),
-            samples=len(samples), low=min(samples), high=max(samples),
-            reference_name="one timeout", reference=ms(TIMEOUT), goal="ratio", bound=1.5,
+            "-",
+            f"propagation round, {len(live)} servers + 1 dead",
+            percentile(samples, 50),
+            samples=len(samples),
+            low=min(samples),
+            high=max(samples),
+            reference_name="one timeout",
+            reference=ms(TIMEOUT),
+            goal="ratio",
+            bound=1.5,
             note="a dead server costs the round one timeout, never one per server",
         )
     ]

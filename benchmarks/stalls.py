@@ -88,13 +88,19 @@ async def measure(quick: bool) -> list[Figure]:
         seconds = took.get(name)
         figures.append(
             Figure(
-                "4", f"stall: {name}", ms(operation.worst), goal="max", bound=50.0,
+                "4",
+                f"stall: {name}",
+                ms(operation.worst),
+                goal="max",
+                bound=50.0,
                 samples=len(operation.stalls),
                 note="; ".join(
-                    part for part in (
+                    part
+                    for part in (
                         f"took {ms(seconds):.0f} ms" if seconds is not None else "",
                         lag.blamed(name),
-                    ) if part
+                    )
+                    if part
                 ),
             )
         )

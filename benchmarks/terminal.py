@@ -9,6 +9,7 @@ words appear (not to find columns).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import re
@@ -31,7 +32,9 @@ except ImportError:
     pyte = None
 
 COLUMNS, LINES = 80, 24
-ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")
+ESCAPES = re.compile(
+    rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)"
+)
 
 Predicate = Callable[[list[str]], bool]
 
@@ -110,19 +113,15 @@ def run_until(
 
 
 def _end(pid: int, fd: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.write(fd, b"\x11")  # Ctrl+Q: quit as a user does
-    except OSError:
-        pass
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         # Drain what it writes while it leaves, or its writes may block on a full pty.
         ready, _, _ = select.select([fd], [], [], 0.05)
         if ready:
-            try:
+            with contextlib.suppress(OSError):
                 os.read(fd, 1 << 16)
-            except OSError:
-                pass
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done:
             break
