@@ -53,14 +53,22 @@ async def session(box, lag: LoopLag, figures: dict, last: bool, quick: bool) -> 
     total = len(box.world.domains)
     app = OssCdnApp(LaunchOptions(sandbox=True))
     probe = PaintProbe(app)
+    # When the app is connected (its services ready: the listing can start). Its
+    # _connected callback says so to the microsecond; should it be renamed, the first
+    # paint with services set stands in (within a frame).
     connected_at: list[float] = []
-    connected = app._connected
+    connected = getattr(app, "_connected", None)
+    if connected is not None:
 
-    def on_connected(*args):
-        connected_at.append(time.perf_counter())
-        return connected(*args)
+        def on_connected(*args):
+            connected_at.append(time.perf_counter())
+            return connected(*args)
 
-    app._connected = on_connected  # this instance: when the listing can start
+        app._connected = on_connected  # this instance only
+    services_seen = probe.watch(lambda: app.services is not None)
+
+    def ready() -> bool:
+        return bool(connected_at) or app.services is not None
 
     def rows() -> int:
         try:
@@ -71,15 +79,16 @@ async def session(box, lag: LoopLag, figures: dict, last: bool, quick: bool) -> 
     def whole() -> bool:
         return len(getattr(app.screen, "domains", ())) >= total
 
-    first_rows = probe.watch(lambda: bool(connected_at) and rows() > 6)
-    all_rows = probe.watch(lambda: bool(connected_at) and whole())
+    first_rows = probe.watch(lambda: ready() and rows() > 6)
+    all_rows = probe.watch(lambda: ready() and whole())
     async with app.run_test(size=(120, 40)) as pilot:
         lag.start()
         with lag.during("listing 10,000 domains"):
             first = await asyncio.wait_for(first_rows, 120)
             done = await asyncio.wait_for(all_rows, 120)
-        figures["first"].add(ms(first - connected_at[0]))
-        figures["whole"].add(ms(done - connected_at[0]))
+        began = connected_at[0] if connected_at else await services_seen
+        figures["first"].add(ms(first - began))
+        figures["whole"].add(ms(done - began))
         await pilot.pause(0.5)
 
         pages = [1, 6, 11, 16, (total + PAGE_SIZE - 1) // PAGE_SIZE]
