@@ -245,7 +245,7 @@ async def test_large_answers_are_truncated_over_udp_and_whole_over_tcp(world, se
 
 
 async def test_resolvers_answer_in_parallel_over_thousands_of_records(world, servers):
-    # How fast is for benchmarks/bench_propagation.py; here, that 220 questions asked at
+    # How fast is for `python -m benchmarks --only propagation`; here, that 220 questions asked at
     # once over 3,000 records all get the right answer (a loaded machine may be slow).
     for n in range(3000):
         add_old(world, "example.com", f"host{n}", "A", f"127.0.{n // 250 + 2}.{n % 250}")

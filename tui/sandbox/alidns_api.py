@@ -104,8 +104,8 @@ def _record_json(record: RecordVersion) -> dict:
 
 
 def _records_page(params: Params, records: list[RecordVersion]) -> dict:
+    """A page of `records`, which come in world.record_order (world.sorted_records)."""
     page = params.page(max_size=500)
-    records.sort(key=lambda r: (r.rr, r.type, r.value, int(r.record_id)))
     return {
         "PageNumber": page.number,
         "PageSize": page.size,
@@ -211,7 +211,12 @@ def describe_domain_records(world: World, params: Params) -> dict:
             and (line is None or r.line == line)
         )
 
-    return _records_page(params, [r for r in world.current_records(zone.name) if keep(r)])
+    # Sorted once per change of the records (world.sorted_records): a page costs its own
+    # size, not the zone's; without a filter it is a slice.
+    ordered = world.sorted_records(zone.name)
+    if keyword or rr_word or value_word or type_ or status or line is not None:
+        ordered = [r for r in ordered if keep(r)]
+    return _records_page(params, ordered)
 
 
 def describe_sub_domain_records(world: World, params: Params) -> dict:
@@ -233,7 +238,7 @@ def describe_sub_domain_records(world: World, params: Params) -> dict:
     line = params.get("Line")
     records = [
         r
-        for r in world.current_records(zone.name)
+        for r in world.sorted_records(zone.name)
         if r.rr.lower() == rr
         and (not type_ or r.type == type_)
         and (line is None or r.line == line)

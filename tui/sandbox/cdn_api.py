@@ -220,15 +220,20 @@ def describe_user_domains(world: World, params: Params) -> dict:
     # domain names that are under review, failed the review, or failed to be
     # configured"); asked for by status, they are shown.
     show_review = params.get("CheckDomainShow", "false").lower() == "true"
-    found = [
-        d
-        for d in world.domains.values()
-        if (not needle or match(d.name))
-        and (status is None or d.status == status)
-        and (cdn_type is None or d.cdn_type == cdn_type)
-        and (show_review or status is not None or d.status not in IN_REVIEW)
-    ]
-    found.sort(key=lambda d: (-d.created, d.name))  # newest first, as the console lists
+    # Newest first, as the console lists (world.listing_order): sorted once per change of
+    # the account's domains, so a page costs its own size, not the account's.
+    ordered = world.domains_in_order()
+    if not needle and status is None and cdn_type is None and show_review:
+        found = ordered  # every domain: the page is a slice of it
+    else:
+        found = [
+            d
+            for d in ordered
+            if (not needle or match(d.name))
+            and (status is None or d.status == status)
+            and (cdn_type is None or d.cdn_type == cdn_type)
+            and (show_review or status is not None or d.status not in IN_REVIEW)
+        ]
     return {
         "PageNumber": page.number,
         "PageSize": page.size,
@@ -642,6 +647,7 @@ def batch_set_cdn_domain_config(world: World, params: Params) -> dict:
                 }
             )
             domain.modified = now
+            world.changed()  # tick() completes the configuration CONFIG_SECONDS from now
             # ConfigId is a Long in BatchSetCdnDomainConfig's answer, a string in
             # DescribeCdnDomainConfigs' (the SDK models say so).
             models.append(

@@ -12,6 +12,7 @@ classes guard their state with a lock.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -88,12 +89,20 @@ class Faults:
             return len(self._pending)
 
 
-class CallLog(Sequence):
-    """Every call that reached the sandbox, in order: (action, params)."""
+# Calls the log keeps: the most recent ones. Tests read what they just caused (a few
+# dozen calls); a sandbox serving an app for hours must not grow without end, nor make
+# every later `of()` walk it all.
+CALL_LOG_LIMIT = 5000
 
-    def __init__(self) -> None:
+
+class CallLog(Sequence):
+    """The calls that reached the sandbox, in order: (action, params); the last `limit`
+    of them (older ones are dropped as new ones come)."""
+
+    def __init__(self, limit: int = CALL_LOG_LIMIT) -> None:
         self._lock = threading.Lock()
-        self._calls: list[tuple[str, dict[str, str]]] = []
+        self.limit = limit
+        self._calls: deque[tuple[str, dict[str, str]]] = deque(maxlen=limit)
 
     def record(self, action: str, params: dict[str, str]) -> None:
         with self._lock:

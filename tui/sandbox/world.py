@@ -125,6 +125,54 @@ class RecordVersion:
         return self.created_at <= t and (self.deleted_at is None or t < self.deleted_at)
 
 
+class _Domains(dict):
+    """The account's CDN domains by name; `version` moves whenever one is added, replaced
+    or removed, so what is derived from the set (the listing order) is cached until then."""
+
+    version = 0
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def pop(self, *args):
+        self._changed()
+        return super().pop(*args)
+
+    def popitem(self):
+        self._changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def update(self, *args, **kwargs) -> None:
+        super().update(*args, **kwargs)
+        self._changed()
+
+    def setdefault(self, key, default=None):
+        self._changed()
+        return super().setdefault(key, default)
+
+
+def listing_order(domain: SandboxDomain) -> tuple[float, str]:
+    """DescribeUserDomains' order: newest first, as the console lists (name to break ties)."""
+    return (-domain.created, domain.name)
+
+
+def record_order(record: RecordVersion) -> tuple[str, str, str, int]:
+    """DescribeDomainRecords' order: by RR, type, value, then id."""
+    return (record.rr, record.type, record.value, int(record.record_id))
+
+
 @dataclass
 class SandboxDomain:
     name: str  # as the API has it: a wildcard is ".example.com"
@@ -272,7 +320,18 @@ class World:
         self.private_oss_role = True
         self.zones: dict[str, SandboxZone] = {}
         self.records: list[RecordVersion] = []
-        self.domains: dict[str, SandboxDomain] = {}
+        # Moves on every record change made through the methods below (they close a
+        # version and open one): the sorted records of a zone are cached until then.
+        self.records_version = 0
+        self._sorted_records: dict[str, tuple[tuple[int, int], list[RecordVersion]]] = {}
+        self.domains: dict[str, SandboxDomain] = _Domains()
+        self._ordered: tuple[int, list[SandboxDomain]] | None = None
+        # Sandbox time of the next transition tick() has to apply (a domain's pending
+        # status, a configuration or a cache task completing), or 0: look again. Every
+        # method that schedules one sets it to 0 (changed()); until then a tick is O(1),
+        # not a walk over every domain: at 10,000 domains every request ticks.
+        self._next_due = 0.0
+        self._ticked: tuple = ()
         self.buckets: dict[str, SandboxBucket] = {}
         # Names held by other accounts or other products: name -> CheckCdnDomainExist status.
         self.foreign_domains: dict[str, str] = {}
@@ -302,10 +361,23 @@ class World:
     def next_id(self) -> str:
         return str(next(self._ids))
 
+    def changed(self) -> None:
+        """Something was scheduled (a status, a configuration, a task to complete later):
+        the next tick() looks at everything again."""
+        self._next_due = 0.0
+
     def tick(self) -> None:
         """Apply the domain transitions that are due."""
         with self.lock:
             now = self.now()
+            # Domains added or removed, or a task appended, without a method that says
+            # so: look again as well.
+            seen = (getattr(self.domains, "version", None), len(self.refresh_tasks))
+            if now < self._next_due and seen == self._ticked:
+                return  # nothing is due before then (see changed())
+            self._ticked = seen
+            due = float("inf")
+            gone = []
             for domain in self.domains.values():
                 while domain.pending and domain.pending[0][0] <= now:
                     _, status = domain.pending.pop(0)
@@ -313,15 +385,37 @@ class World:
                     domain.modified = now
                     if status == "deleted":
                         break
-            for name in [n for n, d in self.domains.items() if d.status == "deleted"]:
-                del self.domains[name]
-            for domain in self.domains.values():
+                if domain.status == "deleted":
+                    gone.append(domain.name)
+                elif domain.pending:
+                    due = min(due, domain.pending[0][0])
                 for config in domain.configs:  # BatchSetCdnDomainConfig's, once applied
-                    if config.get("Status") == "configuring" and config.get("done_at", 0) <= now:
-                        config["Status"] = "success"
+                    if config.get("Status") == "configuring":
+                        if config.get("done_at", 0) <= now:
+                            config["Status"] = "success"
+                        else:
+                            due = min(due, config["done_at"])
+            for name in gone:
+                del self.domains[name]
             for task in self.refresh_tasks:
-                if task["Status"] == "Refreshing" and task["done_at"] <= now:
-                    task["Status"], task["Process"] = "Complete", "100%"
+                if task["Status"] == "Refreshing":
+                    if task["done_at"] <= now:
+                        task["Status"], task["Process"] = "Complete", "100%"
+                    else:
+                        due = min(due, task["done_at"])
+            self._next_due = due
+
+    def domains_in_order(self) -> list[SandboxDomain]:
+        """Every domain in DescribeUserDomains' order (listing_order), sorted once per
+        change of the set of domains, not once per request. Callers filter it; they do
+        not change it."""
+        with self.lock:
+            version: int | None = getattr(self.domains, "version", None)  # None: a plain dict
+            ordered = self._ordered
+            if version is None or ordered is None or ordered[0] != version:
+                ordered = (version or 0, sorted(self.domains.values(), key=listing_order))
+                self._ordered = ordered
+            return ordered[1]
 
     # -- credentials and RAM -------------------------------------------------------
 
@@ -392,6 +486,20 @@ class World:
                 r for r in self.records if r.deleted_at is None and (zone is None or r.zone == zone)
             ]
 
+    def sorted_records(self, zone: str) -> list[RecordVersion]:
+        """The zone's current records in DescribeDomainRecords' order (record_order),
+        sorted once per change (records_version, or a record appended to `records`
+        directly), not once per request. Callers filter it; they do not change it."""
+        with self.lock:
+            key = (self.records_version, len(self.records))
+            cached = self._sorted_records.get(zone)
+            if cached is None or cached[0] != key:
+                if any(k != key for k, _ in self._sorted_records.values()):
+                    self._sorted_records.clear()  # every zone's is stale
+                cached = (key, sorted(self.current_records(zone), key=record_order))
+                self._sorted_records[zone] = cached
+            return cached[1]
+
     def records_at(self, t: float | None = None) -> list[RecordVersion]:
         """Enabled records live at sandbox time `t`: what DNS served then."""
         with self.lock:
@@ -410,6 +518,7 @@ class World:
                 **kwargs,
             )
             self.records.append(record)
+            self.records_version += 1
             return record
 
     def find_record(self, record_id: str) -> RecordVersion | None:
@@ -427,6 +536,7 @@ class World:
                 raise KeyError(record_id)
             now = self.now()
             old.deleted_at = now
+            self.records_version += 1
             fields = {**old.__dict__, **changes, "created_at": now, "deleted_at": None}
             new = RecordVersion(**fields)
             self.records.append(new)
@@ -438,6 +548,7 @@ class World:
             if old is None:
                 raise KeyError(record_id)
             old.deleted_at = self.now()
+            self.records_version += 1
             return old
 
     def record_problem(
@@ -492,6 +603,7 @@ class World:
             if status is None:
                 domain.status = "configuring"
                 domain.pending = [(now + self.configure_delay, "online")]
+                self.changed()
             else:
                 domain.status = status
             self.domains[name] = domain
@@ -506,6 +618,7 @@ class World:
             domain.status = status
             domain.modified = now
             domain.pending = [(now + delay, then)]
+            self.changed()
             return domain
 
     def icp_filed(self, domain: str) -> bool:
@@ -564,6 +677,7 @@ class World:
                     "done_at": now + seconds,
                 }
             )
+            self.changed()
             return task_id
 
     def quota_remaining(self, name: str) -> int:
