@@ -3,7 +3,7 @@ disable and delete."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import replace
 from typing import TypeGuard
 
@@ -182,7 +182,7 @@ class RecordsScreen(ListScreen):
             id="records",
         )
 
-    def read_pages(self) -> AsyncIterator[Page[DnsRecord]]:
+    def read_pages(self) -> AsyncGenerator[Page[DnsRecord], None]:
         return self.services.dns.record_pages(self.zone.name)
 
     def read_failure(self) -> str:

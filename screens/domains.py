@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 
 from rich.text import Text
@@ -135,7 +135,7 @@ class DomainsScreen(ListScreen, DomainActions):
         self.set_interval(poll_interval(self.profile, AUTO_REFRESH), self._tick)
         self.load()
 
-    async def read_pages(self) -> AsyncIterator[Page[CdnDomain]]:
+    async def read_pages(self) -> AsyncGenerator[Page[CdnDomain], None]:
         """The account's domains, a page at a time; an account that cannot have any yet
         (CDN not activated) lists none, and the empty state says what to do instead of a
         passing notice."""

@@ -8,8 +8,8 @@ and what its summary and empty state say; its keys stay its own (BINDINGS, with 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Sequence
-from contextlib import aclosing
+from collections.abc import AsyncGenerator, Awaitable, Sequence
+from contextlib import aclosing, suppress
 
 from rich.text import Text
 from textual import work
@@ -21,6 +21,9 @@ from tui.services.errors import ServiceError
 from tui.services.paging import Page
 from tui.widgets.header import AppHeader
 from tui.widgets.paged_table import FilterInput, PagedTable
+
+# The longest a list waits for its first page to paint before asking for the rest.
+PAINT_WAIT = 0.5
 
 
 class ListScreen(AppScreen):
@@ -45,7 +48,7 @@ class ListScreen(AppScreen):
         """The cloud call that lists the items."""
         raise NotImplementedError
 
-    async def read_pages(self) -> AsyncIterator[Page]:
+    async def read_pages(self) -> AsyncGenerator[Page, None]:
         """The items a page at a time as they arrive, for a list long enough to page
         (a list may say so instead of `read`); by default `read`'s answer as one page."""
         items = list(await self.read())
@@ -121,6 +124,11 @@ class ListScreen(AppScreen):
                             f" · {len(items)} of {page.total} read, reading the rest…"
                         )
                         self.arriving(page.items)
+                        if len(items) == len(page.items):
+                            # Page 1's rows painted before the other pages are asked
+                            # for: their answers then compete for the loop, not it.
+                            with suppress(asyncio.TimeoutError):
+                                await asyncio.wait_for(table.wait_for_refresh(), PAINT_WAIT)
         except ServiceError as error:
             if self.gone:
                 raise asyncio.CancelledError from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import replace
 
 from alibabacloud_alidns20150109 import models as sdk
@@ -140,7 +140,7 @@ class DnsService(TeaService):
             self._records_page(zone, rr_keyword, type), RECORDS_PAGE_SIZE, key=_record_id
         )
 
-    def record_pages(self, zone: str) -> AsyncIterator[Page[DnsRecord]]:
+    def record_pages(self, zone: str) -> AsyncGenerator[Page[DnsRecord], None]:
         """Every record of `zone`, a page at a time as each arrives (page 1 first)."""
         return pages(self._records_page(zone), RECORDS_PAGE_SIZE, key=_record_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 
 from alibabacloud_cdn20180510 import models as sdk
@@ -195,7 +195,9 @@ class CdnService(TeaService):
         """Every CDN domain of the account (optionally only those in `status`)."""
         return [d async for page in self.domain_pages(status=status) for d in page.items]
 
-    async def domain_pages(self, *, status: str | None = None) -> AsyncIterator[Page[CdnDomain]]:
+    async def domain_pages(
+        self, *, status: str | None = None
+    ) -> AsyncGenerator[Page[CdnDomain], None]:
         """Every CDN domain of the account (optionally only those in `status`), a page
         at a time as each arrives: page 1 first, the rest read together."""
 

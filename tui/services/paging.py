@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -34,7 +34,7 @@ async def pages(
     fetch: Callable[[int], Awaitable[tuple[list[T], int]]],
     page_size: int,
     key: Callable[[T], Hashable],
-) -> AsyncIterator[Page[T]]:
+) -> AsyncGenerator[Page[T], None]:
     """Every item of a paged listing, a page at a time as each arrives, so a screen can
     show the first rows while the rest are read. `fetch(n)` returns page n and the
     total count.
@@ -66,7 +66,7 @@ async def _pages(
     key: Callable[[T], Hashable],
     *,
     ordered: bool,
-) -> AsyncIterator[Page[T]]:
+) -> AsyncGenerator[Page[T], None]:
     seen: set[Hashable] = set()
 
     def unseen(chunk: list[T]) -> list[T]:

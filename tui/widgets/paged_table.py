@@ -115,7 +115,10 @@ class PagedTable(DataTable[Text], Generic[T]):
                 self.put(item, counted=False)
                 continue
             self._items[name] = item
-            if test is None or test(self._search_key(name, item)):
+            # Worked out now, a page at a time as the pages arrive, rather than all
+            # 10,000 at the first key typed in the filter.
+            key = self._search_key(name, item) if self.search else None
+            if test is None or test(key):
                 self.matches.append(item)
                 self._matched.add(name)
         if whole:
