@@ -3,7 +3,7 @@ disable and delete."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import replace
 from typing import TypeGuard
 
@@ -16,12 +16,13 @@ from screens.base import AppScreen
 from screens.list_screen import ListScreen
 from screens.record_form import RecordForm
 from tui.dns_rules import RECORD_TYPES, edition_name
-from tui.listing import filter_records, record_order
+from tui.listing import RECORD_SEARCH, record_order
 from tui.rules import display_name, short
 from tui.safe_text import shown
 from tui.services import writes
 from tui.services.errors import ServiceError, is_record_locked
 from tui.services.models import DnsRecord, Zone
+from tui.services.paging import Page
 from tui.widgets.confirm import Confirm, void_dialogs
 from tui.widgets.paged_table import PagedTable
 
@@ -177,12 +178,12 @@ class RecordsScreen(ListScreen):
             RECORD_COLUMNS,
             key=lambda r: r.record_id,
             cells=record_cells,
-            matching=filter_records,
+            search=RECORD_SEARCH,
             id="records",
         )
 
-    def read(self):
-        return self.services.dns.records(self.zone.name)
+    def read_pages(self) -> AsyncGenerator[Page[DnsRecord], None]:
+        return self.services.dns.record_pages(self.zone.name)
 
     def read_failure(self) -> str:
         return f"Could not list the records of {self.zone.name}"
@@ -190,6 +191,11 @@ class RecordsScreen(ListScreen):
     def listed(self, records: Sequence[DnsRecord]) -> None:
         self.records = {r.record_id: r for r in sorted(records, key=record_order)}
         self.query_one(PagedTable).fill(self.records.values())
+
+    def arriving(self, records: Sequence[DnsRecord]) -> None:
+        page = sorted(records, key=record_order)  # after the rows shown; `listed` orders all
+        self.records.update((r.record_id, r) for r in page)
+        self.query_one(PagedTable).extend(page)
 
     # -- the table -----------------------------------------------------------------------
 
@@ -208,7 +214,9 @@ class RecordsScreen(ListScreen):
         )
         if self.loaded:
             total = table.counts[0]
-            summary.append(f" · {total} record{'s' if total != 1 else ''}{table.note()}")
+            summary.append(
+                f" · {total} record{'s' if total != 1 else ''}{self.reading_note()}{table.note()}"
+            )
         return summary
 
     def empty_state(self, total: int, matching: int) -> Text | None:
@@ -248,12 +256,24 @@ class RecordsScreen(ListScreen):
     # -- actions ---------------------------------------------------------------------------
 
     def action_add(self) -> None:
-        if self.loaded:
+        if self.loaded and self._whole():
             self.app.push_screen(RecordForm(self.zone, list(self.records.values())), self._saved)
+
+    def _whole(self) -> bool:
+        """Whether every record is read: the form checks a record against all of them
+        (a CNAME conflicts with any other record at its host). Says so when not yet."""
+        if not self.reading_note():
+            return True
+        self.notify(
+            f"The records of {self.zone.name} are still being read (r reads them again "
+            "if they stopped): the form checks a record against all of them.",
+            markup=False,
+        )
+        return False
 
     def action_edit(self) -> None:
         record = self.current()
-        if not self._changeable(record):
+        if not self._changeable(record) or not self._whole():
             return
         if record.type.upper() not in RECORD_TYPES:
             self.notify(

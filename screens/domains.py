@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 
 from rich.text import Text
 from textual import on, work
@@ -18,13 +20,14 @@ from screens.domain_actions import DomainActions
 from screens.list_screen import ListScreen
 from screens.navigation import replace_above
 from tui.explain import ACCOUNT_PROBLEMS, explain
-from tui.listing import SORT_KEYS, filter_domains, sort_domains
+from tui.listing import DOMAIN_SEARCH, SORT_KEYS, sort_domains
 from tui.messages import Connected
 from tui.rules import display_name
 from tui.safe_text import shown
 from tui.services.errors import CloudError, ServiceError
 from tui.services.models import CdnDomain
 from tui.services.onboarding import SUMMARY_TTL
+from tui.services.paging import Page
 from tui.services.profile import poll_interval
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.status import status_badge
@@ -40,8 +43,11 @@ COLUMNS = (
     ("created", "Created"),
 )
 
-# While a domain is changing, re-list every few seconds (paced to the sandbox's clock).
+# While a domain is changing, read it again every few seconds (paced to the sandbox's
+# clock): those domains alone, never the whole list.
 AUTO_REFRESH = 5.0
+# Changing domains read at once (one DescribeUserDomains each, an exact match).
+REREAD_AT_ONCE = 4
 
 
 # The progress column's summaries are asked for this many rows at a time (the engine
@@ -117,7 +123,7 @@ class DomainsScreen(ListScreen, DomainActions):
             COLUMNS,
             key=lambda d: d.name,
             cells=lambda d: domain_cells(d, self.progress.get(d.name)),
-            matching=filter_domains,
+            search=DOMAIN_SEARCH,
             id="domains",
         )
 
@@ -130,24 +136,31 @@ class DomainsScreen(ListScreen, DomainActions):
         self.set_interval(poll_interval(self.profile, AUTO_REFRESH), self._tick)
         self.load()
 
-    def read(self):
+    async def read_pages(self) -> AsyncGenerator[Page[CdnDomain], None]:
+        """The account's domains, a page at a time; an account that cannot have any yet
+        (CDN not activated) lists none, and the empty state says what to do instead of a
+        passing notice."""
         self.reading()
-        return self._list_domains()
-
-    async def _list_domains(self) -> list[CdnDomain]:
-        """The account's domains; an account that cannot have any yet (CDN not activated)
-        lists none, and the empty state says what to do instead of a passing notice."""
         self.account_problem = None
         try:
-            return await self.services.cdn.list_domains()
+            async with aclosing(self.services.cdn.domain_pages()) as pages:
+                async for page in pages:
+                    yield page
         except CloudError as error:
             if error.code not in ACCOUNT_PROBLEMS:
                 raise
             self.account_problem = explain(error)
-            return []
+            yield Page([], 0, last=True)
 
     def read_failure(self) -> str:
         return "Could not list domains"
+
+    def arriving(self, domains: Sequence[CdnDomain]) -> None:
+        if not self.domains:
+            self.read_arrived()  # what is shown was read after reading() began
+        self.domains.extend(domains)
+        # Each page in the chosen order after the rows shown; `listed` orders them all.
+        self.query_one(PagedTable).extend(sort_domains(domains, self.sort_key, self.sort_reverse))
 
     def listed(self, domains: Sequence[CdnDomain]) -> None:
         self.domains = list(domains)
@@ -202,11 +215,57 @@ class DomainsScreen(ListScreen, DomainActions):
         self._summarise()
 
     def _tick(self) -> None:
-        """Refresh on a gentle timer, only while anything is in a transitional state and
-        no other screen is on top. (Not `is_current`: Textual counts the screen right
-        under the top one as current, as it may show through.)"""
-        if self.is_active and any(d.transitional for d in self.domains) and not self.is_loading():
-            self.load()
+        """On a gentle timer, read again the domains in a transitional state (configuring,
+        stopping, ...), those alone, while no other screen is on top. (Not `is_current`:
+        Textual counts the screen right under the top one as current, as it may show
+        through.)"""
+        if not self.is_active or self.is_loading() or self._rereading():
+            return
+        changing = [d.name for d in self.domains if d.transitional]
+        if changing:
+            self.reread(changing)
+
+    def _rereading(self) -> bool:
+        return any(w.group == "changing" and w.is_running for w in self.workers)
+
+    @work(exclusive=True, group="changing")
+    async def reread(self, names: list[str]) -> None:
+        """Read these domains again (DescribeUserDomains, an exact match of each name: the
+        listing's own fields, domains in review included) and change their rows alone.
+        A domain no longer listed is gone (deleted)."""
+        cdn = self.services.cdn
+        limit = asyncio.Semaphore(REREAD_AT_ONCE)
+
+        async def one(name: str) -> tuple[str, CdnDomain | None]:
+            async with limit:
+                return name, await cdn.listed(name)
+
+        try:
+            found = await self.call(asyncio.gather(*map(one, names)))
+        except ServiceError:
+            return  # the rows stay as they were; the next turn asks again
+        if self.is_loading():
+            return  # a whole listing under way has the newer word
+        table = self.query_one(PagedTable)
+        where = {d.name: i for i, d in enumerate(self.domains)}
+        gone: set[str] = set()
+        moved = False  # a domain's status changed: its progress is read again
+        for name, domain in found:
+            at = where.get(name)
+            if at is None or domain == self.domains[at]:
+                continue
+            if domain is None or domain.status != self.domains[at].status:
+                moved = self.progress.pop(name, None) is not None or moved
+            if domain is None:
+                gone.add(name)
+                table.drop(name)
+            else:
+                self.domains[at] = domain
+                table.put(domain)
+        if gone:
+            self.domains = [d for d in self.domains if d.name not in gone]
+        if moved:
+            self.load_progress()  # the rows without a summary (theirs show "…")
 
     def show(self) -> None:
         """Fill the table from self.domains in the chosen order (the table filters)."""
@@ -221,7 +280,7 @@ class DomainsScreen(ListScreen, DomainActions):
         text = f"{total} domain{'s' * (total != 1)}"
         if self.quota:
             text += f" · quota {self.quota}"
-        return Text(text + table.note())
+        return Text(text + self.reading_note() + table.note())
 
     def empty_state(self, total: int, matching: int) -> str | Text | None:
         if total == 0 and self.account_problem:

@@ -7,7 +7,9 @@ and what its summary and empty state say; its keys stay its own (BINDINGS, with 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Sequence
+from contextlib import aclosing, suppress
 
 from rich.text import Text
 from textual import work
@@ -15,8 +17,13 @@ from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
 from screens.base import AppScreen
+from tui.services.errors import ServiceError
+from tui.services.paging import Page
 from tui.widgets.header import AppHeader
 from tui.widgets.paged_table import FilterInput, PagedTable
+
+# The longest a list waits for its first page to paint before asking for the rest.
+PAINT_WAIT = 0.5
 
 
 class ListScreen(AppScreen):
@@ -29,6 +36,7 @@ class ListScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self.loaded = False  # read once: the summary counts the items, the empty state shows
+        self._reading_note = ""
 
     # -- what a list says --------------------------------------------------------------
 
@@ -40,6 +48,12 @@ class ListScreen(AppScreen):
         """The cloud call that lists the items."""
         raise NotImplementedError
 
+    async def read_pages(self) -> AsyncGenerator[Page, None]:
+        """The items a page at a time as they arrive, for a list long enough to page
+        (a list may say so instead of `read`); by default `read`'s answer as one page."""
+        items = list(await self.read())
+        yield Page(items, len(items), last=True)
+
     def read_failure(self) -> str:
         """The title of the notification when reading fails."""
         return "Could not read the list"
@@ -47,6 +61,17 @@ class ListScreen(AppScreen):
     def listed(self, items: Sequence) -> None:
         """Show what `read` answered (a list may keep or order it first)."""
         self.query_one(PagedTable).fill(items)
+
+    def arriving(self, items: Sequence) -> None:
+        """Show a page that arrived while the first reading of a long list goes on (the
+        rest follow; `listed` has them all at the end). The user may be looking at the
+        rows already: they are added after, the cursor and the filter left alone."""
+        self.query_one(PagedTable).extend(items)
+
+    def reading_note(self) -> str:
+        """What a summary adds while the first pages are shown and the rest still read,
+        or when they could not be: e.g. " · 500 of 10000 read, reading the rest…"."""
+        return self._reading_note
 
     def summary(self, table: PagedTable) -> str | Text:
         """The line above the table; `table.counts` and `table.note()` say what it lists."""
@@ -78,14 +103,51 @@ class ListScreen(AppScreen):
 
     @work(exclusive=True, group="list")
     async def load(self) -> None:
+        """Read the list. The first time, each page shows as it arrives (the first rows
+        after one page's wait, not all of them); read again, the rows shown stay until
+        the whole list has arrived, then it replaces them."""
         table = self.query_one(PagedTable)
-        items = await self.fetch(self.read(), self.read_failure())
+        streaming = not self.loaded
+        items: list = []
+        try:
+            async with aclosing(self.read_pages()) as pages:
+                async for page in pages:
+                    if self.gone:
+                        raise asyncio.CancelledError  # the screen closed meanwhile
+                    items.extend(page.items)
+                    if page.last:
+                        break
+                    if streaming:
+                        self._ready(table)
+                        self.loaded = True
+                        self._reading_note = (
+                            f" · {len(items)} of {page.total} read, reading the rest…"
+                        )
+                        self.arriving(page.items)
+                        if len(items) == len(page.items):
+                            # Page 1's rows painted before the other pages are asked
+                            # for: their answers then compete for the loop, not it.
+                            with suppress(asyncio.TimeoutError):
+                                await asyncio.wait_for(table.wait_for_refresh(), PAINT_WAIT)
+        except ServiceError as error:
+            if self.gone:
+                raise asyncio.CancelledError from None
+            self.app.report(error, self.read_failure())
+            if streaming and self.loaded:  # some pages shown: say the list is not whole
+                self._reading_note = f" · only {len(items)} read: r reads again"
+                self._summarise()
+            self._ready(table)
+            return
+        self._reading_note = ""
+        self._ready(table)
+        self.loaded = True
+        self.listed(items)
+
+    def _ready(self, table: PagedTable) -> None:
+        """An answer arrived: the spinner goes, the table takes the keys."""
         table.loading = False
         if self.focused is None:
             table.focus()
-        if items is not None:
-            self.loaded = True
-            self.listed(items)
 
     def is_loading(self) -> bool:
         return any(w.group == "list" and w.is_running for w in self.workers)

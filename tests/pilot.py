@@ -186,7 +186,9 @@ async def open_zones(pilot) -> ZonesScreen:
     )
 
 
-async def open_records(pilot, zone: str = "example.com") -> RecordsScreen:
+async def open_records(pilot, zone: str = "example.com", *, whole: bool = True) -> RecordsScreen:
+    """The zone's records screen once it lists every record (`whole`), or once it shows
+    the first page (a long zone shows its first page while the rest are read)."""
     zones = await open_zones(pilot)
     for _ in range(zones.query_one(DataTable).row_count):
         if zones.query_one(PagedTable).selected.name == zone:
@@ -198,6 +200,7 @@ async def open_records(pilot, zone: str = "example.com") -> RecordsScreen:
         lambda: (
             isinstance(pilot.app.screen, RecordsScreen)
             and pilot.app.screen.loaded
+            and not (whole and pilot.app.screen.is_loading())
             and pilot.app.screen
         ),
         what="the records",

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from tests.pilot import type_text, wait_for
-from tui.listing import filter_domains, matches_every_word
+from tui.listing import Search, filter_domains, matches_every_word
 from tui.services.models import CdnDomain
 from tui.widgets.paged_table import DEBOUNCE_OVER, PAGE, FilterInput, PagedTable
 
@@ -71,12 +71,18 @@ def things(n: int) -> list[Thing]:
     return [Thing(f"thing{i:04}", i) for i in range(n)]
 
 
-def named(items, text: str) -> list[Thing]:
-    return [
-        t
-        for t in items
-        if matches_every_word(f"{t.name} {'big' if t.size >= 50 else 'small'}", text)
-    ]
+class Named(Search):
+    """Things by name and size ("big" or "small")."""
+
+    def key(self, t: Thing) -> str:
+        return f"{t.name} {'big' if t.size >= 50 else 'small'}".lower()
+
+    def test(self, text: str):
+        words = text.lower().split()
+        return (lambda key: all(w in key for w in words)) if words else None
+
+    def narrows(self, before: str, after: str) -> bool:
+        return False  # every text looked for among all the things
 
 
 class ListApp(App):
@@ -86,7 +92,7 @@ class ListApp(App):
             (("name", "Name"), ("size", "Size")),
             key=lambda t: t.name,
             cells=lambda t: (Text(t.name), Text(str(t.size))),
-            matching=named,
+            search=Named(),
             id="things",
         )
 

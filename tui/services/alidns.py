@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import replace
 
 from alibabacloud_alidns20150109 import models as sdk
@@ -10,9 +11,10 @@ from tui.dns_plan import find_zone
 
 from . import writes
 from .answers import Fields
-from .clients import TeaService, all_pages, dns_client
+from .clients import TeaService, dns_client
 from .errors import CloudError, is_record_locked
 from .models import DnsRecord, Zone
+from .paging import Page, all_pages, pages
 from .profile import Profile
 from .retry import DEFAULT_POLICY, RetryPolicy
 
@@ -70,6 +72,10 @@ def _zones_page(answer: Fields) -> tuple[list[Zone], int]:
     total = answer.integer("TotalCount")
     zones = answer.obj("Domains", required=total > 0).items("Domain", required=total > 0)
     return [_zone(d) for d in zones], total
+
+
+def _record_id(record: DnsRecord) -> str:
+    return record.record_id
 
 
 def is_denied(error: CloudError) -> bool:
@@ -130,6 +136,18 @@ class DnsService(TeaService):
         self, zone: str, *, rr_keyword: str | None = None, type: str | None = None
     ) -> list[DnsRecord]:
         """Every record of `zone`. `rr_keyword` is the API's fuzzy RR match (see records_at)."""
+        return await all_pages(
+            self._records_page(zone, rr_keyword, type), RECORDS_PAGE_SIZE, key=_record_id
+        )
+
+    def record_pages(self, zone: str) -> AsyncGenerator[Page[DnsRecord], None]:
+        """Every record of `zone`, a page at a time as each arrives (page 1 first)."""
+        return pages(self._records_page(zone), RECORDS_PAGE_SIZE, key=_record_id)
+
+    def _records_page(
+        self, zone: str, rr_keyword: str | None = None, type: str | None = None
+    ) -> Callable[[int], Awaitable[tuple[list[DnsRecord], int]]]:
+        """DescribeDomainRecords' page n of `zone`'s records, and their total count."""
 
         async def page(number: int) -> tuple[list[DnsRecord], int]:
             request = sdk.DescribeDomainRecordsRequest(
@@ -147,7 +165,7 @@ class DnsService(TeaService):
                 read=_records_page(zone),
             )
 
-        return await all_pages(page, RECORDS_PAGE_SIZE, key=lambda r: r.record_id)
+        return page
 
     async def records_at(self, zone: str, rr: str, type: str | None = None) -> list[DnsRecord]:
         """The records whose RR is exactly `rr` (`@` for the apex).

@@ -72,8 +72,10 @@ class Fields:
         self._data = data
         self._path = path
 
-    def _get(self, name: str) -> tuple[Any, str]:
-        return self._data.get(name), _join(self._path, name)
+    def _at(self, name: str) -> str:
+        """The field's name in messages (worked out only for one: an answer of 10,000
+        domains is read field by field)."""
+        return _join(self._path, name)
 
     def has(self, name: str) -> bool:
         return self._data.get(name) is not None
@@ -81,74 +83,75 @@ class Fields:
     def text(self, name: str, default: str | None = None) -> str:
         """A string field. Without `default` it is required and must not be empty.
         A number is taken as its digits (the APIs mix "443" and 443)."""
-        value, path = self._get(name)
+        value = self._data.get(name)
         if value is None or value == "":
             if default is None:
-                raise missing(path)
+                raise missing(self._at(name))
             return default
         if isinstance(value, str):
             return value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
-        raise wrong(path, _kind(value), "a string")
+        raise wrong(self._at(name), _kind(value), "a string")
 
     def integer(self, name: str, default: int | None = None) -> int:
         """A whole number, given as a number or as a string of digits."""
-        value, path = self._get(name)
+        value = self._data.get(name)
         if value is None or value == "":
             if default is None:
-                raise missing(path)
+                raise missing(self._at(name))
             return default
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return int(value)
         found = "a string of other characters" if isinstance(value, str) else _kind(value)
-        raise wrong(path, found, "a whole number")
+        raise wrong(self._at(name), found, "a whole number")
 
     def flag(self, name: str, default: bool | None = None) -> bool:
         """A boolean, given as true/false or as the strings "true"/"false"."""
-        value, path = self._get(name)
+        value = self._data.get(name)
         if value is None or value == "":
             if default is None:
-                raise missing(path)
+                raise missing(self._at(name))
             return default
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        raise wrong(path, _kind(value), "true or false")
+        raise wrong(self._at(name), _kind(value), "true or false")
 
     def obj(self, name: str, *, required: bool = False) -> Fields:
         """A nested object; an absent optional one reads as empty."""
-        value, path = self._get(name)
+        value = self._data.get(name)
         if value is None:
             if required:
-                raise missing(path)
-            return Fields({}, path)
-        return Fields(value, path)
+                raise missing(self._at(name))
+            return Fields({}, self._at(name))
+        return Fields(value, self._at(name))
 
     def items(self, name: str, *, required: bool = False) -> list[Fields]:
         """A list of objects; an absent optional one reads as empty."""
-        value, path = self._get(name)
+        value = self._data.get(name)
         if value is None:
             if required:
-                raise missing(path)
+                raise missing(self._at(name))
             return []
         if not isinstance(value, list):
-            raise wrong(path, _kind(value), "a list")
+            raise wrong(self._at(name), _kind(value), "a list")
+        path = self._at(name)
         return [Fields(item, f"{path}[{i}]") for i, item in enumerate(value)]
 
     def texts(self, name: str) -> tuple[str, ...]:
         """A list of strings; absent reads as empty."""
-        value, path = self._get(name)
+        value = self._data.get(name)
         if value is None:
             return ()
         if not isinstance(value, list):
-            raise wrong(path, _kind(value), "a list")
+            raise wrong(self._at(name), _kind(value), "a list")
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise wrong(f"{path}[{i}]", _kind(item), "a string")
+                raise wrong(f"{self._at(name)}[{i}]", _kind(item), "a string")
         return tuple(value)
 
     def request_id(self) -> str:

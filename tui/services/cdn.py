@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 
 from alibabacloud_cdn20180510 import models as sdk
 
@@ -12,7 +13,7 @@ from tui.rules import display_name
 
 from . import writes
 from .answers import Fields
-from .clients import TeaService, all_pages, cdn_client
+from .clients import TeaService, cdn_client
 from .errors import CloudError, DomainInThisAccount, ServiceError, is_domain_not_found
 from .models import (
     CdnDomain,
@@ -24,13 +25,14 @@ from .models import (
     RefreshTask,
     Source,
 )
+from .paging import Page, pages
 from .profile import Profile, real_seconds
 from .retry import DEFAULT_POLICY, RetryPolicy
 
 DOMAINS_PAGE_SIZE = 500  # DescribeUserDomains' maximum
 # How long the domain count and the account's domain quota (DescribeCdnUserQuota: 50 by
 # default, raised in Quota Center) stay good for `quota()`, which the add form asks at
-# every pause in typing: a count costs a listing of every domain.
+# every pause in typing.
 COUNT_TTL = 30.0
 # Right after AddCdnDomain, DescribeCdnDomainDetail may answer InvalidDomain.NotFound for
 # a short while (the listing has the domain already). A domain this service added is
@@ -191,6 +193,13 @@ class CdnService(TeaService):
 
     async def list_domains(self, *, status: str | None = None) -> list[CdnDomain]:
         """Every CDN domain of the account (optionally only those in `status`)."""
+        return [d async for page in self.domain_pages(status=status) for d in page.items]
+
+    async def domain_pages(
+        self, *, status: str | None = None
+    ) -> AsyncGenerator[Page[CdnDomain], None]:
+        """Every CDN domain of the account (optionally only those in `status`), a page
+        at a time as each arrives: page 1 first, the rest read together."""
 
         async def page(number: int) -> tuple[list[CdnDomain], int]:
             # CheckDomainShow: without it, domains in review or that failed it
@@ -210,10 +219,13 @@ class CdnService(TeaService):
             )
 
         writes = self._writes
-        domains = await all_pages(page, DOMAINS_PAGE_SIZE, key=lambda d: d.name)
-        if status is None and writes == self._writes:
-            self._count = (time.monotonic(), len(domains))
-        return domains
+        count = 0
+        async with aclosing(pages(page, DOMAINS_PAGE_SIZE, key=lambda d: d.name)) as listing:
+            async for chunk in listing:
+                count += len(chunk.items)
+                if chunk.last and status is None and writes == self._writes:
+                    self._count = (time.monotonic(), count)
+                yield chunk
 
     async def domain_count(self) -> int:
         """How many CDN domains the account has (those in review included), from one
@@ -227,14 +239,18 @@ class CdnService(TeaService):
         )
 
     async def quota(self) -> DomainQuota:
-        """Domains in use against the account's quota (for the add form). The count of
-        the last full listing serves for COUNT_TTL seconds, or until an add or delete."""
+        """Domains in use against the account's quota (for the add form). A count (of a
+        listing, or read here) serves for COUNT_TTL seconds, or until an add or delete."""
         count = self._count
         if count is not None and time.monotonic() - count[0] < COUNT_TTL:
-            used = count[1]
-        else:
-            used = len(await self.list_domains())
-        return DomainQuota(used=used, limit=await self.domain_limit())
+            return DomainQuota(used=count[1], limit=await self.domain_limit())
+        # TotalCount of one page of one domain, not a listing of every domain (10,000 are
+        # 20 pages): DescribeCdnUserQuota answers the quota, not the domains in use.
+        writes = self._writes
+        used, limit = await asyncio.gather(self.domain_count(), self.domain_limit())
+        if writes == self._writes:
+            self._count = (time.monotonic(), used)
+        return DomainQuota(used=used, limit=limit)
 
     async def domain_limit(self, *, fresh: bool = False) -> int:
         """DescribeCdnUserQuota's DomainQuota: how many domains the account may have

@@ -17,13 +17,11 @@ Two SDK habits are corrected here, at client construction:
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import ipaddress
 import logging
-import math
 import os
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar, TypeVar
@@ -46,9 +44,6 @@ from .retry import DEFAULT_POLICY, RetryPolicy, retrying
 from .writes import Write
 
 T = TypeVar("T")
-
-# Pages fetched at once after the first: quick for 1,000s of items, gentle on API limits.
-PAGE_CONCURRENCY = 4
 
 SDK_LOGGERS = ("darabonba-core", "alibabacloud-tea", "credentials", "oss2")
 PROXY_VARIABLES = frozenset({"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"})
@@ -314,41 +309,6 @@ def _read_answer(response: Any, answer: dict, read: Callable[[Fields], T] | None
     if isinstance(getattr(response, "_map", None), dict) or response.body is None:
         raise ShapeError("fields of the wrong type: the SDK could not read it")
     return response.body
-
-
-async def all_pages(
-    fetch: Callable[[int], Awaitable[tuple[list[T], int]]],
-    page_size: int,
-    key: Callable[[T], Hashable],
-) -> list[T]:
-    """Every item of a paged listing. `fetch(n)` returns page n and the total count.
-
-    Page 1 tells the total; the others are fetched together, PAGE_CONCURRENCY at a time.
-    An item that moved between pages while they were read is kept once.
-    """
-    first, total = await fetch(1)
-    pages = max(1, math.ceil(total / page_size))
-    limit = asyncio.Semaphore(PAGE_CONCURRENCY)
-
-    async def page(number: int) -> list[T]:
-        async with limit:
-            items, _ = await fetch(number)
-            return items
-
-    tasks = [asyncio.ensure_future(page(n)) for n in range(2, pages + 1)]
-    try:
-        rest = await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        raise
-    seen: set[Hashable] = set()
-    items: list[T] = []
-    for item in (item for chunk in (first, *rest) for item in chunk):
-        if key(item) not in seen:
-            seen.add(key(item))
-            items.append(item)
-    return items
 
 
 # -- oss2 --------------------------------------------------------------------------------

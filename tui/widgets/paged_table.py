@@ -8,13 +8,15 @@ cursor nears the end of those listed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rich.text import Text
 from textual import on
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import DataTable, Input
+
+from tui.listing import Search
 
 T = TypeVar("T")
 
@@ -23,14 +25,18 @@ NEAR_END = 20  # the next page arrives when the cursor is this close to the last
 # Over a list longer than this, re-filter once typing pauses rather than on every key.
 DEBOUNCE_OVER = 500
 DEBOUNCE = 0.15
+# Rows removed one by one when a re-list leaves them out; more, and the table is cleared
+# (DataTable renumbers every row after one it removes).
+REMOVE_AT_MOST = 20
 
 
 class PagedTable(DataTable[Text], Generic[T]):
     """One row per item, in the order given, narrowed by a filter text.
 
-    `fill` hands the table every item, `filter_by` narrows them and `put` / `drop` change
-    one without re-filling. Every change sets `counts`: a screen watches it to keep its
-    summary in step (a watcher runs at once, a message would arrive later).
+    `fill` hands the table every item, `extend` adds the items of a page that arrived,
+    `filter_by` narrows them and `put` / `drop` change one without re-filling. Every
+    change sets `counts`: a screen watches it to keep its summary in step (a watcher runs
+    at once, a message would arrive later).
     """
 
     DEFAULT_CSS = """
@@ -48,24 +54,34 @@ class PagedTable(DataTable[Text], Generic[T]):
         *,
         key: Callable[[T], str],
         cells: Callable[[T], Sequence[Text]],
-        matching: Callable[[Iterable[T], str], list[T]] | None = None,
+        search: Search[T] | None = None,
         id: str | None = None,
     ) -> None:
         """`columns` are (key, label) pairs; `key` names an item's row, `cells` gives its
-        cells (Text: cloud text is never read as markup), `matching(items, text)` the
-        items a filter text lets through (None: the table has no filter)."""
+        cells (Text: cloud text is never read as markup), `search` how a filter text
+        narrows the items (None: the table has no filter)."""
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         for column, label in columns:
             self.add_column(label, key=column)
         self.column_keys = [column for column, _ in columns]
         self.key_of = key
         self.cells_of = cells
-        self.matching = matching
-        self.items: list[T] = []
+        self.search = search
+        self._items: dict[str, T] = {}  # by key, in order
+        # Each item's search key, worked out once (when the filter first needs it).
+        self._search_keys: dict[str, Any] = {}
         # The items the filter lets through, in order; the first row_count of them listed.
         self.matches: list[T] = []
+        self._matched: set[str] = set()  # their keys
         self.filter_text = ""
+        # The filter text `matches` was narrowed by, over the same items (None: another).
+        self._matched_by: str | None = ""
         self._refilter: Timer | None = None
+
+    @property
+    def items(self) -> list[T]:
+        """Every item, in order."""
+        return list(self._items.values())
 
     @property
     def selected(self) -> T | None:
@@ -75,59 +91,81 @@ class PagedTable(DataTable[Text], Generic[T]):
     def fill(self, items: Iterable[T]) -> None:
         """List these items, in this order, through the filter. The cursor stays on the
         item it was on if that is listed still."""
-        self.items = list(items)
+        before = self._items
+        self._items = {self.key_of(item): item for item in items}
+        # A search key stays good while its item is the very same object.
+        keys = self._search_keys
+        self._search_keys = {
+            name: keys[name]
+            for name, item in self._items.items()
+            if name in keys and before.get(name) is item
+        }
+        self._matched_by = None
         self._relist()
+
+    def extend(self, items: Iterable[T]) -> None:
+        """Items that arrived after the others (the next page of a listing): new ones go
+        after the last, known ones are changed in place. The cursor, the filter and the
+        rows listed stay; the new rows are listed if the rows listed reached the end."""
+        whole = self.row_count == len(self.matches)
+        test = self._test()
+        for item in items:
+            name = self.key_of(item)
+            if name in self._items:
+                self.put(item, counted=False)
+                continue
+            self._items[name] = item
+            # Worked out now, a page at a time as the pages arrive, rather than all
+            # 10,000 at the first key typed in the filter.
+            key = self._search_key(name, item) if self.search else None
+            if test is None or test(key):
+                self.matches.append(item)
+                self._matched.add(name)
+        if whole:
+            self._add_page(upto=max(PAGE, self.row_count))
+        self._count()
 
     def filter_by(self, text: str) -> None:
         """Narrow the rows to the items matching `text`."""
         self.filter_text = text
         if self._refilter is not None:
             self._refilter.stop()
-        if len(self.items) > DEBOUNCE_OVER:
+        if len(self._items) > DEBOUNCE_OVER:
             self._refilter = self.set_timer(DEBOUNCE, self._relist)
         else:
             self._relist()
 
-    def put(self, item: T) -> None:
+    def put(self, item: T, *, counted: bool = True) -> None:
         """One item added or changed: its row alone is touched, so long lists stay quick.
         A new item goes right after the rows listed, and the cursor to it; its place in the
         order waits for the next fill. A changed item leaves the cursor where it is: the
         answer to a change may arrive after the user has moved on."""
         key = self.key_of(item)
-        at = self._index(self.items, key)
-        added = at is None
-        if at is None:
-            self.items.append(item)
-        else:
-            self.items[at] = item
-        index = self._index(self.matches, key)
-        if not self._narrow([item]):
+        added = key not in self._items
+        self._items[key] = item
+        self._search_keys.pop(key, None)
+        test = self._test()
+        index = self._index(key)
+        if test is not None and not test(self._search_key(key, item)):
             if index is not None:
                 self._unlist(index)
         elif index is None:
             self.matches.insert(self.row_count, item)
+            self._matched.add(key)
             self.add_row(*self.cells_of(item), key=key)
         else:
             self.matches[index] = item
-            if key in self.rows:
-                for column, before, cell in zip(
-                    self.column_keys, self.get_row(key), self.cells_of(item), strict=True
-                ):
-                    # A narrower cell would have DataTable measure the whole column again.
-                    if cell != before:
-                        self.update_cell(
-                            key, column, cell, update_width=cell.cell_len > before.cell_len
-                        )
+            self._update_row(key, item)
         if added and key in self.rows:
             self.move_cursor(row=self.get_row_index(key))
-        self._count()
+        if counted:
+            self._count()
 
     def drop(self, key: str) -> None:
         """One item gone."""
-        at = self._index(self.items, key)
-        if at is not None:
-            del self.items[at]
-        index = self._index(self.matches, key)
+        self._items.pop(key, None)
+        self._search_keys.pop(key, None)
+        index = self._index(key)
         if index is not None:
             self._unlist(index)
         self._count()
@@ -140,7 +178,7 @@ class PagedTable(DataTable[Text], Generic[T]):
         if matching != total:
             text += f" · {matching} {'matches' if matching == 1 else 'match'} the filter"
         if listed < matching:
-            narrows = "; / narrows" if self.matching else ""
+            narrows = "; / narrows" if self.search else ""
             text += f" · first {listed} listed (more as you scroll{narrows})"
         return text
 
@@ -151,35 +189,98 @@ class PagedTable(DataTable[Text], Generic[T]):
             self._count()
 
     def _relist(self) -> None:
+        """The rows again, after a fill or a new filter text. Rows that stay as they were
+        are kept (typing that leaves the first rows matching repaints nothing), and a
+        text that narrows the last one looks only among the last one's matches."""
         if self._refilter is not None:
             self._refilter.stop()
             self._refilter = None
         selected = self.selected
-        self.matches = self._narrow(self.items)
-        self.clear()
-        self._add_page()
+        shown = self.matches[: self.row_count]
+        text = self.filter_text
+        before = self._matched_by
+        narrowing = (
+            before is not None and self.search is not None and self.search.narrows(before, text)
+        )
+        self.matches = self._narrow(self.matches if narrowing else self._items.values())
+        self._matched = {self.key_of(item) for item in self.matches}
+        self._matched_by = text
+        self._show(shown, max(PAGE, self.row_count))
         if selected is not None and (key := self.key_of(selected)) in self.rows:
             self.move_cursor(row=self.get_row_index(key))
         self._count()
 
-    def _narrow(self, items: Iterable[T]) -> list[T]:
-        return self.matching(items, self.filter_text) if self.matching else list(items)
+    def _show(self, shown: list[T], upto: int) -> None:
+        """Make the rows (which show `shown`) the first `upto` matches, keeping the rows
+        already right."""
+        wanted = self.matches[:upto]
+        listed = [self.key_of(item) for item in shown]
+        same = 0
+        for have, item in zip(listed, wanted, strict=False):
+            if have != self.key_of(item):
+                break
+            same += 1
+        if len(listed) - same > REMOVE_AT_MOST:
+            self.clear()  # removing a row renumbers every row after it: one sweep is quicker
+            same = 0
+        else:
+            for name in reversed(listed[same:]):
+                self.remove_row(name)
+        for before, item in zip(shown[:same], wanted[:same], strict=True):
+            if item is not before:
+                self._update_row(self.key_of(item), item)
+        self._add_page(upto=upto)
 
-    def _add_page(self) -> None:
+    def _update_row(self, key: str, item: T) -> None:
+        """The cells of `key`'s row that changed, in place."""
+        if key not in self.rows:
+            return
+        for column, before, cell in zip(
+            self.column_keys, self.get_row(key), self.cells_of(item), strict=True
+        ):
+            # A narrower cell would have DataTable measure the whole column again.
+            if cell != before:
+                self.update_cell(key, column, cell, update_width=cell.cell_len > before.cell_len)
+
+    def _test(self) -> Callable[[Any], bool] | None:
+        return self.search.test(self.filter_text) if self.search else None
+
+    def _search_key(self, name: str, item: T) -> Any:
+        key = self._search_keys.get(name)
+        if key is None:
+            key = self._search_keys[name] = self.search.key(item)  # type: ignore[union-attr]
+        return key
+
+    def _narrow(self, items: Iterable[T]) -> list[T]:
+        test = self._test()
+        if test is None:
+            return list(items)
+        name = self.key_of
+        return [item for item in items if test(self._search_key(name(item), item))]
+
+    def _add_page(self, upto: int | None = None) -> None:
+        """List the next PAGE matches (or up to the first `upto`)."""
         start = self.row_count
-        for item in self.matches[start : start + PAGE]:
+        end = start + PAGE if upto is None else upto
+        for item in self.matches[start:end]:
             self.add_row(*self.cells_of(item), key=self.key_of(item))
 
     def _unlist(self, index: int) -> None:
         key = self.key_of(self.matches.pop(index))
+        self._matched.discard(key)
         if key in self.rows:
             self.remove_row(key)
 
-    def _index(self, items: list[T], key: str) -> int | None:
-        return next((i for i, item in enumerate(items) if self.key_of(item) == key), None)
+    def _index(self, key: str) -> int | None:
+        """Where the item named `key` is among the matches (None: not there)."""
+        if key not in self._matched:
+            return None
+        if key in self.rows:  # listed: its row says where, without a walk
+            return self.get_row_index(key)
+        return next((i for i, item in enumerate(self.matches) if self.key_of(item) == key), None)
 
     def _count(self) -> None:
-        self.counts = (len(self.items), len(self.matches), self.row_count)
+        self.counts = (len(self._items), len(self.matches), self.row_count)
 
 
 class FilterInput(Input):
