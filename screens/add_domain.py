@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
 
@@ -33,7 +33,7 @@ from tui.services.errors import DomainInThisAccount, ServiceError, needs_owner_v
 from tui.services.models import Source
 from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
-from tui.widgets.live_text import LiveText
+from tui.widgets.live_text import LiveText, MarkedLines
 from tui.widgets.names_input import NamesInput
 
 # AddCdnDomain refusals of mainland China that the scope `overseas` avoids (AddCdnDomain's
@@ -49,19 +49,22 @@ PARALLEL_CHECKS = 4
 MARKS = {None: ("…", "yellow"), True: ("✓", "green"), False: ("✗", "red bold")}
 
 
-def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
+Rows = list[tuple[Text, Text]]  # a checklist's lines: (mark, text), see MarkedLines
+
+
+def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> tuple[Rows, Text]:
     """The rules that fail, each on a line of its own with the reason, and the cloud's
     checks; the rules that pass fold into one line ("✓ 15 rules pass"), so the scope,
     the origin and the Add button stay in view on a 24-line terminal."""
-    failing = Table.grid(padding=(0, 1))
-    failing.add_column(width=1)
-    failing.add_column()
+    failing: Rows = []
     passing = not_applying = 0
     for item in check.checklist:
         if item.passed is False:
-            failing.add_row(
-                Text("✗", style="red bold"),
-                Text.assemble((item.label, "bold"), " — ", item.message),
+            failing.append(
+                (
+                    Text("✗", style="red bold"),
+                    Text.assemble((item.label, "bold"), " — ", item.message),
+                )
             )
         elif item.passed:
             passing += 1
@@ -69,11 +72,13 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
             not_applying += 1
     for label, passed, note in cloud:
         mark, style = MARKS[passed]
-        failing.add_row(
-            Text(mark, style=style),
-            Text.assemble(
-                (label, "bold" if passed is False else ""), f" — {shown(note)}" if note else ""
-            ),
+        failing.append(
+            (
+                Text(mark, style=style),
+                Text.assemble(
+                    (label, "bold" if passed is False else ""), f" — {shown(note)}" if note else ""
+                ),
+            )
         )
     folded = Text()
     if passing:
@@ -82,39 +87,52 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
         if folded:
             folded.append(" · ", style="dim")
         folded.append(f"{not_applying} not checked yet", style="dim")
-    return Group(failing, folded)
+    return failing, folded
 
 
-def _batch_checklist(batch: BatchCheck, cloud: list[tuple[str, bool | None, str]]) -> Group:
+def _batch_checklist(
+    batch: BatchCheck, cloud: list[tuple[str, bool | None, str]]
+) -> tuple[Rows, Text]:
     """Several names: each failing name with its failing rules in full, the cloud's
     checks, then one line for the batch ("3 names: 2 ready, 1 with problems"). Names that
     pass take no line, so ten pasted names still leave the Add button in view."""
-    failing = Table.grid(padding=(0, 1))
-    failing.add_column(width=1)
-    failing.add_column()
+    failing: Rows = []
     for check in batch.failing:
         for number, problem in enumerate(check.problems):
-            failing.add_row(
-                Text("✗" if number == 0 else "", style="red bold"),
-                Text.assemble(
-                    (shown(display_name(check.name), 60) if number == 0 else "", "bold"),
-                    " — " if number == 0 else "  ",
-                    problem.message,
-                ),
+            failing.append(
+                (
+                    Text("✗" if number == 0 else "", style="red bold"),
+                    Text.assemble(
+                        (shown(display_name(check.name), 60) if number == 0 else "", "bold"),
+                        " — " if number == 0 else "  ",
+                        problem.message,
+                    ),
+                )
             )
     for label, passed, note in cloud:
         mark, style = MARKS[passed]
-        failing.add_row(
-            Text(mark, style=style),
-            Text.assemble(
-                (shown(label), "bold" if passed is False else ""),
-                f" — {shown(note)}" if note else "",
-            ),
+        failing.append(
+            (
+                Text(mark, style=style),
+                Text.assemble(
+                    (shown(label), "bold" if passed is False else ""),
+                    f" — {shown(note)}" if note else "",
+                ),
+            )
         )
     summary = Text()
     summary.append(*(("✓ ", "green") if batch.ok else ("✗ ", "red bold")))
     summary.append(batch.summary(), style="" if batch.ok else "bold")
-    return Group(failing, summary)
+    return failing, summary
+
+
+class FormScroll(VerticalScroll):
+    """The form's scroll: when a checklist line comes or goes, one layout, not two.
+    Widget's virtual-size reactive asks for a second layout after the one that resized
+    the content; the scrollbar is updated by that first layout already (_scroll_update),
+    and showing or hiding it asks for its own layout."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 def scope_note(scope: str) -> Text:
@@ -155,13 +173,13 @@ class AddDomainScreen(AppScreen):
         # What every add needs first (name, scope, origin, Add) fits 80x24; the business
         # type and the origin port, whose defaults suit most, follow below.
         yield AppHeader()
-        with VerticalScroll():
+        with FormScroll():
             yield Label("Domains to accelerate (one, or several separated by commas)")
             yield NamesInput(placeholder="cdn.example.com, *.example.com, …", id="domain")
             # Both follow every keystroke: repainted in place, no layout unless a line
             # comes or goes (tui/widgets/live_text.py).
             yield LiveText("", id="fix")
-            yield LiveText("", id="checklist")
+            yield MarkedLines("", id="checklist")
             yield Label("Region scope")
             with RadioSet(id="scope"):
                 for value, label in SCOPES.items():
@@ -289,7 +307,7 @@ class AddDomainScreen(AppScreen):
             if self.several
             else _checklist(self.check, cloud)
         )
-        self.query_one("#checklist", LiveText).show(checklist)
+        self.query_one("#checklist", MarkedLines).show_rows(*checklist)
         problems = self.origin_problems()
         note = self.query_one("#origin_note", LiveText)
         shows_problem = bool(problems) and self.buckets_loaded
