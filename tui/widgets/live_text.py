@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.app import RenderResult
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import Reactive
-from textual.visual import Visual, VisualType
+from textual.visual import VisualType
 from textual.widgets import Static
 
 
@@ -87,7 +88,7 @@ class MarkedLines(LiveText):
             return super().get_content_height(container, viewport, width)
         return self._lines(width).plain.count("\n") + 1 if width else 0
 
-    def render(self) -> Content | Visual:
+    def render(self) -> RenderResult:
         width = self.content_size.width
         if not (self._rows or self._last) or not width:
             return super().render()
