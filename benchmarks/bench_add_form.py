@@ -75,6 +75,7 @@ class Probe:
 
 FREEZE = False
 PLAIN: list[float] = []
+CPU: list[list[float]] = []  # per round, bare and form alternating
 
 
 async def type_keys(app, probe: Probe, followed, count: int) -> tuple[list[float], int, int]:
@@ -84,6 +85,7 @@ async def type_keys(app, probe: Probe, followed, count: int) -> tuple[list[float
         gc.freeze()
     waits = []
     plain = []  # the keys that cost no layout
+    cpu = []  # the main thread's CPU time from key to paint (less bent by a loaded machine)
     layouts, frames = probe.layouts, len(probe.frames)
     keys = [*TEXT, *["\b"] * len(TEXT)]
     for i in range(count):
@@ -91,7 +93,7 @@ async def type_keys(app, probe: Probe, followed, count: int) -> tuple[list[float
         done: list[float] = []
         followed.append(done)
         before = probe.layouts
-        sent = time.perf_counter()
+        sent, sent_cpu = time.perf_counter(), time.thread_time()
         backspace(app) if char == "\b" else key(app, char)
         deadline = time.monotonic() + 10
         while not done:
@@ -99,6 +101,7 @@ async def type_keys(app, probe: Probe, followed, count: int) -> tuple[list[float
                 raise TimeoutError(f"key {char!r} never followed")
             await asyncio.sleep(0.0002)
         painted = await probe.frame_after(done[0])
+        cpu.append(time.thread_time() - sent_cpu)
         waits.append(painted - sent)
         if probe.layouts == before and i >= WARM_UP:
             plain.append(painted - sent)
@@ -107,6 +110,7 @@ async def type_keys(app, probe: Probe, followed, count: int) -> tuple[list[float
     if FREEZE:
         gc.unfreeze()
     PLAIN.extend(plain)
+    CPU.append(cpu[WARM_UP:])
     return waits[WARM_UP:], probe.layouts - layouts, len(probe.frames) - frames
 
 
@@ -187,6 +191,13 @@ async def main(keys: int, rounds: int, existing: int) -> None:
             f"p99 {pct(waits, 0.99) * 1000:6.2f} ms  "
             f"layouts/key {layouts / total:4.2f}  frames/key {frames / total:4.2f}"
         )
+    bare_cpu = [c for r in CPU[0::2] for c in r]
+    form_cpu = [c for r in CPU[1::2] for c in r]
+    print(
+        f"main-thread CPU per key, p50: bare {statistics.median(bare_cpu) * 1000:5.2f} ms, "
+        f"form {statistics.median(form_cpu) * 1000:5.2f} ms "
+        f"({statistics.median(form_cpu) / statistics.median(bare_cpu):4.2f}x)"
+    )
     if PLAIN:
         plain = statistics.median(PLAIN) * 1000
         print(f"form keys without a layout ({len(PLAIN)}): p50 {plain:6.2f} ms")

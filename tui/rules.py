@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import idna  # IDNA 2008 with the UTS 46 mapping: what registries apply (comes with yarl)
 from publicsuffixlist import PublicSuffixList
@@ -190,9 +191,19 @@ class KnownNames(frozenset):
 
 
 def known_names(names: Iterable[str]) -> KnownNames:
-    """`names` as a KnownNames (itself if it already is one)."""
+    """`names` as a KnownNames: itself if it already is one; a frozenset is keyed once
+    and remembered (a caller may keep passing the same prebuilt set)."""
     if isinstance(names, KnownNames):
         return names
+    if isinstance(names, frozenset):
+        return _known_frozen(names)
+    return KnownNames(domain_key(name) for name in names)
+
+
+@lru_cache(maxsize=4)
+def _known_frozen(names: frozenset[str]) -> KnownNames:
+    # A frozenset hashes once (CPython keeps its hash) and the same set is found by
+    # identity: a later call costs a lookup, not 10,000 keys.
     return KnownNames(domain_key(name) for name in names)
 
 

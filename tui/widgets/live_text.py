@@ -62,6 +62,8 @@ class MarkedLines(LiveText):
             [*(Text.assemble(mark, " ", text) for mark, text in rows), *([last] if last else [])]
         )
         if _same(plain, self.content):
+            # The same lines: repainted (no layout), so each check shows as a paint.
+            self.update(plain, layout=False)
             return
         self._rows = tuple((_content(mark), _content(text)) for mark, text in rows)
         self._last = _content(last) if last else None
