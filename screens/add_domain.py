@@ -25,6 +25,7 @@ from tui.rules import (
     display_name,
     known_names,
     load_public_suffixes,
+    public_suffixes_loaded,
     root_domain,
 )
 from tui.safe_text import shown
@@ -215,9 +216,21 @@ class AddDomainScreen(AppScreen):
         self.watch(names, "value", self.domain_changed, init=False)
         # The public-suffix rules need the parsed list (40-60 ms): parse it on a thread
         # now, not on the event loop at the first name typed.
-        self.run_worker(load_public_suffixes, thread=True, group="warm-up")
+        # (exit_on_error off: a form closed, or an app quitting, before the list is
+        # parsed has nobody to tell, and that is no error.)
+        self.run_worker(self.warm_up, thread=True, group="warm-up", exit_on_error=False)
         self.load_buckets()
         self.refresh_checks()
+
+    def warm_up(self) -> None:
+        """(A thread) Parse the public-suffix list, then check the names typed meanwhile
+        against its rules."""
+        load_public_suffixes()
+        self.app.call_from_thread(self._suffixes_loaded)
+
+    def _suffixes_loaded(self) -> None:
+        if self.is_attached:  # still open
+            self.domain_changed()
 
     # -- what the form holds -------------------------------------------------------
 
@@ -253,6 +266,7 @@ class AddDomainScreen(AppScreen):
         cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
         return (
             self.names_check.ok
+            and public_suffixes_loaded()  # its rules have been checked
             and not self.origin_problems()
             and self.cdn_type != DCDN
             and cloud_ok
@@ -272,8 +286,13 @@ class AddDomainScreen(AppScreen):
     def judge(self) -> None:
         """Check the names typed against the rules (the screen shows it in show_checks)."""
         text = self.query_one("#domain", Input).value
+        # Never parse (or wait for) the public-suffix list here: until the warm-up has
+        # it, its two rules say "not checked yet" and the name is not ready to add.
         self.names_check = check_names(
-            text, existing=self.existing, origin=self.origin_host or None
+            text,
+            existing=self.existing,
+            origin=self.origin_host or None,
+            wait_for_suffixes=False,
         )
         self.check = self.names_check.checks[0]
 

@@ -431,3 +431,15 @@ def test_the_public_suffix_list_is_parsed_once_and_kept(monkeypatch):
     assert root_domain("img.shop.example.com.cn") == "example.com.cn"
     assert rules._public_suffixes is loaded
     assert rules.load_public_suffixes() is loaded
+
+
+def test_on_the_event_loop_the_suffix_rules_wait_for_the_list_not_the_loop(monkeypatch):
+    monkeypatch.setattr(rules, "_public_suffixes", None)
+    pending = check_domain("com.cn", wait_for_suffixes=False)
+    assert rules._public_suffixes is None  # not parsed here
+    assert {i.code: i.passed for i in pending.checklist}["public_suffix"] is None
+    assert not rules.public_suffixes_loaded()
+    rules.load_public_suffixes()
+    assert "public_suffix" in {
+        p.code for p in check_domain("com.cn", wait_for_suffixes=False).problems
+    }

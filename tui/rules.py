@@ -100,6 +100,11 @@ def load_public_suffixes() -> PublicSuffixList:
 _psl = load_public_suffixes
 
 
+def public_suffixes_loaded() -> bool:
+    """Whether the list is parsed: the public-suffix rules can run without waiting."""
+    return _public_suffixes is not None
+
+
 def short(text: str, limit: int = 40) -> str:
     """`text` made fit for a message: control, bidi and invisible characters made visible
     (tui.safe_text), and cut down so a pasted novel never fills the screen."""
@@ -222,9 +227,12 @@ class _Subject:
     ip: bool
     existing: frozenset[str]
     origin_host: str
+    suffixes: bool = True  # the public-suffix rules may run (the list is there or may load)
 
     @classmethod
-    def of(cls, raw: str, existing: Iterable[str], origin: str | None) -> _Subject:
+    def of(
+        cls, raw: str, existing: Iterable[str], origin: str | None, suffixes: bool = True
+    ) -> _Subject:
         text = raw.strip()
         host = host_of(text)
         wildcard = host.startswith(_WILDCARD_PREFIX)
@@ -238,6 +246,7 @@ class _Subject:
             ip=is_ip_address(host),
             existing=known_names(existing),
             origin_host=host_of(origin or "").lower().rstrip("."),
+            suffixes=suffixes,
         )
 
     @property
@@ -465,13 +474,13 @@ _DOMAIN_RULES: tuple[_Rule, ...] = (
     _Rule(
         "public_suffix",
         "Not a bare public suffix (com, com.cn)",
-        lambda s: s.well_formed and not s.wildcard,
+        lambda s: s.suffixes and s.well_formed and not s.wildcard,
         _fail_public_suffix,
     ),
     _Rule(
         "wildcard_suffix",
         "Wildcard not right under a public suffix (*.com)",
-        lambda s: s.well_formed and s.wildcard,
+        lambda s: s.suffixes and s.well_formed and s.wildcard,
         _fail_wildcard_suffix,
     ),
     _Rule("exists", "Not already added to CDN", _has_host, _fail_exists),
@@ -516,19 +525,26 @@ def _candidate(s: _Subject) -> str:
 
 
 def check_domain(
-    name: str, *, existing: Iterable[str] = (), origin: str | None = None
+    name: str,
+    *,
+    existing: Iterable[str] = (),
+    origin: str | None = None,
+    wait_for_suffixes: bool = True,
 ) -> DomainCheck:
     """Judge a domain name for AddCdnDomain against every rule; never raises. `existing`
-    is any iterable of names; pass a `known_names(...)` to judge many names against it."""
+    is any iterable of names; pass a `known_names(...)` to judge many names against it.
+    With `wait_for_suffixes=False` (the event loop: a form as you type) the public-suffix
+    rules are "not checked yet" until the list is loaded, never parsed or waited for."""
     existing = known_names(existing)
-    subject = _Subject.of(name, existing, origin)
+    suffixes = wait_for_suffixes or _public_suffixes is not None
+    subject = _Subject.of(name, existing, origin, suffixes)
     items = _evaluate(subject)
     failed = {item.code for item in items if item.passed is False}
 
     fix = None
     candidate = _candidate(subject)
     if failed and candidate and candidate != name:
-        fixed = _evaluate(_Subject.of(candidate, existing, origin))
+        fixed = _evaluate(_Subject.of(candidate, existing, origin, suffixes))
         cured = failed - {i.code for i in fixed if i.passed is False}
         label = next((lbl for code, lbl in _FIX_LABELS if code in cured), None)
         if label:
@@ -691,7 +707,11 @@ class BatchCheck:
 
 
 def check_names(
-    text: str, *, existing: Iterable[str] = (), origin: str | None = None
+    text: str,
+    *,
+    existing: Iterable[str] = (),
+    origin: str | None = None,
+    wait_for_suffixes: bool = True,
 ) -> BatchCheck:
     """Judge every name in `text` (see `split_names`); never raises. With no name at all,
     the one check of the empty text, so the form says "Enter a domain name"."""
@@ -700,7 +720,9 @@ def check_names(
     seen: set[str] = set()
     checks = []
     for name in names:
-        check = check_domain(name, existing=existing, origin=origin)
+        check = check_domain(
+            name, existing=existing, origin=origin, wait_for_suffixes=wait_for_suffixes
+        )
         key = domain_key(name)
         if key and key in seen:
             message = f"{short(name)} is in the list twice; keep it once."
