@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
 
@@ -24,6 +24,9 @@ from tui.rules import (
     check_names,
     check_origin_host,
     display_name,
+    known_names,
+    load_public_suffixes,
+    public_suffixes_loaded,
     root_domain,
 )
 from tui.safe_text import shown
@@ -32,6 +35,7 @@ from tui.services.errors import DomainInThisAccount, ServiceError, needs_owner_v
 from tui.services.models import Source
 from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
+from tui.widgets.live_text import LiveText, MarkedLines
 from tui.widgets.names_input import NamesInput
 
 # AddCdnDomain refusals of mainland China that the scope `overseas` avoids (AddCdnDomain's
@@ -47,19 +51,22 @@ PARALLEL_CHECKS = 4
 MARKS = {None: ("…", "yellow"), True: ("✓", "green"), False: ("✗", "red bold")}
 
 
-def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
+Rows = list[tuple[Text, Text]]  # a checklist's lines: (mark, text), see MarkedLines
+
+
+def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> tuple[Rows, Text]:
     """The rules that fail, each on a line of its own with the reason, and the cloud's
     checks; the rules that pass fold into one line ("✓ 15 rules pass"), so the scope,
     the origin and the Add button stay in view on a 24-line terminal."""
-    failing = Table.grid(padding=(0, 1))
-    failing.add_column(width=1)
-    failing.add_column()
+    failing: Rows = []
     passing = not_applying = 0
     for item in check.checklist:
         if item.passed is False:
-            failing.add_row(
-                Text("✗", style="red bold"),
-                Text.assemble((item.label, "bold"), " — ", item.message),
+            failing.append(
+                (
+                    Text("✗", style="red bold"),
+                    Text.assemble((item.label, "bold"), " — ", item.message),
+                )
             )
         elif item.passed:
             passing += 1
@@ -67,11 +74,13 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
             not_applying += 1
     for label, passed, note in cloud:
         mark, style = MARKS[passed]
-        failing.add_row(
-            Text(mark, style=style),
-            Text.assemble(
-                (label, "bold" if passed is False else ""), f" — {shown(note)}" if note else ""
-            ),
+        failing.append(
+            (
+                Text(mark, style=style),
+                Text.assemble(
+                    (label, "bold" if passed is False else ""), f" — {shown(note)}" if note else ""
+                ),
+            )
         )
     folded = Text()
     if passing:
@@ -80,39 +89,52 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> Group:
         if folded:
             folded.append(" · ", style="dim")
         folded.append(f"{not_applying} not checked yet", style="dim")
-    return Group(failing, folded)
+    return failing, folded
 
 
-def _batch_checklist(batch: BatchCheck, cloud: list[tuple[str, bool | None, str]]) -> Group:
+def _batch_checklist(
+    batch: BatchCheck, cloud: list[tuple[str, bool | None, str]]
+) -> tuple[Rows, Text]:
     """Several names: each failing name with its failing rules in full, the cloud's
     checks, then one line for the batch ("3 names: 2 ready, 1 with problems"). Names that
     pass take no line, so ten pasted names still leave the Add button in view."""
-    failing = Table.grid(padding=(0, 1))
-    failing.add_column(width=1)
-    failing.add_column()
+    failing: Rows = []
     for check in batch.failing:
         for number, problem in enumerate(check.problems):
-            failing.add_row(
-                Text("✗" if number == 0 else "", style="red bold"),
-                Text.assemble(
-                    (shown(display_name(check.name), 60) if number == 0 else "", "bold"),
-                    " — " if number == 0 else "  ",
-                    problem.message,
-                ),
+            failing.append(
+                (
+                    Text("✗" if number == 0 else "", style="red bold"),
+                    Text.assemble(
+                        (shown(display_name(check.name), 60) if number == 0 else "", "bold"),
+                        " — " if number == 0 else "  ",
+                        problem.message,
+                    ),
+                )
             )
     for label, passed, note in cloud:
         mark, style = MARKS[passed]
-        failing.add_row(
-            Text(mark, style=style),
-            Text.assemble(
-                (shown(label), "bold" if passed is False else ""),
-                f" — {shown(note)}" if note else "",
-            ),
+        failing.append(
+            (
+                Text(mark, style=style),
+                Text.assemble(
+                    (shown(label), "bold" if passed is False else ""),
+                    f" — {shown(note)}" if note else "",
+                ),
+            )
         )
     summary = Text()
     summary.append(*(("✓ ", "green") if batch.ok else ("✗ ", "red bold")))
     summary.append(batch.summary(), style="" if batch.ok else "bold")
-    return Group(failing, summary)
+    return failing, summary
+
+
+class FormScroll(VerticalScroll):
+    """The form's scroll: when a checklist line comes or goes, one layout, not two.
+    Widget's virtual-size reactive asks for a second layout after the one that resized
+    the content; the scrollbar is updated by that first layout already (_scroll_update),
+    and showing or hiding it asks for its own layout."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 def scope_note(scope: str) -> Text:
@@ -144,7 +166,8 @@ class AddDomainScreen(AppScreen):
 
     def __init__(self, existing: list[str] | None = None) -> None:
         super().__init__()
-        self.existing = existing or []
+        # Keyed once here, not on every keystroke (10,000 names took 5-13 ms a key).
+        self.existing = known_names(existing or [])
         self.buckets: list = []
         self.cloud: dict[str, tuple[bool | None, str]] = {}
         self.debounce: Timer | None = None
@@ -157,11 +180,13 @@ class AddDomainScreen(AppScreen):
         # What every add needs first (name, scope, origin, Add) fits 80x24; the business
         # type and the origin port, whose defaults suit most, follow below.
         yield AppHeader()
-        with VerticalScroll():
+        with FormScroll():
             yield Label("Domains to accelerate (one, or several separated by commas)")
             yield NamesInput(placeholder="cdn.example.com, *.example.com, …", id="domain")
-            yield Static("", id="fix")
-            yield Static("", id="checklist")
+            # Both follow every keystroke: repainted in place, no layout unless a line
+            # comes or goes (tui/widgets/live_text.py).
+            yield LiveText("", id="fix")
+            yield MarkedLines("", id="checklist")
             yield Label("Region scope")
             with RadioSet(id="scope"):
                 for value, label in SCOPES.items():
@@ -170,7 +195,7 @@ class AddDomainScreen(AppScreen):
             yield Label("Origin: an OSS bucket (its public endpoint)")
             yield Select([], prompt="Loading buckets…", id="origin", allow_blank=True)
             yield Input(placeholder="bucket.oss-cn-hangzhou.aliyuncs.com", id="origin_host")
-            yield Static("", id="origin_note", classes="note")
+            yield LiveText("", id="origin_note", classes="note")
             yield Static("", id="error")
             with Horizontal(id="buttons"):
                 yield Button("Add domain", id="submit", variant="primary", disabled=True)
@@ -189,9 +214,29 @@ class AddDomainScreen(AppScreen):
     def on_mount(self) -> None:
         self.query_one("#origin_host").display = False
         self.query_one("#error").display = False
-        self.query_one("#domain", Input).focus()
+        names = self.query_one("#domain", Input)
+        names.focus()
+        # Watched, not Input.Changed: the checks run as the key changes the value, so the
+        # field and the checklist are painted in one frame (the message would arrive after
+        # the field's own frame and wait for the next one, up to 30 ms later).
+        self.watch(names, "value", self.domain_changed, init=False)
+        # The public-suffix rules need the parsed list (40-60 ms): parse it on a thread
+        # now, not on the event loop at the first name typed.
+        # (exit_on_error off: a form closed, or an app quitting, before the list is
+        # parsed has nobody to tell, and that is no error.)
+        self.run_worker(self.warm_up, thread=True, group="warm-up", exit_on_error=False)
         self.load_buckets()
         self.refresh_checks()
+
+    def warm_up(self) -> None:
+        """(A thread) Parse the public-suffix list, then check the names typed meanwhile
+        against its rules."""
+        load_public_suffixes()
+        self.app.call_from_thread(self._suffixes_loaded)
+
+    def _suffixes_loaded(self) -> None:
+        if self.is_attached:  # still open
+            self.domain_changed()
 
     # -- what the form holds -------------------------------------------------------
 
@@ -227,6 +272,7 @@ class AddDomainScreen(AppScreen):
         cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
         return (
             self.names_check.ok
+            and public_suffixes_loaded()  # its rules have been checked
             and not self.origin_problems()
             and self.cdn_type != DCDN
             and cloud_ok
@@ -240,20 +286,32 @@ class AddDomainScreen(AppScreen):
     # -- live checks ------------------------------------------------------------------
 
     def refresh_checks(self) -> None:
+        self.judge()
+        self.show_checks()
+
+    def judge(self) -> None:
+        """Check the names typed against the rules (the screen shows it in show_checks)."""
         text = self.query_one("#domain", Input).value
+        # Never parse (or wait for) the public-suffix list here: until the warm-up has
+        # it, its two rules say "not checked yet" and the name is not ready to add.
         self.names_check = check_names(
-            text, existing=self.existing, origin=self.origin_host or None
+            text,
+            existing=self.existing,
+            origin=self.origin_host or None,
+            wait_for_suffixes=False,
         )
         self.check = self.names_check.checks[0]
+
+    def show_checks(self) -> None:
         fix = self.check.fix
         fixed = self.names_check.fixed_text
-        fix_line = self.query_one("#fix", Static)
+        fix_line = self.query_one("#fix", LiveText)
         if fixed is None:
-            fix_line.update("")
+            fix_line.show("")
         elif self.several:
             # Only the names the fix changes: the line stays short with many names typed.
             changed = [c.fix.value for c in self.names_check.checks if c.fix]
-            fix_line.update(
+            fix_line.show(
                 Text.assemble(
                     ("ctrl+f", "bold reverse"),
                     f" Fix {len(changed)} name{'s' * (len(changed) != 1)}: ",
@@ -262,7 +320,7 @@ class AddDomainScreen(AppScreen):
             )
         else:
             assert fix is not None
-            fix_line.update(
+            fix_line.show(
                 Text.assemble(
                     ("ctrl+f", "bold reverse"), f" {fix.label}: ", (shown(fix.value), "bold")
                 )
@@ -274,11 +332,11 @@ class AddDomainScreen(AppScreen):
             if self.several
             else _checklist(self.check, cloud)
         )
-        self.query_one("#checklist", Static).update(checklist)
+        self.query_one("#checklist", MarkedLines).show_rows(*checklist)
         problems = self.origin_problems()
-        note = self.query_one("#origin_note", Static)
+        note = self.query_one("#origin_note", LiveText)
         shows_problem = bool(problems) and self.buckets_loaded
-        note.update(Text(problems[0].message, style="red") if shows_problem else "")
+        note.show(Text(problems[0].message, style="red") if shows_problem else "")
         note.display = shows_problem
         self.query_one("#submit", Button).disabled = self.read_only or not self.ready()
 
@@ -286,19 +344,20 @@ class AddDomainScreen(AppScreen):
     def buckets_loaded(self) -> bool:
         return self.query_one("#origin", Select).value is not Select.NULL
 
-    @on(Input.Changed, "#domain")
     def domain_changed(self) -> None:
-        self.cloud = {}
-        self.refresh_checks()
+        # One check and one repaint a key: the cloud's lines ("checking…") are known
+        # before the checklist is shown.
         if self.debounce is not None:
             self.debounce.stop()
+        self.judge()
+        self.cloud = {}
         if self.names_check.ready:
             self.cloud = {
                 "Available in CDN": (None, "checking…"),
                 "Within the domain quota": (None, "checking…"),
             }
-            self.refresh_checks()
             self.debounce = self.set_timer(DEBOUNCE, self.cloud_check)
+        self.show_checks()
 
     @work(exclusive=True, group="cloud-check")
     async def cloud_check(self) -> None:

@@ -5,6 +5,7 @@ from textual.widgets import Button, DataTable, Input
 from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from tests.pilot import (
+    connected,
     form_ready,
     open_add_form,
     sandbox_app,
@@ -12,6 +13,7 @@ from tests.pilot import (
     type_text,
     wait_for,
 )
+from tui import rules
 
 
 def failed_codes(screen) -> set[str]:
@@ -184,3 +186,59 @@ async def test_a_domain_already_in_this_account_is_opened_not_explained_away():
         assert details.domain_name == "mine.example.com"
         assert "mine.example.com is already in this account's CDN domains: opening it." in said
         assert app.sandbox.calls.actions().count("AddCdnDomain") == 1
+
+
+async def test_the_public_suffix_list_is_parsed_on_a_thread_when_the_form_opens(monkeypatch):
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        monkeypatch.setattr(rules, "_public_suffixes", None)
+        await pilot.press("a")
+        screen = await wait_for(
+            pilot, lambda: isinstance(app.screen, AddDomainScreen) and app.screen
+        )
+        # Nothing typed yet: the form's warm-up (a thread worker) parses it.
+        await wait_for(pilot, lambda: rules._public_suffixes is not None, what="the list")
+        parsed = rules._public_suffixes
+        await type_text(pilot, "cdn.newsite.net")
+        assert "public_suffix" not in failed_codes(screen)
+        assert rules._public_suffixes is parsed  # the rules used it, never parsed it again
+
+
+async def test_keys_that_keep_the_checklists_lines_repaint_it_in_place():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_add_form(pilot)
+        await type_text(pilot, "Cdn.newsite.ne")
+        checklist = screen.query_one("#checklist")
+        widgets = list(screen.query("*"))
+        before = text_of(checklist)
+        layouts: list[object] = []
+        screen.screen_layout_refresh_signal.subscribe(screen, layouts.append)
+        await type_text(pilot, "tx")  # the Lowercase line's message changes, no line comes
+        await pilot.pause()
+        after = text_of(checklist)
+        assert after != before and "use cdn.newsite.netx" in after
+        assert len(after.splitlines()) == len(before.splitlines())
+        assert screen.query_one("#checklist") is checklist
+        assert list(screen.query("*")) == widgets
+        assert layouts == []  # repainted in place: the screen was not laid out again
+        # A line that comes (the stray dot's) does lay the form out, and shows.
+        await type_text(pilot, ".")
+        await wait_for(pilot, lambda: layouts, what="a layout")
+        assert "No stray dots" in text_of(checklist)
+        assert checklist.size.height == len(text_of(checklist).splitlines())
+
+
+async def test_a_long_name_scrolls_the_field_to_its_cursor():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_add_form(pilot)
+        box = screen.query_one("#domain", Input)
+        names = ", ".join(f"img{n}.newsite.net" for n in range(8))
+        await type_text(pilot, names)
+        assert box.value == names
+        assert box.scroll_x > 0
+        # The end of what was typed is in view, the cursor inside the field.
+        assert box.scroll_x + box.content_size.width >= len(names) >= box.scroll_x
+        assert box.region.contains(*app.cursor_position)

@@ -9,16 +9,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tui import rules
 from tui.rules import (
     _DOMAIN_RULES,
     OssEndpoint,
     api_name,
     check_domain,
+    check_names,
     check_origin_host,
     display_name,
     domain_checklist,
     host_of,
     is_wildcard,
+    known_names,
     parse_origin,
     root_domain,
 )
@@ -374,3 +377,69 @@ def test_punycode_fix_is_ascii(labels, tld):
 def test_a_single_label_under_a_public_suffix_is_registrable(label):
     for suffix in ("com", "com.cn", "net.cn"):
         assert root_domain(f"img.{label}.{suffix}") == f"{label}.{suffix}"
+
+
+# -- the account's names keyed once (known_names) ------------------------------------------
+
+SPELLINGS = [
+    lambda n: n,
+    lambda n: n.upper(),
+    lambda n: "*." + n,
+    lambda n: "." + n,
+    lambda n: n + ".",
+    lambda n: " " + n,
+]
+
+
+@given(
+    st.one_of(DOMAIN, NAMEISH),
+    st.lists(st.one_of(DOMAIN, NAMEISH, ANY_TEXT), max_size=6),
+    st.lists(st.sampled_from(range(len(SPELLINGS))), max_size=3),
+    st.one_of(st.none(), DOMAIN),
+)
+def test_prebuilt_names_judge_exactly_as_the_list_does(name, others, spellings, origin):
+    # The typed name among the account's names in some spellings: the "exists" rule fires.
+    existing = [*others, *(SPELLINGS[i](name) for i in spellings)]
+    known = known_names(existing)
+    assert check_domain(name, existing=known, origin=origin) == check_domain(
+        name, existing=existing, origin=origin
+    )
+    text = f"{name}, {', '.join(others[:2])}"
+    assert check_names(text, existing=known, origin=origin) == check_names(
+        text, existing=existing, origin=origin
+    )
+
+
+def test_known_names_are_keyed_once_and_reused():
+    known = known_names(["Img.Example.com", "*.example.org"])
+    assert known == {"img.example.com", ".example.org"}
+    assert known_names(known) is known  # handed on as it is, never keyed again
+    assert "exists" in codes("img.example.com", existing=known)
+    assert "exists" in codes("*.example.org", existing=known)
+
+
+# -- the public-suffix list, parsed once ---------------------------------------------------
+
+
+def test_the_public_suffix_list_is_parsed_once_and_kept(monkeypatch):
+    monkeypatch.setattr(rules, "_public_suffixes", None)
+    loaded = rules.load_public_suffixes()
+    assert rules._public_suffixes is loaded
+    # The rules that need it (public suffix, wildcard suffix, root domain) use that one.
+    assert "public_suffix" in codes("com.cn")
+    assert "wildcard_suffix" in codes("*.com")
+    assert root_domain("img.shop.example.com.cn") == "example.com.cn"
+    assert rules._public_suffixes is loaded
+    assert rules.load_public_suffixes() is loaded
+
+
+def test_on_the_event_loop_the_suffix_rules_wait_for_the_list_not_the_loop(monkeypatch):
+    monkeypatch.setattr(rules, "_public_suffixes", None)
+    pending = check_domain("com.cn", wait_for_suffixes=False)
+    assert rules._public_suffixes is None  # not parsed here
+    assert {i.code: i.passed for i in pending.checklist}["public_suffix"] is None
+    assert not rules.public_suffixes_loaded()
+    rules.load_public_suffixes()
+    assert "public_suffix" in {
+        p.code for p in check_domain("com.cn", wait_for_suffixes=False).problems
+    }

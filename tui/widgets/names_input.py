@@ -9,6 +9,8 @@ fits 80x24 takes a whole list.
 from __future__ import annotations
 
 from textual import events
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 
@@ -18,6 +20,13 @@ def one_line(text: str) -> str:
 
 
 class NamesInput(Input):
+    # Input sets its virtual size (the text's width, for scrolling) on every keystroke,
+    # and Widget's reactive asks for a layout of the whole screen each time it changes:
+    # on the add form, the most of a keystroke's cost. This Input has a fixed size and
+    # no scrollbars, so a new virtual size changes no other widget: repaint it only (the
+    # horizontal scroll reads the reactive's value directly and follows the cursor).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
     def _on_paste(self, event: events.Paste) -> None:
         if event.text:
             line = one_line(event.text)

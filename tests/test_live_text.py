@@ -1,0 +1,65 @@
+"""LiveText and MarkedLines (tui/widgets/live_text.py): text that follows every keystroke,
+laid out again only when its height changes; marked lines with a hanging indent."""
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from tests.pilot import text_of, wait_for
+from tui.widgets.live_text import LiveText, MarkedLines
+
+
+class Lines(App):
+    CSS = "MarkedLines, LiveText { width: 24; }"
+
+    def compose(self) -> ComposeResult:
+        yield MarkedLines("", id="lines")
+        yield LiveText("", id="note")
+
+
+def shown_lines(app, widget) -> list[str]:
+    """The widget's lines as painted on the screen."""
+    region = widget.region
+    strips = app.screen._compositor.render_strips()
+    return [strips[y].text[region.x : region.right].rstrip() for y in region.line_range]
+
+
+async def test_a_long_line_wraps_under_its_text_and_the_height_follows():
+    app = Lines()
+    async with app.run_test(size=(40, 12)) as pilot:
+        lines = app.query_one(MarkedLines)
+        lines.show_rows(
+            [
+                (Text("✗", style="red"), Text("Lowercase — use img.example.com now")),
+                (Text("…"), Text("Available")),
+            ],
+            Text("✓ 15 rules pass"),
+        )
+        await wait_for(pilot, lambda: lines.size.height == 4)
+        assert shown_lines(app, lines) == [
+            "✗ Lowercase — use",
+            "  img.example.com now",
+            "… Available",
+            "✓ 15 rules pass",
+        ]
+        # What a test or a copy reads: the lines unwrapped.
+        assert text_of(lines).splitlines()[0] == "✗ Lowercase — use img.example.com now"
+        lines.show_rows([(Text("✓"), Text("Available"))])
+        await wait_for(pilot, lambda: lines.size.height == 1)
+        assert shown_lines(app, lines) == ["✓ Available"]
+
+
+async def test_text_of_the_same_height_is_repainted_without_a_layout():
+    app = Lines()
+    async with app.run_test(size=(40, 12)) as pilot:
+        note = app.query_one("#note", LiveText)
+        note.show("first")
+        await wait_for(pilot, lambda: note.size.height == 1)
+        layouts: list[object] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append)
+        note.show("second")
+        await wait_for(pilot, lambda: shown_lines(app, note) == ["second"])
+        assert layouts == []
+        note.show("a third text, too long for one line")
+        await wait_for(pilot, lambda: note.size.height == 2)
+        assert layouts
+        assert " ".join(shown_lines(app, note)) == "a third text, too long for one line"

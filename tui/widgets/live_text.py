@@ -1,0 +1,106 @@
+"""A Static whose content follows every keystroke without laying out the screen again.
+
+`Static.update` asks for a layout of the whole screen each time (its height may have
+changed): on a form of forty widgets that is most of a keystroke's cost. `LiveText.show`
+repaints the widget in place and asks for a layout only when its height really changed
+(a line more or less), and does nothing when the content is the same as shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import RenderResult
+from textual.content import Content
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.visual import VisualType
+from textual.widgets import Static
+
+
+class LiveText(Static):
+    # A Static is not scrollable: its virtual size follows its size and matters to no
+    # other widget. Widget's reactive would ask for a second layout after each one that
+    # resizes it; a repaint is enough.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def show(self, content: VisualType) -> None:
+        """Show `content`: repainted in place, laid out only if its height changes."""
+        if _same(content, self.content):
+            return
+        width, height = self.content_size
+        if not (width and self.display and self.is_mounted):
+            self.update(content)  # not laid out yet (or hidden): nothing to keep
+            return
+        self.update(content, layout=False)
+        if self.get_content_height(self.container_size, self.app.size, width) != height:
+            self.refresh(layout=True)
+
+
+def _same(new: VisualType, old: VisualType) -> bool:
+    # Strings and Rich Texts compare by value (Text: its characters and styles); other
+    # renderables (a Rich Group) have no equality worth the name: always shown again.
+    return type(new) is type(old) and isinstance(new, (str, Text)) and new == old
+
+
+class MarkedLines(LiveText):
+    """Lines of a one-cell mark ("✓", "✗", "…") and a text, then an optional closing line.
+    A text too long for the width wraps under itself, two cells in (as a two-column grid
+    shows it), drawn as Textual Content: no Rich table to measure and render again on
+    every keystroke. `content` holds the lines unwrapped (what a test or a copy reads)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._rows: tuple[tuple[Content, Content], ...] = ()
+        self._last: Content | None = None
+        self._laid_out: tuple[int, Content] | None = None  # (width, lines) last drawn
+
+    def show_rows(self, rows: Iterable[tuple[Text, Text]], last: Text | None = None) -> None:
+        rows = tuple(rows)
+        plain = Text("\n").join(
+            [*(Text.assemble(mark, " ", text) for mark, text in rows), *([last] if last else [])]
+        )
+        if _same(plain, self.content):
+            # The same lines: repainted (no layout), so each check shows as a paint.
+            self.update(plain, layout=False)
+            return
+        self._rows = tuple((_content(mark), _content(text)) for mark, text in rows)
+        self._last = _content(last) if last else None
+        self._laid_out = None
+        self.show(plain)
+
+    def _lines(self, width: int) -> Content:
+        if self._laid_out is not None and self._laid_out[0] == width:
+            return self._laid_out[1]
+        room = max(width - 2, 1)
+        lines = []
+        for mark, text in self._rows:
+            parts = text.wrap(room) if text.cell_length > room else [text]
+            for number, part in enumerate(parts):
+                lines.append(Content.assemble(mark if number == 0 else " ", " ", part))
+        if self._last is not None:
+            lines.extend(self._last.wrap(width) if self._last.cell_length > width else [self._last])
+        laid_out = Content("\n").join(lines)
+        self._laid_out = (width, laid_out)
+        return laid_out
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if not (self._rows or self._last):
+            return super().get_content_height(container, viewport, width)
+        return self._lines(width).plain.count("\n") + 1 if width else 0
+
+    def render(self) -> RenderResult:
+        width = self.content_size.width
+        if not (self._rows or self._last) or not width:
+            return super().render()
+        return self._lines(width)
+
+
+def _content(text: Text) -> Content:
+    # Textual maps a Text's spans through the app's ANSI theme ("red" as the terminal
+    # shows it) but parses its base style as a CSS colour ("red" = #ff0000): make the
+    # base style a span, so a mark looks as it did in a Rich table.
+    spanned = Text()
+    spanned.append_text(text)
+    return Content.from_rich_text(spanned)
