@@ -25,10 +25,10 @@ from tui.rules import parse_origin
 
 from . import reconcile, writes
 from .answers import ShapeError, XmlFields, wrong
-from .clients import OSS_ANSWER, oss_auth, oss_region, oss_session, oss_timeout
 from .errors import CloudError, ReadOnlyError, UnexpectedAnswer, name_credentials
 from .mapping import bad_answer, from_oss
 from .models import Bucket, BucketCname, ObjectPage, OssObject
+from .oss_client import OSS_ANSWER, oss_auth, oss_region, oss_session, oss_timeout
 from .profile import Profile
 from .reconcile import Confirm
 from .retry import DEFAULT_POLICY, RetryPolicy, retrying
