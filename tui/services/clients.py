@@ -356,27 +356,3 @@ async def all_pages(
             items.append(item)
     return items
 
-
-# -- oss2 --------------------------------------------------------------------------------
-
-# oss2 (~120 ms of CPU) lives in oss_client.py, imported when OSS is first used: these
-# names are still found here for code that imported them from this module.
-_OSS_NAMES = frozenset(
-    {
-        "OssCredentials",
-        "oss_auth",
-        "oss_region",
-        "OSS_ANSWER",
-        "OssAnswerSession",
-        "oss_session",
-        "oss_timeout",
-    }
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _OSS_NAMES:
-        from . import oss_client
-
-        return getattr(oss_client, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
