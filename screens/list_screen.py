@@ -71,7 +71,9 @@ class ListScreen(AppScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
-        table.loading = True
+        # No spinner while the app connects (the header says "connecting…"): its
+        # animation would compete with the SDK's import for the GIL.
+        table.loading = self.app.services is not None
         self.watch(table, "counts", self._summarise)
         if self.app.services is not None:  # else once connected (the first screen)
             self.load()
