@@ -48,6 +48,11 @@ EXIT_GRACE = 5.0
 # What the header says while the sandbox starts (its label, shared or own, comes after).
 SANDBOX_STARTING = "SANDBOX · connecting…"
 
+# The collector's first threshold until start-up is over: importing the SDKs makes
+# ~200,000 objects that all live on, and each default (700) round walks the young ones
+# (~5% of start-up's CPU). Restored, with those objects frozen, once started.
+START_UP_GC_THRESHOLD = 20_000
+
 # Seconds after connecting when start-up counts as over even if no listing has painted
 # (a slow or failing cloud): the other services are imported then (see _start_up_over).
 START_UP_LIMIT = 5.0
@@ -78,6 +83,8 @@ class OssCdnApp(App):
         self.domain_writes: Counter[str] = Counter()
         self.key_gate = KeyGate(self)
         self._started = False  # the first listing has painted: start-up is over
+        self._gc_threshold = gc.get_threshold()
+        gc.set_threshold(max(START_UP_GC_THRESHOLD, self._gc_threshold[0]), *self._gc_threshold[1:])
 
     async def on_event(self, event: events.Event) -> None:
         # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
@@ -199,20 +206,21 @@ class OssCdnApp(App):
             return
         self._started = True
         self.run_worker(
-            functools.partial(self._warm_up, self.services),
+            functools.partial(self._warm_up, self.services, self._gc_threshold),
             thread=True,
             group="warm-up",
             exit_on_error=False,  # a service that cannot be built says so when used
         )
 
     @staticmethod
-    def _warm_up(services: Services) -> None:
+    def _warm_up(services: Services, gc_threshold: tuple[int, ...]) -> None:
         services.warm_up()
         # The objects of start-up (modules, classes, CSS, the SDKs) live as long as the
         # app: out of the collector's sight, a full collection no longer walks them all
         # (80-120 ms pauses while typing, issue 12). The young garbage goes first.
         gc.collect(1)
         gc.freeze()
+        gc.set_threshold(*gc_threshold)
 
     @property
     def read_only(self) -> bool:
@@ -331,6 +339,7 @@ class OssCdnApp(App):
     async def on_unmount(self) -> None:
         if self._started:
             gc.unfreeze()  # another app in this process (tests) starts from scratch
+        gc.set_threshold(*self._gc_threshold)
         if self.services is not None:
             await self.services.close()
         if self.sandbox is not None:
