@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.actions import parse
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
@@ -34,6 +34,7 @@ from tui.messages import Connected
 from tui.safe_text import shown
 from tui.services.errors import ServiceError
 from tui.services.facade import Services
+from tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
     from tui.launch import AnySandbox
@@ -97,11 +98,12 @@ class OssCdnApp(App):
         if not self.key_gate.holds(event):
             await super().on_event(event)
 
-    def on_mount(self) -> None:
-        # Screens are imported where used, here and below: a screen may then import this
-        # module (for OssCdnApp's type, say) without a cycle at import time.
-        from screens.domains import DomainsScreen
+    def compose(self) -> ComposeResult:
+        # The first frame: the header, saying where the app talks to, painted before the
+        # screens' modules load (~50 ms); the domain list covers it right after.
+        yield AppHeader()
 
+    def on_mount(self) -> None:
         self.load_keymap()
         self.exit_on_signals()
         if self.read_only:
@@ -109,8 +111,15 @@ class OssCdnApp(App):
         # --sandbox: the first frame already says so (the sandbox starts after it).
         self._show_where(SANDBOX_STARTING if self.options.sandbox else self.SUB_TITLE)
         self.set_class(self.options.sandbox, "-sandbox")
+        self.call_after_refresh(self._first_screen)
+
+    def _first_screen(self) -> None:
+        # Screens are imported where used, here and below: a screen may then import this
+        # module (for OssCdnApp's type, say) without a cycle at import time.
+        from screens.domains import DomainsScreen
+
         self.push_screen(DomainsScreen())
-        # Connect once the first frame is out: importing the SDKs holds the GIL.
+        # Connect once the list's first frame is out: importing the SDKs holds the GIL.
         self.call_after_refresh(self.connect)
 
     def exit_on_signals(self) -> None:
