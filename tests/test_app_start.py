@@ -22,7 +22,9 @@ HELD = 30.0  # seconds a held step waits at most: the test lets it go long befor
 
 
 def header_text(app) -> str:
-    return text_of(app.screen.query_one(HeaderTitle))
+    """What the current screen's header says ("" while its title is being mounted)."""
+    titles = app.screen.query(HeaderTitle)
+    return text_of(titles.first()) if titles else ""
 
 
 def held(function, gate: threading.Event):
@@ -45,7 +47,10 @@ async def test_with_sandbox_the_first_frame_says_sandbox(monkeypatch):
             assert app.services is None
             assert "SANDBOX" in header_text(app)
             assert app.has_class("-sandbox")
-            assert not app.screen.query_one("#domains").loading  # no spinner while connecting
+            # Then the domain list, still connecting: no spinner meanwhile.
+            await wait_for(pilot, lambda: app.screen.query("#domains"), what="the list")
+            assert app.services is None and "SANDBOX" in header_text(app)
+            assert not app.screen.query_one("#domains").loading
             gate.set()
             await connected(pilot)
             await wait_for(pilot, lambda: "SANDBOX (own)" in header_text(app), what="label")

@@ -84,6 +84,7 @@ class OssCdnApp(App):
         self.domain_writes: Counter[str] = Counter()
         self.key_gate = KeyGate(self)
         self._started = False  # the first listing has painted: start-up is over
+        self._frozen: bool | None = None  # start-up's objects frozen; False: app ended
         self._gc_threshold = gc.get_threshold()
         gc.set_threshold(max(START_UP_GC_THRESHOLD, self._gc_threshold[0]), *self._gc_threshold[1:])
 
@@ -215,21 +216,27 @@ class OssCdnApp(App):
             return
         self._started = True
         self.run_worker(
-            functools.partial(self._warm_up, self.services, self._gc_threshold),
+            functools.partial(self._warm_up, self.services),
             thread=True,
             group="warm-up",
             exit_on_error=False,  # a service that cannot be built says so when used
         )
 
-    @staticmethod
-    def _warm_up(services: Services, gc_threshold: tuple[int, ...]) -> None:
+    def _warm_up(self, services: Services) -> None:
         services.warm_up()
+        self.call_from_thread(self._freeze_start_up)
+
+    def _freeze_start_up(self) -> None:
         # The objects of start-up (modules, classes, CSS, the SDKs) live as long as the
         # app: out of the collector's sight, a full collection no longer walks them all
-        # (80-120 ms pauses while typing, issue 12). The young garbage goes first.
+        # (80-120 ms pauses while typing, issue 12). The young garbage goes first. On
+        # the event loop: on_unmount, which undoes it, runs there too.
+        if self._frozen is not None:
+            return
         gc.collect(1)
         gc.freeze()
-        gc.set_threshold(*gc_threshold)
+        self._frozen = True
+        gc.set_threshold(*self._gc_threshold)
 
     @property
     def read_only(self) -> bool:
@@ -346,8 +353,9 @@ class OssCdnApp(App):
         return super().format_title(shown(title, 200), shown(sub_title, 200))
 
     async def on_unmount(self) -> None:
-        if self._started:
+        if self._frozen:
             gc.unfreeze()  # another app in this process (tests) starts from scratch
+        self._frozen = False
         gc.set_threshold(*self._gc_threshold)
         if self.services is not None:
             await self.services.close()
