@@ -71,9 +71,7 @@ class ListScreen(AppScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
-        # No spinner while the app connects (the header says "connecting…"): its
-        # animation would compete with the SDK's import for the GIL.
-        table.loading = self.app.services is not None
+        table.loading = True
         self.watch(table, "counts", self._summarise)
         if self.app.services is not None:  # else once connected (the first screen)
             self.load()

@@ -8,6 +8,7 @@ import json
 import threading
 
 import pytest
+from textual.widgets import LoadingIndicator
 from textual.widgets._header import HeaderTitle
 
 import tui.app
@@ -17,6 +18,7 @@ from tui.app import OssCdnApp
 from tui.launch import LaunchOptions
 from tui.services.errors import CredentialsNotFound
 from tui.services.facade import Services
+from tui.widgets.connecting import Connecting
 
 HELD = 30.0  # seconds a held step waits at most: the test lets it go long before
 
@@ -50,7 +52,10 @@ async def test_with_sandbox_the_first_frame_says_sandbox(monkeypatch):
             # Then the domain list, still connecting: no spinner meanwhile.
             await wait_for(pilot, lambda: app.screen.query("#domains"), what="the list")
             assert app.services is None and "SANDBOX" in header_text(app)
-            assert not app.screen.query_one("#domains").loading
+            table = app.screen.query_one("#domains")
+            cover = await wait_for(pilot, lambda: table._cover_widget, what="the loading state")
+            assert isinstance(cover, Connecting) and not isinstance(cover, LoadingIndicator)
+            assert "connecting…" in text_of(cover)
             gate.set()
             await connected(pilot)
             await wait_for(pilot, lambda: "SANDBOX (own)" in header_text(app), what="label")

@@ -22,6 +22,7 @@ from textual.actions import parse
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from tui import launch
@@ -34,6 +35,7 @@ from tui.messages import Connected
 from tui.safe_text import shown
 from tui.services.errors import ServiceError
 from tui.services.facade import Services
+from tui.widgets.connecting import Connecting
 from tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -86,7 +88,6 @@ class OssCdnApp(App):
         self._started = False  # the first listing has painted: start-up is over
         self._frozen: bool | None = None  # start-up's objects frozen; False: app ended
         self._gc_threshold = gc.get_threshold()
-        gc.set_threshold(max(START_UP_GC_THRESHOLD, self._gc_threshold[0]), *self._gc_threshold[1:])
 
     async def on_event(self, event: events.Event) -> None:
         # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
@@ -105,6 +106,7 @@ class OssCdnApp(App):
         yield AppHeader()
 
     def on_mount(self) -> None:
+        gc.set_threshold(max(START_UP_GC_THRESHOLD, self._gc_threshold[0]), *self._gc_threshold[1:])
         self.load_keymap()
         self.exit_on_signals()
         if self.read_only:
@@ -144,6 +146,11 @@ class OssCdnApp(App):
         watchdog.daemon = True
         watchdog.start()
         self.exit(None, code)
+
+    def get_loading_widget(self) -> Widget:
+        if self.services is None:  # connecting: no animation taking the GIL meanwhile
+            return Connecting()
+        return super().get_loading_widget()
 
     def _show_where(self, label: str, sandbox: bool | None = None) -> None:
         """The header's subtitle: where the app talks to, and READ-ONLY when it is."""
