@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import gc
 import json
 import os
@@ -23,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import launch
 from tui.commands import ScreenCommands
@@ -223,15 +222,15 @@ class OssCdnApp(App):
             return
         self._started = True
         self.run_worker(
-            functools.partial(self._warm_up, self.services),
+            self.services.warm_up,
             thread=True,
             group="warm-up",
             exit_on_error=False,  # a service that cannot be built says so when used
         )
 
-    def _warm_up(self, services: Services) -> None:
-        services.warm_up()
-        self.call_from_thread(self._freeze_start_up)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "warm-up" and event.state == WorkerState.SUCCESS:
+            self._freeze_start_up()
 
     def _freeze_start_up(self) -> None:
         # The objects of start-up (modules, classes, CSS, the SDKs) live as long as the
