@@ -355,4 +355,3 @@ async def all_pages(
             seen.add(key(item))
             items.append(item)
     return items
-
