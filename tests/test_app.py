@@ -12,7 +12,12 @@ async def test_app_starts_in_the_sandbox_and_lists_its_domains():
     async with app.run_test(size=(80, 24)) as pilot:
         table = await wait_for(
             pilot,
-            lambda: app.screen.query_one(DataTable).row_count and app.screen.query_one(DataTable),
+            # The first frame is the header alone; the domain list comes right after it.
+            lambda: (
+                app.screen.query(DataTable)
+                and app.screen.query_one(DataTable).row_count
+                and app.screen.query_one(DataTable)
+            ),
             what="the domain list",
         )
         names = {str(table.get_row(key)[0]) for key in table.rows}

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.sandbox import signing
-from tui.services.clients import oss_auth
 from tui.services.errors import CloudError
 from tui.services.facade import Services
+from tui.services.oss_client import oss_auth
 
 
 def keys(sandbox) -> tuple[str, str]:

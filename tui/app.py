@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -17,10 +18,11 @@ from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.actions import parse
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.worker import get_current_worker
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import launch
 from tui.commands import ScreenCommands
@@ -32,6 +34,8 @@ from tui.messages import Connected
 from tui.safe_text import shown
 from tui.services.errors import ServiceError
 from tui.services.facade import Services
+from tui.widgets.connecting import Connecting
+from tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
     from tui.launch import AnySandbox
@@ -42,6 +46,18 @@ NOTIFY_LIMIT = 1000  # characters of a notification: a toast is not a log
 
 # Seconds a SIGTERM/SIGHUP exit may take before the process leaves without the rest.
 EXIT_GRACE = 5.0
+
+# What the header says while the sandbox starts (its label, shared or own, comes after).
+SANDBOX_STARTING = "SANDBOX · connecting…"
+
+# The collector's first threshold until start-up is over: importing the SDKs makes
+# ~200,000 objects that all live on, and each default (700) round walks the young ones
+# (~5% of start-up's CPU). Restored, with those objects frozen, once started.
+START_UP_GC_THRESHOLD = 20_000
+
+# Seconds after connecting when start-up counts as over even if no listing has painted
+# (a slow or failing cloud): the other services are imported then (see _start_up_over).
+START_UP_LIMIT = 5.0
 
 
 class OssCdnApp(App):
@@ -68,6 +84,9 @@ class OssCdnApp(App):
         # of them shows a state that may be gone (screens/domain_actions.py).
         self.domain_writes: Counter[str] = Counter()
         self.key_gate = KeyGate(self)
+        self._started = False  # the first listing has painted: start-up is over
+        self._frozen: bool | None = None  # start-up's objects frozen; False: app ended
+        self._gc_threshold = gc.get_threshold()
 
     async def on_event(self, event: events.Event) -> None:
         # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
@@ -80,18 +99,29 @@ class OssCdnApp(App):
         if not self.key_gate.holds(event):
             await super().on_event(event)
 
+    def compose(self) -> ComposeResult:
+        # The first frame: the header, saying where the app talks to, painted before the
+        # screens' modules load (~50 ms); the domain list covers it right after.
+        yield AppHeader()
+
     def on_mount(self) -> None:
+        gc.set_threshold(max(START_UP_GC_THRESHOLD, self._gc_threshold[0]), *self._gc_threshold[1:])
+        self.load_keymap()
+        self.exit_on_signals()
+        if self.read_only:
+            self.add_class("-read-only")
+        # --sandbox: the first frame already says so (the sandbox starts after it).
+        self._show_where(SANDBOX_STARTING if self.options.sandbox else self.SUB_TITLE)
+        self.set_class(self.options.sandbox, "-sandbox")
+        self.call_after_refresh(self._first_screen)
+
+    def _first_screen(self) -> None:
         # Screens are imported where used, here and below: a screen may then import this
         # module (for OssCdnApp's type, say) without a cycle at import time.
         from screens.domains import DomainsScreen
 
-        self.load_keymap()
-        self.exit_on_signals()
-        if self.read_only:
-            self.sub_title = f"{self.sub_title} · READ-ONLY"
-            self.add_class("-read-only")
         self.push_screen(DomainsScreen())
-        # Connect once the first frame is out: importing the SDKs holds the GIL.
+        # Connect once the list's first frame is out: importing the SDKs holds the GIL.
         self.call_after_refresh(self.connect)
 
     def exit_on_signals(self) -> None:
@@ -116,13 +146,39 @@ class OssCdnApp(App):
         watchdog.start()
         self.exit(None, code)
 
+    def get_loading_widget(self) -> Widget:
+        if self.services is None:  # connecting: no animation taking the GIL meanwhile
+            return Connecting()
+        return super().get_loading_widget()
+
+    def _show_where(self, label: str, sandbox: bool | None = None) -> None:
+        """The header's subtitle: where the app talks to, and READ-ONLY when it is."""
+        self.sub_title = label + (" · READ-ONLY" if self.read_only else "")
+        if sandbox is not None:
+            self.set_class(sandbox, "-sandbox")
+
     @work(thread=True, exclusive=True, group="connect")
     def connect(self) -> None:
         # A thread: reading credential files and binding the sandbox's sockets block.
+        # The header says where as soon as that is known, before the services are built
+        # (importing the CDN SDK takes a few hundred ms of CPU).
+        sandbox = None
         try:
-            profile, sandbox = launch.connect(self.options)
+            profile, sandbox = launch.connect(
+                self.options,
+                to_sandbox=lambda: self.call_from_thread(self._show_where, SANDBOX_STARTING, True),
+            )
             profile = launch.with_read_only(profile, self.options)
+            self.call_from_thread(self._show_where, profile.label, profile.sandbox)
+            if get_current_worker().is_cancelled:
+                if sandbox is not None:
+                    sandbox.stop()
+                return
+            services = Services(profile)
+            services.cdn  # noqa: B018 - the domain list needs it first: import it here
         except ServiceError as error:
+            if sandbox is not None:
+                sandbox.stop()
             self.call_from_thread(
                 self.notify,
                 f"{error}\nRun `oss-cdn doctor` to see what it found and what to fix.",
@@ -138,21 +194,55 @@ class OssCdnApp(App):
                 "not connected" + (" · READ-ONLY" if self.read_only else ""),
             )
             return
-        if get_current_worker().is_cancelled:
-            if sandbox is not None:
-                sandbox.stop()
-            return
-        services = Services(profile)
-        services.cdn  # noqa: B018 - the domain list needs it first: import it here
         self.call_from_thread(self._connected, profile, sandbox, services)
-        services.warm_up()  # the rest while the list loads, off the event loop
 
     def _connected(self, profile: Profile, sandbox: AnySandbox | None, services: Services) -> None:
+        from tui.widgets.paged_table import PagedTable
+
         self.profile, self.sandbox, self.services = profile, sandbox, services
-        self.sub_title = profile.label + (" · READ-ONLY" if self.read_only else "")
-        self.set_class(profile.sandbox, "-sandbox")
+        self._show_where(profile.label, profile.sandbox)
         for screen in self.screen_stack:
             screen.post_message(Connected(profile.label))
+        # Start-up is over once the first listing has painted (its table's counts are
+        # set with every fill), or START_UP_LIMIT after connecting if none does.
+        for screen in self.screen_stack:
+            for table in screen.query(PagedTable).results():
+                self.watch(table, "counts", self._listed, init=False)
+        self.set_timer(START_UP_LIMIT, self._start_up_over)
+
+    def _listed(self) -> None:
+        if not self._started:
+            self.call_after_refresh(self._start_up_over)
+
+    def _start_up_over(self) -> None:
+        """After the first listing has painted: import the other services' SDKs (oss2,
+        Alidns) in a thread, then freeze what start-up made. Earlier, their imports would
+        hold the GIL while the list is read and painted."""
+        if self._started or self.services is None:
+            return
+        self._started = True
+        self.run_worker(
+            self.services.warm_up,
+            thread=True,
+            group="warm-up",
+            exit_on_error=False,  # a service that cannot be built says so when used
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "warm-up" and event.state == WorkerState.SUCCESS:
+            self._freeze_start_up()
+
+    def _freeze_start_up(self) -> None:
+        # The objects of start-up (modules, classes, CSS, the SDKs) live as long as the
+        # app: out of the collector's sight, a full collection no longer walks them all
+        # (80-120 ms pauses while typing, issue 12). The young garbage goes first. On
+        # the event loop: on_unmount, which undoes it, runs there too.
+        if self._frozen is not None:
+            return
+        gc.collect(1)
+        gc.freeze()
+        self._frozen = True
+        gc.set_threshold(*self._gc_threshold)
 
     @property
     def read_only(self) -> bool:
@@ -269,6 +359,10 @@ class OssCdnApp(App):
         return super().format_title(shown(title, 200), shown(sub_title, 200))
 
     async def on_unmount(self) -> None:
+        if self._frozen:
+            gc.unfreeze()  # another app in this process (tests) starts from scratch
+        self._frozen = False
+        gc.set_threshold(*self._gc_threshold)
         if self.services is not None:
             await self.services.close()
         if self.sandbox is not None:

@@ -15,6 +15,7 @@ from tui.services.errors import CredentialsNotFound
 from tui.services.profile import sandbox_profile
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import TypeAlias
 
     from tui.sandbox.runner import Sandbox
@@ -65,10 +66,14 @@ def disable_ecs_metadata_by_default() -> None:
     os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 
 
-def connect(options: LaunchOptions) -> tuple[Profile, AnySandbox | None]:
+def connect(
+    options: LaunchOptions, to_sandbox: Callable[[], None] | None = None
+) -> tuple[Profile, AnySandbox | None]:
     """Return (Profile, sandbox | None): the account if credentials are found, else the
     sandbox (when `sandbox_fallback`). An explicit --profile that cannot be loaded, or a
-    configuration file that cannot be read, is an error, not a fallback."""
+    configuration file that cannot be read, is an error, not a fallback. `to_sandbox()`
+    is called as soon as the sandbox is chosen, before it starts (the app's header says
+    SANDBOX from then on)."""
     if not options.sandbox:
         from tui.services.credentials import resolve_profile  # the credentials SDK
 
@@ -77,6 +82,8 @@ def connect(options: LaunchOptions) -> tuple[Profile, AnySandbox | None]:
         except CredentialsNotFound:
             if options.profile or not options.sandbox_fallback:
                 raise
+        if to_sandbox is not None:
+            to_sandbox()
     return sandbox_for(options)
 
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import replace
 
-from alibabacloud_alidns20150109 import models as sdk
-
 from tui.dns_plan import find_zone
 
 from . import writes
 from .answers import Fields
 from .clients import TeaService, dns_client
 from .errors import CloudError, is_record_locked
+from .lazy_models import lazy_models
 from .models import DnsRecord, Zone
 from .paging import Page, all_pages, pages
 from .profile import Profile
 from .retry import DEFAULT_POLICY, RetryPolicy
+
+# The SDK's request models, each imported when first used (not its ~500 at once).
+sdk = lazy_models("alibabacloud_alidns20150109")
 
 ZONES_PAGE_SIZE = 100  # DescribeDomains' maximum
 RECORDS_PAGE_SIZE = 500  # DescribeDomainRecords' and DescribeSubDomainRecords' maximum

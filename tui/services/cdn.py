@@ -7,14 +7,13 @@ import time
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 
-from alibabacloud_cdn20180510 import models as sdk
-
 from tui.rules import display_name
 
 from . import writes
 from .answers import Fields
 from .clients import TeaService, cdn_client
 from .errors import CloudError, DomainInThisAccount, ServiceError, is_domain_not_found
+from .lazy_models import lazy_models
 from .models import (
     CdnDomain,
     CnameStatus,
@@ -28,6 +27,9 @@ from .models import (
 from .paging import Page, pages
 from .profile import Profile, real_seconds
 from .retry import DEFAULT_POLICY, RetryPolicy
+
+# The SDK's request models, each imported when first used (not its ~500 at once).
+sdk = lazy_models("alibabacloud_cdn20180510")
 
 DOMAINS_PAGE_SIZE = 500  # DescribeUserDomains' maximum
 # How long the domain count and the account's domain quota (DescribeCdnUserQuota: 50 by

@@ -4,7 +4,7 @@ Bucket calls go to the bucket's own region endpoint (oss-<region>.aliyuncs.com) 
 account; a profile with an explicit OSS endpoint (the sandbox's http://127.0.0.1:P, where
 oss2 switches to path-style URLs) sends every call there. Every call is signed V4 for the
 region of the bucket it names (ListBuckets: the profile's region): OSS refuses V1 for new
-accounts and buckets (clients.oss_auth).
+accounts and buckets (oss_client.oss_auth).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from tui.rules import parse_origin
 
 from . import reconcile, writes
 from .answers import ShapeError, XmlFields, wrong
-from .clients import OSS_ANSWER, oss_auth, oss_region, oss_session, oss_timeout
 from .errors import CloudError, ReadOnlyError, UnexpectedAnswer, name_credentials
 from .mapping import bad_answer, from_oss
 from .models import Bucket, BucketCname, ObjectPage, OssObject
+from .oss_client import OSS_ANSWER, oss_auth, oss_region, oss_session, oss_timeout
 from .profile import Profile
 from .reconcile import Confirm
 from .retry import DEFAULT_POLICY, RetryPolicy, retrying
