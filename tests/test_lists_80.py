@@ -244,9 +244,7 @@ zone_names = st.lists(st.builds(lambda a: f"{a}.com", label), unique=True, max_s
 
 
 @given(zone_names, st.lists(st.builds(lambda a, b: f"{a}.{b}.com", label, label), max_size=6))
-def test_every_zone_is_named_and_exactly_those_without_a_domain_await_verification(
-    zones, domains
-):
+def test_every_zone_is_named_and_exactly_those_without_a_domain_await_verification(zones, domains):
     text = sandbox_hint(zones, domains)
     head, _, pending = text.partition(" · no CDN domain yet, verification first: ")
     for zone in zones:
