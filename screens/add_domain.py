@@ -151,7 +151,8 @@ class AddDomainScreen(AppScreen):
 
     CSS_PATH = "add_domain.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Add domain", id="add.submit"),
+        # Short words: with f1 Help and ^q Quit, the footer fits 80 columns.
+        Binding("ctrl+s", "submit", "Add", tooltip="Add domain", id="add.submit"),
         Binding("ctrl+f", "fix", "Apply fix", id="add.fix"),
         # ctrl+e, not e: the fields take letters (and above Input's own ctrl+e, "end").
         Binding("ctrl+e", "export", "As commands", id="add.export", priority=True),

@@ -133,21 +133,21 @@ class DomainScreen(DomainActions):
     CSS_PATH = "cname.tcss"
     AUTO_FOCUS = "#checklist"  # Enter performs the step under the cursor: the next one
     BINDINGS = [
-        # Short words: the footer is one line of 80 columns on a bastion.
+        # Short words: the footer is one line of 80 columns on a bastion, with f1 Help and
+        # ^q Quit; the checklist's rows lead to every step, F1 and ctrl+p list the rest.
         Binding("c", "copy_cname", "Copy", id="domain.copy"),
-        Binding("b", "copy_bind", "BIND", id="domain.copy_bind"),
-        Binding("n", "dns_record", "DNS record", id="domain.dns"),
+        Binding("b", "copy_bind", "BIND", show=False, id="domain.copy_bind"),
+        Binding("n", "dns_record", "DNS", tooltip="DNS record", id="domain.dns"),
         Binding("p", "propagation", "Propagation", id="domain.propagation"),
-        Binding("v", "verify", "Verify", id="domain.verify"),
+        Binding("v", "verify", "Verify", show=False, id="domain.verify"),
         Binding("f", "fetch", "Fetch", id="domain.fetch"),
-        Binding("s", "toggle", "Start/Stop", id="domain.toggle"),
-        Binding("d", "delete", "Delete", id="domain.delete"),
-        Binding("k", "cache", "Cache", id="domain.cache"),
+        Binding("s", "toggle", "Start/Stop", show=False, id="domain.toggle"),
+        Binding("d", "delete", "Delete", show=False, id="domain.delete"),
+        Binding("k", "cache", "Cache", show=False, id="domain.cache"),
         Binding("r", "refresh", "Refresh", show=False, id="domain.refresh"),
         Binding("o", "origin_auth", "Origin auth", show=False, id="domain.origin_auth"),
         Binding("escape", "dismiss", "Back", id="domain.back"),
-        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
-        Binding("e", "export", "As commands", id="domain.export"),
+        Binding("e", "export", "As commands", show=False, id="domain.export"),
     ]
 
     WRITE_ACTIONS = DomainActions.WRITE_ACTIONS | {"origin_auth"}

@@ -56,15 +56,19 @@ class CnamePlanScreen(AppScreen):
     CSS_PATH = "cname_plan.tcss"
     BUSY_BLOCKS = frozenset({"dismiss", "apply", "replace", "remove_shadows", "board"})
     BINDINGS = [
-        Binding("enter", "apply", "Apply plan", id="plan.apply"),
-        Binding("x", "replace", "Replace conflicts (toggle)", id="plan.replace"),
-        Binding("w", "remove_shadows", "Remove shadows (toggle)", id="plan.shadows"),
-        Binding("c", "copy", "Copy record", id="plan.copy"),
-        Binding("p", "board", "Propagation", id="plan.board"),
+        # The footer fits 80 columns with f1 Help and ^q Quit (x and w show only where they
+        # change the plan, r once reading failed); F1 and ctrl+p list the rest.
+        Binding("enter", "apply", "Apply", id="plan.apply"),
+        # (A tooltip is the longer words F1 and ctrl+p say: tui/keys.shown_bindings.)
+        Binding("x", "replace", "Replace", tooltip="Replace conflicts (toggle)", id="plan.replace"),
+        Binding(
+            "w", "remove_shadows", "Shadows", tooltip="Remove shadows (toggle)", id="plan.shadows"
+        ),
+        Binding("c", "copy", "Copy", tooltip="Copy record", id="plan.copy"),
+        Binding("p", "board", "Propagation", show=False, id="plan.board"),
         Binding("escape", "dismiss(False)", "Back", id="plan.back"),
         Binding("r", "retry", "Retry", id="plan.retry"),  # shown once reading failed
-        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
-        Binding("e", "export", "As commands", id="plan.export"),
+        Binding("e", "export", "As commands", show=False, id="plan.export"),
     ]
     WRITE_ACTIONS = frozenset({"apply"})
 

@@ -151,15 +151,15 @@ class RecordsScreen(ListScreen):
 
     AUTO_FOCUS = "#records"
     BINDINGS = [
+        # The footer fits 80 columns with f1 Help and ^q Quit; F1 and ctrl+p list the rest.
         Binding("a", "add", "Add", id="records.add"),
         Binding("enter", "edit", "Edit", id="records.edit"),
         Binding("d", "delete", "Delete", id="records.delete"),
-        Binding("t,space", "toggle", "Enable/Disable", id="records.toggle"),
-        Binding("r", "refresh", "Refresh", id="records.refresh"),
+        Binding("t,space", "toggle", "Enable/Disable", show=False, id="records.toggle"),
+        Binding("r", "refresh", "Refresh", show=False, id="records.refresh"),
         Binding("slash", "filter", "Filter", id="records.filter"),
         Binding("escape", "back", "Back", id="records.back"),
-        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
-        Binding("e", "export", "As commands", id="records.export"),
+        Binding("e", "export", "As commands", show=False, id="records.export"),
     ]
     BUSY_BLOCKS = AppScreen.BUSY_BLOCKS | {"back"}
     WRITE_ACTIONS = frozenset({"delete", "toggle"})

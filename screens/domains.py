@@ -10,7 +10,7 @@ from contextlib import aclosing
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from screens.add_domain import AddDomainScreen
 from screens.batch_result import BatchResultScreen
@@ -22,7 +22,7 @@ from screens.navigation import replace_above
 from tui.explain import ACCOUNT_PROBLEMS, explain
 from tui.listing import DOMAIN_SEARCH, SORT_KEYS, sort_domains
 from tui.messages import Connected
-from tui.rules import display_name
+from tui.rules import display_name, root_domain
 from tui.safe_text import shown
 from tui.services.errors import CloudError, ServiceError
 from tui.services.models import CdnDomain
@@ -32,14 +32,16 @@ from tui.services.profile import poll_interval
 from tui.widgets.paged_table import PagedTable
 from tui.widgets.status import status_badge
 
+# By importance: at 80 columns the first four show whole and the summary says how many
+# more lie to the right (the CNAME and the origin are long; the domain's screen shows them).
 COLUMNS = (
     ("name", "Domain"),
     ("status", "Status"),
     ("progress", "Progress"),
-    ("cname", "CNAME"),
-    ("type", "Type"),
     ("scope", "Scope"),
+    ("type", "Type"),
     ("origin", "Origin"),
+    ("cname", "CNAME"),
     ("created", "Created"),
 )
 
@@ -70,15 +72,31 @@ def progress_cell(summary: str | None) -> Text:
     return text
 
 
+def sandbox_hint(zones: Sequence[str], domains: Sequence[str]) -> str:
+    """Where the sandbox's DNS zones are and which of them verification awaits, in one
+    line for the first screen: a zone (a root) without a domain of its own in this
+    account's CDN has not shown CDN its ownership, as the checklist's ownership step reads
+    it (tui/services/onboarding.py). Names are the cloud's: made safe for the terminal."""
+    if not zones:
+        return "Sandbox: no DNS zones in its Alibaba Cloud DNS (z shows them once added)"
+    in_cdn = {root_domain(name) for name in domains}
+    pending = [zone for zone in zones if zone not in in_cdn]
+    text = "Sandbox: DNS zones " + ", ".join(shown(display_name(z)) for z in zones) + " (z)"
+    if pending:
+        names = ", ".join(shown(display_name(z)) for z in pending)
+        text += f" · no CDN domain yet, verification first: {names}"
+    return text
+
+
 def domain_cells(d: CdnDomain, progress: str | None = None) -> tuple[Text, ...]:
-    return (
+    return (  # in COLUMNS' order
         Text(shown(display_name(d.name))),
         status_badge(d.status),
         progress_cell(progress),
-        Text(shown(d.cname)),
-        Text(shown(d.cdn_type)),
         Text(shown(d.scope)),
+        Text(shown(d.cdn_type)),
         Text(shown(d.origin)),
+        Text(shown(d.cname)),
         Text(shown(d.created[:10])),
     )
 
@@ -88,17 +106,18 @@ class DomainsScreen(ListScreen, DomainActions):
     delete from here. The list refreshes itself while any domain is changing state."""
 
     AUTO_FOCUS = "#domains"
+    # The footer fits 80 columns with the app's f1 Help and ^q Quit (tests/test_footers.py);
+    # the keys kept off it (show=False) are listed by F1 and the command palette.
     BINDINGS = [
         Binding("a", "add", "Add", id="domains.add"),
         Binding("enter", "open", "Open", id="domains.open"),
-        Binding("s", "toggle", "Start/Stop", id="domains.toggle"),
-        Binding("d", "delete", "Delete", id="domains.delete"),
-        Binding("r", "refresh", "Refresh", id="domains.refresh"),
-        Binding("slash", "filter", "Filter", id="domains.filter"),
-        Binding("o", "sort", "Sort", id="domains.sort"),
         Binding("z", "zones", "Zones", id="domains.zones"),
-        # Last: at 80 columns the footer keeps the keys it showed before; F1 lists it.
-        Binding("e", "export", "As commands", id="domains.export"),
+        Binding("slash", "filter", "Filter", id="domains.filter"),
+        Binding("s", "toggle", "Start/Stop", id="domains.toggle"),
+        Binding("d", "delete", "Delete", show=False, id="domains.delete"),
+        Binding("r", "refresh", "Refresh", show=False, id="domains.refresh"),
+        Binding("o", "sort", "Sort", show=False, id="domains.sort"),
+        Binding("e", "export", "As commands", show=False, id="domains.export"),
         Binding("O", "sort_reverse", "Reverse sort", show=False, id="domains.reverse"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="domains.clear"),
     ]
@@ -117,6 +136,8 @@ class DomainsScreen(ListScreen, DomainActions):
         # The full checklist's summary of a domain opened in this session ("serving" needs
         # the delivery check, which the cheap summary leaves out), and when it was read.
         self.checked: dict[str, tuple[float, str]] = {}
+        # The sandbox's Alidns zones, read once (None: not yet, or not the sandbox).
+        self.zones: list[str] | None = None
 
     def make_table(self) -> PagedTable:
         return PagedTable(
@@ -170,6 +191,29 @@ class DomainsScreen(ListScreen, DomainActions):
         if self.account_problem is None:
             self.load_quota()
         self.load_progress(fresh=True)
+        self.show_hint()
+
+    def show_hint(self) -> None:
+        """In the sandbox, one line under the summary names its DNS zones (z) and the
+        roots that verification awaits, read from the cloud the app talks to (Alidns'
+        DescribeDomains, the domains listed): a first run shows where to go."""
+        if not self.profile.sandbox:
+            return
+        if self.zones is None:
+            self.load_zones()
+            return
+        hint = self.query_one("#hint", Static)
+        hint.update(Text(sandbox_hint(self.zones, [d.name for d in self.domains])))
+        hint.display = True
+
+    @work(exclusive=True, group="zones")
+    async def load_zones(self) -> None:
+        try:
+            zones = await self.call(self.services.dns.list_zones())
+        except ServiceError:
+            return  # no hint: the zones screen (z) says what went wrong
+        self.zones = [zone.name for zone in zones]
+        self.show_hint()
 
     def _progress_wanted(self) -> None:
         table = self.query_one(PagedTable)

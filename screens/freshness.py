@@ -52,11 +52,13 @@ class FreshnessScreen(AppScreen):
     CSS_PATH = "freshness.tcss"
     BUSY_BLOCKS = frozenset({"dismiss", "send", "refresh_changed"})
     BINDINGS = [
+        # Short words: with f1 Help and ^q Quit, the footer fits 80 columns (the mode line
+        # says what ctrl+t switches to; F1 and ctrl+p list every key).
         Binding("ctrl+s", "send", "Send", id="cache.send"),
-        Binding("ctrl+t", "switch_mode", "Refresh/Prefetch", id="cache.mode"),
+        Binding("ctrl+t", "switch_mode", "Mode", tooltip="Refresh/Prefetch", id="cache.mode"),
         Binding("ctrl+r", "refresh_changed", "Refresh changed", id="cache.changed"),
         Binding("escape", "dismiss", "Back", id="cache.back"),
-        Binding("e", "export", "As commands", id="cache.export"),
+        Binding("e", "export", "As commands", show=False, id="cache.export"),
         # Where URLs are typed, `e` is a letter of them.
         Binding("ctrl+e", "export", "As commands", show=False, priority=True),
     ]

@@ -88,6 +88,7 @@ class ListScreen(AppScreen):
         table = self.make_table()
         yield AppHeader()
         yield Static("", id="summary")
+        yield Static("", id="hint")  # a list may say one more thing (hidden till then)
         if self.FILTER_HINT is not None:
             yield FilterInput(table.id or "", self.FILTER_HINT)
         yield table
@@ -98,6 +99,8 @@ class ListScreen(AppScreen):
         table = self.query_one(PagedTable)
         table.loading = True
         self.watch(table, "counts", self._summarise)
+        # Columns pushed out of view (a narrow terminal, wider cells): the summary says so.
+        self.watch(table, "beyond", self._summarise, init=False)
         if self.app.services is not None:  # else once connected (the first screen)
             self.load()
 

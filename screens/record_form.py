@@ -96,6 +96,10 @@ class RecordForm(ModalScreen[DnsRecord | None], AppScreen):
         # ctrl+e, not e: the fields take letters (and above Input's own ctrl+e, "end").
         Binding("ctrl+e", "export", "As commands", id="record.export", priority=True),
         Binding("escape", "dismiss(None)", "Cancel", id="record.cancel"),
+        # A modal screen's footer leaves out the app's keys: shown here, under the app's
+        # binding ids (a keymap that moves them moves these too).
+        Binding("ctrl+q", "app.quit", "Quit", id="quit"),
+        Binding("f1", "app.help", "Help", id="help"),
     ]
     WRITE_ACTIONS = frozenset({"save"})
 

@@ -69,15 +69,16 @@ class VerifyScreen(AppScreen):
 
     CSS_PATH = "verify.tcss"
     BINDINGS = [
-        Binding("t", "publish", "Create TXT", id="verify.publish"),
-        Binding("c", "copy_value", "Copy value", id="verify.copy"),
-        Binding("f", "check_file", "Check file", id="verify.file"),
-        Binding("u", "upload", "Upload file", id="verify.upload"),
-        Binding("v", "verify", "Verify now", id="verify.now"),
+        # The footer fits 80 columns with f1 Help and ^q Quit; the screen's text names f
+        # and u where they apply, F1 and ctrl+p list every key.
+        Binding("t", "publish", "Add TXT", tooltip="Create TXT", id="verify.publish"),
+        Binding("c", "copy_value", "Copy", tooltip="Copy value", id="verify.copy"),
+        Binding("f", "check_file", "Check file", show=False, id="verify.file"),
+        Binding("u", "upload", "Upload file", show=False, id="verify.upload"),
+        Binding("v", "verify", "Verify", tooltip="Verify now", id="verify.now"),
         Binding("escape", "dismiss(False)", "Back", id="verify.back"),
         Binding("r", "retry", "Retry", id="verify.retry"),  # shown once loading failed
-        # Last: the footer keeps its keys at 80 columns; F1 and ctrl+p list it.
-        Binding("e", "export", "As commands", id="verify.export"),
+        Binding("e", "export", "As commands", show=False, id="verify.export"),
     ]
     WRITE_ACTIONS = frozenset({"publish", "upload", "verify"})
     # What follows a passed verification, run with this screen still shown (the add form

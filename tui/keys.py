@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 
@@ -18,7 +19,9 @@ def shown_bindings(screen: Screen, with_app: bool = False, hidden: bool = False)
     """(key, Binding) for the screen's own footer keys (and the app's), as remapped by
     the user's keymap; widget-level keys such as cursor movement are left out. With
     `hidden`, also the screen's keys kept off the footer (which fits 80 columns) that
-    have a description: Help and the command palette list every key."""
+    have a description: Help and the command palette list every key. A binding with a
+    tooltip is given with the tooltip as its description: the footer's label is kept
+    short for 80 columns, the tooltip says it in full (hovering the footer shows it too)."""
     seen = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
@@ -30,6 +33,8 @@ def shown_bindings(screen: Screen, with_app: bool = False, hidden: bool = False)
         if binding.action in seen:
             continue
         seen.add(binding.action)
+        if binding.tooltip:
+            binding = dataclasses.replace(binding, description=binding.tooltip)
         yield key, binding
 
 

@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from rich.text import Text
 from textual import on
+from textual.binding import Binding
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import DataTable, Input
@@ -44,9 +45,17 @@ class PagedTable(DataTable[Text], Generic[T]):
         height: 1fr;
     }
     """
+    # Home/End go to the first/last row, not sideways (DataTable's scroll the columns,
+    # which hid the first column: issue 13); g/G as in less and vim.
+    BINDINGS = [
+        Binding("home,g,ctrl+home", "first_row", "First row", show=False, id="table.first"),
+        Binding("end,G,ctrl+end", "last_row", "Last row", show=False, id="table.last"),
+    ]
 
     counts: var[tuple[int, int, int]] = var((0, 0, 0), always_update=True)
     """(items, items the filter lets through, rows listed), set after every change."""
+    beyond: var[int] = var(0)
+    """Columns wholly or partly right of the view: a summary says they exist."""
 
     def __init__(
         self,
@@ -77,6 +86,42 @@ class PagedTable(DataTable[Text], Generic[T]):
         # The filter text `matches` was narrowed by, over the same items (None: another).
         self._matched_by: str | None = ""
         self._refilter: Timer | None = None
+
+    def on_mount(self) -> None:
+        self.watch(self, "virtual_size", self._measure_beyond, init=False)
+        self.watch(self, "scroll_x", self._measure_beyond, init=False)
+
+    def on_resize(self) -> None:
+        self._measure_beyond()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter is the screen's (Open, Edit) when it binds it: DataTable's own enter
+        would shadow it, and the footer would lose or show "⏎ Open" depending on where
+        the focus is (issue 13). The screen's binding does what a row's selection does."""
+        if action == "select_cursor" and "enter" in self.screen._bindings.key_to_bindings:
+            return False
+        return super().check_action(action, parameters)
+
+    def action_first_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        """The last item, not the last row listed: the rest of the items are listed first."""
+        if self.row_count < len(self.matches):
+            self._add_page(upto=len(self.matches))
+            self._count()
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
+
+    def _measure_beyond(self) -> None:
+        edge = self.scroll_x + self.scrollable_content_region.width
+        right = 0
+        beyond = 0
+        for column in self.ordered_columns:
+            right += column.get_render_width(self)
+            beyond += right > edge
+        self.beyond = beyond
 
     @property
     def items(self) -> list[T]:
@@ -171,8 +216,9 @@ class PagedTable(DataTable[Text], Generic[T]):
         self._count()
 
     def note(self) -> str:
-        """What a summary adds about the filter and the paging, e.g. " · 3 match the
-        filter · first 200 listed (…)"; empty when every item is listed."""
+        """What a summary adds about the filter, the paging and the columns out of view,
+        e.g. " · 3 match the filter · first 200 listed (…) · 2 more columns →"; empty
+        when every item is listed and every column in view."""
         total, matching, listed = self.counts
         text = ""
         if matching != total:
@@ -180,6 +226,8 @@ class PagedTable(DataTable[Text], Generic[T]):
         if listed < matching:
             narrows = "; / narrows" if self.search else ""
             text += f" · first {listed} listed (more as you scroll{narrows})"
+        if self.beyond:
+            text += f" · {self.beyond} more column{'s' * (self.beyond > 1)} →"
         return text
 
     @on(DataTable.RowHighlighted)
