@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Footer, Input, Label, RadioSet, Select, Static
 
 from screens.base import AppScreen
 from screens.verify import VerifyScreen
@@ -37,6 +37,7 @@ from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
 from tui.widgets.live_text import LiveText, MarkedLines
 from tui.widgets.names_input import NamesInput
+from tui.widgets.radio import Radio
 
 # AddCdnDomain refusals of mainland China that the scope `overseas` avoids (AddCdnDomain's
 # error table): no ICP filing for the domain; no real-name verification of the account.
@@ -46,6 +47,11 @@ DEBOUNCE = 0.35  # seconds of quiet typing before the cloud checks run
 # CheckCdnDomainExist calls in flight at once for a batch: well inside CDN's per-second
 # API limit, and fast enough for the handful of names one pastes.
 PARALLEL_CHECKS = 4
+# The screen's lines that are not the checklist's: header, footer, the name (label and
+# field), scope (label, choices, note), origin (label, bucket), business type (two),
+# port, and the Add button with the line above it. See fit_checklist.
+FORM_LINES = 2 + 4 + 3 + 2 + 2 + 1 + 2
+MIN_CHECKLIST = 3  # a failing rule (wrapped) and the folded line, on the smallest screen
 
 
 MARKS = {None: ("…", "yellow"), True: ("✓", "green"), False: ("✗", "red bold")}
@@ -177,8 +183,9 @@ class AddDomainScreen(AppScreen):
         self.switched_note: Text | None = None
 
     def compose(self) -> ComposeResult:
-        # What every add needs first (name, scope, origin, Add) fits 80x24; the business
-        # type and the origin port, whose defaults suit most, follow below.
+        # The whole form fits 80x24 (issue 13): the choices are one-line radio sets
+        # (business type two), the origin and the button compact, and the checklist
+        # gives way (see fit_checklist) before any of them leaves the screen.
         yield AppHeader()
         with FormScroll():
             yield Label("Domains to accelerate (one, or several separated by commas)")
@@ -188,32 +195,41 @@ class AddDomainScreen(AppScreen):
             yield LiveText("", id="fix")
             yield MarkedLines("", id="checklist")
             yield Label("Region scope")
-            with RadioSet(id="scope"):
+            with RadioSet(id="scope", compact=True):
                 for value, label in SCOPES.items():
-                    yield RadioButton(label, value=value == "domestic", name=value)
+                    yield Radio(label, value=value == "domestic", name=value)
             yield Static(scope_note("domestic"), id="scope_note", classes="note")
             yield Label("Origin: an OSS bucket (its public endpoint)")
-            yield Select([], prompt="Loading buckets…", id="origin", allow_blank=True)
-            yield Input(placeholder="bucket.oss-cn-hangzhou.aliyuncs.com", id="origin_host")
+            yield Select(
+                [], prompt="Loading buckets…", id="origin", allow_blank=True, compact=True
+            )
+            yield Input(
+                placeholder="bucket.oss-cn-hangzhou.aliyuncs.com", id="origin_host", compact=True
+            )
             yield LiveText("", id="origin_note", classes="note")
+            with Horizontal(classes="choice"):
+                yield Label("Business type")
+                with RadioSet(id="cdn_type", compact=True):
+                    for value, label in [*CDN_TYPES.items(), (DCDN, DCDN_LABEL)]:
+                        yield Radio(label, value=value == "web", name=value)
+            yield Static("", id="cdn_type_note", classes="note")
+            with Horizontal(classes="choice"):
+                yield Label("Origin port")
+                with RadioSet(id="port", compact=True):
+                    # The labels say the protocol: no note line under them.
+                    yield Radio("80 (HTTP)", value=True, name="80")
+                    yield Radio("443 (HTTPS)", name="443")
             yield Static("", id="error")
             with Horizontal(id="buttons"):
-                yield Button("Add domain", id="submit", variant="primary", disabled=True)
-            yield Label("Business type")
-            with RadioSet(id="cdn_type"):
-                for value, label in [*CDN_TYPES.items(), (DCDN, DCDN_LABEL)]:
-                    yield RadioButton(label, value=value == "web", name=value)
-            yield Static("", id="cdn_type_note", classes="note")
-            yield Label("Origin port")
-            with RadioSet(id="port"):
-                yield RadioButton("80 (HTTP)", value=True, name="80")
-                yield RadioButton("443 (HTTPS)", name="443")
-            yield Static(NOTES[80], id="port_note", classes="note")
+                yield Button(
+                    "Add domain", id="submit", variant="primary", disabled=True, compact=True
+                )
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#origin_host").display = False
         self.query_one("#error").display = False
+        self.query_one("#cdn_type_note").display = False
         names = self.query_one("#domain", Input)
         names.focus()
         # Watched, not Input.Changed: the checks run as the key changes the value, so the
@@ -332,13 +348,29 @@ class AddDomainScreen(AppScreen):
             if self.several
             else _checklist(self.check, cloud)
         )
-        self.query_one("#checklist", MarkedLines).show_rows(*checklist)
         problems = self.origin_problems()
         note = self.query_one("#origin_note", LiveText)
         shows_problem = bool(problems) and self.buckets_loaded
         note.show(Text(problems[0].message, style="red") if shows_problem else "")
         note.display = shows_problem
+        self.fit_checklist()
+        self.query_one("#checklist", MarkedLines).show_rows(*checklist)
         self.query_one("#submit", Button).disabled = self.read_only or not self.ready()
+
+    def fit_checklist(self) -> None:
+        """Give the checklist the lines the rest of the form leaves on the screen, so the
+        scope, origin, business type, port and Add stay in view at 80x24 (issue 13); rows
+        past them fold into a "more" line. Called on every check and resize: it costs a
+        few reads, and a layout only when the room changes."""
+        optional = sum(
+            self.query_one(f"#{widget_id}").display
+            for widget_id in ("fix", "origin_host", "origin_note", "cdn_type_note", "error")
+        )
+        room = self.size.height - FORM_LINES - optional
+        self.query_one("#checklist", MarkedLines).limit_lines(max(room, MIN_CHECKLIST))
+
+    def on_resize(self) -> None:
+        self.fit_checklist()
 
     @property
     def buckets_loaded(self) -> bool:
@@ -447,11 +479,13 @@ class AddDomainScreen(AppScreen):
     def choice_changed(self, event: RadioSet.Changed) -> None:
         set_id = event.radio_set.id
         value = event.pressed.name or ""  # every radio button has one
-        key = int(value) if set_id == "port" else value
-        note = scope_note(value) if set_id == "scope" else NOTES.get(key, "")
-        if set_id == "scope" and self.switched_note is not None and value == "overseas":
-            note, self.switched_note = self.switched_note, None
-        self.query_one(f"#{set_id}_note", Static).update(note)
+        if set_id != "port":  # the port's labels say it all: no note
+            note = scope_note(value) if set_id == "scope" else NOTES.get(value, "")
+            if set_id == "scope" and self.switched_note is not None and value == "overseas":
+                note, self.switched_note = self.switched_note, None
+            note_box = self.query_one(f"#{set_id}_note", Static)
+            note_box.update(note)
+            note_box.display = bool(note)  # no empty line under the business type
         self.refresh_checks()
 
     # -- actions -----------------------------------------------------------------------
@@ -620,7 +654,7 @@ class AddDomainScreen(AppScreen):
         say so next to it; the user looks and adds again (ctrl+s)."""
         refused = SCOPES[self.scope]
         overseas = next(
-            b for b in self.query_one("#scope", RadioSet).query(RadioButton) if b.name == "overseas"
+            b for b in self.query_one("#scope", RadioSet).query(Radio) if b.name == "overseas"
         )
         why = (
             "the domain has no ICP filing"
