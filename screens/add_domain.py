@@ -164,9 +164,10 @@ class AddDomainScreen(AppScreen):
         Binding("escape", "dismiss", "Cancel", id="add.cancel"),
     ]
     WRITE_ACTIONS = frozenset({"submit"})
-    # Set by the domain list: opens the added domain in place of this form (and of a
-    # verification over it) without showing either again; None: the form leaves with it.
-    open_added: Callable[[str], None] | None = None
+    # Set by the domain list: opens the added domain (or a batch's result, a list of
+    # (name, outcome)) in place of this form and of a verification over it, without
+    # showing either again; None: the form leaves with it.
+    open_added: Callable[[str | list[tuple[str, str]]], None] | None = None
     # The add is being sent again under a verification that passed (still shown).
     _after_verify = False
 
@@ -585,8 +586,7 @@ class AddDomainScreen(AppScreen):
                     except ServiceError as error:
                         if needs_owner_verification(error) and not asked:
                             asked = True
-                            verify = VerifyScreen(name, origin=self.origin_host)
-                            if await self.app.push_screen(verify, wait_for_dismiss=True):
+                            if await self._verified_in_place(name):
                                 continue  # verified: add it again, and the rest of the root
                         if needs_owner_verification(error):
                             declined = True
@@ -598,8 +598,29 @@ class AddDomainScreen(AppScreen):
                     break
         added = sum(o == "added" for o in outcomes.values())
         self.notify(f"Added {added} of {len(names)} domains.", markup=False)
-        # The form's result: the batch, in the order typed, shown by the domain list.
-        self.leave([(name, outcomes[name]) for name in names])
+        # The form's result: the batch, in the order typed, shown by the domain list
+        # in place of this form and of a verification still over it (issue 13).
+        result = [(name, outcomes[name]) for name in names]
+        if self.open_added is not None:
+            self.open_added(result)
+        else:
+            self.pop_until_active()  # a passed verification still shown
+            self.leave(result)
+
+    async def _verified_in_place(self, name: str) -> bool:
+        """The verification of `name`'s root, for a batch: True once it passed, its screen
+        still shown while the batch carries on under it (so the form is not painted again
+        on the way to the batch's result); False when the user left it (Esc)."""
+        outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def settle(passed: bool) -> None:
+            if not outcome.done():
+                outcome.set_result(passed)
+
+        verify = VerifyScreen(name, origin=self.origin_host)
+        verify.then = lambda: settle(True)
+        self.app.push_screen(verify, lambda ok: settle(bool(ok)))
+        return await outcome
 
     @work(group="submit")  # not exclusive: a write in flight is never cancelled
     async def submit(self) -> None:
