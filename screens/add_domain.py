@@ -13,6 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, RadioSet, Select, Static
 
 from screens.base import AppScreen
@@ -182,6 +183,8 @@ class AddDomainScreen(AppScreen):
         self.check = self.names_check.checks[0]
         # The note for the scope switched to overseas after a mainland refusal.
         self.switched_note: Text | None = None
+        # The widgets shown only at times, each a line less for the checklist.
+        self._optional_lines: list[Widget] | None = None
 
     def compose(self) -> ComposeResult:
         # The whole form fits 80x24 (issue 13): the choices are one-line radio sets
@@ -363,11 +366,12 @@ class AddDomainScreen(AppScreen):
         scope, origin, business type, port and Add stay in view at 80x24 (issue 13); rows
         past them fold into a "more" line. Called on every check and resize: it costs a
         few reads, and a layout only when the room changes."""
-        optional = sum(
-            self.query_one(f"#{widget_id}").display
-            for widget_id in ("fix", "origin_host", "origin_note", "cdn_type_note", "error")
-        )
-        room = self.size.height - FORM_LINES - optional
+        if self._optional_lines is None:  # looked up once, not on every keystroke
+            self._optional_lines = [
+                self.query_one(f"#{widget_id}")
+                for widget_id in ("fix", "origin_host", "origin_note", "cdn_type_note", "error")
+            ]
+        room = self.size.height - FORM_LINES - sum(w.display for w in self._optional_lines)
         self.query_one("#checklist", MarkedLines).limit_lines(max(room, MIN_CHECKLIST))
 
     def on_resize(self) -> None:
