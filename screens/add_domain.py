@@ -204,9 +204,7 @@ class AddDomainScreen(AppScreen):
                     yield Radio(label, value=value == "domestic", name=value)
             yield Static(scope_note("domestic"), id="scope_note", classes="note")
             yield Label("Origin: an OSS bucket (its public endpoint)")
-            yield Select(
-                [], prompt="Loading buckets…", id="origin", allow_blank=True, compact=True
-            )
+            yield Select([], prompt="Loading buckets…", id="origin", allow_blank=True, compact=True)
             yield Input(
                 placeholder="bucket.oss-cn-hangzhou.aliyuncs.com", id="origin_host", compact=True
             )
@@ -608,7 +606,8 @@ class AddDomainScreen(AppScreen):
         if self.open_added is not None:
             self.open_added(result)
         else:
-            self.pop_until_active()  # a passed verification still shown
+            if isinstance(self.app.screen, VerifyScreen):  # a passed one, still shown
+                self.pop_until_active()
             self.leave(result)
 
     async def _verified_in_place(self, name: str) -> bool:

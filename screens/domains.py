@@ -324,7 +324,11 @@ class DomainsScreen(ListScreen, DomainActions):
     def _open_added(self, name: str | list) -> None:
         self.load()
         if isinstance(name, list):  # a batch: its result, straight (issue 13)
-            replace_above(self, BatchResultScreen(name), lambda _: self.load())
+
+            def back(_: object) -> None:
+                self.load()
+
+            replace_above(self, BatchResultScreen(name), back)
         else:
             self.open(name)
 

@@ -91,7 +91,10 @@ class MarkedLines(LiveText):
         for mark, text in self._rows:
             parts = text.wrap(room) if text.cell_length > room else [text]
             rows.append(
-                [Content.assemble(mark if n == 0 else " ", " ", part) for n, part in enumerate(parts)]
+                [
+                    Content.assemble(mark if n == 0 else " ", " ", part)
+                    for n, part in enumerate(parts)
+                ]
             )
         last = []
         if self._last is not None:

@@ -18,8 +18,14 @@ class Radio(RadioButton):
     """A RadioButton that marks its state in text: ● chosen, ○ not. Use it in every
     RadioSet of the app."""
 
-    # Read by ToggleButton._button on every render; the value's watcher toggles the `-on`
-    # class, which repaints the button, so the mark follows the value.
-    @property  # type: ignore[override]  # a class constant in Textual
-    def BUTTON_INNER(self) -> str:  # noqa: N802  # Textual's name
-        return CHOSEN if self.value else NOT_CHOSEN
+    BUTTON_INNER = NOT_CHOSEN  # read by ToggleButton._button on every render
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.BUTTON_INNER = CHOSEN if self.value else NOT_CHOSEN
+
+    def watch_value(self) -> None:
+        # Every change, the RadioSet's own included (it turns the others off): the mark
+        # follows; the value's repaint shows it.
+        self.BUTTON_INNER = CHOSEN if self.value else NOT_CHOSEN
+        super().watch_value()
