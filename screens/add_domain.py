@@ -13,7 +13,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Label, RadioSet, Select, Static
 
 from screens.base import AppScreen
 from screens.verify import VerifyScreen
@@ -37,6 +38,7 @@ from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
 from tui.widgets.live_text import LiveText, MarkedLines
 from tui.widgets.names_input import NamesInput
+from tui.widgets.radio import Radio
 
 # AddCdnDomain refusals of mainland China that the scope `overseas` avoids (AddCdnDomain's
 # error table): no ICP filing for the domain; no real-name verification of the account.
@@ -46,6 +48,11 @@ DEBOUNCE = 0.35  # seconds of quiet typing before the cloud checks run
 # CheckCdnDomainExist calls in flight at once for a batch: well inside CDN's per-second
 # API limit, and fast enough for the handful of names one pastes.
 PARALLEL_CHECKS = 4
+# The screen's lines that are not the checklist's: header, footer, the name (label and
+# field), scope (label, choices, note), origin (label, bucket), business type (two),
+# port, and the Add button with the line above it. See fit_checklist.
+FORM_LINES = 2 + 4 + 3 + 2 + 2 + 1 + 2
+MIN_CHECKLIST = 3  # a failing rule (wrapped) and the folded line, on the smallest screen
 
 
 MARKS = {None: ("…", "yellow"), True: ("✓", "green"), False: ("✗", "red bold")}
@@ -159,9 +166,10 @@ class AddDomainScreen(AppScreen):
         Binding("escape", "dismiss", "Cancel", id="add.cancel"),
     ]
     WRITE_ACTIONS = frozenset({"submit"})
-    # Set by the domain list: opens the added domain in place of this form (and of a
-    # verification over it) without showing either again; None: the form leaves with it.
-    open_added: Callable[[str], None] | None = None
+    # Set by the domain list: opens the added domain (or a batch's result, a list of
+    # (name, outcome)) in place of this form and of a verification over it, without
+    # showing either again; None: the form leaves with it.
+    open_added: Callable[[str | list[tuple[str, str]]], None] | None = None
     # The add is being sent again under a verification that passed (still shown).
     _after_verify = False
 
@@ -176,10 +184,13 @@ class AddDomainScreen(AppScreen):
         self.check = self.names_check.checks[0]
         # The note for the scope switched to overseas after a mainland refusal.
         self.switched_note: Text | None = None
+        # The widgets shown only at times, each a line less for the checklist.
+        self._optional_lines: list[Widget] | None = None
 
     def compose(self) -> ComposeResult:
-        # What every add needs first (name, scope, origin, Add) fits 80x24; the business
-        # type and the origin port, whose defaults suit most, follow below.
+        # The whole form fits 80x24 (issue 13): the choices are one-line radio sets
+        # (business type two), the origin and the button compact, and the checklist
+        # gives way (see fit_checklist) before any of them leaves the screen.
         yield AppHeader()
         with FormScroll():
             yield Label("Domains to accelerate (one, or several separated by commas)")
@@ -189,32 +200,39 @@ class AddDomainScreen(AppScreen):
             yield LiveText("", id="fix")
             yield MarkedLines("", id="checklist")
             yield Label("Region scope")
-            with RadioSet(id="scope"):
+            with RadioSet(id="scope", compact=True):
                 for value, label in SCOPES.items():
-                    yield RadioButton(label, value=value == "domestic", name=value)
+                    yield Radio(label, value=value == "domestic", name=value)
             yield Static(scope_note("domestic"), id="scope_note", classes="note")
             yield Label("Origin: an OSS bucket (its public endpoint)")
-            yield Select([], prompt="Loading buckets…", id="origin", allow_blank=True)
-            yield Input(placeholder="bucket.oss-cn-hangzhou.aliyuncs.com", id="origin_host")
+            yield Select([], prompt="Loading buckets…", id="origin", allow_blank=True, compact=True)
+            yield Input(
+                placeholder="bucket.oss-cn-hangzhou.aliyuncs.com", id="origin_host", compact=True
+            )
             yield LiveText("", id="origin_note", classes="note")
+            with Horizontal(classes="choice"):
+                yield Label("Business type")
+                with RadioSet(id="cdn_type", compact=True):
+                    for value, label in [*CDN_TYPES.items(), (DCDN, DCDN_LABEL)]:
+                        yield Radio(label, value=value == "web", name=value)
+            yield Static("", id="cdn_type_note", classes="note")
+            with Horizontal(classes="choice"):
+                yield Label("Origin port")
+                with RadioSet(id="port", compact=True):
+                    # The labels say the protocol: no note line under them.
+                    yield Radio("80 (HTTP)", value=True, name="80")
+                    yield Radio("443 (HTTPS)", name="443")
             yield Static("", id="error")
             with Horizontal(id="buttons"):
-                yield Button("Add domain", id="submit", variant="primary", disabled=True)
-            yield Label("Business type")
-            with RadioSet(id="cdn_type"):
-                for value, label in [*CDN_TYPES.items(), (DCDN, DCDN_LABEL)]:
-                    yield RadioButton(label, value=value == "web", name=value)
-            yield Static("", id="cdn_type_note", classes="note")
-            yield Label("Origin port")
-            with RadioSet(id="port"):
-                yield RadioButton("80 (HTTP)", value=True, name="80")
-                yield RadioButton("443 (HTTPS)", name="443")
-            yield Static(NOTES[80], id="port_note", classes="note")
+                yield Button(
+                    "Add domain", id="submit", variant="primary", disabled=True, compact=True
+                )
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#origin_host").display = False
         self.query_one("#error").display = False
+        self.query_one("#cdn_type_note").display = False
         names = self.query_one("#domain", Input)
         names.focus()
         # Watched, not Input.Changed: the checks run as the key changes the value, so the
@@ -333,13 +351,30 @@ class AddDomainScreen(AppScreen):
             if self.several
             else _checklist(self.check, cloud)
         )
-        self.query_one("#checklist", MarkedLines).show_rows(*checklist)
         problems = self.origin_problems()
         note = self.query_one("#origin_note", LiveText)
         shows_problem = bool(problems) and self.buckets_loaded
         note.show(Text(problems[0].message, style="red") if shows_problem else "")
         note.display = shows_problem
+        self.fit_checklist()
+        self.query_one("#checklist", MarkedLines).show_rows(*checklist)
         self.query_one("#submit", Button).disabled = self.read_only or not self.ready()
+
+    def fit_checklist(self) -> None:
+        """Give the checklist the lines the rest of the form leaves on the screen, so the
+        scope, origin, business type, port and Add stay in view at 80x24 (issue 13); rows
+        past them fold into a "more" line. Called on every check and resize: it costs a
+        few reads, and a layout only when the room changes."""
+        if self._optional_lines is None:  # looked up once, not on every keystroke
+            self._optional_lines = [
+                self.query_one(f"#{widget_id}")
+                for widget_id in ("fix", "origin_host", "origin_note", "cdn_type_note", "error")
+            ]
+        room = self.size.height - FORM_LINES - sum(w.display for w in self._optional_lines)
+        self.query_one("#checklist", MarkedLines).limit_lines(max(room, MIN_CHECKLIST))
+
+    def on_resize(self) -> None:
+        self.fit_checklist()
 
     @property
     def buckets_loaded(self) -> bool:
@@ -448,11 +483,13 @@ class AddDomainScreen(AppScreen):
     def choice_changed(self, event: RadioSet.Changed) -> None:
         set_id = event.radio_set.id
         value = event.pressed.name or ""  # every radio button has one
-        key = int(value) if set_id == "port" else value
-        note = scope_note(value) if set_id == "scope" else NOTES.get(key, "")
-        if set_id == "scope" and self.switched_note is not None and value == "overseas":
-            note, self.switched_note = self.switched_note, None
-        self.query_one(f"#{set_id}_note", Static).update(note)
+        if set_id != "port":  # the port's labels say it all: no note
+            note = scope_note(value) if set_id == "scope" else NOTES.get(value, "")
+            if set_id == "scope" and self.switched_note is not None and value == "overseas":
+                note, self.switched_note = self.switched_note, None
+            note_box = self.query_one(f"#{set_id}_note", Static)
+            note_box.update(note)
+            note_box.display = bool(note)  # no empty line under the business type
         self.refresh_checks()
 
     # -- actions -----------------------------------------------------------------------
@@ -552,8 +589,7 @@ class AddDomainScreen(AppScreen):
                     except ServiceError as error:
                         if needs_owner_verification(error) and not asked:
                             asked = True
-                            verify = VerifyScreen(name, origin=self.origin_host)
-                            if await self.app.push_screen(verify, wait_for_dismiss=True):
+                            if await self._verified_in_place(name):
                                 continue  # verified: add it again, and the rest of the root
                         if needs_owner_verification(error):
                             declined = True
@@ -565,8 +601,30 @@ class AddDomainScreen(AppScreen):
                     break
         added = sum(o == "added" for o in outcomes.values())
         self.notify(f"Added {added} of {len(names)} domains.", markup=False)
-        # The form's result: the batch, in the order typed, shown by the domain list.
-        self.leave([(name, outcomes[name]) for name in names])
+        # The form's result: the batch, in the order typed, shown by the domain list
+        # in place of this form and of a verification still over it (issue 13).
+        result = [(name, outcomes[name]) for name in names]
+        if self.open_added is not None:
+            self.open_added(result)
+        else:
+            if isinstance(self.app.screen, VerifyScreen):  # a passed one, still shown
+                self.pop_until_active()
+            self.leave(result)
+
+    async def _verified_in_place(self, name: str) -> bool:
+        """The verification of `name`'s root, for a batch: True once it passed, its screen
+        still shown while the batch carries on under it (so the form is not painted again
+        on the way to the batch's result); False when the user left it (Esc)."""
+        outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def settle(passed: bool) -> None:
+            if not outcome.done():
+                outcome.set_result(passed)
+
+        verify = VerifyScreen(name, origin=self.origin_host)
+        verify.then = lambda: settle(True)
+        self.app.push_screen(verify, lambda ok: settle(bool(ok)))
+        return await outcome
 
     @work(group="submit")  # not exclusive: a write in flight is never cancelled
     async def submit(self) -> None:
@@ -621,7 +679,7 @@ class AddDomainScreen(AppScreen):
         say so next to it; the user looks and adds again (ctrl+s)."""
         refused = SCOPES[self.scope]
         overseas = next(
-            b for b in self.query_one("#scope", RadioSet).query(RadioButton) if b.name == "overseas"
+            b for b in self.query_one("#scope", RadioSet).query(Radio) if b.name == "overseas"
         )
         why = (
             "the domain has no ICP filing"

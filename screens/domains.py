@@ -362,12 +362,19 @@ class DomainsScreen(ListScreen, DomainActions):
         form.open_added = self._open_added_later
         self.app.push_screen(form, added)
 
-    def _open_added_later(self, name: str) -> None:
+    def _open_added_later(self, name: str | list) -> None:
         self.call_later(self._open_added, name)
 
-    def _open_added(self, name: str) -> None:
+    def _open_added(self, name: str | list) -> None:
         self.load()
-        self.open(name)
+        if isinstance(name, list):  # a batch: its result, straight (issue 13)
+
+            def back(_: object) -> None:
+                self.load()
+
+            replace_above(self, BatchResultScreen(name), back)
+        else:
+            self.open(name)
 
     def action_open(self) -> None:
         domain = self.current_domain()

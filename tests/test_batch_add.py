@@ -389,3 +389,47 @@ async def test_the_batch_result_opens_a_domain_on_enter():
             pilot, lambda: isinstance(app.screen, DomainScreen) and app.screen, what="details"
         )
         assert details.domain_name == "static.example.com"
+
+
+async def test_a_verified_batch_goes_straight_to_its_result_without_showing_the_form():
+    """Issue 13: after the batch's verification passes (t), the rest of the batch is sent
+    under it and its result replaces both: the form and the list are never the active
+    screen again on the way (they used to flash past); Esc then leads to the list."""
+    from screens.domains import DomainsScreen
+
+    names = ["s1.newsite.net", "s2.newsite.net"]
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        app.sandbox.world.zones["newsite.net"].icp_filed = True
+        screen = await typed(pilot, ", ".join(names))
+        await wait_for(
+            pilot, lambda: not screen.query_one("#submit", Button).disabled, what="submit"
+        )
+        await pilot.press("ctrl+s")
+        await confirmation(pilot)
+        await answer_yes(pilot)
+        verify = await wait_for(
+            pilot, lambda: isinstance(app.screen, VerifyScreen) and app.screen, what="verify"
+        )
+        await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+        seen: list[type] = []  # every screen that became the active one, in order
+        app.screen_change_signal.subscribe(app, lambda s: seen.append(type(s)), immediate=True)
+        await pilot.press("t")
+        result = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, BatchResultScreen) and app.screen,
+            timeout=30,
+            what="the batch's result",
+        )
+        assert result.outcomes == [(name, "added") for name in names]
+        assert seen == [BatchResultScreen]
+        assert [type(s) for s in app.screen_stack][-2:] == [DomainsScreen, BatchResultScreen]
+        assert not any(isinstance(s, (AddDomainScreen, VerifyScreen)) for s in app.screen_stack)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DomainsScreen), what="the list")
+        await wait_for(
+            pilot,
+            lambda: all(n in app.screen.query_one("#domains").rows for n in names),
+            what="the new domains listed",
+        )

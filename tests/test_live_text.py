@@ -63,3 +63,30 @@ async def test_text_of_the_same_height_is_repainted_without_a_layout():
         await wait_for(pilot, lambda: note.size.height == 2)
         assert layouts
         assert " ".join(shown_lines(app, note)) == "a third text, too long for one line"
+
+
+async def test_rows_past_max_lines_fold_into_one_line_and_the_closing_line_stays():
+    app = Lines()
+    async with app.run_test(size=(40, 12)) as pilot:
+        lines = app.query_one(MarkedLines)
+        lines.show_rows(
+            [
+                (Text("✗"), Text("Lowercase — use img.example.com now")),  # two lines at 24
+                (Text("✗"), Text("Stray dots")),
+                (Text("…"), Text("Available")),
+            ],
+            Text("✓ 15 rules pass"),
+        )
+        await wait_for(pilot, lambda: lines.size.height == 5)
+        assert lines.hidden_rows == 0
+        lines.limit_lines(4)  # room for the first row, the "more" line, the closing line
+        await wait_for(pilot, lambda: lines.size.height == 4)
+        shown = shown_lines(app, lines)
+        assert shown[:2] == ["✗ Lowercase — use", "  img.example.com now"]
+        assert shown[2].startswith("… 2 more not") and shown[3] == "✓ 15 rules pass"
+        assert lines.hidden_rows == 2
+        # Everything stays in `content`, and with the limit lifted every row shows again.
+        assert "Available" in lines.content.plain
+        lines.limit_lines(None)
+        await wait_for(pilot, lambda: lines.size.height == 5)
+        assert lines.hidden_rows == 0 and "Available" in shown_lines(app, lines)[3]

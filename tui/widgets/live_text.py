@@ -48,13 +48,26 @@ class MarkedLines(LiveText):
     """Lines of a one-cell mark ("✓", "✗", "…") and a text, then an optional closing line.
     A text too long for the width wraps under itself, two cells in (as a two-column grid
     shows it), drawn as Textual Content: no Rich table to measure and render again on
-    every keystroke. `content` holds the lines unwrapped (what a test or a copy reads)."""
+    every keystroke. `content` holds the lines unwrapped (what a test or a copy reads).
+
+    With `max_lines` set, the rows that would draw past it give way to one line saying
+    how many more there are; the closing line always shows (a form keeps its fields
+    below in view on a short terminal)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._rows: tuple[tuple[Content, Content], ...] = ()
         self._last: Content | None = None
         self._laid_out: tuple[int, Content] | None = None  # (width, lines) last drawn
+        self.max_lines: int | None = None
+        self.hidden_rows = 0  # rows left out of the last drawing for max_lines
+
+    def limit_lines(self, max_lines: int | None) -> None:
+        """Draw at most `max_lines` lines (None: all); laid out again only if it changed."""
+        if max_lines != self.max_lines:
+            self.max_lines = max_lines
+            self._laid_out = None
+            self.refresh(layout=True)
 
     def show_rows(self, rows: Iterable[tuple[Text, Text]], last: Text | None = None) -> None:
         rows = tuple(rows)
@@ -74,13 +87,38 @@ class MarkedLines(LiveText):
         if self._laid_out is not None and self._laid_out[0] == width:
             return self._laid_out[1]
         room = max(width - 2, 1)
-        lines = []
+        rows = []
         for mark, text in self._rows:
             parts = text.wrap(room) if text.cell_length > room else [text]
-            for number, part in enumerate(parts):
-                lines.append(Content.assemble(mark if number == 0 else " ", " ", part))
+            rows.append(
+                [
+                    Content.assemble(mark if n == 0 else " ", " ", part)
+                    for n, part in enumerate(parts)
+                ]
+            )
+        last = []
         if self._last is not None:
-            lines.extend(self._last.wrap(width) if self._last.cell_length > width else [self._last])
+            last = self._last.wrap(width) if self._last.cell_length > width else [self._last]
+        lines = [line for row in rows for line in row]
+        self.hidden_rows = 0
+        if self.max_lines is not None and len(lines) + len(last) > self.max_lines:
+            # Whole rows while they fit with the "more" line; the closing line stays.
+            room_left = max(self.max_lines - len(last) - 1, 0)
+            lines = []
+            shown_rows = 0
+            for row in rows:
+                if len(lines) + len(row) > room_left:
+                    break
+                lines.extend(row)
+                shown_rows += 1
+            self.hidden_rows = len(rows) - shown_rows
+            more = Content.assemble(
+                "… ",
+                (f"{self.hidden_rows} more not shown", "bold"),
+                ": fix the ones above first, or enlarge the terminal",
+            )
+            lines.append(more.truncate(width, ellipsis=True) if more.cell_length > width else more)
+        lines.extend(last)
         laid_out = Content("\n").join(lines)
         self._laid_out = (width, laid_out)
         return laid_out
