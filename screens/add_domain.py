@@ -95,7 +95,11 @@ def _checklist(check, cloud: list[tuple[str, bool | None, str]]) -> tuple[Rows, 
     if not_applying:
         if folded:
             folded.append(" · ", style="dim")
-        folded.append(f"{not_applying} not checked yet", style="dim")
+        # With a name typed and the suffix list in, a rule left unjudged is one that
+        # does not concern this name (a wildcard rule for a plain name, say).
+        settled = bool(check.name.strip()) and public_suffixes_loaded()
+        verb = ("does" if not_applying == 1 else "do") + " not apply"
+        folded.append(f"{not_applying} {verb if settled else 'not checked yet'}", style="dim")
     return failing, folded
 
 

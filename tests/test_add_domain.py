@@ -14,6 +14,7 @@ from tests.pilot import (
     wait_for,
 )
 from tui import rules
+from tui.rules import public_suffixes_loaded
 
 
 def failed_codes(screen) -> set[str]:
@@ -62,6 +63,12 @@ async def test_checklist_follows_each_keystroke_with_the_uppercase_fix():
         passing = sum(1 for i in screen.check.checklist if i.passed)
         assert "Lowercase" not in text_of(checklist)
         assert f"✓ {passing} rules pass" in text_of(checklist)
+        # The wildcard rules do not concern a plain name: said so, not "not checked yet".
+        await wait_for(pilot, public_suffixes_loaded, what="the suffix list")
+        await type_text(pilot, "x")
+        unjudged = sum(1 for i in screen.check.checklist if i.passed is None)
+        assert unjudged and "not checked yet" not in text_of(checklist)
+        assert f"{unjudged} do{'es' * (unjudged == 1)} not apply" in text_of(checklist)
 
 
 async def test_punycode_fix_for_a_chinese_name():
