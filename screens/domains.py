@@ -84,7 +84,7 @@ def sandbox_hint(zones: Sequence[str], domains: Sequence[str]) -> str:
     text = "Sandbox: DNS zones " + ", ".join(shown(display_name(z)) for z in zones) + " (z)"
     if pending:
         names = ", ".join(shown(display_name(z)) for z in pending)
-        text += f" · no CDN domain yet, verification first: {names}"
+        text += f" · no CDN domain yet, CDN may ask to verify: {names}"
     return text
 
 

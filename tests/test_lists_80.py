@@ -223,7 +223,7 @@ async def test_the_sandboxs_first_screen_names_its_zones_and_the_roots_to_verify
         text = text_of(hint, width=400)
         assert text.startswith(f"Sandbox: DNS zones {', '.join(zones)} (z)")
         # newsite.net has no domain in CDN: verification comes first; example.com has.
-        pending = text.split("verification first: ")[1].split()
+        pending = text.split("CDN may ask to verify: ")[1].split()
         assert "newsite.net" in " ".join(pending) and "example.com," not in pending
 
 
@@ -231,9 +231,9 @@ def test_the_hint_names_the_zones_and_those_without_a_cdn_domain():
     text = sandbox_hint(["example.com", "newsite.net"], ["img.example.com"])
     assert text == (
         "Sandbox: DNS zones example.com, newsite.net (z) · no CDN domain yet, "
-        "verification first: newsite.net"
+        "CDN may ask to verify: newsite.net"
     )
-    assert "verification" not in sandbox_hint(["example.com"], ["a.example.com"])
+    assert "may ask to verify" not in sandbox_hint(["example.com"], ["a.example.com"])
     assert "no DNS zones" in sandbox_hint([], [])
     # Cloud text reaches the terminal: control characters never do.
     assert "\x1b" not in sandbox_hint(["evil\x1b[2J.com"], [])
@@ -246,7 +246,7 @@ zone_names = st.lists(st.builds(lambda a: f"{a}.com", label), unique=True, max_s
 @given(zone_names, st.lists(st.builds(lambda a, b: f"{a}.{b}.com", label, label), max_size=6))
 def test_every_zone_is_named_and_exactly_those_without_a_domain_await_verification(zones, domains):
     text = sandbox_hint(zones, domains)
-    head, _, pending = text.partition(" · no CDN domain yet, verification first: ")
+    head, _, pending = text.partition(" · no CDN domain yet, CDN may ask to verify: ")
     for zone in zones:
         assert zone in head
     roots = {root_domain(d) for d in domains}
