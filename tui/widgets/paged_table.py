@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.reactive import var
@@ -17,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input
 
 from tui.listing import Search
+from tui.widgets import text_cells
 
 T = TypeVar("T")
 
@@ -241,6 +244,28 @@ class PagedTable(DataTable[Text], Generic[T]):
             # A narrower cell would have DataTable measure the whole column again.
             if cell != before:
                 self.update_cell(key, column, cell, update_width=cell.cell_len > before.cell_len)
+
+    if text_cells.USABLE:
+
+        def _render_cell(
+            self,
+            row_index: int,
+            column_index: int,
+            base_style: Style,
+            width: int,
+            cursor: bool = False,
+            hover: bool = False,
+        ) -> list[list[Segment]]:
+            """Text cells the quick way (text_cells.py): a screenful of rows painted in a
+            few ms rather than 30-40, on every filter key and every page that arrives."""
+            lines = text_cells.render_text_cell(
+                self, row_index, column_index, base_style, width, cursor, hover
+            )
+            if lines is None:
+                return super()._render_cell(
+                    row_index, column_index, base_style, width, cursor, hover
+                )
+            return lines
 
     def _test(self) -> Callable[[Any], bool] | None:
         return self.search.test(self.filter_text) if self.search else None
