@@ -17,13 +17,14 @@ from textual import on
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import DataTable, Input
+from textual.widgets.data_table import RowKey
 
 from tui.listing import Search
 from tui.widgets import text_cells
 
 T = TypeVar("T")
 
-PAGE = 200  # rows added at once
+PAGE = 100  # rows added at once: two screens of a tall terminal (each row added costs ~50 µs)
 NEAR_END = 20  # the next page arrives when the cursor is this close to the last row
 # Over a list longer than this, re-filter once typing pauses rather than on every key.
 DEBOUNCE_OVER = 500
@@ -175,7 +176,7 @@ class PagedTable(DataTable[Text], Generic[T]):
 
     def note(self) -> str:
         """What a summary adds about the filter and the paging, e.g. " · 3 match the
-        filter · first 200 listed (…)"; empty when every item is listed."""
+        filter · first 100 listed (…)"; empty when every item is listed."""
         total, matching, listed = self.counts
         text = ""
         if matching != total:
@@ -266,6 +267,15 @@ class PagedTable(DataTable[Text], Generic[T]):
                     row_index, column_index, base_style, width, cursor, hover
                 )
             return lines
+
+    if text_cells.WIDTHS_USABLE:
+
+        def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+            """The new rows' widths read off their Text cells (text_cells.py) rather than
+            measured by Rich: a page of rows is listed without a measuring stall."""
+            if text_cells.widen_columns(self, new_rows):
+                new_rows = ()
+            super()._update_dimensions(new_rows)
 
     def _test(self) -> Callable[[Any], bool] | None:
         return self.search.test(self.filter_text) if self.search else None

@@ -1,4 +1,4 @@
-"""A quick way to paint a DataTable's one-line Text cells.
+"""A quick way to paint and measure a DataTable's one-line Text cells.
 
 DataTable renders each cell through Rich's whole layout path (a Styled Padding around the
 cell, wrapped, cropped and padded by `Console.render_lines`): ~100 µs a cell, so a table
@@ -10,16 +10,22 @@ its column, centred text, a row label, the header) is left to DataTable
 (`render_text_cell` answers None). tests/test_text_cells.py checks that both paint the
 same, cell by cell, so a Textual or Rich upgrade that changes DataTable's painting shows
 there.
+
+Measuring is the same story: DataTable measures every cell of every row added (Rich's
+`__rich_measure__`, ~10 µs a cell) to widen its columns; a one-line Text's width is its
+`cell_len`, which `widen_columns` reads instead (the same widths, tested).
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 # DataTable._render_cell's parameters, as this was written against (Textual 8.2): if they
 # differ, the override is not used and DataTable paints every cell itself.
@@ -27,6 +33,12 @@ _EXPECTED = ["self", "row_index", "column_index", "base_style", "width", "cursor
 USABLE = list(inspect.signature(DataTable._render_cell).parameters) == _EXPECTED and hasattr(
     DataTable, "_get_styles_to_render_cell"
 )
+
+# DataTable._update_dimensions(new_rows): the measuring that widen_columns does instead.
+WIDTHS_USABLE = list(inspect.signature(DataTable._update_dimensions).parameters) == [
+    "self",
+    "new_rows",
+]
 
 _PAD = Style()  # Padding's own style ("none"), which DataTable's cells are wrapped in
 
@@ -95,3 +107,28 @@ def render_text_cell(
     )
     base_style += Style.from_meta({"row": row_index, "column": column_index})
     return [list(Segment.apply_style(segments, base_style + component_style, post_style))]
+
+
+def widen_columns(table: DataTable, new_rows: Iterable[RowKey]) -> bool:
+    """Widen the columns to fit these new rows' cells, as DataTable's measuring would:
+    True when done, False (nothing changed) when a row has a label, an automatic height,
+    or a cell other than a one-line Text: DataTable measures them then."""
+    rows, data, columns = table.rows, table._data, table.ordered_columns
+    widths = [column.content_width for column in columns]
+    for row_key in new_rows:
+        row = rows.get(row_key)
+        if row is None:  # removed since it was added
+            continue
+        if row.label is not None or row.auto_height:
+            return False
+        cells = data[row_key]
+        for index, column in enumerate(columns):
+            cell = cells.get(column.key)
+            if type(cell) is not Text or not cell.plain.isprintable():
+                return False
+            width = cell.cell_len
+            if width > widths[index]:
+                widths[index] = width
+    for column, width in zip(columns, widths, strict=True):
+        column.content_width = width
+    return True
