@@ -106,7 +106,20 @@ def render_text_cell(
         table.cursor_background_priority == "css",
     )
     base_style += Style.from_meta({"row": row_index, "column": column_index})
-    return [list(Segment.apply_style(segments, base_style + component_style, post_style))]
+    pre_style = base_style + component_style
+    # Segment.apply_style(segments, pre_style, post_style), each distinct style combined
+    # once (adding Styles is most of the cost here).
+    combined: dict[int, Style] = {}
+    line = []
+    for text_, style, _ in segments:
+        result = combined.get(id(style))
+        if result is None:
+            result = pre_style + style
+            if post_style:
+                result = result + post_style if result else post_style
+            combined[id(style)] = result
+        line.append(Segment(text_, result))
+    return [line]
 
 
 def widen_columns(table: DataTable, new_rows: Iterable[RowKey]) -> bool:
