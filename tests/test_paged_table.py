@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -112,18 +112,19 @@ async def test_rows_arrive_a_page_at_a_time_as_the_cursor_nears_the_end():
     app = ListApp()
     async with app.run_test(size=(60, 20)) as pilot:
         table = app.query_one(PagedTable)
-        table.fill(things(450))
+        total = 2 * PAGE + 50
+        table.fill(things(total))
         assert app.changes == 1  # a watcher hears of it at once
-        assert table.counts == (450, 450, PAGE)
+        assert table.counts == (total, total, PAGE)
         assert listed(table) == [f"thing{i:04}" for i in range(PAGE)]
         assert table.note() == f" · first {PAGE} listed (more as you scroll; / narrows)"
         table.move_cursor(row=PAGE - 1)
         await wait_for(pilot, lambda: table.row_count == 2 * PAGE, what="a second page")
-        assert table.counts == (450, 450, 2 * PAGE)
+        assert table.counts == (total, total, 2 * PAGE)
         table.move_cursor(row=2 * PAGE - 1)
-        await wait_for(pilot, lambda: table.row_count == 450, what="the rest")
+        await wait_for(pilot, lambda: table.row_count == total, what="the rest")
         assert table.note() == ""
-        assert table.selected == Thing("thing0399", 399)
+        assert table.selected == Thing(f"thing{2 * PAGE - 1:04}", 2 * PAGE - 1)
 
 
 async def test_the_filter_narrows_keeps_the_cursor_and_enter_and_close_tidy_up():
@@ -214,3 +215,58 @@ async def test_a_change_leaves_the_cursor_where_the_user_put_it_and_a_new_item_t
         table.put(Thing("added", 1))
         await pilot.pause()
         assert table.selected == Thing("added", 1) and table.cursor_row == 10
+
+
+FILTERS = ["", "big", "small", "thing00", "thing01 big", "1", "zz"]
+
+
+async def test_rows_shown_are_the_filters_matches_in_order_and_the_cursor_keeps_its_item():
+    """Whatever the pages streamed in, the filter texts typed and the cursor moves: the
+    rows are the first matches, in order; the cursor stays on its item while listed."""
+    app = ListApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(PagedTable)
+        search = Named()
+
+        @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(
+            sizes=st.lists(st.integers(0, 99), min_size=1, max_size=DEBOUNCE_OVER),
+            steps=st.lists(
+                st.one_of(
+                    st.tuples(st.just("page"), st.integers(1, 150)),
+                    st.tuples(st.just("filter"), st.sampled_from(FILTERS)),
+                    st.tuples(st.just("cursor"), st.integers(0, 400)),
+                    st.tuples(st.just("fill"), st.just(0)),
+                ),
+                max_size=12,
+            ),
+        )
+        def consistent(sizes, steps):
+            every = [Thing(f"thing{i:04}", size) for i, size in enumerate(sizes)]
+            table.filter_by("")
+            table.fill([])
+            arrived = 0
+            for step, value in steps:
+                before = table.selected
+                if step == "page":
+                    table.extend(every[arrived : arrived + value])
+                    arrived = min(len(every), arrived + value)
+                elif step == "filter":
+                    table.filter_by(value)
+                elif step == "cursor" and table.row_count:
+                    table.move_cursor(row=min(value, table.row_count - 1))
+                    before = table.selected
+                elif step == "fill":
+                    arrived = len(every)
+                    table.fill(every)
+                items = every[:arrived]
+                assert table.items == items
+                assert table.matches == search.filter(items, table.filter_text)
+                assert listed(table) == [t.name for t in table.matches[: table.row_count]]
+                assert table.row_count >= min(PAGE, len(table.matches))
+                if before is not None and before.name in table.rows:
+                    assert table.selected == before
+                assert table.counts == (len(items), len(table.matches), table.row_count)
+
+        consistent()
+        await pilot.pause()

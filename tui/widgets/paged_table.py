@@ -10,18 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import DataTable, Input
+from textual.widgets.data_table import RowKey
 
 from tui.listing import Search
+from tui.widgets import text_cells
 
 T = TypeVar("T")
 
-PAGE = 200  # rows added at once
+PAGE = 100  # rows added at once: two screens of a tall terminal (each row added costs ~50 µs)
 NEAR_END = 20  # the next page arrives when the cursor is this close to the last row
 # Over a list longer than this, re-filter once typing pauses rather than on every key.
 DEBOUNCE_OVER = 500
@@ -217,7 +221,7 @@ class PagedTable(DataTable[Text], Generic[T]):
 
     def note(self) -> str:
         """What a summary adds about the filter, the paging and the columns out of view,
-        e.g. " · 3 match the filter · first 200 listed (…) · 2 more columns →"; empty
+        e.g. " · 3 match the filter · first 100 listed (…) · 2 more columns →"; empty
         when every item is listed and every column in view."""
         total, matching, listed = self.counts
         text = ""
@@ -289,6 +293,37 @@ class PagedTable(DataTable[Text], Generic[T]):
             # A narrower cell would have DataTable measure the whole column again.
             if cell != before:
                 self.update_cell(key, column, cell, update_width=cell.cell_len > before.cell_len)
+
+    if text_cells.USABLE:
+
+        def _render_cell(
+            self,
+            row_index: int,
+            column_index: int,
+            base_style: Style,
+            width: int,
+            cursor: bool = False,
+            hover: bool = False,
+        ) -> list[list[Segment]]:
+            """Text cells the quick way (text_cells.py): a screenful of rows painted in a
+            few ms rather than 30-40, on every filter key and every page that arrives."""
+            lines = text_cells.render_text_cell(
+                self, row_index, column_index, base_style, width, cursor, hover
+            )
+            if lines is None:
+                return super()._render_cell(
+                    row_index, column_index, base_style, width, cursor, hover
+                )
+            return lines
+
+    if text_cells.WIDTHS_USABLE:
+
+        def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+            """The new rows' widths read off their Text cells (text_cells.py) rather than
+            measured by Rich: a page of rows is listed without a measuring stall."""
+            if text_cells.widen_columns(self, new_rows):
+                new_rows = ()
+            super()._update_dimensions(new_rows)
 
     def _test(self) -> Callable[[Any], bool] | None:
         return self.search.test(self.filter_text) if self.search else None
