@@ -58,8 +58,10 @@ def render_text_cell(
         return None
     row_key = table._row_locations.get_key(row_index)
     column_key = table._column_locations.get_key(column_index)
-    row = table.rows.get(row_key) if row_key is not None else None
-    if row is None or column_key is None or row.height != 1 or row.auto_height:
+    if row_key is None or column_key is None:
+        return None
+    row = table.rows.get(row_key)
+    if row is None or row.height != 1 or row.auto_height:
         return None
     cell = table._data[row_key].get(column_key)
     if type(cell) is not Text:
