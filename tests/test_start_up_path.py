@@ -7,6 +7,7 @@ sandbox's DNS servers may start after its HTTP side, but anything that asks them
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -132,3 +133,115 @@ def test_without_credentials_the_library_is_never_loaded(tmp_path):
     )
     lines = done.stdout.splitlines()
     assert lines == ["not found: " + credentials.NOTHING_FOUND, "loaded: []"], done.stderr
+
+
+# -- the sandbox's DNS, served after the first listing -----------------------------------
+
+SOA = "example.com"  # a zone of the seeded world, on the authoritative server
+
+
+@pytest.fixture
+def deferred():
+    from tui.sandbox.runner import Sandbox
+
+    box = Sandbox(speed=1000, defer_dns=True)
+    box.start()
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+async def ask(address: str, name: str, *, tcp: bool = False):
+    import dns.asyncquery
+    import dns.message
+
+    host, port = address.rsplit(":", 1)
+    query = dns.message.make_query(name, "SOA")
+    send = dns.asyncquery.tcp if tcp else dns.asyncquery.udp
+    return await send(query, host, port=int(port), timeout=10)
+
+
+def soa_of(response) -> list[str]:
+    return [rrset.name.to_text() for rrset in response.answer]
+
+
+def test_deferred_dns_is_bound_but_not_served_until_asked(deferred):
+    info = deferred.info
+    assert len(info["nameservers"]) == 1 and len(info["resolvers"]) == 10
+    assert set(info["resolver_details"]) == set(info["resolvers"])
+    assert not deferred.dns_serving.is_set()  # nothing asked, nobody told it to
+
+
+async def test_a_query_right_after_start_is_answered(deferred):
+    # Before finish_start(): the query waits at the bound port until the server is up.
+    response = await ask(deferred.info["nameservers"][0], SOA)
+    assert soa_of(response) == [SOA + "."]
+    # The query started the servers (their start ends after its answer, on their loop).
+    assert await asyncio.to_thread(deferred.dns_serving.wait, 30)
+
+
+async def test_a_tcp_query_right_after_start_is_answered(deferred):
+    response = await ask(deferred.info["resolvers"]["AliDNS"], SOA, tcp=True)
+    assert soa_of(response) == [SOA + "."]
+
+
+async def test_finish_start_serves_the_dns_without_a_query(deferred):
+    deferred.finish_start()
+    assert await asyncio.to_thread(deferred.dns_serving.wait, 30)
+    response = await ask(deferred.info["resolvers"]["Google"], SOA)
+    assert soa_of(response) == [SOA + "."]
+
+
+def test_a_sandbox_stopped_before_its_dns_served_frees_its_ports(deferred):
+    import socket
+
+    host, port = deferred.info["nameservers"][0].rsplit(":", 1)
+    deferred.stop()
+    again = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        again.bind((host, int(port)))  # the sandbox's socket is closed: free again
+    finally:
+        again.close()
+
+
+DEFERRED_PROBE = """
+import asyncio, sys
+from tui import launch
+profile, box = launch.connect(launch.LaunchOptions(sandbox=True), defer_dns=True)
+print("dns loaded at start:", any(m == "dns" or m.startswith("dns.") for m in sys.modules))
+import dns.asyncquery, dns.message
+host, port = profile.nameservers[0].rsplit(":", 1)
+answer = asyncio.run(dns.asyncquery.udp(dns.message.make_query("example.com", "SOA"), host, port=int(port), timeout=10))
+print("answered:", [r.name.to_text() for r in answer.answer])
+box.stop()
+"""
+
+
+@pytest.mark.slow  # a fresh interpreter
+def test_the_app_s_sandbox_starts_without_its_dns_code_and_still_answers(tmp_path):
+    env = {**os.environ, "OSS_CDN_RUNTIME_DIR": str(tmp_path)}  # no shared sandbox here
+    done = subprocess.run(
+        [sys.executable, "-c", DEFERRED_PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    assert done.stdout.splitlines() == [
+        "dns loaded at start: False",
+        "answered: ['example.com.']",
+    ], done.stderr
+
+
+@pytest.mark.slow  # runs the app
+async def test_the_app_serves_the_sandbox_dns_once_the_list_has_painted():
+    from tests.pilot import connected, sandbox_app, wait_for
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        assert app.sandbox is not None and app.sandbox.defer_dns
+        await wait_for(pilot, app.sandbox.dns_serving.is_set, what="the sandbox's DNS")

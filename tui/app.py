@@ -167,6 +167,8 @@ class OssCdnApp(App):
             profile, sandbox = launch.connect(
                 self.options,
                 to_sandbox=lambda: self.call_from_thread(self._show_where, SANDBOX_STARTING, True),
+                # The list does not need the sandbox's DNS: served after it (_start_up_over).
+                defer_dns=True,
             )
             profile = launch.with_read_only(profile, self.options)
             self.call_from_thread(self._show_where, profile.label, profile.sandbox)
@@ -221,6 +223,8 @@ class OssCdnApp(App):
         if self._started or self.services is None:
             return
         self._started = True
+        if self.sandbox is not None:
+            self.sandbox.finish_start()  # its DNS servers (a query before this waits)
         self.run_worker(
             self.services.warm_up,
             thread=True,
