@@ -237,11 +237,16 @@ def test_the_app_s_sandbox_starts_without_its_dns_code_and_still_answers(tmp_pat
 
 
 @pytest.mark.slow  # runs the app
-async def test_the_app_serves_the_sandbox_dns_once_the_list_has_painted():
+async def test_the_app_serves_the_sandbox_dns_once_the_list_has_painted(monkeypatch):
+    import tui.app
     from tests.pilot import connected, sandbox_app, wait_for
 
+    # Only the first listing's paint ends start-up here (not the time limit): connecting,
+    # started while the list mounts, must find the list's table to watch.
+    monkeypatch.setattr(tui.app, "START_UP_LIMIT", 600.0)
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)
         assert app.sandbox is not None and app.sandbox.defer_dns
         await wait_for(pilot, app.sandbox.dns_serving.is_set, what="the sandbox's DNS")
+        assert app._started
