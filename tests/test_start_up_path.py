@@ -212,7 +212,8 @@ profile, box = launch.connect(launch.LaunchOptions(sandbox=True), defer_dns=True
 print("dns loaded at start:", any(m == "dns" or m.startswith("dns.") for m in sys.modules))
 import dns.asyncquery, dns.message
 host, port = profile.nameservers[0].rsplit(":", 1)
-answer = asyncio.run(dns.asyncquery.udp(dns.message.make_query("example.com", "SOA"), host, port=int(port), timeout=10))
+query = dns.message.make_query("example.com", "SOA")
+answer = asyncio.run(dns.asyncquery.udp(query, host, port=int(port), timeout=10))
 print("answered:", [r.name.to_text() for r in answer.answer])
 box.stop()
 """

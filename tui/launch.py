@@ -92,9 +92,7 @@ def connect(
     return sandbox_for(options, defer_dns=defer_dns)
 
 
-def sandbox_for(
-    options: LaunchOptions, *, defer_dns: bool = False
-) -> tuple[Profile, AnySandbox]:
+def sandbox_for(options: LaunchOptions, *, defer_dns: bool = False) -> tuple[Profile, AnySandbox]:
     """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
     this process's own. A fixed epoch, a quota or RAM denials ask for a world of its own,
     so never share."""

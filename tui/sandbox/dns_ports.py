@@ -145,4 +145,5 @@ def bind_dns(host: str) -> BoundDns:
         for port in bound:
             port.close()
         raise
-    return BoundDns(bound[0], {spec.name: p for spec, p in zip(PUBLIC_RESOLVERS, bound[1:])})
+    resolvers = {spec.name: p for spec, p in zip(PUBLIC_RESOLVERS, bound[1:], strict=True)}
+    return BoundDns(bound[0], resolvers)

@@ -31,7 +31,7 @@ import dns.rdataclass
 import dns.rrset
 
 from tui.sandbox.dns_answers import DEFAULT_LINES, OVERSEA_LINES, Answer, SandboxDns
-from tui.sandbox.dns_ports import (  # noqa: F401 - PUBLIC_RESOLVERS: importers find it here
+from tui.sandbox.dns_ports import (
     PUBLIC_RESOLVERS,
     BoundDns,
     Port,
@@ -271,7 +271,7 @@ async def serve_dns(world: World, bound: BoundDns, faults: Faults | None = None)
     servers = DnsServers([], {}, {}, [authoritative, *resolvers])
     ports = [bound.authoritative, *(bound.resolvers[spec.name] for spec in PUBLIC_RESOLVERS)]
     try:
-        for server, port in zip(servers._servers, ports):
+        for server, port in zip(servers._servers, ports, strict=True):
             await server.start(port)
     except BaseException:
         await servers.close()

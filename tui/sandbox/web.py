@@ -17,7 +17,7 @@ from aiohttp.web_request import BaseRequest as Request
 from aiohttp.web_response import Response, StreamResponse, json_response
 from aiohttp.web_server import Server
 
-__all__ = ["Request", "Response", "StreamResponse", "json_response", "Served", "serve"]
+__all__ = ["Request", "Response", "Served", "StreamResponse", "json_response", "serve"]
 
 Handler = Callable[[Request], Awaitable[StreamResponse]]
 
@@ -54,8 +54,6 @@ async def serve(
             message, payload, protocol, writer, task, loop, client_max_size=client_max_size
         )
 
-    server = Server(
-        handler, request_factory=request, handler_cancellation=True, access_log=None
-    )
+    server = Server(handler, request_factory=request, handler_cancellation=True, access_log=None)
     listener = await loop.create_server(server, sock=sock)
     return Served(server, listener, shutdown_timeout)

@@ -124,7 +124,9 @@ def credential_sources() -> list[str]:
     ):
         found.append("cli_profile")
     ini = os.environ.get("ALIBABA_CLOUD_CREDENTIALS_FILE")
-    ini_files = [ini] if ini else [os.path.join(h, ".alibabacloud", "credentials.ini") for h in homes]
+    ini_files = (
+        [ini] if ini else [os.path.join(h, ".alibabacloud", "credentials.ini") for h in homes]
+    )
     if any(os.path.exists(path) for path in ini_files):  # ProfileCredentialsProvider
         found.append("profile")
     # The ECS RAM role: asked of the metadata service unless disabled (the app disables
