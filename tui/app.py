@@ -87,6 +87,9 @@ class OssCdnApp(App):
         self._started = False  # the first listing has painted: start-up is over
         self._frozen: bool | None = None  # start-up's objects frozen; False: app ended
         self._gc_threshold = gc.get_threshold()
+        # Set once the first screen (the domain list) is mounted: connecting, started
+        # before, hands over its services only then (its table must be there to watch).
+        self._list_mounted = threading.Event()
 
     async def on_event(self, event: events.Event) -> None:
         # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
@@ -118,11 +121,17 @@ class OssCdnApp(App):
     def _first_screen(self) -> None:
         # Screens are imported where used, here and below: a screen may then import this
         # module (for OssCdnApp's type, say) without a cycle at import time.
+        # Connect now, after the first frame (the header), while the list's module loads
+        # and its screen mounts: that has idle moments on the loop that the connect
+        # thread's imports fill (measured: CNAMEs painted ~15% sooner than connecting
+        # after the list's first frame). The answer waits for the list (_list_mounted).
+        self.connect()
         from screens.domains import DomainsScreen
 
-        self.push_screen(DomainsScreen())
-        # Connect once the list's first frame is out: importing the SDKs holds the GIL.
-        self.call_after_refresh(self.connect)
+        screen = DomainsScreen()
+        self.push_screen(screen)
+        # The screen's own queue: after its compose and mount, once it has refreshed.
+        screen.call_after_refresh(self._list_mounted.set)
 
     def exit_on_signals(self) -> None:
         """SIGTERM and SIGHUP end the app as Ctrl+Q does, so that the driver puts the
@@ -167,6 +176,8 @@ class OssCdnApp(App):
             profile, sandbox = launch.connect(
                 self.options,
                 to_sandbox=lambda: self.call_from_thread(self._show_where, SANDBOX_STARTING, True),
+                # The list does not need the sandbox's DNS: served after it (_start_up_over).
+                defer_dns=True,
             )
             profile = launch.with_read_only(profile, self.options)
             self.call_from_thread(self._show_where, profile.label, profile.sandbox)
@@ -176,6 +187,11 @@ class OssCdnApp(App):
                 return
             services = Services(profile)
             services.cdn  # noqa: B018 - the domain list needs it first: import it here
+            while not self._list_mounted.wait(0.05):
+                if get_current_worker().is_cancelled:  # the app ended meanwhile
+                    if sandbox is not None:
+                        sandbox.stop()
+                    return
         except ServiceError as error:
             if sandbox is not None:
                 sandbox.stop()
@@ -221,6 +237,8 @@ class OssCdnApp(App):
         if self._started or self.services is None:
             return
         self._started = True
+        if self.sandbox is not None:
+            self.sandbox.finish_start()  # its DNS servers (a query before this waits)
         self.run_worker(
             self.services.warm_up,
             thread=True,

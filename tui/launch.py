@@ -67,13 +67,18 @@ def disable_ecs_metadata_by_default() -> None:
 
 
 def connect(
-    options: LaunchOptions, to_sandbox: Callable[[], None] | None = None
+    options: LaunchOptions,
+    to_sandbox: Callable[[], None] | None = None,
+    *,
+    defer_dns: bool = False,
 ) -> tuple[Profile, AnySandbox | None]:
     """Return (Profile, sandbox | None): the account if credentials are found, else the
     sandbox (when `sandbox_fallback`). An explicit --profile that cannot be loaded, or a
     configuration file that cannot be read, is an error, not a fallback. `to_sandbox()`
     is called as soon as the sandbox is chosen, before it starts (the app's header says
-    SANDBOX from then on)."""
+    SANDBOX from then on). `defer_dns`: a sandbox of this process's own serves its DNS
+    once `finish_start()` is called or a query arrives (the app: after the first
+    listing, which does not need it)."""
     if not options.sandbox:
         from tui.services.credentials import resolve_profile  # the credentials SDK
 
@@ -84,10 +89,10 @@ def connect(
                 raise
         if to_sandbox is not None:
             to_sandbox()
-    return sandbox_for(options)
+    return sandbox_for(options, defer_dns=defer_dns)
 
 
-def sandbox_for(options: LaunchOptions) -> tuple[Profile, AnySandbox]:
+def sandbox_for(options: LaunchOptions, *, defer_dns: bool = False) -> tuple[Profile, AnySandbox]:
     """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
     this process's own. A fixed epoch, a quota or RAM denials ask for a world of its own,
     so never share."""
@@ -99,7 +104,11 @@ def sandbox_for(options: LaunchOptions) -> tuple[Profile, AnySandbox]:
         if running is not None:
             return sandbox_profile(running, shared=True), SharedSandbox(running)
     return start_sandbox(
-        options.sandbox_speed, options.sandbox_epoch, options.sandbox_deny, options.sandbox_quota
+        options.sandbox_speed,
+        options.sandbox_epoch,
+        options.sandbox_deny,
+        options.sandbox_quota,
+        defer_dns=defer_dns,
     )
 
 
@@ -108,10 +117,12 @@ def start_sandbox(
     epoch: float | None = None,
     deny: tuple[str, ...] = (),
     quota: int | None = None,
+    *,
+    defer_dns: bool = False,
 ) -> tuple[Profile, Sandbox]:
     from tui.sandbox.runner import Sandbox  # its server brings aiohttp
 
-    box = Sandbox(speed=speed, epoch=epoch, quota=quota)
+    box = Sandbox(speed=speed, epoch=epoch, quota=quota, defer_dns=defer_dns)
     box.world.denied.update(deny)
     box.start()
     return sandbox_profile(box.info), box

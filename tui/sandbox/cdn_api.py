@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import cast
 
-from tui.sandbox import cdn_checks
 from tui.sandbox.http_server import Action, ApiError, Params, RpcProduct, iso_time
 from tui.sandbox.world import DEFAULT_REFRESH_QUOTAS, SandboxDomain, World
 
@@ -366,6 +365,8 @@ async def verify_domain_owner(world: World, params: Params) -> dict:
     check), 400 InvalidFile "The file is not found." (no file at the URL), 400
     VerifyError "The specified Verify is incorrectly formatted." (the file's content
     does not match). CDN looks through its own lagging resolver (cdn_checks.py)."""
+    from tui.sandbox import cdn_checks  # dnspython: not needed until CDN checks
+
     with world.lock:
         name = _domain_name(params)
         verify_type = params.required("VerifyType")
@@ -402,6 +403,8 @@ async def verify_domain_owner(world: World, params: Params) -> dict:
 
 
 def describe_domain_cname(world: World, params: Params) -> dict:
+    from tui.sandbox import cdn_checks  # dnspython: not needed until CDN checks
+
     names = [n.strip().lower() for n in _domain_name(params).split(",") if n.strip()]
     if len(names) > 30:
         raise ApiError(

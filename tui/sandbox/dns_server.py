@@ -31,38 +31,19 @@ import dns.rdataclass
 import dns.rrset
 
 from tui.sandbox.dns_answers import DEFAULT_LINES, OVERSEA_LINES, Answer, SandboxDns
+from tui.sandbox.dns_ports import (
+    PUBLIC_RESOLVERS,
+    BoundDns,
+    Port,
+    PublicResolver,
+    bind_dns,
+)
 from tui.sandbox.faults import Faults
 from tui.sandbox.world import World
 
 UDP_LIMIT = 512  # a UDP answer without EDNS; larger ones are truncated (TC) for TCP
 EDNS_PAYLOAD = 1232  # what the servers advertise (the DNS flag day 2020 size)
 MAX_CACHE = 10_000  # cache entries a resolver keeps before it drops expired ones
-
-
-@dataclass(frozen=True)
-class PublicResolver:
-    name: str
-    stands_for: str  # the real resolver's address
-    region: str  # "mainland" | "global"
-    lag: float  # sandbox seconds behind the world
-    # Real resolvers cap how long they keep a negative answer, each its own way; without
-    # caps every resolver asked at once would turn at once, when the SOA minimum ends.
-    max_negative_ttl: int = 600
-
-
-# Lags and caps spread so that a propagation board turns its rows one by one.
-PUBLIC_RESOLVERS = (
-    PublicResolver("AliDNS", "223.5.5.5", "mainland", 0, 60),
-    PublicResolver("AliDNS 2", "223.6.6.6", "mainland", 15, 90),
-    PublicResolver("DNSPod", "119.29.29.29", "mainland", 30, 120),
-    PublicResolver("114DNS", "114.114.114.114", "mainland", 60, 180),
-    PublicResolver("Baidu", "180.76.76.76", "mainland", 90, 240),
-    PublicResolver("CNNIC", "1.2.4.8", "mainland", 120, 300),
-    PublicResolver("Google", "8.8.8.8", "global", 150, 360),
-    PublicResolver("Cloudflare", "1.1.1.1", "global", 180, 420),
-    PublicResolver("Quad9", "9.9.9.9", "global", 240, 480),
-    PublicResolver("OpenDNS", "208.67.222.222", "global", 300, 600),
-)
 
 
 class _Server:
@@ -82,21 +63,15 @@ class _Server:
     def answer(self, response: dns.message.Message, question: dns.rrset.RRset) -> None:
         raise NotImplementedError
 
-    async def start(self, host: str) -> None:
+    async def start(self, port: Port) -> None:
+        """Serve on `port`'s sockets (bound by dns_ports.bind_dns); a query that arrived
+        before is in their buffers and is answered now."""
         loop = asyncio.get_running_loop()
-        for _ in range(20):
-            udp, _ = await loop.create_datagram_endpoint(
-                lambda: _UdpProtocol(self.reply, self.delay), local_addr=(host, 0)
-            )
-            port = udp.get_extra_info("sockname")[1]
-            try:
-                self._tcp = await asyncio.start_server(self._serve_stream, host, port)
-            except OSError:  # the port is taken for TCP: try another one
-                udp.close()
-                continue
-            self._udp, self.address = udp, f"{host}:{port}"
-            return
-        raise OSError(f"no port free for both UDP and TCP on {host}")
+        udp, _ = await loop.create_datagram_endpoint(
+            lambda: _UdpProtocol(self.reply, self.delay), sock=port.udp
+        )
+        self._udp, self.address = udp, port.address
+        self._tcp = await asyncio.start_server(self._serve_stream, sock=port.tcp)
 
     async def close(self) -> None:
         if self._udp is not None:
@@ -284,24 +259,23 @@ async def start_dns(
 ) -> DnsServers:
     """Start the authoritative server and the public resolvers on the running loop;
     `faults` slows or silences them by name (see the module's docstring)."""
+    return await serve_dns(world, bind_dns(host), faults)
+
+
+async def serve_dns(world: World, bound: BoundDns, faults: Faults | None = None) -> DnsServers:
+    """Serve the DNS on sockets bound beforehand (the sandbox binds them first, and
+    serves once start-up is over or a query arrives: see dns_ports)."""
     data = SandboxDns(world)
     authoritative = Authoritative(data, faults)
     resolvers = [CachingResolver(data, spec, faults) for spec in PUBLIC_RESOLVERS]
     servers = DnsServers([], {}, {}, [authoritative, *resolvers])
+    ports = [bound.authoritative, *(bound.resolvers[spec.name] for spec in PUBLIC_RESOLVERS)]
     try:
-        for server in servers._servers:
-            await server.start(host)
+        for server, port in zip(servers._servers, ports, strict=True):
+            await server.start(port)
     except BaseException:
         await servers.close()
+        bound.close()
         raise
-    servers.nameservers.append(authoritative.address)
-    for resolver in resolvers:
-        spec = resolver.spec
-        servers.resolvers[spec.name] = resolver.address
-        servers.details[spec.name] = {
-            "address": resolver.address,
-            "stands_for": spec.stands_for,
-            "region": spec.region,
-            "lag": spec.lag,
-        }
+    servers.nameservers[:], servers.resolvers, servers.details = bound.describe()
     return servers

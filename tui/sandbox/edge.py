@@ -37,9 +37,8 @@ from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import quote, unquote
 
 import aiohttp
-from aiohttp import web
 
-from tui.sandbox import signing
+from tui.sandbox import signing, web
 from tui.sandbox.http_server import serve_on_free_port
 from tui.sandbox.world import SandboxDomain, World, cache_target
 
@@ -134,7 +133,7 @@ class Edge:
         self.host = host
         self.port = 0
         self.cache: dict[tuple[str, str], Copy] = {}
-        self._runner: web.AppRunner | None = None
+        self._runner: web.Served | None = None
         self._session: aiohttp.ClientSession | None = None
         self._serial = itertools.count(1)
 
@@ -147,9 +146,7 @@ class Edge:
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=ORIGIN_TIMEOUT), auto_decompress=False
         )
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner, self.port = await serve_on_free_port(app, self.host)
+        self._runner, self.port = await serve_on_free_port(self._handle, self.host)
         return self.port
 
     async def close(self) -> None:

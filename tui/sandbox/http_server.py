@@ -30,9 +30,7 @@ from dataclasses import dataclass
 from typing import Protocol, overload
 from urllib.parse import parse_qsl
 
-from aiohttp import web
-
-from tui.sandbox import signing
+from tui.sandbox import signing, web
 from tui.sandbox.bad_answers import BAD_ANSWERS, mangle_json
 from tui.sandbox.faults import CallLog, Fault, Faults
 from tui.sandbox.world import World
@@ -465,17 +463,17 @@ def _form(request: web.Request, body: bytes) -> dict[str, str]:
     return dict(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
 
 
-async def serve_on_free_port(app: web.Application, host: str) -> tuple[web.AppRunner, int]:
-    """Serve `app` on a free port of `host`: its runner (to clean up) and the port."""
-    # handler_cancellation: a client that gave up (timeout faults) frees its handler;
-    # a short shutdown_timeout: stopping never waits on a held request.
-    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
-    await runner.setup()
+async def serve_on_free_port(
+    handler: web.Handler, host: str, *, client_max_size: int = 1024**2
+) -> tuple[web.Served, int]:
+    """Serve `handler` (every method and path) on a free port of `host`: what to clean
+    up, and the port. A client that gave up (timeout faults) frees its handler; stopping
+    never waits long on a held request (web.serve)."""
     # Bind the socket ourselves: port 0 picks a free port, and we can read which.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((host, 0))
-    await web.SockSite(runner, sock).start()
-    return runner, sock.getsockname()[1]
+    served = await web.serve(handler, sock, client_max_size=client_max_size)
+    return served, sock.getsockname()[1]
 
 
 class SandboxServer:
@@ -497,13 +495,13 @@ class SandboxServer:
         self.oss = oss
         self.host = host
         self.port = 0
-        self._runner: web.AppRunner | None = None
+        self._runner: web.Served | None = None
 
     async def start(self) -> int:
         """Listen on an ephemeral port; returns it."""
-        app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner, self.port = await serve_on_free_port(app, self.host)
+        self._runner, self.port = await serve_on_free_port(
+            self._handle, self.host, client_max_size=64 * 1024 * 1024
+        )
         return self.port
 
     async def close(self) -> None:

@@ -23,9 +23,7 @@ from email.utils import formatdate
 from urllib.parse import parse_qsl, quote, unquote
 from xml.etree import ElementTree as ET
 
-from aiohttp import web
-
-from tui.sandbox import signing
+from tui.sandbox import signing, web
 from tui.sandbox.bad_answers import mangle_xml
 from tui.sandbox.faults import Fault
 from tui.sandbox.http_server import FAULT_HTML, ApiError, Call, access_denied_detail, mangled

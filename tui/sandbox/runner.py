@@ -13,6 +13,7 @@ the sandbox over real sockets, exactly as it would to Alibaba Cloud.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -20,7 +21,7 @@ import sys
 import threading
 
 from tui.sandbox import alidns_api, cdn_api, shared
-from tui.sandbox.dns_server import start_dns
+from tui.sandbox.dns_ports import BoundDns, bind_dns
 from tui.sandbox.edge import Edge
 from tui.sandbox.faults import CallLog, Faults
 from tui.sandbox.http_server import RpcApi, SandboxServer
@@ -37,8 +38,14 @@ class Sandbox:
         host: str = "127.0.0.1",
         epoch: float | None = None,
         quota: int | None = None,
+        *,
+        defer_dns: bool = False,
     ) -> None:
         self.speed = speed
+        # The app's sandbox: its DNS servers are served once `finish_start()` is called
+        # (after the first listing) or a query arrives, whichever is first; their ports
+        # are bound, and in `info`, from the start (see dns_ports).
+        self.defer_dns = defer_dns
         self.host = host
         self.world = World(speed, epoch=epoch)
         if quota is not None:  # the account's CDN domain quota (DescribeCdnUserQuota)
@@ -52,6 +59,8 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
+        self._rest: asyncio.Event | None = None  # set: serve the deferred DNS now
+        self.dns_serving = threading.Event()  # set once the DNS servers answer
 
     def start(self) -> Sandbox:
         """Start serving; returns once every server listens (raises what stopped it)."""
@@ -73,6 +82,14 @@ class Sandbox:
             raise failure[0]
         return self
 
+    def finish_start(self) -> None:
+        """Serve what start() deferred (the DNS servers), now; safe from any thread,
+        and to call again."""
+        loop, rest = self._loop, self._rest
+        if loop is not None and rest is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(rest.set)
+
     def stop(self) -> None:
         """Stop the servers and wait for the thread; safe to call twice."""
         thread, loop, stop = self._thread, self._loop, self._stop
@@ -92,6 +109,7 @@ class Sandbox:
     async def _serve(self, ready: threading.Event, failure: list[BaseException]) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
+        self._rest = asyncio.Event()
         http = SandboxServer(
             self.world,
             self.faults,
@@ -100,30 +118,64 @@ class Sandbox:
             oss=OssApi(self.world),
             host=self.host,
         )
-        dns = edge = None
+        bound = dns = edge = None
         try:
             port = await http.start()
             # Every CNAME target resolves to the edge's address (set before DNS serves).
             self.world.edge_host = self.host
             edge = Edge(self.world, f"{self.host}:{port}", self.host)
             self.world.edge_port = await edge.start()
-            dns = await start_dns(self.world, self.host, self.dns_faults)
-            self.info = self._describe(port, dns, edge)
+            bound = bind_dns(self.host)
+            if not self.defer_dns:
+                dns = await self._serve_dns(bound)
+            self.info = self._describe(port, bound, edge)
         except BaseException as exc:  # reported to start() in the caller's thread
             failure.append(exc)
         ready.set()
         try:
             if not failure:
+                if dns is None and bound is not None:
+                    dns = await self._deferred_dns(bound)
                 await self._stop.wait()
         finally:
             if dns is not None:
                 await dns.close()
+            elif bound is not None:
+                bound.close()
             if edge is not None:
                 await edge.close()
             await http.close()
 
-    def _describe(self, port: int, dns, edge: Edge) -> dict:
+    async def _serve_dns(self, bound: BoundDns):
+        # Imported here: dnspython and the zones' answers are the DNS's alone.
+        from tui.sandbox.dns_server import serve_dns
+
+        servers = await serve_dns(self.world, bound, self.dns_faults)
+        self.dns_serving.set()
+        return servers
+
+    async def _deferred_dns(self, bound: BoundDns):
+        """Serve the DNS once asked to (finish_start) or once a query waits at one of
+        its ports; None if the sandbox stops first."""
+        assert self._stop is not None and self._rest is not None
+        waits = {
+            asyncio.ensure_future(self._rest.wait()),
+            asyncio.ensure_future(bound.first_query()),
+            asyncio.ensure_future(self._stop.wait()),
+        }
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
+        if self._stop.is_set():
+            return None
+        return await self._serve_dns(bound)
+
+    def _describe(self, port: int, dns: BoundDns, edge: Edge) -> dict:
         endpoint = f"{self.host}:{port}"
+        nameservers, resolvers, details = dns.describe()
         return {
             "cdn_endpoint": endpoint,
             "dns_api_endpoint": endpoint,
@@ -133,9 +185,9 @@ class Sandbox:
             "edge": edge.address,
             "access_key_id": self.world.access_key_id,
             "access_key_secret": self.world.access_key_secret,
-            "nameservers": list(dns.nameservers),
-            "resolvers": dict(dns.resolvers),
-            "resolver_details": dict(dns.details),
+            "nameservers": nameservers,
+            "resolvers": resolvers,
+            "resolver_details": details,
             "speed": self.speed,
         }
 

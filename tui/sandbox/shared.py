@@ -18,8 +18,6 @@ recorded AccessKey ID; one whose process is gone is removed by whoever finds it.
 from __future__ import annotations
 
 import contextlib
-import http.client
-import ipaddress
 import json
 import os
 import stat
@@ -150,6 +148,10 @@ def answers(endpoint: str, access_key_id: str, timeout: float = PROBE_TIMEOUT) -
     only)? The probe is unsigned: that sandbox refuses it with SignatureDoesNotMatch,
     which it checks only after finding the key; any other server, or a sandbox of
     another run, answers otherwise."""
+    # Imported here: only a record found needs them (start-up without one does not).
+    import http.client
+    import ipaddress
+
     host, _, port = endpoint.split("://", 1)[-1].rpartition(":")
     try:
         if not ipaddress.ip_address(host.strip("[]")).is_loopback:
@@ -209,6 +211,9 @@ class SharedSandbox:
     @property
     def speed(self) -> float:
         return float(self.info.get("speed") or 1.0)
+
+    def finish_start(self) -> None:
+        """Nothing to do: that process started all of it."""
 
     def stop(self) -> None:
         """Nothing to do: the sandbox belongs to its own process."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from .errors import CredentialsInvalid, CredentialsNotFound
@@ -83,8 +84,72 @@ def resolve_region(region: str | None, profile: dict) -> str:
     )
 
 
+def _home() -> str:
+    """The home the credentials library looks in (auth_util.get_home, on POSIX)."""
+    return os.environ.get("HOME") or os.environ.get("HOMEPATH") or os.path.expanduser("~")
+
+
+def _set(name: str) -> bool:
+    return bool(os.environ.get(name))
+
+
+def credential_sources() -> list[str]:
+    """The steps of the default chain that may hold credentials, found without the
+    library (importing it brings aiohttp: ~150 ms of CPU before the app could say "no
+    credentials" and fall back to the sandbox). Mirrors alibabacloud_credentials'
+    DefaultCredentialsProvider (provider/default.py) and the environment it reads
+    (utils/auth_util.py): a step listed here may still fail; one left out cannot
+    succeed. Nothing is read but the environment and whether files exist."""
+    found = []
+    if _set("ALIBABA_CLOUD_ACCESS_KEY_ID"):  # EnvironmentVariableCredentialsProvider
+        found.append("env")
+    if all(  # OIDCRoleArnCredentialsProvider: joins the chain only with all three
+        _set(name)
+        for name in (
+            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+            "ALIBABA_CLOUD_ROLE_ARN",
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+        )
+    ):
+        found.append("oidc_role_arn")
+    homes = {_home()}
+    # The library fixes its HOME when first imported: if it is loaded already (a long
+    # process whose HOME changed since), look where it will look too.
+    constants = sys.modules.get("alibabacloud_credentials.utils.auth_constant")
+    if constants is not None:
+        homes.add(str(getattr(constants, "HOME", "") or _home()))
+    cli_disabled = os.environ.get("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "").lower() == "true"
+    if not cli_disabled and any(
+        os.path.isfile(os.path.join(home, ".aliyun", "config.json")) for home in homes
+    ):
+        found.append("cli_profile")
+    ini = os.environ.get("ALIBABA_CLOUD_CREDENTIALS_FILE")
+    ini_files = (
+        [ini] if ini else [os.path.join(h, ".alibabacloud", "credentials.ini") for h in homes]
+    )
+    if any(os.path.exists(path) for path in ini_files):  # ProfileCredentialsProvider
+        found.append("profile")
+    # The ECS RAM role: asked of the metadata service unless disabled (the app disables
+    # it unless the user set the variable); no file says whether it would answer.
+    if os.environ.get("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "false").lower() != "true":
+        found.append("ecs_ram_role")
+    if _set("ALIBABA_CLOUD_CREDENTIALS_URI"):  # URLCredentialsProvider
+        found.append("credential_uri")
+    return found
+
+
+NOTHING_FOUND = (
+    "no Alibaba Cloud credentials found (environment, ~/.aliyun/config.json, "
+    "~/.alibabacloud/credentials.ini)"
+)
+
+
 def resolve_profile(profile_name: str | None = None, region: str | None = None) -> Profile:
-    """A Profile for the real account. Raises CredentialsNotFound when nothing is found."""
+    """A Profile for the real account. Raises CredentialsNotFound when nothing is found:
+    at once, without the credentials library, when no step of its chain has anything
+    to read (credential_sources)."""
+    if not profile_name and not credential_sources():
+        raise CredentialsNotFound(NOTHING_FOUND)
     from alibabacloud_credentials.client import Client as CredentialClient
     from alibabacloud_credentials.exceptions import CredentialException
     from alibabacloud_credentials.provider import (
@@ -114,10 +179,7 @@ def resolve_profile(profile_name: str | None = None, region: str | None = None) 
                 f"{cli_config_path()} {problem}: fix it (aliyun configure), or give keys "
                 "in the environment; the sandbox is not used in its place"
             ) from None
-        raise CredentialsNotFound(
-            "no Alibaba Cloud credentials found (environment, ~/.aliyun/config.json, "
-            "~/.alibabacloud/credentials.ini)"
-        ) from None
+        raise CredentialsNotFound(NOTHING_FOUND) from None
     if not found.get_access_key_id():
         raise CredentialsNotFound("the credentials found have no AccessKey ID")
 
