@@ -55,9 +55,7 @@ async def test_text_cells_paint_as_datatable_paints_them():
         await pilot.pause()
         painted_quickly = 0
 
-        @settings(
-            max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-        )
+        @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(
             cell=cells(),
             row=st.integers(0, 2),
