@@ -59,3 +59,22 @@ def test_the_cdn_service_leaves_oss2_and_alidns_out():
     assert not [m for m in imported if m.startswith("alibabacloud_cdn20180510.models._")]
     imported = imported_after(f"{services}; s.cdn; s.oss; s.dns")
     assert "oss2" in imported and "alibabacloud_alidns20150109.models" in imported
+
+
+def test_the_domain_list_leaves_the_screens_it_opens_out():
+    # They load on a thread once the first listing has painted (tui/app.py), not before.
+    code = (
+        "import sys, screens.domains; "
+        "print(' '.join(m for m in ('screens.add_domain', 'screens.cname', "
+        "'screens.dns_records', 'screens.batch_result') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == []
+    # The probe is real: importing the domain screen does load it.
+    out = subprocess.run(
+        [sys.executable, "-c", code.replace("screens.domains;", "screens.domains, screens.cname;")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["screens.cname"]

@@ -60,6 +60,15 @@ START_UP_GC_THRESHOLD = 20_000
 START_UP_LIMIT = 5.0
 
 
+def _import_screens() -> None:
+    """The screens the domain list opens, imported on a thread after the first listing
+    (screens/domains.py imports them where used, so the list shows sooner)."""
+    import screens.add_domain
+    import screens.batch_result
+    import screens.cname
+    import screens.dns_records  # noqa: F401
+
+
 class OssCdnApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "oss-cdn"
@@ -245,6 +254,7 @@ class OssCdnApp(App):
             group="warm-up",
             exit_on_error=False,  # a service that cannot be built says so when used
         )
+        self.run_worker(_import_screens, thread=True, group="warm-up-screens")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "warm-up" and event.state == WorkerState.SUCCESS:
