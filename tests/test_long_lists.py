@@ -120,13 +120,16 @@ async def test_a_changing_domain_is_read_again_alone_never_the_whole_list():
         )
         reads = calls.of("DescribeUserDomains")
         # Each read names that domain alone, exactly; no page of the whole list is read.
+        # (The seeded video.example.com is configuring too, until the sandbox's clock
+        # brings it online: it may be read the same way.)
+        changing = {"slow.example.com", "video.example.com"}
         others = [
             r
             for r in reads
-            if (r.get("DomainName"), r.get("DomainSearchType"))
-            != ("slow.example.com", "full_match")
+            if r.get("DomainName") not in changing or r.get("DomainSearchType") != "full_match"
         ]
-        assert reads and not others, others
+        assert not others, others
+        assert any(r.get("DomainName") == "slow.example.com" for r in reads)
         assert not [r for r in calls.of("DescribeCdnDomainDetail") if r]
         assert len(screen.domains) == len(world.domains)
 
