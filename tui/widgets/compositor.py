@@ -6,8 +6,8 @@ them that is on screen. Inside a scrolling form every widget's clip is the whole
 a key typed in one field renders all thirty widgets of the form again (each from its
 line cache, but each still walks its styles, background and filters), several times
 what the field and the line under it cost (issue 12: typing at bare-Input speed).
-Here a widget is rendered when what it shows meets the updated area, the test the
-compositor applies anyway when it places the lines: the frame is the same.
+Here a widget is rendered when what it shows meets the updated area, and only its rows
+in that area: the lines the compositor keeps anyway, so the frame is the same.
 
 Private API of Textual (Compositor._get_renders, Screen._compositor): `install` keeps
 Textual's own compositor when either is not the shape this was written against.
@@ -31,16 +31,21 @@ class CroppedCompositor(Compositor):
         if crop is None:  # a full frame: every widget, as Textual does
             yield from super()._get_renders(crop)
             return
-        overlaps = crop.overlaps
+        top, bottom = crop.y, crop.bottom
         for widget, (region, clip) in self.visible_widgets.items():
             shown = region.intersection(clip)
-            if not (shown.width and shown.height and overlaps(shown)):
+            # Only the rows of the update: the screen and the form behind a field are
+            # 24 lines, of which a key changes three.
+            y = max(shown.y, top)
+            height = min(shown.bottom, bottom) - y
+            if not (shown.width and height > 0 and crop.overlaps(shown)):
                 continue
+            rows = Region(shown.x, y, shown.width, height)
             yield (
                 region,
-                clip,
+                rows,  # as the clip: the compositor places the strips from its top row
                 widget.render_lines(
-                    Region(shown.x - region.x, shown.y - region.y, shown.width, shown.height)
+                    Region(rows.x - region.x, rows.y - region.y, rows.width, rows.height)
                 ),
             )
 
