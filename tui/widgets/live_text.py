@@ -62,7 +62,7 @@ class MarkedLines(LiveText):
             [*(Text.assemble(mark, " ", text) for mark, text in rows), *([last] if last else [])]
         )
         if _same(plain, self.content):
-            # The same lines (a key that changes no check): nothing to draw again.
+            # The same lines (a key that changes no check): update() draws nothing.
             self.update(plain, layout=False)
             return
         self._rows = tuple((_content(mark), _content(text)) for mark, text in rows)
