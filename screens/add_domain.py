@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 
 from rich.text import Text
@@ -34,6 +35,7 @@ from tui.safe_text import shown
 from tui.services import writes
 from tui.services.errors import DomainInThisAccount, ServiceError, needs_owner_verification
 from tui.services.models import Source
+from tui.widgets import compositor
 from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
 from tui.widgets.live_text import LiveText, MarkedLines
@@ -179,11 +181,18 @@ class AddDomainScreen(AppScreen):
 
     def __init__(self, existing: list[str] | None = None) -> None:
         super().__init__()
+        # A key renders the field and the checklist, not all thirty widgets of the form.
+        compositor.install(self)
         # Keyed once here, not on every keystroke (10,000 names took 5-13 ms a key).
         self.existing = known_names(existing or [])
         self.buckets: list = []
         self.cloud: dict[str, tuple[bool | None, str]] = {}
         self.debounce: Timer | None = None
+        self._quiet_at = 0.0  # time.monotonic() when the pause that runs the cloud checks ends
+        # The names pass the rules and the cloud's answer for them is not in yet: Add
+        # waits (dimmed, not flipped on and off with every key: a restyle each time).
+        self.cloud_pending = False
+        self._submit_when_checked = False  # ctrl+s came before the cloud's answer
         self.names_check = check_names("")
         self.check = self.names_check.checks[0]
         # The note for the scope switched to overseas after a mainland refusal.
@@ -295,6 +304,7 @@ class AddDomainScreen(AppScreen):
         cloud_ok = all(passed is not False for passed, _ in self.cloud.values())
         return (
             self.names_check.ok
+            and not self.cloud_pending
             and public_suffixes_loaded()  # its rules have been checked
             and not self.origin_problems()
             and self.cdn_type != DCDN
@@ -387,17 +397,49 @@ class AddDomainScreen(AppScreen):
     def domain_changed(self) -> None:
         # One check and one repaint a key: the cloud's lines ("checking…") are known
         # before the checklist is shown.
-        if self.debounce is not None:
-            self.debounce.stop()
         self.judge()
         self.cloud = {}
-        if self.names_check.ready:
+        self._submit_when_checked = False  # for the names typed before, not these
+        self.cloud_pending = bool(self.names_check.ready)
+        if self.cloud_pending:
             self.cloud = {
                 "Available in CDN": (None, "checking…"),
                 "Within the domain quota": (None, "checking…"),
             }
-            self.debounce = self.set_timer(DEBOUNCE, self.cloud_check)
+            self._after_pause()
         self.show_checks()
+
+    def _after_pause(self) -> None:
+        """Run the cloud checks once typing pauses for DEBOUNCE seconds: one timer for a
+        burst of keys, moved on when it fires early, not one started and stopped a key."""
+        self._quiet_at = time.monotonic() + DEBOUNCE
+        if self.debounce is None:
+            self.debounce = self.set_timer(DEBOUNCE, self._paused)
+
+    def _paused(self) -> None:
+        self.debounce = None
+        if not self.cloud_pending:  # the names typed since then fail a rule
+            return
+        wait = self._quiet_at - time.monotonic()
+        if wait > 0.005:  # typed on meanwhile
+            self.debounce = self.set_timer(wait, self._paused)
+            return
+        self.cloud_check()
+
+    def _check_now(self) -> None:
+        if self.debounce is not None:
+            self.debounce.stop()
+            self.debounce = None
+        self.cloud_check()
+
+    def _checked(self) -> None:
+        """The cloud has answered for the names typed: show it, and add them now if
+        ctrl+s was pressed while it was being asked."""
+        self.cloud_pending = False
+        self.refresh_checks()
+        if self._submit_when_checked:
+            self._submit_when_checked = False
+            self.action_submit()
 
     @work(exclusive=True, group="cloud-check")
     async def cloud_check(self) -> None:
@@ -421,7 +463,7 @@ class AddDomainScreen(AppScreen):
             if not isinstance(failed, ServiceError):
                 raise failed
             self.cloud = {"Cloud checks": (None, f"could not check: {failed}")}
-            self.refresh_checks()
+            self._checked()
             return
         held = [(e.domain, holder_of(e.status)) for e in found]
         fits = quota.used + len(names) <= quota.limit
@@ -454,7 +496,7 @@ class AddDomainScreen(AppScreen):
                 count + ("" if fits else ": delete some or raise the quota in Quota Center"),
             ),
         }
-        self.refresh_checks()
+        self._checked()
 
     @work(exclusive=True, group="buckets")
     async def load_buckets(self) -> None:
@@ -528,6 +570,11 @@ class AddDomainScreen(AppScreen):
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
         if self.busy or self.refuse_read_only("submit"):
+            return
+        if self.cloud_pending and self.names_check.ok:
+            # Before the pause that asks the cloud: ask it now, and add when it answers.
+            self._submit_when_checked = True
+            self._check_now()
             return
         if self.ready() and self.several:
             self.confirm_batch()

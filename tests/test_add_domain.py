@@ -7,6 +7,7 @@ from screens.cname import DomainScreen
 from tests.pilot import (
     connected,
     form_ready,
+    keys_at_once,
     open_add_form,
     sandbox_app,
     text_of,
@@ -249,3 +250,38 @@ async def test_a_long_name_scrolls_the_field_to_its_cursor():
         # The end of what was typed is in view, the cursor inside the field.
         assert box.scroll_x + box.content_size.width >= len(names) >= box.scroll_x
         assert box.region.contains(*app.cursor_position)
+
+
+async def test_add_waits_for_the_cloud_and_ctrl_s_before_its_answer_adds_after_it():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_add_form(pilot)
+        await wait_for(pilot, rules.public_suffixes_loaded, what="the suffix list")
+        submit = screen.query_one("#submit", Button)
+        # Typed and submitted in one burst: before the pause that asks the cloud.
+        keys_at_once(app, *"early.example.com", "ctrl+s")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DomainScreen), what="the added domain"
+        )
+        assert not screen.cloud_pending and submit.label == "Adding…"
+        actions = app.sandbox.calls.actions()
+        asked = [p.get("DomainName") for p in app.sandbox.calls.of("CheckCdnDomainExist")]
+        assert "early.example.com" in asked  # the cloud was asked first, then it was added
+        assert actions.index("CheckCdnDomainExist") < actions.index("AddCdnDomain")
+        assert actions.count("AddCdnDomain") == 1
+        assert "early.example.com" in app.sandbox.world.domains
+
+
+async def test_add_stays_dimmed_while_the_cloud_checks_are_pending():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_add_form(pilot)
+        await wait_for(pilot, rules.public_suffixes_loaded, what="the suffix list")
+        submit = screen.query_one("#submit", Button)
+        flips: list[bool] = []
+        screen.watch(submit, "disabled", lambda value: flips.append(value), init=False)
+        await type_text(pilot, "pending.example.com")
+        await wait_for(pilot, lambda: not submit.disabled, what="the cloud's answer")
+        # Dimmed through every key (no flip on and off with each), lit once it answered.
+        assert flips == [False]
+        assert screen.cloud["Available in CDN"] == (True, "free")

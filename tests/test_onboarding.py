@@ -314,3 +314,33 @@ async def test_a_cname_to_something_else_is_updated_in_one_act(services, sandbox
     standing = await services.onboarding.act(standing)
     assert writes(sandbox) == ["UpdateDomainRecord"]
     assert f"record {old.record_id}" in standing.step(StepName.CNAME).evidence
+
+
+@pytest.fixture
+def suffixes_unparsed(monkeypatch):
+    """The Public Suffix List as a fresh process has it: not parsed yet."""
+    from tui import rules
+
+    monkeypatch.setattr(rules, "_public_suffixes", None)
+    monkeypatch.setattr(rules, "public_suffixes_parsed_in", None)
+    return rules
+
+
+async def test_a_standing_parses_the_suffix_list_off_the_event_loop(services, suffixes_unparsed):
+    import threading
+
+    standing = await services.onboarding.standing("img.newsite.net", bucket="demo-video")
+    # The root was named by the list: the TXT record is asked for newsite.net.
+    assert "verification.newsite.net" in standing.step(StepName.OWNERSHIP).evidence
+    parsed_in = suffixes_unparsed.public_suffixes_parsed_in
+    assert parsed_in is not None and parsed_in != threading.current_thread().name
+
+
+async def test_the_warm_up_parses_the_suffix_list(profile, suffixes_unparsed):
+    import asyncio
+
+    services = Services(profile)
+    await asyncio.to_thread(services.warm_up)  # as the app runs it, in a worker thread
+    assert suffixes_unparsed.public_suffixes_loaded()
+    assert suffixes_unparsed.public_suffixes_parsed_in.startswith("asyncio")
+    await services.close()

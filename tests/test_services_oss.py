@@ -249,3 +249,25 @@ async def test_head_object(services, sandbox):
     with pytest.raises(CloudError) as caught:
         await services.oss.head_object(video, "clips/missing.mp4")
     assert caught.value.code == "NoSuchKey"
+
+
+async def test_bucket_cnames_answer_is_read_in_oss2s_thread(services, monkeypatch):
+    # The XML of an answer is parsed and read beside the oss2 call, off the event loop
+    # (a batch onboarding reads every bucket's CNAMEs: parsed on the loop, it stalled).
+    import threading
+
+    from tui.services import oss as oss_module
+
+    read_in: list[str] = []
+    real = oss_module._cnames
+
+    def reading(root):
+        read_in.append(threading.current_thread().name)
+        return real(root)
+
+    monkeypatch.setattr(oss_module, "_cnames", reading)
+    assets = services.oss.bucket_from_origin("demo-assets.oss-cn-hangzhou.aliyuncs.com")
+    cnames = await services.oss.bucket_cnames(assets)
+    assert {c.domain for c in cnames} == {"img.example.com", "static.example.com"}
+    assert read_in and threading.main_thread().name not in read_in
+    assert read_in[0] != threading.current_thread().name  # not the loop's thread either

@@ -10,6 +10,7 @@ checklist are both read from that table, so they cannot disagree.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
 import threading
@@ -82,11 +83,14 @@ class DomainCheck:
 # that needs it meanwhile wait for that parse instead of starting a second one.
 _public_suffixes: PublicSuffixList | None = None
 _public_suffixes_lock = threading.Lock()
+# The name of the thread that parsed it ("MainThread" would be the event loop's: a
+# stall the app must never have; tests read it).
+public_suffixes_parsed_in: str | None = None
 
 
 def load_public_suffixes() -> PublicSuffixList:
     """The Public Suffix List, parsed on the first call (safe to call from any thread)."""
-    global _public_suffixes
+    global _public_suffixes, public_suffixes_parsed_in
     if _public_suffixes is None:
         with _public_suffixes_lock:
             if _public_suffixes is None:
@@ -94,7 +98,16 @@ def load_public_suffixes() -> PublicSuffixList:
                 # entries such as "github.io" are names companies own and may put behind
                 # their own CDN.
                 _public_suffixes = PublicSuffixList(only_icann=True)
+                public_suffixes_parsed_in = threading.current_thread().name
     return _public_suffixes
+
+
+async def public_suffixes() -> None:
+    """For code on an event loop that is about to need the list (root_domain,
+    is_public_suffix): parsed on a worker thread if it is not yet, so the loop never
+    spends 40-80 ms in it (the app's warm-up has usually parsed it already)."""
+    if _public_suffixes is None:
+        await asyncio.to_thread(load_public_suffixes)
 
 
 _psl = load_public_suffixes

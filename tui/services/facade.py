@@ -112,7 +112,12 @@ class Services:
         return OnboardingService(self)
 
     def warm_up(self) -> None:
-        """Import the SDKs now (from a worker thread), not on the event loop later."""
+        """Import the SDKs now (from a worker thread), not on the event loop later; and
+        parse the Public Suffix List, which opening a domain, onboarding and the add form
+        need (40-80 ms of the GIL: first, before the imports, so it is ready soonest)."""
+        from tui.rules import load_public_suffixes
+
+        load_public_suffixes()
         self.cdn, self.dns, self.oss, self.ownership, self.cname_setup, self.propagation  # noqa: B018
 
     async def close(self) -> None:

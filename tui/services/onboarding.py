@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from tui.rules import api_name, base_name, domain_key, root_domain
+from tui.rules import api_name, base_name, domain_key, public_suffixes, root_domain
 from tui.services.errors import DomainInThisAccount, ReadOnlyError, ServiceError
 
 if TYPE_CHECKING:
@@ -197,7 +197,9 @@ class OnboardingService:
         self, domain: str, *, bucket: str | None = None, path: str | None = None
     ) -> Standing:
         s = self.services
-        cdn_domain = await s.cdn.find(api_name(domain))
+        # The steps name the root domain (the Public Suffix List): never parsed here, on
+        # the event loop (usually the warm-up has it already).
+        cdn_domain, _ = await asyncio.gather(s.cdn.find(api_name(domain)), public_suffixes())
         bucket_name = _bucket_name(cdn_domain) or (bucket or "")
 
         async def dns() -> tuple[Step, Step]:
@@ -487,6 +489,7 @@ class OnboardingService:
         step = standing.next
         bucket = bucket or standing.bucket or None
         domain = standing.domain
+        await public_suffixes()  # _verify names the root: off the event loop
         if step is not None and step.action == VERIFY:
             await self._verify(domain)
         elif step is not None and step.action == ADD:

@@ -172,6 +172,14 @@ def _document(body: bytes | None) -> Element:
         raise ShapeError("the answer is not complete XML (cut short?)") from None
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What `read` made of an answer's XML in oss2's thread: a value, or why not."""
+
+    value: Any = None
+    failure: UnexpectedAnswer | None = None
+
+
 class OssService:
     def __init__(self, profile: Profile, policy: RetryPolicy = DEFAULT_POLICY) -> None:
         self.profile = profile
@@ -268,37 +276,50 @@ class OssService:
         read: Callable[[Element], Any] | None = None,
         **kwargs: Any,
     ) -> Any:
-        """One call of `fn` in a thread: its result (or `read` of its XML), or the
-        project's error."""
+        """One call of `fn` in a thread: its result (or `read` of its XML, read in that
+        thread too: parsing an answer on the event loop stalls it), or the project's
+        error."""
         seen: dict = {}
         token = OSS_ANSWER.set(seen)
         failure: Exception | None = None
+
+        def gateway_page() -> bool:
+            # HeadObject's and GetObject's Content-Type is the object's own (an HTML
+            # page is an object like any other), not a sign of a gateway's page.
+            return action not in ("HeadObject", "GetObject") and "text/html" in seen.get(
+                "content_type", ""
+            )
+
+        def call_and_read() -> Any:
+            result = fn(*args, **kwargs)
+            if read is None or gateway_page():
+                return result
+            try:
+                return _Read(read(_document(seen.get("body"))))
+            except ShapeError as error:
+                return _Read(failure=UnexpectedAnswer(error.problem))
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
+                return _Read(
+                    failure=UnexpectedAnswer(f"it could not be read ({type(error).__name__})")
+                )
+
         try:
-            result = await asyncio.to_thread(fn, *args, **kwargs)
+            result = await asyncio.to_thread(call_and_read)
         except Exception as error:  # every oss2 failure becomes one of ours
             failure = name_credentials(
                 from_oss(error, action=action, endpoint=endpoint), self.profile
             )
         finally:
             OSS_ANSWER.reset(token)
-        # HeadObject's and GetObject's Content-Type is the object's own (an HTML page is
-        # an object like any other), not a sign of a gateway's page.
-        if (
-            action not in ("HeadObject", "GetObject")
-            and "text/html" in seen.get("content_type", "")
-            and (failure is None or isinstance(failure, UnexpectedAnswer))
-        ):
+        if gateway_page() and (failure is None or isinstance(failure, UnexpectedAnswer)):
             # A gateway's or captive portal's page, which may even parse as XML.
             failure = bad_answer(endpoint, "OSS", action)
         elif failure is None:
             if read is None:
                 return result
-            try:
-                return read(_document(seen.get("body")))
-            except ShapeError as error:
-                failure = UnexpectedAnswer(error.problem)
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
-                failure = UnexpectedAnswer(f"it could not be read ({type(error).__name__})")
+            if result.failure is None:
+                return result.value
+            failure = result.failure
         if isinstance(failure, UnexpectedAnswer):
             failure = UnexpectedAnswer(
                 failure.message,

@@ -75,13 +75,20 @@ class MarkedLines(LiveText):
             [*(Text.assemble(mark, " ", text) for mark, text in rows), *([last] if last else [])]
         )
         if _same(plain, self.content):
-            # The same lines: repainted (no layout), so each check shows as a paint.
+            # The same lines (a key that changes no check): update() draws nothing.
             self.update(plain, layout=False)
             return
         self._rows = tuple((_content(mark), _content(text)) for mark, text in rows)
         self._last = _content(last) if last else None
         self._laid_out = None
         self.show(plain)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        # The lines shown already: no repaint (a repaint renders every line again, as
+        # much as the field's own), and no layout.
+        if (self._rows or self._last) and _same(content, self.content):
+            return
+        super().update(content, layout=layout)
 
     def _lines(self, width: int) -> Content:
         if self._laid_out is not None and self._laid_out[0] == width:
