@@ -260,9 +260,7 @@ async def test_add_waits_for_the_cloud_and_ctrl_s_before_its_answer_adds_after_i
         submit = screen.query_one("#submit", Button)
         # Typed and submitted in one burst: before the pause that asks the cloud.
         keys_at_once(app, *"early.example.com", "ctrl+s")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, DomainScreen), what="the added domain"
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, DomainScreen), what="the added domain")
         assert not screen.cloud_pending and submit.label == "Adding…"
         actions = app.sandbox.calls.actions()
         asked = [p.get("DomainName") for p in app.sandbox.calls.of("CheckCdnDomainExist")]
