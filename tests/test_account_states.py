@@ -201,8 +201,9 @@ async def test_the_listing_asks_for_domains_in_review(sandbox, profile):
 async def test_a_domain_just_added_is_read_again_not_taken_for_deleted(
     sandbox, profile, monkeypatch
 ):
-    # At speed 20 the grace is 3 real seconds, the reads 0.1 s apart.
-    services = Services(replace(profile, sandbox_speed=20.0))
+    # At speed 5 the grace is 12 real seconds (room for a loaded machine), the reads
+    # 0.4 s apart.
+    services = Services(replace(profile, sandbox_speed=5.0))
     sandbox.world.detail_lag = 1e9  # the detail will not be there yet
     await services.cdn.add_domain("new.example.com", "web", [Source("oss", HZ)])
     sandbox.calls.clear()
@@ -214,7 +215,8 @@ async def test_a_domain_just_added_is_read_again_not_taken_for_deleted(
         await asyncio.sleep(0.02)
     sandbox.world.domains["new.example.com"].detail_from = 0.0  # now it is
     domain = await asyncio.wait_for(read, 20)
-    assert (domain.name, domain.status) == ("new.example.com", "configuring")
+    # (Read, not taken for deleted: configuring, or online if the sandbox got that far.)
+    assert (domain.name, domain.status in ("configuring", "online")) == ("new.example.com", True)
 
 
 async def test_not_found_is_believed_for_a_domain_not_just_added_and_after_the_grace(
