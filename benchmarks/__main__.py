@@ -142,7 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         if not args.json:
             print(f"running {name}: {BENCHMARKS[name][1]}…", file=sys.stderr, flush=True)
+        began = time.perf_counter()
         found, problem = run_one(name, args.quick)
+        if not args.json:
+            print(f"  {name}: {time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
         figures += found
         if problem:
             failures[name] = problem

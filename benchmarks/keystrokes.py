@@ -5,7 +5,10 @@ every 30 ms (a fast typist); each key is timed from its post to the first paint 
 it: for the bare Input, the field's new value; for the add form, the field and the
 checklist under it updated (PaintProbe). Figures: p50 and p99 over every key, the spread
 of the rounds' p50s; the first word typed in a fresh app (the first valid name: no stall);
-and `check_domain` against 10,000 existing names.
+and `check_domain` against 10,000 existing names. Besides the words, every round types
+a two-name batch ("img.newsite.net, Cdn.example.org": commas, a space, a capital) and
+deletes it key by key; for information: that batch's keys alone, the main thread's CPU
+per key, layouts per key, and the form opened with 10,000 existing names.
 """
 
 from __future__ import annotations
@@ -19,43 +22,84 @@ from benchmarks.measure import Figure, Runs, ms, percentile
 from benchmarks.paint_probe import PaintProbe
 
 WORDS = ["img.shop.example.com", "cdn.example.org", "static.assets.example.cn"]
+# Harder text (from the add-form script this replaces): a two-name batch with a comma,
+# a space and a capital (the form's batch checklist), typed then deleted key by key.
+BATCH = "img.newsite.net, Cdn.example.org"
 SPACING = 0.03  # seconds between keys: a fast typist
 EXISTING = 10_000
 
 
-async def _type(probe: PaintProbe, field, shown) -> list[float]:
-    """Type WORDS into `field`; each key's seconds to the paint where `shown(text)`."""
-    samples = []
-    for word in WORDS:
+def steps() -> list[list[tuple[str, str]]]:
+    """What is typed, as runs of (key, the field's text after it): each word from an
+    empty field, then the batch typed and deleted again."""
+    runs = [[(char, word[:n]) for n, char in enumerate(word, 1)] for word in WORDS]
+    typed = [(char, BATCH[:n]) for n, char in enumerate(BATCH, 1)]
+    deleted = [("backspace", BATCH[:n]) for n in range(len(BATCH) - 1, -1, -1)]
+    return [*runs, typed + deleted]
+
+
+BATCH_KEYS = 2 * len(BATCH)  # the last keys of a round: the batch typed and deleted
+
+
+class Typed:
+    """One round's keys: key -> paint (seconds), the main thread's CPU from key to
+    paint, and the screen's layouts over the round."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self.cpu: list[float] = []
+        self.layouts = 0
+
+
+async def _type(probe: PaintProbe, field, shown, screen) -> Typed:
+    """Type the steps into `field`; each key's seconds to the paint where `shown(text)`."""
+    typed = Typed()
+    refresh_layout = screen._refresh_layout
+
+    def counted(*args, **kwargs):
+        typed.layouts += 1
+        return refresh_layout(*args, **kwargs)
+
+    for run in steps():
         field.value = ""
         await asyncio.sleep(0.3)  # the form settles (its cloud check after a pause too)
-        for n, char in enumerate(word, 1):
-            text = word[:n]
-            samples.append(await probe.key_to_paint(char, lambda t=text: shown(t)))
+        screen._refresh_layout = counted  # this screen only: the layouts typing costs
+        for char, text in run:
+            cpu = time.thread_time()
+            typed.waits.append(await probe.key_to_paint(char, lambda t=text: shown(t)))
+            typed.cpu.append(time.thread_time() - cpu)
             await asyncio.sleep(SPACING)
-    return samples
+        screen._refresh_layout = refresh_layout
+    return typed
 
 
-async def bare_round() -> list[float]:
+async def bare_round() -> Typed:
     app = BareInput()
     async with app.run_test(size=(80, 24)) as pilot:
         field = app.query_one("#field")
         field.focus()
         await pilot.pause()
         probe = PaintProbe(app)
-        return await _type(probe, field, lambda text: field.value == text)
+        return await _type(probe, field, lambda text: field.value == text, app.screen)
 
 
-async def app_round(lag: LoopLag | None = None) -> list[float]:
+async def app_round(lag: LoopLag | None = None, existing: int = 0) -> Typed:
     from textual.widgets import Input, Static
 
-    from tests.pilot import open_add_form  # the way a person opens it
+    from screens.add_domain import AddDomainScreen
+    from tests.pilot import open_add_form, wait_for  # the way a person opens it
     from tui.app import OssCdnApp
     from tui.launch import LaunchOptions
 
     app = OssCdnApp(LaunchOptions(sandbox=True, sandbox_speed=1000.0))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_add_form(pilot)
+        if existing:  # the same form, as a list of `existing` domains opens it
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, AddDomainScreen))
+            screen = AddDomainScreen([f"d{n:05d}.example.com" for n in range(existing)])
+            await app.push_screen(screen)
+            await wait_for(pilot, lambda: screen.origin_host, what="buckets")
         field = screen.query_one("#domain", Input)
         checklist = screen.query_one("#checklist", Static)
         updates = [0]
@@ -78,7 +122,7 @@ async def app_round(lag: LoopLag | None = None) -> list[float]:
         if lag is not None:
             lag.start()
         with lag.during("typing in the add form") if lag else _nothing():
-            samples = await _type(probe, field, shown)
+            samples = await _type(probe, field, shown, screen)
         if lag is not None:
             await lag.stop()
         return samples
@@ -125,16 +169,24 @@ async def measure(quick: bool) -> list[Figure]:
     app_keys: list[float] = []
     bare_p50, app_p50 = Runs(), Runs()
     first_word: list[float] = []
+    # The batch's keys (typed and deleted), the keys' main-thread CPU, layouts per key.
+    batch = {"bare": [], "app": []}
+    cpu = {"bare": [], "app": []}
+    layouts = {"bare": 0, "app": 0}
     lag = LoopLag(profile=True)
     for n in range(rounds):
-        bare = [ms(s) for s in await bare_round()]
-        typed = [ms(s) for s in await app_round(lag if n == 0 else None)]
-        if n == 0:
-            first_word = typed[: len(WORDS[0])]
-        bare_keys += bare
-        app_keys += typed
-        bare_p50.add(percentile(bare, 50))
-        app_p50.add(percentile(typed, 50))
+        for side, round_ in (("bare", bare_round()), ("app", app_round(lag if n == 0 else None))):
+            done = await round_
+            waits = [ms(s) for s in done.waits]
+            batch[side] += waits[-BATCH_KEYS:]
+            cpu[side] += [ms(s) for s in done.cpu]
+            layouts[side] += done.layouts
+            (bare_keys if side == "bare" else app_keys).extend(waits)
+            (bare_p50 if side == "bare" else app_p50).add(percentile(waits, 50))
+            if side == "app" and n == 0:
+                first_word = waits[: len(WORDS[0])]
+    # The form as a list of 10,000 domains opens it (the names it checks against).
+    many = [] if quick else [ms(s) for s in (await app_round(existing=EXISTING)).waits]
     figures = []
     for p in (50, 99):
         subject = Runs([percentile(app_keys, p)])
@@ -183,6 +235,61 @@ async def measure(quick: bool) -> list[Figure]:
             note=lag.blamed("typing in the add form"),
         )
     )
+    keys = len(app_keys)
+    figures.append(
+        Figure(
+            "-",
+            "two-name batch: key -> checklist painted, p50",
+            percentile(batch["app"], 50),
+            samples=len(batch["app"]),
+            low=min(batch["app"]),
+            high=percentile(batch["app"], 99),
+            reference_name="bare Input, same keys, p50",
+            reference=percentile(batch["bare"], 50),
+            note=f"{BATCH!r} typed then deleted key by key (commas, a space, a capital: "
+            "the batch checklist); spread: min-p99",
+        )
+    )
+    figures.append(
+        Figure(
+            "-",
+            "main-thread CPU per key, p50",
+            percentile(cpu["app"], 50),
+            samples=len(cpu["app"]),
+            low=min(cpu["app"]),
+            high=percentile(cpu["app"], 99),
+            reference_name="bare Input, p50",
+            reference=percentile(cpu["bare"], 50),
+            note="thread_time() from the key's post to its paint: less bent by a loaded "
+            "machine than the wall clock; spread: min-p99",
+        )
+    )
+    figures.append(
+        Figure(
+            "-",
+            "layouts per key",
+            layouts["app"] / keys,
+            unit="",
+            samples=keys,
+            reference_name="bare Input",
+            reference=layouts["bare"] / len(bare_keys) or None,
+            note="Screen._refresh_layout calls while typing, per key",
+        )
+    )
+    if many:
+        figures.append(
+            Figure(
+                "-",
+                f"key -> checklist painted, {EXISTING:,} existing names, p50",
+                percentile(many, 50),
+                samples=len(many),
+                low=min(many),
+                high=percentile(many, 99),
+                reference_name="bare Input key -> paint, p50",
+                reference=percentile(bare_keys, 50),
+                note="the add form as a list of 10,000 domains opens it; spread: min-p99",
+            )
+        )
     figures.append(check_domain_figure(quick))
     return figures
 
