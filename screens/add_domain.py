@@ -50,11 +50,17 @@ DEBOUNCE = 0.35  # seconds of quiet typing before the cloud checks run
 # CheckCdnDomainExist calls in flight at once for a batch: well inside CDN's per-second
 # API limit, and fast enough for the handful of names one pastes.
 PARALLEL_CHECKS = 4
-# The screen's lines that are not the checklist's: header, footer, the name (label and
-# field), scope (label, choices, note), origin (label, bucket), business type (two),
-# port, and the Add button with the line above it. See fit_checklist.
-FORM_LINES = 2 + 4 + 3 + 2 + 2 + 1 + 2
+# The screen's lines that are not the checklist's: header, footer, the name (label,
+# field, and the fix line under it, kept blank when there is no fix), scope (label,
+# choices, note), origin (label, bucket), business type (two), port, and the Add button
+# with the line above it. See fit_checklist.
+FORM_LINES = 2 + 5 + 3 + 2 + 2 + 1 + 2
 MIN_CHECKLIST = 3  # a failing rule (wrapped) and the folded line, on the smallest screen
+# The checklist keeps at least this many lines (blank ones at the bottom), the room it
+# has at 80x24: a rule's line that comes or goes as you type (a stray dot's) is then a
+# repaint, not a layout of the form (3-10 ms and a redraw of every widget). Taller
+# terminals lay it out again only when more lines than these fail.
+STEADY_CHECKLIST = 24 - FORM_LINES
 
 
 MARKS = {None: ("…", "yellow"), True: ("✓", "green"), False: ("✗", "red bold")}
@@ -208,8 +214,10 @@ class AddDomainScreen(AppScreen):
         with FormScroll():
             yield Label("Domains to accelerate (one, or several separated by commas)")
             yield NamesInput(placeholder="cdn.example.com, *.example.com, …", id="domain")
-            # Both follow every keystroke: repainted in place, no layout unless a line
-            # comes or goes (tui/widgets/live_text.py).
+            # Both follow every keystroke, repainted in place (tui/widgets/live_text.py):
+            # the fix line keeps its row (blank without a fix) and the checklist its
+            # lines (STEADY_CHECKLIST), so a key that brings a fix or a rule's line
+            # lays nothing out again.
             yield LiveText("", id="fix")
             yield MarkedLines("", id="checklist")
             yield Label("Region scope")
@@ -358,7 +366,6 @@ class AddDomainScreen(AppScreen):
                     ("ctrl+f", "bold reverse"), f" {fix.label}: ", (shown(fix.value), "bold")
                 )
             )
-        fix_line.display = fixed is not None
         cloud = [(label, passed, note) for label, (passed, note) in self.cloud.items()]
         checklist = (
             _batch_checklist(self.names_check, cloud)
@@ -382,10 +389,11 @@ class AddDomainScreen(AppScreen):
         if self._optional_lines is None:  # looked up once, not on every keystroke
             self._optional_lines = [
                 self.query_one(f"#{widget_id}")
-                for widget_id in ("fix", "origin_host", "origin_note", "cdn_type_note", "error")
+                for widget_id in ("origin_host", "origin_note", "cdn_type_note", "error")
             ]
         room = self.size.height - FORM_LINES - sum(w.display for w in self._optional_lines)
-        self.query_one("#checklist", MarkedLines).limit_lines(max(room, MIN_CHECKLIST))
+        room = max(room, MIN_CHECKLIST)
+        self.query_one("#checklist", MarkedLines).limit_lines(room, STEADY_CHECKLIST)
 
     def on_resize(self) -> None:
         self.fit_checklist()

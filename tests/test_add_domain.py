@@ -2,7 +2,7 @@
 
 from textual.widgets import Button, DataTable, Input
 
-from screens.add_domain import AddDomainScreen
+from screens.add_domain import STEADY_CHECKLIST, AddDomainScreen
 from screens.cname import DomainScreen
 from tests.pilot import (
     connected,
@@ -231,11 +231,56 @@ async def test_keys_that_keep_the_checklists_lines_repaint_it_in_place():
         assert screen.query_one("#checklist") is checklist
         assert list(screen.query("*")) == widgets
         assert layouts == []  # repainted in place: the screen was not laid out again
-        # A line that comes (the stray dot's) does lay the form out, and shows.
+
+
+async def test_a_key_that_brings_a_fix_and_a_rules_line_lays_nothing_out():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_add_form(pilot)
+        await wait_for(pilot, rules.public_suffixes_loaded, what="the suffix list")
+        await type_text(pilot, "cdn.newsite.net")
+        checklist, fix = screen.query_one("#checklist"), screen.query_one("#fix")
+        await wait_for(pilot, lambda: "rules pass" in text_of(checklist), what="checked")
+        await pilot.pause()
+        height, fix_region = checklist.size.height, fix.region
+        before = len(text_of(checklist).splitlines())
+        layouts: list[object] = []
+        screen.screen_layout_refresh_signal.subscribe(screen, layouts.append)
+        # The trailing dot: a fix comes (its line was kept blank) and a rule's line too.
         await type_text(pilot, ".")
+        await wait_for(pilot, lambda: "No stray dots" in text_of(checklist), what="the line")
+        assert "Remove the trailing dot" in text_of(fix)
+        assert len(text_of(checklist).splitlines()) != before  # the cloud's lines go
+        await pilot.pause()
+        painted = "\n".join(strip.text for strip in screen._compositor.render_strips())
+        assert "Remove the trailing dot" in painted and "No stray dots" in painted
+        # And it goes again: the fix line blank, the rule's line gone.
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: "No stray dots" not in text_of(checklist), what="gone")
+        assert text_of(fix).strip() == ""
+        await pilot.pause()
+        assert layouts == []  # repainted in place, both ways
+        assert (checklist.size.height, fix.region) == (height, fix_region)
+
+
+async def test_a_tall_terminal_lays_the_checklist_out_again_past_its_steady_lines():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 40)) as pilot:
+        screen = await open_add_form(pilot)
+        checklist = screen.query_one("#checklist")
+        await wait_for(pilot, lambda: text_of(checklist).strip(), what="the checklist")
+        await pilot.pause()
+        assert len(text_of(checklist).strip().splitlines()) < STEADY_CHECKLIST
+        assert checklist.size.height == STEADY_CHECKLIST  # blank lines under a short list
+        layouts: list[object] = []
+        screen.screen_layout_refresh_signal.subscribe(screen, layouts.append)
+        # Four rules fail over two lines each: more than the steady lines, so it grows.
+        await type_text(pilot, "http://Img..bad_name.com/x")
         await wait_for(pilot, lambda: layouts, what="a layout")
-        assert "No stray dots" in text_of(checklist)
-        assert checklist.size.height == len(text_of(checklist).splitlines())
+        await wait_for(
+            pilot, lambda: checklist.size.height > STEADY_CHECKLIST, what="the checklist grown"
+        )
+        assert checklist.size.height == len(checklist.render().plain.splitlines())
 
 
 async def test_a_long_name_scrolls_the_field_to_its_cursor():

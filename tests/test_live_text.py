@@ -90,3 +90,55 @@ async def test_rows_past_max_lines_fold_into_one_line_and_the_closing_line_stays
         lines.limit_lines(None)
         await wait_for(pilot, lambda: lines.size.height == 5)
         assert lines.hidden_rows == 0 and "Available" in shown_lines(app, lines)[3]
+
+
+async def test_min_lines_keep_the_height_as_lines_come_and_go_without_a_layout():
+    app = Lines()
+    async with app.run_test(size=(40, 12)) as pilot:
+        lines = app.query_one(MarkedLines)
+        lines.limit_lines(None, 3)
+        lines.show_rows([(Text("✗"), Text("Stray dots"))], Text("✓ 15 rules pass"))
+        await wait_for(pilot, lambda: lines.size.height == 3)
+        assert shown_lines(app, lines) == ["✗ Stray dots", "✓ 15 rules pass", ""]
+        layouts: list[object] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append)
+        lines.show_rows([], Text("✓ 16 rules pass"))  # a line goes: a blank one instead
+        await wait_for(pilot, lambda: shown_lines(app, lines)[0] == "✓ 16 rules pass")
+        lines.show_rows([(Text("✗"), Text("Stray dots")), (Text("…"), Text("Available"))])
+        await wait_for(pilot, lambda: shown_lines(app, lines)[1] == "… Available")
+        assert layouts == [] and lines.size.height == 3
+        # More lines than the minimum: it grows, with a layout.
+        lines.show_rows([(Text("✗"), Text(f"Rule {n}")) for n in range(5)])
+        await wait_for(pilot, lambda: lines.size.height == 5)
+        assert layouts
+        # The minimum never goes past the maximum.
+        lines.limit_lines(2, 3)
+        assert lines.min_lines == 2
+        await wait_for(pilot, lambda: lines.size.height == 2)
+
+
+class FixedRow(App):
+    CSS = "LiveText { width: 24; height: 1; }"  # a wrapped text is cut: no line more
+
+    def compose(self) -> ComposeResult:
+        yield LiveText("", id="note")
+
+
+async def test_text_with_a_height_set_in_css_never_asks_for_a_layout():
+    app = FixedRow()
+    async with app.run_test(size=(40, 12)) as pilot:
+        note = app.query_one(LiveText)
+        await wait_for(pilot, lambda: note.size.height == 1)
+        asked: list[bool] = []  # the layouts the widget asks for
+        refresh = note.refresh
+
+        def recorded(*args, **kwargs):
+            asked.append(kwargs.get("layout", False))
+            return refresh(*args, **kwargs)
+
+        note.refresh = recorded
+        note.show("a text, far too long for one line of this width")
+        await wait_for(pilot, lambda: shown_lines(app, note)[0].startswith("a text"))
+        note.show("")
+        await wait_for(pilot, lambda: shown_lines(app, note) == [""])
+        assert asked and not any(asked) and note.size.height == 1

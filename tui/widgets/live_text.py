@@ -34,6 +34,8 @@ class LiveText(Static):
             self.update(content)  # not laid out yet (or hidden): nothing to keep
             return
         self.update(content, layout=False)
+        if self.styles.height is not None and self.styles.height.is_cells:
+            return  # a height set in cells (CSS): the content never moves the layout
         if self.get_content_height(self.container_size, self.app.size, width) != height:
             self.refresh(layout=True)
 
@@ -52,7 +54,9 @@ class MarkedLines(LiveText):
 
     With `max_lines` set, the rows that would draw past it give way to one line saying
     how many more there are; the closing line always shows (a form keeps its fields
-    below in view on a short terminal)."""
+    below in view on a short terminal). With `min_lines` set, the widget keeps at least
+    that many lines (blank at the bottom): lines that come and go under it move nothing,
+    so a keystroke that adds or removes one is a repaint, not a layout of the screen."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -60,12 +64,16 @@ class MarkedLines(LiveText):
         self._last: Content | None = None
         self._laid_out: tuple[int, Content] | None = None  # (width, lines) last drawn
         self.max_lines: int | None = None
+        self.min_lines = 0
         self.hidden_rows = 0  # rows left out of the last drawing for max_lines
 
-    def limit_lines(self, max_lines: int | None) -> None:
-        """Draw at most `max_lines` lines (None: all); laid out again only if it changed."""
-        if max_lines != self.max_lines:
-            self.max_lines = max_lines
+    def limit_lines(self, max_lines: int | None, min_lines: int = 0) -> None:
+        """Draw at most `max_lines` lines (None: all) in at least `min_lines` (blank ones
+        at the bottom); laid out again only if either changed."""
+        if max_lines is not None:
+            min_lines = min(min_lines, max_lines)
+        if (max_lines, min_lines) != (self.max_lines, self.min_lines):
+            self.max_lines, self.min_lines = max_lines, min_lines
             self._laid_out = None
             self.refresh(layout=True)
 
@@ -132,8 +140,10 @@ class MarkedLines(LiveText):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not (self._rows or self._last):
-            return super().get_content_height(container, viewport, width)
-        return self._lines(width).plain.count("\n") + 1 if width else 0
+            height = super().get_content_height(container, viewport, width)
+        else:
+            height = self._lines(width).plain.count("\n") + 1 if width else 0
+        return max(height, self.min_lines)
 
     def render(self) -> RenderResult:
         width = self.content_size.width
