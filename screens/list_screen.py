@@ -159,7 +159,8 @@ class ListScreen(AppScreen):
     def _summarise(self) -> None:
         table = self.query_one(PagedTable)
         total, matching, _ = table.counts
-        self.query_one("#summary", Static).update(self.summary(table))
+        # One line high whatever it says: no layout of the screen when it changes.
+        self.query_one("#summary", Static).update(self.summary(table), layout=False)
         message = self.empty_state(total, matching) if self.loaded else None
         empty = self.query_one("#empty", Static)
         empty.display = message is not None
