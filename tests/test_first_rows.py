@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from textual.widgets import Footer
 
-from screens.domains import DomainsScreen
 from screens.dns_records import RecordsScreen
+from screens.domains import DomainsScreen
 from tests.pilot import connected, open_records, open_zones, sandbox_app, wait_for
 from tests.test_long_lists import hold_all_but_the_next, many_domains
 from tui.widgets.paged_table import PagedTable
