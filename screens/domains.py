@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator, Sequence
-from contextlib import aclosing
+from contextlib import aclosing, suppress
 
 from rich.text import Text
 from textual import on, work
@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from screens.domain_actions import DomainActions
-from screens.list_screen import ListScreen
+from screens.list_screen import PAINT_WAIT, ListScreen
 from screens.navigation import replace_above
 from tui.explain import ACCOUNT_PROBLEMS, explain
 from tui.listing import DOMAIN_SEARCH, SORT_KEYS, sort_domains
@@ -228,6 +228,12 @@ class DomainsScreen(ListScreen, DomainActions):
         listed. `fresh`: after a re-list, read the listed rows again (the engine's brief
         cache keeps that cheap)."""
         table = self.query_one(PagedTable)
+        # The rows painted first: asked for with page 1's rows, the summaries' reads came
+        # between that page's answer and its paint.
+        with suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(table.wait_for_refresh(), PAINT_WAIT)
+        if self.gone:
+            return
         top = table.scroll_offset.y
         listed = list(table.matches[: table.row_count])
         # The rows on screen first, then those below them, then those above.

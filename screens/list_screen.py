@@ -14,13 +14,14 @@ from contextlib import aclosing, suppress
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from screens.base import AppScreen
 from tui.services.errors import ServiceError
 from tui.services.paging import Page
 from tui.widgets.header import AppHeader
 from tui.widgets.paged_table import FilterInput, PagedTable
+from tui.widgets.steady_footer import SteadyFooter
 
 # The longest a list waits for its first page to paint before asking for the rest.
 PAINT_WAIT = 0.5
@@ -93,7 +94,7 @@ class ListScreen(AppScreen):
             yield FilterInput(table.id or "", self.FILTER_HINT)
         yield table
         yield Static("", id="empty")
-        yield Footer()
+        yield SteadyFooter()  # its keys from the first frame, rebuilt only if they change
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
@@ -158,7 +159,8 @@ class ListScreen(AppScreen):
     def _summarise(self) -> None:
         table = self.query_one(PagedTable)
         total, matching, _ = table.counts
-        self.query_one("#summary", Static).update(self.summary(table))
+        # One line high whatever it says: no layout of the screen when it changes.
+        self.query_one("#summary", Static).update(self.summary(table), layout=False)
         message = self.empty_state(total, matching) if self.loaded else None
         empty = self.query_one("#empty", Static)
         empty.display = message is not None
