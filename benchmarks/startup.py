@@ -3,7 +3,7 @@
 Alternated runs (bare app, app, SDK import, bare app, app, ...) of:
 - the bare Textual app (benchmarks/bare_app.py): its first paint;
 - `python -m tui --sandbox`: its first frame (the header), the header saying SANDBOX,
-  and the domain list with CNAMEs painted (a sandbox of its own, in-process);
+  and the domain list painted with its rows (a sandbox of its own, in-process);
 - `import alibabacloud_cdn20180510.client` alone, in a fresh interpreter.
 The floor is the bare app's first paint plus the SDK import. Bytecode is compiled once
 first (`compileall`), as an install leaves it.
@@ -71,7 +71,9 @@ def run(quick: bool = False) -> list[Figure]:
                 {
                     "frame": shows("oss-cdn"),
                     "sandbox": shows("SANDBOX"),
-                    "cnames": column_filled("CNAME"),
+                    # The rows, read with their CNAMEs (DescribeUserDomains): at 80 columns
+                    # the CNAME column lies to the right, so the first column is watched.
+                    "cnames": column_filled("Domain"),
                 },
                 env,
             )
@@ -92,7 +94,7 @@ def run(quick: bool = False) -> list[Figure]:
     return [
         figure_of(
             "1",
-            "start-up: CNAMEs painted",
+            "start-up: domain list painted",
             cnames,
             floor,
             "floor (bare paint + SDK import)",

@@ -142,13 +142,12 @@ def shows(text: str) -> Predicate:
 
 
 def column_filled(header: str) -> Predicate:
-    """True once a row under the table header `header` has text in that column (at 80
-    columns a CNAME is cut, yet its start is painted). Without pyte: the header and a
-    CNAME-looking text."""
+    """True once a row under the table header `header` has a dotted name in that column.
+    Without pyte: the header, then a dotted name after it in the output."""
 
     def holds(lines: list[str]) -> bool:
         if pyte is None:
-            return header in lines[0] and ".w." in lines[0]
+            return header in lines[0] and "." in lines[0].split(header, 1)[1]
         for row, line in enumerate(lines):
             column = line.find(header)
             if column < 0:
