@@ -245,6 +245,31 @@ async def confirmation(pilot) -> Confirm:
     )
 
 
+# -- a long account: many domains, and pages held back ------------------------------------
+
+ORIGIN = [
+    {
+        "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
+        "type": "oss",
+        "port": 80,
+        "priority": "20",
+        "weight": "10",
+    }
+]
+
+
+def many_domains(world, count: int, status: str = "online") -> None:
+    for n in range(count):
+        world.add_domain(f"d{n:05d}.example.com", "web", ORIGIN, "domestic", status=status)
+
+
+def hold_all_but_the_next(faults, action: str):
+    """The next call of `action` answers at once; every one after it is held (a minute,
+    or until the app hangs up). Returns the fault holding them."""
+    faults.add("timeout", action, delay=0)
+    return faults.add("timeout", action, count=None, delay=60)
+
+
 # -- what the app said and what the sandbox was sent ----------------------------------------
 
 WRITES = {"AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "SetDomainRecordStatus"}

@@ -10,8 +10,15 @@ from textual.widgets import Footer
 
 from screens.dns_records import RecordsScreen
 from screens.domains import DomainsScreen
-from tests.pilot import connected, open_records, open_zones, sandbox_app, wait_for
-from tests.test_long_lists import hold_all_but_the_next, many_domains
+from tests.pilot import (
+    connected,
+    hold_all_but_the_next,
+    many_domains,
+    open_records,
+    open_zones,
+    sandbox_app,
+    wait_for,
+)
 from tui.widgets.paged_table import PagedTable
 
 

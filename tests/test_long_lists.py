@@ -5,31 +5,18 @@ without a listing. Each is judged by the calls the sandbox received, never by a 
 from __future__ import annotations
 
 from screens.domains import DomainsScreen
-from tests.pilot import connected, open_records, sandbox_app, text_of, wait_for
+from tests.pilot import (
+    ORIGIN,
+    connected,
+    hold_all_but_the_next,
+    many_domains,
+    open_records,
+    sandbox_app,
+    text_of,
+    wait_for,
+)
 from tui.services.cdn import CdnService
 from tui.widgets.paged_table import PAGE, PagedTable
-
-ORIGIN = [
-    {
-        "content": "demo-assets.oss-cn-hangzhou.aliyuncs.com",
-        "type": "oss",
-        "port": 80,
-        "priority": "20",
-        "weight": "10",
-    }
-]
-
-
-def many_domains(world, count: int, status: str = "online") -> None:
-    for n in range(count):
-        world.add_domain(f"d{n:05d}.example.com", "web", ORIGIN, "domestic", status=status)
-
-
-def hold_all_but_the_next(faults, action: str):
-    """The next call of `action` answers at once; every one after it is held (a minute,
-    or until the app hangs up). Returns the fault holding them."""
-    faults.add("timeout", action, delay=0)
-    return faults.add("timeout", action, count=None, delay=60)
 
 
 async def test_the_first_page_of_domains_is_on_screen_with_its_progress_while_the_rest_are_read():
