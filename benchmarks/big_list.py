@@ -21,7 +21,7 @@ import time
 
 from benchmarks.list_timing import REFERENCE_READS, ReadStarts, references, settle, timed
 from benchmarks.loop_lag import LoopLag
-from benchmarks.measure import Figure, Runs, figure_of, ms, percentile, rss_mib
+from benchmarks.measure import Figure, Runs, figure_of, ms, percentile_figure, rss_mib
 from benchmarks.paint_probe import PaintProbe
 from benchmarks.seeded import ORIGIN, seed_domains, shared_sandbox, thread_cpu
 
@@ -265,24 +265,10 @@ async def measure(quick: bool) -> list[Figure]:
             figures["open"],
             note="opening: the services ready, the load worker started (no goal)",
         ),
-        Figure(
-            "3",
-            "10,000: filter key -> painted, p99",
-            percentile(keys, 99),
-            samples=len(keys),
-            low=min(keys),
-            high=max(keys),
-            goal="max",
-            bound=50.0,
+        percentile_figure(
+            "3", "10,000: filter key -> painted, p99", keys, 99, goal="max", bound=50.0
         ),
-        Figure(
-            "3",
-            "10,000: filter key -> painted, p50",
-            percentile(keys, 50),
-            samples=len(keys),
-            low=min(keys),
-            high=max(keys),
-        ),
+        percentile_figure("3", "10,000: filter key -> painted, p50", keys, 50),
         Figure(
             "4",
             "stall while filtering 10,000 (loop lag)",

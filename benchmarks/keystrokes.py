@@ -18,7 +18,7 @@ import time
 
 from benchmarks.bare_app import BareInput
 from benchmarks.loop_lag import LoopLag
-from benchmarks.measure import Figure, Runs, ms, percentile
+from benchmarks.measure import Figure, Runs, ms, percentile, percentile_figure
 from benchmarks.paint_probe import PaintProbe
 
 WORDS = ["img.shop.example.com", "cdn.example.org", "static.assets.example.cn"]
@@ -237,13 +237,12 @@ async def measure(quick: bool) -> list[Figure]:
     )
     keys = len(app_keys)
     figures.append(
-        Figure(
+        percentile_figure(
             "-",
             "two-name batch: key -> checklist painted, p50",
-            percentile(batch["app"], 50),
-            samples=len(batch["app"]),
-            low=min(batch["app"]),
-            high=percentile(batch["app"], 99),
+            batch["app"],
+            50,
+            high_p=99,
             reference_name="bare Input, same keys, p50",
             reference=percentile(batch["bare"], 50),
             note=f"{BATCH!r} typed then deleted key by key (commas, a space, a capital: "
@@ -251,13 +250,12 @@ async def measure(quick: bool) -> list[Figure]:
         )
     )
     figures.append(
-        Figure(
+        percentile_figure(
             "-",
             "main-thread CPU per key, p50",
-            percentile(cpu["app"], 50),
-            samples=len(cpu["app"]),
-            low=min(cpu["app"]),
-            high=percentile(cpu["app"], 99),
+            cpu["app"],
+            50,
+            high_p=99,
             reference_name="bare Input, p50",
             reference=percentile(cpu["bare"], 50),
             note="thread_time() from the key's post to its paint: less bent by a loaded "
@@ -278,13 +276,12 @@ async def measure(quick: bool) -> list[Figure]:
     )
     if many:
         figures.append(
-            Figure(
+            percentile_figure(
                 "-",
                 f"key -> checklist painted, {EXISTING:,} existing names, p50",
-                percentile(many, 50),
-                samples=len(many),
-                low=min(many),
-                high=percentile(many, 99),
+                many,
+                50,
+                high_p=99,
                 reference_name="bare Input key -> paint, p50",
                 reference=percentile(bare_keys, 50),
                 note="the add form as a list of 10,000 domains opens it; spread: min-p99",

@@ -151,6 +151,22 @@ def figure_of(
     )
 
 
+def percentile_figure(
+    goal_id: str, name: str, samples: list[float], p: float, *, high_p: float = 100, **extra
+) -> Figure:
+    """A Figure of `samples`' p-th percentile (keystrokes...), spread min to the `high_p`-th
+    percentile (the max by default); `extra` are Figure's other fields."""
+    return Figure(
+        goal_id,
+        name,
+        percentile(samples, p),
+        samples=len(samples),
+        low=min(samples),
+        high=percentile(samples, high_p),
+        **extra,
+    )
+
+
 def rss_mib() -> float:
     """This process's resident set (VmRSS of /proc/self/status), in MiB."""
     with open("/proc/self/status") as status:
