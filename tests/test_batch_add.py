@@ -126,6 +126,24 @@ async def cloud_answered(pilot, screen) -> None:
     )
 
 
+async def at_verification(pilot, names: list[str]) -> VerifyScreen:
+    """The batch of `names` (under newsite.net) confirmed and sent: CDN asked for the
+    root's ownership, and the verification screen shows its challenge."""
+    app = pilot.app
+    await connected(pilot)
+    app.sandbox.world.zones["newsite.net"].icp_filed = True
+    screen = await typed(pilot, ", ".join(names))
+    await wait_for(pilot, lambda: not screen.query_one("#submit", Button).disabled, what="submit")
+    await pilot.press("ctrl+s")
+    await confirmation(pilot)
+    await answer_yes(pilot)
+    verify = await wait_for(
+        pilot, lambda: isinstance(app.screen, VerifyScreen) and app.screen, what="verify"
+    )
+    await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+    return verify
+
+
 async def test_three_names_of_a_new_root_one_verification_three_domains():
     names = ["cdn.newsite.net", "img.newsite.net", "video.newsite.net"]
     app = sandbox_app()
@@ -314,19 +332,7 @@ async def test_read_only_mode_refuses_the_batch_and_names_every_add():
 async def test_leaving_the_verification_skips_the_rest_of_that_root_only():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
-        app.sandbox.world.zones["newsite.net"].icp_filed = True
-        screen = await typed(pilot, "a.newsite.net, b.newsite.net, ok.example.com")
-        await wait_for(
-            pilot, lambda: not screen.query_one("#submit", Button).disabled, what="submit"
-        )
-        await pilot.press("ctrl+s")
-        await confirmation(pilot)
-        await answer_yes(pilot)
-        verify = await wait_for(
-            pilot, lambda: isinstance(app.screen, VerifyScreen) and app.screen, what="verify"
-        )
-        await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+        await at_verification(pilot, ["a.newsite.net", "b.newsite.net", "ok.example.com"])
         await pilot.press("escape")
         result = await wait_for(
             pilot,
@@ -400,19 +406,7 @@ async def test_a_verified_batch_goes_straight_to_its_result_without_showing_the_
     names = ["s1.newsite.net", "s2.newsite.net"]
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
-        app.sandbox.world.zones["newsite.net"].icp_filed = True
-        screen = await typed(pilot, ", ".join(names))
-        await wait_for(
-            pilot, lambda: not screen.query_one("#submit", Button).disabled, what="submit"
-        )
-        await pilot.press("ctrl+s")
-        await confirmation(pilot)
-        await answer_yes(pilot)
-        verify = await wait_for(
-            pilot, lambda: isinstance(app.screen, VerifyScreen) and app.screen, what="verify"
-        )
-        await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+        await at_verification(pilot, names)
         seen: list[type] = []  # every screen that became the active one, in order
         app.screen_change_signal.subscribe(app, lambda s: seen.append(type(s)), immediate=True)
         await pilot.press("t")
