@@ -217,6 +217,8 @@ async def test_keys_that_keep_the_checklists_lines_repaint_it_in_place():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_add_form(pilot)
+        # The suffix list in first: its arrival would change the checklist's lines.
+        await wait_for(pilot, rules.public_suffixes_loaded, what="the suffix list")
         await type_text(pilot, "Cdn.newsite.ne")
         checklist = screen.query_one("#checklist")
         widgets = list(screen.query("*"))

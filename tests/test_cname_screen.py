@@ -162,10 +162,9 @@ async def test_the_record_line_says_whether_it_exists_and_points_at_the_cname():
         assert "to create" in text_of(screen.query_one("#record_label"))
         await pilot.press("enter")  # apply the plan: the record is created
         await wait_for(pilot, lambda: isinstance(app.screen, PropagationScreen), what="board")
-        assert plan.gone or not plan.is_active
-        while not isinstance(app.screen, DomainScreen):
-            await pilot.press("escape")
-            await pilot.pause()
+        assert plan not in app.screen_stack  # the board took the plan's place
+        await pilot.press("escape")  # the board -> the domain's screen
+        await wait_for(pilot, lambda: app.screen is screen, what="the domain's screen")
         label = await wait_for(
             pilot,
             lambda: (t := text_of(screen.query_one("#record_label"))) and "exists" in t and t,

@@ -10,6 +10,7 @@ from tests.pilot import (
     connected,
     hold_all_but_the_next,
     many_domains,
+    messages,
     open_records,
     sandbox_app,
     text_of,
@@ -45,7 +46,11 @@ async def test_the_first_page_of_domains_is_on_screen_with_its_progress_while_th
         )
         assert str(table.get_row(listed[0])[2]).strip() != "…"
         assert held.outcome == ""  # the other pages are still held: never answered yet
-        assert len(app.sandbox.calls.of("DescribeUserDomains")) == 3  # page 1, then 2 and 3
+        await wait_for(  # page 1, then 2 and 3 (asked together once page 1 painted)
+            pilot,
+            lambda: len(app.sandbox.calls.of("DescribeUserDomains")) == 3,
+            what="pages 2 and 3 asked for",
+        )
 
 
 async def test_a_zones_first_page_of_records_shows_while_the_rest_are_read_and_then_all():
@@ -64,6 +69,11 @@ async def test_a_zones_first_page_of_records_shows_while_the_rest_are_read_and_t
         assert "reading the rest…" in text_of(screen.query_one("#summary"))
         # The form checks a record against all of the zone's: not before they are read.
         await pilot.press("a")
+        await wait_for(
+            pilot,
+            lambda: any("still being read" in m for m in messages(app)),
+            what="the form's refusal",
+        )
         assert app.screen is screen
         # The filter narrows what arrived.
         await pilot.press("slash", "h", "0", "0", "0", "1", "enter")

@@ -201,6 +201,7 @@ def test_a_sandbox_stopped_before_its_dns_served_frees_its_ports(deferred):
     again = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         again.bind((host, int(port)))  # the sandbox's socket is closed: free again
+        assert again.getsockname() == (host, int(port))
     finally:
         again.close()
 
