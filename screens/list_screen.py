@@ -17,6 +17,8 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from screens.base import AppScreen
+from tui.explain import DOCTOR_HINT
+from tui.safe_text import shown
 from tui.services.errors import ServiceError
 from tui.services.paging import Page
 from tui.widgets.header import AppHeader
@@ -37,6 +39,7 @@ class ListScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self.loaded = False  # read once: the summary counts the items, the empty state shows
+        self.unreachable: Text | None = None  # why no listing will come (not connected)
         self._reading_note = ""
 
     # -- what a list says --------------------------------------------------------------
@@ -104,6 +107,8 @@ class ListScreen(AppScreen):
         self.watch(table, "beyond", self._summarise, init=False)
         if self.app.services is not None:  # else once connected (the first screen)
             self.load()
+        elif (failure := getattr(self.app, "connect_failure", None)) is not None:
+            self.not_connected(failure)  # it failed before this screen was up
 
     @work(exclusive=True, group="list")
     async def load(self) -> None:
@@ -153,6 +158,12 @@ class ListScreen(AppScreen):
         if self.focused is None:
             table.focus()
 
+    def not_connected(self, reason: str) -> None:
+        """The app could not connect: no listing will come, say why in its place."""
+        self.unreachable = Text(f"Not connected: {shown(reason, 500)}\n{DOCTOR_HINT}")
+        self.query_one(PagedTable).loading = False
+        self._summarise()
+
     def is_loading(self) -> bool:
         return any(w.group == "list" and w.is_running for w in self.workers)
 
@@ -161,7 +172,7 @@ class ListScreen(AppScreen):
         total, matching, _ = table.counts
         # One line high whatever it says: no layout of the screen when it changes.
         self.query_one("#summary", Static).update(self.summary(table), layout=False)
-        message = self.empty_state(total, matching) if self.loaded else None
+        message = self.empty_state(total, matching) if self.loaded else self.unreachable
         empty = self.query_one("#empty", Static)
         empty.display = message is not None
         if message is not None:

@@ -1,5 +1,6 @@
 """The app shell: help, the command palette, keymaps, an empty account, bad credentials."""
 
+import gc
 import json
 
 from textual.command import CommandList, CommandPalette, Hit
@@ -83,7 +84,17 @@ async def test_an_unknown_profile_is_an_error_not_a_silent_sandbox(tmp_path, mon
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.sub_title == "not connected", what="the error")
         assert app.sandbox is None
-        assert any("nope" in n.message for n in app._notifications)
+        await wait_for(  # (a notification is posted: it lands a moment later)
+            pilot, lambda: any("nope" in n.message for n in app._notifications), what="why"
+        )
+        # The list says why in place of rows, not "connecting…" forever.
+        await wait_for(pilot, lambda: app.screen.query("#empty"), what="the list")
+        assert not app.screen.query_one(DataTable).loading
+        empty = app.screen.query_one("#empty")
+        assert empty.display and "Not connected" in text_of(empty)
+        assert "nope" in text_of(empty) and "oss-cdn doctor" in text_of(empty)
+        # Start-up's collector threshold is put back: no warm-up will come to do it.
+        assert gc.get_threshold() == app._gc_threshold
 
 
 async def test_cloud_text_is_shown_literally_not_as_markup():

@@ -100,7 +100,11 @@ async def test_the_profile_shows_before_the_services_are_built(cli_profile, monk
             assert app.services is None and not app.has_class("-sandbox")
             gate.set()
             await wait_for(pilot, lambda: app.sub_title == "not connected", what="the error")
-            assert any("the test stops here" in n.message for n in app._notifications)
+            await wait_for(
+                pilot,
+                lambda: any("the test stops here" in n.message for n in app._notifications),
+                what="the notification",
+            )
     finally:
         gate.set()
 

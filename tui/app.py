@@ -86,6 +86,7 @@ class OssCdnApp(App):
         # None until connected: screens opened from the domain list use
         # AppScreen.services / .profile, which say so if it is not.
         self.services: Services | None = None
+        self.connect_failure: str | None = None  # why connecting failed, once it has
         self.profile: Profile | None = None
         self.sandbox: AnySandbox | None = None  # the sandbox, when the app runs one
         self.domains_changing: set[str] = set()  # start/stop/delete on their way
@@ -181,6 +182,7 @@ class OssCdnApp(App):
         # The header says where as soon as that is known, before the services are built
         # (importing the CDN SDK takes a few hundred ms of CPU).
         sandbox = None
+        handed_over = False
         try:
             profile, sandbox = launch.connect(
                 self.options,
@@ -191,35 +193,39 @@ class OssCdnApp(App):
             profile = launch.with_read_only(profile, self.options)
             self.call_from_thread(self._show_where, profile.label, profile.sandbox)
             if get_current_worker().is_cancelled:
-                if sandbox is not None:
-                    sandbox.stop()
                 return
             services = Services(profile)
             services.cdn  # noqa: B018 - the domain list needs it first: import it here
             while not self._list_mounted.wait(0.05):
                 if get_current_worker().is_cancelled:  # the app ended meanwhile
-                    if sandbox is not None:
-                        sandbox.stop()
                     return
+            self.call_from_thread(self._connected, profile, sandbox, services)
+            handed_over = True
         except ServiceError as error:
-            if sandbox is not None:
+            self.call_from_thread(self._not_connected, str(error))
+        finally:
+            # Whatever ended the thread (an error, the app leaving), a sandbox it started
+            # and did not hand over is stopped: its threads and ports would outlive it.
+            if sandbox is not None and not handed_over:
                 sandbox.stop()
-            self.call_from_thread(
-                self.notify,
-                f"{error}\nRun `oss-cdn doctor` to see what it found and what to fix.",
-                title="Cannot connect",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
-            self.call_from_thread(
-                setattr,
-                self,
-                "sub_title",
-                "not connected" + (" · READ-ONLY" if self.read_only else ""),
-            )
-            return
-        self.call_from_thread(self._connected, profile, sandbox, services)
+
+    def _not_connected(self, error: str) -> None:
+        from screens.list_screen import ListScreen
+
+        self.connect_failure = error
+        self.notify(
+            f"{error}\nRun `oss-cdn doctor` to see what it found and what to fix.",
+            title="Cannot connect",
+            severity="error",
+            timeout=30,
+        )
+        self._show_where("not connected")
+        # No listing will come: the lists say why instead of "connecting…", and
+        # start-up's collector threshold goes back to normal.
+        for screen in self.screen_stack:
+            if isinstance(screen, ListScreen) and screen.is_mounted:
+                screen.not_connected(error)
+        gc.set_threshold(*self._gc_threshold)
 
     def _connected(self, profile: Profile, sandbox: AnySandbox | None, services: Services) -> None:
         from tui.widgets.paged_table import PagedTable
@@ -254,11 +260,16 @@ class OssCdnApp(App):
             group="warm-up",
             exit_on_error=False,  # a service that cannot be built says so when used
         )
-        self.run_worker(_import_screens, thread=True, group="warm-up-screens")
+        # Speculative: a screen that fails to import says so when opened, not here.
+        self.run_worker(_import_screens, thread=True, group="warm-up-screens", exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "warm-up" and event.state == WorkerState.SUCCESS:
+        if event.worker.group != "warm-up" or not event.worker.is_finished:
+            return
+        if event.state == WorkerState.SUCCESS:
             self._freeze_start_up()
+        else:  # a service that cannot be built: nothing to freeze, the threshold back
+            gc.set_threshold(*self._gc_threshold)
 
     def _freeze_start_up(self) -> None:
         # The objects of start-up (modules, classes, CSS, the SDKs) live as long as the
