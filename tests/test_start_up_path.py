@@ -252,3 +252,33 @@ async def test_the_app_serves_the_sandbox_dns_once_the_list_has_painted(monkeypa
         assert app.sandbox is not None and app.sandbox.defer_dns
         await wait_for(pilot, app.sandbox.dns_serving.is_set, what="the sandbox's DNS")
         assert app._started
+
+
+async def test_a_deferred_dns_that_cannot_start_leaves_the_apis_serving(monkeypatch):
+    from alibabacloud_cdn20180510 import models
+    from alibabacloud_cdn20180510.client import Client
+
+    from tests.helpers import sdk_config
+    from tui.sandbox import dns_server
+    from tui.sandbox.runner import Sandbox
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("no DNS today")
+
+    monkeypatch.setattr(dns_server, "serve_dns", broken)
+    box = Sandbox(speed=1000, defer_dns=True)
+    box.start()
+    try:
+        box.finish_start()
+        for _ in range(600):  # the sandbox's thread meets the failure
+            if box.dns_failure is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert str(box.dns_failure) == "no DNS today"
+        # The APIs the app already talks to still answer.
+        client = Client(sdk_config(box.info, "cdn_endpoint"))
+        request = models.DescribeUserDomainsRequest(check_domain_show=True)
+        answer = await client.describe_user_domains_async(request)
+        assert answer.body.total_count == len(box.world.domains)
+    finally:
+        box.stop()
