@@ -194,7 +194,8 @@ class CdnService(TeaService):
     # -- domains -----------------------------------------------------------------------
 
     async def list_domains(self, *, status: str | None = None) -> list[CdnDomain]:
-        """Every CDN domain of the account (optionally only those in `status`)."""
+        """Every CDN domain of the account (optionally only those in `status`): page 1's
+        first, then the other pages' as they arrived (callers sort what they show)."""
         return [d async for page in self.domain_pages(status=status) for d in page.items]
 
     async def domain_pages(

@@ -17,7 +17,7 @@ import dns.exception
 import dns.rdatatype
 
 from tui.dns_plan import exact_rr
-from tui.rules import base_name, parse_origin, root_domain
+from tui.rules import base_name, parse_origin, public_suffixes, root_domain
 from tui.services import writes
 from tui.services.errors import CloudError
 from tui.services.models import Bucket
@@ -144,6 +144,7 @@ class OwnershipService:
         self._ns_resolver = ns_resolver
 
     async def challenge(self, domain: str) -> Challenge:
+        await public_suffixes()  # root_domain needs it: parsed off the loop if not yet
         root = root_domain(base_name(domain))
         content, (zone, denied) = await asyncio.gather(
             self.cdn.verify_content(domain), self.dns.find_zone(root)
