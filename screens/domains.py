@@ -286,12 +286,13 @@ class DomainsScreen(ListScreen, DomainActions):
             async with limit:
                 return name, await cdn.listed(name)
 
+        listing = self.domains  # a whole listing arriving meanwhile replaces this list
         try:
             found = await self.call(asyncio.gather(*map(one, names)))
         except ServiceError:
             return  # the rows stay as they were; the next turn asks again
-        if self.is_loading():
-            return  # a whole listing under way has the newer word
+        if self.is_loading() or self.domains is not listing:
+            return  # a whole listing under way, or read meanwhile, has the newer word
         table = self.query_one(PagedTable)
         where = {d.name: i for i, d in enumerate(self.domains)}
         gone: set[str] = set()
