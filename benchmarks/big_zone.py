@@ -1,7 +1,8 @@
 """Goal 5: 2,000 records in one zone, listed and filtered with goal 3's bounds.
 
-The app attaches to an in-process sandbox whose zone example.com holds 2,000 more A
-records, opens the zone list, and opens example.com. What is compared (list_timing.py):
+The app attaches to a sandbox served by a process of its own (as `oss-cdn sandbox
+serve` does) whose zone example.com holds 2,000 more A records, opens the zone list,
+and opens example.com. What is compared (list_timing.py):
 from the list's read start to the first paint with rows, and to the first paint with
 every record in the table, against page 1 and the slowest page of DescribeDomainRecords
 (500, the API's maximum) as the app gets them: the records screen's own page reader,
@@ -17,7 +18,7 @@ from benchmarks.list_timing import REFERENCE_READS, ReadStarts, references, sett
 from benchmarks.loop_lag import LoopLag
 from benchmarks.measure import Figure, Runs, figure_of, ms, percentile_figure
 from benchmarks.paint_probe import PaintProbe
-from benchmarks.seeded import seed_records, shared_sandbox
+from benchmarks.seeded import served_world
 
 RECORDS = 2_000
 ZONE = "example.com"
@@ -25,7 +26,7 @@ FILTERS = ["r0042", "r1", "192.0", "zz"]
 SPACING = 0.03
 
 
-async def session(box, lag: LoopLag, figures: dict, last: bool) -> None:
+async def session(world, lag: LoopLag, figures: dict, last: bool) -> None:
     from textual.widgets import DataTable, Input
 
     from screens.dns_records import RecordsScreen
@@ -36,7 +37,7 @@ async def session(box, lag: LoopLag, figures: dict, last: bool) -> None:
     from tui.widgets.paged_table import PagedTable
 
     starts: ReadStarts = figures["starts"]
-    total = len(box.world.current_records(ZONE))
+    total = world.records(ZONE)
     app = OssCdnApp(LaunchOptions(sandbox=True))
     probe = PaintProbe(app)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -121,8 +122,8 @@ async def measure(quick: bool) -> list[Figure]:
     }
     lag = LoopLag(profile=True)
     for n in range(rounds):
-        with shared_sandbox(20.0, seed=lambda box: seed_records(box, ZONE, RECORDS)) as box:
-            await session(box, lag, figures, last=n == rounds - 1)
+        with served_world(20.0, records=(ZONE, RECORDS)) as world:
+            await session(world, lag, figures, last=n == rounds - 1)
     keys = figures["filter"]
     return [
         figure_of(

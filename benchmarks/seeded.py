@@ -1,16 +1,20 @@
-"""A sandbox in this process with a big world, attached to by the app as `--sandbox` does.
+"""A sandbox with a big world, attached to by the app as `--sandbox` does.
 
-The sandbox is started here (a thread of this process, as the app's own is) and seeded
-before the app connects, then recorded as the shared sandbox in a private runtime
-directory of this run only: the app attaches to it and lists the big world on its first
-load, as it would an account of that size.
+The sandbox is seeded before the app connects, then recorded as the shared sandbox in a
+private runtime directory of this run only: the app attaches to it and lists the big
+world on its first load, as it would an account of that size. `served_world` runs it in
+a process of its own, as `oss-cdn sandbox serve` does: an account's 10,000 domains live
+in the cloud, not in the app's process, so its memory and CPU are not the app's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 from tui.sandbox import shared
 from tui.sandbox.runner import Sandbox
@@ -50,30 +54,6 @@ def seed_records(box: Sandbox, zone: str, count: int) -> None:
     world.sorted_records(zone)  # sorted once, as for the domains above
 
 
-@contextlib.contextmanager
-def shared_sandbox(speed: float, seed=None):
-    """A started sandbox, seeded by `seed(box)`, that `--sandbox` attaches to (an
-    OSS_CDN_RUNTIME_DIR of its own, set for this process); stopped afterwards."""
-    with tempfile.TemporaryDirectory() as runtime:
-        os.chmod(runtime, 0o700)
-        previous = os.environ.get(shared.RUNTIME_ENV)
-        os.environ[shared.RUNTIME_ENV] = runtime
-        box = Sandbox(speed=speed)
-        try:
-            if seed is not None:
-                seed(box)
-            box.start()
-            path = shared.record(box.info, os.getpid())
-            assert path is not None, "no private runtime directory for the shared sandbox"
-            yield box
-        finally:
-            box.stop()
-            if previous is None:
-                os.environ.pop(shared.RUNTIME_ENV, None)
-            else:
-                os.environ[shared.RUNTIME_ENV] = previous
-
-
 def thread_cpu(native_id: int | None) -> float:
     """CPU seconds (user + system) of one thread of this process, from /proc."""
     if native_id is None:
@@ -85,3 +65,122 @@ def thread_cpu(native_id: int | None) -> float:
         return 0.0
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14, 15)
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ServedWorld:
+    """A seeded sandbox served by a child process (`python -m benchmarks.seeded`), told
+    what to do a line at a time on its stdin; each answer is one line on its stdout."""
+
+    def __init__(self, child: subprocess.Popen) -> None:
+        self._child = child
+        self.pid = child.pid
+
+    def ask(self, *words: str) -> str:
+        assert self._child.stdin is not None and self._child.stdout is not None
+        self._child.stdin.write(" ".join(words) + "\n")
+        self._child.stdin.flush()
+        answer = self._child.stdout.readline().strip()
+        if not answer:
+            raise RuntimeError(f"the served sandbox ended (asked {' '.join(words)!r})")
+        return answer
+
+    def domains(self) -> int:
+        return int(self.ask("domains"))
+
+    def records(self, zone: str) -> int:
+        return int(self.ask("records", zone))
+
+    def calls(self) -> int:
+        """API calls it has answered so far."""
+        return int(self.ask("calls"))
+
+    def add_changing(self, name: str) -> None:
+        """A domain that stays configuring for as long as the run lasts."""
+        self.ask("changing", name)
+
+    def cpu(self) -> float:
+        return process_cpu(self.pid)
+
+
+@contextlib.contextmanager
+def served_world(speed: float, domains: int = 0, records: tuple[str, int] | None = None):
+    """A sandbox seeded with `domains` more domains and `records` (zone, count) more
+    records, served by a process of its own and recorded as the shared sandbox of this
+    process (an OSS_CDN_RUNTIME_DIR of its own); stopped afterwards."""
+    with tempfile.TemporaryDirectory() as runtime:
+        os.chmod(runtime, 0o700)
+        argv = [sys.executable, "-m", "benchmarks.seeded", str(speed), str(domains)]
+        if records is not None:
+            argv += [records[0], str(records[1])]
+        env = {**os.environ, shared.RUNTIME_ENV: runtime}
+        env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+        child = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+        )
+        previous = os.environ.get(shared.RUNTIME_ENV)
+        try:
+            world = ServedWorld(child)
+            if world.ask("ready") != "ready":
+                raise RuntimeError("the served sandbox did not start")
+            os.environ[shared.RUNTIME_ENV] = runtime
+            yield world
+        finally:
+            if child.stdin is not None:
+                child.stdin.close()  # its end of input: it stops its sandbox and ends
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            if previous is None:
+                os.environ.pop(shared.RUNTIME_ENV, None)
+            else:
+                os.environ[shared.RUNTIME_ENV] = previous
+
+
+def _serve(argv: list[str]) -> None:
+    """The child of `served_world`: seed, serve, answer its parent's lines until its
+    stdin ends."""
+    speed, domains = float(argv[0]), int(argv[1])
+    box = Sandbox(speed=speed)
+    if domains:
+        seed_domains(box, domains)
+    if len(argv) > 2:
+        seed_records(box, argv[2], int(argv[3]))
+    box.start()
+    shared.record(box.info, os.getpid())
+    world = box.world
+    try:
+        for line in sys.stdin:
+            what, *args = line.split()
+            if what == "ready":
+                answer = "ready"
+            elif what == "domains":
+                answer = str(len(world.domains))
+            elif what == "records":
+                answer = str(len(world.current_records(args[0])))
+            elif what == "calls":
+                answer = str(box.calls.total)
+            elif what == "changing":
+                world.configure_delay = 10**6
+                world.add_domain(args[0], "web", ORIGIN, "domestic")
+                answer = "ok"
+            else:
+                answer = f"unknown: {what}"
+            print(answer, flush=True)
+    finally:
+        box.stop()
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1:])

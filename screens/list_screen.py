@@ -41,6 +41,9 @@ class ListScreen(AppScreen):
         self.loaded = False  # read once: the summary counts the items, the empty state shows
         self.unreachable: Text | None = None  # why no listing will come (not connected)
         self._reading_note = ""
+        # Pages of the first reading shown, others still to come (the app's warm-up
+        # waits for the whole list).
+        self.partial = False
 
     # -- what a list says --------------------------------------------------------------
 
@@ -129,6 +132,7 @@ class ListScreen(AppScreen):
                     if streaming:
                         self._ready(table)
                         self.loaded = True
+                        self.partial = True
                         self._reading_note = (
                             f" · {len(items)} of {page.total} read, reading the rest…"
                         )
@@ -147,6 +151,8 @@ class ListScreen(AppScreen):
                 self._summarise()
             self._ready(table)
             return
+        finally:
+            self.partial = False  # whole, failed or cancelled: no page still to come
         self._reading_note = ""
         self._ready(table)
         self.loaded = True

@@ -12,13 +12,15 @@ from textual.widgets import LoadingIndicator
 from textual.widgets._header import HeaderTitle
 
 import tui.app
-from tests.pilot import connected, sandbox_app, text_of, wait_for
+from screens.domains import DomainsScreen
+from tests.pilot import connected, many_domains, sandbox_app, text_of, wait_for
 from tui import launch
 from tui.app import OssCdnApp
 from tui.launch import LaunchOptions
 from tui.services.errors import CredentialsNotFound
 from tui.services.facade import Services
 from tui.widgets.connecting import Connecting
+from tui.widgets.paged_table import PagedTable
 
 HELD = 30.0  # seconds a held step waits at most: the test lets it go long before
 
@@ -148,3 +150,43 @@ async def test_other_services_are_built_once_the_list_has_painted(monkeypatch):
         await wait_for(pilot, lambda: gc.get_freeze_count() > 0, what="start-up frozen")
         assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == 0  # the next app of this process starts afresh
+
+
+async def test_a_long_list_is_whole_before_the_other_services_are_built(monkeypatch):
+    # 1,200 domains are three pages; pages 2 and 3 answer late. The first page paints
+    # at once, yet the warm-up (SDK imports, the suffix list: they hold the GIL) waits
+    # for the whole list, so it does not stall the pages still arriving.
+    monkeypatch.setattr(tui.app, "START_UP_LIMIT", 120.0)
+    real_connect = launch.connect
+
+    def connect_long_listing(*args, **kwargs):
+        profile, sandbox = real_connect(*args, **kwargs)
+        many_domains(sandbox.world, 1200)
+        sandbox.faults.add("timeout", action="DescribeUserDomains", delay=0)
+        sandbox.faults.add("timeout", action="DescribeUserDomains", count=2, delay=2)
+        return profile, sandbox
+
+    monkeypatch.setattr(launch, "connect", connect_long_listing)
+    seen_at_warm_up: list[int] = []  # the domains in the table when the warm-up began
+    warm_up = Services.warm_up
+    tables: list[PagedTable] = []
+
+    def noted(services):
+        seen_at_warm_up.append(tables[0].counts[0] if tables else -1)
+        return warm_up(services)
+
+    monkeypatch.setattr(Services, "warm_up", noted)
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_for(
+            pilot, lambda: isinstance(app.screen, DomainsScreen) and app.screen, what="the list"
+        )
+        table = screen.query_one(PagedTable)
+        tables.append(table)
+        await wait_for(pilot, lambda: table.row_count and screen.partial, what="page 1 shown")
+        for _ in range(5):  # frames after page 1's: a warm-up asked for has begun
+            await pilot.pause()
+        assert seen_at_warm_up == [] and screen.partial
+        await wait_for(pilot, lambda: seen_at_warm_up, what="the warm-up")
+        assert seen_at_warm_up == [len(app.sandbox.world.domains)]
+        assert not screen.partial

@@ -234,15 +234,19 @@ class OssCdnApp(App):
         self._show_where(profile.label, profile.sandbox)
         for screen in self.screen_stack:
             screen.post_message(Connected(profile.label))
-        # Start-up is over once the first listing has painted (its table's counts are
-        # set with every fill), or START_UP_LIMIT after connecting if none does.
+        # Start-up is over once the first listing is whole and painted (its table's
+        # counts are set with every fill; its worker ends), or START_UP_LIMIT after
+        # connecting if none is.
         for screen in self.screen_stack:
             for table in screen.query(PagedTable).results():
                 self.watch(table, "counts", self._listed, init=False)
         self.set_timer(START_UP_LIMIT, self._start_up_over)
 
     def _listed(self) -> None:
-        if not self._started:
+        # Once the listing is whole: a long list paints its first page well before the
+        # rest arrive, and the warm-up's imports and suffix list would hold the GIL
+        # while they do (a 100 ms stall listing 10,000 domains, issue 12).
+        if not self._started and not any(getattr(s, "partial", False) for s in self.screen_stack):
             self.call_after_refresh(self._start_up_over)
 
     def _start_up_over(self) -> None:

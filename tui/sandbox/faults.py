@@ -103,10 +103,12 @@ class CallLog(Sequence):
         self._lock = threading.Lock()
         self.limit = limit
         self._calls: deque[tuple[str, dict[str, str]]] = deque(maxlen=limit)
+        self.total = 0  # every call recorded, the dropped ones included
 
     def record(self, action: str, params: dict[str, str]) -> None:
         with self._lock:
             self._calls.append((action, dict(params)))
+            self.total += 1
 
     def clear(self) -> None:
         with self._lock:
