@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
 from tests.helpers import serve_root_through_cdn
 from tui.sandbox.cdn_checks import CDN_LAG
 from tui.sandbox.dns_answers import SOA_MINIMUM
+from tui.services import cdn as cdn_module
 from tui.services.errors import (
     CloudError,
     DomainInThisAccount,
@@ -73,6 +75,45 @@ async def test_list_domains_reads_every_page(services, sandbox):
     pages = sandbox.calls.of("DescribeUserDomains")
     assert sorted(int(p["PageNumber"]) for p in pages) == [1, 2, 3]
     assert {p["PageSize"] for p in pages} == {"500"}
+
+
+async def test_pages_that_arrive_together_are_read_one_a_loop_iteration(
+    services, sandbox, monkeypatch
+):
+    # Pages 2-6 answer together (held a second, then let go at once) while the loop is
+    # busy (a blocking callback): when it is free, all five are there to be read. Each
+    # takes milliseconds (500 domains): read in one iteration of the loop, they would
+    # freeze the screen for all of them; each is read in an iteration of its own.
+    for i in range(2600):
+        sandbox.world.add_domain(
+            f"bulk{i:04}.example.com", "web", oss_source(), "domestic", status="online"
+        )
+    sandbox.faults.add("timeout", "DescribeUserDomains", delay=0)
+    sandbox.faults.add("timeout", "DescribeUserDomains", count=5, delay=1)
+    iteration = 0
+
+    async def count_iterations() -> None:
+        nonlocal iteration
+        while True:
+            iteration += 1
+            await asyncio.sleep(0)
+
+    read_in: list[int] = []  # the iteration each page was read in
+    read_page = cdn_module._domains_page
+
+    def noted(answer):
+        read_in.append(iteration)
+        return read_page(answer)
+
+    monkeypatch.setattr(cdn_module, "_domains_page", noted)
+    counter = asyncio.ensure_future(count_iterations())
+    asyncio.get_running_loop().call_later(0.7, time.sleep, 1.0)  # the loop busy meanwhile
+    try:
+        domains = await services.cdn.list_domains()
+    finally:
+        counter.cancel()
+    assert len(domains) == 2606 and len(read_in) == 6
+    assert len(set(read_in)) == 6
 
 
 async def test_quota_counts_domains_against_fifty(services, sandbox):
