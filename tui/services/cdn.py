@@ -190,6 +190,10 @@ class CdnService(TeaService):
         self._added: dict[str, float] = {}  # name -> time.monotonic() of its AddCdnDomain
         # The last domain quota read (None before): what a screen shows without asking.
         self.domain_quota: int | None = None
+        # The first listing's models, imported where the service is built (the app's
+        # connect thread), not on the event loop before the first rows (~10 ms).
+        sdk.DescribeUserDomainsRequest, sdk.DescribeUserDomainsResponseBody  # noqa: B018
+        sdk.DescribeUserDomainsResponse  # noqa: B018
 
     # -- domains -----------------------------------------------------------------------
 
