@@ -12,6 +12,7 @@ found AND --allow-credentials is given; then read-only unless --allow-writes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import os
 import shlex
@@ -145,10 +146,9 @@ def app_options(args: argparse.Namespace, actions: list[argparse.Action]) -> lis
             if value:
                 argv.append(option)
         elif isinstance(action, argparse._AppendAction):
-            for item in value or ():
-                argv += [option, str(item)]
+            argv += [f"{option}={item}" for item in value or ()]
         elif value is not None and value != action.default:
-            argv += [option, str(value)]
+            argv.append(f"{option}={value}")  # `=`: a value may start with "-"
     return argv
 
 
@@ -215,36 +215,43 @@ def stop_group(server: subprocess.Popen) -> None:
     """End the server and every app process its tabs started: SIGTERM to its whole
     process group, SIGKILL to whatever is left after a grace period (a connected page
     keeps aiohttp's shutdown waiting ~20 s; an app ignoring SIGTERM would stay)."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         server.wait(timeout=STOP_GRACE)
-    except subprocess.TimeoutExpired:
-        pass
-    try:  # the group's members outlive their leader: end them all
+    # The group's members outlive their leader: end them all.
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     server.wait()
 
 
+def app_command(args: argparse.Namespace, credentials_found: bool) -> tuple[str, Serving]:
+    """The shell command each tab runs, and what it acts on, for `web`'s parsed `args`.
+    Raises Refused when credentials are found and not allowed."""
+    mode = serving(
+        credentials_found,
+        sandbox=args.sandbox,
+        allow_credentials=args.allow_credentials,
+        allow_writes=args.allow_writes,
+        read_only=read_only_requested(args.read_only),
+    )
+    return shell_command(app_argv(app_options(args, args.app_actions), mode)), mode
+
+
+def credentials_found(args: argparse.Namespace) -> bool:
+    """A profile named, or a step of the credential chain that has something to read
+    (looked at without the credentials library: a step listed may still fail, and then
+    the page would only show the error; refusing is the safe side)."""
+    return bool(args.profile) or bool(credential_sources())
+
+
 def run_web(args: argparse.Namespace) -> int:
-    found = bool(args.profile) or bool(credential_sources())
     try:
-        mode = serving(
-            found,
-            sandbox=args.sandbox,
-            allow_credentials=args.allow_credentials,
-            allow_writes=args.allow_writes,
-            read_only=read_only_requested(args.read_only),
-        )
+        command, mode = app_command(args, credentials_found(args))
     except Refused as refused:
         print(f"oss-cdn web: {refused}", file=sys.stderr)
         return 2
     port = args.port or free_port(args.host)
-    command = shell_command(app_argv(app_options(args, args.app_actions), mode))
     server_argv = [sys.executable, "-m", "tui.web_server", "--host", args.host]
     server_argv += ["--port", str(port), "--command", command]
     if args.public_url:
