@@ -115,6 +115,14 @@ def test_the_app_options_given_to_web_reach_the_app_unchanged(options):
         assert getattr(app, action.dest) == getattr(args, action.dest), action.dest
 
 
+def test_app_options_given_before_web_are_passed_on_too(monkeypatch):
+    monkeypatch.delenv("OSS_CDN_READ_ONLY", raising=False)
+    args = build_parser().parse_args(["--read-only", "--region", "cn-beijing", "web"])
+    command, mode = app_command(args, credentials_found=False)
+    assert mode.read_only
+    assert {"--read-only", "--region=cn-beijing"} <= set(shlex.split(command))
+
+
 def test_web_takes_every_option_of_the_app():
     parser = build_parser()
     app = {s for a in parser._actions if a.option_strings for s in a.option_strings}

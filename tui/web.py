@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import ipaddress
 import os
 import shlex
@@ -109,8 +110,10 @@ def add_web_parser(commands: argparse._SubParsersAction, app: argparse.ArgumentP
     )
     passed_on = web.add_argument_group("the app's options, passed on to each tab's app")
     # Copied, not re-declared: an option the app gains (--tour, ...) is `web`'s too, with
-    # the same checks. argparse's own `parents=` shares Action objects the same way.
+    # the same checks. A copy without a default: one given before `web` (`oss-cdn
+    # --read-only web`) is not reset by the subcommand's default.
     taken = set(web._option_string_actions)
+    originals = []
     for action in app._actions:
         if not action.option_strings or action.dest in _NOT_PASSED_ON:
             continue
@@ -118,8 +121,11 @@ def add_web_parser(commands: argparse._SubParsersAction, app: argparse.ArgumentP
             continue
         if not isinstance(action, _PASSABLE):
             raise TypeError(f"`web` cannot pass on {action.option_strings[0]}: {action!r}")
-        passed_on._add_action(action)
-    web.set_defaults(app_actions=[a for a in passed_on._group_actions])
+        own = copy.copy(action)
+        own.default = argparse.SUPPRESS
+        passed_on._add_action(own)
+        originals.append(action)
+    web.set_defaults(app_actions=originals)
 
 
 _PASSABLE = (argparse._StoreTrueAction, argparse._StoreAction, argparse._AppendAction)
