@@ -25,7 +25,15 @@ from hypothesis import strategies as st
 from tests.helpers import ROOT
 from tests.served import clean_env, in_groups, serve_web, wait_gone
 from tui.cli import build_parser
-from tui.web import Refused, app_command, app_options, shell_command
+from tui.web import (
+    Refused,
+    app_command,
+    app_options,
+    is_loopback,
+    port_taken,
+    shell_command,
+    url_for,
+)
 
 FAKE_SECRET = "fake-secret-never-sent-0123456789"  # nothing is sent: web refuses first
 
@@ -73,6 +81,32 @@ def test_read_only_asked_stays_with_the_sandbox_too(monkeypatch):
     assert "--read-only" in command_argv("--read-only")
     monkeypatch.setenv("OSS_CDN_READ_ONLY", "1")
     assert "--read-only" in command_argv()
+
+
+def test_loopback_is_told_from_other_addresses():
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    assert not is_loopback("demo.example.com")
+    assert url_for("::1", 8000) == "http://[::1]:8000/"
+
+
+@pytest.mark.slow
+def test_a_port_in_use_is_refused_before_anything_starts(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert port_taken("127.0.0.1", port)
+        done = subprocess.run(
+            [sys.executable, "-m", "tui", "web", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            env=clean_env(tmp_path),
+            cwd=ROOT,
+            timeout=60,
+        )
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"cannot serve on 127.0.0.1:{port}" in done.stderr
 
 
 @given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\x00"))))

@@ -196,6 +196,19 @@ def free_port(host: str) -> int:
         return probe.getsockname()[1]
 
 
+def port_taken(host: str, port: int) -> str | None:
+    """Why `port` cannot be served on `host` (None: it can). Asked before the server starts:
+    another server answering on that port would pass for ours."""
+    family = socket.AF_INET6 if ":" in _reach(host) else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
+
+
 def url_for(host: str, port: int) -> str:
     shown_host = f"[{host}]" if ":" in host else host
     return f"http://{shown_host}:{port}/"
@@ -258,6 +271,10 @@ def run_web(args: argparse.Namespace) -> int:
         print(f"oss-cdn web: {refused}", file=sys.stderr)
         return 2
     port = args.port or free_port(args.host)
+    problem = port_taken(args.host, port)
+    if problem:
+        print(f"oss-cdn web: cannot serve on {args.host}:{port}: {problem}", file=sys.stderr)
+        return 2
     server_argv = [sys.executable, "-m", "tui.web_server", "--host", args.host]
     server_argv += ["--port", str(port), "--command", command]
     if args.public_url:
