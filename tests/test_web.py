@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 import textual_serve
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import ROOT
@@ -38,8 +38,11 @@ from tui.web import (
 FAKE_SECRET = "fake-secret-never-sent-0123456789"  # nothing is sent: web refuses first
 
 
+PARSER = build_parser()  # parsing leaves it as it was: one for every example
+
+
 def web_args(*argv: str):
-    return build_parser().parse_args(["web", *argv])
+    return PARSER.parse_args(["web", *argv])
 
 
 def command_argv(*argv: str, credentials: bool = False) -> list[str]:
@@ -131,6 +134,7 @@ APP_OPTIONS = st.fixed_dictionaries(
 )
 
 
+@settings(deadline=None)  # no timing in tests: a loaded machine parses slowly at times
 @given(APP_OPTIONS)
 def test_the_app_options_given_to_web_reach_the_app_unchanged(options):
     argv = []
@@ -143,7 +147,7 @@ def test_the_app_options_given_to_web_reach_the_app_unchanged(options):
             argv.append(f"{option}={value}")
     args = web_args(*argv)
     passed = app_options(args, args.app_actions)
-    app = build_parser().parse_args(passed)
+    app = PARSER.parse_args(passed)
     assert app.command is None  # the app itself, not a subcommand
     for action in args.app_actions:
         assert getattr(app, action.dest) == getattr(args, action.dest), action.dest
