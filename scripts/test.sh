@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Install what the tests need and run them all: Debian's unbound (one test checks
 # propagation through a real caching resolver), tmux (one test types into the app in a
-# real terminal), the test extras, then pytest.
+# real terminal), chromium-headless-shell (the browser tests open `oss-cdn web` in it,
+# driven by Playwright; never `playwright install`, which downloads a browser), the test
+# extras, then pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if { ! command -v unbound >/dev/null && [ ! -x /usr/sbin/unbound ]; } \
-    || ! command -v tmux >/dev/null; then
+    || ! command -v tmux >/dev/null || ! command -v chromium-headless-shell >/dev/null; then
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends unbound tmux
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+    unbound tmux chromium-headless-shell
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'

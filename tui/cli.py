@@ -1,5 +1,5 @@
 """Command line: `oss-cdn` (the app), `oss-cdn sandbox serve`, `oss-cdn check`, `oss-cdn
-fetch`, `oss-cdn doctor`.
+fetch`, `oss-cdn doctor`, `oss-cdn web`.
 
 Kept free of heavy imports: the app module is imported only when the app runs, and the
 SDKs only after its first paint.
@@ -23,6 +23,7 @@ from tui.launch import (
 )
 from tui.onboard import add_onboard_parser, run_onboard
 from tui.status import add_status_parser, run_status
+from tui.web import add_web_parser, run_web
 
 
 def _speed(text: str) -> float:
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_doctor_parser(commands)
     add_status_parser(commands)
     add_onboard_parser(commands)
+    add_web_parser(commands, parser)  # last: it takes the app's options declared above
     return parser
 
 
@@ -156,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_status(args)
     if args.command == "onboard":
         return run_onboard(args)
+    if args.command == "web":
+        return run_web(args)
     if args.command == "sandbox":
         from tui.sandbox.runner import main_serve  # the sandbox's server brings aiohttp
 
