@@ -39,8 +39,8 @@ from tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
     from tui.launch import AnySandbox
-    from tui.tour import TourPlayer
     from tui.services.profile import Profile
+    from tui.tour import TourPlayer
 
 NOTIFY_LIMIT = 1000  # characters of a notification: a toast is not a log
 

@@ -18,6 +18,7 @@ condition is not met in time stops the tour with an error caption and hands over
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import weakref
 from collections.abc import Callable
@@ -192,8 +193,7 @@ SCRIPT: tuple[Step, ...] = (
         what="the domain added after its verification",
     ),
     Step(
-        "CDN configures the domain (3-5 minutes, faster in the sandbox): wait until it is "
-        "online.",
+        "CDN configures the domain (3-5 minutes, faster in the sandbox): wait until it is online.",
         done=domain_online,
         what="the domain to be online",
     ),
@@ -418,10 +418,8 @@ class TourPlayer:
         while left > 0 and not self._skip.is_set():
             await self._resumed.wait()
             started = time.monotonic()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._skip.wait(), timeout=min(left, 0.1))
-            except asyncio.TimeoutError:
-                pass
             left -= time.monotonic() - started
         await self._resumed.wait()
 

@@ -13,9 +13,7 @@ from textual.widgets import Static
 KEYS_HINT = "Space pause · → skip · Esc take over"
 
 
-def caption_text(
-    sentence: str, *, step: int = 0, steps: int = 0, state: str = "playing"
-) -> Text:
+def caption_text(sentence: str, *, step: int = 0, steps: int = 0, state: str = "playing") -> Text:
     """The caption's two parts: "3/12 The sentence." then the keys (or what paused it)."""
     text = Text()
     if state == "failed":
