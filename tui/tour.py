@@ -68,7 +68,7 @@ class Step:
 # -- conditions: what the screen shows ------------------------------------------------------
 
 
-def _on(app: App, module: str, name: str) -> Screen | None:
+def _on(app: App, module: str, name: str) -> Any:
     """The app's current screen if it is `module.name` (imported here, not at the top:
     `import tui.app` stays light, and the screens load after the first paint)."""
     import importlib
@@ -117,8 +117,9 @@ def domain_shown(app: App) -> bool:
 
 def domain_online(app: App) -> bool:
     screen = _on(app, "screens.cname", "DomainScreen")
-    domain = screen.domain if screen is not None else None
-    return bool(domain_shown(app) and domain.status == "online" and screen.standing is not None)
+    if not domain_shown(app):
+        return False
+    return screen.domain.status == "online" and screen.standing is not None
 
 
 def cname_copied(app: App) -> bool:
@@ -153,10 +154,11 @@ def served(app: App) -> bool:
     return bool(result and result.verdict.value == "served")
 
 
+# Each caption fits one line at 80 columns with its "n/13 " (70 characters at most): the
+# caption then takes two lines (the sentence, the keys) and leaves the screen the rest.
 SCRIPT: tuple[Step, ...] = (
     Step(
-        "This tour serves an OSS bucket through CDN on your own domain, in the sandbox: "
-        "nothing real is changed.",
+        "A tour: serve an OSS bucket through CDN on your domain, in the sandbox.",
         ready=domains_listed,
         what="the domain list",
     ),
@@ -167,67 +169,66 @@ SCRIPT: tuple[Step, ...] = (
         what="the add form with its buckets",
     ),
     Step(
-        "Type the domain to accelerate: every rule of the procedure is checked as you type.",
+        "Type the domain to accelerate: each rule is checked as you type.",
         keys=(TYPE + TOUR_DOMAIN,),
         done=form_checks_pass,
         what="every check of the add form to pass",
     ),
     Step(
-        f"{TOUR_ROOT} has no ICP filing, so its region is Outside mainland China, "
-        "which needs none.",
+        f"Region: {TOUR_ROOT} has no ICP filing, so Outside mainland China.",
         keys=("tab", "right", "right", "enter"),
         done=scope_overseas,
         what="the scope Outside mainland China",
     ),
     Step(
-        f"ctrl+s adds it: the first domain of {TOUR_ROOT} must prove its owner first.",
+        f"ctrl+s adds it: CDN first asks to prove you own {TOUR_ROOT}.",
         keys=("ctrl+s",),
         done=challenge_shown,
         what="the ownership verification",
     ),
     Step(
-        "Prove ownership the TXT way: t creates the record in Alibaba Cloud DNS, then CDN "
-        "checks it.",
-        keys=("t",),
+        "Prove ownership the TXT way: t creates the record, CDN checks it.",
+        # end: down to the line that follows the record, then CDN's answer.
+        keys=("t", "end"),
         done=domain_shown,
         what="the domain added after its verification",
     ),
     Step(
-        "CDN configures the domain (3-5 minutes, faster in the sandbox): wait until it is online.",
+        "CDN configures the domain (3-5 minutes; sped up here) until online.",
         done=domain_online,
         what="the domain to be online",
     ),
     Step(
-        "Step 2: copy the CNAME CDN assigned (c): your DNS will point the domain at it.",
+        "Step 2: copy the CNAME CDN assigned (c): DNS will point at it.",
         keys=("c",),
         done=cname_copied,
         what="the CNAME copied",
     ),
     Step(
-        "Step 3: add the CNAME record in Alibaba Cloud DNS. n shows the change as a plan.",
+        "Step 3: add the CNAME record in Alibaba Cloud DNS: n plans it.",
         keys=("n",),
         done=plan_ready,
         what="the DNS plan",
     ),
     Step(
-        "Nothing is sent before Enter: it creates the record, then the board watches it.",
+        "Enter applies the plan (nothing is sent before): the record is made.",
         keys=("enter",),
         done=board_shown,
         what="the plan applied and the propagation board",
     ),
     Step(
-        "Step 4: check the CNAME took effect: public resolvers are asked until all see it.",
+        "Step 4: is the CNAME in effect? Resolvers are asked until all see it.",
         done=propagated,
         what="every resolver to see the CNAME",
     ),
     Step(
-        "Fetch a file through the CDN (f): the edge fetches it from the bucket.",
+        "Fetch a file through the CDN (f): the edge gets it from the bucket.",
         keys=("f",),
         done=objects_listed,
         what="the bucket's objects",
     ),
     Step(
-        "Enter fetches the object through the CDN and compares it with the bucket's copy.",
+        "Enter fetches it through the CDN and compares it with the bucket.",
         keys=("enter",),
         done=served,
         what='the verdict "served"',
@@ -256,6 +257,7 @@ class TourPlayer:
         self._failed = False
         self._resumed = asyncio.Event()
         self._resumed.set()
+        self.held = 0  # looks the player took while paused, and did nothing (tests)
         self._skip = asyncio.Event()  # Right: the current step's pauses are dropped
         self._own: weakref.WeakSet[events.Event] = weakref.WeakSet()  # keys it sent
         self._task: asyncio.Task | None = None
@@ -398,7 +400,7 @@ class TourPlayer:
         """Wait for `condition` (looked at every 50 ms); a pause stops the clock."""
         spent = 0.0
         while True:
-            await self._resumed.wait()
+            await self._hold()
             if condition(self.app):
                 return
             if spent > step.timeout:
@@ -416,12 +418,20 @@ class TourPlayer:
         """`seconds` (at --tour-speed 1) of pace, cut short by Right, stopped by Space."""
         left = seconds / self.speed
         while left > 0 and not self._skip.is_set():
-            await self._resumed.wait()
+            await self._hold()
             started = time.monotonic()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._skip.wait(), timeout=min(left, 0.1))
             left -= time.monotonic() - started
-        await self._resumed.wait()
+        await self._hold()
+
+    async def _hold(self) -> None:
+        """Return at once while playing; while paused, look again every 50 ms until
+        resumed (each look counted in `held`: a test sees the player stay put)."""
+        while self.state == "paused":
+            self.held += 1
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._resumed.wait(), timeout=0.05)
 
     async def _press(self, key: str) -> None:
         if key.startswith(TYPE):

@@ -40,6 +40,8 @@ class Caption(Static):
     DEFAULT_CSS = """
     Caption {
         dock: bottom;
+        /* Above the footer (one line, docked at the bottom too): docked widgets overlap. */
+        margin: 0 0 1 0;
         height: auto;
         max-height: 4;
         width: 100%;
