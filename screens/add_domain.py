@@ -36,6 +36,7 @@ from tui.services import writes
 from tui.services.errors import DomainInThisAccount, ServiceError, needs_owner_verification
 from tui.services.models import Source
 from tui.widgets import compositor
+from tui.widgets.caption import caption_lines
 from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
 from tui.widgets.live_text import LiveText, MarkedLines
@@ -391,7 +392,12 @@ class AddDomainScreen(AppScreen):
                 self.query_one(f"#{widget_id}")
                 for widget_id in ("origin_host", "origin_note", "cdn_type_note", "error")
             ]
-        room = self.size.height - FORM_LINES - sum(w.display for w in self._optional_lines)
+        room = (
+            self.size.height
+            - caption_lines(self)  # the tour's caption, when it plays (tui/tour.py)
+            - FORM_LINES
+            - sum(w.display for w in self._optional_lines)
+        )
         room = max(room, MIN_CHECKLIST)
         self.query_one("#checklist", MarkedLines).limit_lines(room, STEADY_CHECKLIST)
 

@@ -375,6 +375,8 @@ class DomainScreen(DomainActions):
                 )
             )
             line.display = True
+            # In view: under a short terminal's fold (or the tour's caption) it says nothing.
+            line.scroll_visible(animate=False)
             if self._copied_timer is not None:
                 self._copied_timer.stop()
             self._copied_timer = self.set_timer(COPIED_FOR, self._unsay)

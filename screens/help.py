@@ -32,6 +32,14 @@ READ_ONLY = (
     "still shows it as aliyun-cli commands."
 )
 
+TOUR = (
+    "The TOUR is playing (--tour): the app adds a domain in its sandbox by itself. "
+    "Space pauses and resumes it, → (Right) skips the pauses of the current step (it "
+    "still waits for the cloud), Esc ends the tour and gives you the keys at the screen "
+    "it is on. While it plays, other keys are ignored so they cannot fight it; F1 "
+    "pauses it and opens this help."
+)
+
 
 class HelpScreen(ModalScreen):
     DEFAULT_CSS = """
@@ -65,6 +73,9 @@ class HelpScreen(ModalScreen):
         about = "\n\n".join(" ".join(p.split()) for p in paragraphs)
         with VerticalScroll():
             yield Static(Text(about, style="bold") if about else "")
+            tour = getattr(self.app, "tour", None)
+            if tour is not None and tour.steering:
+                yield Static(Text(TOUR, style="bold"))
             yield Static(Text(GENERAL))
             if getattr(self.app, "read_only", False):
                 yield Static(Text(READ_ONLY, style="bold"))

@@ -40,6 +40,7 @@ from tui.widgets.header import AppHeader
 if TYPE_CHECKING:
     from tui.launch import AnySandbox
     from tui.services.profile import Profile
+    from tui.tour import TourPlayer
 
 NOTIFY_LIMIT = 1000  # characters of a notification: a toast is not a log
 
@@ -100,6 +101,8 @@ class OssCdnApp(App):
         # Set once the first screen (the domain list) is mounted: connecting, started
         # before, hands over its services only then (its table must be there to watch).
         self._list_mounted = threading.Event()
+        # --tour: the player of the guided tour (tui/tour.py); tests may set their own.
+        self.tour: TourPlayer | None = None
 
     async def on_event(self, event: events.Event) -> None:
         # A paste may carry escape sequences (copied from a log, a web page, a TXT value):
@@ -107,6 +110,10 @@ class OssCdnApp(App):
         if isinstance(event, events.Paste) and not event.is_forwarded:
             text = event.text.replace("\r\n", "\n").replace("\r", "\n")
             event.text = shown(text, None, multiline=True)
+        # While the tour plays, the presenter's keys steer it (tui/tour.py), before
+        # anything else sees them.
+        if self.tour is not None and self.tour.presenter_key(event):
+            return
         # A key typed before the key ahead of it has moved focus waits for it, so that it
         # lands in the new field or dialog, never on the screen behind (tui/key_order.py).
         if not self.key_gate.holds(event):
@@ -127,6 +134,12 @@ class OssCdnApp(App):
         self._show_where(SANDBOX_STARTING if self.options.sandbox else self.SUB_TITLE)
         self.set_class(self.options.sandbox, "-sandbox")
         self.call_after_refresh(self._first_screen)
+        if self.options.tour and self.tour is None:
+            from tui.tour import TourPlayer
+
+            self.tour = TourPlayer(self, speed=self.options.tour_speed)
+        if self.tour is not None:
+            self.tour.start()  # its first step waits for the domain list
 
     def _first_screen(self) -> None:
         # Screens are imported where used, here and below: a screen may then import this
@@ -402,6 +415,8 @@ class OssCdnApp(App):
         return super().format_title(shown(title, 200), shown(sub_title, 200))
 
     async def on_unmount(self) -> None:
+        if self.tour is not None:
+            self.tour.stop()
         if self._frozen:
             gc.unfreeze()  # another app in this process (tests) starts from scratch
         self._frozen = False

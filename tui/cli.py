@@ -17,6 +17,7 @@ from tui.doctor import add_doctor_parser, run_doctor
 from tui.fetch import add_fetch_parser, run_fetch
 from tui.launch import (
     DEFAULT_SANDBOX_SPEED,
+    TOUR_SANDBOX_SPEED,
     LaunchOptions,
     disable_ecs_metadata_by_default,
     read_only_requested,
@@ -55,6 +56,14 @@ def _quota(text: str) -> int:
     return value
 
 
+class _GivenSpeed(argparse.Action):
+    """--sandbox-speed, remembering that it was given (the tour picks its own otherwise)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.sandbox_speed_given = True
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oss-cdn",
@@ -75,8 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--sandbox-speed",
         type=_speed,
         default=DEFAULT_SANDBOX_SPEED,
+        action=_GivenSpeed,
         metavar="F",
-        help=f"sandbox seconds per real second (default {DEFAULT_SANDBOX_SPEED:g})",
+        help=f"sandbox seconds per real second (default {DEFAULT_SANDBOX_SPEED:g}; "
+        f"{TOUR_SANDBOX_SPEED:g} with --tour)",
     )
     parser.add_argument(
         "--sandbox-deny",
@@ -98,6 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="send no change at all: every write is shown disabled and can "
         "be exported as aliyun-cli commands (also OSS_CDN_READ_ONLY=1)",
+    )
+    parser.add_argument(
+        "--tour",
+        action="store_true",
+        help="play the whole onboarding by itself, with a caption per step, for a demo: "
+        "Space pauses, Right skips the pauses, Esc hands you the keys. Always in a "
+        "sandbox of its own, even when credentials are found: it never changes a real "
+        "account",
+    )
+    parser.add_argument(
+        "--tour-speed",
+        type=_speed,
+        default=1.0,
+        metavar="F",
+        help="the tour's pace: 2 plays it twice as fast (default 1)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -166,14 +192,28 @@ def main(argv: list[str] | None = None) -> int:
         return main_serve(
             speed=args.serve_speed, json_out=args.json, deny=args.deny, quota=args.serve_quota
         )
+    if args.tour and read_only_requested(args.read_only):
+        # The tour adds a domain and a DNS record (in its sandbox): read-only would stop
+        # it at its first change.
+        build_parser().error(
+            "--tour makes changes in its own sandbox: it cannot run read-only "
+            "(--read-only or OSS_CDN_READ_ONLY)"
+        )
     options = LaunchOptions(
         profile=args.profile,
         region=args.region,
-        sandbox=args.sandbox,
-        sandbox_speed=args.sandbox_speed,
+        # The tour never touches a real account: the sandbox even with credentials found.
+        sandbox=args.sandbox or args.tour,
+        sandbox_speed=(
+            TOUR_SANDBOX_SPEED
+            if args.tour and not getattr(args, "sandbox_speed_given", False)
+            else args.sandbox_speed
+        ),
         sandbox_quota=args.sandbox_quota,
         read_only=read_only_requested(args.read_only),
         sandbox_deny=tuple(args.sandbox_deny),
+        tour=args.tour,
+        tour_speed=args.tour_speed,
     )
     # Textual only for the app: `check` and `sandbox serve` start without it.
     from tui.app import OssCdnApp

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 # Sandbox seconds per real second when the user does not say: a 4-minute configuring
 # phase passes in 12 s and a 600 s TTL in 30 s — quick, yet watchable in a demo.
 DEFAULT_SANDBOX_SPEED = 20.0
+# The tour's (unless --sandbox-speed says): CDN's minutes of configuring pass in ~4 s, the
+# ownership check (DNS, then CDN's lagging resolvers) and the propagation board in ~10 s
+# each. At 20 those two took 30 s each: a long stare at one screen for an audience.
+TOUR_SANDBOX_SPEED = 60.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class LaunchOptions:
     # --sandbox-deny: RAM actions the sandbox refuses (a sandbox of this process's own:
     # a shared one's world is not this process's to change).
     sandbox_deny: tuple[str, ...] = ()
+    # --tour: the app plays the onboarding by itself (tui/tour.py), in a sandbox of its
+    # own (a shared one may hold the tour's domain from an earlier run); --tour-speed.
+    tour: bool = False
+    tour_speed: float = 1.0
 
 
 READ_ONLY_ENV = "OSS_CDN_READ_ONLY"
@@ -94,9 +102,14 @@ def connect(
 
 def sandbox_for(options: LaunchOptions, *, defer_dns: bool = False) -> tuple[Profile, AnySandbox]:
     """(Profile, sandbox): the shared one when `oss-cdn sandbox serve` runs, else one of
-    this process's own. A fixed epoch, a quota or RAM denials ask for a world of its own,
-    so never share."""
-    if options.sandbox_epoch is None and options.sandbox_quota is None and not options.sandbox_deny:
+    this process's own. A fixed epoch, a quota, RAM denials or the tour ask for a world of
+    its own, so never share."""
+    if (
+        options.sandbox_epoch is None
+        and options.sandbox_quota is None
+        and not options.sandbox_deny
+        and not options.tour
+    ):
         # Imported here: the app imports this module before its first paint.
         from tui.sandbox.shared import SharedSandbox, find_running
 
