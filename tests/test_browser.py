@@ -57,3 +57,14 @@ async def test_no_app_process_is_left_after_the_page_and_the_server_close(tmp_pa
     # The page closed, then Ctrl+C to `oss-cdn web` (served_page's way out).
     assert tab.served.process.returncode == 0
     wait_gone(groups)
+
+
+async def test_the_tour_plays_to_served_in_the_page(tmp_path):
+    # `oss-cdn web --tour`: the page's app onboards a domain by itself, to the delivery
+    # check's "served" verdict and the tour's last caption (fast: a test's pace).
+    args = ["--tour", "--tour-speed", "50", "--sandbox-speed", "1000"]
+    async with served_page(tmp_path, args=args) as tab:
+        await wait_for_text(tab, "1/13")  # the first caption: the tour has begun
+        screen = await wait_for_text(tab, "Served through the CDN", timeout=240)
+        verdicts = [line for line in screen.splitlines() if "served" in line.lower()]
+        assert len(verdicts) >= 2, screen  # the delivery verdict and the caption

@@ -56,14 +56,6 @@ def _quota(text: str) -> int:
     return value
 
 
-class _GivenSpeed(argparse.Action):
-    """--sandbox-speed, remembering that it was given (the tour picks its own otherwise)."""
-
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
-        setattr(namespace, self.dest, values)
-        namespace.sandbox_speed_given = True
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oss-cdn",
@@ -83,8 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sandbox-speed",
         type=_speed,
-        default=DEFAULT_SANDBOX_SPEED,
-        action=_GivenSpeed,
+        default=None,  # not given: the tour picks its own (see main)
         metavar="F",
         help=f"sandbox seconds per real second (default {DEFAULT_SANDBOX_SPEED:g}; "
         f"{TOUR_SANDBOX_SPEED:g} with --tour)",
@@ -199,16 +190,13 @@ def main(argv: list[str] | None = None) -> int:
             "--tour makes changes in its own sandbox: it cannot run read-only "
             "(--read-only or OSS_CDN_READ_ONLY)"
         )
+    speed = args.sandbox_speed or (TOUR_SANDBOX_SPEED if args.tour else DEFAULT_SANDBOX_SPEED)
     options = LaunchOptions(
         profile=args.profile,
         region=args.region,
         # The tour never touches a real account: the sandbox even with credentials found.
         sandbox=args.sandbox or args.tour,
-        sandbox_speed=(
-            TOUR_SANDBOX_SPEED
-            if args.tour and not getattr(args, "sandbox_speed_given", False)
-            else args.sandbox_speed
-        ),
+        sandbox_speed=speed,
         sandbox_quota=args.sandbox_quota,
         read_only=read_only_requested(args.read_only),
         sandbox_deny=tuple(args.sandbox_deny),

@@ -105,7 +105,7 @@ def connect_for(args: argparse.Namespace, command: str = "check"):
         profile=getattr(args, "profile", None),
         region=getattr(args, "region", None),
         sandbox=getattr(args, "sandbox", False),
-        sandbox_speed=getattr(args, "sandbox_speed", DEFAULT_SANDBOX_SPEED),
+        sandbox_speed=getattr(args, "sandbox_speed", None) or DEFAULT_SANDBOX_SPEED,
         sandbox_fallback=False,
         sandbox_deny=tuple(getattr(args, "sandbox_deny", ()) or ()),
     )

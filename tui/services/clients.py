@@ -303,7 +303,6 @@ class TeaService:
         # context: that one's frames hold the AccessKey secret in their locals.
         raise failure
 
-
     async def _turn(self) -> None:
         """Wait for this answer's turn to be read: one a loop iteration. The pages of a
         listing arrive together, and each takes milliseconds to read (500 domains):
