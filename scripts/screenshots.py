@@ -32,7 +32,7 @@ SHOTS = {
     "domain-list.svg": "test_snapshots/test_screen[domain_list-80x24].svg",
     "add-form.svg": "test_add_form_80x24/test_the_add_form_at_80x24[valid].svg",
     "checklist.svg": "test_snapshots/test_screen[domain_details-80x24].svg",
-    "propagation.svg": "test_snapshots_board/test_board_after_its_first_round.svg",
+    "propagation.svg": "test_snapshots_board/test_board_of_a_name_seen_everywhere.svg",
     "delivery.svg": "test_snapshots_delivery/test_a_file_served_through_the_cdn.svg",
 }
 
