@@ -43,6 +43,12 @@ def test_no_picture_outlives_its_snapshot():
     assert pictures == set(shots.SHOTS), f"run `{shots.COMMAND}`"
 
 
+def test_readme_shows_every_picture():
+    readme = (ROOT / "README.md").read_text()
+    for name in shots.SHOTS:
+        assert f"](docs/screenshots/{name})" in readme, name
+
+
 def test_the_pictures_are_80x24_screens_of_the_app():
     """The size README promises, and the app's own title on each."""
     for source in shots.SHOTS.values():
