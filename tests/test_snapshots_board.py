@@ -46,3 +46,33 @@ def test_board_after_its_first_round(snap_compare):
         await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+async def frozen_board(pilot, name: str) -> None:
+    """The board of `name` after its first round, what the machine decides frozen (as in
+    the test above)."""
+    app = pilot.app
+    await connected(pilot)
+    board = PropagationScreen(name, app.sandbox.world.domains[name].cname)
+    app.push_screen(board)
+    await wait_for(pilot, lambda: board.board is not None and board.board.rounds >= 1)
+    board.active = False
+    board.generation += 1
+    board._stop_countdown()
+    state = board.board
+    board.board = replace(state, results=tuple(frozen(r, n) for n, r in enumerate(state.results)))
+    board.show()
+    board.query_one("#next").update(next_check_text(state.base_delay))
+    await steady_cursors(pilot)
+    await pilot.pause(0.1)
+    await pilot.wait_for_scheduled_animations()
+
+
+def test_board_of_a_name_seen_everywhere(snap_compare):
+    """img.example.com: its CNAME record in DNS from the start, so every resolver and CDN
+    see it (the board's happy ending; README's picture)."""
+
+    async def run_before(pilot):
+        await frozen_board(pilot, "img.example.com")
+
+    assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=run_before)
