@@ -31,6 +31,7 @@ DOMAINS = 10_000
 FILTERS = ["d0042", "example", "d12", "zz"]
 SPACING = 0.03
 PROGRESS_ALL = 3000  # domains whose progress is read at once (the old bench: 5,000)
+ROUND_TRIP = 0.1  # seconds: a cloud endpoint in another region (the sandbox's is loopback)
 PROGRESS_WAIT = 30.0  # seconds: past this, the figure says so (the suite stays short)
 
 
@@ -197,24 +198,26 @@ async def session(world, lag: LoopLag, figures: dict, first: bool, quick: bool) 
             figures["progress_error"] = f"failed: {type(error).__name__}: {error}"
 
 
+def listing_runs(starts: ReadStarts) -> dict:
+    names = ("open", "first", "whole", "page", "slowest", "service")
+    return {"starts": starts, **{name: Runs() for name in names}}
+
+
 async def measure(quick: bool) -> list[Figure]:
     from screens.domains import DomainsScreen
 
     rounds = 1 if quick else 2
-    figures: dict = {
-        "starts": ReadStarts(DomainsScreen),
-        "open": Runs(),
-        "first": Runs(),
-        "whole": Runs(),
-        "page": Runs(),
-        "slowest": Runs(),
-        "service": Runs(),
-    }
+    figures = listing_runs(ReadStarts(DomainsScreen))
     lag = LoopLag(profile=True)
     rss_before = rss_mib()
     for n in range(rounds):
         with served_world(speed=20.0, domains=DOMAINS) as world:
             await session(world, lag, figures, first=n == 0, quick=quick)
+    # The same listing from a cloud a round trip away: every answer ROUND_TRIP late.
+    far = listing_runs(figures["starts"])
+    with served_world(speed=20.0, domains=DOMAINS) as world:
+        world.delay_answers(ROUND_TRIP)
+        await session(world, LoopLag(), far, first=False, quick=quick)
     keys = figures["filter"]
     cpu, sandbox_cpu, calls = figures["idle"]
     listing = "listing 10,000 domains"
@@ -243,6 +246,24 @@ async def measure(quick: bool) -> list[Figure]:
             f"table; reference: the slowest of the {figures['pages']} pages, each read alone "
             "through the "
             "service layer after each run",
+        ),
+        figure_of(
+            "-",
+            f"10,000, {ROUND_TRIP * 1000:.0f} ms round trip: first rows on screen",
+            far["first"],
+            far["page"],
+            "page 1 as the app gets it",
+            note=f"as above, each answer of the sandbox {ROUND_TRIP * 1000:.0f} ms late, as "
+            "from a cloud a round trip away (the loopback sandbox answers in microseconds)",
+        ),
+        figure_of(
+            "-",
+            f"10,000, {ROUND_TRIP * 1000:.0f} ms round trip: whole list in",
+            far["whole"],
+            far["slowest"],
+            "slowest page as the app gets it",
+            note="page 1 tells how many pages there are: the whole list is two round trips "
+            "at least, the slowest page one",
         ),
         figure_of(
             "-",

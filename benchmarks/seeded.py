@@ -108,6 +108,11 @@ class ServedWorld:
         """A domain that stays configuring for as long as the run lasts."""
         self.ask("changing", name)
 
+    def delay_answers(self, seconds: float) -> None:
+        """Every API answer from now on `seconds` late: a cloud a round trip away (its
+        "timeout" fault, armed for every call)."""
+        self.ask("delay", str(seconds))
+
     def cpu(self) -> float:
         return process_cpu(self.pid)
 
@@ -171,6 +176,9 @@ def _serve(argv: list[str]) -> None:
                 answer = str(len(world.current_records(args[0])))
             elif what == "calls":
                 answer = str(box.calls.total)
+            elif what == "delay":
+                box.faults.add("timeout", None, count=None, delay=float(args[0]))
+                answer = "ok"
             elif what == "changing":
                 world.configure_delay = 10**6
                 world.add_domain(args[0], "web", ORIGIN, "domestic")
