@@ -23,34 +23,10 @@ def frozen(result, n: int):
     return replace(result, latency_ms=None if result.latency_ms is None else 3.0 + n, ttl=ttl)
 
 
-def test_board_after_its_first_round(snap_compare):
-    async def run_before(pilot):
-        app = pilot.app
-        await connected(pilot)
-        board = PropagationScreen(NAME, app.sandbox.world.domains[NAME].cname)
-        app.push_screen(board)
-        await wait_for(pilot, lambda: board.board is not None and board.board.rounds >= 1)
-        # Stop the clock: pending checks lapse (as when the board is hidden), the
-        # countdown stands at the board's first wait.
-        board.active = False
-        board.generation += 1
-        board._stop_countdown()
-        state = board.board
-        board.board = replace(
-            state, results=tuple(frozen(r, n) for n, r in enumerate(state.results))
-        )
-        board.show()
-        board.query_one("#next").update(next_check_text(state.base_delay))
-        await steady_cursors(pilot)
-        await pilot.pause(0.1)
-        await pilot.wait_for_scheduled_animations()
-
-    assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=run_before)
-
-
 async def frozen_board(pilot, name: str) -> None:
-    """The board of `name` after its first round, what the machine decides frozen (as in
-    the test above)."""
+    """The board of `name` after its first round, what the machine decides frozen: the
+    clock stopped (pending checks lapse, as when the board is hidden; the countdown stands
+    at the board's first wait)."""
     app = pilot.app
     await connected(pilot)
     board = PropagationScreen(name, app.sandbox.world.domains[name].cname)
@@ -66,6 +42,13 @@ async def frozen_board(pilot, name: str) -> None:
     await steady_cursors(pilot)
     await pilot.pause(0.1)
     await pilot.wait_for_scheduled_animations()
+
+
+def test_board_after_its_first_round(snap_compare):
+    async def run_before(pilot):
+        await frozen_board(pilot, NAME)
+
+    assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=run_before)
 
 
 def test_board_of_a_name_seen_everywhere(snap_compare):
