@@ -2,7 +2,8 @@
 
 from screens.cname import DomainScreen
 from screens.verify import VerifyScreen
-from tests.pilot import form_ready, sandbox_app, text_of, wait_for
+from tui.widgets.confirm import Confirm
+from tests.pilot import form_ready, press_and_confirm, sandbox_app, text_of, wait_for
 
 
 def txt_records(world):
@@ -32,7 +33,8 @@ async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online(
         assert "verification" in shown and content in shown and "TXT" in shown
         assert txt_records(world) == []
 
-        await pilot.press("t")  # one key: create the record, watch DNS, verify
+        # t, then yes: create the record, watch DNS, verify
+        await press_and_confirm(pilot, "t")
         details = await wait_for(
             pilot,
             lambda: isinstance(app.screen, DomainScreen) and app.screen,
@@ -129,7 +131,7 @@ async def test_t_goes_straight_to_the_new_domain_without_showing_the_form_or_the
         await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
         seen: list[type] = []  # every screen that became the active one, in order
         app.screen_change_signal.subscribe(app, lambda s: seen.append(type(s)), immediate=True)
-        await pilot.press("t")
+        await press_and_confirm(pilot, "t")
         details = await wait_for(
             pilot,
             lambda: isinstance(app.screen, DomainScreen) and app.screen,
@@ -137,7 +139,8 @@ async def test_t_goes_straight_to_the_new_domain_without_showing_the_form_or_the
             what="the new domain",
         )
         assert details.domain_name == "cdn.newsite.net"
-        assert seen == [DomainScreen]
+        # The question, this screen again once answered, then the domain.
+        assert seen == [Confirm, VerifyScreen, DomainScreen]
         assert [type(s) for s in app.screen_stack][-2:] == [DomainsScreen, DomainScreen]
         assert not any(isinstance(s, (AddDomainScreen, VerifyScreen)) for s in app.screen_stack)
         await pilot.press("escape")

@@ -10,7 +10,14 @@ from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from screens.verify import VerifyScreen, clock
 from tests.helpers import serve_root_through_cdn
-from tests.pilot import connected, form_ready, sandbox_app, text_of, wait_for
+from tests.pilot import (
+    connected,
+    form_ready,
+    press_and_confirm,
+    sandbox_app,
+    text_of,
+    wait_for,
+)
 from tui.sandbox.cdn_checks import CDN_LAG
 from tui.sandbox.dns_answers import SOA_MINIMUM
 
@@ -47,7 +54,7 @@ async def test_after_publishing_the_app_counts_down_while_cdn_lags_and_resumes_o
         verify = await verify_screen(pilot, app, "cdn.newsite.net")
         world = app.sandbox.world
         world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
-        await pilot.press("t")
+        await press_and_confirm(pilot, "t")
         await wait_for(
             pilot,
             lambda: "giving up in" in state_of(verify),
@@ -126,7 +133,7 @@ async def test_u_puts_the_file_where_the_root_is_served_and_verifies_by_file():
         await wait_for(pilot, lambda: verify.file_host is not None, what="the file's host")
         assert "u puts the file in bucket demo-assets" in text_of(verify.query_one("#file_hint"))
         assert verify.check_action("upload", ()) is True
-        await pilot.press("u")
+        await press_and_confirm(pilot, "u")
         details = await wait_for(
             pilot,
             lambda: isinstance(app.screen, DomainScreen) and app.screen,
