@@ -2,8 +2,8 @@
 
 from screens.cname import DomainScreen
 from screens.verify import VerifyScreen
-from tui.widgets.confirm import Confirm
 from tests.pilot import form_ready, press_and_confirm, sandbox_app, text_of, wait_for
+from tui.widgets.confirm import Confirm
 
 
 def txt_records(world):
@@ -304,9 +304,7 @@ async def test_e_in_the_question_shows_the_record_as_an_aliyun_cli_command():
         await pilot.press("e")
         commands = await wait_for(
             pilot,
-            lambda: (
-                isinstance(app.screen, CommandsDialog) and app.screen.is_mounted and app.screen
-            ),
+            lambda: isinstance(app.screen, CommandsDialog) and app.screen.is_mounted and app.screen,
             what="the commands",
         )
         text = commands.query_one(TextArea).text
