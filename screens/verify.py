@@ -26,6 +26,7 @@ from tui.safe_text import shown
 from tui.services import writes
 from tui.services.errors import ServiceError
 from tui.services.profile import poll_interval
+from tui.widgets.confirm import Confirm, void_dialogs
 from tui.widgets.header import AppHeader
 
 # How often the authoritative servers are asked whether they serve the TXT record yet.
@@ -62,10 +63,13 @@ def not_here(ch: Challenge) -> str:
 
 class VerifyScreen(AppScreen):
     """Prove to CDN that you own the root domain. Press t to create the TXT record in
-    Alibaba Cloud DNS (or copy it with c to add it at your provider); the app watches the
+    Alibaba Cloud DNS (it asks first; a correct record already there is reused without
+    asking), or copy it with c to add it at your provider; the app watches the
     authoritative servers, then asks CDN, and asks again for up to ten minutes while
     CDN's own resolvers catch up. Or serve the file at http://<root>/verification.html
-    and press f: the app fetches that URL itself before asking CDN to verify by file."""
+    and press f: the app fetches that URL itself before asking CDN to verify by file
+    (u puts it there, after asking, when the root is served from a public bucket of
+    this account)."""
 
     CSS_PATH = "verify.tcss"
     BINDINGS = [
@@ -99,6 +103,7 @@ class VerifyScreen(AppScreen):
         self.verified_by = ""
         # While CDN is asked again: its last refusal, and when (monotonic) it came.
         self.retrying: tuple[VerifyProgress, float] | None = None
+        self.verified = False  # CDN said yes: a question still open sends nothing
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -361,8 +366,74 @@ class VerifyScreen(AppScreen):
                 markup=False,
             )
             return
+        from tui.services.ownership import publish_writes
+
+        if any(w.action == "AddDomainRecord" for w in publish_writes(ch)):
+            self.ask_publish(ch)
+            return
+        # A correct record was there when the challenge was read: t only has CDN check it
+        # (as v does), which asks nothing; whether it is still there is read first.
         self.busy = True
-        self.publish()
+        self.reuse(ch)
+
+    @work(group="verify-write")
+    async def reuse(self, ch: Challenge) -> None:
+        try:
+            now = await self.call(self.services.ownership.with_current_txt(ch))
+        except ServiceError as error:
+            self.set_state(explain(error), "red")
+            return
+        finally:
+            self.busy = False
+        if now.txt_published:
+            self.notify("A correct TXT record is already there: reusing it.", markup=False)
+            self.start_watch()
+            return
+        if self.challenge is ch:  # removed since it was read: creating it is asked first
+            self.challenge = now
+            self.ask_publish(now)
+
+    def ask_publish(self, ch: Challenge) -> None:
+        """The record, where it goes and what follows, with Cancel focused: a stray t
+        writes nothing to the user's DNS."""
+        from tui.services.ownership import publish_writes
+
+        if ch.zone is None:  # (t says why not before it gets here)
+            return
+        value = " ".join(ch.content.split())
+        self.app.push_screen(
+            Confirm(
+                f"Create the TXT record in {ch.zone}?",
+                f"Alibaba Cloud DNS, zone {ch.zone}:\n"
+                f"  host  {ch.txt_rr}\n  type  TXT\n  value {value}\n\n"
+                "Then the app watches the authoritative servers until they serve it, and "
+                f"asks CDN to verify that you own {ch.root}.",
+                "Create",
+                writes=publish_writes(ch),
+                subject=("ownership", ch.root),
+            ),
+            self._when_confirmed(ch, self.publish),
+        )
+
+    def _when_confirmed(self, ch: Challenge, send: Callable[[], object]):
+        """The answer to a question about `ch`: a yes sends only if the screen still
+        stands where it was asked (the same challenge, no write on its way, not verified
+        meanwhile); a late yes sends nothing, and says so."""
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes or self.gone:
+                return
+            if self.challenge is not ch or self.busy or self.verified:
+                self.notify(
+                    "The verification changed while this was asked: nothing was sent.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            self.busy = True
+            send()
+
+        return confirmed
 
     @work(group="verify-write")
     async def publish(self) -> None:
@@ -447,11 +518,25 @@ class VerifyScreen(AppScreen):
         await self._verify_retrying("fileCheck")
 
     def action_upload(self) -> None:
-        host = self.file_host
-        if self.challenge is None or self.busy or host is None or not host.public:
+        ch, host = self.challenge, self.file_host
+        if ch is None or self.busy or host is None or not host.public:
             return
-        self.busy = True
-        self.upload(host)
+        from tui.services.ownership import FILE_NAME, file_url
+
+        value = " ".join(ch.content.split())
+        self.app.push_screen(
+            Confirm(
+                f"Upload {FILE_NAME} to bucket {host.bucket}?",
+                f"OSS bucket {host.bucket}, object key {FILE_NAME}, holding exactly "
+                f"{value} (a file of that name there is replaced).\n\n"
+                f"Then the app fetches {file_url(ch)} as CDN will, and asks CDN to "
+                f"verify by file that you own {ch.root}.",
+                "Upload",
+                writes=self.export_writes("upload"),
+                subject=("ownership", ch.root),
+            ),
+            self._when_confirmed(ch, lambda: self.upload(host)),
+        )
 
     @work(group="verify-write")
     async def upload(self, host: FileHost) -> None:
@@ -531,6 +616,13 @@ class VerifyScreen(AppScreen):
 
     def _verified(self) -> None:
         root = self.loaded_challenge.root
+        self.verified = True
+        # A question still open (u asked while the watch verified by DNS): nothing to send.
+        void_dialogs(
+            self.app,
+            ("ownership", root),
+            f"Ownership of {root} was just verified: nothing more is sent. Esc closes.",
+        )
         self.notify(f"Ownership of {root} verified.", markup=False)
         if self.then is None:
             self.leave(True)

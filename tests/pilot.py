@@ -245,6 +245,15 @@ async def confirmation(pilot) -> Confirm:
     )
 
 
+async def press_and_confirm(pilot, key: str) -> Confirm:
+    """Press `key`, wait for the question it asks, and say yes to it (Tab, Enter): the
+    verification screen's t and u, and every other key that writes after asking."""
+    await pilot.press(key)
+    dialog = await confirmation(pilot)
+    await answer_yes(pilot)
+    return dialog
+
+
 # -- a long account: many domains, and pages held back ------------------------------------
 
 ORIGIN = [

@@ -20,6 +20,7 @@ from tests.pilot import (
     connected,
     messages,
     open_add_form,
+    press_and_confirm,
     sandbox_app,
     snapshot_app,
     steady_cursors,
@@ -27,6 +28,7 @@ from tests.pilot import (
     wait_for,
 )
 from tui.rules import check_names, domain_key, split_names
+from tui.widgets.confirm import Confirm
 from tui.widgets.names_input import one_line
 
 # -- parsing the names (pure) ---------------------------------------------------------------
@@ -169,7 +171,7 @@ async def test_three_names_of_a_new_root_one_verification_three_domains():
         )
         assert verify.domain == names[0]
         await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
-        await pilot.press("t")  # create the TXT record, watch DNS, verify
+        await press_and_confirm(pilot, "t")  # create the TXT record, watch DNS, verify
 
         result = await wait_for(
             pilot,
@@ -409,7 +411,7 @@ async def test_a_verified_batch_goes_straight_to_its_result_without_showing_the_
         await at_verification(pilot, names)
         seen: list[type] = []  # every screen that became the active one, in order
         app.screen_change_signal.subscribe(app, lambda s: seen.append(type(s)), immediate=True)
-        await pilot.press("t")
+        await press_and_confirm(pilot, "t")
         result = await wait_for(
             pilot,
             lambda: isinstance(app.screen, BatchResultScreen) and app.screen,
@@ -417,7 +419,8 @@ async def test_a_verified_batch_goes_straight_to_its_result_without_showing_the_
             what="the batch's result",
         )
         assert result.outcomes == [(name, "added") for name in names]
-        assert seen == [BatchResultScreen]
+        # The question, the verification again once answered, then the result.
+        assert seen == [Confirm, VerifyScreen, BatchResultScreen]
         assert [type(s) for s in app.screen_stack][-2:] == [DomainsScreen, BatchResultScreen]
         assert not any(isinstance(s, (AddDomainScreen, VerifyScreen)) for s in app.screen_stack)
         await pilot.press("escape")

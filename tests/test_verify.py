@@ -2,7 +2,8 @@
 
 from screens.cname import DomainScreen
 from screens.verify import VerifyScreen
-from tests.pilot import form_ready, sandbox_app, text_of, wait_for
+from tests.pilot import form_ready, press_and_confirm, sandbox_app, text_of, wait_for
+from tui.widgets.confirm import Confirm
 
 
 def txt_records(world):
@@ -32,7 +33,8 @@ async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online(
         assert "verification" in shown and content in shown and "TXT" in shown
         assert txt_records(world) == []
 
-        await pilot.press("t")  # one key: create the record, watch DNS, verify
+        # t, then yes: create the record, watch DNS, verify
+        await press_and_confirm(pilot, "t")
         details = await wait_for(
             pilot,
             lambda: isinstance(app.screen, DomainScreen) and app.screen,
@@ -129,7 +131,7 @@ async def test_t_goes_straight_to_the_new_domain_without_showing_the_form_or_the
         await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
         seen: list[type] = []  # every screen that became the active one, in order
         app.screen_change_signal.subscribe(app, lambda s: seen.append(type(s)), immediate=True)
-        await pilot.press("t")
+        await press_and_confirm(pilot, "t")
         details = await wait_for(
             pilot,
             lambda: isinstance(app.screen, DomainScreen) and app.screen,
@@ -137,7 +139,8 @@ async def test_t_goes_straight_to_the_new_domain_without_showing_the_form_or_the
             what="the new domain",
         )
         assert details.domain_name == "cdn.newsite.net"
-        assert seen == [DomainScreen]
+        # The question, this screen again once answered, then the domain.
+        assert seen == [Confirm, VerifyScreen, DomainScreen]
         assert [type(s) for s in app.screen_stack][-2:] == [DomainsScreen, DomainScreen]
         assert not any(isinstance(s, (AddDomainScreen, VerifyScreen)) for s in app.screen_stack)
         await pilot.press("escape")
@@ -224,3 +227,154 @@ async def test_the_verification_screen_reads_the_roots_state_before_saying_anyth
                 assert said[0].startswith("Not verified yet"), said
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, VerifyScreen), what="back")
+
+
+# -- t asks first: a stray key writes nothing to the user's DNS ------------------------------
+
+
+async def _verify_screen(pilot, name: str) -> VerifyScreen:
+    from tests.pilot import connected
+
+    await connected(pilot)
+    verify = VerifyScreen(name)
+    pilot.app.push_screen(verify)
+    await wait_for(pilot, lambda: verify.challenge is not None, what="the challenge")
+    await wait_for(pilot, lambda: pilot.app.screen is verify, what="the screen shown")
+    return verify
+
+
+def _count(app, action: str) -> int:
+    return app.sandbox.calls.actions().count(action)
+
+
+async def test_t_asks_first_and_enter_alone_sends_nothing_then_tab_enter_verifies():
+    from textual.widgets import Button, Static
+
+    from tests.pilot import answer_yes, confirmation
+    from tui.services import writes
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        verify = await _verify_screen(pilot, "cdn.newsite.net")
+        world = app.sandbox.world
+        content = world.verify_content("cdn.newsite.net")
+
+        await pilot.press("t")
+        dialog = await confirmation(pilot)
+        assert dialog.focused is dialog.query_one("#cancel", Button)  # the harmless answer
+        said = " ".join(" ".join(text_of(s, width=70) for s in dialog.query(Static)).split())
+        # Exactly what is created where, and what follows.
+        for part in ("newsite.net", "host verification", "type TXT", f"value {content}"):
+            assert part in said, part
+        assert "watches the authoritative servers" in said and "asks CDN to verify" in said
+        assert [w.action for w in dialog.writes] == ["AddDomainRecord", "VerifyDomainOwner"]
+        assert dialog.writes[0] == writes.add_record("newsite.net", "verification", "TXT", content)
+
+        await pilot.press("enter")  # Cancel: nothing is sent
+        await wait_for(pilot, lambda: app.screen is verify, what="the question closed")
+        await pilot.pause()
+        assert _count(app, "AddDomainRecord") == 0 and _count(app, "VerifyDomainOwner") == 0
+        assert txt_records(world) == [] and not verify.busy
+
+        await pilot.press("t")
+        await confirmation(pilot)
+        await answer_yes(pilot)
+        await wait_for(
+            pilot, lambda: world.is_verified("cdn.newsite.net"), timeout=15, what="verified"
+        )
+        assert [r.value for r in txt_records(world)] == [content]
+        assert _count(app, "AddDomainRecord") == 1
+        actions = app.sandbox.calls.actions()
+        assert actions.index("AddDomainRecord") < actions.index("VerifyDomainOwner")
+        await wait_for(pilot, lambda: app.screen is not verify, what="the screen left")
+
+
+async def test_e_in_the_question_shows_the_record_as_an_aliyun_cli_command():
+    from textual.widgets import TextArea
+
+    from tests.pilot import confirmation
+    from tui.widgets.export import CommandsDialog
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        verify = await _verify_screen(pilot, "cdn.newsite.net")
+        content = app.sandbox.world.verify_content("cdn.newsite.net")
+        await pilot.press("t")
+        dialog = await confirmation(pilot)
+        await pilot.press("e")
+        commands = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CommandsDialog) and app.screen.is_mounted and app.screen,
+            what="the commands",
+        )
+        text = commands.query_one(TextArea).text
+        assert "aliyun alidns AddDomainRecord" in text and "--DomainName newsite.net" in text
+        assert "--RR verification" in text and "--Type TXT" in text and content in text
+        assert "aliyun cdn VerifyDomainOwner" in text
+        await pilot.press("escape")  # the commands close: the question is still open
+        await wait_for(pilot, lambda: app.screen is dialog, what="the question again")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is verify, what="the question closed")
+        assert _count(app, "AddDomainRecord") == 0
+
+
+async def test_t_with_a_correct_record_already_there_asks_nothing_and_has_cdn_check_it():
+    """Nothing to create: t only has CDN check (as v does), without a question."""
+    from tests.pilot import messages
+    from tui.sandbox.cdn_checks import CDN_LAG
+    from tui.sandbox.dns_answers import SOA_MINIMUM
+    from tui.widgets.confirm import Dialog
+
+    # CDN's two-minute lag lasts 12 real seconds: the screen is still there for t.
+    app = sandbox_app(speed=10.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        from tests.pilot import connected
+
+        await connected(pilot)
+        world = app.sandbox.world
+        world.add_record(
+            "newsite.net", "verification", "TXT", world.verify_content("cdn.newsite.net")
+        )
+        verify = await _verify_screen(pilot, "cdn.newsite.net")
+        assert verify.challenge.txt_published
+        seen: list[type] = []
+        app.screen_change_signal.subscribe(app, lambda s: seen.append(type(s)), immediate=True)
+        await pilot.press("t")
+        await wait_for(
+            pilot,
+            lambda: any("already there: reusing it" in m for m in messages(app)),
+            what="the record reused",
+        )
+        assert not any(issubclass(s, Dialog) for s in seen)
+        world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's resolvers catch up
+        await wait_for(
+            pilot, lambda: world.is_verified("cdn.newsite.net"), timeout=30, what="verified"
+        )
+        assert _count(app, "AddDomainRecord") == 0 and len(txt_records(world)) == 1
+        assert not any(issubclass(s, Dialog) for s in seen)
+
+
+async def test_t_asks_again_when_the_record_it_would_reuse_was_removed_meanwhile():
+    from tests.pilot import confirmation
+
+    # Real time: CDN's two-minute lag outlasts the test, so the watch (started as the
+    # record is there) cannot verify with it before it is removed.
+    app = sandbox_app(speed=1.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        from tests.pilot import connected
+
+        await connected(pilot)
+        world = app.sandbox.world
+        record = world.add_record(
+            "newsite.net", "verification", "TXT", world.verify_content("cdn.newsite.net")
+        )
+        verify = await _verify_screen(pilot, "cdn.newsite.net")
+        assert verify.challenge.txt_published
+        world.delete_record(record.record_id)  # removed at the console, say
+        await pilot.press("t")
+        dialog = await confirmation(pilot)
+        assert [w.action for w in dialog.writes] == ["AddDomainRecord", "VerifyDomainOwner"]
+        assert not verify.challenge.txt_published  # what the screen knows now
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is verify, what="the question closed")
+        assert _count(app, "AddDomainRecord") == 0

@@ -10,7 +10,14 @@ from screens.add_domain import AddDomainScreen
 from screens.cname import DomainScreen
 from screens.verify import VerifyScreen, clock
 from tests.helpers import serve_root_through_cdn
-from tests.pilot import connected, form_ready, sandbox_app, text_of, wait_for
+from tests.pilot import (
+    connected,
+    form_ready,
+    press_and_confirm,
+    sandbox_app,
+    text_of,
+    wait_for,
+)
 from tui.sandbox.cdn_checks import CDN_LAG
 from tui.sandbox.dns_answers import SOA_MINIMUM
 
@@ -47,7 +54,7 @@ async def test_after_publishing_the_app_counts_down_while_cdn_lags_and_resumes_o
         verify = await verify_screen(pilot, app, "cdn.newsite.net")
         world = app.sandbox.world
         world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
-        await pilot.press("t")
+        await press_and_confirm(pilot, "t")
         await wait_for(
             pilot,
             lambda: "giving up in" in state_of(verify),
@@ -126,7 +133,7 @@ async def test_u_puts_the_file_where_the_root_is_served_and_verifies_by_file():
         await wait_for(pilot, lambda: verify.file_host is not None, what="the file's host")
         assert "u puts the file in bucket demo-assets" in text_of(verify.query_one("#file_hint"))
         assert verify.check_action("upload", ()) is True
-        await pilot.press("u")
+        await press_and_confirm(pilot, "u")
         details = await wait_for(
             pilot,
             lambda: isinstance(app.screen, DomainScreen) and app.screen,
@@ -139,3 +146,69 @@ async def test_u_puts_the_file_where_the_root_is_served_and_verifies_by_file():
         )
         actions = app.sandbox.calls.actions()
         assert actions.index("PutObject") < actions.index("VerifyDomainOwner")
+
+
+async def test_u_asks_first_naming_the_bucket_and_key_and_enter_alone_uploads_nothing():
+    from textual.widgets import Button, Static
+
+    from tests.pilot import confirmation
+    from tui.services import writes
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        world = app.sandbox.world
+        world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
+        serve_root_through_cdn(world, "newsite.net")  # served from demo-assets, public
+        world.clock.advance(SOA_MINIMUM + CDN_LAG)
+        verify = await verify_screen(pilot, app, "cdn.newsite.net")
+        await wait_for(pilot, lambda: verify.file_host is not None, what="the file's host")
+        content = world.verify_content("cdn.newsite.net")
+        await pilot.press("u")
+        dialog = await confirmation(pilot)
+        assert dialog.focused is dialog.query_one("#cancel", Button)
+        said = " ".join(" ".join(text_of(s, width=70) for s in dialog.query(Static)).split())
+        assert "bucket demo-assets" in said and "object key verification.html" in said
+        assert content in said and "http://newsite.net/verification.html" in said
+        assert dialog.writes[0] == writes.put_object("demo-assets", "verification.html", content)
+        assert [w.action for w in dialog.writes][1:] == ["VerifyDomainOwner"]  # then by file
+        await pilot.press("enter")  # Cancel
+        await wait_for(pilot, lambda: app.screen is verify, what="the question closed")
+        await pilot.pause()
+        assert "PutObject" not in app.sandbox.calls.actions()
+        assert "verification.html" not in world.buckets["demo-assets"].objects
+        assert not verify.busy
+
+
+async def test_a_question_open_when_ownership_is_verified_sends_nothing_on_yes():
+    """The guard on a late yes: u asked, then the DNS watch gets CDN's yes while the
+    question is open. The question is voided, and answering it uploads nothing. (Where
+    u is offered the root is already in CDN, so the screen starts no watch itself: the
+    test starts it, as the screen does for a root whose TXT record is there.)"""
+    from textual.widgets import Button
+
+    from tests.pilot import answer_yes, confirmation
+
+    app = sandbox_app(speed=SLOWER)  # CDN's lag holds the watch's yes until the clock moves
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        world = app.sandbox.world
+        serve_root_through_cdn(world, "newsite.net")  # u is offered: a public bucket
+        world.add_record(
+            "newsite.net", "verification", "TXT", world.verify_content("cdn.newsite.net")
+        )
+        verify = VerifyScreen("cdn.newsite.net")
+        app.push_screen(verify)
+        await wait_for(pilot, lambda: verify.file_host is not None, what="the file's host")
+        await wait_for(pilot, lambda: app.screen is verify, what="the screen shown")
+        await pilot.press("u")
+        dialog = await confirmation(pilot)
+        verify.start_watch()
+        world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's resolvers see the record
+        await wait_for(pilot, lambda: dialog.voided is not None, timeout=30, what="voided")
+        assert world.is_verified("cdn.newsite.net")
+        assert dialog.query_one("#confirm", Button).disabled
+        await answer_yes(pilot)  # Tab, Enter: Upload is disabled, so this is Cancel
+        await wait_for(pilot, lambda: verify not in app.screen_stack, what="the screen left")
+        assert "PutObject" not in app.sandbox.calls.actions()
+        assert "verification.html" not in world.buckets["demo-assets"].objects

@@ -58,7 +58,9 @@ STEP_TIMEOUT = 120.0
 @dataclass(frozen=True)
 class Step:
     caption: str  # one sentence: what the step is and why
-    keys: tuple[str, ...] = ()
+    # The keys, in order; a condition among them is waited for (then looked at) before
+    # the keys after it: a dialog the keys before it opened, shown and focused.
+    keys: tuple[str | Callable[[App], Any], ...] = ()
     done: Callable[[App], Any] = lambda app: True  # the step's outcome, on screen
     what: str = "the step to finish"  # said when `done` never comes
     ready: Callable[[App], Any] = lambda app: True  # before the keys: the screen can take them
@@ -108,6 +110,20 @@ def scope_overseas(app: App) -> bool:
 def challenge_shown(app: App) -> bool:
     screen = _on(app, "screens.verify", "VerifyScreen")
     return bool(screen and screen.challenge is not None)
+
+
+def asked(app: App) -> bool:
+    """A confirmation on top, mounted, its harmless answer focused (as a person sees it)."""
+    from tui.widgets.confirm import Confirm
+
+    screen = app.screen
+    return isinstance(screen, Confirm) and screen.is_mounted and screen.focused is not None
+
+
+def answered(app: App) -> bool:
+    from tui.widgets.confirm import Dialog
+
+    return not isinstance(app.screen, Dialog)
 
 
 def domain_shown(app: App) -> bool:
@@ -187,9 +203,10 @@ SCRIPT: tuple[Step, ...] = (
         what="the ownership verification",
     ),
     Step(
-        "Prove ownership the TXT way: t creates the record, CDN checks it.",
-        # end: down to the line that follows the record, then CDN's answer.
-        keys=("t", "end"),
+        "Prove ownership by TXT: t asks, then adds the record; CDN checks.",
+        # t asks first (Cancel focused): Tab to Create, Enter. Then end: down to the line
+        # that follows the record, then CDN's answer.
+        keys=("t", asked, "tab", "enter", answered, "end"),
         done=domain_shown,
         what="the domain added after its verification",
     ),
@@ -383,7 +400,11 @@ class TourPlayer:
                 await self._until(step.ready, step, "before its keys")
                 await self._pause(LEAD + READ_PER_CHAR * len(step.caption))
                 for key in step.keys:
-                    await self._press(key)
+                    if callable(key):  # a dialog the keys opened: shown, then read
+                        await self._until(key, step, "on the way")
+                        await self._pause(LOOK)
+                    else:
+                        await self._press(key)
                 await self._until(step.done, step, "")
                 await self._pause(LOOK)
         except TourFailed as failure:

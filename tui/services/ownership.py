@@ -158,6 +158,14 @@ class OwnershipService:
         records = await self.dns.records_at(challenge.zone, challenge.txt_rr, "TXT")
         return tuple(r.value.strip('"') for r in exact_rr(records, challenge.txt_rr))
 
+    async def with_current_txt(self, challenge: Challenge) -> Challenge:
+        """`challenge` with the zone's TXT values as they stand now: the verification
+        screen's t reuses a correct record without asking, so it reads first whether that
+        record is still there (else creating it is a write to confirm)."""
+        if challenge.zone is None:
+            return challenge
+        return replace(challenge, txt_values=await self._txt_values(challenge))
+
     async def publish_txt(self, challenge: Challenge) -> bool:
         """Create the TXT record in Alidns; False when a correct one was already there."""
         if challenge.zone is None:
