@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,9 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+ANSWER_WAIT = 120.0  # seconds for the served sandbox to answer a line (seeding 10,000)
+
+
 class ServedWorld:
     """A seeded sandbox served by a child process (`python -m benchmarks.seeded`), told
     what to do a line at a time on its stdin; each answer is one line on its stdout."""
@@ -85,13 +89,18 @@ class ServedWorld:
         self._child = child
         self.pid = child.pid
 
-    def ask(self, *words: str) -> str:
-        assert self._child.stdin is not None and self._child.stdout is not None
-        self._child.stdin.write(" ".join(words) + "\n")
-        self._child.stdin.flush()
-        answer = self._child.stdout.readline().strip()
+    def ask(self, *words: str, timeout: float = ANSWER_WAIT) -> str:
+        child = self._child
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(" ".join(words) + "\n")
+        child.stdin.flush()
+        ready, _, _ = select.select([child.stdout], [], [], timeout)
+        answer = child.stdout.readline().strip() if ready else ""
         if not answer:
-            raise RuntimeError(f"the served sandbox ended (asked {' '.join(words)!r})")
+            raise RuntimeError(
+                f"the served sandbox did not answer {' '.join(words)!r} "
+                f"({'ended' if child.poll() is not None else f'{timeout:.0f} s'})"
+            )
         return answer
 
     def domains(self) -> int:
@@ -141,7 +150,8 @@ def served_world(speed: float, domains: int = 0, records: tuple[str, int] | None
             yield world
         finally:
             if child.stdin is not None:
-                child.stdin.close()  # its end of input: it stops its sandbox and ends
+                with contextlib.suppress(OSError):  # it may have ended already
+                    child.stdin.close()  # its end of input: it stops its sandbox and ends
             try:
                 child.wait(30)
             except subprocess.TimeoutExpired:

@@ -14,6 +14,7 @@ from contextlib import aclosing, suppress
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.reactive import var
 from textual.widgets import Static
 
 from screens.base import AppScreen
@@ -35,15 +36,15 @@ class ListScreen(AppScreen):
     CSS_PATH = "list_screen.tcss"
     # The filter box's placeholder; None: the list has no filter.
     FILTER_HINT: str | None = None
+    # Pages of the first reading shown, others still to come: the app's warm-up waits
+    # for the whole list (and watches this for a reading that ends without one).
+    partial = var(False)
 
     def __init__(self) -> None:
         super().__init__()
         self.loaded = False  # read once: the summary counts the items, the empty state shows
         self.unreachable: Text | None = None  # why no listing will come (not connected)
         self._reading_note = ""
-        # Pages of the first reading shown, others still to come (the app's warm-up
-        # waits for the whole list).
-        self.partial = False
 
     # -- what a list says --------------------------------------------------------------
 

@@ -66,8 +66,9 @@ def out_of_date(out: Path) -> list[str]:
 
 
 def write(out: Path) -> list[str]:
-    """Copies every snapshot to its picture in `out` and removes pictures no snapshot
-    stands behind; returns the names it changed."""
+    """Copies every snapshot to its picture in `out` and, in the project's own folder
+    of pictures only, removes those no snapshot stands behind (another `--out` may hold
+    pictures of its owner's); returns the names it changed."""
     out.mkdir(parents=True, exist_ok=True)
     changed = []
     for name in SHOTS:
@@ -76,6 +77,8 @@ def write(out: Path) -> list[str]:
         if not picture.is_file() or picture.read_bytes() != content:
             picture.write_bytes(content)
             changed.append(name)
+    if out.resolve() != PICTURES.resolve():
+        return changed
     for extra in sorted(out.glob("*.svg")):
         if extra.name not in SHOTS:
             extra.unlink()

@@ -153,7 +153,7 @@ async def test_other_services_are_built_once_the_list_has_painted(monkeypatch):
 
 
 async def test_a_long_list_is_whole_before_the_other_services_are_built(monkeypatch):
-    # 1,200 domains are three pages; pages 2 and 3 answer late. The first page paints
+    # 1,200 domains are three pages; pages 2 and 3 answer 8 s late. The first page paints
     # at once, yet the warm-up (SDK imports, the suffix list: they hold the GIL) waits
     # for the whole list, so it does not stall the pages still arriving.
     monkeypatch.setattr(tui.app, "START_UP_LIMIT", 120.0)
@@ -163,7 +163,7 @@ async def test_a_long_list_is_whole_before_the_other_services_are_built(monkeypa
         profile, sandbox = real_connect(*args, **kwargs)
         many_domains(sandbox.world, 1200)
         sandbox.faults.add("timeout", action="DescribeUserDomains", delay=0)
-        sandbox.faults.add("timeout", action="DescribeUserDomains", count=2, delay=2)
+        sandbox.faults.add("timeout", action="DescribeUserDomains", count=2, delay=8)
         return profile, sandbox
 
     monkeypatch.setattr(launch, "connect", connect_long_listing)
@@ -179,7 +179,13 @@ async def test_a_long_list_is_whole_before_the_other_services_are_built(monkeypa
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await wait_for(
-            pilot, lambda: isinstance(app.screen, DomainsScreen) and app.screen, what="the list"
+            pilot,
+            lambda: (
+                isinstance(app.screen, DomainsScreen)
+                and app.screen.query(PagedTable)
+                and app.screen
+            ),
+            what="the list",
         )
         table = screen.query_one(PagedTable)
         tables.append(table)
@@ -187,6 +193,32 @@ async def test_a_long_list_is_whole_before_the_other_services_are_built(monkeypa
         for _ in range(5):  # frames after page 1's: a warm-up asked for has begun
             await pilot.pause()
         assert seen_at_warm_up == [] and screen.partial
-        await wait_for(pilot, lambda: seen_at_warm_up, what="the warm-up")
+        await wait_for(pilot, lambda: seen_at_warm_up, 60, what="the warm-up")
         assert seen_at_warm_up == [len(app.sandbox.world.domains)]
         assert not screen.partial
+
+
+async def test_a_long_list_that_fails_after_page_1_lets_the_warm_up_run(monkeypatch):
+    # Pages 2 and 3 fail (every retry too): the listing ends without a whole list, and
+    # start-up is over then, not START_UP_LIMIT later.
+    monkeypatch.setattr(tui.app, "START_UP_LIMIT", 120.0)
+    real_connect = launch.connect
+
+    def connect_failing_listing(*args, **kwargs):
+        profile, sandbox = real_connect(*args, **kwargs)
+        many_domains(sandbox.world, 1200)
+        sandbox.faults.add("timeout", action="DescribeUserDomains", delay=0)
+        sandbox.faults.add("server_error", action="DescribeUserDomains", count=None)
+        return profile, sandbox
+
+    monkeypatch.setattr(launch, "connect", connect_failing_listing)
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_for(
+            pilot, lambda: isinstance(app.screen, DomainsScreen) and app.screen, what="the list"
+        )
+        await wait_for(pilot, lambda: "only 500 read" in screen.reading_note(), 60, "the failure")
+        services = app.services
+        await wait_for(
+            pilot, lambda: {"oss", "dns"} <= set(services.__dict__), 60, what="the warm-up"
+        )

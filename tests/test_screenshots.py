@@ -58,7 +58,10 @@ def test_the_pictures_are_80x24_screens_of_the_app():
         assert ">oss-cdn</text>" in svg, source
 
 
-def test_the_script_writes_the_committed_pictures_and_removes_stale_ones(tmp_path, capsys):
+def test_the_script_writes_the_committed_pictures_and_removes_stale_ones(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(shots, "PICTURES", tmp_path)  # the project's folder of pictures
     stale = tmp_path / "old-screen.svg"
     stale.write_text("<svg/>")
     assert shots.main(["--out", str(tmp_path)]) == 0
@@ -69,6 +72,16 @@ def test_the_script_writes_the_committed_pictures_and_removes_stale_ones(tmp_pat
     # A second run finds nothing to change.
     assert shots.main(["--out", str(tmp_path)]) == 0
     assert "none changed" in capsys.readouterr().out
+
+
+def test_another_folder_keeps_the_pictures_that_are_not_ours(tmp_path):
+    theirs = tmp_path / "holiday.svg"
+    theirs.write_text("<svg/>")
+    assert shots.main(["--out", str(tmp_path)]) == 0
+    assert theirs.read_text() == "<svg/>"
+    assert (tmp_path / "domain-list.svg").read_bytes() == (
+        ROOT / "docs/screenshots/domain-list.svg"
+    ).read_bytes()
 
 
 def test_check_names_what_is_out_of_date_and_how_to_fix_it(tmp_path, capsys):

@@ -80,16 +80,17 @@ async def test_list_domains_reads_every_page(services, sandbox):
 async def test_pages_that_arrive_together_are_read_one_a_loop_iteration(
     services, sandbox, monkeypatch
 ):
-    # Pages 2-6 answer together (held a second, then let go at once) while the loop is
-    # busy (a blocking callback): when it is free, all five are there to be read. Each
-    # takes milliseconds (500 domains): read in one iteration of the loop, they would
-    # freeze the screen for all of them; each is read in an iteration of its own.
+    # Pages 2-6 are answered while the loop is busy (blocked, as by a long paint, from
+    # when the five are asked until the sandbox has answered them all): when it is free,
+    # all five are there to be read. Each takes milliseconds (500 domains): read in one
+    # iteration of the loop, they would freeze the screen for all of them; each is read
+    # in an iteration of its own.
     for i in range(2600):
         sandbox.world.add_domain(
             f"bulk{i:04}.example.com", "web", oss_source(), "domestic", status="online"
         )
-    sandbox.faults.add("timeout", "DescribeUserDomains", delay=0)
-    sandbox.faults.add("timeout", "DescribeUserDomains", count=5, delay=1)
+    sandbox.faults.add("timeout", "DescribeUserDomains", delay=0)  # page 1
+    held = [sandbox.faults.add("timeout", "DescribeUserDomains", delay=0.2) for _ in range(5)]
     iteration = 0
 
     async def count_iterations() -> None:
@@ -97,6 +98,14 @@ async def test_pages_that_arrive_together_are_read_one_a_loop_iteration(
         while True:
             iteration += 1
             await asyncio.sleep(0)
+
+    async def busy_while_answered() -> None:
+        while len(sandbox.calls.of("DescribeUserDomains")) < 6:
+            await asyncio.sleep(0.01)
+        deadline = time.monotonic() + 60
+        while any(f.outcome != "answered" for f in held) and time.monotonic() < deadline:
+            time.sleep(0.01)  # the loop blocked on purpose
+        time.sleep(0.1)  # each answer is written just after its outcome is set
 
     read_in: list[int] = []  # the iteration each page was read in
     read_page = cdn_module._domains_page
@@ -106,12 +115,16 @@ async def test_pages_that_arrive_together_are_read_one_a_loop_iteration(
         return read_page(answer)
 
     monkeypatch.setattr(cdn_module, "_domains_page", noted)
-    counter = asyncio.ensure_future(count_iterations())
-    asyncio.get_running_loop().call_later(0.7, time.sleep, 1.0)  # the loop busy meanwhile
+    tasks = [
+        asyncio.ensure_future(count_iterations()),
+        asyncio.ensure_future(busy_while_answered()),
+    ]
     try:
         domains = await services.cdn.list_domains()
     finally:
-        counter.cancel()
+        for task in tasks:
+            task.cancel()
+    assert [f.outcome for f in held] == ["answered"] * 5
     assert len(domains) == 2606 and len(read_in) == 6
     assert len(set(read_in)) == 6
 

@@ -28,8 +28,11 @@ def test_a_file_served_through_the_cdn(snap_compare):
         # The table measures its new rows when idle; a key pressed before that can leave
         # the header drawn at its labels' widths (a loaded machine's race, Textual 8).
         await wait_for(pilot, lambda: not table._require_update_dimensions, what="measured")
-        while screen.objects[table.cursor_row].key != KEY:
+        for _ in screen.objects:
+            if screen.objects[table.cursor_row].key == KEY:
+                break
             await pilot.press("down")
+        assert screen.objects[table.cursor_row].key == KEY, f"{KEY} not in the bucket"
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.results, timeout=30, what="the fetch")
         result = replace(screen.results[-1], elapsed_ms=12.0, edge=EDGE)

@@ -253,6 +253,8 @@ class OssCdnApp(App):
         for screen in self.screen_stack:
             for table in screen.query(PagedTable).results():
                 self.watch(table, "counts", self._listed, init=False)
+            if hasattr(screen, "partial"):  # a listing that ends without a whole list
+                self.watch(screen, "partial", self._listed, init=False)
         self.set_timer(START_UP_LIMIT, self._start_up_over)
 
     def _listed(self) -> None:

@@ -174,6 +174,8 @@ class _KeepsAnswers:
         kept = _TEA_ANSWER.get()
         if kept is not None:
             kept["answer"] = answer
+            if (turn := kept.get("turn")) is not None:
+                await turn()  # the SDK's model, then the service's reading (TeaService._turn)
         return answer
 
 
@@ -239,7 +241,9 @@ class TeaService:
         if write and self.profile.read_only:
             raise ReadOnlyError(f"{self.service} {action}")
         return await retrying(
-            lambda: self._attempt(action, method, request, read), write=write, policy=self._policy
+            lambda: self._attempt(action, method, request, read, paced=not write),
+            write=write,
+            policy=self._policy,
         )
 
     async def send(
@@ -270,9 +274,13 @@ class TeaService:
         method: Callable[..., Awaitable[Any]],
         request: Any,
         read: Callable[[Fields], T] | None = None,
+        *,
+        paced: bool = False,
     ) -> Any:
-        """One sending of `request`: its answer, read, or the project's error."""
-        kept: dict = {}
+        """One sending of `request`: its answer, read, or the project's error. `paced`:
+        a read, whose answer waits for its turn (`_turn`) before being read; a write's
+        answer, in hand, is read at once."""
+        kept: dict = {"turn": self._turn} if paced else {}
         token = _TEA_ANSWER.set(kept)
         try:
             with direct_connection(self._direct):
@@ -281,7 +289,6 @@ class TeaService:
             failure = from_tea(error, service=self.service, action=action, endpoint=self._endpoint)
             failure = name_credentials(failure, self.profile)
         else:
-            await self._turn()
             answer = kept.get("answer") or {}
             try:
                 return _read_answer(response, answer, read)
@@ -305,8 +312,10 @@ class TeaService:
 
     async def _turn(self) -> None:
         """Wait for this answer's turn to be read: one a loop iteration. The pages of a
-        listing arrive together, and each takes milliseconds to read (500 domains):
-        read in the same iteration, twenty of them would hold the loop for 100 ms."""
+        listing arrive together, and each takes milliseconds to read (500 domains: the
+        SDK's model, then the service's own reading); read in the same iteration, twenty
+        of them would hold the loop for 100 ms. (The JSON itself is decoded by the SDK as
+        each answer arrives, before this.)"""
         if self._reading is None:
             self._reading = asyncio.Lock()
         async with self._reading:
