@@ -110,16 +110,20 @@ def test_the_tour_serves_the_sandbox_whatever_credentials_are_found(
 
 def test_the_tour_read_only_is_refused_before_anything_starts(monkeypatch):
     monkeypatch.delenv("OSS_CDN_READ_ONLY", raising=False)
-    with pytest.raises(Refused, match="--tour .* cannot run read-only"):
+    with pytest.raises(Refused, match=r"--tour .* cannot run read-only"):
         app_command(web_args("--tour", "--read-only"), credentials_found=False)
     monkeypatch.setenv("OSS_CDN_READ_ONLY", "1")
     with pytest.raises(Refused, match="OSS_CDN_READ_ONLY"):
         app_command(web_args("--tour"), credentials_found=True)
     with pytest.raises(Refused):
         serving(
-            False, sandbox=True, allow_credentials=False, allow_writes=False, read_only=True,
+            False,
+            sandbox=True,
+            allow_credentials=False,
+            allow_writes=False,
+            read_only=True,
             tour=True,
-        )  # fmt: skip
+        )
 
 
 def test_a_wildcard_bind_needs_the_public_url():

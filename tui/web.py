@@ -220,7 +220,7 @@ def is_loopback(host: str) -> bool:
 
 def _reach(host: str) -> str:
     """The address to check the server on: a wildcard bind answers on loopback."""
-    return dict(zip(WILDCARDS, ("127.0.0.1", "::1", "127.0.0.1"))).get(host, host)
+    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
 
 
 def free_port(host: str) -> int:

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import textual_serve.server
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
@@ -139,7 +140,7 @@ class OssCdnServer(Server):
         return app
 
     @web.middleware
-    async def _same_site_only(self, request: web.Request, handler):  # noqa: ANN001
+    async def _same_site_only(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         host = request.headers.get("Host")
         origin = request.headers.get("Origin")
         websocket = request.headers.get("Upgrade", "").lower() == "websocket"
