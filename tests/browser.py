@@ -10,20 +10,24 @@ chromium-headless-shell driven by Playwright (never a browser of Playwright's ow
 xterm.js draws the terminal on a canvas and keeps its Terminal object private: a script
 that runs before the page's own catches it (`window.__ossCdnTerminal`), and the screen's
 text is read from its buffer API.
+
+Nothing it does leaves loopback, even if the page regresses and asks another host: every
+host name fails to resolve in the browser, anything not bypassing its proxy goes to a
+closed loopback port, and the page's requests (and websockets) to anyone but the server
+are aborted by Playwright before they are sent, recorded in Tab.blocked.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page, Route, WebSocketRoute, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.served import Served, serve_web
@@ -39,6 +43,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # No traffic off loopback if the page ever asks for more: no name resolves (the
+    # server is an address: no name is needed), and what is not for 127.0.0.1 goes to a
+    # proxy on the discard port, where nothing listens.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=127.0.0.1",
 ]
 TIMEOUT = 90.0  # seconds for anything the page waits for (a loaded 2-core machine)
 
@@ -98,11 +108,23 @@ class Tab:
     page: Page
     served: Served
     requests: list[str] = field(default_factory=list)  # every URL and websocket it opened
-    opened_at: float = 0.0  # time.monotonic() when the page was asked for
+    blocked: list[str] = field(default_factory=list)  # those not to the server: never sent
 
     @property
     def server(self) -> str:
         return urlsplit(self.served.url).netloc
+
+    def elsewhere(self, url: str) -> bool:
+        """Whether `url` is for anyone but the server (data: URLs are no request)."""
+        return urlsplit(url).netloc != self.server and not url.startswith("data:")
+
+    async def refuse(self, route: Route) -> None:
+        self.blocked.append(route.request.url)
+        await route.abort("blockedbyclient")
+
+    async def refuse_socket(self, socket: WebSocketRoute) -> None:
+        self.blocked.append(socket.url)
+        await socket.close()  # never connected to its server
 
 
 @asynccontextmanager
@@ -118,8 +140,9 @@ async def open_page(served: Served, *, width: int = 1280, height: int = 800):
             page.on("request", lambda request: tab.requests.append(request.url))
             # A websocket is no "request" to Playwright: recorded as well.
             page.on("websocket", lambda socket: tab.requests.append(socket.url))
+            await page.route(tab.elsewhere, tab.refuse)
+            await page.route_web_socket(tab.elsewhere, tab.refuse_socket)
             await page.add_init_script(CATCH_TERMINAL)
-            tab.opened_at = time.monotonic()
             await page.goto(served.url, timeout=TIMEOUT * 1000)
             try:
                 yield tab

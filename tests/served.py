@@ -13,6 +13,7 @@ import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -43,6 +44,12 @@ class Served:
     def output(self) -> str:
         return "".join(self.lines)
 
+    @property
+    def origin(self) -> str:
+        """The page's origin (scheme://host:port): what its websocket sends as Origin."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
     def wait_for_output(self, text: str, timeout: float = START_TIMEOUT) -> str:
         """The first output line holding `text`; fails the test with the output so far."""
         deadline = time.monotonic() + timeout
@@ -71,14 +78,17 @@ class Served:
         self._reading = threading.Thread(target=self._read, daemon=True)
         self._reading.start()
 
-    def stop(self) -> int:
-        """Ctrl+C, as a user stops it; its exit code."""
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        """Ctrl+C (or `signum`), as a user stops it; its exit code. Its output is complete
+        once the server it stopped has ended (the server writes to the same pipe)."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(signum)
         try:
-            return self.process.wait(timeout=STOP_TIMEOUT)
+            code = self.process.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"`oss-cdn web` still runs {STOP_TIMEOUT:g} s after Ctrl+C")
+            pytest.fail(f"`oss-cdn web` still runs {STOP_TIMEOUT:g} s after {signum!r}")
+        self._reading.join(timeout=STOP_TIMEOUT)  # ends when every writer has ended
+        return code
 
 
 def processes() -> list[tuple[int, int, int]]:
@@ -111,7 +121,8 @@ def _zombie(pid: int) -> bool:
 
 def wait_gone(groups: set[int], timeout: float = 30.0) -> None:
     """Every process of `groups` ended (a SIGKILL is delivered, not awaited, by killpg);
-    fails the test naming those that stay."""
+    fails the test naming those that stay. Call it inside serve_web's block, once
+    `oss-cdn web` has ended: after the block, serve_web's own clean-up has killed them."""
     deadline = time.monotonic() + timeout
     while (left := in_groups(groups)) and time.monotonic() < deadline:
         time.sleep(0.05)

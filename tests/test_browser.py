@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import press, served_page, type_text, wait_for_text
-from tests.served import in_groups, wait_gone
+from tests.browser import open_page, press, served_page, type_text, wait_for_text
+from tests.served import in_groups, serve_web, wait_gone
 
 pytestmark = pytest.mark.slow  # a browser, a server and an app per test
 
@@ -43,20 +43,36 @@ async def test_the_page_asks_nothing_outside_the_server(tmp_path):
     async with served_page(tmp_path) as tab:
         await wait_for_text(tab, "SANDBOX")
         requested = list(tab.requests)
+        # Were it to ask anyone else, that is stopped before it is sent, and told. (Another
+        # loopback address: were the guard broken, nothing would leave the machine.)
+        elsewhere = f"http://127.0.0.2:{urlsplit(tab.served.url).port}/"
+        outcome = await tab.page.evaluate(
+            "(url) => fetch(url).then(() => 'answered', () => 'failed')", elsewhere
+        )
+        socket_url = elsewhere.replace("http:", "ws:") + "ws"
+        await tab.page.evaluate(  # until it closes
+            "(url) => new Promise((done) => { new WebSocket(url).onclose = done; })",
+            socket_url,
+        )
     assert any(url.startswith("ws://") for url in requested), requested  # the app's socket
     assert any("/static/fonts/" in url for url in requested), requested  # our font
     outside = [url for url in requested if urlsplit(url).netloc != tab.server]
     assert outside == [], outside
+    assert outcome == "failed" and elsewhere in tab.blocked, tab.blocked
+    assert socket_url in tab.blocked, tab.blocked
 
 
 async def test_no_app_process_is_left_after_the_page_and_the_server_close(tmp_path):
-    async with served_page(tmp_path) as tab:
-        await wait_for_text(tab, "SANDBOX")
-        groups = tab.served.server_groups()
-        assert len(in_groups(groups)) >= 2, "the server and the page's app"
-    # The page closed, then Ctrl+C to `oss-cdn web` (served_page's way out).
-    assert tab.served.process.returncode == 0
-    wait_gone(groups)
+    with serve_web(tmp_path) as served:
+        async with open_page(served) as tab:
+            await wait_for_text(tab, "SANDBOX")
+            groups = served.server_groups()
+            assert len(in_groups(groups)) >= 2, "the server and the page's app"
+        # The page closed, then Ctrl+C to `oss-cdn web`: its own stop ends them all, checked
+        # before serve_web's clean-up would kill what is left.
+        assert served.stop() == 0
+        wait_gone(groups)
+    assert "exit code" not in served.output(), served.output()  # stopped, not crashed
 
 
 async def test_the_tour_plays_to_served_in_the_page(tmp_path):

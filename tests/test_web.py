@@ -1,6 +1,7 @@
 """`oss-cdn web`: what each tab's app is started with (pure, property-tested), and the real
-thing in a process of its own on loopback: the page, its websocket, its stop, its refusal
-to serve real credentials unasked, and a crashing app told instead of hidden."""
+thing in a process of its own on loopback: the page, its websocket, its stop (Ctrl+C,
+SIGHUP, or killed outright), its refusal to serve real credentials unasked or another
+site's page, and a crashing app told instead of hidden."""
 
 import asyncio
 import os
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,9 +33,12 @@ from tui.web import (
     app_options,
     is_loopback,
     port_taken,
+    public_url,
+    serving,
     shell_command,
     url_for,
 )
+from tui.web_server import SameSite, crashed
 
 FAKE_SECRET = "fake-secret-never-sent-0123456789"  # nothing is sent: web refuses first
 
@@ -46,8 +51,11 @@ def web_args(*argv: str):
 
 
 def command_argv(*argv: str, credentials: bool = False) -> list[str]:
+    """The app's argv in the command each tab runs (after its `exec`)."""
     command, _ = app_command(web_args(*argv), credentials)
-    return shlex.split(command)
+    exec_, *app = shlex.split(command)
+    assert exec_ == "exec"  # the app replaces the shell: the server's signals reach it
+    return app
 
 
 # -- what each tab runs ----------------------------------------------------------------
@@ -84,6 +92,103 @@ def test_read_only_asked_stays_with_the_sandbox_too(monkeypatch):
     assert "--read-only" in command_argv("--read-only")
     monkeypatch.setenv("OSS_CDN_READ_ONLY", "1")
     assert "--read-only" in command_argv()
+
+
+@pytest.mark.parametrize("credentials", [False, True])
+@pytest.mark.parametrize(
+    "options", [(), ("--allow-credentials",), ("--allow-credentials", "--allow-writes")]
+)
+def test_the_tour_serves_the_sandbox_whatever_credentials_are_found(
+    monkeypatch, credentials, options
+):
+    monkeypatch.delenv("OSS_CDN_READ_ONLY", raising=False)
+    command, mode = app_command(web_args("--tour", *options), credentials)
+    app = shlex.split(command)[1:]
+    assert mode.sandbox and not mode.read_only
+    assert "--tour" in app and "--sandbox" in app and "--read-only" not in app
+
+
+def test_the_tour_read_only_is_refused_before_anything_starts(monkeypatch):
+    monkeypatch.delenv("OSS_CDN_READ_ONLY", raising=False)
+    with pytest.raises(Refused, match=r"--tour .* cannot run read-only"):
+        app_command(web_args("--tour", "--read-only"), credentials_found=False)
+    monkeypatch.setenv("OSS_CDN_READ_ONLY", "1")
+    with pytest.raises(Refused, match="OSS_CDN_READ_ONLY"):
+        app_command(web_args("--tour"), credentials_found=True)
+    with pytest.raises(Refused):
+        serving(
+            False,
+            sandbox=True,
+            allow_credentials=False,
+            allow_writes=False,
+            read_only=True,
+            tour=True,
+        )
+
+
+def test_a_wildcard_bind_needs_the_public_url():
+    for host in ("0.0.0.0", "::"):
+        with pytest.raises(Refused, match="--public-url") as refused:
+            public_url(web_args("--host", host), 8000)
+        assert f"--host {host} binds every address" in str(refused.value)
+        given = web_args("--host", host, "--public-url", "http://192.0.2.10:8000/")
+        assert public_url(given, 8000) == "http://192.0.2.10:8000/"
+    assert public_url(web_args("--host", "::1"), 8001) == "http://[::1]:8001/"
+    assert public_url(web_args(), 8002) == "http://127.0.0.1:8002/"
+
+
+@pytest.mark.parametrize("url", ["demo.example.com", "ftp://demo.example.com/", "http://:80/"])
+def test_a_public_url_that_is_no_web_address_is_a_usage_error(url, capsys):
+    with pytest.raises(SystemExit) as exited:
+        web_args("--public-url", url)
+    assert exited.value.code == 2
+    assert "not an http:// or https:// URL" in capsys.readouterr().err
+
+
+def test_the_page_answers_only_at_its_own_address():
+    ours = SameSite.serving("http://127.0.0.1:8000/", "127.0.0.1", 8000)
+    assert ours.host_allowed("127.0.0.1:8000") and ours.origin_allowed("http://127.0.0.1:8000")
+    assert ours.host_allowed("localhost:8000") and ours.origin_allowed("http://localhost:8000")
+    for host in ("evil.example:8000", "127.0.0.1:8001", "127.0.0.1", "", None, "x:y"):
+        assert not ours.host_allowed(host), host
+    for origin in (
+        "http://evil.example",
+        "http://127.0.0.1:8001",
+        "https://127.0.0.1:8000",
+        "null",
+        "",
+        None,
+        "http://127.0.0.1:8000/path",
+    ):
+        assert not ours.origin_allowed(origin), origin
+    # Behind a proxy: its public address (default port or not), and the bound one.
+    proxied = SameSite.serving("https://Demo.Example.com/oss/", "127.0.0.1", 8000)
+    assert proxied.host_allowed("demo.example.com") and proxied.host_allowed("127.0.0.1:8000")
+    assert proxied.host_allowed("demo.example.com:443")
+    assert proxied.origin_allowed("https://demo.example.com")
+    assert not proxied.origin_allowed("http://demo.example.com")
+    ipv6 = SameSite.serving("http://[::1]:8000/", "::1", 8000)
+    assert ipv6.host_allowed("[::1]:8000") and ipv6.origin_allowed("http://[::1]:8000")
+
+
+@given(st.text())
+def test_no_other_host_or_origin_passes(text):
+    ours = SameSite.serving("http://127.0.0.1:8000/", "127.0.0.1", 8000)
+    allowed = {"127.0.0.1:8000", "localhost:8000"}
+    assert ours.host_allowed(text) == (text.lower() in allowed)
+    assert ours.origin_allowed(text) == (text.lower() in {f"http://{a}" for a in allowed})
+
+
+def test_an_app_stopped_by_a_signal_is_no_crash():
+    assert crashed(1, stopping=False) and crashed(3, stopping=True)  # its own error exit
+    assert crashed(-signal.SIGSEGV, stopping=False) and crashed(-signal.SIGKILL, stopping=False)
+    assert not crashed(0, stopping=False)
+    assert crashed(128 + signal.SIGSEGV, stopping=False)  # as a shell reports it
+    for stop in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        # Python's default (-N), or the app's own exit on SIGTERM/SIGHUP (128+N).
+        assert not crashed(-stop, stopping=False) and not crashed(128 + stop, stopping=False)
+    assert not crashed(-signal.SIGKILL, stopping=True)  # the server's stop, after its grace
+    assert crashed(2, stopping=True)  # an error exit is one, stopping or not
 
 
 def test_loopback_is_told_from_other_addresses():
@@ -203,12 +308,17 @@ def get(url: str) -> tuple[int, bytes]:
         return answer.status, answer.read()
 
 
+def ws_url(served) -> str:
+    return f"ws://{urlsplit(served.url).netloc}/ws"
+
+
 @asynccontextmanager
-async def tab(ws_url: str):
-    """A tab's websocket, as the page opens it: the server starts one app process for it."""
+async def tab(served, **headers: str):
+    """A tab's websocket, as the page opens it (with its Origin, as browsers send it): the
+    server starts one app process for it."""
     async with (
         aiohttp.ClientSession(trust_env=False) as session,
-        session.ws_connect(ws_url) as ws,
+        session.ws_connect(ws_url(served), origin=served.origin, headers=headers) as ws,
     ):
         yield ws
 
@@ -229,7 +339,7 @@ async def read_until(ws, wanted: bytes, timeout: float = 90.0) -> bytes:
 async def test_web_serves_the_page_and_the_app_on_loopback_and_stops_them_all(tmp_path):
     with serve_web(tmp_path) as served:
         assert served.url.startswith("http://127.0.0.1:")
-        assert "each tab runs the app against the sandbox" in served.output()
+        served.wait_for_output("each tab runs the app against the sandbox")
         status, body = get(served.url)
         page = body.decode()
         assert status == 200 and 'id="terminal"' in page
@@ -243,12 +353,58 @@ async def test_web_serves_the_page_and_the_app_on_loopback_and_stops_them_all(tm
 
         groups = served.server_groups()
         assert len(groups) == 1
-        async with tab(f"ws://{server}/ws") as ws:
+        async with tab(served) as ws:
             await read_until(ws, b"SANDBOX")  # the app painted its header
             assert len(in_groups(groups)) >= 2, "the server and the tab's app"
             code = served.stop()  # Ctrl+C with a tab still open
-    assert code == 0
-    wait_gone(groups)
+        assert code == 0
+        wait_gone(groups)  # by `oss-cdn web`'s own stop: serve_web's clean-up is yet to come
+    # The app it stopped did not crash: no "the app ended with exit code -15".
+    assert "exit code" not in served.output(), served.output()
+
+
+@pytest.mark.slow
+async def test_another_sites_page_or_name_gets_nothing(tmp_path):
+    # Any page the presenter visits could open ws://127.0.0.1:PORT/ws and drive the app;
+    # a DNS name rebound to 127.0.0.1 could read the page.
+    with serve_web(tmp_path) as served:
+        groups = served.server_groups()
+        netloc = urlsplit(served.url).netloc
+        port = urlsplit(served.url).port
+        for origin, host in (
+            ("http://evil.example", netloc),  # another site's page
+            (None, netloc),  # no Origin: no browser's websocket
+            (served.origin, f"evil.example:{port}"),  # a rebound name
+        ):
+            headers = {"Host": host} if host != netloc else {}
+            async with aiohttp.ClientSession(trust_env=False) as session:
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await session.ws_connect(ws_url(served), origin=origin, headers=headers)
+            assert refused.value.status == 403, (origin, host)
+        request = urllib.request.Request(served.url, headers={"Host": f"evil.example:{port}"})
+        with pytest.raises(urllib.error.HTTPError) as refused_page:
+            urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30)
+        assert refused_page.value.code == 403
+        assert in_groups(groups) == [next(iter(groups))], "no app started for them"
+        # Ours is served.
+        async with tab(served) as ws:
+            await read_until(ws, b"SANDBOX")
+    assert "refused a request from another site: Host 'evil.example:" in served.output()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGKILL])
+async def test_a_closed_terminal_or_a_killed_web_leaves_no_server_or_app(tmp_path, signum):
+    # SIGHUP: the terminal closed, an SSH session dropped. SIGKILL: no clean-up at all;
+    # the server, in a session of its own, sees its stdin end and ends its group itself.
+    with serve_web(tmp_path) as served:
+        groups = served.server_groups()
+        async with tab(served) as ws:
+            await read_until(ws, b"SANDBOX")
+            assert len(in_groups(groups)) >= 2, "the server and the tab's app"
+            code = served.stop(signum)
+        assert code == (0 if signum == signal.SIGHUP else -signal.SIGKILL)
+        wait_gone(groups)
 
 
 @pytest.mark.slow
@@ -294,7 +450,7 @@ async def test_an_app_that_dies_is_logged_and_its_page_closed(tmp_path):
             "--port",
             str(port),
             "--command",
-            shell_command([sys.executable, "-c", crash]),
+            "exec " + shell_command([sys.executable, "-c", crash]),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -313,7 +469,9 @@ async def test_an_app_that_dies_is_logged_and_its_page_closed(tmp_path):
                 await asyncio.sleep(0.1)
         async with (
             aiohttp.ClientSession(trust_env=False) as session,
-            session.ws_connect(f"ws://127.0.0.1:{port}/ws") as ws,
+            session.ws_connect(
+                f"ws://127.0.0.1:{port}/ws", origin=f"http://127.0.0.1:{port}"
+            ) as ws,
         ):
             # Closed by the server (the page shows "Session ended."), not left hanging.
             message = await ws.receive(timeout=90)

@@ -6,7 +6,8 @@ group of its own so that stopping it ends every app process a tab started.
 
 Safety first: the page drives the app with whatever credentials the server's process can
 reach, for anyone who reaches the page. So it serves the sandbox unless credentials are
-found AND --allow-credentials is given; then read-only unless --allow-writes.
+found AND --allow-credentials is given; then read-only unless --allow-writes. The page
+answers only to its own address (tui/web_server.py: no other site's page drives the app).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from tui.launch import read_only_requested
 from tui.services.credentials import credential_sources
@@ -62,9 +64,20 @@ def serving(
     allow_credentials: bool,
     allow_writes: bool,
     read_only: bool,
+    tour: bool = False,
 ) -> Serving:
     """Sandbox unless real credentials are found and allowed; with them, read-only unless
-    writes are allowed. Raises Refused when credentials are found and not allowed."""
+    writes are allowed. Raises Refused when credentials are found and not allowed.
+
+    The tour always plays in a sandbox of its own, whatever credentials are found, and it
+    makes changes there: read-only is refused with it, as the app refuses it."""
+    if tour:
+        if read_only:
+            raise Refused(
+                "--tour makes changes in its own sandbox: it cannot run read-only "
+                "(--read-only or OSS_CDN_READ_ONLY)"
+            )
+        return Serving(sandbox=True, read_only=False)
     if sandbox or not credentials_found:
         return Serving(sandbox=True, read_only=read_only)
     if not allow_credentials:
@@ -88,14 +101,21 @@ def add_web_parser(commands: argparse._SubParsersAction, app: argparse.ArgumentP
         "--allow-credentials is given; then read-only unless --allow-writes. The app's own "
         "options below are passed on to the app.",
     )
-    web.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind ({DEFAULT_HOST})")
+    web.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to bind ({DEFAULT_HOST}); a wildcard (0.0.0.0, ::) needs --public-url, "
+        "the address browsers reach it by",
+    )
     web.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help=f"port ({DEFAULT_PORT}; 0: a free one)"
     )
     web.add_argument(
         "--public-url",
         metavar="URL",
-        help="the URL browsers reach the server by, when not http://HOST:PORT (a proxy)",
+        type=_public_url,
+        help="the URL browsers reach the server by, when not http://HOST:PORT (a proxy, "
+        "a wildcard --host): the page answers to it only",
     )
     web.add_argument(
         "--allow-credentials",
@@ -141,6 +161,19 @@ def _port(text: str) -> int:
     return value
 
 
+def _public_url(text: str) -> str:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  # raises ValueError on a port that is no number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"not an http:// or https:// URL with a host: {text!r}"
+        ) from None
+    return text
+
+
 def app_options(args: argparse.Namespace, actions: list[argparse.Action]) -> list[str]:
     """The app options given to `web`, as the app's command line again (defaults left
     out). Pure: `build_parser().parse_args(app_options(...))` gives the same values."""
@@ -171,6 +204,9 @@ def app_argv(options: list[str], mode: Serving) -> list[str]:
 def shell_command(argv: list[str]) -> str:
     """textual-serve runs its app command through the shell: one string, each part quoted."""
     return " ".join(shlex.quote(part) for part in argv)
+
+
+WILDCARDS = ("0.0.0.0", "::", "")  # every address of the machine: no URL to print
 
 
 def is_loopback(host: str) -> bool:
@@ -223,7 +259,7 @@ def _answers(host: str, port: int) -> bool:
 
 
 class _Stop(Exception):
-    """SIGTERM, turned into an exception the way Ctrl+C is."""
+    """SIGTERM or SIGHUP, turned into an exception the way Ctrl+C is."""
 
 
 def _raise_stop(signum: int, frame: object) -> None:
@@ -242,19 +278,40 @@ def stop_group(server: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGKILL)
     server.wait()
+    if server.stdin is not None:
+        server.stdin.close()  # its end-of-input: nothing is left to read it
 
 
 def app_command(args: argparse.Namespace, credentials_found: bool) -> tuple[str, Serving]:
     """The shell command each tab runs, and what it acts on, for `web`'s parsed `args`.
-    Raises Refused when credentials are found and not allowed."""
+    Raises Refused when credentials are found and not allowed, or --tour is read-only."""
     mode = serving(
         credentials_found,
         sandbox=args.sandbox,
         allow_credentials=args.allow_credentials,
         allow_writes=args.allow_writes,
         read_only=read_only_requested(args.read_only),
+        tour=args.tour,
     )
-    return shell_command(app_argv(app_options(args, args.app_actions), mode)), mode
+    # `exec`: the app replaces the shell (Debian's dash keeps itself as the parent of a
+    # lone `-c` command), so the server's stop signal reaches the app itself and its exit
+    # code is the app's, not that of a shell killed on the way out.
+    return "exec " + shell_command(app_argv(app_options(args, args.app_actions), mode)), mode
+
+
+def public_url(args: argparse.Namespace, port: int) -> str:
+    """The URL the page is reached by: --public-url, else the bound address. Raises
+    Refused for a wildcard bind without --public-url (0.0.0.0 is no address a browser
+    elsewhere can open, and the page only answers to its own URL)."""
+    if args.public_url:
+        return args.public_url
+    if args.host in WILDCARDS:
+        raise Refused(
+            f"--host {shlex.quote(args.host)} binds every address of this machine: give "
+            f"--public-url with the one browsers reach it by (e.g. http://192.0.2.10:{port}/); "
+            "the page answers to that address only"
+        )
+    return url_for(args.host, port)
 
 
 def credentials_found(args: argparse.Namespace) -> bool:
@@ -267,21 +324,27 @@ def credentials_found(args: argparse.Namespace) -> bool:
 def run_web(args: argparse.Namespace) -> int:
     try:
         command, mode = app_command(args, credentials_found(args))
+        port = args.port or free_port(args.host)
+        url = public_url(args, port)
     except Refused as refused:
         print(f"oss-cdn web: {refused}", file=sys.stderr)
         return 2
-    port = args.port or free_port(args.host)
     problem = port_taken(args.host, port)
     if problem:
         print(f"oss-cdn web: cannot serve on {args.host}:{port}: {problem}", file=sys.stderr)
         return 2
     server_argv = [sys.executable, "-m", "tui.web_server", "--host", args.host]
-    server_argv += ["--port", str(port), "--command", command]
-    if args.public_url:
-        server_argv += ["--public-url", args.public_url]
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
-    # Its own session: Ctrl+C reaches only this process, which ends the whole group.
-    server = subprocess.Popen(server_argv, start_new_session=True)
+    server_argv += ["--port", str(port), "--command", command, "--public-url", url]
+    # A closed terminal (SIGHUP) stops it as Ctrl+C and SIGTERM do: with its clean-up.
+    previous = {
+        signum: signal.signal(signum, _raise_stop) for signum in (signal.SIGTERM, signal.SIGHUP)
+    }
+    # Its own session: Ctrl+C reaches only this process, which ends the whole group. Its
+    # stdin is a pipe from this process, never written: EOF tells it this process is gone
+    # (even by SIGKILL, with no clean-up), and it ends its group itself.
+    server = subprocess.Popen(
+        [*server_argv, "--end-with-stdin"], stdin=subprocess.PIPE, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + READY_TIMEOUT
         while not _answers(args.host, port):
@@ -293,7 +356,6 @@ def run_web(args: argparse.Namespace) -> int:
                 )
                 return 2
             time.sleep(0.1)
-        url = args.public_url or url_for(args.host, port)
         print(f"oss-cdn web: serving {url}", flush=True)
         print(f"  each tab runs the app against {mode.describe()}", flush=True)
         if not is_loopback(args.host):
@@ -309,11 +371,13 @@ def run_web(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, _Stop):
         return 0
     finally:
-        # A second Ctrl+C or SIGTERM must not cut the clean-up short.
+        # A second Ctrl+C, SIGTERM or SIGHUP must not cut the clean-up short.
         interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for signum in previous:
+            signal.signal(signum, signal.SIG_IGN)
         try:
             stop_group(server)
         finally:
             signal.signal(signal.SIGINT, interrupt)
-            signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
