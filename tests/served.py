@@ -158,3 +158,6 @@ def serve_web(home: Path, *args: str, env: dict[str, str] | None = None):
             for group in groups:
                 with suppress(ProcessLookupError):
                     os.killpg(group, signal.SIGKILL)
+            served._reading.join(timeout=STOP_TIMEOUT)
+            if process.stdout is not None:
+                process.stdout.close()  # not left to the collector (a ResourceWarning)
