@@ -328,7 +328,8 @@ class TourPlayer:
             self.state = "paused"
             self._resumed.clear()
             # What it typed and has not landed yet waits for the resume, in order.
-            self._unsent = [(e.key, e.character) for e in self._take_back()] + self._unsent
+            taken = [(e.key, e.character) for e in self._take_back() if isinstance(e, events.Key)]
+            self._unsent = taken + self._unsent
             self._show()
 
     def resume(self) -> None:
@@ -404,7 +405,7 @@ class TourPlayer:
             # Help covers the screen: no key of the tour may land on it. Opened here, not
             # by the key: ? would be typed into the focused field (the add form's).
             self.pause()
-            self.app.action_help()
+            self.app.call_next(self.app.run_action, "help")
             return True
         if key in ("ctrl+q", "ctrl+c"):
             return False
