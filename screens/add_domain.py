@@ -36,7 +36,7 @@ from tui.services import writes
 from tui.services.errors import DomainInThisAccount, ServiceError, needs_owner_verification
 from tui.services.models import Source
 from tui.widgets import compositor
-from tui.widgets.caption import caption_lines
+from tui.widgets.caption import Caption, caption_lines
 from tui.widgets.confirm import Confirm
 from tui.widgets.header import AppHeader
 from tui.widgets.live_text import LiveText, MarkedLines
@@ -403,6 +403,10 @@ class AddDomainScreen(AppScreen):
 
     def on_resize(self) -> None:
         self.fit_checklist()
+
+    def on_caption_resized(self, _: Caption.Resized) -> None:
+        # The tour's caption came, changed or went: once it is laid out (or gone).
+        self.call_after_refresh(self.fit_checklist)
 
     @property
     def buckets_loaded(self) -> bool:

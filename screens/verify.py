@@ -31,6 +31,7 @@ from tui.widgets.header import AppHeader
 
 # How often the authoritative servers are asked whether they serve the TXT record yet.
 TXT_RECHECK = 5.0
+WATCHING = "Already watching DNS: it verifies as soon as the record is served."
 
 if TYPE_CHECKING:
     from tui.services.ownership import Challenge, FileHost, VerifyProgress
@@ -97,7 +98,7 @@ class VerifyScreen(AppScreen):
         # The bucket the root itself is served from through CDN: the one place `u` can
         # put the file so that http://<root>/verification.html serves it.
         self.file_host: FileHost | None = None
-        self.watching_since: float | None = None
+        self.watching_since: float | None = None  # while the DNS watch runs (t, v wait)
         self.failed = False  # getting the challenge failed: r tries again
         # A domain of the root in this account's CDN: ownership is already proven.
         self.verified_by = ""
@@ -386,6 +387,9 @@ class VerifyScreen(AppScreen):
         finally:
             self.busy = False
         if now.txt_published:
+            if self.watching_since is not None:  # (restarting it could cut a check short)
+                self.notify(WATCHING, markup=False)
+                return
             self.notify("A correct TXT record is already there: reusing it.", markup=False)
             self.start_watch()
             return
@@ -412,23 +416,17 @@ class VerifyScreen(AppScreen):
                 writes=publish_writes(ch),
                 subject=("ownership", ch.root),
             ),
-            self._when_confirmed(ch, self.publish),
+            self._when_confirmed(self.publish),
         )
 
-    def _when_confirmed(self, ch: Challenge, send: Callable[[], object]):
-        """The answer to a question about `ch`: a yes sends only if the screen still
-        stands where it was asked (the same challenge, no write on its way, not verified
-        meanwhile); a late yes sends nothing, and says so."""
+    def _when_confirmed(self, send: Callable[[], object]):
+        """The answer to a question about the challenge. Verified while it was open: the question
+        is voided (`_verified`), so a yes is refused by the dialog itself and nothing is
+        sent. (The challenge cannot change while the question covers the screen, and no
+        write is on its way: t, u and f ask only when none is.)"""
 
         def confirmed(yes: bool | None) -> None:
             if not yes or self.gone:
-                return
-            if self.challenge is not ch or self.busy or self.verified:
-                self.notify(
-                    "The verification changed while this was asked: nothing was sent.",
-                    severity="warning",
-                    markup=False,
-                )
                 return
             self.busy = True
             send()
@@ -459,9 +457,18 @@ class VerifyScreen(AppScreen):
 
     @work(exclusive=True, group="verify-watch")
     async def watch_dns(self) -> None:
-        """Ask the authoritative servers until every one serves the TXT, then verify."""
+        """Ask the authoritative servers until every one serves the TXT, then verify.
+        Over (verified, refused, failed, replaced): t and v may start another."""
+        since = self.watching_since or time.monotonic()
+        try:
+            await self._watch_dns(since)
+        finally:
+            if self.watching_since == since:  # not a newer watch's
+                self.watching_since = None
+
+    async def _watch_dns(self, since: float) -> None:
         ownership = self.services.ownership
-        challenge, since = self.loaded_challenge, self.watching_since or time.monotonic()
+        challenge = self.loaded_challenge
         interval = poll_interval(self.profile, TXT_RECHECK)
         while True:
             seen = await self.call(ownership.txt_seen(challenge))
@@ -535,7 +542,7 @@ class VerifyScreen(AppScreen):
                 writes=self.export_writes("upload"),
                 subject=("ownership", ch.root),
             ),
-            self._when_confirmed(ch, lambda: self.upload(host)),
+            self._when_confirmed(lambda: self.upload(host)),
         )
 
     @work(group="verify-write")
@@ -554,7 +561,7 @@ class VerifyScreen(AppScreen):
 
     def action_verify(self) -> None:
         if self.watching_since is not None:
-            self.notify("Already watching DNS: it verifies as soon as the record is served.")
+            self.notify(WATCHING, markup=False)
             return
         if self.challenge is not None and not self.busy:
             self.busy = True

@@ -319,24 +319,30 @@ async def test_e_in_the_question_shows_the_record_as_an_aliyun_cli_command():
 
 
 async def test_t_with_a_correct_record_already_there_asks_nothing_and_has_cdn_check_it():
-    """Nothing to create: t only has CDN check (as v does), without a question."""
-    from tests.pilot import messages
-    from tui.sandbox.cdn_checks import CDN_LAG
-    from tui.sandbox.dns_answers import SOA_MINIMUM
+    """Nothing to create: t only has CDN check (as v does), without a question. Reached
+    once the screen's own watch is over (RAM refused its check), so only t can verify."""
+    from tests.pilot import connected, messages
     from tui.widgets.confirm import Dialog
 
-    # CDN's two-minute lag lasts 12 real seconds: the screen is still there for t.
-    app = sandbox_app(speed=10.0)
+    app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        from tests.pilot import connected
-
         await connected(pilot)
         world = app.sandbox.world
         world.add_record(
             "newsite.net", "verification", "TXT", world.verify_content("cdn.newsite.net")
         )
+        world.denied.add("cdn:VerifyDomainOwner")  # the watch's check is refused, once
         verify = await _verify_screen(pilot, "cdn.newsite.net")
         assert verify.challenge.txt_published
+        await wait_for(
+            pilot,
+            lambda: "Verification failed" in text_of(verify.query_one("#state")),
+            timeout=30,
+            what="the watch's check refused",
+        )
+        await wait_for(pilot, lambda: verify.watching_since is None, what="the watch over")
+        assert not world.is_verified("cdn.newsite.net")
+        world.denied.clear()  # the permission granted
         seen: list[type] = []
         app.screen_change_signal.subscribe(app, lambda s: seen.append(type(s)), immediate=True)
         await pilot.press("t")
@@ -345,13 +351,41 @@ async def test_t_with_a_correct_record_already_there_asks_nothing_and_has_cdn_ch
             lambda: any("already there: reusing it" in m for m in messages(app)),
             what="the record reused",
         )
-        assert not any(issubclass(s, Dialog) for s in seen)
-        world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's resolvers catch up
         await wait_for(
             pilot, lambda: world.is_verified("cdn.newsite.net"), timeout=30, what="verified"
         )
         assert _count(app, "AddDomainRecord") == 0 and len(txt_records(world)) == 1
         assert not any(issubclass(s, Dialog) for s in seen)
+
+
+async def test_t_while_the_screen_watches_dns_says_so_and_keeps_the_watch():
+    from tests.pilot import connected, messages
+    from tui.sandbox.cdn_checks import CDN_LAG
+    from tui.sandbox.dns_answers import SOA_MINIMUM
+
+    # CDN's two-minute lag lasts 12 real seconds: the watch is still asking CDN.
+    app = sandbox_app(speed=10.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        world = app.sandbox.world
+        world.add_record(
+            "newsite.net", "verification", "TXT", world.verify_content("cdn.newsite.net")
+        )
+        verify = await _verify_screen(pilot, "cdn.newsite.net")
+        await wait_for(pilot, lambda: verify.watching_since is not None, what="the watch")
+        since = verify.watching_since
+        [watch] = [w for w in verify.workers if w.group == "verify-watch"]
+        await pilot.press("t")
+        await wait_for(
+            pilot, lambda: any("Already watching" in m for m in messages(app)), what="said"
+        )
+        assert not any("reusing it" in m for m in messages(app))
+        assert verify.watching_since == since and watch.is_running  # not restarted
+        assert [w for w in verify.workers if w.group == "verify-watch"] == [watch]
+        world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's resolvers catch up
+        await wait_for(
+            pilot, lambda: world.is_verified("cdn.newsite.net"), timeout=30, what="verified"
+        )
 
 
 async def test_t_asks_again_when_the_record_it_would_reuse_was_removed_meanwhile():

@@ -183,11 +183,11 @@ async def test_u_asks_first_naming_the_bucket_and_key_and_enter_alone_uploads_no
 async def test_a_question_open_when_ownership_is_verified_sends_nothing_on_yes():
     """The guard on a late yes: u asked, then the DNS watch gets CDN's yes while the
     question is open. The question is voided, and answering it uploads nothing. (Where
-    u is offered the root is already in CDN, so the screen starts no watch itself: the
-    test starts it, as the screen does for a root whose TXT record is there.)"""
+    u is offered the root is already in CDN, so the screen starts no watch itself: t
+    starts it, the TXT record being there already.)"""
     from textual.widgets import Button
 
-    from tests.pilot import answer_yes, confirmation
+    from tests.pilot import answer_yes, confirmation, messages
 
     app = sandbox_app(speed=SLOWER)  # CDN's lag holds the watch's yes until the clock moves
     async with app.run_test(size=(80, 24)) as pilot:
@@ -201,9 +201,15 @@ async def test_a_question_open_when_ownership_is_verified_sends_nothing_on_yes()
         app.push_screen(verify)
         await wait_for(pilot, lambda: verify.file_host is not None, what="the file's host")
         await wait_for(pilot, lambda: app.screen is verify, what="the screen shown")
+        await pilot.press("t")  # the record is there: reused, and watched (no question)
+        await wait_for(
+            pilot,
+            lambda: any("reusing it" in m for m in messages(app)) and not verify.busy,
+            what="the watch",
+        )
+        assert verify.watching_since is not None
         await pilot.press("u")
         dialog = await confirmation(pilot)
-        verify.start_watch()
         world.clock.advance(CDN_LAG + SOA_MINIMUM)  # CDN's resolvers see the record
         await wait_for(pilot, lambda: dialog.voided is not None, timeout=30, what="voided")
         assert world.is_verified("cdn.newsite.net")

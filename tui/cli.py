@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,  # not given: the tour picks its own (see main)
         metavar="F",
         help=f"sandbox seconds per real second (default {DEFAULT_SANDBOX_SPEED:g}; "
-        f"{TOUR_SANDBOX_SPEED:g} with --tour)",
+        f"{TOUR_SANDBOX_SPEED:g} with --tour, whose steps each wait longer in a slower "
+        "sandbox: at 1, CDN's minutes of configuring are real minutes)",
     )
     parser.add_argument(
         "--sandbox-deny",
@@ -160,6 +161,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def app_options(args: argparse.Namespace) -> LaunchOptions:
+    """The app's LaunchOptions from its parsed command line."""
+    speed = args.sandbox_speed or (TOUR_SANDBOX_SPEED if args.tour else DEFAULT_SANDBOX_SPEED)
+    return LaunchOptions(
+        profile=args.profile,
+        region=args.region,
+        # The tour never touches a real account: the sandbox even with credentials found
+        # (launch.connect and the tour's player insist on it as well).
+        sandbox=args.sandbox or args.tour,
+        sandbox_speed=speed,
+        sandbox_quota=args.sandbox_quota,
+        read_only=read_only_requested(args.read_only),
+        sandbox_deny=tuple(args.sandbox_deny),
+        tour=args.tour,
+        tour_speed=args.tour_speed,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     with json_usage_errors(argv):
@@ -190,23 +209,10 @@ def main(argv: list[str] | None = None) -> int:
             "--tour makes changes in its own sandbox: it cannot run read-only "
             "(--read-only or OSS_CDN_READ_ONLY)"
         )
-    speed = args.sandbox_speed or (TOUR_SANDBOX_SPEED if args.tour else DEFAULT_SANDBOX_SPEED)
-    options = LaunchOptions(
-        profile=args.profile,
-        region=args.region,
-        # The tour never touches a real account: the sandbox even with credentials found.
-        sandbox=args.sandbox or args.tour,
-        sandbox_speed=speed,
-        sandbox_quota=args.sandbox_quota,
-        read_only=read_only_requested(args.read_only),
-        sandbox_deny=tuple(args.sandbox_deny),
-        tour=args.tour,
-        tour_speed=args.tour_speed,
-    )
     # Textual only for the app: `check` and `sandbox serve` start without it.
     from tui.app import OssCdnApp
 
-    app = OssCdnApp(options)
+    app = OssCdnApp(app_options(args))
     app.run()
     return app.return_code or 0  # Textual sets 1 when the app crashed
 

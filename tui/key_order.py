@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from time import monotonic
 
 from textual import events
@@ -91,6 +92,23 @@ class KeyGate:
             return True
         self._handed_on()
         return False
+
+    def take_back(self, mine: Callable[[events.Event], bool]) -> list[events.Event]:
+        """Remove the keys `mine` picks that the gate has not handed on yet and return
+        them in order (the tour's own, on a pause or its end). One already posted back to
+        the app comes first; the app must drop it when it arrives (it is no longer
+        awaited here)."""
+        taken: list[events.Event] = []
+        if self._released is not None and mine(self._released):
+            taken.append(self._released)
+            self._released = None
+        kept: deque[events.Event] = deque()
+        for event in self._held:
+            (taken if mine(event) else kept).append(event)
+        self._held = kept
+        if self._held and self._released is None:
+            self._watch()
+        return taken
 
     def _previous_settled(self) -> bool:
         if self._last is None or monotonic() - self._last >= SETTLE_CAP:

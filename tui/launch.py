@@ -86,8 +86,9 @@ def connect(
     is called as soon as the sandbox is chosen, before it starts (the app's header says
     SANDBOX from then on). `defer_dns`: a sandbox of this process's own serves its DNS
     once `finish_start()` is called or a query arrives (the app: after the first
-    listing, which does not need it)."""
-    if not options.sandbox:
+    listing, which does not need it). The tour always gets a sandbox of its own, whoever
+    built `options`: it never plays against a real account."""
+    if not options.sandbox and not options.tour:
         from tui.services.credentials import resolve_profile  # the credentials SDK
 
         try:

@@ -10,9 +10,14 @@ drives the real screens and breaks when the app breaks. Nothing here calls a ser
 
 While it plays, the presenter's keys steer it: Space pauses and resumes, Right drops the
 pauses of the current step (the step still waits for its condition: the cloud has to get
-there), Esc ends it and hands the keys over at the current screen; F1 pauses and opens
-help; every other key is swallowed so that it cannot fight the tour. A step whose
-condition is not met in time stops the tour with an error caption and hands over.
+there), Esc ends it and hands the keys over at the current screen; F1 or ? pauses and
+opens help; every other key is swallowed so that it cannot fight the tour. Keys the tour
+sent that have not landed yet (queued, or held by the key gate while the screen settles)
+are taken back on a pause (and sent again on resume) or dropped when it ends: nothing of
+the tour acts after PAUSED or Esc. A step whose condition is not met in time (a raising
+condition counts as not met) stops the tour with an error caption and hands over, and so
+does any error of the player itself. It plays only in a sandbox: against a real account
+it stops before its first key.
 """
 
 from __future__ import annotations
@@ -50,9 +55,20 @@ KEY_PACE = 0.14
 LEAD = 1.2
 READ_PER_CHAR = 0.035  # a caption of 80 characters adds ~2.8 s of reading
 LOOK = 1.6
-# The longest a step may take before the tour stops with an error (real seconds, not
-# scaled by the pace): the cloud's steps run at the sandbox's speed.
+# The longest a step may take before the tour stops with an error: real seconds at the
+# tour's sandbox speed (tui.launch.TOUR_SANDBOX_SPEED), not scaled by the pace. The cloud's
+# steps run at the sandbox's speed, so a slower sandbox gives each step longer (see
+# time_allowed): at --sandbox-speed 1, CDN's minutes of configuring are real minutes.
 STEP_TIMEOUT = 120.0
+# The sandbox speed the step timeouts are written for (tui.launch.TOUR_SANDBOX_SPEED,
+# not imported: tui.launch brings the service layer's errors with it).
+TIMEOUT_SPEED = 60.0
+
+
+def time_allowed(timeout: float, sandbox_speed: float) -> float:
+    """The real seconds a step of `timeout` may take in a sandbox at `sandbox_speed`:
+    longer in a slower sandbox (its cloud's minutes last longer), never shorter."""
+    return timeout * max(1.0, TIMEOUT_SPEED / sandbox_speed)
 
 
 @dataclass(frozen=True)
@@ -258,10 +274,18 @@ class TourFailed(Exception):
     pass
 
 
+def _why(error: Exception) -> str:
+    """An exception in a few words, for the error caption (the tour's own code: no
+    cloud text, and the caption shows it literally anyway)."""
+    said = str(error).splitlines()[0][:80] if str(error) else ""
+    return f"{type(error).__name__}: {said}" if said else type(error).__name__
+
+
 class TourPlayer:
     """Plays a script on the app. `state`: waiting (not started), playing, paused,
     finished (the last caption shown, the keys are the presenter's), failed (a step
-    timed out: the error caption stays, the keys are the presenter's), ended (Esc)."""
+    timed out or the player broke: the error caption stays, the keys are the
+    presenter's), ended (Esc, from any of those)."""
 
     def __init__(self, app: App, steps: tuple[Step, ...] = SCRIPT, speed: float = 1.0) -> None:
         self.app = app
@@ -277,6 +301,10 @@ class TourPlayer:
         self.held = 0  # looks the player took while paused, and did nothing (tests)
         self._skip = asyncio.Event()  # Right: the current step's pauses are dropped
         self._own: weakref.WeakSet[events.Event] = weakref.WeakSet()  # keys it sent
+        # Keys it sent and took back (pause, end): swallowed if they still arrive.
+        self._void: weakref.WeakSet[events.Event] = weakref.WeakSet()
+        self._unsent: list[tuple[str, str | None]] = []  # taken back by a pause: sent again
+        self._error = ""  # what the last look at a raising condition raised
         self._task: asyncio.Task | None = None
 
     # -- state ---------------------------------------------------------------------
@@ -299,6 +327,9 @@ class TourPlayer:
         if self.state == "playing":
             self.state = "paused"
             self._resumed.clear()
+            # What it typed and has not landed yet waits for the resume, in order.
+            taken = [(e.key, e.character) for e in self._take_back() if isinstance(e, events.Key)]
+            self._unsent = taken + self._unsent
             self._show()
 
     def resume(self) -> None:
@@ -322,20 +353,46 @@ class TourPlayer:
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self.state = "ended"
+        self._take_back()  # nothing of the tour lands after Esc
+        self._unsent = []
         self._resumed.set()
         for screen in self.app.screen_stack:
             for caption in screen.query(Caption).results():
                 caption.remove()
+
+    def _take_back(self) -> list[events.Event]:
+        """The keys the tour sent that have not reached a widget yet, in order: out of
+        the key gate (held there while the screen settles) and voided if already posted
+        back to the app's queue. (The tour's keys queued before the presenter's key that
+        paused or ended it have all been taken from the queue by then: one queue, in
+        order; so the gate holds every one still pending.)"""
+        gate = getattr(self.app, "key_gate", None)
+        if gate is None:
+            return []
+        taken = gate.take_back(lambda event: event in self._own)
+        self._void.update(taken)
+        return taken
 
     # -- the presenter's keys ---------------------------------------------------------
 
     def presenter_key(self, event: events.Event) -> bool:
         """Whether the app must do nothing more with `event` (the tour took it). Called by
         the app for every event it takes from its queue."""
-        if not isinstance(event, events.Key) or event.is_forwarded or event in self._own:
+        if not isinstance(event, events.Key) or event.is_forwarded:
             return False
-        if self.state == "finished" and event.key == "escape":
-            self.end()
+        if event in self._own:
+            if event in self._void:
+                return True  # taken back by a pause or the end: it never lands
+            if self.state == "playing":
+                return False  # on its way, through the key gate
+            # Sent just as the presenter's key came (it was queued behind it): taken back
+            # as well, to go again on resume; dropped if the tour is over.
+            self._void.add(event)
+            if self.state == "paused":
+                self._unsent.append((event.key, event.character))
+            return True
+        if self.state in ("finished", "failed") and event.key == "escape":
+            self.end()  # the caption goes, the screen's lines are given back
             return True
         if not self.steering:
             return False
@@ -345,8 +402,11 @@ class TourPlayer:
             return False  # help is the presenter's: its keys close it
         key = event.key
         if key in ("f1", "question_mark"):
-            self.pause()  # help covers the screen: no key of the tour may land on it
-            return False
+            # Help covers the screen: no key of the tour may land on it. Opened here, not
+            # by the key: ? would be typed into the focused field (the add form's).
+            self.pause()
+            self.app.call_next(self.app.run_action, "help")
+            return True
         if key in ("ctrl+q", "ctrl+c"):
             return False
         if key == "space":
@@ -373,7 +433,9 @@ class TourPlayer:
         self._put_caption(self.app.screen)
 
     def _screen_changed(self, screen: Screen) -> None:
-        if self.shown and self.state != "failed":
+        # A failed tour's caption follows too, until Esc: it says why it stopped, even
+        # when it stopped before the first screen was there.
+        if self.shown:
             self._put_caption(screen)
 
     def _put_caption(self, screen: Screen) -> None:
@@ -408,27 +470,56 @@ class TourPlayer:
                 await self._until(step.done, step, "")
                 await self._pause(LOOK)
         except TourFailed as failure:
-            self.state = "failed"
-            self.index = -1
-            self._say(str(failure), "failed")
-            self.app.notify(str(failure), title="Tour stopped", severity="error", timeout=20)
+            self._fail(str(failure))
+            return
+        except Exception as error:  # a bug in the player or a script: said, handed over
+            self._fail(f"the tour broke at step {self.index + 1}: {_why(error)}.")
             return
         self.index = len(self.steps)
         self.state = "finished"
         self._say(LAST_CAPTION)
 
+    def _fail(self, why: str) -> None:
+        self.state = "failed"
+        self.index = -1
+        self._take_back()
+        self._unsent = []
+        self._resumed.set()
+        self._say(why, "failed")
+        self.app.notify(why, title="Tour stopped", severity="error", timeout=20)
+
+    def _met(self, condition: Callable[[App], Any]) -> bool:
+        """Whether `condition` holds; one that raises (a widget not there yet while a
+        screen composes: NoMatches) does not yet, and what it raised is kept for the
+        failure's caption."""
+        try:
+            met = bool(condition(self.app))
+        except Exception as error:
+            self._error = _why(error)
+            return False
+        self._error = ""
+        return met
+
+    def _time_allowed(self, step: Step) -> float:
+        profile = getattr(self.app, "profile", None)
+        speed = profile.sandbox_speed if profile is not None and profile.sandbox else TIMEOUT_SPEED
+        return time_allowed(step.timeout, speed)
+
     async def _until(self, condition: Callable[[App], Any], step: Step, when: str) -> None:
         """Wait for `condition` (looked at every 50 ms); a pause stops the clock."""
         spent = 0.0
+        self._error = ""
         while True:
             await self._hold()
-            if condition(self.app):
+            if self._met(condition):
                 return
-            if spent > step.timeout:
+            allowed = self._time_allowed(step)
+            if spent > allowed:
                 where = type(self.app.screen).__name__
+                raised = f" (it raised {self._error})" if self._error else ""
                 raise TourFailed(
-                    f"waited {step.timeout:g} s for {step.what}{' ' + when if when else ''}; "
-                    f"the screen is {where}."
+                    f"waited {allowed:g} s for {step.what}{' ' + when if when else ''}; "
+                    f"the screen is {where}{raised}."
                 )
             started = time.monotonic()
             await asyncio.sleep(0.05)
@@ -453,6 +544,10 @@ class TourPlayer:
             self.held += 1
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._resumed.wait(), timeout=0.05)
+        # Resumed: what a pause took back goes again first, in the order it was typed.
+        unsent, self._unsent = self._unsent, []
+        for key, character in unsent:
+            self._send(key, character)
 
     async def _press(self, key: str) -> None:
         if key.startswith(TYPE):
@@ -464,7 +559,14 @@ class TourPlayer:
         self._send(key, key if len(key) == 1 else None)
 
     def _send(self, key: str, character: str | None) -> None:
-        """A key as the terminal sends it: to the app's queue, through its key gate."""
+        """A key as the terminal sends it: to the app's queue, through its key gate.
+        Only ever to a sandbox: whatever started the player, a real account gets none."""
+        profile = getattr(self.app, "profile", None)
+        if profile is None or not profile.sandbox:
+            raise TourFailed(
+                "the tour plays only in a sandbox (oss-cdn --tour starts one of its own); "
+                "this app talks to a real account, so it sent nothing."
+            )
         event = events.Key(key, character)
         event.set_sender(self.app)
         self._own.add(event)

@@ -7,8 +7,14 @@ screen's own content loses those lines, it is not covered). Its text is the tour
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 KEYS_HINT = "Space pause · → skip · Esc take over"
 
@@ -54,9 +60,25 @@ class Caption(Static):
     }
     """
 
+    class Resized(Message):
+        """Sent to the caption's screen when the lines it takes change (shown, resized,
+        removed): a screen that sizes its content to the terminal fits it again."""
+
     def __init__(self, text: Text, *, failed: bool = False) -> None:
         super().__init__(text, markup=False)
         self.set_class(failed, "-failed")
+        self._on_screen: Screen | None = None
+
+    def on_mount(self) -> None:
+        self._on_screen = self.screen
+
+    def on_resize(self) -> None:
+        if self._on_screen is not None:
+            self._on_screen.post_message(self.Resized())
+
+    def on_unmount(self) -> None:
+        if self._on_screen is not None:
+            self._on_screen.post_message(self.Resized())
 
     def say(self, text: Text, *, failed: bool = False) -> None:
         self.set_class(failed, "-failed")
