@@ -121,16 +121,24 @@ async def test_the_file_method_says_the_exact_url_and_checks_it_before_asking_cd
         assert "VerifyDomainOwner" not in app.sandbox.calls.actions()
 
 
+async def file_verification(pilot, app):
+    """The verification screen of cdn.newsite.net, its root served through CDN from the
+    public bucket demo-assets: `u` is offered."""
+    await connected(pilot)
+    world = app.sandbox.world
+    world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
+    serve_root_through_cdn(world, "newsite.net")  # served from demo-assets, public
+    world.clock.advance(SOA_MINIMUM + CDN_LAG)
+    verify = await verify_screen(pilot, app, "cdn.newsite.net")
+    await wait_for(pilot, lambda: verify.file_host is not None, what="the file's host")
+    return verify
+
+
 async def test_u_puts_the_file_where_the_root_is_served_and_verifies_by_file():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+        verify = await file_verification(pilot, app)
         world = app.sandbox.world
-        world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
-        serve_root_through_cdn(world, "newsite.net")  # served from demo-assets, public
-        world.clock.advance(SOA_MINIMUM + CDN_LAG)
-        verify = await verify_screen(pilot, app, "cdn.newsite.net")
-        await wait_for(pilot, lambda: verify.file_host is not None, what="the file's host")
         assert "u puts the file in bucket demo-assets" in text_of(verify.query_one("#file_hint"))
         assert verify.check_action("upload", ()) is True
         await press_and_confirm(pilot, "u")
@@ -156,13 +164,8 @@ async def test_u_asks_first_naming_the_bucket_and_key_and_enter_alone_uploads_no
 
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+        verify = await file_verification(pilot, app)
         world = app.sandbox.world
-        world.zones["newsite.net"].icp_filed = True  # the ICP refusal: test_add_scope.py
-        serve_root_through_cdn(world, "newsite.net")  # served from demo-assets, public
-        world.clock.advance(SOA_MINIMUM + CDN_LAG)
-        verify = await verify_screen(pilot, app, "cdn.newsite.net")
-        await wait_for(pilot, lambda: verify.file_host is not None, what="the file's host")
         content = world.verify_content("cdn.newsite.net")
         await pilot.press("u")
         dialog = await confirmation(pilot)
