@@ -152,21 +152,27 @@ async def test_other_services_are_built_once_the_list_has_painted(monkeypatch):
     assert gc.get_freeze_count() == 0  # the next app of this process starts afresh
 
 
+def long_listing(monkeypatch, fault: str, **params) -> None:
+    """The app's sandbox holds 1,200 more domains (three pages): page 1 answers at once,
+    the next calls of DescribeUserDomains meet `fault`; START_UP_LIMIT out of the way."""
+    monkeypatch.setattr(tui.app, "START_UP_LIMIT", 120.0)
+    real_connect = launch.connect
+
+    def connect(*args, **kwargs):
+        profile, sandbox = real_connect(*args, **kwargs)
+        many_domains(sandbox.world, 1200)
+        sandbox.faults.add("timeout", action="DescribeUserDomains", delay=0)
+        sandbox.faults.add(fault, action="DescribeUserDomains", **params)
+        return profile, sandbox
+
+    monkeypatch.setattr(launch, "connect", connect)
+
+
 async def test_a_long_list_is_whole_before_the_other_services_are_built(monkeypatch):
     # 1,200 domains are three pages; pages 2 and 3 answer 8 s late. The first page paints
     # at once, yet the warm-up (SDK imports, the suffix list: they hold the GIL) waits
     # for the whole list, so it does not stall the pages still arriving.
-    monkeypatch.setattr(tui.app, "START_UP_LIMIT", 120.0)
-    real_connect = launch.connect
-
-    def connect_long_listing(*args, **kwargs):
-        profile, sandbox = real_connect(*args, **kwargs)
-        many_domains(sandbox.world, 1200)
-        sandbox.faults.add("timeout", action="DescribeUserDomains", delay=0)
-        sandbox.faults.add("timeout", action="DescribeUserDomains", count=2, delay=8)
-        return profile, sandbox
-
-    monkeypatch.setattr(launch, "connect", connect_long_listing)
+    long_listing(monkeypatch, "timeout", count=2, delay=8)
     seen_at_warm_up: list[int] = []  # the domains in the table when the warm-up began
     warm_up = Services.warm_up
     tables: list[PagedTable] = []
@@ -201,17 +207,7 @@ async def test_a_long_list_is_whole_before_the_other_services_are_built(monkeypa
 async def test_a_long_list_that_fails_after_page_1_lets_the_warm_up_run(monkeypatch):
     # Pages 2 and 3 fail (every retry too): the listing ends without a whole list, and
     # start-up is over then, not START_UP_LIMIT later.
-    monkeypatch.setattr(tui.app, "START_UP_LIMIT", 120.0)
-    real_connect = launch.connect
-
-    def connect_failing_listing(*args, **kwargs):
-        profile, sandbox = real_connect(*args, **kwargs)
-        many_domains(sandbox.world, 1200)
-        sandbox.faults.add("timeout", action="DescribeUserDomains", delay=0)
-        sandbox.faults.add("server_error", action="DescribeUserDomains", count=None)
-        return profile, sandbox
-
-    monkeypatch.setattr(launch, "connect", connect_failing_listing)
+    long_listing(monkeypatch, "server_error", count=None)
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await wait_for(
