@@ -41,6 +41,7 @@ from tui.web import (
 from tui.web_server import SameSite, crashed
 
 FAKE_SECRET = "fake-secret-never-sent-0123456789"  # nothing is sent: web refuses first
+FAKE_KEY_ID = "fake-key-id-never-sent"
 
 
 PARSER = build_parser()  # parsing leaves it as it was: one for every example
@@ -411,7 +412,7 @@ async def test_a_closed_terminal_or_a_killed_web_leaves_no_server_or_app(tmp_pat
 def test_web_refuses_to_serve_credentials_found_unless_allowed(tmp_path):
     env = clean_env(
         tmp_path,
-        ALIBABA_CLOUD_ACCESS_KEY_ID="LTAIfakefakefake",
+        ALIBABA_CLOUD_ACCESS_KEY_ID=FAKE_KEY_ID,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET=FAKE_SECRET,
     )
     done = subprocess.run(
@@ -427,7 +428,7 @@ def test_web_refuses_to_serve_credentials_found_unless_allowed(tmp_path):
     (line,) = done.stderr.splitlines()
     assert "credentials were found" in line and "whoever reaches the page" in line
     assert "--allow-credentials" in line and "--sandbox" in line
-    assert FAKE_SECRET not in done.stderr and "LTAIfake" not in done.stderr
+    assert FAKE_SECRET not in done.stderr and FAKE_KEY_ID not in done.stderr
 
 
 def free_port() -> int:
