@@ -286,14 +286,7 @@ async def measure(quick: bool) -> list[Figure]:
             "3", "10,000: filter key -> painted, p99", keys, 99, goal="max", bound=50.0
         ),
         percentile_figure("3", "10,000: filter key -> painted, p50", keys, 50),
-        Figure(
-            "4",
-            "stall while filtering 10,000 (loop lag)",
-            ms(lag.worst("filtering 10,000 domains")),
-            goal="max",
-            bound=50.0,
-            note=lag.blamed("filtering 10,000 domains"),
-        ),
+        lag.figure("filtering 10,000 domains", "stall while filtering 10,000 (loop lag)"),
         Figure(
             "3",
             "10,000: RSS after listing",
@@ -321,32 +314,15 @@ async def measure(quick: bool) -> list[Figure]:
             figures["progress_all"],
             note=figures.get("progress_error", ""),
         ),
-        Figure(
-            "4",
-            "stall while listing 10,000 (loop lag)",
-            ms(lag.worst(listing)),
-            runs=rounds,
-            goal="max",
-            bound=50.0,
-            note=lag.blamed(listing),
-        ),
-        Figure(
-            "4",
+        lag.figure(listing, "stall while listing 10,000 (loop lag)", runs=rounds),
+        lag.figure(
+            AFTER_LISTING,
             "stall after listing 10,000 (loop lag)",
-            ms(lag.worst(AFTER_LISTING)),
             runs=rounds,
-            goal="max",
-            bound=50.0,
-            note="start-up's warm-up, the Progress column's reads, the quota: "
-            + lag.blamed(AFTER_LISTING),
+            note="start-up's warm-up, the Progress column's reads, the quota: ",
         ),
-        Figure(
-            "4",
-            "stall while idle, one domain configuring (loop lag)",
-            ms(lag.worst("idle, one domain configuring")),
-            goal="max",
-            bound=50.0,
-            note=lag.blamed("idle, one domain configuring"),
+        lag.figure(
+            "idle, one domain configuring", "stall while idle, one domain configuring (loop lag)"
         ),
     ]
 

@@ -165,23 +165,10 @@ async def measure(quick: bool) -> list[Figure]:
         percentile_figure(
             "5", "2,000 records: filter key -> painted, p99", keys, 99, goal="max", bound=50.0
         ),
-        Figure(
-            "4",
-            "stall while listing 2,000 records (loop lag)",
-            ms(lag.worst("listing 2,000 records")),
-            runs=rounds,
-            goal="max",
-            bound=50.0,
-            note=lag.blamed("listing 2,000 records"),
+        lag.figure(
+            "listing 2,000 records", "stall while listing 2,000 records (loop lag)", runs=rounds
         ),
-        Figure(
-            "4",
-            "stall while filtering 2,000 records (loop lag)",
-            ms(lag.worst("filtering 2,000 records")),
-            goal="max",
-            bound=50.0,
-            note=lag.blamed("filtering 2,000 records"),
-        ),
+        lag.figure("filtering 2,000 records", "stall while filtering 2,000 records (loop lag)"),
     ]
 
 

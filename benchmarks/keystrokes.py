@@ -224,17 +224,7 @@ async def measure(quick: bool) -> list[Figure]:
             note="a fresh app: the public-suffix list is read here",
         )
     )
-    figures.append(
-        Figure(
-            "4",
-            "stall while typing (loop lag)",
-            ms(lag.worst("typing in the add form")),
-            runs=1,
-            goal="max",
-            bound=50.0,
-            note=lag.blamed("typing in the add form"),
-        )
-    )
+    figures.append(lag.figure("typing in the add form", "stall while typing (loop lag)"))
     keys = len(app_keys)
     figures.append(
         percentile_figure(

@@ -22,6 +22,9 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from benchmarks.measure import Figure, ms
+
+STALL_BOUND = 50.0  # ms: goal 4, no stall of the event loop over this
 INTERVAL = 0.005  # seconds between wake-ups: fine enough to see a 50 ms stall clearly
 
 
@@ -105,6 +108,19 @@ class LoopLag:
     def worst(self, name: str) -> float:
         operation = self.operations.get(name)
         return operation.worst if operation is not None else 0.0
+
+    def figure(self, operation: str, name: str, runs: int = 1, note: str = "") -> Figure:
+        """Goal 4's figure for `operation`: its longest stall, at most STALL_BOUND ms, the
+        note saying what the loop was doing then."""
+        return Figure(
+            "4",
+            name,
+            ms(self.worst(operation)),
+            runs=runs,
+            goal="max",
+            bound=STALL_BOUND,
+            note=note + self.blamed(operation),
+        )
 
     def blamed(self, name: str, top: int = 2) -> str:
         operation = self.operations.get(name)
