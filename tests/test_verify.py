@@ -14,7 +14,7 @@ def txt_records(world):
     ]
 
 
-async def test_add_under_an_unverified_zone_verify_with_one_key_and_come_online():
+async def test_add_under_an_unverified_zone_verify_with_t_and_come_online():
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await form_ready(pilot, "cdn.newsite.net")
