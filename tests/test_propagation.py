@@ -566,13 +566,15 @@ async def test_a_busy_loop_does_not_charge_its_time_to_the_servers(profile):
     """The answers arrive while this process is busy (the app's loop drawing, say): each
     row's time is still when its answer came, not when the loop got round to it."""
     loop = asyncio.get_running_loop()
-    busy = 0.6
+    busy = 1.5  # seconds; a row charged with it shows at least this much
     loop.call_later(0.001, time.sleep, busy)  # blocks the loop just after the queries go
     rows = await check_round(
         "img.example.com", cname_for("img.example.com"), sandbox_targets(profile), timeout=5
     )
     assert all(r.matches for r in rows)
-    assert all(r.latency_ms is not None and r.latency_ms < busy * 1000 for r in rows)
+    # Under a second whatever the load (a loaded machine may keep the sandbox's thread
+    # waiting), well under the block a row charged with it would show.
+    assert all(r.latency_ms is not None and r.latency_ms < 1000 for r in rows)
 
 
 async def test_a_silent_sandbox_resolver_is_a_timeout_row(sandbox, profile):
